@@ -1,0 +1,154 @@
+#pragma once
+// The configuration as plain, immutable data (SPEC.md "Configuration"). Built only by
+// config::load() after full validation; the daemon holds a shared_ptr<const config> and a
+// reload swaps the pointer, so code that holds a snapshot never sees it change.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gatehouse::config {
+
+using seconds = std::chrono::seconds;
+
+enum class protocol { ssh, rdp, http };
+enum class rule_mode { allow, justify, approve, deny };
+enum class condition { any, all };
+enum class write_failure { refuse, keep_going };  // YAML: refuse | continue
+
+// "host:port" or "[v6]:port" as written; host is kept textual (a name or an address).
+struct endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+struct ssh_listener {
+  endpoint address;
+  std::vector<std::string> host_keys;  // paths to private host key files
+};
+
+struct rdp_listener {
+  endpoint address;
+  bool trust_mstshash_cookie = false;  // accept "Cookie: mstshash=" from trusted networks
+  std::vector<std::string> trusted_networks;
+};
+
+struct http_listener {
+  endpoint address;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string public_url;
+  bool approval_links_require_sign_in = false;
+};
+
+struct admin_listener {
+  std::string socket = "/run/gatehouse/admin.sock";
+};
+
+struct listeners {
+  std::optional<ssh_listener> ssh;
+  std::optional<rdp_listener> rdp;
+  std::optional<http_listener> http;
+  admin_listener admin;
+};
+
+struct mail_settings {
+  std::string smtp;  // smtp://host:port or smtps://host:port
+  std::string from;
+  std::string user;
+  std::string password;
+  bool starttls = false;
+};
+
+struct audit_settings {
+  std::string log;
+  std::string recordings;
+  std::string syslog;  // udp://host:port, tcp://host:port or tls://host:port; empty = off
+  write_failure on_write_failure = write_failure::refuse;
+};
+
+struct user {
+  std::string name;
+  std::string email;
+  std::vector<std::string> ssh_keys;  // authorized_keys lines, from the file too if one was named
+  std::vector<std::string> groups;
+};
+
+struct group {
+  std::string name;
+  std::vector<std::string> managers;
+  bool require_manager_approval = false;
+};
+
+struct account {
+  std::string name;
+  std::string key_file;
+};
+
+struct server {
+  std::string name;
+  config::protocol protocol = protocol::ssh;
+  endpoint address;     // ssh and rdp
+  std::string url;      // http
+  std::string host_key;  // "ssh-ed25519 AAAA…" or "SHA256:…"; required for ssh
+  std::vector<account> accounts;
+  std::vector<std::string> groups;
+};
+
+struct server_group {
+  std::string name;
+  bool require_manager_approval = false;
+};
+
+// Who a rule applies to or who may approve. `manager` exists only for approvers.
+struct principal {
+  enum class kind { name, group, everyone, manager };
+  kind what = kind::name;
+  std::string name;  // user/server/account name, or group name for kind::group
+};
+
+struct approval_level {
+  std::vector<principal> approvers;
+  config::condition condition = condition::any;
+};
+
+struct rule {
+  std::string name;
+  std::vector<principal> users;
+  std::vector<principal> servers;
+  std::vector<std::string> accounts;  // names or "*"
+  rule_mode mode = rule_mode::deny;
+  // Always at least one level for `approve`; `approvers`/`condition` at the top of a rule
+  // are read as a single level.
+  std::vector<approval_level> levels;
+  bool requester_chooses_approvers = false;
+  bool auto_approve_if_requester_is_approver = false;
+  seconds default_duration{3600};
+  seconds max_duration{8 * 3600};
+  seconds pending_timeout{30 * 60};
+  bool emergency = false;
+  seconds hold_timeout{10 * 60};
+  bool allow_port_forwarding = false;
+};
+
+struct config {
+  std::string source_file;
+  std::string instance_name = "gatehouse";
+  std::string store = "sqlite:/var/lib/gatehouse/gatehouse.db";
+  struct listeners listen;
+  mail_settings mail;
+  audit_settings audit;
+  std::vector<user> users;
+  std::vector<group> groups;
+  std::vector<server> servers;
+  std::vector<server_group> server_groups;
+  std::vector<rule> rules;
+
+  const user* find_user(std::string_view name) const;
+  const group* find_group(std::string_view name) const;
+  const server* find_server(std::string_view name) const;
+  const server_group* find_server_group(std::string_view name) const;
+};
+
+}  // namespace gatehouse::config

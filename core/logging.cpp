@@ -1,0 +1,44 @@
+#include "core/logging.hpp"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace gatehouse {
+
+namespace {
+// Maps spdlog levels to syslog priorities for journald's stream parser (sd-daemon(3)).
+class journal_priority_flag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr const char* prefixes[] = {"<7>", "<7>", "<6>", "<4>", "<3>", "<2>", "<6>"};
+    auto level = static_cast<int>(msg.level);
+    const char* p = prefixes[level >= 0 && level < 7 ? level : 6];
+    dest.append(p, p + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<journal_priority_flag>();
+  }
+};
+}  // namespace
+
+void setup_logging(bool verbose) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>("gatehouse", sink);
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  if (std::getenv("JOURNAL_STREAM") != nullptr) {
+    formatter->add_flag<journal_priority_flag>('*').set_pattern("%*%v");
+  } else {
+    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  }
+  logger->set_formatter(std::move(formatter));
+  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+}  // namespace gatehouse
