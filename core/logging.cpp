@@ -29,11 +29,13 @@ class journal_priority_flag final : public spdlog::custom_flag_formatter {
 void setup_logging(bool verbose) {
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>("gatehouse", sink);
-  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  std::unique_ptr<spdlog::pattern_formatter> formatter;
   if (std::getenv("JOURNAL_STREAM") != nullptr) {
+    formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<journal_priority_flag>('*').set_pattern("%*%v");
   } else {
-    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+    formatter = std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
+                                                            spdlog::pattern_time_type::utc);
   }
   logger->set_formatter(std::move(formatter));
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);

@@ -1,0 +1,29 @@
+#include "admin/router.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace gatehouse::admin {
+
+namespace json = boost::json;
+
+http_reply error_reply(int status, const std::string& message) {
+  return {status, json::serialize(json::object{{"error", message}})};
+}
+
+http_reply router::handle(const http_request& request) {
+  std::string_view path = request.target;
+  if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+
+  if (path == "/v1/status") {
+    if (request.method != "GET") return error_reply(405, "use GET");
+    return {200, json::serialize(control_.status())};
+  }
+  if (path == "/v1/reload") {
+    if (request.method != "POST") return error_reply(405, "use POST");
+    if (auto why = control_.reload(request.peer); !why.empty()) return error_reply(422, why);
+    return {200, json::serialize(json::object{{"reloaded", true}})};
+  }
+  return error_reply(404, "no such endpoint: " + std::string(path));
+}
+
+}  // namespace gatehouse::admin

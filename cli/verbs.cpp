@@ -1,0 +1,120 @@
+#include "cli/verbs.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+
+#include "cli/admin_client.hpp"
+#include "cli/printing.hpp"
+
+namespace gatehouse::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+struct call {
+  std::string method;
+  std::string target;
+  json::object body;
+};
+
+struct verb {
+  std::string synopsis;
+  std::size_t min_args = 0;
+  std::size_t max_args = 0;
+  std::function<call(const arguments&)> make_call;
+  std::function<void(const json::value&)> print;  // human output
+};
+
+[[maybe_unused]] std::string query_escape(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Options every verb may carry into its request body.
+void add_common(json::object& body, const arguments& a) {
+  if (auto as = a.option("--as")) body["as"] = *as;
+}
+
+const std::map<std::string, verb>& verbs() {
+  static const std::map<std::string, verb> table = {
+      {"status",
+       {"status", 0, 0, [](const arguments&) { return call{"GET", "/v1/status", {}}; },
+        print_status}},
+      {"reload",
+       {"reload", 0, 0,
+        [](const arguments& a) {
+          call c{"POST", "/v1/reload", {}};
+          add_common(c.body, a);
+          return c;
+        },
+        [](const json::value&) { std::printf("configuration reloaded\n"); }}},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::string usage_text() {
+  std::string out = "usage: gatehouse [--socket PATH] VERB [ARGS] [--json] [--as USER]\nverbs:\n";
+  for (const auto& [name, v] : verbs()) out += "  " + v.synopsis + "\n";
+  return out;
+}
+
+int run_verb(const arguments& args) {
+  auto it = verbs().find(args.verb);
+  if (it == verbs().end()) {
+    std::fprintf(stderr, "gatehouse: unknown verb '%s'\n%s", args.verb.c_str(), usage_text().c_str());
+    return 2;
+  }
+  const verb& v = it->second;
+  if (args.positional.size() < v.min_args || args.positional.size() > v.max_args) {
+    std::fprintf(stderr, "gatehouse: usage: gatehouse %s\n", v.synopsis.c_str());
+    return 2;
+  }
+  call c = v.make_call(args);
+  std::string error;
+  auto response = call_admin(args.socket, c.method, c.target,
+                             c.body.empty() ? "" : json::serialize(c.body), error);
+  if (!response) {
+    std::fprintf(stderr, "gatehouse: %s\n", error.c_str());
+    return 1;
+  }
+  json::value answer;
+  boost::system::error_code ec;
+  answer = json::parse(response->body, ec);
+  if (ec) {
+    std::fprintf(stderr, "gatehouse: the daemon answered something that is not JSON\n");
+    return 1;
+  }
+  if (response->status >= 400) {
+    const auto* obj = answer.if_object();
+    const auto* msg = obj ? obj->if_contains("error") : nullptr;
+    std::string text = msg && msg->is_string() ? std::string(msg->get_string()) : response->body;
+    if (args.has("--json")) std::printf("%s\n", response->body.c_str());
+    std::fprintf(stderr, "gatehouse: %s\n", text.c_str());
+    return response->status == 400 ? 2 : 1;
+  }
+  if (args.has("--json")) {
+    std::printf("%s\n", json::serialize(answer).c_str());
+  } else {
+    v.print(answer);
+  }
+  return 0;
+}
+
+}  // namespace gatehouse::cli

@@ -1,0 +1,209 @@
+#include "daemon/daemon.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <variant>
+#include <vector>
+
+#include "admin/router.hpp"
+#include "admin/unix_http_server.hpp"
+#include "config/loader.hpp"
+#include "core/time.hpp"
+#include "daemon/sd_notify.hpp"
+#include "proxy/listener.hpp"
+#include "proxy/ssh/host_keys.hpp"
+
+namespace gatehouse::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+std::string endpoint_text(const config::endpoint& e) { return e.host + ":" + std::to_string(e.port); }
+
+// Held connections and sessions are file descriptors: take the hard limit as the soft one.
+void raise_fd_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+}  // namespace
+
+class daemon::impl final : public admin::daemon_control {
+ public:
+  impl(std::shared_ptr<const config::config> initial, std::string config_path)
+      : config_(std::move(initial)),
+        config_path_(std::move(config_path)),
+        signals_(io_, SIGINT, SIGTERM, SIGHUP),
+        watchdog_(io_),
+        router_(*this) {}
+
+  int run() {
+    raise_fd_limit();
+    if (auto error = start(); !error.empty()) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+    started_ = std::chrono::steady_clock::now();
+    wait_for_signal();
+    feed_watchdog();
+    notify_ready();
+    spdlog::info("gatehoused {} ready: instance {}, configuration {}", GATEHOUSE_VERSION,
+                 config_->instance_name, config_path_);
+    io_.run();
+    spdlog::info("gatehoused stopped");
+    return 0;
+  }
+
+  boost::json::object status() const override {
+    boost::json::object listeners;
+    for (const auto& l : listeners_) {
+      auto ep = l->local_endpoint();
+      listeners[l->name()] = ep.address().to_string() + ":" + std::to_string(ep.port());
+    }
+    listeners["admin"] = config_->listen.admin.socket;
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - started_);
+    return {{"instance_name", config_->instance_name},
+            {"version", GATEHOUSE_VERSION},
+            {"pid", static_cast<std::int64_t>(::getpid())},
+            {"config_file", config_path_},
+            {"config_loaded_at", format_rfc3339(config_loaded_at_)},
+            {"reloads", reloads_},
+            {"uptime_seconds", uptime.count()},
+            {"store", config_->store},
+            {"listeners", std::move(listeners)}};
+  }
+
+  std::string reload(const std::string& by) override {
+    notify_reloading();
+    auto loaded = config::load_file(config_path_);
+    std::string outcome;
+    if (!loaded.problems.empty()) {
+      for (const auto& p : loaded.problems) spdlog::error("reload: {}", p.to_string());
+      outcome = config_path_ + ": " + std::to_string(loaded.problems.size()) +
+                " problem(s), first: " + loaded.problems.front().to_string() +
+                "; the running configuration stays in force";
+      spdlog::error("reload refused: {}", outcome);
+    } else {
+      warn_about_listener_changes(*loaded.value);
+      config_ = loaded.value;
+      config_loaded_at_ = system_clock{}.now();
+      ++reloads_;
+      spdlog::info("config.reloaded: {} (requested by {})", config_path_, by);
+    }
+    notify_ready();
+    return outcome;
+  }
+
+ private:
+  // Binds every listener and opens every resource; the first failure is fatal.
+  std::string start() {
+    const auto& listen = config_->listen;
+    if (listen.ssh) {
+      if (auto problems = proxy::ssh::check_host_keys(listen.ssh->host_keys); !problems.empty())
+        return problems.front();
+      if (auto e = add_listener(listen.ssh->address, "ssh"); !e.empty()) return e;
+    }
+    if (listen.rdp)
+      if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
+    if (listen.http)
+      if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
+
+    auto admin = admin::unix_http_server::bind(
+        io_.get_executor(), listen.admin.socket,
+        [this](const admin::http_request& r) { return router_.handle(r); });
+    if (auto* e = std::get_if<std::string>(&admin)) return *e;
+    admin_ = std::move(std::get<0>(admin));
+    admin_->start();
+    config_loaded_at_ = system_clock{}.now();
+    return {};
+  }
+
+  std::string add_listener(const config::endpoint& where, const std::string& name) {
+    auto bound = proxy::tcp_listener::bind(io_.get_executor(), where, name);
+    if (auto* e = std::get_if<std::string>(&bound)) return *e;
+    auto& listener = listeners_.emplace_back(std::move(std::get<0>(bound)));
+    // The protocol front ends attach here; until one exists for a listener, a connection is
+    // closed at once rather than left waiting.
+    listener->start([name](asio::ip::tcp::socket socket) {
+      spdlog::debug("{} listener: front end not available yet; closing connection", name);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    });
+    spdlog::info("{} listener on {}", name, endpoint_text(where));
+    return {};
+  }
+
+  void warn_about_listener_changes(const config::config& next) const {
+    auto text = [](const auto& opt) { return opt ? endpoint_text(opt->address) : std::string("off"); };
+    const auto& a = config_->listen;
+    const auto& b = next.listen;
+    if (text(a.ssh) != text(b.ssh) || text(a.rdp) != text(b.rdp) || text(a.http) != text(b.http) ||
+        a.admin.socket != b.admin.socket)
+      spdlog::warn("reload: listener addresses changed; they take effect at the next restart");
+  }
+
+  void wait_for_signal() {
+    signals_.async_wait([this](boost::system::error_code ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        spdlog::info("SIGHUP: reloading {}", config_path_);
+        reload("SIGHUP");
+        wait_for_signal();
+        return;
+      }
+      spdlog::info("{}: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+      stop();
+    });
+  }
+
+  void feed_watchdog() {
+    auto interval = watchdog_interval();
+    if (!interval) return;
+    notify_watchdog();
+    watchdog_.expires_after(*interval);
+    watchdog_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) feed_watchdog();
+    });
+  }
+
+  void stop() {
+    notify_stopping();
+    for (auto& l : listeners_) l->stop();
+    if (admin_) admin_->stop();
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);
+    watchdog_.cancel();
+    io_.stop();
+  }
+
+  asio::io_context io_{1};
+  std::shared_ptr<const config::config> config_;
+  std::string config_path_;
+  asio::signal_set signals_;
+  asio::steady_timer watchdog_;
+  admin::router router_;
+  std::vector<std::unique_ptr<proxy::tcp_listener>> listeners_;
+  std::unique_ptr<admin::unix_http_server> admin_;
+  time_point config_loaded_at_{};
+  std::chrono::steady_clock::time_point started_{};
+  std::int64_t reloads_ = 0;
+};
+
+daemon::daemon(std::shared_ptr<const config::config> initial, std::string config_path)
+    : impl_(std::make_unique<impl>(std::move(initial), std::move(config_path))) {}
+daemon::~daemon() = default;
+int daemon::run() { return impl_->run(); }
+
+}  // namespace gatehouse::daemon

@@ -1,0 +1,38 @@
+// gatehoused: parse options, load and validate the configuration, then run the daemon.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "config/loader.hpp"
+#include "core/logging.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/options.hpp"
+
+int main(int argc, char** argv) {
+  using namespace gatehouse;
+  auto parsed = daemon::parse_options(argc, argv);
+  if (!parsed.value) return parsed.exit_code;
+  const auto& opts = *parsed.value;
+
+  auto loaded = config::load_file(opts.config_path);
+  if (opts.check_only) {
+    for (const auto& p : loaded.problems) std::printf("%s\n", p.to_string().c_str());
+    if (loaded.problems.empty()) std::printf("%s: configuration is valid\n", opts.config_path.c_str());
+    return loaded.problems.empty() ? 0 : 1;
+  }
+
+  setup_logging(opts.verbose);
+  if (!loaded.problems.empty()) {
+    for (const auto& p : loaded.problems) spdlog::error("{}", p.to_string());
+    spdlog::critical("{}: {} configuration problem(s); not starting", opts.config_path,
+                     loaded.problems.size());
+    return 1;
+  }
+  try {
+    daemon::daemon d(loaded.value, opts.config_path);
+    return d.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+}
