@@ -1,0 +1,158 @@
+"""A throwaway Gatehouse environment for integration tests: a temp directory with generated
+keys and config, the real gatehoused started on loopback, and the real gatehouse CLI.
+
+Every port is bound on 127.0.0.1 and chosen free by the kernel; everything is removed at
+the end. Binaries come from GATEHOUSE_BIN_DIR (set by CTest)."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import textwrap
+import time
+
+BIN_DIR = os.environ.get("GATEHOUSE_BIN_DIR", os.path.join(os.getcwd(), "build"))
+GATEHOUSED = os.path.join(BIN_DIR, "daemon", "gatehoused")
+GATEHOUSE = os.path.join(BIN_DIR, "cli", "gatehouse")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ssh_keygen(path, kind="ed25519"):
+    subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", os.path.basename(path),
+                    "-f", path], check=True)
+    with open(path + ".pub") as f:
+        return f.read().strip()
+
+
+class Env:
+    """One daemon's directory: keys, config, store, socket."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="gatehouse-test-")
+        self.socket = os.path.join(self.dir, "admin.sock")
+        self.config_path = os.path.join(self.dir, "gatehouse.yaml")
+        self.log_path = os.path.join(self.dir, "gatehoused.log")
+        self.ssh_port = free_port()
+        self.host_key = os.path.join(self.dir, "host_ed25519")
+        ssh_keygen(self.host_key)
+        self.keys = {}
+        for person in ("alice", "bob", "carol"):
+            self.keys[person] = ssh_keygen(os.path.join(self.dir, person))
+        self.account_key = os.path.join(self.dir, "web01_root")
+        ssh_keygen(self.account_key)
+        self.upstream_host_key = ssh_keygen(os.path.join(self.dir, "upstream_host"))
+        self.proc = None
+        self._log = None
+
+    def config_text(self, instance_name="test-gate", extra_rules=""):
+        return textwrap.dedent(f"""\
+            instance_name: {instance_name}
+            store: "sqlite:{self.dir}/gatehouse.db"
+            listen:
+              ssh: {{ address: "127.0.0.1:{self.ssh_port}", host_keys: [{self.host_key}] }}
+              admin: {{ socket: {self.socket} }}
+            users:
+              - name: alice
+                email: alice@example.com
+                ssh_keys: ["{self.keys['alice']}"]
+                groups: [developers]
+              - name: bob
+                email: bob@example.com
+                ssh_keys: ["{self.keys['bob']}"]
+                groups: [managers]
+              - name: carol
+                email: carol@example.com
+                ssh_keys: ["{self.keys['carol']}"]
+                groups: [managers]
+            groups:
+              - name: developers
+                managers: [bob]
+              - name: managers
+            servers:
+              - name: web01
+                protocol: ssh
+                address: "127.0.0.1:{free_port()}"
+                host_key: "{' '.join(self.upstream_host_key.split()[:2])}"
+                accounts:
+                  - {{ name: root, key_file: {self.account_key} }}
+            rules:
+              - name: web-needs-approval
+                users: ["group:developers"]
+                servers: [web01]
+                accounts: ["*"]
+                mode: approve
+                approvers: [manager, carol]
+                condition: any
+            """) + extra_rules
+
+    def write_config(self, text=None):
+        with open(self.config_path, "w") as f:
+            f.write(text if text is not None else self.config_text())
+
+    def start(self, wait=True, extra_args=()):
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([GATEHOUSED, "-c", self.config_path, *extra_args],
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready()
+        return self.proc
+
+    def wait_ready(self, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"gatehoused exited with {self.proc.returncode}:\n{self.log()}")
+            if os.path.exists(self.socket) and self.cli("status").returncode == 0:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"gatehoused not ready after {timeout}s:\n{self.log()}")
+
+    def cli(self, *args, check=False):
+        return subprocess.run([GATEHOUSE, "--socket", self.socket, *args], capture_output=True,
+                              text=True, timeout=30, check=check)
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def signal(self, signo):
+        self.proc.send_signal(signo)
+
+    def stop(self, timeout=15):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise
+        return self.proc.returncode if self.proc else None
+
+    def close(self):
+        try:
+            if self.proc and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        finally:
+            if self._log:
+                self._log.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_for(predicate, timeout=10, interval=0.05, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -1,0 +1,134 @@
+"""gatehoused's life: start, status, SIGHUP with a valid and an invalid file, SIGTERM; and
+the fatal startup problems, each a clear one-line error and exit 1."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from gatehouse_env import GATEHOUSED, Env, wait_for  # noqa: E402
+
+
+class Lifecycle(unittest.TestCase):
+    def setUp(self):
+        self.env = Env()
+        self.addCleanup(self.env.close)
+
+    def status(self):
+        r = self.env.cli("status", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def test_reload_valid_then_invalid_then_stop(self):
+        env = self.env
+        env.write_config(env.config_text(instance_name="first-name"))
+        env.start()
+        self.assertEqual(self.status()["instance_name"], "first-name")
+        self.assertEqual(self.status()["listeners"]["ssh"], f"127.0.0.1:{env.ssh_port}")
+
+        env.write_config(env.config_text(instance_name="second-name"))
+        env.signal(signal.SIGHUP)
+        wait_for(lambda: self.status()["instance_name"] == "second-name", what="reload")
+        self.assertEqual(self.status()["reloads"], 1)
+        self.assertIn("config.reloaded", env.log())
+
+        env.write_config(env.config_text(instance_name="third-name") + "bogus_key: 1\n")
+        env.signal(signal.SIGHUP)
+        wait_for(lambda: "reload refused" in env.log(), what="refused reload in the log")
+        self.assertIn("unknown key 'bogus_key'", env.log())
+        self.assertIsNone(env.proc.poll(), "daemon must stay up after an invalid reload")
+        st = self.status()
+        self.assertEqual(st["instance_name"], "second-name")
+        self.assertEqual(st["reloads"], 1)
+
+        # The CLI's reload reports the refusal and exits 1.
+        r = env.cli("reload")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown key 'bogus_key'", r.stderr)
+
+        self.assertEqual(env.stop(), 0)
+        self.assertFalse(os.path.exists(env.socket), "admin socket removed on stop")
+
+    def test_sigint_stops_cleanly(self):
+        self.env.write_config()
+        self.env.start()
+        self.env.signal(signal.SIGINT)
+        self.assertEqual(self.env.proc.wait(15), 0)
+
+    def test_admin_socket_is_group_only(self):
+        self.env.write_config()
+        self.env.start()
+        self.assertEqual(os.stat(self.env.socket).st_mode & 0o777, 0o660)
+
+    def expect_startup_failure(self, needle):
+        r = subprocess.run([GATEHOUSED, "-c", self.env.config_path], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        last = r.stderr.strip().splitlines()[-1]
+        self.assertIn(needle, last)
+        return last
+
+    def test_port_in_use_is_fatal(self):
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", self.env.ssh_port))
+            busy.listen()
+            self.env.write_config()
+            self.expect_startup_failure(
+                f"ssh listener 127.0.0.1:{self.env.ssh_port}: Address already in use")
+
+    def test_unloadable_host_key_is_fatal(self):
+        self.env.write_config()
+        with open(self.env.host_key, "w") as f:
+            f.write("this is not a key\n")
+        self.expect_startup_failure(f"host key {self.env.host_key}: not a private key")
+
+    def test_second_daemon_on_same_socket_is_fatal(self):
+        self.env.write_config()
+        self.env.start()
+        text = self.env.config_text().replace(str(self.env.ssh_port), str(self.env.ssh_port + 1))
+        other = os.path.join(self.env.dir, "other.yaml")
+        with open(other, "w") as f:
+            f.write(text)
+        r = subprocess.run([GATEHOUSED, "-c", other], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("in use by another running gatehoused", r.stderr)
+
+    def test_invalid_config_at_start_is_fatal(self):
+        self.env.write_config(self.env.config_text() + "rulez: []\n")
+        r = subprocess.run([GATEHOUSED, "-c", self.env.config_path], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown key 'rulez'", r.stderr)
+
+    def test_check_mode(self):
+        self.env.write_config()
+        r = subprocess.run([GATEHOUSED, "-c", self.env.config_path, "--check"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.env.write_config(self.env.config_text() + "rulez: []\n")
+        r = subprocess.run([GATEHOUSED, "-c", self.env.config_path, "--check"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        lines = r.stdout.strip().splitlines()
+        self.assertEqual(len(lines), 1)
+        self.assertRegex(lines[0], r"^.*gatehouse\.yaml:\d+:1: unknown key 'rulez'")
+
+    def test_journald_priority_prefixes(self):
+        self.env.write_config()
+        os.environ["JOURNAL_STREAM"] = "8:1234"
+        try:
+            self.env.start()
+        finally:
+            del os.environ["JOURNAL_STREAM"]
+        self.env.stop()
+        lines = [l for l in self.env.log().splitlines() if l]
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertRegex(line, r"^<[0-7]>")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
