@@ -130,7 +130,11 @@ std::variant<std::unique_ptr<unix_http_server>, std::string> unix_http_server::b
   ::umask(old_mask);
   if (ec) return fail(ec.message());
   if (st->acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail(ec.message());
-  if (group* g = getgrnam("gatehouse")) {
+  // Under systemd the socket already has the service's group; chown is then unneeded (and
+  // the unit's system call filter refuses it).
+  struct stat st {};
+  group* g = getgrnam("gatehouse");
+  if (g && ::stat(path.c_str(), &st) == 0 && st.st_gid != g->gr_gid) {
     if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
       spdlog::warn("admin socket {}: cannot set group gatehouse", path);
   }

@@ -46,4 +46,110 @@ void print_status(const json::value& status) {
       std::printf("%-18s %s\n", ("listener " + std::string(name)).c_str(), text_of(&where).c_str());
 }
 
+
+namespace {
+std::string field(const json::value& v, const char* key) {
+  const auto* o = v.if_object();
+  return text_of(o ? o->if_contains(key) : nullptr);
+}
+
+// "bob, carol (any)" per level, levels joined by " then ".
+std::string approvers_text(const json::value& request) {
+  const auto* o = request.if_object();
+  const auto* levels = o ? o->if_contains("approvers") : nullptr;
+  if (!levels || !levels->is_array()) return "-";
+  std::string out;
+  for (const auto& level : levels->as_array()) {
+    if (!out.empty()) out += " then ";
+    std::string names;
+    if (const auto* a = level.as_object().if_contains("approvers"); a && a->is_array())
+      for (const auto& n : a->as_array()) names += (names.empty() ? "" : ", ") + text_of(&n);
+    out += names + " (" + field(level, "condition") + ")";
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string window_end(const json::value& request) {
+  const auto* o = request.if_object();
+  const auto* w = o ? o->if_contains("window") : nullptr;
+  return w ? field(*w, "end") : "-";
+}
+}  // namespace
+
+void print_requests(const json::value& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : list.as_array())
+    rows.push_back({field(r, "id"), field(r, "state"), field(r, "requester"),
+                    field(r, "account") + "@" + field(r, "server"), field(r, "protocol"),
+                    window_end(r), approvers_text(r),
+                    field(r, "emergency") == "true" ? "emergency" : ""});
+  if (rows.empty()) {
+    std::printf("no requests\n");
+    return;
+  }
+  print_table({"ID", "STATE", "REQUESTER", "TARGET", "PROTOCOL", "UNTIL", "APPROVERS", ""}, rows);
+}
+
+void print_request(const json::value& r) {
+  std::printf("request #%s  %s\n", field(r, "id").c_str(), field(r, "state").c_str());
+  std::printf("  requester      %s\n", field(r, "requester").c_str());
+  std::printf("  target         %s@%s (%s)\n", field(r, "account").c_str(),
+              field(r, "server").c_str(), field(r, "protocol").c_str());
+  std::printf("  justification  %s\n", field(r, "justification").c_str());
+  const auto& o = r.as_object();
+  if (const auto* w = o.if_contains("window"))
+    std::printf("  window         %s .. %s\n", field(*w, "start").c_str(), field(*w, "end").c_str());
+  std::printf("  approvers      %s\n", approvers_text(r).c_str());
+  if (field(r, "emergency") == "true")
+    std::printf("  emergency      yes, post-approval %s\n", field(r, "post_approval").c_str());
+  std::printf("  grant          %s\n", field(r, "grant_id").c_str());
+  if (const auto* d = o.if_contains("decisions"); d && d->is_array())
+    for (const auto& x : d->as_array())
+      std::printf("  decision       %s %s by %s: %s\n", field(x, "at").c_str(),
+                  field(x, "verdict").c_str(), field(x, "approver").c_str(),
+                  field(x, "comment").c_str());
+  if (const auto* c = o.if_contains("comments"); c && c->is_array())
+    for (const auto& x : c->as_array())
+      std::printf("  comment        %s %s: %s\n", field(x, "at").c_str(), field(x, "author").c_str(),
+                  field(x, "text").c_str());
+}
+
+void print_request_outcome(const json::value& r) {
+  std::string line = "request #" + field(r, "id") + " " + field(r, "state");
+  if (auto g = field(r, "grant_id"); g != "-") line += ", grant #" + g + " until " + window_end(r);
+  std::printf("%s\n", line.c_str());
+}
+
+void print_grants(const json::value& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& g : list.as_array())
+    rows.push_back({field(g, "id"), field(g, "request_id"), field(g, "person"),
+                    field(g, "account") + "@" + field(g, "server"), field(g, "start"),
+                    field(g, "end"), field(g, "state")});
+  if (rows.empty()) {
+    std::printf("no grants\n");
+    return;
+  }
+  print_table({"ID", "REQUEST", "PERSON", "TARGET", "START", "END", "STATE"}, rows);
+}
+
+void print_grant_outcome(const json::value& g) {
+  std::printf("grant #%s %s\n", field(g, "id").c_str(), field(g, "state").c_str());
+}
+
+void print_sessions(const json::value& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : list.as_array())
+    rows.push_back({field(s, "id"), field(s, "person"),
+                    field(s, "account") + "@" + field(s, "server"), field(s, "protocol"),
+                    field(s, "client"), field(s, "started"), field(s, "grant_id"),
+                    field(s, "bytes_in"), field(s, "bytes_out")});
+  if (rows.empty()) {
+    std::printf("no live sessions\n");
+    return;
+  }
+  print_table({"ID", "PERSON", "TARGET", "PROTOCOL", "CLIENT", "STARTED", "GRANT", "IN", "OUT"},
+              rows);
+}
+
 }  // namespace gatehouse::cli

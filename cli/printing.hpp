@@ -15,5 +15,11 @@ void print_table(const std::vector<std::string>& header,
 std::string text_of(const boost::json::value* v);
 
 void print_status(const boost::json::value& status);
+void print_requests(const boost::json::value& list);
+void print_request(const boost::json::value& request);          // every field, decisions, comments
+void print_request_outcome(const boost::json::value& request);  // one line: "request #7 approved …"
+void print_grants(const boost::json::value& list);
+void print_grant_outcome(const boost::json::value& grant);
+void print_sessions(const boost::json::value& list);
 
 }  // namespace gatehouse::cli

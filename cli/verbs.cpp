@@ -3,7 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cctype>
 #include <cstdio>
+#include <initializer_list>
 #include <functional>
 #include <map>
 
@@ -30,7 +32,7 @@ struct verb {
   std::function<void(const json::value&)> print;  // human output
 };
 
-[[maybe_unused]] std::string query_escape(const std::string& s) {
+std::string query_escape(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
@@ -50,6 +52,20 @@ void add_common(json::object& body, const arguments& a) {
   if (auto as = a.option("--as")) body["as"] = *as;
 }
 
+// "--comment", "--duration", "--until", "--reason", "--to", "--text" → body fields.
+void copy_options(json::object& body, const arguments& a, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (auto v = a.option(n)) body[std::string(n + 2)] = *v;
+}
+
+call post_on_request(const arguments& a, const std::string& action,
+                     std::initializer_list<const char*> names) {
+  call c{"POST", "/v1/requests/" + query_escape(a.positional.at(0)) + "/" + action, {}};
+  add_common(c.body, a);
+  copy_options(c.body, a, names);
+  return c;
+}
+
 const std::map<std::string, verb>& verbs() {
   static const std::map<std::string, verb> table = {
       {"status",
@@ -63,6 +79,85 @@ const std::map<std::string, verb>& verbs() {
           return c;
         },
         [](const json::value&) { std::printf("configuration reloaded\n"); }}},
+      {"requests",
+       {"requests [--state pending|approved|denied|expired|cancelled]", 0, 0,
+        [](const arguments& a) {
+          std::string target = "/v1/requests";
+          if (auto st = a.option("--state")) target += "?state=" + query_escape(*st);
+          return call{"GET", target, {}};
+        },
+        print_requests}},
+      {"show",
+       {"show ID", 1, 1,
+        [](const arguments& a) {
+          return call{"GET", "/v1/requests/" + query_escape(a.positional[0]), {}};
+        },
+        print_request}},
+      {"approve",
+       {"approve ID [--comment C] [--until T|--duration D] [--as USER]", 1, 1,
+        [](const arguments& a) {
+          return post_on_request(a, "approve", {"--comment", "--until", "--duration"});
+        },
+        print_request_outcome}},
+      {"deny",
+       {"deny ID [--comment C] [--as USER]", 1, 1,
+        [](const arguments& a) { return post_on_request(a, "deny", {"--comment"}); },
+        print_request_outcome}},
+      {"cancel",
+       {"cancel ID [--as USER]", 1, 1,
+        [](const arguments& a) { return post_on_request(a, "cancel", {}); },
+        print_request_outcome}},
+      {"comment",
+       {"comment ID TEXT [--as USER]", 2, 2,
+        [](const arguments& a) {
+          call c = post_on_request(a, "comment", {});
+          c.body["text"] = a.positional[1];
+          return c;
+        },
+        print_request_outcome}},
+      {"reassign",
+       {"reassign ID --to USER --as USER", 1, 1,
+        [](const arguments& a) { return post_on_request(a, "reassign", {"--to"}); },
+        print_request_outcome}},
+      {"request",
+       {"request ACCOUNT@SERVER --for PERSON --reason R [--duration D] [--emergency]", 1, 1,
+        [](const arguments& a) {
+          call c{"POST", "/v1/requests", {}};
+          add_common(c.body, a);
+          copy_options(c.body, a, {"--for", "--reason", "--duration"});
+          c.body["target"] = a.positional[0];
+          c.body["emergency"] = a.has("--emergency");
+          return c;
+        },
+        print_request_outcome}},
+      {"grants",
+       {"grants [--state active|ended|revoked]", 0, 0,
+        [](const arguments& a) {
+          std::string target = "/v1/grants";
+          if (auto st = a.option("--state")) target += "?state=" + query_escape(*st);
+          return call{"GET", target, {}};
+        },
+        print_grants}},
+      {"revoke",
+       {"revoke GRANT_ID [--comment C] [--as USER]", 1, 1,
+        [](const arguments& a) {
+          call c{"POST", "/v1/grants/" + query_escape(a.positional[0]) + "/revoke", {}};
+          add_common(c.body, a);
+          copy_options(c.body, a, {"--comment"});
+          return c;
+        },
+        print_grant_outcome}},
+      {"sessions",
+       {"sessions", 0, 0, [](const arguments&) { return call{"GET", "/v1/sessions", {}}; },
+        print_sessions}},
+      {"kill",
+       {"kill SESSION_ID [--as USER]", 1, 1,
+        [](const arguments& a) {
+          call c{"POST", "/v1/sessions/" + query_escape(a.positional[0]) + "/kill", {}};
+          add_common(c.body, a);
+          return c;
+        },
+        [](const json::value&) { std::printf("session ended\n"); }}},
   };
   return table;
 }
