@@ -1,0 +1,77 @@
+#include "admin/json_views.hpp"
+
+#include "core/time.hpp"
+
+namespace gatehouse::admin {
+
+namespace json = boost::json;
+
+namespace {
+json::value text(std::string_view s) { return json::string(s); }
+}  // namespace
+
+json::object to_json(const policy::request& r) {
+  json::array levels;
+  for (std::size_t k = 0; k < r.levels.size(); ++k) {
+    json::array names;
+    for (const auto& n : r.levels[k].approvers) names.push_back(text(n));
+    levels.push_back(json::object{{"level", k + 1},
+                                  {"condition", text(policy::to_string(r.levels[k].condition))},
+                                  {"approvers", std::move(names)}});
+  }
+  json::array decisions;
+  for (const auto& d : r.decisions)
+    decisions.push_back(json::object{{"approver", d.approver},
+                                     {"verdict", text(policy::to_string(d.verdict))},
+                                     {"comment", d.comment},
+                                     {"at", format_rfc3339(d.at)},
+                                     {"level", d.level + 1},
+                                     {"admin_override", d.admin_override}});
+  json::array comments;
+  for (const auto& c : r.comments)
+    comments.push_back(
+        json::object{{"author", c.author}, {"text", c.text}, {"at", format_rfc3339(c.at)}});
+  json::value post = nullptr;
+  if (r.post_approval != policy::post_approval::none) post = text(policy::to_string(r.post_approval));
+  json::value grant = nullptr;
+  if (r.grant) grant = *r.grant;
+  return {{"id", r.id},
+          {"state", text(policy::to_string(r.state))},
+          {"requester", r.requester},
+          {"server", r.server},
+          {"account", r.account},
+          {"protocol", text(policy::to_string(r.protocol))},
+          {"justification", r.justification},
+          {"emergency", r.emergency},
+          {"post_approval", std::move(post)},
+          {"window",
+           json::object{{"start", format_rfc3339(r.window.start)},
+                        {"end", format_rfc3339(r.window.end)}}},
+          {"approvers", std::move(levels)},
+          {"decisions", std::move(decisions)},
+          {"comments", std::move(comments)},
+          {"grant_id", std::move(grant)},
+          {"rule", r.rule},
+          {"filed_by", r.filed_by},
+          {"created", format_rfc3339(r.created)},
+          {"pending_until", format_rfc3339(r.pending_until)}};
+}
+
+json::object to_json(const policy::grant& g) {
+  json::value closed = nullptr;
+  if (g.closed_at) closed = format_rfc3339(*g.closed_at);
+  json::value revoked_by = nullptr;
+  if (!g.revoked_by.empty()) revoked_by = g.revoked_by;
+  return {{"id", g.id},
+          {"request_id", g.request},
+          {"person", g.person},
+          {"server", g.server},
+          {"account", g.account},
+          {"start", format_rfc3339(g.start)},
+          {"end", format_rfc3339(g.end)},
+          {"state", text(policy::to_string(g.state))},
+          {"revoked_by", std::move(revoked_by)},
+          {"closed_at", std::move(closed)}};
+}
+
+}  // namespace gatehouse::admin

@@ -1,0 +1,25 @@
+#pragma once
+// The JSON shapes of SPEC's `--json` objects: requests, grants (and later sessions).
+// Shared by the admin API and, later, the web JSON API.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <vector>
+
+#include "policy/grant.hpp"
+#include "policy/request.hpp"
+
+namespace gatehouse::admin {
+
+boost::json::object to_json(const policy::request& r);
+boost::json::object to_json(const policy::grant& g);
+
+template <typename T>
+boost::json::array to_json_array(const std::vector<T>& items) {
+  boost::json::array out;
+  out.reserve(items.size());
+  for (const auto& item : items) out.push_back(to_json(item));
+  return out;
+}
+
+}  // namespace gatehouse::admin

@@ -1,0 +1,50 @@
+#pragma once
+// The protocol front ends (ssh, later rdp and http) as the daemon sees them: a connection
+// handler per listener, the live sessions, and teardown. The daemon owns one `front_ends`.
+#include <boost/json/array.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace boost::asio::ip {
+class tcp;
+}
+
+namespace gatehouse::policy {
+class gate_service;
+}
+
+namespace gatehouse::daemon {
+
+struct front_end_context {
+  boost::asio::io_context& io;
+  // The configuration in force now (a reload swaps it; sessions keep the one they started with).
+  std::function<std::shared_ptr<const config::config>()> current_config;
+  policy::gate_service& gate;
+};
+
+class front_ends {
+ public:
+  explicit front_ends(front_end_context context);
+  ~front_ends();
+
+  // Takes ownership of an accepted connection's file descriptor (the socket was released from
+  // Asio). Returns false when no front end serves that listener yet.
+  bool accept(const std::string& listener, int fd, const std::string& peer);
+
+  boost::json::array sessions() const;  // SPEC's session objects
+  bool kill(const std::string& session_id, const std::string& by);
+  void stop_all();  // SIGTERM: end every session and hold cleanly
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace gatehouse::daemon
