@@ -32,7 +32,8 @@ json::object to_json(const policy::request& r) {
     comments.push_back(
         json::object{{"author", c.author}, {"text", c.text}, {"at", format_rfc3339(c.at)}});
   json::value post = nullptr;
-  if (r.post_approval != policy::post_approval::none) post = text(policy::to_string(r.post_approval));
+  if (r.post_approval != policy::post_approval::none)
+    post = text(policy::to_string(r.post_approval));
   json::value grant = nullptr;
   if (r.grant) grant = *r.grant;
   return {{"id", r.id},
@@ -44,9 +45,8 @@ json::object to_json(const policy::request& r) {
           {"justification", r.justification},
           {"emergency", r.emergency},
           {"post_approval", std::move(post)},
-          {"window",
-           json::object{{"start", format_rfc3339(r.window.start)},
-                        {"end", format_rfc3339(r.window.end)}}},
+          {"window", json::object{{"start", format_rfc3339(r.window.start)},
+                                  {"end", format_rfc3339(r.window.end)}}},
           {"approvers", std::move(levels)},
           {"decisions", std::move(decisions)},
           {"comments", std::move(comments)},

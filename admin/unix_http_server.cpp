@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -13,7 +14,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -25,7 +25,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using unix_socket = asio::local::stream_protocol;
-using stream = beast::basic_stream<unix_socket, asio::any_io_executor, beast::unlimited_rate_policy>;
+using stream =
+    beast::basic_stream<unix_socket, asio::any_io_executor, beast::unlimited_rate_policy>;
 
 namespace {
 constexpr std::size_t max_body = 1 << 20;
@@ -66,7 +67,8 @@ struct unix_http_server::state : std::enable_shared_from_this<state> {
       parser.body_limit(max_body);
       parser.header_limit(16 * 1024);
       s.expires_after(request_timeout);
-      auto [ec, n] = co_await http::async_read(s, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] =
+          co_await http::async_read(s, buffer, parser, asio::as_tuple(asio::use_awaitable));
       (void)n;
       if (ec) {
         if (ec != http::error::end_of_stream && ec != asio::error::eof &&
@@ -81,7 +83,8 @@ struct unix_http_server::state : std::enable_shared_from_this<state> {
         break;
       }
       auto& req = parser.get();
-      http_request in{std::string(req.method_string()), std::string(req.target()), req.body(), peer};
+      http_request in{std::string(req.method_string()), std::string(req.target()), req.body(),
+                      peer};
       http_reply out = on_request(in);
       http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
       res.set(http::field::content_type, "application/json");
@@ -98,16 +101,17 @@ struct unix_http_server::state : std::enable_shared_from_this<state> {
   }
 
   void accept_next() {
-    acceptor.async_accept([self = shared_from_this()](boost::system::error_code ec,
-                                                      unix_socket::socket socket) {
-      if (!self->acceptor.is_open()) return;
-      if (!ec) {
-        asio::co_spawn(self->acceptor.get_executor(), self->serve(std::move(socket)), asio::detached);
-      } else if (ec != asio::error::operation_aborted) {
-        spdlog::warn("admin socket: accept failed: {}", ec.message());
-      }
-      self->accept_next();
-    });
+    acceptor.async_accept(
+        [self = shared_from_this()](boost::system::error_code ec, unix_socket::socket socket) {
+          if (!self->acceptor.is_open()) return;
+          if (!ec) {
+            asio::co_spawn(self->acceptor.get_executor(), self->serve(std::move(socket)),
+                           asio::detached);
+          } else if (ec != asio::error::operation_aborted) {
+            spdlog::warn("admin socket: accept failed: {}", ec.message());
+          }
+          self->accept_next();
+        });
   }
 };
 
@@ -129,7 +133,8 @@ std::variant<std::unique_ptr<unix_http_server>, std::string> unix_http_server::b
   if (!ec) st->acceptor.bind(unix_socket::endpoint(path), ec);
   ::umask(old_mask);
   if (ec) return fail(ec.message());
-  if (st->acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail(ec.message());
+  if (st->acceptor.listen(asio::socket_base::max_listen_connections, ec); ec)
+    return fail(ec.message());
   // Under systemd the socket already has the service's group; chown is then unneeded (and
   // the unit's system call filter refuses it).
   struct stat st {};

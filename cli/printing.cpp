@@ -46,7 +46,6 @@ void print_status(const json::value& status) {
       std::printf("%-18s %s\n", ("listener " + std::string(name)).c_str(), text_of(&where).c_str());
 }
 
-
 namespace {
 std::string field(const json::value& v, const char* key) {
   const auto* o = v.if_object();
@@ -98,7 +97,8 @@ void print_request(const json::value& r) {
   std::printf("  justification  %s\n", field(r, "justification").c_str());
   const auto& o = r.as_object();
   if (const auto* w = o.if_contains("window"))
-    std::printf("  window         %s .. %s\n", field(*w, "start").c_str(), field(*w, "end").c_str());
+    std::printf("  window         %s .. %s\n", field(*w, "start").c_str(),
+                field(*w, "end").c_str());
   std::printf("  approvers      %s\n", approvers_text(r).c_str());
   if (field(r, "emergency") == "true")
     std::printf("  emergency      yes, post-approval %s\n", field(r, "post_approval").c_str());
@@ -110,8 +110,8 @@ void print_request(const json::value& r) {
                   field(x, "comment").c_str());
   if (const auto* c = o.if_contains("comments"); c && c->is_array())
     for (const auto& x : c->as_array())
-      std::printf("  comment        %s %s: %s\n", field(x, "at").c_str(), field(x, "author").c_str(),
-                  field(x, "text").c_str());
+      std::printf("  comment        %s %s: %s\n", field(x, "at").c_str(),
+                  field(x, "author").c_str(), field(x, "text").c_str());
 }
 
 void print_request_outcome(const json::value& r) {

@@ -5,8 +5,8 @@
 
 #include <cctype>
 #include <cstdio>
-#include <initializer_list>
 #include <functional>
+#include <initializer_list>
 #include <map>
 
 #include "cli/admin_client.hpp"
@@ -53,7 +53,8 @@ void add_common(json::object& body, const arguments& a) {
 }
 
 // "--comment", "--duration", "--until", "--reason", "--to", "--text" → body fields.
-void copy_options(json::object& body, const arguments& a, std::initializer_list<const char*> names) {
+void copy_options(json::object& body, const arguments& a,
+                  std::initializer_list<const char*> names) {
   for (const char* n : names)
     if (auto v = a.option(n)) body[std::string(n + 2)] = *v;
 }
@@ -69,7 +70,10 @@ call post_on_request(const arguments& a, const std::string& action,
 const std::map<std::string, verb>& verbs() {
   static const std::map<std::string, verb> table = {
       {"status",
-       {"status", 0, 0, [](const arguments&) { return call{"GET", "/v1/status", {}}; },
+       {"status", 0, 0,
+        [](const arguments&) {
+          return call{"GET", "/v1/status", {}};
+        },
         print_status}},
       {"reload",
        {"reload", 0, 0,
@@ -148,7 +152,10 @@ const std::map<std::string, verb>& verbs() {
         },
         print_grant_outcome}},
       {"sessions",
-       {"sessions", 0, 0, [](const arguments&) { return call{"GET", "/v1/sessions", {}}; },
+       {"sessions", 0, 0,
+        [](const arguments&) {
+          return call{"GET", "/v1/sessions", {}};
+        },
         print_sessions}},
       {"kill",
        {"kill SESSION_ID [--as USER]", 1, 1,
@@ -173,7 +180,8 @@ std::string usage_text() {
 int run_verb(const arguments& args) {
   auto it = verbs().find(args.verb);
   if (it == verbs().end()) {
-    std::fprintf(stderr, "gatehouse: unknown verb '%s'\n%s", args.verb.c_str(), usage_text().c_str());
+    std::fprintf(stderr, "gatehouse: unknown verb '%s'\n%s", args.verb.c_str(),
+                 usage_text().c_str());
     return 2;
   }
   const verb& v = it->second;

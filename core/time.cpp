@@ -49,10 +49,9 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
 std::optional<time_point> parse_rfc3339(std::string_view s) {
   std::size_t p = 0;
   int y, mo, d, h, mi, sec;
-  if (!read_int(s, p, 4, y) || !expect(s, p, '-') || !read_int(s, p, 2, mo) ||
-      !expect(s, p, '-') || !read_int(s, p, 2, d) || !expect(s, p, 'T') ||
-      !read_int(s, p, 2, h) || !expect(s, p, ':') || !read_int(s, p, 2, mi) ||
-      !expect(s, p, ':') || !read_int(s, p, 2, sec))
+  if (!read_int(s, p, 4, y) || !expect(s, p, '-') || !read_int(s, p, 2, mo) || !expect(s, p, '-') ||
+      !read_int(s, p, 2, d) || !expect(s, p, 'T') || !read_int(s, p, 2, h) || !expect(s, p, ':') ||
+      !read_int(s, p, 2, mi) || !expect(s, p, ':') || !read_int(s, p, 2, sec))
     return std::nullopt;
   int millis = 0;
   if (p < s.size() && s[p] == '.') {

@@ -27,7 +27,9 @@ namespace gatehouse::daemon {
 namespace asio = boost::asio;
 
 namespace {
-std::string endpoint_text(const config::endpoint& e) { return e.host + ":" + std::to_string(e.port); }
+std::string endpoint_text(const config::endpoint& e) {
+  return e.host + ":" + std::to_string(e.port);
+}
 
 // Held connections and sessions are file descriptors: take the hard limit as the soft one.
 void raise_fd_limit() {
@@ -146,7 +148,9 @@ class daemon::impl final : public admin::daemon_control {
   }
 
   void warn_about_listener_changes(const config::config& next) const {
-    auto text = [](const auto& opt) { return opt ? endpoint_text(opt->address) : std::string("off"); };
+    auto text = [](const auto& opt) {
+      return opt ? endpoint_text(opt->address) : std::string("off");
+    };
     const auto& a = config_->listen;
     const auto& b = next.listen;
     if (text(a.ssh) != text(b.ssh) || text(a.rdp) != text(b.rdp) || text(a.http) != text(b.http) ||

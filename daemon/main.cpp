@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   auto loaded = config::load_file(opts.config_path);
   if (opts.check_only) {
     for (const auto& p : loaded.problems) std::printf("%s\n", p.to_string().c_str());
-    if (loaded.problems.empty()) std::printf("%s: configuration is valid\n", opts.config_path.c_str());
+    if (loaded.problems.empty())
+      std::printf("%s: configuration is valid\n", opts.config_path.c_str());
     return loaded.problems.empty() ? 0 : 1;
   }
 

@@ -18,7 +18,8 @@ class tcp_listener {
  public:
   using handler = std::function<void(boost::asio::ip::tcp::socket)>;
 
-  // Returns the listener, or a one-line error ("ssh listener 0.0.0.0:2222: Address already in use").
+  // Returns the listener, or a one-line error ("ssh listener 0.0.0.0:2222: Address already in
+  // use").
   static std::variant<std::unique_ptr<tcp_listener>, std::string> bind(
       boost::asio::any_io_executor executor, const config::endpoint& where, std::string name);
 
