@@ -137,9 +137,9 @@ std::variant<std::unique_ptr<unix_http_server>, std::string> unix_http_server::b
     return fail(ec.message());
   // Under systemd the socket already has the service's group; chown is then unneeded (and
   // the unit's system call filter refuses it).
-  struct stat st {};
+  struct stat info {};
   group* g = getgrnam("gatehouse");
-  if (g && ::stat(path.c_str(), &st) == 0 && st.st_gid != g->gr_gid) {
+  if (g && ::stat(path.c_str(), &info) == 0 && info.st_gid != g->gr_gid) {
     if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
       spdlog::warn("admin socket {}: cannot set group gatehouse", path);
   }
