@@ -1,0 +1,129 @@
+// access_service, part 2: the commit path every change takes — transition, one durable
+// store transaction (re-read and retried on a version conflict), audit events, notifications.
+#include <algorithm>
+
+#include "policy/access_service.hpp"
+
+namespace gatehouse::policy {
+
+namespace {
+
+change_kind change_of(happening_kind k) {
+  switch (k) {
+    case happening_kind::request_created: return change_kind::request_filed;
+    case happening_kind::request_approved:
+    case happening_kind::request_denied:
+    case happening_kind::request_expired:
+    case happening_kind::request_cancelled:
+    case happening_kind::access_emergency: return change_kind::request_decided;
+    case happening_kind::grant_ended: return change_kind::grant_ended;
+    case happening_kind::grant_revoked: return change_kind::grant_revoked;
+    case happening_kind::request_reviewed:
+    case happening_kind::request_comment:
+    case happening_kind::request_reassigned: break;
+  }
+  return change_kind::request_updated;
+}
+
+const char* text_field(happening_kind k) {
+  switch (k) {
+    case happening_kind::request_created:
+    case happening_kind::access_emergency: return "justification";
+    case happening_kind::request_comment: return "text";
+    case happening_kind::request_reassigned: return "reassigned";
+    default: return "comment";
+  }
+}
+
+audit_event audit_of(const happening& h, const committed& done, time_point now) {
+  const request& r = done.req;
+  audit_event e{std::string(audit_name(h.kind)), now, {}};
+  auto& f = e.fields;
+  f["request"] = std::to_string(r.id);
+  f["requester"] = r.requester;
+  f["server"] = r.server;
+  f["account"] = r.account;
+  f["protocol"] = std::string(to_string(r.protocol));
+  f["rule"] = r.rule;
+  f["state"] = std::string(to_string(r.state));
+  if (r.post_approval != post_approval::none)
+    f["post_approval"] = std::string(to_string(r.post_approval));
+  if (r.emergency) f["emergency"] = "true";
+  if (!h.actor.empty()) f["actor"] = h.actor;
+  if (!h.text.empty()) f[text_field(h.kind)] = h.text;
+  if (r.filed_by != r.requester && h.kind == happening_kind::request_created)
+    f["filed_by"] = r.filed_by;
+  if (r.state == request_state::approved) {
+    f["window_start"] = format_rfc3339(r.window.start);
+    f["window_end"] = format_rfc3339(r.window.end);
+  }
+  if (done.stored_grant) {
+    f["grant"] = std::to_string(done.stored_grant->id);
+    f["grant_state"] = std::string(to_string(done.stored_grant->state));
+  } else if (r.grant) {
+    f["grant"] = std::to_string(*r.grant);
+  }
+  return e;
+}
+
+std::vector<change_kind> changes_of(const std::vector<happening>& happened) {
+  std::vector<change_kind> out;
+  for (const auto& h : happened) {
+    change_kind k = change_of(h.kind);
+    if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  }
+  return out;
+}
+
+constexpr int max_attempts = 8;
+
+}  // namespace
+
+result<committed> access_service::commit(const request& r, const grant* g, const event& e,
+                                         time_point now) {
+  auto out = transition(r, g, e, now);
+  if (!out) return out.err();
+  auto done = store_.apply(
+      write_batch{out->next, out->new_grant, out->changed_grant, changes_of(out->happened)});
+  if (!done) return done.err();
+  publish(*done, *out, now);
+  return done;
+}
+
+result<committed> access_service::act(request_id id, time_point now,
+                                      const std::function<event(const request&)>& make) {
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    auto r = store_.get_request(id);
+    if (!r) return r.err();
+    std::optional<grant> g;
+    if (r->grant) {
+      auto loaded = store_.get_grant(*r->grant);
+      if (!loaded) return loaded.err();
+      g = std::move(*loaded);
+    }
+    auto done = commit(*r, g ? &*g : nullptr, make(*r), now);
+    if (done || done.code() != error_code::conflict) return done;
+  }
+  return make_error(error_code::conflict,
+                    "request #" + std::to_string(id) + " kept changing under us; try again");
+}
+
+void access_service::publish(const committed& done, const transition_outcome& out,
+                             time_point now) {
+  for (const happening& h : out.happened) audit_.record(audit_of(h, done, now));
+  for (const notification& n : out.notifications) {
+    switch (n.what) {
+      case notification::kind::ask_approvers:
+        notifier_.ask_approvers(done.req, n.level, n.people);
+        break;
+      case notification::kind::tell_requester:
+        notifier_.tell_requester(done.req, n.about, n.by, n.comment);
+        break;
+      case notification::kind::tell_emergency:
+        notifier_.tell_emergency(done.req, n.people);
+        break;
+    }
+  }
+}
+
+}  // namespace gatehouse::policy

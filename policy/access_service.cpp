@@ -1,0 +1,278 @@
+// access_service, part 1: the operations. The commit path is in access_commit.cpp.
+#include "policy/access_service.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+namespace gatehouse::policy {
+
+struct access_service::snapshot {
+  explicit snapshot(std::shared_ptr<const config::config> c) : cfg(std::move(c)), index(*cfg) {}
+  std::shared_ptr<const config::config> cfg;
+  policy_index index;
+};
+
+namespace {
+
+// Live grants as the decision sees them. A store failure reads as "no grant": the decision
+// then asks for approval instead of letting the person in (fail closed).
+class store_grants final : public grant_source {
+ public:
+  explicit store_grants(store& s) : store_(s) {}
+  std::optional<grant> live_grant(const target& t, time_point now) const override {
+    auto g = store_.find_live_grant(t.person, t.server, t.account, now);
+    if (!g) {
+      spdlog::error("policy: looking up the grant of {} for {}@{}: {}", t.person, t.account,
+                    t.server, g.message());
+      return std::nullopt;
+    }
+    return *g;
+  }
+
+ private:
+  store& store_;
+};
+
+error refused(std::string message) { return make_error(error_code::refused, std::move(message)); }
+error invalid(std::string message) { return make_error(error_code::invalid, std::move(message)); }
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The approver levels of a new request: the requester is taken out unless the rule
+// auto-approves them, and, where the rule lets the requester choose, each level keeps only
+// the chosen people.
+result<std::vector<approver_level>> levels_for(const decisions::approval_needed& need,
+                                               const std::string& requester,
+                                               const std::vector<std::string>& chosen) {
+  std::vector<approver_level> levels = need.levels;
+  std::vector<std::string> eligible;
+  for (auto& level : levels) {
+    if (!need.terms.auto_approve_if_requester_is_approver)
+      std::erase(level.approvers, requester);
+    for (const auto& p : level.approvers)
+      if (!contains(eligible, p)) eligible.push_back(p);
+  }
+  if (!need.terms.requester_chooses_approvers) {
+    if (!chosen.empty())
+      return invalid("rule " + need.terms.name + " does not let the requester choose approvers");
+    return levels;
+  }
+  if (chosen.empty())
+    return invalid("rule " + need.terms.name + " needs you to choose approvers among: " +
+                   join(eligible));
+  for (const auto& p : chosen)
+    if (!contains(eligible, p))
+      return invalid(p + " cannot approve under rule " + need.terms.name +
+                     "; choose among: " + join(eligible));
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    std::vector<std::string> all = std::move(levels[k].approvers);
+    for (const auto& p : all)
+      if (contains(chosen, p)) levels[k].approvers.push_back(p);
+    if (levels[k].approvers.empty())
+      return invalid("choose at least one approver of level " + std::to_string(k + 1) +
+                     " among: " + join(all));
+  }
+  return levels;
+}
+
+}  // namespace
+
+access_service::access_service(std::shared_ptr<const config::config> cfg, store& s,
+                               audit_sink& audit, notifier& notify, const clock& clk)
+    : snapshot_(std::make_shared<const snapshot>(std::move(cfg))),
+      store_(s),
+      audit_(audit),
+      notifier_(notify),
+      clock_(clk) {}
+
+access_service::~access_service() = default;
+
+void access_service::set_config(std::shared_ptr<const config::config> cfg) {
+  auto next = std::make_shared<const snapshot>(std::move(cfg));  // built outside the lock
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(next);
+}
+
+std::shared_ptr<const access_service::snapshot> access_service::current() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+std::shared_ptr<const config::config> access_service::config() const { return current()->cfg; }
+
+decision access_service::check(const target& t) const {
+  auto snap = current();
+  return decide(snap->index, t, store_grants(store_), clock_.now());
+}
+
+result<request> access_service::file_request(const target& t, const filing& f) {
+  const time_point now = clock_.now();
+  auto snap = current();
+  decision d = decide(snap->index, t, store_grants(store_), now);
+  const std::string where = t.account + "@" + t.server;
+
+  const rule_terms* terms = nullptr;
+  std::vector<approver_level> levels;
+  if (auto* no = std::get_if<decisions::deny>(&d)) return refused(no->text);
+  if (std::holds_alternative<decisions::allow>(d))
+    return refused(t.person + " may connect to " + where + " without a request");
+  if (auto* g = std::get_if<decisions::allowed_by_grant>(&d))
+    return refused(t.person + " already has grant #" + std::to_string(g->grant) + " for " +
+                   where + " until " + format_rfc3339(g->until));
+  if (auto* j = std::get_if<decisions::justification_needed>(&d)) {
+    if (f.justification.empty()) return invalid("a justification is required for " + where);
+    terms = &j->terms;
+  }
+  auto* need = std::get_if<decisions::approval_needed>(&d);
+  if (need) {
+    auto resolved = levels_for(*need, t.person, f.chosen_approvers);
+    if (!resolved) return resolved.err();
+    levels = std::move(*resolved);
+    terms = &need->terms;
+  }
+  if (f.emergency && !terms->emergency)
+    return refused("rule " + terms->name + " does not allow emergency access");
+  if (!f.emergency) {
+    auto open = find_open_request(t.person, t.server, t.account);
+    if (!open) return open.err();
+    if (*open)
+      return refused("request #" + std::to_string((*open)->id) + " for " + where +
+                     " is already waiting for approval");
+  }
+
+  request draft;
+  draft.requester = t.person;
+  draft.server = t.server;
+  draft.account = t.account;
+  draft.protocol = t.protocol;
+  draft.justification = f.justification;
+  draft.window = f.window ? *f.window
+                          : time_window{now, now + f.duration.value_or(terms->default_duration)};
+  draft.levels = std::move(levels);
+  draft.emergency = f.emergency;
+  draft.rule = terms->name;
+  draft.max_duration = terms->max_duration;
+  draft.pending_until = now + terms->pending_timeout;
+  draft.auto_approve_requester = terms->auto_approve_if_requester_is_approver;
+  draft.filed_by = f.filed_by.empty() ? t.person : f.filed_by;
+  auto done = commit(draft, nullptr, events::file{}, now);
+  if (!done) return done.err();
+  return std::move(done->req);
+}
+
+result<std::optional<request>> access_service::find_open_request(const std::string& person,
+                                                                  const std::string& server,
+                                                                  const std::string& account) {
+  auto found = store_.list_requests(
+      request_filter{request_state::pending, person, server, account, 1});
+  if (!found) return found.err();
+  if (found->empty()) return std::optional<request>();
+  return std::optional<request>(std::move(found->front()));
+}
+
+result<request> access_service::approve(request_id id, const std::string& actor,
+                                        const approval& a) {
+  if (int(a.window.has_value()) + int(a.until.has_value()) + int(a.duration.has_value()) > 1)
+    return invalid("give at most one of a window, an end time or a duration");
+  const time_point now = clock_.now();
+  auto done = act(id, now, [&](const request& r) -> event {
+    std::optional<time_window> window = a.window;
+    if (a.duration) window = time_window{now, now + *a.duration};
+    if (a.until) window = time_window{std::max(r.window.start, now), *a.until};
+    if (a.admin_override) return events::admin_approve{a.comment, window};
+    return events::approve{actor, a.comment, window};
+  });
+  if (!done) return done.err();
+  return std::move(done->req);
+}
+
+result<request> access_service::deny(request_id id, const std::string& actor,
+                                     const std::string& comment, bool admin_override) {
+  auto done = act(id, clock_.now(), [&](const request&) -> event {
+    if (admin_override) return events::admin_deny{comment};
+    return events::deny{actor, comment};
+  });
+  if (!done) return done.err();
+  return std::move(done->req);
+}
+
+result<request> access_service::cancel(request_id id, const std::string& actor, bool admin) {
+  auto done = act(id, clock_.now(), [&](const request&) { return events::cancel{actor, admin}; });
+  if (!done) return done.err();
+  return std::move(done->req);
+}
+
+result<request> access_service::comment(request_id id, const std::string& actor,
+                                        const std::string& text, bool admin) {
+  auto done =
+      act(id, clock_.now(), [&](const request&) { return events::comment{actor, text, admin}; });
+  if (!done) return done.err();
+  return std::move(done->req);
+}
+
+result<request> access_service::reassign(request_id id, const std::string& actor,
+                                         const std::string& from, const std::string& to,
+                                         bool admin) {
+  if (!config()->find_user(to)) return invalid("unknown person " + to);
+  auto done = act(id, clock_.now(),
+                  [&](const request&) { return events::reassign{actor, from, to, admin}; });
+  if (!done) return done.err();
+  return std::move(done->req);
+}
+
+result<grant> access_service::revoke(grant_id id, const std::string& actor, bool admin) {
+  auto g = store_.get_grant(id);
+  if (!g) return g.err();
+  auto done = act(g->request, clock_.now(),
+                  [&](const request&) { return events::revoke{actor, admin}; });
+  if (!done) return done.err();
+  return std::move(*done->stored_grant);
+}
+
+result<request> access_service::get_request(request_id id) { return store_.get_request(id); }
+result<grant> access_service::get_grant(grant_id id) { return store_.get_grant(id); }
+
+result<std::vector<request>> access_service::list_requests(const request_filter& f) {
+  return store_.list_requests(f);
+}
+
+result<std::vector<grant>> access_service::list_grants(const grant_filter& f) {
+  return store_.list_grants(f);
+}
+
+result<due_report> access_service::process_due(time_point now) {
+  auto due = store_.due(now);
+  if (!due) return due.err();
+  due_report report;
+  // Another daemon may have done the same work first: a refusal then only means "done".
+  for (const request& r : due->expired_requests) {
+    auto done = act(r.id, now, [](const request&) { return events::expire{}; });
+    if (done)
+      report.expired.push_back(std::move(done->req));
+    else if (done.code() != error_code::refused)
+      return done.err();
+  }
+  for (const grant& g : due->ended_grants) {
+    auto done = act(g.request, now, [](const request&) { return events::end_grant{}; });
+    if (done)
+      report.ended.push_back(std::move(*done->stored_grant));
+    else if (done.code() != error_code::refused)
+      return done.err();
+  }
+  return report;
+}
+
+result<std::optional<time_point>> access_service::next_deadline() {
+  return store_.next_deadline();
+}
+
+}  // namespace gatehouse::policy

@@ -1,0 +1,120 @@
+#pragma once
+// The synchronous façade of the policy core, called by the daemon, the admin API and the front
+// ends (ssh, rdp, http). It decides connections, files requests and carries every change of a
+// request or grant through the same path:
+//
+//   transition(request, grant, event, now)      pure; refusals end here, nothing written
+//   -> store.apply(outcome)                     one durable transaction; on a version conflict
+//                                               re-read and run the transition again
+//   -> audit_sink.record(...)                   one event per happening
+//   -> notifier                                 approvers asked, requester told, emergency
+//
+// Ownership: holds the current configuration snapshot (shared_ptr<const config> plus its
+// policy_index; set_config swaps both at once and callers in flight keep the old one) and
+// references to the store, audit sink, notifier and clock, which must outlive it.
+// Thread-safety: every member may be called from any thread concurrently (the store, sink and
+// notifier must be thread-safe, as their contracts say).
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/time.hpp"
+#include "policy/audit_sink.hpp"
+#include "policy/decision.hpp"
+#include "policy/notifier.hpp"
+#include "policy/request.hpp"
+#include "policy/result.hpp"
+#include "policy/store.hpp"
+
+namespace gatehouse::policy {
+
+// What the requester (or an admin on their behalf) files.
+struct filing {
+  std::string justification;
+  std::optional<std::chrono::seconds> duration;  // from now; default: the rule's
+  std::optional<time_window> window;             // explicit window instead of a duration
+  bool emergency = false;
+  std::vector<std::string> chosen_approvers;  // for requester_chooses_approvers rules
+  std::string filed_by;                       // empty: the requester
+};
+
+// An approval's options. At most one of window / until / duration.
+struct approval {
+  std::string comment;
+  std::optional<time_window> window;
+  std::optional<time_point> until;               // end; starts at the later of now and the
+                                                 // requested start
+  std::optional<std::chrono::seconds> duration;  // counts from the approval
+  bool admin_override = false;                   // decide the whole request as "admin"
+};
+
+struct due_report {
+  std::vector<request> expired;  // requests that became expired
+  std::vector<grant> ended;      // grants that ended
+};
+
+class access_service {
+ public:
+  access_service(std::shared_ptr<const config::config> cfg, store& s, audit_sink& audit,
+                 notifier& notify, const clock& clk);
+  ~access_service();
+
+  void set_config(std::shared_ptr<const config::config> cfg);
+  std::shared_ptr<const config::config> config() const;
+
+  // The gate's question for a connection (decision.hpp), against the live grants.
+  decision check(const target& t) const;
+
+  // Files a request for `t.person` under the rule that applies now. Refused when the person
+  // may already connect, when a request for the same target is already pending, or when the
+  // rule denies; invalid for a window beyond max_duration or a missing justification.
+  result<request> file_request(const target& t, const filing& f);
+  // The newest pending request of this person for this account, if any (filed ahead).
+  result<std::optional<request>> find_open_request(const std::string& person,
+                                                   const std::string& server,
+                                                   const std::string& account);
+
+  result<request> approve(request_id id, const std::string& actor, const approval& a);
+  result<request> deny(request_id id, const std::string& actor, const std::string& comment,
+                       bool admin_override = false);
+  result<request> cancel(request_id id, const std::string& actor, bool admin = false);
+  result<request> comment(request_id id, const std::string& actor, const std::string& text,
+                          bool admin = false);
+  result<request> reassign(request_id id, const std::string& actor, const std::string& from,
+                           const std::string& to, bool admin = false);
+  result<grant> revoke(grant_id id, const std::string& actor, bool admin = false);
+
+  result<request> get_request(request_id id);
+  result<grant> get_grant(grant_id id);
+  result<std::vector<request>> list_requests(const request_filter& f = {});
+  result<std::vector<grant>> list_grants(const grant_filter& f = {});
+
+  // Expires pending requests past their pending_until and ends grants past their end.
+  result<due_report> process_due(time_point now);
+  // When process_due next has work (none when nothing is pending or active).
+  result<std::optional<time_point>> next_deadline();
+
+ private:
+  struct snapshot;
+  std::shared_ptr<const snapshot> current() const;
+  // Runs the transition made by `make` on request `id` at `now`, commits it (retrying on
+  // version conflicts), then audits and notifies.
+  result<committed> act(request_id id, time_point now,
+                        const std::function<event(const request&)>& make);
+  result<committed> commit(const request& r, const grant* g, const event& e, time_point now);
+  void publish(const committed& done, const transition_outcome& out, time_point now);
+
+  mutable std::mutex snapshot_mutex_;
+  std::shared_ptr<const snapshot> snapshot_;
+  store& store_;
+  audit_sink& audit_;
+  notifier& notifier_;
+  const clock& clock_;
+};
+
+}  // namespace gatehouse::policy

@@ -1,0 +1,37 @@
+#pragma once
+// Where the policy core reports what happened, in the vocabulary of SPEC "Audit":
+// request.created, request.reviewed, request.approved, request.denied, request.expired,
+// request.cancelled, request.comment, request.reassigned, access.emergency, grant.ended,
+// grant.revoked. The audit/ module implements the durable hash-chained log behind this
+// interface; log_audit_sink only logs (for now and for tools).
+//
+// access_service calls record() after the change is durable in the store, from whichever
+// thread acted: implementations must be thread-safe and must not call back into the service.
+#include <map>
+#include <string>
+
+#include "core/time.hpp"
+
+namespace gatehouse::policy {
+
+struct audit_event {
+  std::string name;  // "request.approved"
+  time_point at;
+  // actor, request, requester, server, account, protocol, state, post_approval, grant,
+  // window_start, window_end, comment, ... (absent when not relevant)
+  std::map<std::string, std::string> fields;
+};
+
+class audit_sink {
+ public:
+  virtual ~audit_sink() = default;
+  virtual void record(const audit_event& event) = 0;
+};
+
+// One info line per event via spdlog: "audit request.approved actor=bob request=7 ...".
+class log_audit_sink final : public audit_sink {
+ public:
+  void record(const audit_event& event) override;
+};
+
+}  // namespace gatehouse::policy

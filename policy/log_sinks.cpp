@@ -1,0 +1,39 @@
+// log_audit_sink and log_notifier: the logging stand-ins for the audit log and the mailer.
+#include <spdlog/spdlog.h>
+
+#include "policy/audit_sink.hpp"
+#include "policy/notifier.hpp"
+
+namespace gatehouse::policy {
+
+namespace {
+std::string names(const std::vector<std::string>& people) {
+  std::string out;
+  for (const auto& p : people) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+}  // namespace
+
+void log_audit_sink::record(const audit_event& event) {
+  std::string line = "audit " + event.name;
+  for (const auto& [key, value] : event.fields) line += " " + key + "=" + value;
+  spdlog::info("{}", line);
+}
+
+void log_notifier::ask_approvers(const request& r, std::size_t level,
+                                 const std::vector<std::string>& people) {
+  spdlog::info("notify: request #{} level {} awaits {}", r.id, level + 1, names(people));
+}
+
+void log_notifier::tell_requester(const request& r, happening_kind what, const std::string& by,
+                                  const std::string& comment) {
+  spdlog::info("notify: {} of request #{}: {} by {} {}", r.requester, r.id, audit_name(what),
+               by.empty() ? "gatehouse" : by, comment);
+}
+
+void log_notifier::tell_emergency(const request& r, const std::vector<std::string>& approvers) {
+  spdlog::warn("notify: emergency access by {} to {}@{} (request #{}); told {}", r.requester,
+               r.account, r.server, r.id, names(approvers));
+}
+
+}  // namespace gatehouse::policy

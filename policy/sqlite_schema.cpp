@@ -1,0 +1,109 @@
+#include "policy/sqlite_schema.hpp"
+
+#include <string>
+
+namespace gatehouse::policy::sqlite {
+
+namespace {
+
+constexpr migration all_migrations[] = {
+    {1, "requests, grants, change feed", R"sql(
+CREATE TABLE requests (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  version       INTEGER NOT NULL,
+  state         TEXT    NOT NULL,
+  requester     TEXT    NOT NULL,
+  server        TEXT    NOT NULL,
+  account       TEXT    NOT NULL,
+  protocol      TEXT    NOT NULL,
+  justification TEXT    NOT NULL,
+  window_start  INTEGER NOT NULL,
+  window_end    INTEGER NOT NULL,
+  emergency     INTEGER NOT NULL,
+  post_approval TEXT    NOT NULL,
+  grant_id      INTEGER,
+  rule          TEXT    NOT NULL,
+  max_duration  INTEGER NOT NULL,
+  pending_until INTEGER NOT NULL,
+  auto_approve  INTEGER NOT NULL,
+  filed_by      TEXT    NOT NULL,
+  levels        TEXT    NOT NULL,
+  decisions     TEXT    NOT NULL,
+  comments      TEXT    NOT NULL,
+  created       INTEGER NOT NULL,
+  updated       INTEGER NOT NULL
+);
+CREATE INDEX requests_by_state ON requests (state, pending_until);
+CREATE INDEX requests_by_target ON requests (requester, server, account);
+
+CREATE TABLE grants (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  version    INTEGER NOT NULL,
+  request_id INTEGER NOT NULL REFERENCES requests (id),
+  person     TEXT    NOT NULL,
+  server     TEXT    NOT NULL,
+  account    TEXT    NOT NULL,
+  start_at   INTEGER NOT NULL,
+  end_at     INTEGER NOT NULL,
+  state      TEXT    NOT NULL,
+  revoked_by TEXT    NOT NULL,
+  closed_at  INTEGER
+);
+CREATE INDEX grants_by_target ON grants (person, server, account, state);
+CREATE INDEX grants_by_state ON grants (state, end_at);
+
+CREATE TABLE changes (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind       TEXT    NOT NULL,
+  request_id INTEGER NOT NULL,
+  grant_id   INTEGER,
+  at         INTEGER NOT NULL
+);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const migration> migrations() { return all_migrations; }
+
+result<int> current_version(database& db) {
+  if (auto r = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                       " applied_at INTEGER NOT NULL)");
+      !r)
+    return r.err();
+  auto stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!stmt) return stmt.err();
+  auto row = (*stmt)->step();
+  if (!row) return row.err();
+  return int((*stmt)->integer(0));
+}
+
+result<int> migrate(database& db) {
+  auto version = current_version(db);
+  if (!version) return version.err();
+  const int latest = migrations().back().version;
+  if (*version > latest)
+    return make_error(error_code::internal,
+                      "the store's schema (version " + std::to_string(*version) +
+                          ") is newer than this gatehouse understands (version " +
+                          std::to_string(latest) + ")");
+  for (const migration& m : migrations()) {
+    if (m.version <= *version) continue;
+    auto tx = transaction::begin(db);
+    if (!tx) return tx.err();
+    if (auto r = db.exec(m.sql); !r)
+      return make_error(error_code::internal, "migration " + std::to_string(m.version) + " (" +
+                                                  std::string(m.name) + ") failed: " + r.message());
+    auto insert = db.prepare(
+        "INSERT INTO schema_migrations (version, name, applied_at)"
+        " VALUES (?, ?, CAST(strftime('%s','now') AS INTEGER) * 1000)");
+    if (!insert) return insert.err();
+    if (auto r = (*insert)->bind(1, std::int64_t{m.version}).bind(2, m.name).run(); !r)
+      return r.err();
+    if (auto r = tx->commit(); !r) return r.err();
+  }
+  return latest;
+}
+
+}  // namespace gatehouse::policy::sqlite

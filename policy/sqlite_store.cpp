@@ -1,0 +1,377 @@
+#include "policy/sqlite_store.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "policy/record_codec.hpp"
+#include "policy/sqlite_db.hpp"
+#include "policy/sqlite_rows.hpp"
+#include "policy/sqlite_schema.hpp"
+
+namespace gatehouse::policy {
+
+namespace {
+
+using sqlite::database;
+using sqlite::statement;
+
+std::string select_from(const char* columns, const char* rest) {
+  return std::string("SELECT ") + columns + " " + rest;
+}
+
+// Steps `s` to the end, reading each row with `read`.
+template <typename T, typename Read>
+result<std::vector<T>> read_all(statement& s, Read read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.err();
+    if (!*row) return out;
+    auto value = read(s);
+    if (!value) return value.err();
+    out.push_back(std::move(*value));
+  }
+}
+
+std::int64_t limit_of(std::size_t limit) { return limit == 0 ? -1 : std::int64_t(limit); }
+
+class sqlite_store final : public store {
+ public:
+  sqlite_store(std::unique_ptr<database> db, std::string url)
+      : db_(std::move(db)), url_(std::move(url)) {}
+
+  const std::string& url() const override { return url_; }
+
+  result<int> schema_version() override {
+    return locked([&] { return sqlite::current_version(*db_); });
+  }
+
+  result<request> create_request(const request& r) override {
+    request fresh = r;
+    fresh.id = 0;
+    return locked([&]() -> result<request> {
+      auto done = apply_locked(write_batch{fresh, std::nullopt, std::nullopt, {}});
+      if (!done) return done.err();
+      return std::move(done->req);
+    });
+  }
+
+  result<request> get_request(request_id id) override {
+    return locked([&] { return read_request_by_id(id); });
+  }
+
+  result<std::vector<request>> list_requests(const request_filter& f) override {
+    return locked([&]() -> result<std::vector<request>> {
+      static const std::string sql = select_from(
+          sqlite::request_columns,
+          "FROM requests WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR requester = ?2)"
+          " AND (?3 IS NULL OR server = ?3) AND (?4 IS NULL OR account = ?4)"
+          " ORDER BY id DESC LIMIT ?5");
+      auto s = db_->prepare(sql);
+      if (!s) return s.err();
+      if (f.state) (*s)->bind(1, to_string(*f.state));
+      bind_text(**s, 2, f.requester);
+      bind_text(**s, 3, f.server);
+      bind_text(**s, 4, f.account);
+      (*s)->bind(5, limit_of(f.limit));
+      return read_all<request>(**s, sqlite::read_request);
+    });
+  }
+
+  result<request> update_request(const request& r) override {
+    return locked([&]() -> result<request> {
+      auto done = apply_locked(write_batch{r, std::nullopt, std::nullopt, {}});
+      if (!done) return done.err();
+      return std::move(done->req);
+    });
+  }
+
+  result<grant> create_grant(const grant& g) override {
+    return locked([&]() -> result<grant> {
+      auto tx = sqlite::transaction::begin(*db_);
+      if (!tx) return tx.err();
+      auto stored = insert_grant(g);
+      if (!stored) return stored;
+      if (auto c = tx->commit(); !c) return c.err();
+      return stored;
+    });
+  }
+
+  result<grant> get_grant(grant_id id) override {
+    return locked([&] { return read_grant_by_id(id); });
+  }
+
+  result<std::vector<grant>> list_grants(const grant_filter& f) override {
+    return locked([&]() -> result<std::vector<grant>> {
+      static const std::string sql = select_from(
+          sqlite::grant_columns,
+          "FROM grants WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR person = ?2)"
+          " AND (?3 IS NULL OR request_id = ?3) ORDER BY id DESC LIMIT ?4");
+      auto s = db_->prepare(sql);
+      if (!s) return s.err();
+      if (f.state) (*s)->bind(1, to_string(*f.state));
+      bind_text(**s, 2, f.person);
+      (*s)->bind(3, std::optional<std::int64_t>(f.request)).bind(4, limit_of(f.limit));
+      return read_all<grant>(**s, sqlite::read_grant);
+    });
+  }
+
+  result<std::optional<grant>> find_live_grant(std::string_view person, std::string_view server,
+                                               std::string_view account,
+                                               time_point now) override {
+    return locked([&]() -> result<std::optional<grant>> {
+      static const std::string sql = select_from(
+          sqlite::grant_columns,
+          "FROM grants WHERE person = ?1 AND server = ?2 AND account = ?3 AND state = 'active'"
+          " AND start_at <= ?4 AND end_at > ?4 ORDER BY end_at DESC LIMIT 1");
+      auto s = db_->prepare(sql);
+      if (!s) return s.err();
+      (*s)->bind(1, person).bind(2, server).bind(3, account).bind(4, codec::to_millis(now));
+      auto rows = read_all<grant>(**s, sqlite::read_grant);
+      if (!rows) return rows.err();
+      if (rows->empty()) return std::optional<grant>();
+      return std::optional<grant>(std::move(rows->front()));
+    });
+  }
+
+  result<grant> update_grant(const grant& g) override {
+    return locked([&]() -> result<grant> {
+      auto tx = sqlite::transaction::begin(*db_);
+      if (!tx) return tx.err();
+      auto stored = update_grant_row(g);
+      if (!stored) return stored;
+      if (auto c = tx->commit(); !c) return c.err();
+      return stored;
+    });
+  }
+
+  result<due_items> due(time_point now) override {
+    return locked([&]() -> result<due_items> {
+      static const std::string requests_sql = select_from(
+          sqlite::request_columns,
+          "FROM requests WHERE state = 'pending' AND pending_until <= ?1 ORDER BY pending_until");
+      static const std::string grants_sql = select_from(
+          sqlite::grant_columns,
+          "FROM grants WHERE state = 'active' AND end_at <= ?1 ORDER BY end_at");
+      due_items out;
+      auto s = db_->prepare(requests_sql);
+      if (!s) return s.err();
+      (*s)->bind(1, codec::to_millis(now));
+      auto requests = read_all<request>(**s, sqlite::read_request);
+      if (!requests) return requests.err();
+      out.expired_requests = std::move(*requests);
+      s = db_->prepare(grants_sql);
+      if (!s) return s.err();
+      (*s)->bind(1, codec::to_millis(now));
+      auto grants = read_all<grant>(**s, sqlite::read_grant);
+      if (!grants) return grants.err();
+      out.ended_grants = std::move(*grants);
+      return out;
+    });
+  }
+
+  result<std::optional<time_point>> next_deadline() override {
+    return locked([&]() -> result<std::optional<time_point>> {
+      auto s = db_->prepare(
+          "SELECT (SELECT MIN(pending_until) FROM requests WHERE state = 'pending'),"
+          " (SELECT MIN(end_at) FROM grants WHERE state = 'active')");
+      if (!s) return s.err();
+      auto row = (*s)->step();
+      if (!row) return row.err();
+      auto a = (*s)->optional_integer(0), b = (*s)->optional_integer(1);
+      if (!a && !b) return std::optional<time_point>();
+      std::int64_t ms = a && b ? std::min(*a, *b) : (a ? *a : *b);
+      return std::optional<time_point>(codec::from_millis(ms));
+    });
+  }
+
+  result<std::vector<change>> changes_since(std::int64_t after, std::size_t limit) override {
+    return locked([&]() -> result<std::vector<change>> {
+      static const std::string sql =
+          select_from(sqlite::change_columns, "FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+      auto s = db_->prepare(sql);
+      if (!s) return s.err();
+      (*s)->bind(1, after).bind(2, limit_of(limit));
+      return read_all<change>(**s, sqlite::read_change);
+    });
+  }
+
+  result<std::int64_t> last_change_seq() override {
+    return locked([&]() -> result<std::int64_t> {
+      auto s = db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM changes");
+      if (!s) return s.err();
+      auto row = (*s)->step();
+      if (!row) return row.err();
+      return (*s)->integer(0);
+    });
+  }
+
+  result<committed> apply(const write_batch& batch) override {
+    return locked([&] { return apply_locked(batch); });
+  }
+
+ private:
+  // Runs `f` under the mutex; an exception (only bad_alloc can arise) becomes an error.
+  template <typename F>
+  auto locked(F f) -> decltype(f()) {
+    std::lock_guard lock(mutex_);
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      return make_error(error_code::internal, std::string("store: ") + e.what());
+    }
+  }
+
+  static void bind_text(statement& s, int i, const std::optional<std::string>& v) {
+    if (v)
+      s.bind(i, *v);
+    else
+      s.bind_null(i);
+  }
+
+  result<committed> apply_locked(const write_batch& batch) {
+    auto tx = sqlite::transaction::begin(*db_);
+    if (!tx) return tx.err();
+    committed out{batch.req, std::nullopt, {}};
+    request& r = out.req;
+    const bool is_new = r.id == 0;
+    if (is_new) {
+      auto s = db_->prepare(sqlite::request_insert_sql);
+      if (!s) return s.err();
+      sqlite::bind_request(**s, r);
+      if (auto done = (*s)->run(); !done) return done.err();
+      r.id = db_->last_insert_rowid();
+      r.version = 1;
+    }
+    if (batch.new_grant) {
+      grant g = *batch.new_grant;
+      g.request = r.id;
+      auto stored = insert_grant(g);
+      if (!stored) return stored.err();
+      r.grant = stored->id;
+      out.stored_grant = std::move(*stored);
+    }
+    if (!is_new || batch.new_grant) {
+      if (auto stored = update_request_row(r, is_new ? 1 : r.version); !stored)
+        return stored.err();
+      else
+        r = std::move(*stored);
+    }
+    if (batch.changed_grant) {
+      auto stored = update_grant_row(*batch.changed_grant);
+      if (!stored) return stored.err();
+      out.stored_grant = std::move(*stored);
+    }
+    for (change_kind kind : batch.changes) {
+      auto s = db_->prepare("INSERT INTO changes (kind, request_id, grant_id, at)"
+                            " VALUES (?1, ?2, ?3, ?4)");
+      if (!s) return s.err();
+      change c{0, kind, r.id, out.stored_grant ? std::optional(out.stored_grant->id) : r.grant, r.updated};
+      (*s)->bind(1, to_string(kind)).bind(2, c.request).bind(3, c.grant).bind(4,
+                                                                           codec::to_millis(c.at));
+      if (auto done = (*s)->run(); !done) return done.err();
+      c.seq = db_->last_insert_rowid();
+      out.changes.push_back(c);
+    }
+    if (auto c = tx->commit(); !c) return c.err();
+    return out;
+  }
+
+  // Versioned update; the stored record comes back with its new version.
+  result<request> update_request_row(const request& r, std::int64_t expected_version) {
+    auto s = db_->prepare(sqlite::request_update_sql);
+    if (!s) return s.err();
+    sqlite::bind_request(**s, r);
+    (*s)->bind(22, r.id).bind(23, expected_version);
+    if (auto done = (*s)->run(); !done) return done.err();
+    if (db_->changes() == 0) return missing_or_conflict("request", "requests", r.id);
+    request stored = r;
+    stored.version = expected_version + 1;
+    return stored;
+  }
+
+  result<grant> insert_grant(const grant& g) {
+    auto s = db_->prepare(sqlite::grant_insert_sql);
+    if (!s) return s.err();
+    sqlite::bind_grant(**s, g);
+    if (auto done = (*s)->run(); !done) return done.err();
+    grant stored = g;
+    stored.id = db_->last_insert_rowid();
+    stored.version = 1;
+    return stored;
+  }
+
+  result<grant> update_grant_row(const grant& g) {
+    auto s = db_->prepare(sqlite::grant_update_sql);
+    if (!s) return s.err();
+    sqlite::bind_grant(**s, g);
+    (*s)->bind(10, g.id).bind(11, g.version);
+    if (auto done = (*s)->run(); !done) return done.err();
+    if (db_->changes() == 0) return missing_or_conflict("grant", "grants", g.id);
+    grant stored = g;
+    stored.version = g.version + 1;
+    return stored;
+  }
+
+  error missing_or_conflict(const std::string& what, const char* table, std::int64_t id) {
+    auto s = db_->prepare(std::string("SELECT 1 FROM ") + table + " WHERE id = ?1");
+    std::string ref = what + " #" + std::to_string(id);
+    if (!s) return s.err();
+    (*s)->bind(1, id);
+    auto row = (*s)->step();
+    if (!row) return row.err();
+    if (!*row) return make_error(error_code::not_found, ref + " not found");
+    return make_error(error_code::conflict, ref + " was changed by someone else; try again");
+  }
+
+  result<request> read_request_by_id(request_id id) {
+    static const std::string sql = select_from(sqlite::request_columns, "FROM requests WHERE id = ?1");
+    auto s = db_->prepare(sql);
+    if (!s) return s.err();
+    (*s)->bind(1, id);
+    auto row = (*s)->step();
+    if (!row) return row.err();
+    if (!*row) return make_error(error_code::not_found, "request #" + std::to_string(id) + " not found");
+    return sqlite::read_request(**s);
+  }
+
+  result<grant> read_grant_by_id(grant_id id) {
+    static const std::string sql = select_from(sqlite::grant_columns, "FROM grants WHERE id = ?1");
+    auto s = db_->prepare(sql);
+    if (!s) return s.err();
+    (*s)->bind(1, id);
+    auto row = (*s)->step();
+    if (!row) return row.err();
+    if (!*row) return make_error(error_code::not_found, "grant #" + std::to_string(id) + " not found");
+    return sqlite::read_grant(**s);
+  }
+
+  std::mutex mutex_;
+  std::unique_ptr<database> db_;
+  std::string url_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<store>> open_sqlite_store(const std::string& path, const std::string& url) {
+  auto fail = [&](const std::string& why) {
+    return make_error(error_code::internal, "cannot open store " + url + ": " + why);
+  };
+  try {
+    auto db = database::open(path);
+    if (!db) return fail(db.message());
+    // WAL: readers do not block the writer; FULL: a commit is on disk before it returns.
+    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                               "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"})
+      if (auto r = (*db)->exec(pragma); !r) {
+        std::string m = r.message();
+        return fail(m.starts_with("sqlite: ") ? m.substr(8) : m);
+      }
+    if (auto v = sqlite::migrate(**db); !v) return fail(v.message());
+    return std::unique_ptr<store>(new sqlite_store(std::move(*db), url));
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
+}  // namespace gatehouse::policy

@@ -1,0 +1,128 @@
+#pragma once
+// The durable home of requests, grants and the change feed (ARCHITECTURE practices 3 and 4).
+//
+// One interface, several backends: SQLite today (sqlite_store.cpp), PostgreSQL shared by
+// several daemons later. Everything a backend must honour is checked by the conformance suite
+// in tests/policy/store_conformance_test.cpp:
+//   * every write is durable when the call returns;
+//   * records carry a version; an update names the version it read and fails with
+//     error_code::conflict if the record changed since (`UPDATE ... WHERE id=? AND version=?`);
+//     the caller re-reads and retries;
+//   * apply() writes a request, the grant created or changed with it, and the change-feed rows
+//     in ONE transaction: either all of it is visible or none;
+//   * the change feed is a strictly increasing sequence (seq) of what changed, readable with
+//     changes_since(seq); PostgreSQL adds LISTEN/NOTIFY on top so that waiters wake at once.
+// No call throws: failures come back as result errors (internal for storage failures).
+//
+// Thread-safety: implementations are safe to call from several threads (sqlite_store
+// serialises calls on one connection).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+#include "policy/grant.hpp"
+#include "policy/request.hpp"
+#include "policy/result.hpp"
+
+namespace gatehouse::policy {
+
+enum class change_kind {
+  request_filed,    // a new request (any state)
+  request_updated,  // a review, comment or reassignment; state unchanged
+  request_decided,  // approved, denied, expired, cancelled, or post-approval decided
+  grant_ended,
+  grant_revoked,
+};
+std::string_view to_string(change_kind k);  // "request_filed", ...
+std::optional<change_kind> parse_change_kind(std::string_view text);
+
+struct change {
+  std::int64_t seq = 0;
+  change_kind kind = change_kind::request_updated;
+  request_id request = 0;
+  std::optional<grant_id> grant;
+  time_point at;
+};
+
+struct request_filter {
+  std::optional<request_state> state;
+  std::optional<std::string> requester;
+  std::optional<std::string> server;
+  std::optional<std::string> account;
+  std::size_t limit = 0;  // 0: all; newest first
+};
+
+struct grant_filter {
+  std::optional<grant_state> state;
+  std::optional<std::string> person;
+  std::optional<request_id> request;
+  std::size_t limit = 0;  // 0: all; newest first
+};
+
+// What is due at `now`: pending requests past their pending_until, active grants past their
+// end; oldest deadline first.
+struct due_items {
+  std::vector<request> expired_requests;
+  std::vector<grant> ended_grants;
+};
+
+// One atomic write (a transition's outcome).
+struct write_batch {
+  request req;                         // id 0: inserted; else updated if req.version matches
+  std::optional<grant> new_grant;      // inserted for req; req.grant is set to its id
+  std::optional<grant> changed_grant;  // updated if its version matches
+  std::vector<change_kind> changes;    // feed rows about req and the grant, stamped req.updated
+};
+
+struct committed {
+  request req;                 // as stored, new version
+  std::optional<policy::grant> stored_grant;  // the grant created or changed, as stored
+  std::vector<change> changes;
+};
+
+class store {
+ public:
+  virtual ~store() = default;
+
+  virtual const std::string& url() const = 0;
+  // The schema version the store is at (the number of migrations applied).
+  virtual result<int> schema_version() = 0;
+
+  // Requests. create assigns id, version 1; update needs r.version to be the stored one.
+  virtual result<request> create_request(const request& r) = 0;
+  virtual result<request> get_request(request_id id) = 0;
+  virtual result<std::vector<request>> list_requests(const request_filter& f) = 0;
+  virtual result<request> update_request(const request& r) = 0;
+
+  // Grants, likewise.
+  virtual result<grant> create_grant(const grant& g) = 0;
+  virtual result<grant> get_grant(grant_id id) = 0;
+  virtual result<std::vector<grant>> list_grants(const grant_filter& f) = 0;
+  virtual result<std::optional<grant>> find_live_grant(std::string_view person,
+                                                       std::string_view server,
+                                                       std::string_view account,
+                                                       time_point now) = 0;
+  virtual result<grant> update_grant(const grant& g) = 0;
+
+  // Deadlines.
+  virtual result<due_items> due(time_point now) = 0;
+  // The earliest pending_until of a pending request or end of an active grant.
+  virtual result<std::optional<time_point>> next_deadline() = 0;
+
+  // Change feed: rows with seq > `after`, in seq order, at most `limit` (0: all).
+  virtual result<std::vector<change>> changes_since(std::int64_t after, std::size_t limit) = 0;
+  virtual result<std::int64_t> last_change_seq() = 0;
+
+  // The whole batch in one transaction.
+  virtual result<committed> apply(const write_batch& batch) = 0;
+};
+
+// "sqlite:PATH" or "sqlite::memory:". Creates the database and brings its schema up to date.
+// On failure: "cannot open store sqlite:/x/y.db: unable to open database file".
+result<std::unique_ptr<store>> open_store(const std::string& url);
+
+}  // namespace gatehouse::policy
