@@ -1,5 +1,6 @@
 #pragma once
-// What the admin API may ask of the daemon itself (status, reload). Implemented by daemon/.
+// What the admin API may ask of the daemon itself (status, reload, live sessions). Implemented by daemon/.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <string>
@@ -12,6 +13,9 @@ class daemon_control {
   virtual boost::json::object status() const = 0;
   // Empty on success, otherwise the reason (the old configuration stays in force).
   virtual std::string reload(const std::string& by) = 0;
+  virtual boost::json::array sessions() const = 0;
+  // False when no live session has that id.
+  virtual bool kill_session(const std::string& id, const std::string& by) = 0;
 };
 
 }  // namespace gatehouse::admin

@@ -1,6 +1,9 @@
 #include "admin/router.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include "admin/policy_routes.hpp"
 
 namespace gatehouse::admin {
 
@@ -13,6 +16,8 @@ http_reply error_reply(int status, const std::string& message) {
 http_reply router::handle(const http_request& request) {
   std::string_view path = request.target;
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+  if (request.method != "GET")
+    spdlog::info("admin: {} {} by {}", request.method, path, request.peer);
 
   if (path == "/v1/status") {
     if (request.method != "GET") return error_reply(405, "use GET");
@@ -23,6 +28,19 @@ http_reply router::handle(const http_request& request) {
     if (auto why = control_.reload(request.peer); !why.empty()) return error_reply(422, why);
     return {200, json::serialize(json::object{{"reloaded", true}})};
   }
+  if (path == "/v1/sessions") {
+    if (request.method != "GET") return error_reply(405, "use GET");
+    return {200, json::serialize(control_.sessions())};
+  }
+  constexpr std::string_view sessions_prefix = "/v1/sessions/";
+  if (path.starts_with(sessions_prefix) && path.ends_with("/kill")) {
+    if (request.method != "POST") return error_reply(405, "use POST");
+    std::string id(path.substr(sessions_prefix.size(),
+                               path.size() - sessions_prefix.size() - std::string_view("/kill").size()));
+    if (!control_.kill_session(id, request.peer)) return error_reply(404, "no live session " + id);
+    return {200, json::serialize(json::object{{"killed", id}})};
+  }
+  if (auto reply = handle_policy_route(gate_, request)) return *reply;
   return error_reply(404, "no such endpoint: " + std::string(path));
 }
 

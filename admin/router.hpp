@@ -2,21 +2,28 @@
 // The admin API: maps (method, path) to operations and answers JSON. Socket-free; the HTTP
 // layer (unix_http_server) calls handle() on the daemon's io_context.
 //
-// Routes (all JSON):
-//   GET  /v1/status                       daemon status
-//   POST /v1/reload                       reload the configuration
+//   GET  /v1/status                  daemon status
+//   POST /v1/reload                  reload the configuration
+//   GET  /v1/sessions                live sessions
+//   POST /v1/sessions/ID/kill        end a live session
+//   /v1/requests…, /v1/grants…       see policy_routes.hpp
 #include "admin/daemon_control.hpp"
 #include "admin/http_types.hpp"
+
+namespace gatehouse::policy {
+class gate_service;
+}
 
 namespace gatehouse::admin {
 
 class router {
  public:
-  explicit router(daemon_control& control) : control_(control) {}
+  router(daemon_control& control, policy::gate_service& gate) : control_(control), gate_(gate) {}
   http_reply handle(const http_request& request);
 
  private:
   daemon_control& control_;
+  policy::gate_service& gate_;
 };
 
 // {"error": message} with the given status.

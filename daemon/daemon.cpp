@@ -18,7 +18,11 @@
 #include "admin/unix_http_server.hpp"
 #include "config/loader.hpp"
 #include "core/time.hpp"
+#include "daemon/front_ends.hpp"
 #include "daemon/sd_notify.hpp"
+#include "policy/access_service.hpp"
+#include "policy/async/gate_service.hpp"
+#include "policy/store.hpp"
 #include "proxy/listener.hpp"
 #include "proxy/ssh/host_keys.hpp"
 
@@ -47,8 +51,7 @@ class daemon::impl final : public admin::daemon_control {
       : config_(std::move(initial)),
         config_path_(std::move(config_path)),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
-        watchdog_(io_),
-        router_(*this) {}
+        watchdog_(io_) {}
 
   int run() {
     raise_fd_limit();
@@ -84,6 +87,7 @@ class daemon::impl final : public admin::daemon_control {
             {"reloads", reloads_},
             {"uptime_seconds", uptime.count()},
             {"store", config_->store},
+            {"watchers", static_cast<std::int64_t>(gate_->watcher_count())},
             {"listeners", std::move(listeners)}};
   }
 
@@ -100,7 +104,8 @@ class daemon::impl final : public admin::daemon_control {
     } else {
       warn_about_listener_changes(*loaded.value);
       config_ = loaded.value;
-      config_loaded_at_ = system_clock{}.now();
+      access_->set_config(config_);
+      config_loaded_at_ = clock_.now();
       ++reloads_;
       spdlog::info("config.reloaded: {} (requested by {})", config_path_, by);
     }
@@ -111,6 +116,15 @@ class daemon::impl final : public admin::daemon_control {
  private:
   // Binds every listener and opens every resource; the first failure is fatal.
   std::string start() {
+    auto opened = policy::open_store(config_->store);
+    if (!opened) return opened.message();
+    store_ = std::move(*opened);
+    access_ = std::make_unique<policy::access_service>(config_, *store_, audit_, notifier_, clock_);
+    gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
+    front_ends_ = std::make_unique<front_ends>(front_end_context{
+        io_, [this] { return config_; }, *gate_});
+    router_ = std::make_unique<admin::router>(*this, *gate_);
+
     const auto& listen = config_->listen;
     if (listen.ssh) {
       if (auto problems = proxy::ssh::check_host_keys(listen.ssh->host_keys); !problems.empty())
@@ -124,11 +138,12 @@ class daemon::impl final : public admin::daemon_control {
 
     auto admin = admin::unix_http_server::bind(
         io_.get_executor(), listen.admin.socket,
-        [this](const admin::http_request& r) { return router_.handle(r); });
+        [this](const admin::http_request& r) { return router_->handle(r); });
     if (auto* e = std::get_if<std::string>(&admin)) return *e;
     admin_ = std::move(std::get<0>(admin));
     admin_->start();
-    config_loaded_at_ = system_clock{}.now();
+    gate_->start();
+    config_loaded_at_ = clock_.now();
     return {};
   }
 
@@ -136,12 +151,17 @@ class daemon::impl final : public admin::daemon_control {
     auto bound = proxy::tcp_listener::bind(io_.get_executor(), where, name);
     if (auto* e = std::get_if<std::string>(&bound)) return *e;
     auto& listener = listeners_.emplace_back(std::move(std::get<0>(bound)));
-    // The protocol front ends attach here; until one exists for a listener, a connection is
-    // closed at once rather than left waiting.
-    listener->start([name](asio::ip::tcp::socket socket) {
-      spdlog::debug("{} listener: front end not available yet; closing connection", name);
-      boost::system::error_code ignored;
-      socket.close(ignored);
+    listener->start([this, name](asio::ip::tcp::socket socket) {
+      boost::system::error_code ec;
+      auto remote = socket.remote_endpoint(ec);
+      std::string peer = ec ? "unknown" : remote.address().to_string() + ":" +
+                                              std::to_string(remote.port());
+      int fd = socket.release(ec);
+      if (ec) return;
+      if (!front_ends_->accept(name, fd, peer)) {
+        spdlog::debug("{} listener: no front end serves it yet; closing {}", name, peer);
+        ::close(fd);
+      }
     });
     spdlog::info("{} listener on {}", name, endpoint_text(where));
     return {};
@@ -182,10 +202,17 @@ class daemon::impl final : public admin::daemon_control {
     });
   }
 
+  boost::json::array sessions() const override { return front_ends_->sessions(); }
+  bool kill_session(const std::string& id, const std::string& by) override {
+    return front_ends_->kill(id, by);
+  }
+
   void stop() {
     notify_stopping();
     for (auto& l : listeners_) l->stop();
     if (admin_) admin_->stop();
+    front_ends_->stop_all();
+    gate_->stop();
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     watchdog_.cancel();
@@ -197,7 +224,14 @@ class daemon::impl final : public admin::daemon_control {
   std::string config_path_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_;
-  admin::router router_;
+  system_clock clock_;
+  policy::log_audit_sink audit_;
+  policy::log_notifier notifier_;
+  std::unique_ptr<policy::store> store_;
+  std::unique_ptr<policy::access_service> access_;
+  std::unique_ptr<policy::gate_service> gate_;
+  std::unique_ptr<front_ends> front_ends_;
+  std::unique_ptr<admin::router> router_;
   std::vector<std::unique_ptr<proxy::tcp_listener>> listeners_;
   std::unique_ptr<admin::unix_http_server> admin_;
   time_point config_loaded_at_{};

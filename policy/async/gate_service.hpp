@@ -52,7 +52,9 @@ class subscription {
 
 class gate_service {
  public:
-  gate_service(boost::asio::io_context& io, access_service& access, const clock& clock);
+  // `changes` is the store `access` writes to: the change feed is read from it.
+  gate_service(boost::asio::io_context& io, access_service& access, store& changes,
+               const clock& clock);
   ~gate_service();
   gate_service(const gate_service&) = delete;
   gate_service& operator=(const gate_service&) = delete;
@@ -77,7 +79,7 @@ class gate_service {
  private:
   struct impl;
   access_service& access_;
-  std::unique_ptr<impl> impl_;
+  std::shared_ptr<impl> impl_;
 };
 
 }  // namespace gatehouse::policy

@@ -85,6 +85,11 @@ class Lifecycle(unittest.TestCase):
             f.write("this is not a key\n")
         self.expect_startup_failure(f"host key {self.env.host_key}: not a private key")
 
+    def test_store_that_cannot_open_is_fatal(self):
+        self.env.write_config(self.env.config_text().replace(
+            f"sqlite:{self.env.dir}/gatehouse.db", "sqlite:/nonexistent-dir/gatehouse.db"))
+        self.expect_startup_failure("cannot open store sqlite:/nonexistent-dir/gatehouse.db")
+
     def test_second_daemon_on_same_socket_is_fatal(self):
         self.env.write_config()
         self.env.start()
