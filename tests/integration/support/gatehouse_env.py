@@ -96,6 +96,8 @@ class Env:
             f.write(text if text is not None else self.config_text())
 
     def start(self, wait=True, extra_args=()):
+        if self._log:
+            self._log.close()
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([GATEHOUSED, "-c", self.config_path, *extra_args],
                                      stdout=self._log, stderr=subprocess.STDOUT)
