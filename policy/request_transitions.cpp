@@ -173,7 +173,7 @@ using outcome = result<transition_outcome>;
 
 outcome on_file(step& s) {
   request& r = s.r();
-  if (r.id == 0 && r.version != 0) return make_error(error_code::invalid, "bad draft request");
+  if (r.id != 0 || r.version != 0) return refused(ref(r) + " is already filed");
   if (auto problem = window_problem(r, r.window, s.now); !problem.empty())
     return make_error(error_code::invalid, problem);
   for (std::size_t k = 0; k < r.levels.size(); ++k)

@@ -95,11 +95,8 @@ result<void> database::exec(std::string_view sql) {
   return {};
 }
 
-result<statement*> database::prepare(std::string_view sql) {
-  if (auto it = cache_.find(sql); it != cache_.end()) {
-    it->second->reset();
-    return it->second.get();
-  }
+result<statement_ref> database::prepare(std::string_view sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return statement_ref(it->second.get());
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                          nullptr) != SQLITE_OK)
@@ -107,7 +104,7 @@ result<statement*> database::prepare(std::string_view sql) {
   auto owned = std::make_unique<statement>(db_, stmt);
   statement* raw = owned.get();
   cache_.emplace(std::string(sql), std::move(owned));
-  return raw;
+  return statement_ref(raw);
 }
 
 std::int64_t database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "policy/result.hpp"
 
@@ -42,12 +43,35 @@ class statement {
   std::optional<std::int64_t> optional_integer(int col) const;
   std::string text(int col) const;
 
-  // Clears bindings and rewinds; called before each use by database::prepare.
+  // Clears bindings and rewinds; called when its statement_ref is dropped.
   void reset();
 
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+};
+
+// A cached statement in use: rewound and unbound when the handle goes away, so that no
+// statement left on a row keeps a read transaction (and its stale snapshot) open.
+class statement_ref {
+ public:
+  explicit statement_ref(statement* s) : s_(s) {}
+  statement_ref(statement_ref&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  statement_ref& operator=(statement_ref&& o) noexcept {
+    if (this != &o) {
+      if (s_) s_->reset();
+      s_ = std::exchange(o.s_, nullptr);
+    }
+    return *this;
+  }
+  ~statement_ref() {
+    if (s_) s_->reset();
+  }
+  statement& operator*() const { return *s_; }
+  statement* operator->() const { return s_; }
+
+ private:
+  statement* s_;
 };
 
 class database {
@@ -60,8 +84,9 @@ class database {
 
   // Runs one or more statements without results.
   result<void> exec(std::string_view sql);
-  // A cached, reset statement for `sql`.
-  result<statement*> prepare(std::string_view sql);
+  // The cached statement for `sql`, ready to bind; reset when the handle is dropped. Hold at
+  // most one handle per SQL text at a time (they share the statement).
+  result<statement_ref> prepare(std::string_view sql);
 
   std::int64_t last_insert_rowid() const;
   int changes() const;  // rows changed by the last statement

@@ -1,0 +1,111 @@
+// What is particular to the SQLite backend: how it reports a store it cannot open, its journal
+// mode, refusing a schema from a newer Gatehouse, and a damaged row.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "policy/sqlite_schema.hpp"
+#include "policy/store.hpp"
+#include "policy_test_support.hpp"
+
+namespace gatehouse::policy::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "gatehouse-sqlite-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    file_ = (dir_ / "gatehouse.db").string();
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::permissions(dir_, fs::perms::owner_all, ec);
+    fs::remove_all(dir_, ec);
+  }
+  // Runs SQL on the file directly, as another program would.
+  void raw_sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+  std::string raw_text(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open(file_.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+
+  fs::path dir_;
+  std::string file_;
+};
+
+TEST_F(SqliteStore, AMissingDirectoryIsReportedClearly) {
+  auto s = open_store("sqlite:" + (dir_ / "no/such/dir/gatehouse.db").string());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "cannot open store sqlite:" + (dir_ / "no/such/dir/gatehouse.db").string() +
+                             ": unable to open database file");
+}
+
+TEST_F(SqliteStore, AnUnwritableDirectoryIsReportedClearly) {
+  if (geteuid() == 0) GTEST_SKIP() << "root may write anywhere";
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
+  auto s = open_store("sqlite:" + file_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "cannot open store sqlite:" + file_ + ": unable to open database file");
+}
+
+TEST_F(SqliteStore, UnknownKindsOfStoreAreRefused) {
+  EXPECT_EQ(open_store("mysql://db/x").message(),
+            "cannot open store mysql://db/x: unsupported kind of store (use sqlite:PATH)");
+  EXPECT_EQ(open_store("sqlite:").code(), error_code::invalid);
+}
+
+TEST_F(SqliteStore, UsesTheWriteAheadLog) {
+  auto s = open_store("sqlite:" + file_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(raw_text("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw_text("SELECT name FROM schema_migrations WHERE version = 1"),
+            "requests, grants, change feed");
+}
+
+TEST_F(SqliteStore, ASchemaFromANewerGatehouseIsRefused) {
+  { ASSERT_TRUE(open_store("sqlite:" + file_).ok()); }
+  raw_sql("INSERT INTO schema_migrations VALUES (99, 'future', 0)");
+  auto s = open_store("sqlite:" + file_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "cannot open store sqlite:" + file_ +
+                             ": the store's schema (version 99) is newer than this gatehouse "
+                             "understands (version " +
+                             std::to_string(sqlite::migrations().back().version) + ")");
+}
+
+TEST_F(SqliteStore, ADamagedRowIsAnErrorNotACrash) {
+  auto s = open_store("sqlite:" + file_);
+  ASSERT_TRUE(s.ok());
+  request r;
+  r.requester = "alice";
+  auto created = (*s)->create_request(r);
+  ASSERT_TRUE(created.ok());
+  raw_sql("UPDATE requests SET levels = '{not json' WHERE id = 1");
+  auto got = (*s)->get_request(1);
+  EXPECT_EQ(got.code(), error_code::internal);
+  EXPECT_EQ(got.message(), "request #1 is damaged in the store");
+}
+
+}  // namespace
+}  // namespace gatehouse::policy::testing
