@@ -1,0 +1,281 @@
+#include "proxy/ssh/channel_relay.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace gatehouse::proxy::ssh {
+
+namespace {
+
+constexpr std::uint32_t chunk = 32 * 1024;        // one SSH data packet
+constexpr std::size_t step_budget = 512 * 1024;   // per direction and step, for fairness
+
+}  // namespace
+
+channel_relay::channel_relay(relay_context& context, ssh_message open)
+    : context_(context), open_(open) {
+  if (ssh_message_subtype(open_) == SSH_CHANNEL_DIRECT_TCPIP) kind_ = kind::direct_tcpip;
+  if (kind_ == kind::direct_tcpip && !context_.allow_port_forwarding) refuse_open();
+}
+
+channel_relay::~channel_relay() { release(); }
+
+void channel_relay::release() {
+  if (open_ != nullptr) {
+    ssh_message_free(open_);
+    open_ = nullptr;
+  }
+  for (auto& r : requests_)
+    if (r.message != nullptr) ssh_message_free(r.message);
+  requests_.clear();
+  if (down_ != nullptr) {
+    ssh_remove_channel_callbacks(down_, &down_callbacks_);
+    ssh_channel_free(down_);
+    down_ = nullptr;
+  }
+  if (up_ != nullptr) {
+    ssh_remove_channel_callbacks(up_, &up_callbacks_);
+    ssh_channel_free(up_);
+    up_ = nullptr;
+  }
+  state_ = state::done;
+}
+
+void channel_relay::refuse_open() {
+  if (open_ != nullptr) {
+    ssh_message_reply_default(open_);  // OPEN_FAILURE, administratively prohibited
+    ssh_message_free(open_);
+    open_ = nullptr;
+  }
+  release();
+}
+
+bool channel_relay::open_upstream() {
+  if (up_ == nullptr) {
+    up_ = ssh_channel_new(context_.up);
+    if (up_ == nullptr) {
+      refuse_open();
+      return false;
+    }
+    if (kind_ == kind::direct_tcpip && context_.on_request) {
+      context_.on_request("forward",
+                          std::string(ssh_message_channel_request_open_destination(open_)) + ":" +
+                              std::to_string(ssh_message_channel_request_open_destination_port(open_)));
+    }
+  }
+  int rc = kind_ == kind::session
+               ? ssh_channel_open_session(up_)
+               : ssh_channel_open_forward(
+                     up_, ssh_message_channel_request_open_destination(open_),
+                     ssh_message_channel_request_open_destination_port(open_),
+                     ssh_message_channel_request_open_originator(open_),
+                     ssh_message_channel_request_open_originator_port(open_));
+  if (rc == SSH_AGAIN) return false;
+  if (rc != SSH_OK) {
+    refuse_open();
+    return false;
+  }
+  down_ = ssh_message_channel_request_open_reply_accept(open_);
+  ssh_message_free(open_);
+  open_ = nullptr;
+  if (down_ == nullptr) {
+    release();
+    return false;
+  }
+  ssh_callbacks_init(&up_callbacks_);
+  up_callbacks_.userdata = this;
+  up_callbacks_.channel_close_function = &channel_relay::on_up_close;
+  up_callbacks_.channel_exit_status_function = &channel_relay::on_up_exit_status;
+  up_callbacks_.channel_exit_signal_function = &channel_relay::on_up_exit_signal;
+  ssh_add_channel_callbacks(up_, &up_callbacks_);
+  ssh_callbacks_init(&down_callbacks_);
+  down_callbacks_.userdata = this;
+  down_callbacks_.channel_close_function = &channel_relay::on_down_close;
+  down_callbacks_.channel_signal_function = &channel_relay::on_down_signal;
+  ssh_add_channel_callbacks(down_, &down_callbacks_);
+  state_ = state::open;
+  return true;
+}
+
+void channel_relay::add_request(ssh_message request) {
+  if (state_ != state::open || kind_ != kind::session) {
+    ssh_message_reply_default(request);
+    ssh_message_free(request);
+    return;
+  }
+  requests_.push_back({request, {}});
+}
+
+int channel_relay::forward_request(ssh_message m) {
+  switch (ssh_message_subtype(m)) {
+    case SSH_CHANNEL_REQUEST_PTY:
+      textual_ = true;
+      return ssh_channel_request_pty_size(up_, ssh_message_channel_request_pty_term(m),
+                                          ssh_message_channel_request_pty_width(m),
+                                          ssh_message_channel_request_pty_height(m));
+    case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
+      return ssh_channel_change_pty_size(up_, ssh_message_channel_request_pty_width(m),
+                                         ssh_message_channel_request_pty_height(m));
+    case SSH_CHANNEL_REQUEST_ENV:
+      return ssh_channel_request_env(up_, ssh_message_channel_request_env_name(m),
+                                     ssh_message_channel_request_env_value(m));
+    case SSH_CHANNEL_REQUEST_SHELL:
+      if (!request_announced_ && context_.on_request) context_.on_request("shell", "");
+      request_announced_ = true;
+      textual_ = true;
+      return ssh_channel_request_shell(up_);
+    case SSH_CHANNEL_REQUEST_EXEC: {
+      const char* command = ssh_message_channel_request_command(m);
+      if (!request_announced_ && context_.on_request)
+        context_.on_request("exec.command", command != nullptr ? command : "");
+      request_announced_ = true;
+      textual_ = true;
+      return ssh_channel_request_exec(up_, command != nullptr ? command : "");
+    }
+    case SSH_CHANNEL_REQUEST_SUBSYSTEM: {
+      std::string name = ssh_message_channel_request_subsystem(m) != nullptr
+                             ? ssh_message_channel_request_subsystem(m)
+                             : "";
+      if (name != "sftp") return SSH_ERROR;
+      if (!request_announced_ && context_.on_request) context_.on_request("subsystem", name);
+      request_announced_ = true;
+      return ssh_channel_request_subsystem(up_, name.c_str());
+    }
+    default: return SSH_ERROR;  // x11 and anything unknown
+  }
+}
+
+void channel_relay::run_requests() {
+  while (!requests_.empty() && state_ == state::open) {
+    auto& r = requests_.front();
+    int rc = r.message != nullptr ? forward_request(r.message)
+                                  : ssh_channel_request_send_signal(up_, r.signal.c_str());
+    if (rc == SSH_AGAIN) return;
+    request_announced_ = false;
+    if (r.message != nullptr) {
+      if (rc == SSH_OK)
+        ssh_message_channel_request_reply_success(r.message);
+      else
+        ssh_message_reply_default(r.message);
+      ssh_message_free(r.message);
+    }
+    requests_.pop_front();
+  }
+}
+
+bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr,
+                         direction& d, std::uint64_t* counter) {
+  std::array<char, chunk> buffer;
+  std::size_t budget = step_budget;
+  for (;;) {
+    if (!d.pending.empty()) {
+      int n = ssh_channel_is_closed(to)
+                  ? -1
+                  : (is_stderr ? ssh_channel_write_stderr(to, d.pending.data(), d.pending.size())
+                               : ssh_channel_write(to, d.pending.data(), d.pending.size()));
+      if (n < 0) {
+        d.pending.clear();  // the destination is gone; its close is handled in pass_ends
+      } else {
+        d.pending.erase(d.pending.begin(), d.pending.begin() + n);
+        if (!d.pending.empty()) return false;  // window exhausted: wait for WINDOW_ADJUST
+      }
+    }
+    if (ssh_get_status(to_session) & SSH_WRITE_PENDING) {
+      ssh_blocking_flush(to_session, 0);
+      if (ssh_get_status(to_session) & SSH_WRITE_PENDING) return false;  // socket full
+    }
+    if (d.source_eof) return false;
+    if (budget == 0) return true;
+    std::uint32_t window = ssh_channel_window_size(to);
+    if (window == 0 || ssh_channel_is_closed(to)) return false;
+    auto want = std::min<std::size_t>({chunk, window, budget});
+    int n = ssh_channel_read_nonblocking(from, buffer.data(), static_cast<std::uint32_t>(want),
+                                         is_stderr ? 1 : 0);
+    if (n == SSH_EOF) {
+      d.source_eof = true;
+      return false;
+    }
+    if (n <= 0) return false;  // nothing now (errors surface through the session state)
+    if (counter != nullptr) *counter += static_cast<std::uint64_t>(n);
+    budget -= static_cast<std::size_t>(n);
+    d.pending.assign(buffer.data(), buffer.data() + n);
+  }
+}
+
+void channel_relay::pass_ends() {
+  // Target -> person: EOF once both streams are drained, then exit status and CLOSE.
+  bool up_drained = out_.source_eof && err_.source_eof && out_.pending.empty() &&
+                    err_.pending.empty();
+  if (up_drained && !down_eof_sent_ && !down_closed_) {
+    ssh_channel_send_eof(down_);
+    down_eof_sent_ = true;
+  }
+  if (up_closed_ && up_drained && !down_close_sent_) {
+    if (!down_closed_) {
+      if (exit_status_) ssh_channel_request_send_exit_status(down_, *exit_status_);
+      if (exit_signal_)
+        ssh_channel_request_send_exit_signal(down_, exit_signal_->c_str(), exit_core_ ? 1 : 0,
+                                             exit_errmsg_.c_str(), "");
+    }
+    if (ssh_channel_close(down_) == SSH_OK) down_close_sent_ = true;
+  }
+  // Person -> target: EOF once the person's data and requests have gone through.
+  bool down_drained = in_.source_eof && in_.pending.empty() && requests_.empty();
+  if (down_drained && !up_eof_sent_ && !up_closed_) {
+    ssh_channel_send_eof(up_);
+    up_eof_sent_ = true;
+  }
+  if (down_closed_ && (down_drained || up_closed_) && !up_close_sent_) {
+    if (ssh_channel_close(up_) == SSH_OK) up_close_sent_ = true;
+  }
+  // The person closed first: answer their CLOSE too.
+  if (down_closed_ && !down_close_sent_ && (up_closed_ || up_close_sent_)) {
+    if (ssh_channel_close(down_) == SSH_OK) down_close_sent_ = true;
+  }
+  if (up_closed_ && down_closed_ && up_close_sent_ && down_close_sent_) release();
+}
+
+bool channel_relay::step() {
+  if (state_ == state::opening && !open_upstream()) return false;
+  if (state_ != state::open) return false;
+  run_requests();
+  bool more = false;
+  more |= move(up_, down_, context_.down, false, out_, context_.bytes_out);
+  more |= move(up_, down_, context_.down, true, err_, context_.bytes_out);
+  if (requests_.empty()) more |= move(down_, up_, context_.up, false, in_, context_.bytes_in);
+  pass_ends();
+  return more && state_ == state::open;
+}
+
+void channel_relay::note(std::string_view text) {
+  if (state_ != state::open || !textual_ || down_eof_sent_ || down_closed_) return;
+  std::string line = "\r\n[gatehouse] " + std::string(text) + "\r\n";
+  ssh_channel_write_stderr(down_, line.data(), static_cast<std::uint32_t>(line.size()));
+}
+
+void channel_relay::on_up_close(ssh_session, ssh_channel, void* self) {
+  static_cast<channel_relay*>(self)->up_closed_ = true;
+}
+
+void channel_relay::on_up_exit_status(ssh_session, ssh_channel, int status, void* self) {
+  static_cast<channel_relay*>(self)->exit_status_ = status;
+}
+
+void channel_relay::on_up_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
+                                      const char* errmsg, const char*, void* self) {
+  auto* r = static_cast<channel_relay*>(self);
+  r->exit_signal_ = signal != nullptr ? signal : "KILL";
+  r->exit_core_ = core != 0;
+  r->exit_errmsg_ = errmsg != nullptr ? errmsg : "";
+}
+
+void channel_relay::on_down_close(ssh_session, ssh_channel, void* self) {
+  static_cast<channel_relay*>(self)->down_closed_ = true;
+}
+
+void channel_relay::on_down_signal(ssh_session, ssh_channel, const char* signal, void* self) {
+  auto* r = static_cast<channel_relay*>(self);
+  if (signal != nullptr && r->state_ == state::open) r->requests_.push_back({nullptr, signal});
+}
+
+}  // namespace gatehouse::proxy::ssh

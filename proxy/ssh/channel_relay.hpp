@@ -1,0 +1,116 @@
+#pragma once
+// One channel of a proxied connection: the person's channel (server side, `down`) paired
+// with a channel Gatehouse opens on the target (client side, `up`) - research/tech.md §1.2.
+//
+//   open      the person's CHANNEL_OPEN is held until the target accepted (or refused) the
+//             matching channel: `session`, or `direct-tcpip` when the rule allows forwarding;
+//   requests  pty-req, env, exec, shell, subsystem sftp, window-change and signal are passed
+//             on in order, each answered to the person with the target's answer; x11 and
+//             other subsystems are refused;
+//   data      both ways, stdout and stderr, with flow control: a direction reads its source
+//             only while the destination session has no buffered output and a window > 0,
+//             so memory stays bounded by the SSH windows; the person's data waits until the
+//             target has answered every request before it (no input before `exec`);
+//   end       EOF, exit-status / exit-signal and CLOSE are passed on in protocol order.
+//
+// Ownership: the connection owns its relays; a relay owns its two ssh_channels and every
+// ssh_message it holds, and removes its libssh callbacks before freeing the channels. It must
+// be destroyed before either session is disconnected. io_context thread only.
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gatehouse::proxy::ssh {
+
+struct relay_context {
+  ssh_session down = nullptr;  // the person's session
+  ssh_session up = nullptr;    // the target session
+  bool allow_port_forwarding = false;
+  std::uint64_t* bytes_in = nullptr;   // person -> target payload
+  std::uint64_t* bytes_out = nullptr;  // target -> person payload
+  // Audit hook: ("exec.command", command), ("subsystem", name), ("forward", host:port).
+  std::function<void(std::string_view what, const std::string& detail)> on_request;
+};
+
+class channel_relay {
+ public:
+  // Takes ownership of `open`, a CHANNEL_OPEN of type session or direct-tcpip.
+  channel_relay(relay_context& context, ssh_message open);
+  ~channel_relay();
+  channel_relay(const channel_relay&) = delete;
+  channel_relay& operator=(const channel_relay&) = delete;
+
+  // A CHANNEL_REQUEST on this relay's person-side channel; takes ownership.
+  void add_request(ssh_message request);
+  bool owns(ssh_channel down) const { return down != nullptr && down == down_; }
+
+  // Moves what can be moved now; true when it stopped only because of its budget.
+  bool step();
+  bool finished() const { return state_ == state::done; }
+
+  // "\r\n[gatehouse] text\r\n" on the person's stderr, for shells and commands (not for
+  // sftp or forwarded ports, whose streams are binary).
+  void note(std::string_view text);
+
+ private:
+  enum class state { opening, open, done };
+  enum class kind { session, direct_tcpip };
+  struct pending_request {
+    ssh_message message = nullptr;  // null for a signal
+    std::string signal;
+  };
+  struct direction {
+    std::vector<char> pending;  // read from the source, not yet accepted by the destination
+    bool source_eof = false;    // the source stream returned SSH_EOF
+  };
+
+  bool open_upstream();
+  void run_requests();
+  int forward_request(ssh_message m);  // SSH_OK, SSH_ERROR (refused) or SSH_AGAIN
+  bool move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr,
+            direction& d, std::uint64_t* counter);
+  void pass_ends();
+  void refuse_open();
+  void release();
+
+  static void on_up_close(ssh_session, ssh_channel, void* self);
+  static void on_up_exit_status(ssh_session, ssh_channel, int status, void* self);
+  static void on_up_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
+                                const char* errmsg, const char* lang, void* self);
+  static void on_down_close(ssh_session, ssh_channel, void* self);
+  static void on_down_signal(ssh_session, ssh_channel, const char* signal, void* self);
+
+  relay_context& context_;
+  kind kind_ = kind::session;
+  state state_ = state::opening;
+  ssh_message open_ = nullptr;
+  ssh_channel down_ = nullptr;
+  ssh_channel up_ = nullptr;
+  ssh_channel_callbacks_struct down_callbacks_{};
+  ssh_channel_callbacks_struct up_callbacks_{};
+  std::deque<pending_request> requests_;
+  bool request_announced_ = false;
+  bool textual_ = false;  // shell or exec: notes may be written to stderr
+
+  direction out_;  // target stdout -> person
+  direction err_;  // target stderr -> person
+  direction in_;   // person -> target stdin
+
+  bool up_closed_ = false, down_closed_ = false;
+  bool down_eof_sent_ = false, up_eof_sent_ = false;
+  bool down_close_sent_ = false, up_close_sent_ = false;
+  std::optional<int> exit_status_;
+  std::optional<std::string> exit_signal_;
+  bool exit_core_ = false;
+  std::string exit_errmsg_;
+};
+
+}  // namespace gatehouse::proxy::ssh

@@ -1,0 +1,217 @@
+#pragma once
+// One person's SSH connection through Gatehouse, from accept to close (SPEC "SSH";
+// ARCHITECTURE "life of a connection"). The phases, in order:
+//
+//   key_exchange   libssh's server KEX on the accepted fd (login grace running);
+//   authenticating public-key auth in queue mode: probes are answered, a signed request of a
+//                  key listed for the person is the moment the person is known; the login
+//                  name then gives the target, and the gate decides;
+//   justifying     (justify rule) partial success -> keyboard-interactive prompt for a reason;
+//   holding        (approve rule) the signed request stays unanswered while banners and
+//                  SSH_MSG_IGNORE keep the client waiting, until decision / hold_timeout / client gone;
+//   connecting     the upstream leg logs in (the person still waits at auth, so a failure
+//                  can be told in words); then auth success;
+//   relaying       channels are relayed until the client or the target leaves, the grant
+//                  ends or is revoked, or an administrator kills the session;
+//   own_view       `ssh person@gate`: the person's grants and requests, and exec commands;
+//   finished       everything released.
+//
+// Files: connection.cpp (life, pump, teardown), connection_auth.cpp (authentication and the
+// decision), connection_hold.cpp (hold and justification), connection_session.cpp (after
+// authentication: upstream, channels, grant end).
+//
+// Ownership: the front end's registry and every pending handler hold a shared_ptr; all libssh
+// objects are owned here and freed in finish() in the order of research/tech.md §1.3
+// (held messages and channels first, then the Asio watches, then ssh_disconnect/ssh_free).
+// Everything runs on the io_context thread; libssh callbacks only record state.
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/time.hpp"
+#include "proxy/ssh/channel_relay.hpp"
+#include "proxy/ssh/events.hpp"
+#include "proxy/ssh/gate.hpp"
+#include "proxy/ssh/limits.hpp"
+#include "proxy/ssh/login_name.hpp"
+#include "proxy/ssh/socket_watch.hpp"
+#include "proxy/ssh/upstream.hpp"
+
+namespace gatehouse::proxy::ssh {
+
+class own_view_channel;
+
+struct front_end_settings {
+  std::chrono::seconds login_grace{30};      // accept -> person authenticated
+  std::chrono::seconds keepalive{5};         // SSH_MSG_IGNORE while held or connecting
+  std::chrono::seconds status_every{10};     // banner status lines while held
+  std::chrono::seconds justification_timeout{300};
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds handshake_timeout{30};
+  std::size_t max_auth_attempts = 12;        // per connection (probes included)
+  std::size_t max_auth_failures = 10;        // per source address within failure_window
+  std::chrono::seconds failure_window{60};
+  std::chrono::seconds failure_penalty{60};  // a source over the limit is refused this long
+  std::size_t max_unauthenticated_per_source = 32;
+  std::size_t max_held_per_person = 10;
+  std::size_t max_held_per_source = 20;
+};
+
+// What the connections of one listener share with their front end.
+struct listener_state {
+  listener_state(front_end_settings s, ssh::gate& g, event_sink e)
+      : settings(s),
+        gate(g),
+        events(std::move(e)),
+        failures(s.max_auth_failures, s.failure_window, s.failure_penalty),
+        unauthenticated(s.max_unauthenticated_per_source),
+        held_per_person(s.max_held_per_person),
+        held_per_source(s.max_held_per_source) {}
+  front_end_settings settings;
+  ssh::gate& gate;
+  event_sink events;
+  failure_limiter failures;
+  counted_slots unauthenticated;  // by source address
+  counted_slots held_per_person;
+  counted_slots held_per_source;
+};
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  enum class phase {
+    key_exchange,
+    authenticating,
+    justifying,
+    holding,
+    connecting,
+    relaying,
+    own_view,
+    finished
+  };
+
+  connection(boost::asio::any_io_executor executor, std::shared_ptr<listener_state> shared,
+             std::shared_ptr<const config::config> config, std::string id, std::string peer,
+             std::string local);
+  ~connection();
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  // Adopts the accepted fd (closed on failure) and starts the key exchange. `on_finished`
+  // runs once, when the connection has released everything.
+  void start(ssh_bind bind, int fd, std::function<void(const std::string& id)> on_finished);
+  // Ends the connection with `reason` for the person (kill, shutdown).
+  void shut(const std::string& reason, const std::string& log_reason);
+
+  const std::string& id() const { return id_; }
+  phase current() const { return phase_; }
+  // SPEC's session object, plus "state" (held, connecting, active, own_view).
+  boost::json::object describe() const;
+
+ private:
+  // connection.cpp
+  void run();
+  void step();
+  void arm();
+  std::function<void()> waker();
+  bool drain_messages(ssh_session s, ssh_counter counter, bool person_side);
+  void close(const std::string& reason, const std::string& log_reason);
+  void finish();
+  void event(std::string_view name, boost::json::object fields);
+  boost::json::object who() const;
+  void banner(const std::string& text);
+  void set_deadline(std::chrono::seconds after, std::function<void()> fire);
+
+  // connection_auth.cpp
+  void handle_message(ssh_message m);
+  void handle_auth(ssh_message m);
+  void handle_publickey(ssh_message m);
+  void auth_failure(ssh_message m, const std::string& why);
+  void on_person_known(ssh_message m);
+  void decide(ssh_message m);
+
+  // connection_hold.cpp
+  void begin_hold(ssh_message m);
+  void on_request_update(const request_status& r);
+  void tick();
+  void ask_justification(ssh_message m);
+  void handle_justification(ssh_message m);
+
+  // connection_session.cpp
+  void begin_upstream(ssh_message m);
+  void on_upstream_ready();
+  void step_session();
+  void handle_session_message(ssh_message m);
+  void watch_grant_end();
+  void arm_grant_timer();
+  void on_grant_end(const grant_status& g);
+
+  boost::asio::any_io_executor executor_;
+  std::shared_ptr<listener_state> shared_;
+  std::shared_ptr<const config::config> config_;
+  std::string id_, peer_, source_, local_;
+  std::function<void(const std::string&)> on_finished_;
+  phase phase_ = phase::key_exchange;
+  time_point started_;
+  std::chrono::steady_clock::time_point phase_since_;
+
+  ssh_session down_ = nullptr;
+  socket_watch down_watch_;
+  ssh_counter_struct down_counter_{};
+  bool running_ = false, rerun_ = false, closing_ = false;
+  std::string close_reason_;
+
+  // authentication
+  std::size_t auth_attempts_ = 0;
+  bool person_known_ = false;  // a listed key signed: the person is authenticated
+  std::string failure_reason_;
+  std::string key_fingerprint_;
+  std::string user_;  // the login name as sent
+  login_name login_;
+  gate_target target_;
+  const config::server* server_ = nullptr;
+  const config::account* account_ = nullptr;
+  ssh_message held_ = nullptr;  // the unanswered auth request (hold, connect)
+  gate_decision decision_;
+  slot unauthenticated_slot_, held_person_slot_, held_source_slot_;
+
+  // hold and justification
+  request_status request_;
+  watch request_watch_;
+  std::chrono::steady_clock::time_point hold_started_, last_status_;
+  int justification_asks_ = 0;
+
+  // session
+  std::unique_ptr<upstream> upstream_;
+  relay_context relay_context_;
+  std::vector<std::unique_ptr<channel_relay>> relays_;
+  std::vector<std::unique_ptr<own_view_channel>> own_channels_;
+  std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
+  bool session_started_ = false;
+  bool warned_5_ = false, warned_1_ = false;
+  watch grant_watch_;
+  std::vector<std::string> pending_notes_;
+  bool forward_note_sent_ = false;
+
+  boost::asio::steady_timer deadline_;
+  boost::asio::steady_timer ticker_;
+  boost::asio::steady_timer grant_timer_;
+};
+
+std::string_view to_string(connection::phase p);
+
+// "10.0.0.1:5555" -> "10.0.0.1", "[::1]:5555" -> "::1"
+std::string source_address(const std::string& peer);
+
+}  // namespace gatehouse::proxy::ssh

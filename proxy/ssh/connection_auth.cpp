@@ -1,0 +1,127 @@
+// Authentication and the decision (see connection.hpp). Queue mode: every USERAUTH_REQUEST
+// arrives as an ssh_message that we answer ourselves, so the answer to the signed public-key
+// request can wait for the gate.
+#include <spdlog/spdlog.h>
+
+#include "proxy/ssh/connection.hpp"
+#include "proxy/ssh/keys.hpp"
+#include "proxy/ssh/own_view.hpp"
+#include "proxy/ssh/texts.hpp"
+
+namespace gatehouse::proxy::ssh {
+
+void connection::handle_message(ssh_message m) {
+  int type = ssh_message_type(m);
+  switch (phase_) {
+    case phase::authenticating:
+    case phase::justifying:
+    case phase::holding:
+    case phase::connecting:
+      if (type == SSH_REQUEST_SERVICE) {
+        const char* service = ssh_message_service_service(m);
+        bool userauth = service != nullptr && std::string_view(service) == "ssh-userauth";
+        if (userauth) ssh_message_service_reply_success(m);
+        ssh_message_free(m);
+        if (!userauth) close("", "client asked for an unknown service");
+        return;
+      }
+      if (type != SSH_REQUEST_AUTH) break;
+      if (phase_ == phase::authenticating) return handle_auth(m);
+      if (phase_ == phase::justifying) return handle_justification(m);
+      // A second request while the first is held: it would be answered out of order, and
+      // OpenSSH never sends one. Drop it without an answer.
+      spdlog::debug("ssh {}: ignoring an authentication request while waiting", id_);
+      ssh_message_free(m);
+      return;
+    case phase::relaying:
+    case phase::own_view: return handle_session_message(m);
+    default: break;
+  }
+  ssh_message_reply_default(m);
+  ssh_message_free(m);
+}
+
+void connection::handle_auth(ssh_message m) {
+  if (++auth_attempts_ > shared_->settings.max_auth_attempts) {
+    ssh_message_free(m);
+    failure_reason_ = "too many attempts";
+    close("Too many authentication attempts", "too many authentication attempts");
+    return;
+  }
+  if (const char* user = ssh_message_auth_user(m)) user_ = user;
+  if (ssh_message_subtype(m) == SSH_AUTH_METHOD_PUBLICKEY) return handle_publickey(m);
+  // "none", password, keyboard-interactive before a key: only public keys are accepted.
+  ssh_message_auth_set_methods(m, SSH_AUTH_METHOD_PUBLICKEY);
+  ssh_message_reply_default(m);
+  ssh_message_free(m);
+}
+
+void connection::auth_failure(ssh_message m, const std::string& why) {
+  failure_reason_ = why;
+  ssh_message_auth_set_methods(m, SSH_AUTH_METHOD_PUBLICKEY);
+  ssh_message_reply_default(m);
+  ssh_message_free(m);
+}
+
+void connection::handle_publickey(ssh_message m) {
+  auto parsed = parse_login_name(user_);
+  if (auto* error = std::get_if<std::string>(&parsed)) return auth_failure(m, *error);
+  auto login = std::get<login_name>(parsed);
+  const config::user* person = config_->find_user(login.person);
+  ssh_key key = ssh_message_auth_pubkey(m);
+  if (person == nullptr || !key_in_list(key, person->ssh_keys))
+    return auth_failure(m, person == nullptr ? "unknown person" : "key not listed for the person");
+  switch (ssh_message_auth_publickey_state(m)) {
+    case SSH_PUBLICKEY_STATE_NONE:  // a probe: "would this key do?"
+      ssh_message_auth_reply_pk_ok_simple(m);
+      ssh_message_free(m);
+      return;
+    case SSH_PUBLICKEY_STATE_VALID: break;
+    default: return auth_failure(m, "bad signature");
+  }
+  login_ = std::move(login);
+  key_fingerprint_ = fingerprint_sha256(key);
+  on_person_known(m);
+}
+
+void connection::on_person_known(ssh_message m) {
+  person_known_ = true;
+  unauthenticated_slot_.reset();
+  deadline_.cancel();
+  target_.person = login_.person;
+  event("auth.success", {{"user", user_}, {"key", key_fingerprint_}});
+  if (login_.own_view()) {
+    ssh_message_auth_reply_success(m, 0);
+    ssh_message_free(m);
+    phase_ = phase::own_view;
+    return;
+  }
+  auto resolved = resolve_login(*config_, login_);
+  if (auto* error = std::get_if<std::string>(&resolved)) {
+    ssh_message_free(m);
+    close(*error, "bad target: " + *error);
+    return;
+  }
+  auto where = std::get<login_target>(resolved);
+  server_ = where.server;
+  account_ = where.account;
+  target_.server = server_->name;
+  target_.account = account_->name;
+  decide(m);
+}
+
+void connection::decide(ssh_message m) {
+  decision_ = shared_->gate.check(target_);
+  switch (decision_.verdict) {
+    case verdict::allow: return begin_upstream(m);
+    case verdict::approval_needed: return begin_hold(m);
+    case verdict::justification_needed: return ask_justification(m);
+    case verdict::deny: break;
+  }
+  ssh_message_free(m);
+  event("access.denied", {{"reason", decision_.deny_code}, {"text", decision_.text}});
+  close("Access to " + target_text(target_) + " denied: " + decision_.text,
+        "denied: " + decision_.deny_code);
+}
+
+}  // namespace gatehouse::proxy::ssh

@@ -1,0 +1,188 @@
+// After the person is let through (see connection.hpp): the upstream login, the relayed
+// channels, the person's own view, and the end of the grant (warnings, then teardown).
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "proxy/ssh/connection.hpp"
+#include "proxy/ssh/own_view.hpp"
+#include "proxy/ssh/texts.hpp"
+
+namespace gatehouse::proxy::ssh {
+
+namespace {
+
+time_point wall_now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace
+
+void connection::begin_upstream(ssh_message m) {
+  held_ = m;
+  held_person_slot_.reset();
+  held_source_slot_.reset();
+  request_watch_.reset();
+  phase_ = phase::connecting;
+  upstream_params params;
+  params.server = server_->name;
+  params.host = server_->address.host;
+  params.port = server_->address.port;
+  params.host_key = server_->host_key;
+  params.account = account_->name;
+  params.key_file = account_->key_file;
+  params.connect_timeout = shared_->settings.connect_timeout;
+  params.handshake_timeout = shared_->settings.handshake_timeout;
+  upstream_ = std::make_unique<upstream>(executor_, std::move(params));
+  // The upstream leg has its own deadlines; the person's login grace no longer applies.
+  deadline_.cancel();
+  upstream_->start(waker());
+  tick();
+}
+
+void connection::on_upstream_ready() {
+  ssh_message_auth_reply_success(held_, 0);
+  ssh_message_free(held_);
+  held_ = nullptr;
+  phase_ = phase::relaying;
+  phase_since_ = std::chrono::steady_clock::now();
+  ticker_.cancel();
+  relay_context_.down = down_;
+  relay_context_.up = upstream_->session();
+  relay_context_.allow_port_forwarding = decision_.allow_port_forwarding;
+  relay_context_.bytes_in = &bytes_in_;
+  relay_context_.bytes_out = &bytes_out_;
+  relay_context_.on_request = [this](std::string_view what, const std::string& detail) {
+    if (what == "exec.command")
+      event("exec.command", {{"command", detail}});
+    else if (what == "forward")
+      event("forward.open", {{"destination", detail}});
+    else
+      event("session.channel", {{"request", std::string(what)}, {"detail", detail}});
+  };
+  session_started_ = true;
+  boost::json::object fields{{"rule", decision_.rule},
+                             {"host_key", upstream_->host_key_fingerprint()}};
+  if (decision_.grant != 0) fields["grant_id"] = decision_.grant;
+  event("session.start", std::move(fields));
+  watch_grant_end();
+}
+
+void connection::step_session() {
+  if (phase_ == phase::own_view) {
+    for (auto& c : own_channels_) c->step();
+    std::erase_if(own_channels_, [](const auto& c) { return c->finished(); });
+    return;
+  }
+  if (phase_ == phase::connecting) {
+    upstream_->step();
+    if (upstream_->failed()) {
+      if (upstream_->failure_event() == "hostkey.mismatch") {
+        event("hostkey.mismatch", {{"expected", server_->host_key},
+                                   {"presented", upstream_->host_key_fingerprint()}});
+      }
+      event("upstream.failure", {{"reason", upstream_->failure()}});
+      close(upstream_->failure(), "upstream: " + upstream_->failure());
+      return;
+    }
+    if (!upstream_->ready()) return;
+    on_upstream_ready();
+  }
+  ssh_session up = upstream_->session();
+  if (!drain_messages(up, upstream_->counter(), false)) return;
+  bool more = false;
+  for (auto& r : relays_) more |= r->step();
+  std::erase_if(relays_, [](const auto& r) { return r->finished(); });
+  if (ssh_get_status(up) & (SSH_CLOSED | SSH_CLOSED_ERROR)) {
+    close(target_.server + " closed the connection", std::string("target left: ") +
+                                                        ssh_get_error(up));
+    return;
+  }
+  if (more) rerun_ = true;
+}
+
+void connection::handle_session_message(ssh_message m) {
+  int type = ssh_message_type(m);
+  int subtype = ssh_message_subtype(m);
+  if (type == SSH_REQUEST_CHANNEL_OPEN) {
+    if (phase_ == phase::own_view) {
+      if (subtype == SSH_CHANNEL_SESSION) {
+        own_channels_.push_back(
+            std::make_unique<own_view_channel>(m, shared_->gate, target_.person));
+        return;
+      }
+    } else if (subtype == SSH_CHANNEL_SESSION ||
+               (subtype == SSH_CHANNEL_DIRECT_TCPIP && decision_.allow_port_forwarding)) {
+      relays_.push_back(std::make_unique<channel_relay>(relay_context_, m));
+      return;
+    } else if (subtype == SSH_CHANNEL_DIRECT_TCPIP) {
+      event("forward.refused", {{"destination",
+                                 std::string(ssh_message_channel_request_open_destination(m)) +
+                                     ":" +
+                                     std::to_string(
+                                         ssh_message_channel_request_open_destination_port(m))}});
+      if (!forward_note_sent_) {
+        forward_note_sent_ = true;
+        for (auto& r : relays_)
+          r->note("Port forwarding to the network of " + target_.server +
+                  " is not allowed by rule " + decision_.rule);
+      }
+    }
+  } else if (type == SSH_REQUEST_CHANNEL) {
+    ssh_channel channel = ssh_message_channel_request_channel(m);
+    for (auto& r : relays_) {
+      if (r->owns(channel)) return r->add_request(m);
+    }
+    for (auto& c : own_channels_) {
+      if (c->owns(channel)) return c->add_request(m);
+    }
+  } else if (type == SSH_REQUEST_GLOBAL && phase_ == phase::relaying) {
+    // tcpip-forward (ssh -R): refused; OpenSSH prints its own warning.
+    event("forward.refused", {{"request", "tcpip-forward"}});
+  }
+  ssh_message_reply_default(m);
+  ssh_message_free(m);
+}
+
+void connection::watch_grant_end() {
+  if (decision_.grant != 0) {
+    std::weak_ptr<connection> weak = shared_from_this();
+    grant_watch_ = shared_->gate.watch_grant(decision_.grant, [weak](const grant_status& g) {
+      if (auto self = weak.lock()) self->on_grant_end(g);
+    });
+  }
+  if (decision_.until) arm_grant_timer();
+}
+
+void connection::arm_grant_timer() {
+  using std::chrono::minutes;
+  auto until = *decision_.until;
+  auto now = wall_now();
+  if (now >= until - minutes(5)) warned_5_ = true;
+  if (now >= until - minutes(1)) warned_1_ = true;
+  time_point at = !warned_5_ ? until - minutes(5) : !warned_1_ ? until - minutes(1) : until;
+  grant_timer_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(at - now) +
+                             std::chrono::milliseconds(1));
+  grant_timer_.async_wait([self = shared_from_this(), until](boost::system::error_code ec) {
+    if (ec || self->phase_ != phase::relaying) return;
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(until - wall_now());
+    if (left <= std::chrono::seconds(0)) {
+      self->on_grant_end({self->decision_.grant, false, {}, until});
+      return;
+    }
+    bool five = !self->warned_5_;
+    (five ? self->warned_5_ : self->warned_1_) = true;
+    auto text = grant_warning_text(self->decision_.grant, self->target_,
+                                   std::chrono::minutes(five ? 5 : 1), until);
+    for (auto& r : self->relays_) r->note(text);
+    self->arm_grant_timer();
+    self->run();
+  });
+}
+
+void connection::on_grant_end(const grant_status& g) {
+  if (phase_ == phase::finished) return;
+  close(grant_end_text(g, target_), g.revoked ? "grant revoked" : "grant ended");
+}
+
+}  // namespace gatehouse::proxy::ssh

@@ -1,0 +1,20 @@
+#include "proxy/ssh/events.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/serialize.hpp>
+
+namespace gatehouse::proxy::ssh {
+
+event_sink log_event_sink() {
+  return [](std::string_view event, boost::json::object fields) {
+    bool warn = event == "hostkey.mismatch" || event == "auth.failure";
+    auto line = boost::json::serialize(fields);
+    if (warn)
+      spdlog::warn("event {} {}", event, line);
+    else
+      spdlog::info("event {} {}", event, line);
+  };
+}
+
+}  // namespace gatehouse::proxy::ssh

@@ -1,0 +1,136 @@
+#include "proxy/ssh/front_end.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <random>
+
+#include "proxy/ssh/algorithms.hpp"
+#include "proxy/ssh/host_keys.hpp"
+
+namespace gatehouse::proxy::ssh {
+
+namespace {
+
+// "127.0.0.1 -p 2222" style host part for hints, from the socket's local address.
+std::string local_address(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+  boost::asio::ip::tcp::endpoint ep;
+  if (len > ep.capacity()) return {};
+  std::memcpy(ep.data(), &ss, len);
+  ep.resize(len);
+  auto host = ep.address().to_string();
+  return ep.port() == 22 ? host : "-p " + std::to_string(ep.port()) + " " + host;
+}
+
+}  // namespace
+
+front_end::front_end(boost::asio::any_io_executor executor, config_source config, ssh::gate& gate,
+                     event_sink events, front_end_settings settings)
+    : executor_(executor),
+      config_(std::move(config)),
+      shared_(std::make_shared<listener_state>(settings, gate, std::move(events))) {
+  std::random_device rd;
+  static const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 6; ++i) id_prefix_ += hex[rd() % 16];
+}
+
+front_end::~front_end() {
+  stop_all();
+  if (bind_ != nullptr) ssh_bind_free(bind_);
+}
+
+std::string front_end::next_id() { return "ssh-" + id_prefix_ + "-" + std::to_string(++counter_); }
+
+ssh_bind front_end::bind_for(const config::config& cfg) {
+  const auto& keys = cfg.listen.ssh ? cfg.listen.ssh->host_keys : std::vector<std::string>{};
+  if (bind_ != nullptr && keys == bind_keys_) return bind_;
+  auto loaded = load_host_keys(keys);
+  if (!loaded.problems.empty()) {
+    spdlog::error("ssh listener: {}", loaded.problems.front());
+    return bind_;  // keep serving with the keys we had, if any
+  }
+  ssh_bind fresh = ssh_bind_new();
+  if (fresh == nullptr) return bind_;
+  if (auto e = apply_listener_algorithms(fresh); !e.empty()) {
+    spdlog::error("ssh listener: {}", e);
+    ssh_bind_free(fresh);
+    return bind_;
+  }
+  for (auto& key : loaded.keys) {
+    if (ssh_bind_options_set(fresh, SSH_BIND_OPTIONS_IMPORT_KEY, key.release()) != SSH_OK) {
+      spdlog::error("ssh listener: cannot use a host key: {}", ssh_get_error(fresh));
+      ssh_bind_free(fresh);
+      return bind_;
+    }
+  }
+  if (bind_ != nullptr) ssh_bind_free(bind_);
+  bind_ = fresh;
+  bind_keys_ = keys;
+  return bind_;
+}
+
+void front_end::accept(int fd, const std::string& peer) {
+  auto cfg = config_();
+  auto now = std::chrono::steady_clock::now();
+  auto id = next_id();
+  auto conn = std::make_shared<connection>(executor_, shared_, cfg, id, peer, local_address(fd));
+  auto address = source_address(peer);
+  if (shared_->failures.blocked(address, now)) {
+    spdlog::info("ssh {}: refused {}: too many authentication failures", id, peer);
+    ::close(fd);
+    return;
+  }
+  if (shared_->unauthenticated.count(address) >= shared_->unauthenticated.limit()) {
+    spdlog::info("ssh {}: refused {}: too many unauthenticated connections", id, peer);
+    ::close(fd);
+    return;
+  }
+  ssh_bind bind = cfg ? bind_for(*cfg) : nullptr;
+  if (bind == nullptr) {
+    ::close(fd);
+    return;
+  }
+  connections_.emplace(id, conn);
+  conn->start(bind, fd, [this](const std::string& done) { connections_.erase(done); });
+}
+
+boost::json::array front_end::sessions() const {
+  boost::json::array out;
+  for (const auto& [id, c] : connections_) {
+    auto p = c->current();
+    if (p == connection::phase::key_exchange || p == connection::phase::authenticating) continue;
+    out.push_back(c->describe());
+  }
+  return out;
+}
+
+bool front_end::kill(const std::string& session_id, const std::string& by) {
+  auto it = connections_.find(session_id);
+  if (it == connections_.end()) return false;
+  auto c = it->second;
+  c->shut("Session " + session_id + " ended by " + (by.empty() ? std::string("an administrator") : by),
+          "killed by " + by);
+  return true;
+}
+
+void front_end::stop_all(const std::string& reason) {
+  auto all = connections_;
+  for (auto& [id, c] : all) c->shut(reason, "shutdown");
+}
+
+std::size_t front_end::held_count() const {
+  std::size_t n = 0;
+  for (const auto& [id, c] : connections_)
+    if (c->current() == connection::phase::holding) ++n;
+  return n;
+}
+
+}  // namespace gatehouse::proxy::ssh

@@ -1,0 +1,104 @@
+#include "proxy/ssh/gate_service_gate.hpp"
+
+#include <memory>
+
+namespace gatehouse::proxy::ssh {
+
+namespace {
+
+policy::target to_policy(const gate_target& t) {
+  return {t.person, t.server, t.account, config::protocol::ssh};
+}
+
+void copy_terms(gate_decision& out, const policy::rule_terms& terms) {
+  out.rule = terms.name;
+  out.hold_timeout = terms.hold_timeout;
+  out.allow_port_forwarding = terms.allow_port_forwarding;
+}
+
+watch wrap(policy::subscription sub) {
+  auto shared = std::make_shared<policy::subscription>(std::move(sub));
+  return watch([shared] { shared->reset(); });
+}
+
+}  // namespace
+
+gate_decision to_gate_decision(const policy::decision& d) {
+  gate_decision out;
+  namespace ds = policy::decisions;
+  if (const auto* a = std::get_if<ds::allow>(&d)) {
+    out.verdict = verdict::allow;
+    copy_terms(out, a->terms);
+  } else if (const auto* g = std::get_if<ds::allowed_by_grant>(&d)) {
+    out.verdict = verdict::allow;
+    copy_terms(out, g->terms);
+    out.grant = g->grant;
+    out.until = g->until;
+  } else if (const auto* j = std::get_if<ds::justification_needed>(&d)) {
+    out.verdict = verdict::justification_needed;
+    copy_terms(out, j->terms);
+  } else if (const auto* n = std::get_if<ds::approval_needed>(&d)) {
+    out.verdict = verdict::approval_needed;
+    copy_terms(out, n->terms);
+  } else if (const auto* x = std::get_if<ds::deny>(&d)) {
+    out.verdict = verdict::deny;
+    out.deny_code = std::string(policy::to_string(x->reason));
+    out.text = x->text;
+  }
+  return out;
+}
+
+request_status to_request_status(const policy::request& r) {
+  request_status out;
+  out.id = r.id;
+  switch (r.state) {
+    case policy::request_state::pending: out.state = request_state::pending; break;
+    case policy::request_state::approved: out.state = request_state::approved; break;
+    case policy::request_state::denied: out.state = request_state::denied; break;
+    case policy::request_state::expired: out.state = request_state::expired; break;
+    case policy::request_state::cancelled: out.state = request_state::cancelled; break;
+  }
+  if (auto level = policy::current_level(r); level < r.levels.size())
+    out.waiting_for = policy::undecided_approvers(r, level);
+  if (const auto* denial = policy::last_denial(r)) {
+    out.decided_by = denial->approver;
+    out.comment = denial->comment;
+  } else if (out.state == request_state::approved && !r.decisions.empty()) {
+    out.decided_by = r.decisions.back().approver;
+    out.comment = r.decisions.back().comment;
+  }
+  return out;
+}
+
+grant_status to_grant_status(const policy::grant& g) {
+  grant_status out;
+  out.id = g.id;
+  out.revoked = g.state == policy::grant_state::revoked;
+  out.revoked_by = g.revoked_by;
+  out.at = g.closed_at.value_or(g.end);
+  return out;
+}
+
+gate_decision gate_service_gate::check(const gate_target& t) {
+  return to_gate_decision(service_.check(to_policy(t)));
+}
+
+std::variant<request_status, std::string> gate_service_gate::file_or_reuse(
+    const gate_target& t, const std::string& justification) {
+  auto filed = service_.file_or_reuse(to_policy(t), justification);
+  if (!filed) return filed.message();
+  return to_request_status(*filed);
+}
+
+watch gate_service_gate::watch_request(std::int64_t id,
+                                       std::function<void(const request_status&)> fn) {
+  return wrap(service_.watch_request(
+      id, [fn = std::move(fn)](const policy::request& r) { fn(to_request_status(r)); }));
+}
+
+watch gate_service_gate::watch_grant(std::int64_t id, std::function<void(const grant_status&)> fn) {
+  return wrap(service_.watch_grant(
+      id, [fn = std::move(fn)](const policy::grant& g) { fn(to_grant_status(g)); }));
+}
+
+}  // namespace gatehouse::proxy::ssh

@@ -1,0 +1,202 @@
+// The person's own view and commands over SSH (SPEC "SSH": `ssh alice@gate` lists grants and
+// requests; `request`, `requests`, `grants`, `cancel`, `approve`, `deny` as exec commands
+// that print to stdout and exit 0, or print the reason to stderr and exit 1). Part of
+// gate_service_gate: every action goes through access_service, followed by changed().
+#include <algorithm>
+#include <optional>
+
+#include "core/duration.hpp"
+#include "proxy/ssh/gate_service_gate.hpp"
+#include "proxy/ssh/login_name.hpp"
+#include "proxy/ssh/texts.hpp"
+
+namespace gatehouse::proxy::ssh {
+
+namespace {
+
+constexpr std::string_view usage =
+    "Commands:\n"
+    "  request ACCOUNT@SERVER --reason TEXT [--duration 2h]   file an access request\n"
+    "  requests                                              your requests\n"
+    "  grants                                                your access grants\n"
+    "  cancel ID                                             cancel your pending request\n"
+    "  approve ID [--comment TEXT] [--duration 2h]           approve a request\n"
+    "  deny ID [--comment TEXT]                              deny a request\n";
+
+time_point wall_now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+command_result fail(std::string text) { return {1, {}, ascii_only(text) + "\n"}; }
+
+std::string names(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& n : list) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Positional words and --options; an option's value runs to the next --option, so that
+// `--reason fix the disk` works even when the local shell removed the quotes.
+struct parsed_args {
+  std::vector<std::string> words;
+  std::vector<std::pair<std::string, std::string>> options;
+  std::optional<std::string> get(std::string_view name) const {
+    for (const auto& [k, v] : options)
+      if (k == name) return v;
+    return std::nullopt;
+  }
+};
+
+parsed_args parse(const std::vector<std::string>& args) {
+  parsed_args out;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i].starts_with("--")) {
+      std::string name = args[i].substr(2), value;
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      } else {
+        while (i + 1 < args.size() && !args[i + 1].starts_with("--"))
+          value += (value.empty() ? "" : " ") + args[++i];
+      }
+      out.options.emplace_back(name, value);
+    } else {
+      out.words.push_back(args[i]);
+    }
+  }
+  return out;
+}
+
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  std::string digits = text.starts_with("#") ? text.substr(1) : text;
+  if (digits.empty() || digits.size() > 15 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoll(digits);
+}
+
+std::string request_line(const policy::request& r) {
+  std::string line = "  #" + std::to_string(r.id) + "  " + std::string(policy::to_string(r.state)) +
+                     "  " + r.account + "@" + r.server;
+  auto status = to_request_status(r);
+  if (r.state == policy::request_state::pending && !status.waiting_for.empty())
+    line += "  waiting for " + names(status.waiting_for);
+  if (r.state == policy::request_state::denied && !status.decided_by.empty())
+    line += "  by " + status.decided_by + (status.comment.empty() ? "" : ": " + status.comment);
+  if (r.grant) line += "  grant #" + std::to_string(*r.grant);
+  if (!r.justification.empty()) line += "  \"" + r.justification + "\"";
+  return line + "\n";
+}
+
+std::string grant_line(const policy::grant& g, time_point now) {
+  std::string line = "  #" + std::to_string(g.id) + "  " + g.account + "@" + g.server;
+  if (g.live_at(now))
+    line += "  until " + format_clock_time(g.end) + " (" +
+            format_duration(std::chrono::duration_cast<std::chrono::seconds>(g.end - now)) +
+            " left)";
+  else if (g.state == policy::grant_state::active)
+    line += "  from " + format_rfc3339(g.start) + " to " + format_rfc3339(g.end);
+  else
+    line += "  " + std::string(policy::to_string(g.state));
+  return line + "\n";
+}
+
+}  // namespace
+
+std::string gate_service_gate::own_view(const std::string& person) {
+  auto& access = service_.access();
+  auto now = wall_now();
+  std::string out = "Gatehouse: " + person + "\n\nAccess grants:\n";
+  policy::grant_filter gf;
+  gf.person = person;
+  gf.state = policy::grant_state::active;
+  if (auto grants = access.list_grants(gf); grants && !grants->empty()) {
+    for (const auto& g : *grants) out += grant_line(g, now);
+  } else {
+    out += "  none\n";
+  }
+  out += "\nYour requests (newest first):\n";
+  policy::request_filter rf;
+  rf.requester = person;
+  rf.limit = 10;
+  if (auto requests = access.list_requests(rf); requests && !requests->empty()) {
+    for (const auto& r : *requests) out += request_line(r);
+  } else {
+    out += "  none\n";
+  }
+  policy::request_filter pf;
+  pf.state = policy::request_state::pending;
+  std::string mine;
+  if (auto pending = access.list_requests(pf)) {
+    for (const auto& r : *pending) {
+      auto level = policy::current_level(r);
+      if (level < r.levels.size() && policy::is_approver_at(r, person, level) &&
+          !policy::has_decided(r, person, level) && r.requester != person)
+        mine += "  #" + std::to_string(r.id) + "  " + r.requester + " -> " + r.account + "@" +
+                r.server + (r.justification.empty() ? "" : "  \"" + r.justification + "\"") + "\n";
+    }
+  }
+  if (!mine.empty()) out += "\nWaiting for your decision:\n" + mine;
+  out += "\n" + std::string(usage);
+  return ascii_only(out, true);
+}
+
+command_result gate_service_gate::run_command(const std::string& person,
+                                              const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "help" || args[0] == "--help")
+    return {0, own_view(person), {}};
+  auto& access = service_.access();
+  auto a = parse(args);
+  const auto& verb = args[0];
+  auto id = a.words.empty() ? std::nullopt : parse_id(a.words[0]);
+
+  if (verb == "request") {
+    if (a.words.size() != 1) return fail("usage: request ACCOUNT@SERVER --reason TEXT");
+    auto parsed = parse_login_name(person + "@" + a.words[0]);
+    if (auto* e = std::get_if<std::string>(&parsed)) return fail(*e);
+    auto cfg = access.config();
+    auto resolved = resolve_login(*cfg, std::get<login_name>(parsed));
+    if (auto* e = std::get_if<std::string>(&resolved)) return fail(*e);
+    auto where = std::get<login_target>(resolved);
+    policy::filing f;
+    f.justification = a.get("reason").value_or("");
+    if (auto d = a.get("duration")) {
+      auto seconds = parse_duration(*d);
+      if (!seconds) return fail("bad duration '" + *d + "' (use 30m, 2h, 1d)");
+      f.duration = *seconds;
+    }
+    policy::target t{person, where.server->name, where.account->name, config::protocol::ssh};
+    auto filed = access.file_request(t, f);
+    service_.changed();
+    if (!filed) return fail(filed.message());
+    return {0, request_line(*filed), {}};
+  }
+  if (verb == "requests" || verb == "grants") {
+    return {0, own_view(person), {}};
+  }
+  if (verb == "cancel" || verb == "approve" || verb == "deny") {
+    if (!id) return fail("usage: " + verb + " ID");
+    policy::result<policy::request> done = policy::make_error(policy::error_code::invalid, "");
+    auto comment = a.get("comment").value_or("");
+    if (verb == "cancel") {
+      done = access.cancel(*id, person);
+    } else if (verb == "deny") {
+      done = access.deny(*id, person, comment);
+    } else {
+      policy::approval ap;
+      ap.comment = comment;
+      if (auto d = a.get("duration")) {
+        auto seconds = parse_duration(*d);
+        if (!seconds) return fail("bad duration '" + *d + "' (use 30m, 2h, 1d)");
+        ap.duration = *seconds;
+      }
+      done = access.approve(*id, person, ap);
+    }
+    service_.changed();
+    if (!done) return fail(done.message());
+    return {0, request_line(*done), {}};
+  }
+  return {1, {}, "unknown command '" + ascii_only(verb) + "'\n" + std::string(usage)};
+}
+
+}  // namespace gatehouse::proxy::ssh

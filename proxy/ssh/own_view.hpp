@@ -1,0 +1,53 @@
+#pragma once
+// `ssh person@gate` with no target (SPEC "SSH"): a session channel served by Gatehouse
+// itself. A shell prints the person's grants and requests; an exec runs one command
+// (`request root@web01 --reason R`, `requests`, `cancel N`, `approve N --comment C`, ...)
+// through gate::run_command, prints its output and exits with its status. pty-req and env
+// are accepted and ignored; anything else is refused.
+//
+// Ownership: the connection owns its own_view_channels; each owns its ssh_channel.
+// io_context thread only.
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxy/ssh/gate.hpp"
+
+namespace gatehouse::proxy::ssh {
+
+// Splits a command line like a POSIX shell would for plain words: blanks separate words;
+// '...' and "..." group (backslash escapes inside "..." and outside quotes). No expansion.
+std::vector<std::string> split_command_line(std::string_view line);
+
+class own_view_channel {
+ public:
+  // Accepts the CHANNEL_OPEN `open` (takes ownership).
+  own_view_channel(ssh_message open, ssh::gate& gate, std::string person);
+  ~own_view_channel();
+  own_view_channel(const own_view_channel&) = delete;
+  own_view_channel& operator=(const own_view_channel&) = delete;
+
+  void add_request(ssh_message request);  // takes ownership
+  bool owns(ssh_channel c) const { return c != nullptr && c == channel_; }
+  void step();
+  bool finished() const { return channel_ == nullptr; }
+
+ private:
+  void respond(const command_result& r);
+  static void on_close(ssh_session, ssh_channel, void* self);
+
+  ssh::gate& gate_;
+  std::string person_;
+  ssh_channel channel_ = nullptr;
+  ssh_channel_callbacks_struct callbacks_{};
+  bool started_ = false;
+  std::string out_, err_;
+  int exit_code_ = 0;
+  bool responded_ = false, closed_by_peer_ = false;
+};
+
+}  // namespace gatehouse::proxy::ssh

@@ -1,0 +1,100 @@
+#include "proxy/ssh/texts.hpp"
+
+#include "core/duration.hpp"
+
+namespace gatehouse::proxy::ssh {
+
+std::string ascii_only(std::string_view text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u >= 0x20 && u < 0x7f) || (keep_newlines && c == '\n'))
+      out += c;
+    else if (c == '\t')
+      out += ' ';
+    else
+      out += '?';
+  }
+  return out;
+}
+
+std::string target_text(const gate_target& t) { return t.account + "@" + t.server; }
+
+namespace {
+
+std::string request_label(std::int64_t id) { return "Request #" + std::to_string(id); }
+
+std::string names(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& n : list) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hold_status_line(const request_status& r, std::chrono::seconds waited) {
+  std::string who = r.waiting_for.empty() ? "" : " by " + names(r.waiting_for);
+  return ascii_only(request_label(r.id) + " is waiting for approval" + who + " (" +
+                    format_duration(waited) + ") ...");
+}
+
+std::string request_outcome_text(const request_status& r) {
+  std::string text = request_label(r.id);
+  switch (r.state) {
+    case request_state::denied:
+      text += " denied";
+      if (!r.decided_by.empty()) text += " by " + r.decided_by;
+      if (!r.comment.empty()) text += ": " + r.comment;
+      break;
+    case request_state::expired: text += " expired without a decision"; break;
+    case request_state::cancelled: text += " was cancelled"; break;
+    case request_state::approved: text += " was approved"; break;
+    case request_state::pending: text += " is still pending"; break;
+  }
+  return ascii_only(text);
+}
+
+std::string hold_timeout_text(std::int64_t request_id, std::chrono::seconds waited) {
+  return request_label(request_id) + " timed out after " + format_duration(waited) +
+         " waiting for approval; it stays pending: connect again once it is approved";
+}
+
+std::string grant_end_text(const grant_status& g, const gate_target& t) {
+  std::string text = "Access grant #" + std::to_string(g.id) + " for " + target_text(t);
+  if (g.revoked) {
+    text += " revoked";
+    if (!g.revoked_by.empty()) text += " by " + g.revoked_by;
+    text += " at " + format_clock_time(g.at);
+  } else {
+    text += " ended at " + format_clock_time(g.at);
+  }
+  return ascii_only(text);
+}
+
+std::string grant_warning_text(std::int64_t grant, const gate_target& t, std::chrono::minutes left,
+                               time_point end) {
+  auto n = left.count();
+  return "Access grant #" + std::to_string(grant) + " for " + target_text(t) + " ends in " +
+         std::to_string(n) + (n == 1 ? " minute" : " minutes") + " (" + format_clock_time(end) +
+         ")";
+}
+
+std::string justification_prompt(const gate_target& t) {
+  return ascii_only("Justification for " + target_text(t) + ": ");
+}
+
+std::string justification_banner(const gate_target& t, std::string_view gate_host) {
+  return ascii_only("Access to " + target_text(t) +
+                        " needs a justification.\n"
+                        "Clients that cannot answer a prompt (BatchMode, scp, rsync, git) can "
+                        "file it ahead:\n  ssh " +
+                        t.person + "@" + std::string(gate_host) + " request " + target_text(t) +
+                        " --reason \"...\"\n",
+                    true);
+}
+
+}  // namespace gatehouse::proxy::ssh

@@ -1,0 +1,184 @@
+#include "proxy/ssh/upstream.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+
+#include "proxy/ssh/algorithms.hpp"
+#include "proxy/ssh/keys.hpp"
+
+namespace gatehouse::proxy::ssh {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+upstream::upstream(asio::any_io_executor executor, upstream_params params)
+    : executor_(executor),
+      params_(std::move(params)),
+      resolver_(executor),
+      socket_(executor),
+      deadline_(executor),
+      watch_(executor) {}
+
+upstream::~upstream() { close(); }
+
+std::string upstream::where() const { return params_.account + "@" + params_.server; }
+
+void upstream::start(std::function<void()> wake) {
+  wake_ = std::move(wake);
+  state_ = state::connecting;
+  deadline_.expires_after(params_.connect_timeout);
+  deadline_.async_wait([this, wake = wake_](boost::system::error_code ec) {
+    if (ec || state_ == state::ready || state_ == state::failed) return;
+    fail(state_ == state::connecting
+             ? "cannot reach " + params_.server + ": no answer within " +
+                   std::to_string(params_.connect_timeout.count()) + "s"
+             : "SSH handshake with " + params_.server + " did not finish in time");
+    wake();
+  });
+  resolver_.async_resolve(
+      params_.host, std::to_string(params_.port), tcp::resolver::numeric_service,
+      [this, wake = wake_](boost::system::error_code ec, tcp::resolver::results_type results) {
+        if (ec == asio::error::operation_aborted || state_ != state::connecting) return;
+        if (ec) {
+          fail("cannot reach " + params_.server + ": " + ec.message());
+          wake();
+          return;
+        }
+        asio::async_connect(socket_, results,
+                            [this, wake](boost::system::error_code ec, const tcp::endpoint&) {
+                              if (ec == asio::error::operation_aborted ||
+                                  state_ != state::connecting)
+                                return;
+                              if (ec) {
+                                fail("cannot reach " + params_.server + ": " + ec.message());
+                              } else {
+                                on_connected(std::move(socket_));
+                              }
+                              wake();
+                            });
+      });
+}
+
+void upstream::on_connected(tcp::socket socket) {
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.set_option(tcp::no_delay(true), ec);
+  fd_ = socket.release(ec);
+  if (ec || fd_ < 0) return fail("cannot reach " + params_.server + ": " + ec.message());
+  session_ = ssh_new();
+  if (session_ == nullptr) return fail("out of memory connecting to " + params_.server);
+  int port = params_.port;
+  if (ssh_options_set(session_, SSH_OPTIONS_FD, &fd_) != SSH_OK ||
+      ssh_options_set(session_, SSH_OPTIONS_HOST, params_.host.c_str()) != SSH_OK ||
+      ssh_options_set(session_, SSH_OPTIONS_PORT, &port) != SSH_OK ||
+      ssh_options_set(session_, SSH_OPTIONS_USER, params_.account.c_str()) != SSH_OK)
+    return fail("cannot set up the SSH client for " + params_.server);
+  if (auto e = apply_upstream_algorithms(session_, host_key_algorithms_for_pin(params_.host_key));
+      !e.empty())
+    return fail("cannot set up the SSH client for " + params_.server + ": " + e);
+  ssh_set_blocking(session_, 0);
+  ssh_set_counters(session_, &counter_, nullptr);
+  if (!watch_.watch(fd_)) return fail("cannot watch the connection to " + params_.server);
+  state_ = state::key_exchange;
+  deadline_.expires_after(params_.handshake_timeout);
+  deadline_.async_wait([this, wake = wake_](boost::system::error_code ec) {
+    if (ec || state_ == state::ready || state_ == state::failed) return;
+    fail("SSH handshake with " + params_.server + " did not finish in time");
+    wake();
+  });
+}
+
+bool upstream::check_host_key() {
+  ssh_key key = nullptr;
+  if (ssh_get_server_publickey(session_, &key) != SSH_OK || key == nullptr) {
+    fail(params_.server + " sent no host key");
+    return false;
+  }
+  fingerprint_ = fingerprint_sha256(key);
+  auto result = check_host_key_pin(key, params_.host_key);
+  ssh_key_free(key);
+  switch (result) {
+    case pin_result::match: return true;
+    case pin_result::bad_pin:
+      fail("the pinned host key of " + params_.server + " cannot be read");
+      return false;
+    case pin_result::mismatch:
+      fail(params_.server +
+               " presented a host key that does not match its pinned key; refusing to connect",
+           "hostkey.mismatch");
+      return false;
+  }
+  return false;
+}
+
+void upstream::step() {
+  if (state_ == state::key_exchange) {
+    connect_called_ = true;
+    int rc = ssh_connect(session_);
+    if (rc == SSH_AGAIN) return;
+    if (rc != SSH_OK)
+      return fail("SSH handshake with " + params_.server + " failed: " + ssh_get_error(session_));
+    if (!check_host_key()) return;
+    if (ssh_pki_import_privkey_file(params_.key_file.c_str(), nullptr, nullptr, nullptr,
+                                    &account_key_) != SSH_OK)
+      return fail("the key of " + where() + " cannot be loaded; tell an administrator");
+    state_ = state::authenticating;
+  }
+  if (state_ == state::authenticating) {
+    int rc = ssh_userauth_publickey(session_, nullptr, account_key_);
+    if (rc == SSH_AUTH_AGAIN) return;
+    if (rc == SSH_AUTH_SUCCESS) {
+      state_ = state::ready;
+      deadline_.cancel();
+      return;
+    }
+    if (rc == SSH_AUTH_ERROR)
+      return fail("logging in to " + where() + " failed: " + ssh_get_error(session_));
+    return fail(params_.server + " refused the key of account " + params_.account);
+  }
+}
+
+void upstream::arm() {
+  if (session_ == nullptr || !watch_.watching() || state_ == state::failed || !wake_) return;
+  watch_.arm((ssh_get_status(session_) & SSH_WRITE_PENDING) != 0, wake_);
+}
+
+void upstream::fail(std::string text, std::string event) {
+  if (state_ == state::failed) return;
+  state_ = state::failed;
+  failure_ = std::move(text);
+  failure_event_ = std::move(event);
+  deadline_.cancel();
+}
+
+void upstream::close() {
+  state_ = state::failed;
+  wake_ = nullptr;
+  boost::system::error_code ignored;
+  resolver_.cancel();
+  socket_.close(ignored);
+  deadline_.cancel();
+  watch_.close();
+  // Before ssh_connect() the fd is only in the options and is ours to close; afterwards
+  // libssh may have closed it itself (errors, the peer's DISCONNECT), and ssh_disconnect()
+  // leaves an SSH_OPTIONS_FD socket open: close it only if libssh still holds it.
+  bool close_fd = fd_ >= 0 && (!connect_called_ || ssh_get_fd(session_) == fd_);
+  if (session_ != nullptr) {
+    if (ssh_get_fd(session_) >= 0) {
+      ssh_blocking_flush(session_, 0);
+      ssh_set_fd_towrite(session_);  // lets the DISCONNECT go out at once
+    }
+    ssh_disconnect(session_);
+    ssh_free(session_);
+    session_ = nullptr;
+  }
+  if (close_fd) ::close(fd_);
+  fd_ = -1;
+  if (account_key_ != nullptr) {
+    ssh_key_free(account_key_);
+    account_key_ = nullptr;
+  }
+}
+
+}  // namespace gatehouse::proxy::ssh
