@@ -108,8 +108,7 @@ result<committed> access_service::act(request_id id, time_point now,
                     "request #" + std::to_string(id) + " kept changing under us; try again");
 }
 
-void access_service::publish(const committed& done, const transition_outcome& out,
-                             time_point now) {
+void access_service::publish(const committed& done, const transition_outcome& out, time_point now) {
   for (const happening& h : out.happened) audit_.record(audit_of(h, done, now));
   for (const notification& n : out.notifications) {
     switch (n.what) {
@@ -119,9 +118,7 @@ void access_service::publish(const committed& done, const transition_outcome& ou
       case notification::kind::tell_requester:
         notifier_.tell_requester(done.req, n.about, n.by, n.comment);
         break;
-      case notification::kind::tell_emergency:
-        notifier_.tell_emergency(done.req, n.people);
-        break;
+      case notification::kind::tell_emergency: notifier_.tell_emergency(done.req, n.people); break;
     }
   }
 }

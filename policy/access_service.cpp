@@ -1,9 +1,9 @@
 // access_service, part 1: the operations. The commit path is in access_commit.cpp.
 #include "policy/access_service.hpp"
 
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace gatehouse::policy {
 
@@ -56,8 +56,7 @@ result<std::vector<approver_level>> levels_for(const decisions::approval_needed&
   std::vector<approver_level> levels = need.levels;
   std::vector<std::string> eligible;
   for (auto& level : levels) {
-    if (!need.terms.auto_approve_if_requester_is_approver)
-      std::erase(level.approvers, requester);
+    if (!need.terms.auto_approve_if_requester_is_approver) std::erase(level.approvers, requester);
     for (const auto& p : level.approvers)
       if (!contains(eligible, p)) eligible.push_back(p);
   }
@@ -67,8 +66,8 @@ result<std::vector<approver_level>> levels_for(const decisions::approval_needed&
     return levels;
   }
   if (chosen.empty())
-    return invalid("rule " + need.terms.name + " needs you to choose approvers among: " +
-                   join(eligible));
+    return invalid("rule " + need.terms.name +
+                   " needs you to choose approvers among: " + join(eligible));
   for (const auto& p : chosen)
     if (!contains(eligible, p))
       return invalid(p + " cannot approve under rule " + need.terms.name +
@@ -126,8 +125,8 @@ result<request> access_service::file_request(const target& t, const filing& f) {
   if (std::holds_alternative<decisions::allow>(d))
     return refused(t.person + " may connect to " + where + " without a request");
   if (auto* g = std::get_if<decisions::allowed_by_grant>(&d))
-    return refused(t.person + " already has grant #" + std::to_string(g->grant) + " for " +
-                   where + " until " + format_rfc3339(g->until));
+    return refused(t.person + " already has grant #" + std::to_string(g->grant) + " for " + where +
+                   " until " + format_rfc3339(g->until));
   if (auto* j = std::get_if<decisions::justification_needed>(&d)) {
     if (f.justification.empty()) return invalid("a justification is required for " + where);
     terms = &j->terms;
@@ -155,8 +154,8 @@ result<request> access_service::file_request(const target& t, const filing& f) {
   draft.account = t.account;
   draft.protocol = t.protocol;
   draft.justification = f.justification;
-  draft.window = f.window ? *f.window
-                          : time_window{now, now + f.duration.value_or(terms->default_duration)};
+  draft.window =
+      f.window ? *f.window : time_window{now, now + f.duration.value_or(terms->default_duration)};
   draft.levels = std::move(levels);
   draft.emergency = f.emergency;
   draft.rule = terms->name;
@@ -170,10 +169,10 @@ result<request> access_service::file_request(const target& t, const filing& f) {
 }
 
 result<std::optional<request>> access_service::find_open_request(const std::string& person,
-                                                                  const std::string& server,
-                                                                  const std::string& account) {
-  auto found = store_.list_requests(
-      request_filter{request_state::pending, person, server, account, 1});
+                                                                 const std::string& server,
+                                                                 const std::string& account) {
+  auto found =
+      store_.list_requests(request_filter{request_state::pending, person, server, account, 1});
   if (!found) return found.err();
   if (found->empty()) return std::optional<request>();
   return std::optional<request>(std::move(found->front()));
@@ -213,8 +212,9 @@ result<request> access_service::cancel(request_id id, const std::string& actor, 
 
 result<request> access_service::comment(request_id id, const std::string& actor,
                                         const std::string& text, bool admin) {
-  auto done =
-      act(id, clock_.now(), [&](const request&) { return events::comment{actor, text, admin}; });
+  auto done = act(id, clock_.now(), [&](const request&) {
+    return events::comment{actor, text, admin};
+  });
   if (!done) return done.err();
   return std::move(done->req);
 }
@@ -223,8 +223,9 @@ result<request> access_service::reassign(request_id id, const std::string& actor
                                          const std::string& from, const std::string& to,
                                          bool admin) {
   if (!config()->find_user(to)) return invalid("unknown person " + to);
-  auto done = act(id, clock_.now(),
-                  [&](const request&) { return events::reassign{actor, from, to, admin}; });
+  auto done = act(id, clock_.now(), [&](const request&) {
+    return events::reassign{actor, from, to, admin};
+  });
   if (!done) return done.err();
   return std::move(done->req);
 }
@@ -232,8 +233,9 @@ result<request> access_service::reassign(request_id id, const std::string& actor
 result<grant> access_service::revoke(grant_id id, const std::string& actor, bool admin) {
   auto g = store_.get_grant(id);
   if (!g) return g.err();
-  auto done = act(g->request, clock_.now(),
-                  [&](const request&) { return events::revoke{actor, admin}; });
+  auto done = act(g->request, clock_.now(), [&](const request&) {
+    return events::revoke{actor, admin};
+  });
   if (!done) return done.err();
   return std::move(*done->stored_grant);
 }
@@ -271,8 +273,6 @@ result<due_report> access_service::process_due(time_point now) {
   return report;
 }
 
-result<std::optional<time_point>> access_service::next_deadline() {
-  return store_.next_deadline();
-}
+result<std::optional<time_point>> access_service::next_deadline() { return store_.next_deadline(); }
 
 }  // namespace gatehouse::policy

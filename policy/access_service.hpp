@@ -35,27 +35,27 @@ namespace gatehouse::policy {
 
 // What the requester (or an admin on their behalf) files.
 struct filing {
-  std::string justification;
-  std::optional<std::chrono::seconds> duration;  // from now; default: the rule's
-  std::optional<time_window> window;             // explicit window instead of a duration
+  std::string justification{};
+  std::optional<std::chrono::seconds> duration{};  // from now; default: the rule's
+  std::optional<time_window> window{};             // explicit window instead of a duration
   bool emergency = false;
-  std::vector<std::string> chosen_approvers;  // for requester_chooses_approvers rules
-  std::string filed_by;                       // empty: the requester
+  std::vector<std::string> chosen_approvers{};  // for requester_chooses_approvers rules
+  std::string filed_by{};                       // empty: the requester
 };
 
 // An approval's options. At most one of window / until / duration.
 struct approval {
-  std::string comment;
-  std::optional<time_window> window;
-  std::optional<time_point> until;               // end; starts at the later of now and the
-                                                 // requested start
-  std::optional<std::chrono::seconds> duration;  // counts from the approval
-  bool admin_override = false;                   // decide the whole request as "admin"
+  std::string comment{};
+  std::optional<time_window> window{};
+  std::optional<time_point> until{};               // end; starts at the later of now and the
+                                                   // requested start
+  std::optional<std::chrono::seconds> duration{};  // counts from the approval
+  bool admin_override = false;                     // decide the whole request as "admin"
 };
 
 struct due_report {
-  std::vector<request> expired;  // requests that became expired
-  std::vector<grant> ended;      // grants that ended
+  std::vector<request> expired{};  // requests that became expired
+  std::vector<grant> ended{};      // grants that ended
 };
 
 class access_service {

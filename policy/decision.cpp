@@ -53,8 +53,7 @@ decision need(const target& t, const grant_source& grants, time_point now, const
   for (std::size_t k = 0; k < levels.size(); ++k)
     if (levels[k].approvers.empty())
       return denied(deny_reason::no_approver, "rule " + terms.name + " names no approver for " +
-                                                  t.person + " at level " +
-                                                  std::to_string(k + 1));
+                                                  t.person + " at level " + std::to_string(k + 1));
   return decisions::approval_needed{terms, std::move(levels), std::move(manager_flag)};
 }
 
@@ -66,12 +65,10 @@ decision by_rule(const policy_index& index, index_t r, index_t p, const target& 
     case config::rule_mode::allow:
       return decisions::allow{detail::authorization_factory::make(t, terms.name, std::nullopt),
                               terms};
-    case config::rule_mode::justify:
-      return need(t, grants, now, terms, {}, false, {});
+    case config::rule_mode::justify: return need(t, grants, now, terms, {}, false, {});
     case config::rule_mode::approve:
       return need(t, grants, now, terms, index.resolve_levels(r, p), true, {});
-    case config::rule_mode::deny:
-      break;
+    case config::rule_mode::deny: break;
   }
   return denied(deny_reason::rule_denies,
                 "rule " + rule.name + " denies " + t.person + " access to " + where(t));
@@ -95,9 +92,11 @@ std::string_view to_string(deny_reason r) {
 decision decide(const policy_index& index, const target& t, const grant_source& grants,
                 time_point now) {
   const index_t p = index.find_person(t.person);
-  if (p == policy_index::npos) return denied(deny_reason::unknown_person, "unknown person " + t.person);
+  if (p == policy_index::npos)
+    return denied(deny_reason::unknown_person, "unknown person " + t.person);
   const index_t s = index.find_server(t.server);
-  if (s == policy_index::npos) return denied(deny_reason::unknown_server, "unknown server " + t.server);
+  if (s == policy_index::npos)
+    return denied(deny_reason::unknown_server, "unknown server " + t.server);
   const config::server& server = index.server(s);
   if (server.protocol != t.protocol)
     return denied(deny_reason::wrong_protocol, "server " + t.server + " is reached over " +
@@ -115,9 +114,9 @@ decision decide(const policy_index& index, const target& t, const grant_source& 
   if (std::string_view flag = index.manager_flag(p, s); !flag.empty()) {
     const auto& managers = index.managers_of(p);
     if (managers.empty())
-      return denied(deny_reason::no_approver, std::string(flag) +
-                                                  " requires manager approval, but " + t.person +
-                                                  " has no manager");
+      return denied(
+          deny_reason::no_approver,
+          std::string(flag) + " requires manager approval, but " + t.person + " has no manager");
     std::vector<approver_level> levels{approver_level{managers, config::condition::any}};
     const bool approve_rule =
         r != policy_index::npos && index.rule(r).mode == config::rule_mode::approve;
@@ -137,8 +136,8 @@ decision decide(const config::config& cfg, const target& t, const grant_source& 
 }
 
 std::string_view decision_name(const decision& d) {
-  static constexpr std::string_view names[] = {"allow", "allowed_by_grant",
-                                               "justification_needed", "approval_needed", "deny"};
+  static constexpr std::string_view names[] = {"allow", "allowed_by_grant", "justification_needed",
+                                               "approval_needed", "deny"};
   return names[d.index()];
 }
 

@@ -49,9 +49,9 @@
 namespace gatehouse::policy {
 
 struct target {
-  std::string person;
-  std::string server;
-  std::string account;
+  std::string person{};
+  std::string server{};
+  std::string account{};
   config::protocol protocol = config::protocol::ssh;
 };
 
@@ -96,9 +96,9 @@ enum class deny_reason {
   unknown_server,
   unknown_account,
   wrong_protocol,
-  rule_denies,   // the first matching rule says deny
-  no_rule,       // nothing matched and no manager flag applies
-  no_approver,   // approval would be needed but nobody could give it
+  rule_denies,  // the first matching rule says deny
+  no_rule,      // nothing matched and no manager flag applies
+  no_approver,  // approval would be needed but nobody could give it
 };
 std::string_view to_string(deny_reason r);  // snake_case label, as above
 
@@ -127,9 +127,9 @@ struct deny {
 };
 }  // namespace decisions
 
-using decision = std::variant<decisions::allow, decisions::allowed_by_grant,
-                              decisions::justification_needed, decisions::approval_needed,
-                              decisions::deny>;
+using decision =
+    std::variant<decisions::allow, decisions::allowed_by_grant, decisions::justification_needed,
+                 decisions::approval_needed, decisions::deny>;
 
 decision decide(const policy_index& index, const target& t, const grant_source& grants,
                 time_point now);

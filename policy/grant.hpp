@@ -19,7 +19,7 @@ using request_id = std::int64_t;
 
 enum class grant_state { active, ended, revoked };
 
-std::string_view to_string(grant_state s);              // "active" | "ended" | "revoked"
+std::string_view to_string(grant_state s);  // "active" | "ended" | "revoked"
 std::optional<grant_state> parse_grant_state(std::string_view text);
 
 struct grant {
@@ -31,9 +31,9 @@ struct grant {
   time_point start;
   time_point end;
   grant_state state = grant_state::active;
-  std::string revoked_by;        // set when revoked
+  std::string revoked_by;               // set when revoked
   std::optional<time_point> closed_at;  // when it ended or was revoked
-  std::int64_t version = 0;      // optimistic concurrency; set by the store
+  std::int64_t version = 0;             // optimistic concurrency; set by the store
 
   // Active and inside its period: the person may connect now.
   bool live_at(time_point now) const {

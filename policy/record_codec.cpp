@@ -54,8 +54,8 @@ std::string encode_levels(const std::vector<approver_level>& levels) {
   for (const auto& level : levels) {
     json::array people;
     for (const auto& p : level.approvers) people.emplace_back(p);
-    out.emplace_back(json::object{{"approvers", std::move(people)},
-                                  {"condition", to_string(level.condition)}});
+    out.emplace_back(
+        json::object{{"approvers", std::move(people)}, {"condition", to_string(level.condition)}});
   }
   return json::serialize(out);
 }
@@ -75,8 +75,7 @@ std::string encode_decisions(const std::vector<decision_record>& decisions) {
 std::string encode_comments(const std::vector<comment_record>& comments) {
   json::array out;
   for (const auto& c : comments)
-    out.emplace_back(
-        json::object{{"author", c.author}, {"text", c.text}, {"at", to_millis(c.at)}});
+    out.emplace_back(json::object{{"author", c.author}, {"text", c.text}, {"at", to_millis(c.at)}});
   return json::serialize(out);
 }
 

@@ -64,7 +64,7 @@ struct decision_record {
   policy::verdict verdict = verdict::approve;
   std::string comment;
   time_point at;
-  int level = 0;          // 0-based level it counted for
+  int level = 0;  // 0-based level it counted for
   bool admin_override = false;
   bool operator==(const decision_record&) const = default;
 };
@@ -95,9 +95,9 @@ struct request {
   // Terms copied from the rule at filing time.
   std::string rule;
   std::chrono::seconds max_duration{0};
-  time_point pending_until;        // a pending request expires here
+  time_point pending_until;  // a pending request expires here
   bool auto_approve_requester = false;
-  std::string filed_by;            // the requester, or an admin filing on their behalf
+  std::string filed_by;  // the requester, or an admin filing on their behalf
 
   std::int64_t version = 0;  // optimistic concurrency; set by the store
   time_point created;

@@ -64,8 +64,8 @@ struct step {
   }
   void record(std::string approver, verdict v, std::string comment, std::size_t level,
               bool admin_override) {
-    r().decisions.push_back(
-        decision_record{std::move(approver), v, std::move(comment), now, int(level), admin_override});
+    r().decisions.push_back(decision_record{std::move(approver), v, std::move(comment), now,
+                                            int(level), admin_override});
   }
 };
 
@@ -209,9 +209,8 @@ outcome on_approve(step& s, const events::approve& e) {
   // An approval that completes the request is reported once, as request.approved; one that
   // does not is a review.
   auto& h = s.out.happened;
-  if (std::none_of(h.begin() + long(mark), h.end(), [](const happening& x) {
-        return x.kind == happening_kind::request_approved;
-      }))
+  if (std::none_of(h.begin() + long(mark), h.end(),
+                   [](const happening& x) { return x.kind == happening_kind::request_approved; }))
     h.insert(h.begin() + long(mark), happening{happening_kind::request_reviewed, e.by, e.comment});
   return std::move(s.out);
 }
@@ -313,8 +312,8 @@ std::optional<error> check_grant(const step& s) {
   if (r.state != request_state::approved || !r.grant || !s.current)
     return refused(ref(r) + " has no grant");
   if (s.current->id != *r.grant)
-    return make_error(error_code::internal, "grant #" + std::to_string(s.current->id) +
-                                                " does not belong to " + ref(r));
+    return make_error(error_code::internal,
+                      "grant #" + std::to_string(s.current->id) + " does not belong to " + ref(r));
   if (s.current->state != grant_state::active)
     return refused("grant #" + std::to_string(s.current->id) + " has already " +
                    (s.current->state == grant_state::ended ? "ended" : "been revoked"));
@@ -374,9 +373,8 @@ std::string window_problem(const request& r, const time_window& w, time_point no
   if (w.end <= w.start) return "the window must end after it starts";
   if (w.end <= now) return "the window is already over";
   if (w.length() > r.max_duration)
-    return "a window of " + format_duration(duration_cast<seconds>(w.length())) +
-           " exceeds the " + format_duration(r.max_duration) + " allowed by rule " + r.rule +
-           " (max_duration)";
+    return "a window of " + format_duration(duration_cast<seconds>(w.length())) + " exceeds the " +
+           format_duration(r.max_duration) + " allowed by rule " + r.rule + " (max_duration)";
   return {};
 }
 
@@ -384,21 +382,20 @@ result<transition_outcome> transition(const request& r, const grant* current, co
                                       time_point now) {
   step s{transition_outcome{r, std::nullopt, std::nullopt, {}, {}}, current, now};
   s.r().updated = now;
-  return std::visit(
-      overloaded{
-          [&](const events::file&) { return on_file(s); },
-          [&](const events::approve& x) { return on_approve(s, x); },
-          [&](const events::deny& x) { return on_deny(s, x); },
-          [&](const events::admin_approve& x) { return on_admin_approve(s, x); },
-          [&](const events::admin_deny& x) { return on_admin_deny(s, x); },
-          [&](const events::cancel& x) { return on_cancel(s, x); },
-          [&](const events::expire&) { return on_expire(s); },
-          [&](const events::comment& x) { return on_comment(s, x); },
-          [&](const events::reassign& x) { return on_reassign(s, x); },
-          [&](const events::revoke& x) { return on_revoke(s, x); },
-          [&](const events::end_grant&) { return on_end_grant(s); },
-      },
-      e);
+  return std::visit(overloaded{
+                        [&](const events::file&) { return on_file(s); },
+                        [&](const events::approve& x) { return on_approve(s, x); },
+                        [&](const events::deny& x) { return on_deny(s, x); },
+                        [&](const events::admin_approve& x) { return on_admin_approve(s, x); },
+                        [&](const events::admin_deny& x) { return on_admin_deny(s, x); },
+                        [&](const events::cancel& x) { return on_cancel(s, x); },
+                        [&](const events::expire&) { return on_expire(s); },
+                        [&](const events::comment& x) { return on_comment(s, x); },
+                        [&](const events::reassign& x) { return on_reassign(s, x); },
+                        [&](const events::revoke& x) { return on_revoke(s, x); },
+                        [&](const events::end_grant&) { return on_end_grant(s); },
+                    },
+                    e);
 }
 
 }  // namespace gatehouse::policy

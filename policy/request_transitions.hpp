@@ -12,8 +12,9 @@
 // level not yet satisfied; "approver" = an undecided approver of level k):
 //
 //   from       event              guard                                  to / effects
-//   ---------  -----------------  -------------------------------------  ----------------------------
-//   (new)      file               window valid, levels non-empty         pending: ask level k
+//   ---------  -----------------  -------------------------------------
+//   ---------------------------- (new)      file               window valid, levels non-empty
+//   pending: ask level k
 //                                 no levels (justify) / auto-approved     approved: create grant
 //                                 emergency                              approved, post pending:
 //                                                                        create grant, tell all
@@ -26,7 +27,8 @@
 //                                                                        grant revoked)
 //   awaiting   admin_approve      -                                      as the last approval
 //   awaiting   admin_deny         -                                      as a denial
-//   awaiting   reassign(from,to)  by is `from` or admin; from undecided   approvers updated; ask `to`
+//   awaiting   reassign(from,to)  by is `from` or admin; from undecided   approvers updated; ask
+//   `to`
 //                                 at a level >= k; to is new there        if at level k
 //   pending    cancel(by)         by is requester, filer or admin        cancelled
 //   pending    expire             now >= pending_until                   expired, tell requester

@@ -57,7 +57,8 @@ std::optional<std::int64_t> statement::optional_integer(int col) const {
 
 std::string statement::text(int col) const {
   const unsigned char* p = sqlite3_column_text(stmt_, col);
-  return p ? std::string(reinterpret_cast<const char*>(p), std::size_t(sqlite3_column_bytes(stmt_, col)))
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         std::size_t(sqlite3_column_bytes(stmt_, col)))
            : std::string();
 }
 

@@ -103,10 +103,10 @@ class sqlite_store final : public store {
 
   result<std::vector<grant>> list_grants(const grant_filter& f) override {
     return locked([&]() -> result<std::vector<grant>> {
-      static const std::string sql = select_from(
-          sqlite::grant_columns,
-          "FROM grants WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR person = ?2)"
-          " AND (?3 IS NULL OR request_id = ?3) ORDER BY id DESC LIMIT ?4");
+      static const std::string sql =
+          select_from(sqlite::grant_columns,
+                      "FROM grants WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR person = ?2)"
+                      " AND (?3 IS NULL OR request_id = ?3) ORDER BY id DESC LIMIT ?4");
       auto s = db_->prepare(sql);
       if (!s) return s.err();
       if (f.state) (*s)->bind(1, to_string(*f.state));
@@ -117,8 +117,7 @@ class sqlite_store final : public store {
   }
 
   result<std::optional<grant>> find_live_grant(std::string_view person, std::string_view server,
-                                               std::string_view account,
-                                               time_point now) override {
+                                               std::string_view account, time_point now) override {
     return locked([&]() -> result<std::optional<grant>> {
       static const std::string sql = select_from(
           sqlite::grant_columns,
@@ -150,9 +149,9 @@ class sqlite_store final : public store {
       static const std::string requests_sql = select_from(
           sqlite::request_columns,
           "FROM requests WHERE state = 'pending' AND pending_until <= ?1 ORDER BY pending_until");
-      static const std::string grants_sql = select_from(
-          sqlite::grant_columns,
-          "FROM grants WHERE state = 'active' AND end_at <= ?1 ORDER BY end_at");
+      static const std::string grants_sql =
+          select_from(sqlite::grant_columns,
+                      "FROM grants WHERE state = 'active' AND end_at <= ?1 ORDER BY end_at");
       due_items out;
       auto s = db_->prepare(requests_sql);
       if (!s) return s.err();
@@ -263,12 +262,16 @@ class sqlite_store final : public store {
       out.stored_grant = std::move(*stored);
     }
     for (change_kind kind : batch.changes) {
-      auto s = db_->prepare("INSERT INTO changes (kind, request_id, grant_id, at)"
-                            " VALUES (?1, ?2, ?3, ?4)");
+      auto s = db_->prepare(
+          "INSERT INTO changes (kind, request_id, grant_id, at)"
+          " VALUES (?1, ?2, ?3, ?4)");
       if (!s) return s.err();
-      change c{0, kind, r.id, out.stored_grant ? std::optional(out.stored_grant->id) : r.grant, r.updated};
-      (*s)->bind(1, to_string(kind)).bind(2, c.request).bind(3, c.grant).bind(4,
-                                                                           codec::to_millis(c.at));
+      change c{0, kind, r.id, out.stored_grant ? std::optional(out.stored_grant->id) : r.grant,
+               r.updated};
+      (*s)->bind(1, to_string(kind))
+          .bind(2, c.request)
+          .bind(3, c.grant)
+          .bind(4, codec::to_millis(c.at));
       if (auto done = (*s)->run(); !done) return done.err();
       c.seq = db_->last_insert_rowid();
       out.changes.push_back(c);
@@ -325,13 +328,15 @@ class sqlite_store final : public store {
   }
 
   result<request> read_request_by_id(request_id id) {
-    static const std::string sql = select_from(sqlite::request_columns, "FROM requests WHERE id = ?1");
+    static const std::string sql =
+        select_from(sqlite::request_columns, "FROM requests WHERE id = ?1");
     auto s = db_->prepare(sql);
     if (!s) return s.err();
     (*s)->bind(1, id);
     auto row = (*s)->step();
     if (!row) return row.err();
-    if (!*row) return make_error(error_code::not_found, "request #" + std::to_string(id) + " not found");
+    if (!*row)
+      return make_error(error_code::not_found, "request #" + std::to_string(id) + " not found");
     return sqlite::read_request(**s);
   }
 
@@ -342,7 +347,8 @@ class sqlite_store final : public store {
     (*s)->bind(1, id);
     auto row = (*s)->step();
     if (!row) return row.err();
-    if (!*row) return make_error(error_code::not_found, "grant #" + std::to_string(id) + " not found");
+    if (!*row)
+      return make_error(error_code::not_found, "grant #" + std::to_string(id) + " not found");
     return sqlite::read_grant(**s);
   }
 

@@ -16,9 +16,9 @@ std::string_view to_string(change_kind k) {
 }
 
 std::optional<change_kind> parse_change_kind(std::string_view text) {
-  for (auto k : {change_kind::request_filed, change_kind::request_updated,
-                 change_kind::request_decided, change_kind::grant_ended,
-                 change_kind::grant_revoked})
+  for (auto k :
+       {change_kind::request_filed, change_kind::request_updated, change_kind::request_decided,
+        change_kind::grant_ended, change_kind::grant_revoked})
     if (to_string(k) == text) return k;
   return std::nullopt;
 }
@@ -31,8 +31,8 @@ result<std::unique_ptr<store>> open_store(const std::string& url) {
       return make_error(error_code::invalid, "cannot open store " + url + ": no file named");
     return open_sqlite_store(path, url);
   }
-  return make_error(error_code::invalid, "cannot open store " + url +
-                                             ": unsupported kind of store (use sqlite:PATH)");
+  return make_error(error_code::invalid,
+                    "cannot open store " + url + ": unsupported kind of store (use sqlite:PATH)");
 }
 
 }  // namespace gatehouse::policy

@@ -49,17 +49,17 @@ struct change {
 };
 
 struct request_filter {
-  std::optional<request_state> state;
-  std::optional<std::string> requester;
-  std::optional<std::string> server;
-  std::optional<std::string> account;
+  std::optional<request_state> state{};
+  std::optional<std::string> requester{};
+  std::optional<std::string> server{};
+  std::optional<std::string> account{};
   std::size_t limit = 0;  // 0: all; newest first
 };
 
 struct grant_filter {
-  std::optional<grant_state> state;
-  std::optional<std::string> person;
-  std::optional<request_id> request;
+  std::optional<grant_state> state{};
+  std::optional<std::string> person{};
+  std::optional<request_id> request{};
   std::size_t limit = 0;  // 0: all; newest first
 };
 
@@ -79,7 +79,7 @@ struct write_batch {
 };
 
 struct committed {
-  request req;                 // as stored, new version
+  request req;                                // as stored, new version
   std::optional<policy::grant> stored_grant;  // the grant created or changed, as stored
   std::vector<change> changes;
 };

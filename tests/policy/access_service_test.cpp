@@ -166,7 +166,8 @@ TEST_F(AccessService, ApproverMayShortenOrMoveTheWindowWithinMaxDuration) {
   request r = file("alice", {.duration = 4h});
   auto too_long = svc().approve(r.id, "bob", {.duration = 10h});
   EXPECT_EQ(too_long.code(), error_code::invalid);
-  EXPECT_EQ(too_long.message(), "a window of 10h exceeds the 8h allowed by rule prod (max_duration)");
+  EXPECT_EQ(too_long.message(),
+            "a window of 10h exceeds the 8h allowed by rule prod (max_duration)");
   EXPECT_EQ(svc().get_request(r.id)->state, request_state::pending);
   EXPECT_TRUE(svc().get_request(r.id)->decisions.empty());
 
@@ -374,8 +375,10 @@ TEST_F(AccessService, RequesterChoosesApproversAmongTheEligible) {
   auto none = svc().file_request(to("alice"), {.justification = "x"});
   EXPECT_EQ(none.code(), error_code::invalid);
   EXPECT_EQ(none.message(), "rule prod needs you to choose approvers among: bob, carol, erin");
-  auto wrong = svc().file_request(to("alice"), {.justification = "x", .chosen_approvers = {"frank"}});
-  EXPECT_EQ(wrong.message(), "frank cannot approve under rule prod; choose among: bob, carol, erin");
+  auto wrong =
+      svc().file_request(to("alice"), {.justification = "x", .chosen_approvers = {"frank"}});
+  EXPECT_EQ(wrong.message(),
+            "frank cannot approve under rule prod; choose among: bob, carol, erin");
   request r = file("alice", {.chosen_approvers = {"carol"}});
   EXPECT_EQ(r.levels[0].approvers, std::vector<std::string>{"carol"});
   EXPECT_EQ(notifier_.asked(r.id, 0), std::vector<std::string>{"carol"});
@@ -415,7 +418,8 @@ TEST_F(AccessService, JustifyModeFilesAnApprovedRequestWithAGrant) {
   EXPECT_EQ(r.state, request_state::approved);
   EXPECT_EQ(r.justification, "checking logs");
   EXPECT_EQ(grant_of(r).state, grant_state::active);
-  EXPECT_TRUE(std::holds_alternative<decisions::allowed_by_grant>(svc().check(to("alice", "dev01"))));
+  EXPECT_TRUE(
+      std::holds_alternative<decisions::allowed_by_grant>(svc().check(to("alice", "dev01"))));
   EXPECT_EQ(audit_.names(), (std::vector<std::string>{"request.created", "request.approved"}));
 }
 
@@ -448,8 +452,9 @@ TEST_F(AccessService, ChangeFeedRecordsWhatChanged) {
   ASSERT_TRUE(feed.ok());
   std::vector<change_kind> kinds;
   for (const auto& c : *feed) kinds.push_back(c.kind);
-  EXPECT_EQ(kinds, (std::vector<change_kind>{change_kind::request_filed, change_kind::request_updated,
-                                             change_kind::request_decided, change_kind::grant_revoked}));
+  EXPECT_EQ(kinds,
+            (std::vector<change_kind>{change_kind::request_filed, change_kind::request_updated,
+                                      change_kind::request_decided, change_kind::grant_revoked}));
   EXPECT_EQ(feed->back().grant, ok->grant);
 }
 

@@ -48,8 +48,9 @@ std::vector<std::vector<std::string>> names_of(const std::vector<approver_level>
 }
 
 TEST(Decision, AllowModeAuthorizesTheTarget) {
-  auto d = decide_with(standard_people().rule(make_rule("open", rule_mode::allow, {"alice"}, {"web01"})),
-                       to("alice"));
+  auto d =
+      decide_with(standard_people().rule(make_rule("open", rule_mode::allow, {"alice"}, {"web01"})),
+                  to("alice"));
   const auto& a = as<decisions::allow>(d);
   EXPECT_EQ(a.authorization.person(), "alice");
   EXPECT_EQ(a.authorization.server(), "web01");
@@ -77,8 +78,9 @@ TEST(Decision, JustifyModeAsksForAReasonUnlessAGrantIsLive) {
 }
 
 TEST(Decision, ApproveModeResolvesApproversByLevel) {
-  auto r = make_rule("prod", rule_mode::approve, {"group:developers"}, {"group:production"}, {"*"},
-                     {level({"manager", "carol"}), level({"group:leads", "erin"}, config::condition::all)});
+  auto r = make_rule(
+      "prod", rule_mode::approve, {"group:developers"}, {"group:production"}, {"*"},
+      {level({"manager", "carol"}), level({"group:leads", "erin"}, config::condition::all)});
   auto d = decide_with(standard_people().rule(r), to("alice"));
   const auto& need = as<decisions::approval_needed>(d);
   EXPECT_EQ(need.terms.name, "prod");
@@ -98,9 +100,11 @@ TEST(Decision, ApproveModeWithALiveGrantLetsThePersonIn) {
   g.account = "root";
   g.start = t0() - 1h;
   g.end = t0() + 1h;
-  EXPECT_TRUE(std::holds_alternative<decisions::allowed_by_grant>(decide_with(b, to("alice"), one_grant(g))));
+  EXPECT_TRUE(std::holds_alternative<decisions::allowed_by_grant>(
+      decide_with(b, to("alice"), one_grant(g))));
   g.end = t0();  // over at `now`
-  EXPECT_TRUE(std::holds_alternative<decisions::approval_needed>(decide_with(b, to("alice"), one_grant(g))));
+  EXPECT_TRUE(std::holds_alternative<decisions::approval_needed>(
+      decide_with(b, to("alice"), one_grant(g))));
 }
 
 TEST(Decision, DenyModeAndNoRuleDeny) {
@@ -150,8 +154,10 @@ TEST(Decision, ServerMatchersByNameGroupAndEveryone) {
 }
 
 TEST(Decision, AccountMatchersByNameAndEveryone) {
-  auto b = standard_people().rule(make_rule("deploy-only", rule_mode::allow, {"carol"}, {"web01"}, {"deploy"}));
-  EXPECT_TRUE(std::holds_alternative<decisions::allow>(decide_with(b, to("carol", "web01", "deploy"))));
+  auto b = standard_people().rule(
+      make_rule("deploy-only", rule_mode::allow, {"carol"}, {"web01"}, {"deploy"}));
+  EXPECT_TRUE(
+      std::holds_alternative<decisions::allow>(decide_with(b, to("carol", "web01", "deploy"))));
   EXPECT_EQ(as<decisions::deny>(decide_with(b, to("carol", "web01", "root"))).reason,
             deny_reason::no_rule);
 }
@@ -162,7 +168,8 @@ TEST(Decision, FirstMatchWins) {
                .rule(make_rule("allow-all", rule_mode::allow, {"carol"}, {"web01"}));
   EXPECT_EQ(as<decisions::deny>(decide_with(b, to("carol", "web01", "root"))).reason,
             deny_reason::rule_denies);
-  EXPECT_TRUE(std::holds_alternative<decisions::allow>(decide_with(b, to("carol", "web01", "deploy"))));
+  EXPECT_TRUE(
+      std::holds_alternative<decisions::allow>(decide_with(b, to("carol", "web01", "deploy"))));
 }
 
 TEST(Decision, FirstMatchWinsBeyondSixtyFourRules) {
@@ -182,7 +189,8 @@ TEST(Decision, ManagerApproverIsTheRequestersGroupManagers) {
   EXPECT_EQ(names_of(as<decisions::approval_needed>(decide_with(b, to("bob", "dev01"))).levels),
             (std::vector<std::vector<std::string>>{{"carol"}}));
   // erin has no group, hence no manager: nobody could approve.
-  EXPECT_EQ(as<decisions::deny>(decide_with(b, to("erin", "dev01"))).reason, deny_reason::no_approver);
+  EXPECT_EQ(as<decisions::deny>(decide_with(b, to("erin", "dev01"))).reason,
+            deny_reason::no_approver);
 }
 
 // --- require_manager_approval ------------------------------------------------------------
@@ -220,7 +228,8 @@ TEST(DecisionManagerFlags, ABlanketAllowIsTightenedToManagerApproval) {
   EXPECT_EQ(names_of(need.levels), (std::vector<std::vector<std::string>>{{"bob"}}));
   EXPECT_EQ(need.terms.name, "everyone");
   // A rule naming the person but "*" for servers is still blanket for the pair.
-  auto c = standard_people().rule(make_rule("alice-anywhere", rule_mode::justify, {"alice"}, {"*"}));
+  auto c =
+      standard_people().rule(make_rule("alice-anywhere", rule_mode::justify, {"alice"}, {"*"}));
   c.raw().server_groups[0].require_manager_approval = true;
   EXPECT_TRUE(std::holds_alternative<decisions::approval_needed>(decide_with(c, to("alice"))));
   // Unflagged servers are untouched.

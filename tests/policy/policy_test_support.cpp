@@ -52,12 +52,12 @@ config_builder& config_builder::group(const std::string& name,
 
 config_builder& config_builder::server(const std::string& name,
                                        const std::vector<std::string>& accounts,
-                                       const std::vector<std::string>& groups,
-                                       config::protocol p) {
+                                       const std::vector<std::string>& groups, config::protocol p) {
   config::server s;
   s.name = name;
   s.protocol = p;
-  for (const auto& a : accounts) s.accounts.push_back(config::account{a, "/keys/" + name + "_" + a});
+  for (const auto& a : accounts)
+    s.accounts.push_back(config::account{a, "/keys/" + name + "_" + a});
   s.groups = groups;
   cfg_.servers.push_back(std::move(s));
   return *this;
@@ -139,8 +139,8 @@ void service_fixture::use(std::shared_ptr<const config::config> cfg) {
 
 void service_fixture::use(const config::rule& r) { use(standard_people().rule(r).build()); }
 
-request service_fixture::file(const std::string& person, const filing& f,
-                              const std::string& server, const std::string& account) {
+request service_fixture::file(const std::string& person, const filing& f, const std::string& server,
+                              const std::string& account) {
   filing with_reason = f;
   if (with_reason.justification.empty()) with_reason.justification = "deploying the fix";
   auto r = svc().file_request(to(person, server, account), with_reason);

@@ -35,8 +35,8 @@ class walk {
     f.justification = "random";
     f.emergency = rule_.emergency && coin(0.5);
     f.duration = std::chrono::minutes(pick(20, 540));
-    log("file emergency=" + std::to_string(f.emergency) + " duration=" +
-        std::to_string(f.duration->count()) + "s");
+    log("file emergency=" + std::to_string(f.emergency) +
+        " duration=" + std::to_string(f.duration->count()) + "s");
     auto filed = service_->file_request(to("r0"), f);
     if (!filed) {
       log("  refused: " + filed.message());
@@ -56,7 +56,8 @@ class walk {
     outcome_ = std::string(to_string(last->state));
     if (last->post_approval != post_approval::none)
       outcome_ += "/post " + std::string(to_string(last->post_approval));
-    if (last->grant) outcome_ += "/grant " + std::string(to_string(store_->get_grant(*last->grant)->state));
+    if (last->grant)
+      outcome_ += "/grant " + std::string(to_string(store_->get_grant(*last->grant)->state));
     return {};
   }
 
@@ -66,13 +67,16 @@ class walk {
  private:
   bool coin(double p) { return std::bernoulli_distribution(p)(rng_); }
   int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-  const std::string& any_of(const std::vector<std::string>& v) { return v[std::size_t(pick(0, int(v.size()) - 1))]; }
+  const std::string& any_of(const std::vector<std::string>& v) {
+    return v[std::size_t(pick(0, int(v.size()) - 1))];
+  }
   void log(const std::string& line) { steps_ << "  " << line << "\n"; }
   std::string fail(const std::string& what) { return what + "\nsteps:\n" + steps_.str(); }
 
   std::shared_ptr<const config::config> make_config() {
     config_builder b;
-    for (const auto& p : people) b.person(p, p[0] == 'r' ? std::vector<std::string>{"team"} : std::vector<std::string>{});
+    for (const auto& p : people)
+      b.person(p, p[0] == 'r' ? std::vector<std::string>{"team"} : std::vector<std::string>{});
     b.group("team", {"a0"});
     b.server("web01", {"root"});
     rule_ = make_rule("random", rule_mode::approve, {"*"}, {"*"});
@@ -91,7 +95,8 @@ class walk {
     }
     rule_.auto_approve_if_requester_is_approver = coin(0.3);
     rule_.emergency = coin(0.3);
-    log("rule" + shape.str() + " auto=" + std::to_string(rule_.auto_approve_if_requester_is_approver) +
+    log("rule" + shape.str() +
+        " auto=" + std::to_string(rule_.auto_approve_if_requester_is_approver) +
         " emergency=" + std::to_string(rule_.emergency));
     b.rule(rule_);
     return b.build();
@@ -163,7 +168,8 @@ class walk {
       return fail("grant present iff approved violated: state " + std::string(to_string(r.state)));
     if (store_->list_grants({})->size() > 1) return fail("more than one grant for one request");
     if (g) {
-      if (g->request != r.id || g->person != r.requester) return fail("grant names the wrong request");
+      if (g->request != r.id || g->person != r.requester)
+        return fail("grant names the wrong request");
       if (g->end - g->start > r.max_duration) return fail("grant window beyond max_duration");
       if (g->end <= g->start) return fail("empty grant window");
     }
@@ -195,7 +201,8 @@ class walk {
       request prefix = r;
       prefix.decisions.assign(r.decisions.begin(), r.decisions.begin() + long(i));
       if (current_level(prefix) != std::size_t(d.level))
-        return fail(d.approver + " decided at level " + std::to_string(d.level + 1) + " out of turn");
+        return fail(d.approver + " decided at level " + std::to_string(d.level + 1) +
+                    " out of turn");
     }
     bool admin_decided = std::any_of(r.decisions.begin(), r.decisions.end(),
                                      [](const decision_record& d) { return d.admin_override; });
@@ -240,7 +247,8 @@ TEST(RandomizedWalk, NoSequenceReachesAnIllegalState) {
     walk w(seed);
     std::string problem = w.run(16);
     if (!problem.empty()) {
-      ADD_FAILURE() << "seed " << seed << " (rerun with GATEHOUSE_SEED=" << seed << "): " << problem;
+      ADD_FAILURE() << "seed " << seed << " (rerun with GATEHOUSE_SEED=" << seed
+                    << "): " << problem;
       return;
     }
     ++outcomes[w.outcome()];
@@ -249,9 +257,9 @@ TEST(RandomizedWalk, NoSequenceReachesAnIllegalState) {
   for (const auto& [what, n] : outcomes) summary << "  " << n << " " << what << "\n";
   std::cout << "final states of " << sequences << " sequences:\n" << summary.str();
   if (sequences > 1) {  // the walk must reach every kind of ending to be worth anything
-    for (const char* state : {"pending", "denied", "expired", "cancelled", "approved/grant active",
-                              "approved/grant ended", "approved/grant revoked",
-                              "approved/post denied/grant revoked"}) {
+    for (const char* state :
+         {"pending", "denied", "expired", "cancelled", "approved/grant active",
+          "approved/grant ended", "approved/grant revoked", "approved/post denied/grant revoked"}) {
       EXPECT_GT(outcomes[state], 0) << state;
     }
   }

@@ -111,21 +111,24 @@ TEST(RequestTransitions, GrantEndsOnlyAtItsEnd) {
 }
 
 TEST(RequestTransitions, APersonAtTwoLevelsDecidesAtEachInTurn) {
-  request r = pending_request({{{"bob"}, config::condition::any}, {{"bob", "carol"}, config::condition::all}});
+  request r = pending_request(
+      {{{"bob"}, config::condition::any}, {{"bob", "carol"}, config::condition::all}});
   auto one = transition(r, nullptr, events::approve{"bob", "", std::nullopt}, t0());
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(current_level(one->next), 1u);
   auto two = transition(one->next, nullptr, events::approve{"bob", "", std::nullopt}, t0());
   ASSERT_TRUE(two.ok()) << two.message();
   EXPECT_EQ(two->next.state, request_state::pending);
-  EXPECT_EQ(transition(two->next, nullptr, events::approve{"bob", "", std::nullopt}, t0()).message(),
-            "bob has already decided request #7");
+  EXPECT_EQ(
+      transition(two->next, nullptr, events::approve{"bob", "", std::nullopt}, t0()).message(),
+      "bob has already decided request #7");
   auto three = transition(two->next, nullptr, events::approve{"carol", "", std::nullopt}, t0());
   EXPECT_EQ(three->next.state, request_state::approved);
 }
 
 TEST(RequestTransitions, ALevelAlreadySatisfiedTakesNoMoreDecisions) {
-  request r = pending_request({{{"bob", "carol"}, config::condition::any}, {{"erin"}, config::condition::any}});
+  request r = pending_request(
+      {{{"bob", "carol"}, config::condition::any}, {{"erin"}, config::condition::any}});
   auto one = transition(r, nullptr, events::approve{"bob", "", std::nullopt}, t0());
   ASSERT_TRUE(one.ok());
   auto late = transition(one->next, nullptr, events::deny{"carol", "no"}, t0());
@@ -147,7 +150,8 @@ TEST(RequestTransitions, FilingChecksTheWindowAndTheApprovers) {
 }
 
 TEST(RequestTransitions, EmergencyFilingTellsEveryApproverAndAsksTheFirstLevel) {
-  request r = pending_request({{{"bob"}, config::condition::any}, {{"carol", "erin"}, config::condition::all}});
+  request r = pending_request(
+      {{{"bob"}, config::condition::any}, {{"carol", "erin"}, config::condition::all}});
   r.id = 0;
   r.version = 0;
   r.emergency = true;
@@ -164,7 +168,8 @@ TEST(RequestTransitions, EmergencyFilingTellsEveryApproverAndAsksTheFirstLevel) 
   // The window of an approved request no longer moves.
   auto moved = transition(out->next, nullptr,
                           events::approve{"bob", "", time_window{t0(), t0() + 10min}}, t0());
-  EXPECT_EQ(moved.message(), "the window of request #0 can no longer change: it is already approved");
+  EXPECT_EQ(moved.message(),
+            "the window of request #0 can no longer change: it is already approved");
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // What is particular to the SQLite backend: how it reports a store it cannot open, its journal
 // mode, refusing a schema from a newer Gatehouse, and a damaged row.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -44,7 +45,8 @@ class SqliteStore : public ::testing::Test {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
     std::string out;
-    if (sqlite3_step(st) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    if (sqlite3_step(st) == SQLITE_ROW)
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     sqlite3_close(db);
     return out;
@@ -57,8 +59,9 @@ class SqliteStore : public ::testing::Test {
 TEST_F(SqliteStore, AMissingDirectoryIsReportedClearly) {
   auto s = open_store("sqlite:" + (dir_ / "no/such/dir/gatehouse.db").string());
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), "cannot open store sqlite:" + (dir_ / "no/such/dir/gatehouse.db").string() +
-                             ": unable to open database file");
+  EXPECT_EQ(s.message(),
+            "cannot open store sqlite:" + (dir_ / "no/such/dir/gatehouse.db").string() +
+                ": unable to open database file");
 }
 
 TEST_F(SqliteStore, AnUnwritableDirectoryIsReportedClearly) {

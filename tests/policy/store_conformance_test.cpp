@@ -161,7 +161,8 @@ TYPED_TEST(StoreConformance, ListRequestsFiltersNewestFirst) {
   EXPECT_EQ(pending->front().id, a->id);
   EXPECT_EQ(s.list_requests({.state = request_state::denied})->front().id, b->id);
   EXPECT_TRUE(s.list_requests({.server = "db01"})->empty());
-  EXPECT_EQ(s.list_requests({.requester = "alice", .server = "web01", .account = "root"})->size(), 2u);
+  EXPECT_EQ(s.list_requests({.requester = "alice", .server = "web01", .account = "root"})->size(),
+            2u);
   EXPECT_EQ(s.list_requests({.limit = 1})->size(), 1u);
 }
 
@@ -224,7 +225,9 @@ TYPED_TEST(StoreConformance, ApplyWritesRequestGrantAndChangesTogether) {
   auto& s = *this->store_;
   request draft = this->sample();
   draft.state = request_state::approved;
-  write_batch batch{draft, this->sample_grant(0, t0(), t0() + 1h), std::nullopt,
+  write_batch batch{draft,
+                    this->sample_grant(0, t0(), t0() + 1h),
+                    std::nullopt,
                     {change_kind::request_filed, change_kind::request_decided}};
   auto done = s.apply(batch);
   ASSERT_TRUE(done.ok()) << done.message();
@@ -258,8 +261,10 @@ TYPED_TEST(StoreConformance, ApplyIsAllOrNothing) {
 
   request stale_request = *r;
   stale_request.version = 5;
-  EXPECT_EQ(s.apply(write_batch{stale_request, this->sample_grant(0, t0(), t0() + 1h),
-                                std::nullopt, {change_kind::request_decided}})
+  EXPECT_EQ(s.apply(write_batch{stale_request,
+                                this->sample_grant(0, t0(), t0() + 1h),
+                                std::nullopt,
+                                {change_kind::request_decided}})
                 .code(),
             error_code::conflict);
   EXPECT_EQ(s.list_grants({})->size(), 1u);  // the grant insert was rolled back too
@@ -269,7 +274,9 @@ TYPED_TEST(StoreConformance, ChangeFeedIsAnOrderedSequence) {
   auto& s = *this->store_;
   std::vector<std::int64_t> seqs;
   for (int i = 0; i < 5; ++i) {
-    auto done = s.apply(write_batch{this->sample(), std::nullopt, std::nullopt,
+    auto done = s.apply(write_batch{this->sample(),
+                                    std::nullopt,
+                                    std::nullopt,
                                     {change_kind::request_filed, change_kind::request_updated}});
     ASSERT_TRUE(done.ok());
     for (const auto& c : done->changes) seqs.push_back(c.seq);
@@ -327,8 +334,10 @@ TYPED_TEST(StoreConformance, DueItemsAndNextDeadline) {
 
 TYPED_TEST(StoreConformance, ReopenKeepsEverything) {
   if (!TypeParam::persistent) GTEST_SKIP() << "an in-memory store starts empty by design";
-  auto r = this->store_->apply(write_batch{this->sample(), this->sample_grant(0, t0(), t0() + 1h),
-                                           std::nullopt, {change_kind::request_filed}});
+  auto r = this->store_->apply(write_batch{this->sample(),
+                                           this->sample_grant(0, t0(), t0() + 1h),
+                                           std::nullopt,
+                                           {change_kind::request_filed}});
   ASSERT_TRUE(r.ok());
   this->store_.reset();
   auto again = this->open();
