@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
+#include <cstdlib>
 #include <random>
 #include <unordered_map>
 
@@ -154,14 +155,17 @@ void BM_decide_sqlite_grants(benchmark::State& state) {
   static const auto targets = random_targets(4096);
   static std::unique_ptr<store> db = [] {
     auto s = open_store("sqlite::memory:");
+    request owner;
+    owner.requester = "bench";
+    const request_id owner_id = (*s)->create_request(owner)->id;
     for (std::size_t i = 0; i < 4096; i += 10) {
       grant g;
-      g.request = 1;
+      g.request = owner_id;
       g.person = targets[i].person;
       g.server = targets[i].server;
       g.account = targets[i].account;
       g.end = now + std::chrono::hours(1);
-      (void)(*s)->create_grant(g);
+      if (!(*s)->create_grant(g)) std::abort();
     }
     return std::move(*s);
   }();

@@ -79,6 +79,7 @@ class sqlite_store final : public store {
   }
 
   result<request> update_request(const request& r) override {
+    if (r.id <= 0) return make_error(error_code::not_found, "request #0 not found");
     return locked([&]() -> result<request> {
       auto done = apply_locked(write_batch{r, std::nullopt, std::nullopt, {}});
       if (!done) return done.err();

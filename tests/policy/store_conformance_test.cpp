@@ -181,6 +181,9 @@ TYPED_TEST(StoreConformance, UpdateChecksTheVersion) {
   request ghost = mine;
   ghost.id = 4242;
   EXPECT_EQ(s.update_request(ghost).code(), error_code::not_found);
+  ghost.id = 0;  // never stored: not an insert in disguise
+  EXPECT_EQ(s.update_request(ghost).code(), error_code::not_found);
+  EXPECT_EQ(s.list_requests({})->size(), 1u);
 }
 
 TYPED_TEST(StoreConformance, GrantsCrudAndLiveLookup) {
@@ -214,6 +217,9 @@ TYPED_TEST(StoreConformance, GrantsCrudAndLiveLookup) {
   EXPECT_FALSE(s.find_live_grant("alice", "web01", "root", t0() + 10min)->has_value());
   EXPECT_EQ(s.update_grant(revoked).code(), error_code::conflict);
   EXPECT_EQ(s.get_grant(77).code(), error_code::not_found);
+  grant orphan = *got;
+  orphan.request = 999;  // grants belong to a stored request
+  EXPECT_FALSE(s.create_grant(orphan).ok());
 
   EXPECT_EQ(s.list_grants({})->size(), 1u);
   EXPECT_EQ(s.list_grants({.state = grant_state::active})->size(), 0u);
