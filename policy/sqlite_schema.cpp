@@ -60,6 +60,11 @@ CREATE TABLE changes (
   at         INTEGER NOT NULL
 );
 )sql"},
+    {2, "indexes: live-grant lookup ordered by end, grants by request", R"sql(
+DROP INDEX grants_by_target;
+CREATE INDEX grants_by_target ON grants (person, server, account, state, end_at);
+CREATE INDEX grants_by_request ON grants (request_id);
+)sql"},
 };
 
 }  // namespace

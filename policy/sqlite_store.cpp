@@ -62,11 +62,16 @@ class sqlite_store final : public store {
 
   result<std::vector<request>> list_requests(const request_filter& f) override {
     return locked([&]() -> result<std::vector<request>> {
-      static const std::string sql = select_from(
-          sqlite::request_columns,
-          "FROM requests WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR requester = ?2)"
-          " AND (?3 IS NULL OR server = ?3) AND (?4 IS NULL OR account = ?4)"
-          " ORDER BY id DESC LIMIT ?5");
+      // Only the filters given appear in the WHERE clause, so that SQLite can use an index;
+      // parameter numbers are fixed (?5 is always the limit), one cached statement per shape.
+      std::string where = "WHERE 1";
+      if (f.state) where += " AND state = ?1";
+      if (f.requester) where += " AND requester = ?2";
+      if (f.server) where += " AND server = ?3";
+      if (f.account) where += " AND account = ?4";
+      const std::string sql =
+          select_from(sqlite::request_columns,
+                      ("FROM requests " + where + " ORDER BY id DESC LIMIT ?5").c_str());
       auto s = db_->prepare(sql);
       if (!s) return s.err();
       if (f.state) (*s)->bind(1, to_string(*f.state));
@@ -104,10 +109,12 @@ class sqlite_store final : public store {
 
   result<std::vector<grant>> list_grants(const grant_filter& f) override {
     return locked([&]() -> result<std::vector<grant>> {
-      static const std::string sql =
-          select_from(sqlite::grant_columns,
-                      "FROM grants WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR person = ?2)"
-                      " AND (?3 IS NULL OR request_id = ?3) ORDER BY id DESC LIMIT ?4");
+      std::string where = "WHERE 1";  // as in list_requests; ?4 is always the limit
+      if (f.state) where += " AND state = ?1";
+      if (f.person) where += " AND person = ?2";
+      if (f.request) where += " AND request_id = ?3";
+      const std::string sql = select_from(
+          sqlite::grant_columns, ("FROM grants " + where + " ORDER BY id DESC LIMIT ?4").c_str());
       auto s = db_->prepare(sql);
       if (!s) return s.err();
       if (f.state) (*s)->bind(1, to_string(*f.state));

@@ -97,6 +97,29 @@ TEST_F(SqliteStore, ASchemaFromANewerGatehouseIsRefused) {
                              std::to_string(sqlite::migrations().back().version) + ")");
 }
 
+TEST_F(SqliteStore, AnOlderSchemaIsMigratedKeepingItsData) {
+  // A database as the first release left it: migration 1 only, with one request in it.
+  const auto& first = sqlite::migrations().front();
+  raw_sql(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+      " applied_at INTEGER NOT NULL);" +
+      std::string(first.sql) + "INSERT INTO schema_migrations VALUES (1, 'first', 0);");
+  raw_sql(
+      "INSERT INTO requests (version, state, requester, server, account, protocol,"
+      " justification, window_start, window_end, emergency, post_approval, rule, max_duration,"
+      " pending_until, auto_approve, filed_by, levels, decisions, comments, created, updated)"
+      " VALUES (1, 'pending', 'alice', 'web01', 'root', 'ssh', 'old', 0, 3600000, 0, 'none',"
+      " 'prod', 28800, 1800000, 0, 'alice', '[]', '[]', '[]', 0, 0)");
+  auto s = open_store("sqlite:" + file_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(*(*s)->schema_version(), sqlite::migrations().back().version);
+  auto r = (*s)->get_request(1);
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(r->justification, "old");
+  EXPECT_EQ(raw_text("SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(sqlite::migrations().size()));
+}
+
 TEST_F(SqliteStore, ADamagedRowIsAnErrorNotACrash) {
   auto s = open_store("sqlite:" + file_);
   ASSERT_TRUE(s.ok());
