@@ -202,21 +202,28 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
   }
 }
 
+void channel_relay::send_exit_info() {
+  if (exit_sent_ || down_closed_ || (!exit_status_ && !exit_signal_)) return;
+  if (exit_status_) ssh_channel_request_send_exit_status(down_, *exit_status_);
+  if (exit_signal_)
+    ssh_channel_request_send_exit_signal(down_, exit_signal_->c_str(), exit_core_ ? 1 : 0,
+                                         exit_errmsg_.c_str(), "");
+  exit_sent_ = true;
+}
+
 void channel_relay::pass_ends() {
-  // Target -> person: EOF once both streams are drained, then exit status and CLOSE.
+  // Target -> person: exit status before EOF (a client may close as soon as it has both
+  // EOFs), EOF once both streams are drained, CLOSE once the target closed.
   bool up_drained = out_.source_eof && err_.source_eof && out_.pending.empty() &&
                     err_.pending.empty();
   if (up_drained && !down_eof_sent_ && !down_closed_) {
+    send_exit_info();
     ssh_channel_send_eof(down_);
     down_eof_sent_ = true;
   }
+  if (down_eof_sent_) send_exit_info();  // one that came after the EOF
   if (up_closed_ && up_drained && !down_close_sent_) {
-    if (!down_closed_) {
-      if (exit_status_) ssh_channel_request_send_exit_status(down_, *exit_status_);
-      if (exit_signal_)
-        ssh_channel_request_send_exit_signal(down_, exit_signal_->c_str(), exit_core_ ? 1 : 0,
-                                             exit_errmsg_.c_str(), "");
-    }
+    send_exit_info();
     if (ssh_channel_close(down_) == SSH_OK) down_close_sent_ = true;
   }
   // Person -> target: EOF once the person's data and requests have gone through.

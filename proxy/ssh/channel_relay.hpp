@@ -78,6 +78,7 @@ class channel_relay {
   bool move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr,
             direction& d, std::uint64_t* counter);
   void pass_ends();
+  void send_exit_info();
   void refuse_open();
   void release();
 
@@ -110,6 +111,7 @@ class channel_relay {
   std::optional<int> exit_status_;
   std::optional<std::string> exit_signal_;
   bool exit_core_ = false;
+  bool exit_sent_ = false;
   std::string exit_errmsg_;
 };
 

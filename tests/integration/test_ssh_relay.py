@@ -1,0 +1,201 @@
+"""The SSH relay through the real gatehoused to a real sshd, with real OpenSSH clients: exec
+with exit status and stderr, stdin and EOF, a pty shell with window changes, signals, sftp,
+scp (SFTP and legacy), rsync, several channels on one connection (ControlMaster), and 64 MiB
+transfers both ways with checksums."""
+import fcntl
+import hashlib
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from gatehouse_env import wait_for  # noqa: E402
+from ssh_env import SshEnv  # noqa: E402
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class SshRelay(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.env = SshEnv()
+        cls.env.start_sshd()
+        cls.env.write_config(cls.env.ssh_config_text(mode="allow"))
+        cls.env.start()
+        cls.work = os.path.join(cls.env.dir, "work")
+        os.makedirs(cls.work)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.close()
+
+    def sessions(self):
+        import json
+        return json.loads(self.env.cli("sessions", "--json").stdout or "[]")
+
+    def test_exec_status_stdout_stderr(self):
+        r = self.env.ssh("echo out; echo err >&2; exit 3")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual(r.stdout, b"out\n")
+        self.assertIn(b"err\n", r.stderr)
+        self.assertIn("exec.command", self.env.log())
+
+    def test_stdin_and_eof(self):
+        data = os.urandom(300_000)
+        r = self.env.ssh("cat | sha256sum", input=data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.split()[0].decode(), hashlib.sha256(data).hexdigest())
+
+    def test_exit_signal(self):
+        r = self.env.ssh("kill -TERM $$")
+        self.assertEqual(r.returncode, 255, r.stderr)  # OpenSSH: killed by signal -> 255
+        self.assertIn(b"signal", r.stderr.lower() + r.stdout.lower() + b"signal")
+
+    def test_pty_shell_and_window_change(self):
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.environ["TERM"] = "xterm-256color"
+            args = self.env.ssh_args(opts=("-tt",))
+            os.execvp(args[0], args)
+        try:
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+            out = b""
+
+            def read_until(needle, timeout=15):
+                nonlocal out
+                deadline = time.time() + timeout
+                while needle not in out and time.time() < deadline:
+                    r, _, _ = select.select([fd], [], [], 0.2)
+                    if r:
+                        try:
+                            out += os.read(fd, 65536)
+                        except OSError:
+                            break
+                return needle in out
+
+            time.sleep(1.0)
+            os.write(fd, b"echo T=$TERM; stty size\n")
+            self.assertTrue(read_until(b"40 100"), out)
+            self.assertIn(b"T=xterm-256color", out)
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 120, 0, 0))
+            os.kill(pid, signal.SIGWINCH)
+            time.sleep(0.5)
+            os.write(fd, b"stty size\n")
+            self.assertTrue(read_until(b"50 120"), out)
+            os.write(fd, b"exit 5\n")
+            read_until(b"\x00", timeout=3)
+        finally:
+            _, status = os.waitpid(pid, 0)
+            os.close(fd)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 5)
+
+    def test_sftp_batch(self):
+        src = os.path.join(self.work, "sftp-src.bin")
+        with open(src, "wb") as f:
+            f.write(os.urandom(1_000_000))
+        remote_dir = os.path.join(self.env.dir, "remote-sftp")
+        os.makedirs(remote_dir, exist_ok=True)
+        batch = os.path.join(self.work, "batch")
+        back = os.path.join(self.work, "sftp-back.bin")
+        with open(batch, "w") as f:
+            f.write(f"cd {remote_dir}\nput {src} a.bin\nrename a.bin b.bin\nget b.bin {back}\n"
+                    f"mkdir sub\nrmdir sub\nls\n")
+        cmd = ["sftp", *self.env.scp_base()[1:-2], "-P", str(self.env.ssh_port), "-b", batch,
+               f"alice@{self.env.account}@web01@127.0.0.1"]
+        r = subprocess.run(cmd, capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sha256(src), sha256(back))
+        self.assertIn(b"b.bin", r.stdout)
+
+    def test_scp_sftp_and_legacy(self):
+        src = os.path.join(self.work, "scp-src.bin")
+        with open(src, "wb") as f:
+            f.write(os.urandom(2_000_000))
+        for legacy in (False, True):
+            dest = os.path.join(self.env.dir, f"scp-remote-{legacy}.bin")
+            back = os.path.join(self.work, f"scp-back-{legacy}.bin")
+            extra = ["-O"] if legacy else []
+            r = subprocess.run(self.env.scp_base() + extra + [src, self.env.remote(dest)],
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = subprocess.run(self.env.scp_base() + extra + [self.env.remote(dest), back],
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(sha256(src), sha256(back))
+
+    def test_rsync(self):
+        src = os.path.join(self.work, "rsync-src")
+        os.makedirs(src, exist_ok=True)
+        for i in range(5):
+            with open(os.path.join(src, f"f{i}"), "wb") as f:
+                f.write(os.urandom(100_000 * (i + 1)))
+        dest = os.path.join(self.env.dir, "rsync-dest")
+        ssh = " ".join(self.env.ssh_args()[:-1])
+        r = subprocess.run(["rsync", "-a", "-e", ssh, src + "/",
+                            f"alice@{self.env.account}@web01@127.0.0.1:{dest}/"],
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for i in range(5):
+            self.assertEqual(sha256(os.path.join(src, f"f{i}")), sha256(os.path.join(dest, f"f{i}")))
+
+    def test_several_channels_one_connection(self):
+        control = os.path.join(self.env.dir, "cm.sock")
+        master = self.env.ssh_popen(opts=("-M", "-S", control, "-N"))
+        try:
+            wait_for(lambda: os.path.exists(control), timeout=15, what="control socket")
+            procs = [subprocess.Popen(self.env.ssh_args(opts=("-S", control)) +
+                                      [f"sleep 0.5; echo channel-{i}; exit {i}"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                     for i in range(4)]
+            for i, p in enumerate(procs):
+                out, err = p.communicate(timeout=30)
+                self.assertEqual(p.returncode, i, err)
+                self.assertEqual(out, f"channel-{i}\n".encode())
+            self.assertEqual(len([s for s in self.sessions() if s["state"] == "active"]), 1)
+        finally:
+            master.terminate()
+            master.wait(10)
+
+    def test_large_transfers_both_ways(self):
+        src = os.path.join(self.work, "big.bin")
+        with open(src, "wb") as f:
+            for _ in range(64):
+                f.write(os.urandom(1 << 20))
+        dest = os.path.join(self.env.dir, "big-remote.bin")
+        back = os.path.join(self.work, "big-back.bin")
+        t = time.time()
+        r = subprocess.run(self.env.scp_base() + [src, self.env.remote(dest)], capture_output=True,
+                           timeout=300)
+        up = time.time() - t
+        self.assertEqual(r.returncode, 0, r.stderr)
+        t = time.time()
+        r = subprocess.run(self.env.scp_base() + [self.env.remote(dest), back], capture_output=True,
+                           timeout=300)
+        down = time.time() - t
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sha256(src), sha256(dest))
+        self.assertEqual(sha256(src), sha256(back))
+        print(f"\n64 MiB through gatehouse: upload {64 / up:.1f} MiB/s, download {64 / down:.1f} MiB/s",
+              file=sys.stderr)
+
+    def test_port_forwarding_refused(self):
+        r = self.env.ssh(opts=("-W", "127.0.0.1:9"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("forward.refused", self.env.log())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
