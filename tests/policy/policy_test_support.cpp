@@ -37,6 +37,11 @@ config::rule make_rule(const std::string& name, config::rule_mode mode,
   return r;
 }
 
+config::rule prod_rule(std::vector<config::approval_level> levels) {
+  return make_rule("prod", config::rule_mode::approve, {"group:developers"}, {"group:production"},
+                   {"*"}, std::move(levels));
+}
+
 config_builder& config_builder::person(const std::string& name,
                                        const std::vector<std::string>& groups) {
   cfg_.users.push_back(config::user{name, name + "@example.com", {}, groups});

@@ -30,6 +30,9 @@ config::rule make_rule(const std::string& name, config::rule_mode mode,
                        const std::vector<std::string>& accounts = {"*"},
                        std::vector<config::approval_level> levels = {});
 
+// The rule most workflow tests use: developers on production servers, `approve` with `levels`.
+config::rule prod_rule(std::vector<config::approval_level> levels);
+
 class config_builder {
  public:
   config_builder& person(const std::string& name, const std::vector<std::string>& groups = {});
