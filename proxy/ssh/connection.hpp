@@ -55,7 +55,7 @@ class own_view_channel;
 
 struct front_end_settings {
   std::chrono::seconds login_grace{30};      // accept -> person authenticated
-  std::chrono::seconds keepalive{5};         // SSH_MSG_IGNORE while held or connecting
+  std::chrono::seconds keepalive{2};         // SSH_MSG_IGNORE while held or connecting
   std::chrono::seconds status_every{10};     // banner status lines while held
   std::chrono::seconds justification_timeout{300};
   std::chrono::seconds connect_timeout{10};

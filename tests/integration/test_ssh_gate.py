@@ -1,0 +1,251 @@
+"""The SSH gate through the real gatehoused: who gets in, who is held, and how a held
+connection ends. A real sshd is the target; decisions are made with the real `gatehouse` CLI
+(SPEC "SSH", "Decisions and requests")."""
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from gatehouse_env import ssh_keygen, wait_for  # noqa: E402
+from ssh_env import SshEnv  # noqa: E402
+
+
+class GateCase(unittest.TestCase):
+    mode = "allow"
+    rule_extra = ""
+
+    def setUp(self):
+        self.env = SshEnv()
+        self.addCleanup(self.env.close)
+        self.env.start_sshd()
+
+    def start(self, mode=None, rule_extra=None, **kw):
+        self.env.write_config(self.env.ssh_config_text(
+            mode=mode or self.mode, rule_extra=rule_extra if rule_extra is not None else
+            self.rule_extra, **kw))
+        self.env.start()
+
+    def cli_json(self, *args):
+        r = self.env.cli(*args, "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def pending_request(self, timeout=15):
+        found = []
+
+        def probe():
+            reqs = [r for r in self.cli_json("requests") if r["state"] == "pending"]
+            found[:] = reqs
+            return bool(reqs)
+        wait_for(probe, timeout=timeout, what="a pending request")
+        return found[0]
+
+    def sessions(self):
+        return self.cli_json("sessions")
+
+    def finish(self, proc, timeout=30):
+        out, err = proc.communicate(timeout=timeout)
+        return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+
+
+class Admission(GateCase):
+    def test_unknown_key_is_refused(self):
+        self.start()
+        # bob's key offered as alice
+        args = self.env.ssh_args()
+        args[args.index("-i") + 1] = os.path.join(self.env.dir, "bob")
+        r = subprocess.run(args + ["true"], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"Permission denied (publickey)", r.stderr)
+        wait_for(lambda: "auth.failure" in self.env.log(), what="auth.failure event")
+
+    def test_unknown_person_is_refused(self):
+        self.start()
+        stranger = os.path.join(self.env.dir, "mallory")
+        ssh_keygen(stranger)
+        args = self.env.ssh_args(person="mallory")
+        r = subprocess.run(args + ["true"], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"Permission denied (publickey)", r.stderr)
+
+    def test_unknown_server_is_told(self):
+        self.start()
+        r = self.env.ssh("true", target=f"{self.env.account}@web99")
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"unknown server 'web99'", r.stderr)
+
+    def test_unknown_account_is_told(self):
+        self.start()
+        r = self.env.ssh("true", target="nobody@web01")
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"web01 has no account 'nobody'", r.stderr)
+
+    def test_single_account_short_form(self):
+        self.start()
+        r = self.env.ssh("echo short", target="web01")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"short\n")
+
+    def test_wrong_upstream_host_key_is_refused(self):
+        other = ssh_keygen(os.path.join(self.env.dir, "impostor"))
+        self.start(host_key=" ".join(other.split()[:2]))
+        r = self.env.ssh("true")
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"does not match its pinned key", r.stderr)
+        wait_for(lambda: "hostkey.mismatch" in self.env.log(), what="hostkey.mismatch event")
+
+    def test_fingerprint_pin_is_accepted(self):
+        fp = subprocess.run(["ssh-keygen", "-lf", self.env.dir + "/upstream_host.pub", "-E",
+                             "sha256"], capture_output=True, text=True).stdout.split()[1]
+        self.start(host_key=fp)
+        r = self.env.ssh("echo pinned")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_deny_rule(self):
+        self.start(mode="deny")
+        r = self.env.ssh("true")
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"denied", r.stderr)
+
+    def test_garbage_is_disconnected(self):
+        self.start()
+        import socket
+        with socket.create_connection(("127.0.0.1", self.env.ssh_port), timeout=10) as s:
+            banner = s.recv(100)
+            self.assertTrue(banner.startswith(b"SSH-2.0-"), banner)
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n" * 10)
+            s.settimeout(10)
+            rest = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                rest += chunk
+        self.assertEqual(self.sessions(), [])
+
+
+class Hold(GateCase):
+    mode = "approve"
+    rule_extra = ""
+
+    def test_hold_then_approve_proceeds(self):
+        self.start(rule_extra="    hold_timeout: 2m\n")
+        proc = self.env.ssh_popen("echo approved-and-in",
+                                  opts=("-o", "ServerAliveInterval=2", "-o",
+                                        "ServerAliveCountMax=3"))
+        req = self.pending_request()
+        held = [s for s in self.sessions() if s["state"] == "held"]
+        self.assertEqual(len(held), 1)
+        time.sleep(8)  # longer than ServerAlive 2x3: the IGNOREs keep the client waiting
+        r = self.env.cli("approve", str(req["id"]), "--as", "bob", "--comment", "ok")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rc, out, err = self.finish(proc)
+        self.assertEqual(rc, 0, err + self.env.log())
+        self.assertEqual(out, "approved-and-in\n")
+        self.assertIn(f"Request #{req['id']} is waiting for approval by bob, carol", err)
+
+    def test_hold_then_deny_says_why(self):
+        self.start()
+        proc = self.env.ssh_popen("true")
+        req = self.pending_request()
+        r = self.env.cli("deny", str(req["id"]), "--as", "bob", "--comment", "not today")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rc, out, err = self.finish(proc)
+        self.assertEqual(rc, 255)
+        self.assertIn(f"Request #{req['id']} denied by bob: not today", err)
+
+    def test_hold_timeout(self):
+        self.start(rule_extra="    hold_timeout: 3s\n")
+        t = time.time()
+        proc = self.env.ssh_popen("true")
+        rc, out, err = self.finish(proc)
+        self.assertEqual(rc, 255)
+        self.assertIn("timed out", err)
+        self.assertLess(time.time() - t, 15)
+        reqs = self.cli_json("requests")
+        self.assertEqual(reqs[0]["state"], "pending", "the request stays pending")
+
+    def test_client_leaving_releases_the_hold(self):
+        self.start()
+        proc = self.env.ssh_popen("true")
+        self.pending_request()
+        proc.kill()
+        proc.wait()
+        wait_for(lambda: self.sessions() == [], timeout=10, what="held connection gone")
+
+    def test_revoke_tears_down_within_a_second(self):
+        self.start()
+        proc = self.env.ssh_popen("sleep 60")
+        req = self.pending_request()
+        self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob").returncode, 0)
+        wait_for(lambda: any(s["state"] == "active" for s in self.sessions()), timeout=15,
+                 what="active session")
+        grant = self.cli_json("requests")[0]["grant_id"]
+        t = time.time()
+        r = self.env.cli("revoke", str(grant), "--as", "carol")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rc, out, err = self.finish(proc, timeout=10)
+        self.assertLess(time.time() - t, 1.5)
+        self.assertIn(f"Access grant #{grant} for {self.env.account}@web01 revoked by carol", err)
+
+    def test_kill_session(self):
+        self.start(mode="allow")
+        proc = self.env.ssh_popen("sleep 60")
+        wait_for(lambda: any(s["state"] == "active" for s in self.sessions()), timeout=15,
+                 what="active session")
+        sid = self.sessions()[0]["id"]
+        self.assertEqual(self.env.cli("kill", sid).returncode, 0)
+        rc, out, err = self.finish(proc, timeout=10)
+        self.assertEqual(rc, 255)
+        self.assertIn(f"Session {sid} ended by", err)
+
+
+class Justify(GateCase):
+    mode = "justify"
+
+    def test_batch_client_is_told_how_to_file_ahead(self):
+        self.start()
+        r = self.env.ssh("true")
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"needs a justification", r.stderr)
+        self.assertIn(f"request {self.env.account}@web01 --reason".encode(), r.stderr)
+
+    def test_file_ahead_then_connect(self):
+        self.start()
+        r = self.env.ssh("request", f"{self.env.account}@web01", "--reason", "fix the disk",
+                         target="")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.env.ssh("echo justified")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"justified\n")
+        reqs = self.cli_json("requests")
+        self.assertEqual(reqs[0]["justification"], "fix the disk")
+
+
+class OwnView(GateCase):
+    mode = "approve"
+
+    def test_own_view_and_approval_over_ssh(self):
+        self.start()
+        r = self.env.ssh(target="")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"Gatehouse: alice", r.stdout)
+        r = self.env.ssh("request", f"{self.env.account}@web01", "--reason", "deploy",
+                         target="")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        req = self.pending_request()
+        r = self.env.ssh(target="", person="bob")
+        self.assertIn(f"#{req['id']}".encode(), r.stdout)
+        r = self.env.ssh("approve", str(req["id"]), "--comment", "go", target="", person="bob")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.env.ssh("echo in")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.env.ssh("approve", str(req["id"]), target="", person="bob")
+        self.assertEqual(r.returncode, 1)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
