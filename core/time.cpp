@@ -48,7 +48,7 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
 
 std::optional<time_point> parse_rfc3339(std::string_view s) {
   std::size_t p = 0;
-  int y, mo, d, h, mi, sec;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!read_int(s, p, 4, y) || !expect(s, p, '-') || !read_int(s, p, 2, mo) || !expect(s, p, '-') ||
       !read_int(s, p, 2, d) || !expect(s, p, 'T') || !read_int(s, p, 2, h) || !expect(s, p, ':') ||
       !read_int(s, p, 2, mi) || !expect(s, p, ':') || !read_int(s, p, 2, sec))
@@ -72,7 +72,7 @@ std::optional<time_point> parse_rfc3339(std::string_view s) {
   } else if (p < s.size() && (s[p] == '+' || s[p] == '-')) {
     int sign = s[p] == '-' ? -1 : 1;
     ++p;
-    int oh, om;
+    int oh = 0, om = 0;
     if (!read_int(s, p, 2, oh) || !expect(s, p, ':') || !read_int(s, p, 2, om)) return std::nullopt;
     if (oh > 23 || om > 59) return std::nullopt;
     offset_minutes = sign * (oh * 60 + om);
