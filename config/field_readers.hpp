@@ -1,0 +1,42 @@
+#pragma once
+// Reads of the value forms several sections share (names, addresses, key files), each a
+// typed read plus the form check of value_checks.hpp, reported at the value.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace gatehouse::config {
+
+// Reads `key` as a string and reports check(value)'s complaint, if any, at the value.
+template <typename Check>
+bool read_checked(const map_reader& m, std::string_view key, std::string& out, need n,
+                  Check check) {
+  std::string text;
+  if (!m.read_string(key, text, n)) return false;
+  if (auto problem = check(text); !problem.empty()) {
+    m.report().error(m.value_at(key), std::move(problem));
+    return false;
+  }
+  out = std::move(text);
+  return true;
+}
+
+// The required `name` of an entry; `at` receives its position (the map's when absent).
+bool read_name(const map_reader& m, std::string& out, position& at);
+
+bool read_endpoint(const map_reader& m, std::string_view key, endpoint& out, bool listener, need n);
+
+// A local path the daemon will use (a log, a socket), resolved against the configuration's
+// directory.
+bool read_path(const map_reader& m, std::string_view key, std::string& out);
+
+// A file the daemon will read (a key or certificate): resolved against the configuration's
+// directory and reported when it cannot be opened.
+bool read_key_file(const map_reader& m, std::string_view key, std::string& out, need n);
+bool read_key_files(const map_reader& m, std::string_view key, std::vector<std::string>& out,
+                    need n);
+
+}  // namespace gatehouse::config

@@ -1,0 +1,111 @@
+// The servers people reach (with their accounts and pinned host keys) and server groups.
+// Which keys a server may hold depends on its protocol: a key that the protocol does not use
+// is reported rather than ignored.
+#include <string_view>
+
+#include "config/field_readers.hpp"
+#include "config/schema.hpp"
+#include "config/ssh_key_text.hpp"
+#include "config/value_checks.hpp"
+
+namespace gatehouse::config {
+
+namespace {
+constexpr std::string_view server_keys[] = {"name",     "protocol", "address", "url",
+                                            "host_key", "accounts", "groups"};
+constexpr std::string_view account_keys[] = {"name", "key_file"};
+constexpr std::string_view server_group_keys[] = {"name", "require_manager_approval"};
+
+std::string_view protocol_name(protocol p) {
+  switch (p) {
+    case protocol::ssh: return "ssh";
+    case protocol::rdp: return "rdp";
+    case protocol::http: return "http";
+  }
+  return "?";
+}
+
+// Reports `key` when present: servers of this protocol do not use it.
+void reject_key(const map_reader& m, std::string_view key, protocol p) {
+  if (m.has(key)) {
+    m.report().error(m.key_at(key),
+                     quote(key) + " is not used by " + std::string(protocol_name(p)) + " servers");
+  }
+}
+
+void read_accounts(const map_reader& m, server& s, server_source& at) {
+  for (const auto& node : m.read_list("accounts")) {
+    map_reader a(m.context(), node, m.value_at("accounts"), "entries of 'accounts' must be maps",
+                 account_keys);
+    if (!a.valid()) continue;
+    account acc;
+    position name_at;
+    read_name(a, acc.name, name_at);
+    if (s.protocol == protocol::ssh) {
+      read_key_file(a, "key_file", acc.key_file, need::required);
+    } else {
+      reject_key(a, "key_file", s.protocol);
+    }
+    s.accounts.push_back(std::move(acc));
+    at.accounts.push_back(name_at);
+  }
+}
+
+void read_server(const map_reader& m, config& out, source_map& where) {
+  server s;
+  server_source at;
+  read_name(m, s.name, at.name);
+  bool protocol_known =
+      !m.has("protocol") ||
+      m.read_enum("protocol", s.protocol,
+                  {{"ssh", protocol::ssh}, {"rdp", protocol::rdp}, {"http", protocol::http}});
+  if (protocol_known) {
+    if (s.protocol == protocol::http) {
+      read_checked(m, "url", s.url, need::required, [](std::string_view url) {
+        return check_url(url, {"http", "https"}, false);
+      });
+      reject_key(m, "address", s.protocol);
+    } else {
+      read_endpoint(m, "address", s.address, false, need::required);
+      reject_key(m, "url", s.protocol);
+    }
+    if (s.protocol == protocol::ssh) {
+      // Never trust on first use: an ssh server without a pinned key cannot be reached safely.
+      read_checked(m, "host_key", s.host_key, need::required, [](std::string_view key) {
+        auto problem = check_host_key(key);
+        return problem.empty() ? problem : "malformed host_key: " + problem;
+      });
+    } else {
+      reject_key(m, "host_key", s.protocol);
+    }
+  }
+  read_accounts(m, s, at);
+  m.read_strings("groups", s.groups, &at.groups);
+  out.servers.push_back(std::move(s));
+  where.servers.push_back(std::move(at));
+}
+
+void read_server_group(const map_reader& m, config& out, source_map& where) {
+  server_group g;
+  server_group_source at;
+  read_name(m, g.name, at.name);
+  m.read_bool("require_manager_approval", g.require_manager_approval);
+  out.server_groups.push_back(std::move(g));
+  where.server_groups.push_back(at);
+}
+}  // namespace
+
+void read_servers(const map_reader& top, config& out, source_map& where) {
+  for (const auto& node : top.read_list("servers")) {
+    map_reader m(top.context(), node, top.value_at("servers"), "entries of 'servers' must be maps",
+                 server_keys);
+    if (m.valid()) read_server(m, out, where);
+  }
+  for (const auto& node : top.read_list("server_groups")) {
+    map_reader m(top.context(), node, top.value_at("server_groups"),
+                 "entries of 'server_groups' must be maps", server_group_keys);
+    if (m.valid()) read_server_group(m, out, where);
+  }
+}
+
+}  // namespace gatehouse::config

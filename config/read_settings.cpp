@@ -1,0 +1,122 @@
+// The top level and the daemon's own settings: instance_name, store, listen, mail, audit.
+#include <string_view>
+
+#include "config/field_readers.hpp"
+#include "config/schema.hpp"
+#include "config/value_checks.hpp"
+
+namespace gatehouse::config {
+
+namespace {
+constexpr std::string_view top_keys[] = {"instance_name", "store", "listen", "mail",
+                                         "audit",         "users", "groups", "servers",
+                                         "server_groups", "rules"};
+constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
+constexpr std::string_view ssh_keys[] = {"address", "host_keys"};
+constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks"};
+constexpr std::string_view http_keys[] = {"address", "tls_cert", "tls_key", "public_url",
+                                          "approval_links_require_sign_in"};
+constexpr std::string_view admin_keys[] = {"socket"};
+constexpr std::string_view mail_keys[] = {"smtp", "from", "user", "password", "starttls"};
+constexpr std::string_view audit_keys[] = {"log", "recordings", "syslog", "on_write_failure"};
+
+void read_ssh_listener(const map_reader& listen, listeners& out) {
+  auto m = listen.read_map("ssh", ssh_keys);
+  if (!m) return;
+  ssh_listener ssh;
+  read_endpoint(*m, "address", ssh.address, true, need::required);
+  if (read_key_files(*m, "host_keys", ssh.host_keys, need::required) &&
+      m->value("host_keys")->size() == 0) {
+    m->report().error(m->value_at("host_keys"), "'host_keys' is empty: name at least one key");
+  }
+  out.ssh = std::move(ssh);
+}
+
+void read_rdp_listener(const map_reader& listen, listeners& out) {
+  auto m = listen.read_map("rdp", rdp_keys);
+  if (!m) return;
+  rdp_listener rdp;
+  read_endpoint(*m, "address", rdp.address, true, need::required);
+  m->read_bool("trust_mstshash_cookie", rdp.trust_mstshash_cookie);
+  std::vector<position> at;
+  m->read_strings("trusted_networks", rdp.trusted_networks, &at);
+  for (std::size_t i = 0; i < rdp.trusted_networks.size(); ++i) {
+    if (auto problem = check_network(rdp.trusted_networks[i]); !problem.empty())
+      m->report().error(at[i], std::move(problem));
+  }
+  out.rdp = std::move(rdp);
+}
+
+void read_http_listener(const map_reader& listen, listeners& out) {
+  auto m = listen.read_map("http", http_keys);
+  if (!m) return;
+  http_listener http;
+  read_endpoint(*m, "address", http.address, true, need::required);
+  read_key_file(*m, "tls_cert", http.tls_cert, need::required);
+  read_key_file(*m, "tls_key", http.tls_key, need::required);
+  read_checked(*m, "public_url", http.public_url, need::optional, [](std::string_view url) {
+    return check_url(url, {"https", "http"}, false);
+  });
+  m->read_bool("approval_links_require_sign_in", http.approval_links_require_sign_in);
+  out.http = std::move(http);
+}
+
+void read_listen(const map_reader& top, listeners& out) {
+  auto m = top.read_map("listen", listen_keys);
+  if (!m) return;
+  read_ssh_listener(*m, out);
+  read_rdp_listener(*m, out);
+  read_http_listener(*m, out);
+  if (auto admin = m->read_map("admin", admin_keys)) read_path(*admin, "socket", out.admin.socket);
+}
+
+void read_mail(const map_reader& top, mail_settings& out) {
+  auto m = top.read_map("mail", mail_keys);
+  if (!m) return;
+  read_checked(*m, "smtp", out.smtp, need::required, [](std::string_view url) {
+    return check_url(url, {"smtp", "smtps"}, false);
+  });
+  read_checked(*m, "from", out.from, need::required, check_email);
+  m->read_string("user", out.user);
+  m->read_string("password", out.password);
+  m->read_bool("starttls", out.starttls);
+}
+
+void read_audit(const map_reader& top, audit_settings& out) {
+  auto m = top.read_map("audit", audit_keys);
+  if (!m) return;
+  read_path(*m, "log", out.log);
+  read_path(*m, "recordings", out.recordings);
+  read_checked(*m, "syslog", out.syslog, need::optional, [](std::string_view url) {
+    return check_url(url, {"udp", "tcp", "tls"}, true);
+  });
+  m->read_enum("on_write_failure", out.on_write_failure,
+               {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
+}
+}  // namespace
+
+void read_config(read_context& ctx, const YAML::Node& root, config& out, source_map& where) {
+  map_reader top(ctx, root, {1, 1}, "the top level must be a map of settings", top_keys);
+  if (!top.valid()) return;
+  read_settings(top, out);
+  read_people(top, out, where);
+  read_servers(top, out, where);
+  read_rules(top, out, where);
+}
+
+void read_settings(const map_reader& top, config& out) {
+  read_checked(top, "instance_name", out.instance_name, need::optional,
+               [](std::string_view text) { return check_label("instance_name", text); });
+  if (read_checked(top, "store", out.store, need::optional, check_store)) {
+    constexpr std::string_view sqlite = "sqlite:";
+    auto path = out.store.substr(sqlite.size());
+    // ":memory:" and the like are SQLite's special names, not paths.
+    if (out.store.starts_with(sqlite) && !path.starts_with(':'))
+      out.store = std::string(sqlite) + resolve_path(top.context().base_dir(), path);
+  }
+  read_listen(top, out.listen);
+  read_mail(top, out.mail);
+  read_audit(top, out.audit);
+}
+
+}  // namespace gatehouse::config

@@ -1,0 +1,35 @@
+#pragma once
+// The forms of single configuration values: names, addresses, URLs, the store, networks, and
+// whether a named file can be read. Each check returns an empty string when the value is
+// fine, otherwise the complaint (without position). Pure, except readable_problem().
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace gatehouse::config {
+
+// Names of users, groups, servers, server groups and accounts appear in login names
+// ("alice@root@web01") and URLs (/apps/NAME/), so they are kept to a safe alphabet.
+std::string check_name(std::string_view name);
+
+// "host:port" or "[v6]:port". Listeners may use port 0 (the system picks one).
+std::string parse_endpoint(std::string_view text, bool allow_port_zero, endpoint& out);
+
+// Free text that ends up in mail subjects and log labels (instance_name, rule names).
+std::string check_label(std::string_view key, std::string_view text);
+std::string check_store(std::string_view text);
+std::string check_email(std::string_view text);
+// "SCHEME://HOST[:PORT][/…]" with one of the given schemes ("http", "https").
+std::string check_url(std::string_view text, std::initializer_list<std::string_view> schemes,
+                      bool port_required);
+// "ADDRESS/PREFIX" or a single address, IPv4 or IPv6.
+std::string check_network(std::string_view text);
+
+// `path` as is when absolute, else relative to `base_dir`.
+std::string resolve_path(const std::string& base_dir, const std::string& path);
+// Why the file at `path` cannot be opened for reading (strerror text), or nullopt.
+std::optional<std::string> readable_problem(const std::string& path);
+
+}  // namespace gatehouse::config
