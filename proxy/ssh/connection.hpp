@@ -191,6 +191,7 @@ class connection : public std::enable_shared_from_this<connection> {
   watch request_watch_;
   std::chrono::steady_clock::time_point hold_started_, last_status_;
   int justification_asks_ = 0;
+  bool prompted_ = false;  // a keyboard-interactive prompt was sent
 
   // session
   std::unique_ptr<upstream> upstream_;

@@ -115,8 +115,7 @@ void connection::tick() {
 }
 
 void connection::ask_justification(ssh_message m) {
-  std::string host = local_.empty() ? "gate" : local_;
-  banner(justification_banner(target_, host));
+  banner(justification_banner(target_, local_));
   ssh_message_auth_set_methods(m, SSH_AUTH_METHOD_INTERACTIVE);
   ssh_message_auth_reply_success(m, 1);  // partial success: keyboard-interactive next
   ssh_message_free(m);
@@ -128,8 +127,11 @@ void connection::ask_justification(ssh_message m) {
 }
 
 void connection::handle_justification(ssh_message m) {
+  // An INFO_RESPONSE carries no user name: it answers the prompt we sent to the same user.
+  bool response = ssh_message_subtype(m) == SSH_AUTH_METHOD_INTERACTIVE &&
+                  ssh_message_auth_kbdint_is_response(m) == 1;
   const char* user = ssh_message_auth_user(m);
-  bool same_user = user != nullptr && user_ == user;
+  bool same_user = response ? prompted_ : user != nullptr && user_ == user;
   if (!same_user || ssh_message_subtype(m) != SSH_AUTH_METHOD_INTERACTIVE) {
     ssh_message_auth_set_methods(m, SSH_AUTH_METHOD_INTERACTIVE);
     ssh_message_reply_default(m);
@@ -139,8 +141,9 @@ void connection::handle_justification(ssh_message m) {
   auto prompt = justification_prompt(target_);
   const char* prompts[] = {prompt.c_str()};
   char echo[] = {1};
-  if (!ssh_message_auth_kbdint_is_response(m)) {
+  if (!response) {
     ssh_message_auth_interactive_request(m, "Gatehouse", "", 1, prompts, echo);
+    prompted_ = true;
     ssh_message_free(m);
     return;
   }

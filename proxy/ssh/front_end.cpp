@@ -17,7 +17,7 @@ namespace gatehouse::proxy::ssh {
 
 namespace {
 
-// "127.0.0.1 -p 2222" style host part for hints, from the socket's local address.
+// "ADDRESS:PORT" the person connected to, for hints; from the socket's local address.
 std::string local_address(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
@@ -26,8 +26,7 @@ std::string local_address(int fd) {
   if (len > ep.capacity()) return {};
   std::memcpy(ep.data(), &ss, len);
   ep.resize(len);
-  auto host = ep.address().to_string();
-  return ep.port() == 22 ? host : "-p " + std::to_string(ep.port()) + " " + host;
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
 }  // namespace

@@ -87,12 +87,19 @@ std::string justification_prompt(const gate_target& t) {
   return ascii_only("Justification for " + target_text(t) + ": ");
 }
 
-std::string justification_banner(const gate_target& t, std::string_view gate_host) {
+std::string justification_banner(const gate_target& t, std::string_view gate) {
+  std::string host(gate), port;
+  if (auto colon = gate.rfind(':'); colon != std::string_view::npos) {
+    host = std::string(gate.substr(0, colon));
+    port = std::string(gate.substr(colon + 1));
+  }
+  if (host.empty()) host = "GATE";
+  std::string ssh = port.empty() || port == "22" ? "ssh " : "ssh -p " + port + " ";
   return ascii_only("Access to " + target_text(t) +
                         " needs a justification.\n"
                         "Clients that cannot answer a prompt (BatchMode, scp, rsync, git) can "
-                        "file it ahead:\n  ssh " +
-                        t.person + "@" + std::string(gate_host) + " request " + target_text(t) +
+                        "file it ahead:\n  " +
+                        ssh + t.person + "@" + host + " request " + target_text(t) +
                         " --reason \"...\"\n",
                     true);
 }

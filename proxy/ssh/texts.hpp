@@ -39,7 +39,8 @@ std::string grant_warning_text(std::int64_t grant, const gate_target& t, std::ch
 // "Justification for root@web01: "
 std::string justification_prompt(const gate_target& t);
 
-// The banner sent before asking for a justification, which batch clients cannot answer.
-std::string justification_banner(const gate_target& t, std::string_view gate_host);
+// The banner sent before asking for a justification, which batch clients cannot answer;
+// `gate` is the "ADDRESS:PORT" the person connected to (for the `ssh ... request` hint).
+std::string justification_banner(const gate_target& t, std::string_view gate);
 
 }  // namespace gatehouse::proxy::ssh

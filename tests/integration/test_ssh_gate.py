@@ -191,6 +191,31 @@ class Hold(GateCase):
         self.assertLess(time.time() - t, 1.5)
         self.assertIn(f"Access grant #{grant} for {self.env.account}@web01 revoked by carol", err)
 
+    def test_grant_end_closes_the_session(self):
+        self.start()
+        proc = self.env.ssh_popen("sleep 60")
+        req = self.pending_request()
+        self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob", "--duration",
+                                      "4s").returncode, 0)
+        rc, out, err = self.finish(proc, timeout=20)
+        self.assertEqual(rc, 255)
+        grant = self.cli_json("requests")[0]["grant_id"]
+        self.assertRegex(err, rf"Access grant #{grant} for {self.env.account}@web01 ended at "
+                              r"\d\d:\d\d UTC")
+
+    def test_warning_before_the_grant_ends(self):
+        self.start()
+        proc = self.env.ssh_popen("sleep 60")
+        req = self.pending_request()
+        self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob", "--duration",
+                                      "63s").returncode, 0)
+        time.sleep(5)
+        grant = self.cli_json("requests")[0]["grant_id"]
+        self.assertEqual(self.env.cli("revoke", str(grant), "--as", "bob").returncode, 0)
+        rc, out, err = self.finish(proc, timeout=20)
+        self.assertIn(f"[gatehouse] Access grant #{grant} for {self.env.account}@web01 ends in "
+                      "1 minute", err)
+
     def test_kill_session(self):
         self.start(mode="allow")
         proc = self.env.ssh_popen("sleep 60")
@@ -223,6 +248,45 @@ class Justify(GateCase):
         self.assertEqual(r.stdout, b"justified\n")
         reqs = self.cli_json("requests")
         self.assertEqual(reqs[0]["justification"], "fix the disk")
+
+
+class JustifyInteractive(GateCase):
+    mode = "justify"
+
+    def test_prompt_then_connect(self):
+        import pty
+        import select
+        self.start()
+        pid, fd = pty.fork()
+        if pid == 0:
+            args = self.env.ssh_args(batch=False, opts=("-o", "PreferredAuthentications=publickey,"
+                                                        "keyboard-interactive"))
+            os.execvp(args[0], args + ["echo", "justified-in"])
+        out = b""
+        deadline = time.time() + 20
+        answered = False
+        while time.time() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if not answered and b"Justification for" in out:
+                os.write(fd, b"incident 42\n")
+                answered = True
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done == 0:
+            os.kill(pid, 9)
+            _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        self.assertIn(f"Justification for {self.env.account}@web01: ".encode(), out)
+        self.assertIn(b"justified-in", out)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, out)
+        self.assertEqual(self.cli_json("requests")[0]["justification"], "incident 42")
 
 
 class OwnView(GateCase):

@@ -16,7 +16,8 @@ SSHD = "/usr/sbin/sshd"
 SFTP_SERVER = next((p for p in ("/usr/lib/openssh/sftp-server", "/usr/libexec/sftp-server")
                     if os.path.exists(p)), "internal-sftp")
 CLIENT_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-               "-o", "BatchMode=yes", "-o", "LogLevel=INFO", "-o", "IdentitiesOnly=yes"]
+               "-o", "LogLevel=INFO", "-o", "IdentitiesOnly=yes"]
+BATCH = ["-o", "BatchMode=yes"]
 
 
 class SshEnv(Env):
@@ -109,10 +110,11 @@ class SshEnv(Env):
                 mode: {mode}""") + approvers + "\n" + rule_extra
 
     # --- clients ---------------------------------------------------------------------------
-    def ssh_args(self, person="alice", target=None, opts=()):
+    def ssh_args(self, person="alice", target=None, opts=(), batch=True):
         login = f"{person}@{self.account}@web01" if target is None else (
             f"{person}@{target}" if target else person)
-        return ["ssh", *CLIENT_OPTS, *opts, "-i", os.path.join(self.dir, person),
+        return ["ssh", *CLIENT_OPTS, *(BATCH if batch else []), *opts, "-i",
+                os.path.join(self.dir, person),
                 "-p", str(self.ssh_port), f"{login}@127.0.0.1"]
 
     def ssh(self, *command, person="alice", target=None, opts=(), input=None, timeout=60):
@@ -124,7 +126,7 @@ class SshEnv(Env):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
     def scp_base(self, person="alice"):
-        return ["scp", *CLIENT_OPTS, "-i", os.path.join(self.dir, person), "-P",
+        return ["scp", *CLIENT_OPTS, *BATCH, "-i", os.path.join(self.dir, person), "-P",
                 str(self.ssh_port)]
 
     def remote(self, path, person="alice"):
