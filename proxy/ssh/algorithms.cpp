@@ -32,7 +32,7 @@ std::string apply_listener_algorithms(ssh_bind bind) {
 std::string apply_upstream_algorithms(ssh_session session, const std::string& host_key_algorithms) {
   bool process_config = false;
   int rsa_bits = min_rsa_bits;
-  const std::string kex(upstream_kex), cip(ciphers), mac(macs);
+  const std::string kex(upstream_kex), cip(upstream_ciphers), mac(macs);
   struct option {
     ssh_options_e what;
     const void* value;

@@ -165,16 +165,18 @@ void channel_relay::run_requests() {
 
 bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr,
                          direction& d, std::uint64_t* counter) {
+  auto write = [&](const char* data, std::size_t size) {
+    if (ssh_channel_is_closed(to)) return -1;  // the destination is gone: pass_ends closes
+    auto n = static_cast<std::uint32_t>(size);
+    return is_stderr ? ssh_channel_write_stderr(to, data, n) : ssh_channel_write(to, data, n);
+  };
   std::array<char, chunk> buffer;
   std::size_t budget = step_budget;
   for (;;) {
     if (!d.pending.empty()) {
-      int n = ssh_channel_is_closed(to)
-                  ? -1
-                  : (is_stderr ? ssh_channel_write_stderr(to, d.pending.data(), d.pending.size())
-                               : ssh_channel_write(to, d.pending.data(), d.pending.size()));
+      int n = write(d.pending.data(), d.pending.size());
       if (n < 0) {
-        d.pending.clear();  // the destination is gone; its close is handled in pass_ends
+        d.pending.clear();
       } else {
         d.pending.erase(d.pending.begin(), d.pending.begin() + n);
         if (!d.pending.empty()) return false;  // window exhausted: wait for WINDOW_ADJUST
@@ -198,7 +200,8 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
     if (n <= 0) return false;  // nothing now (errors surface through the session state)
     if (counter != nullptr) *counter += static_cast<std::uint64_t>(n);
     budget -= static_cast<std::size_t>(n);
-    d.pending.assign(buffer.data(), buffer.data() + n);
+    int written = write(buffer.data(), static_cast<std::size_t>(n));
+    if (written >= 0 && written < n) d.pending.assign(buffer.data() + written, buffer.data() + n);
   }
 }
 
