@@ -73,6 +73,22 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
   return std::nullopt;
 }
 
+template <typename T>
+http_reply reply_with_list(const policy::result<std::vector<T>>& r) {
+  if (!r) return error_reply(status_for(r.code()), r.message());
+  return {200, json::serialize(to_json_array(*r))};
+}
+
+// "?state=S" parsed by `parse` (request or grant states); absent means no filter.
+template <typename Parse>
+auto state_filter(std::string_view query, Parse parse) -> decltype(parse(std::string_view{})) {
+  auto text = query_value(query, "state");
+  if (!text) return std::nullopt;
+  auto state = parse(*text);
+  if (!state) throw bad_input{"unknown state '" + *text + "'"};
+  return state;
+}
+
 json::object parse_body(const std::string& body) {
   if (body.empty()) return {};
   boost::system::error_code ec;
@@ -182,13 +198,8 @@ std::optional<http_reply> handle_policy_route(policy::gate_service& gate,
     if (parts[1] == "requests") {
       if (parts.size() == 2 && get) {
         policy::request_filter f;
-        if (auto s = query_value(query, "state")) {
-          f.state = policy::parse_request_state(*s);
-          if (!f.state) throw bad_input{"unknown state '" + *s + "'"};
-        }
-        auto list = gate.access().list_requests(f);
-        if (!list) return error_reply(status_for(list.code()), list.message());
-        return http_reply{200, json::serialize(to_json_array(*list))};
+        f.state = state_filter(query, policy::parse_request_state);
+        return reply_with_list(gate.access().list_requests(f));
       }
       if (parts.size() == 2 && post) return file_request(gate, body);
       auto id = parts.size() >= 3 ? parse_id(parts[2]) : std::nullopt;
@@ -198,13 +209,8 @@ std::optional<http_reply> handle_policy_route(policy::gate_service& gate,
     } else {
       if (parts.size() == 2 && get) {
         policy::grant_filter f;
-        if (auto s = query_value(query, "state")) {
-          f.state = policy::parse_grant_state(*s);
-          if (!f.state) throw bad_input{"unknown state '" + *s + "'"};
-        }
-        auto list = gate.access().list_grants(f);
-        if (!list) return error_reply(status_for(list.code()), list.message());
-        return http_reply{200, json::serialize(to_json_array(*list))};
+        f.state = state_filter(query, policy::parse_grant_state);
+        return reply_with_list(gate.access().list_grants(f));
       }
       auto id = parts.size() >= 3 ? parse_id(parts[2]) : std::nullopt;
       if (!id) throw bad_input{"a grant id is a positive number"};
