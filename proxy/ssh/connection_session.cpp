@@ -90,9 +90,15 @@ void connection::step_session() {
   }
   ssh_session up = upstream_->session();
   if (!drain_messages(up, upstream_->counter(), false)) return;
+  // A relay's libssh calls also read the sockets (a channel read polls when its buffer is
+  // empty, a flush polls too), so a WINDOW_ADJUST that unblocks another direction may be
+  // consumed after that direction gave up, leaving no readiness to wake us: when the
+  // relays read anything, run again until a pass reads nothing.
+  auto read_mark = down_counter_.in_bytes + upstream_->counter()->in_bytes;
   bool more = false;
   for (auto& r : relays_) more |= r->step();
   std::erase_if(relays_, [](const auto& r) { return r->finished(); });
+  if (down_counter_.in_bytes + upstream_->counter()->in_bytes != read_mark) more = true;
   if (ssh_get_status(up) & (SSH_CLOSED | SSH_CLOSED_ERROR)) {
     close(target_.server + " closed the connection", std::string("target left: ") +
                                                         ssh_get_error(up));
