@@ -167,7 +167,7 @@ class SshRelay(unittest.TestCase):
             self.assertEqual(len([s for s in self.sessions() if s["state"] == "active"]), 1)
         finally:
             master.terminate()
-            master.wait(10)
+            master.communicate(timeout=10)
 
     def test_large_transfers_both_ways(self):
         src = os.path.join(self.work, "big.bin")
