@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "proxy/ssh/sftp_audit.hpp"
+
 namespace gatehouse::proxy::ssh {
 
 namespace {
@@ -20,7 +22,15 @@ channel_relay::channel_relay(relay_context& context, ssh_message open)
 
 channel_relay::~channel_relay() { release(); }
 
+void channel_relay::emit(std::string_view event, boost::json::object fields) {
+  if (context_.event) context_.event(event, std::move(fields));
+}
+
 void channel_relay::release() {
+  if (sftp_) {
+    sftp_->finish();
+    sftp_.reset();
+  }
   if (open_ != nullptr) {
     ssh_message_free(open_);
     open_ = nullptr;
@@ -57,10 +67,12 @@ bool channel_relay::open_upstream() {
       refuse_open();
       return false;
     }
-    if (kind_ == kind::direct_tcpip && context_.on_request) {
-      context_.on_request("forward",
-                          std::string(ssh_message_channel_request_open_destination(open_)) + ":" +
-                              std::to_string(ssh_message_channel_request_open_destination_port(open_)));
+    if (kind_ == kind::direct_tcpip) {
+      emit("forward.open",
+           {{"destination", std::string(ssh_message_channel_request_open_destination(open_)) +
+                                ":" +
+                                std::to_string(
+                                    ssh_message_channel_request_open_destination_port(open_))}});
     }
   }
   int rc = kind_ == kind::session
@@ -120,14 +132,13 @@ int channel_relay::forward_request(ssh_message m) {
       return ssh_channel_request_env(up_, ssh_message_channel_request_env_name(m),
                                      ssh_message_channel_request_env_value(m));
     case SSH_CHANNEL_REQUEST_SHELL:
-      if (!request_announced_ && context_.on_request) context_.on_request("shell", "");
+      if (!request_announced_) emit("session.channel", {{"request", "shell"}});
       request_announced_ = true;
       textual_ = true;
       return ssh_channel_request_shell(up_);
     case SSH_CHANNEL_REQUEST_EXEC: {
       const char* command = ssh_message_channel_request_command(m);
-      if (!request_announced_ && context_.on_request)
-        context_.on_request("exec.command", command != nullptr ? command : "");
+      if (!request_announced_) emit("exec.command", {{"command", command ? command : ""}});
       request_announced_ = true;
       textual_ = true;
       return ssh_channel_request_exec(up_, command != nullptr ? command : "");
@@ -137,8 +148,13 @@ int channel_relay::forward_request(ssh_message m) {
                              ? ssh_message_channel_request_subsystem(m)
                              : "";
       if (name != "sftp") return SSH_ERROR;
-      if (!request_announced_ && context_.on_request) context_.on_request("subsystem", name);
+      if (!request_announced_) emit("session.channel", {{"request", "subsystem sftp"}});
       request_announced_ = true;
+      if (!sftp_)
+        sftp_ = std::make_unique<sftp_observer>(
+            [this](std::string_view event, boost::json::object fields) {
+              emit(event, std::move(fields));
+            });
       return ssh_channel_request_subsystem(up_, name.c_str());
     }
     default: return SSH_ERROR;  // x11 and anything unknown
@@ -200,6 +216,10 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
     if (n <= 0) return false;  // nothing now (errors surface through the session state)
     if (counter != nullptr) *counter += static_cast<std::uint64_t>(n);
     budget -= static_cast<std::size_t>(n);
+    if (sftp_ && !sftp_->stopped()) {
+      if (&d == &in_) sftp_->from_client(buffer.data(), static_cast<std::size_t>(n));
+      if (&d == &out_) sftp_->from_server(buffer.data(), static_cast<std::size_t>(n));
+    }
     int written = write(buffer.data(), static_cast<std::size_t>(n));
     if (written >= 0 && written < n) d.pending.assign(buffer.data() + written, buffer.data() + n);
   }

@@ -11,7 +11,8 @@
 //             only while the destination session has no buffered output and a window > 0,
 //             so memory stays bounded by the SSH windows; the person's data waits until the
 //             target has answered every request before it (no input before `exec`);
-//   end       EOF, exit-status / exit-signal and CLOSE are passed on in protocol order.
+//   end       EOF, exit-status / exit-signal and CLOSE are passed on in protocol order;
+//   audit     exec command lines, and the file operations of sftp (sftp_audit.hpp).
 //
 // Ownership: the connection owns its relays; a relay owns its two ssh_channels and every
 // ssh_message it holds, and removes its libssh callbacks before freeing the channels. It must
@@ -20,9 +21,12 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,14 +34,17 @@
 
 namespace gatehouse::proxy::ssh {
 
+class sftp_observer;
+
 struct relay_context {
   ssh_session down = nullptr;  // the person's session
   ssh_session up = nullptr;    // the target session
   bool allow_port_forwarding = false;
   std::uint64_t* bytes_in = nullptr;   // person -> target payload
   std::uint64_t* bytes_out = nullptr;  // target -> person payload
-  // Audit hook: ("exec.command", command), ("subsystem", name), ("forward", host:port).
-  std::function<void(std::string_view what, const std::string& detail)> on_request;
+  // Audit events: exec.command {command}, session.channel {request}, forward.open
+  // {destination}, and the sftp.* events of sftp_observer.
+  std::function<void(std::string_view event, boost::json::object fields)> event;
 };
 
 class channel_relay {
@@ -81,6 +88,7 @@ class channel_relay {
   void send_exit_info();
   void refuse_open();
   void release();
+  void emit(std::string_view event, boost::json::object fields);
 
   static void on_up_close(ssh_session, ssh_channel, void* self);
   static void on_up_exit_status(ssh_session, ssh_channel, int status, void* self);
@@ -100,6 +108,7 @@ class channel_relay {
   std::deque<pending_request> requests_;
   bool request_announced_ = false;
   bool textual_ = false;  // shell or exec: notes may be written to stderr
+  std::unique_ptr<sftp_observer> sftp_;
 
   direction out_;  // target stdout -> person
   direction err_;  // target stderr -> person

@@ -52,13 +52,8 @@ void connection::on_upstream_ready() {
   relay_context_.allow_port_forwarding = decision_.allow_port_forwarding;
   relay_context_.bytes_in = &bytes_in_;
   relay_context_.bytes_out = &bytes_out_;
-  relay_context_.on_request = [this](std::string_view what, const std::string& detail) {
-    if (what == "exec.command")
-      event("exec.command", {{"command", detail}});
-    else if (what == "forward")
-      event("forward.open", {{"destination", detail}});
-    else
-      event("session.channel", {{"request", std::string(what)}, {"detail", detail}});
+  relay_context_.event = [this](std::string_view name, boost::json::object fields) {
+    event(name, std::move(fields));
   };
   session_started_ = true;
   boost::json::object fields{{"rule", decision_.rule},

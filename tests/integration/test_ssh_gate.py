@@ -104,6 +104,19 @@ class Admission(GateCase):
         r = self.env.ssh("echo pinned")
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_unreachable_server_is_told(self):
+        self.env.sshd_port = 1  # nothing listens on 127.0.0.1:1
+        self.start()
+        r = self.env.ssh("true")
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"cannot reach web01: Connection refused", r.stderr)
+
+    def test_port_forwarding_when_the_rule_allows_it(self):
+        self.start(rule_extra="    allow_port_forwarding: true\n")
+        r = self.env.ssh(opts=("-W", f"127.0.0.1:{self.env.sshd_port}"), input=b"", timeout=30)
+        self.assertTrue(r.stdout.startswith(b"SSH-2.0-OpenSSH"), r.stdout + r.stderr)
+        wait_for(lambda: "forward.open" in self.env.log(), what="forward.open event")
+
     def test_deny_rule(self):
         self.start(mode="deny")
         r = self.env.ssh("true")

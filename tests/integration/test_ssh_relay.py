@@ -119,6 +119,16 @@ class SshRelay(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sha256(src), sha256(back))
         self.assertIn(b"b.bin", r.stdout)
+        # the file operations are audited with their paths
+        log = self.env.log()
+        wait_for(lambda: "sftp.rmdir" in self.env.log(), what="sftp events")
+        log = self.env.log()
+        self.assertIn(f'"path":"{remote_dir}/a.bin","flags":"write,create,truncate"', log)
+        self.assertIn(f'"path":"{remote_dir}/a.bin","bytes_read":0,"bytes_written":1000000',
+                      log)
+        self.assertIn(f'"path":"{remote_dir}/a.bin","to":"{remote_dir}/b.bin"', log)
+        self.assertIn(f'"path":"{remote_dir}/b.bin","bytes_read":1000000', log)
+        self.assertIn(f'sftp.mkdir', log)
 
     def test_scp_sftp_and_legacy(self):
         src = os.path.join(self.work, "scp-src.bin")
