@@ -71,7 +71,7 @@ void own_view_channel::add_request(ssh_message request) {
   bool ok = false;
   if (!started_) {
     switch (type) {
-      case SSH_CHANNEL_REQUEST_PTY:
+      case SSH_CHANNEL_REQUEST_PTY: ok = pty_ = true; break;
       case SSH_CHANNEL_REQUEST_ENV:
       case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: ok = true; break;
       case SSH_CHANNEL_REQUEST_SHELL:
@@ -92,6 +92,14 @@ void own_view_channel::add_request(ssh_message request) {
     }
   } else if (type == SSH_CHANNEL_REQUEST_WINDOW_CHANGE) {
     ok = true;
+  }
+  if (ok && started_ && pty_ && !converted_) {  // a terminal in raw mode needs CR LF
+    converted_ = true;
+    for (auto* text : {&out_, &err_}) {
+      std::string crlf;
+      for (char c : *text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+      *text = std::move(crlf);
+    }
   }
   if (ok)
     ssh_message_channel_request_reply_success(request);

@@ -45,6 +45,7 @@ class own_view_channel {
   ssh_channel channel_ = nullptr;
   ssh_channel_callbacks_struct callbacks_{};
   bool started_ = false;
+  bool pty_ = false, converted_ = false;
   std::string out_, err_;
   int exit_code_ = 0;
   bool responded_ = false, closed_by_peer_ = false;
