@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "proxy/ssh/recorder.hpp"
 #include "proxy/ssh/sftp_audit.hpp"
 
 namespace gatehouse::proxy::ssh {
@@ -27,6 +28,10 @@ void channel_relay::emit(std::string_view event, boost::json::object fields) {
 }
 
 void channel_relay::release() {
+  if (recording_) {
+    recording_->close();
+    recording_.reset();
+  }
   if (sftp_) {
     sftp_->finish();
     sftp_.reset();
@@ -120,14 +125,21 @@ void channel_relay::add_request(ssh_message request) {
 
 int channel_relay::forward_request(ssh_message m) {
   switch (ssh_message_subtype(m)) {
-    case SSH_CHANNEL_REQUEST_PTY:
+    case SSH_CHANNEL_REQUEST_PTY: {
       textual_ = true;
-      return ssh_channel_request_pty_size(up_, ssh_message_channel_request_pty_term(m),
-                                          ssh_message_channel_request_pty_width(m),
-                                          ssh_message_channel_request_pty_height(m));
-    case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
-      return ssh_channel_change_pty_size(up_, ssh_message_channel_request_pty_width(m),
-                                         ssh_message_channel_request_pty_height(m));
+      const char* term = ssh_message_channel_request_pty_term(m);
+      int cols = ssh_message_channel_request_pty_width(m);
+      int rows = ssh_message_channel_request_pty_height(m);
+      if (!recording_ && context_.open_recording)
+        recording_ = context_.open_recording(term ? term : "", cols, rows);
+      return ssh_channel_request_pty_size(up_, term ? term : "xterm", cols, rows);
+    }
+    case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: {
+      int cols = ssh_message_channel_request_pty_width(m);
+      int rows = ssh_message_channel_request_pty_height(m);
+      if (recording_) recording_->resize(cols, rows);
+      return ssh_channel_change_pty_size(up_, cols, rows);
+    }
     case SSH_CHANNEL_REQUEST_ENV:
       return ssh_channel_request_env(up_, ssh_message_channel_request_env_name(m),
                                      ssh_message_channel_request_env_value(m));
@@ -216,6 +228,7 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
     if (n <= 0) return false;  // nothing now (errors surface through the session state)
     if (counter != nullptr) *counter += static_cast<std::uint64_t>(n);
     budget -= static_cast<std::size_t>(n);
+    if (recording_ && &d != &in_) recording_->output({buffer.data(), static_cast<std::size_t>(n)});
     if (sftp_ && !sftp_->stopped()) {
       if (&d == &in_) sftp_->from_client(buffer.data(), static_cast<std::size_t>(n));
       if (&d == &out_) sftp_->from_server(buffer.data(), static_cast<std::size_t>(n));

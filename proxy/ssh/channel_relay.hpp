@@ -12,7 +12,8 @@
 //             so memory stays bounded by the SSH windows; the person's data waits until the
 //             target has answered every request before it (no input before `exec`);
 //   end       EOF, exit-status / exit-signal and CLOSE are passed on in protocol order;
-//   audit     exec command lines, and the file operations of sftp (sftp_audit.hpp).
+//   audit     exec command lines, the file operations of sftp (sftp_audit.hpp), and a
+//             recording of every pty channel (recorder.hpp).
 //
 // Ownership: the connection owns its relays; a relay owns its two ssh_channels and every
 // ssh_message it holds, and removes its libssh callbacks before freeing the channels. It must
@@ -35,6 +36,7 @@
 namespace gatehouse::proxy::ssh {
 
 class sftp_observer;
+class asciicast_recorder;
 
 struct relay_context {
   ssh_session down = nullptr;  // the person's session
@@ -45,6 +47,9 @@ struct relay_context {
   // Audit events: exec.command {command}, session.channel {request}, forward.open
   // {destination}, and the sftp.* events of sftp_observer.
   std::function<void(std::string_view event, boost::json::object fields)> event;
+  // Starts the recording of a terminal (pty) channel; null when recording is off or failed.
+  std::function<std::unique_ptr<asciicast_recorder>(std::string_view term, int cols, int rows)>
+      open_recording;
 };
 
 class channel_relay {
@@ -109,6 +114,7 @@ class channel_relay {
   bool request_announced_ = false;
   bool textual_ = false;  // shell or exec: notes may be written to stderr
   std::unique_ptr<sftp_observer> sftp_;
+  std::unique_ptr<asciicast_recorder> recording_;
 
   direction out_;  // target stdout -> person
   direction err_;  // target stderr -> person

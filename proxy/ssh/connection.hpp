@@ -200,6 +200,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<std::unique_ptr<own_view_channel>> own_channels_;
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
   bool session_started_ = false;
+  int recordings_ = 0;
   bool warned_5_ = false, warned_1_ = false;
   watch grant_watch_;
   std::vector<std::string> pending_notes_;

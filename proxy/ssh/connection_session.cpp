@@ -6,6 +6,7 @@
 
 #include "proxy/ssh/connection.hpp"
 #include "proxy/ssh/own_view.hpp"
+#include "proxy/ssh/recorder.hpp"
 #include "proxy/ssh/texts.hpp"
 
 namespace gatehouse::proxy::ssh {
@@ -55,6 +56,21 @@ void connection::on_upstream_ready() {
   relay_context_.event = [this](std::string_view name, boost::json::object fields) {
     event(name, std::move(fields));
   };
+  if (!config_->audit.recordings.empty()) {
+    relay_context_.open_recording = [this](std::string_view term, int cols, int rows) {
+      // <session id>.cast for the first terminal of the connection, then .2.cast, ...
+      auto n = ++recordings_;
+      auto path = config_->audit.recordings + "/" + id_ +
+                  (n == 1 ? std::string() : "." + std::to_string(n)) + ".cast";
+      std::string error;
+      auto r = asciicast_recorder::open(path, term, cols, rows, error);
+      if (r)
+        event("session.recording", {{"path", path}});
+      else
+        spdlog::error("ssh {}: recording not possible: {}", id_, error);
+      return r;
+    };
+  }
   session_started_ = true;
   boost::json::object fields{{"rule", decision_.rule},
                              {"host_key", upstream_->host_key_fingerprint()}};

@@ -33,7 +33,9 @@ class SshRelay(unittest.TestCase):
     def setUpClass(cls):
         cls.env = SshEnv()
         cls.env.start_sshd()
-        cls.env.write_config(cls.env.ssh_config_text(mode="allow"))
+        cls.recordings = os.path.join(cls.env.dir, "recordings")
+        os.makedirs(cls.recordings)
+        cls.env.write_config(cls.env.ssh_config_text(mode="allow", recordings=cls.recordings))
         cls.env.start()
         cls.work = os.path.join(cls.env.dir, "work")
         os.makedirs(cls.work)
@@ -101,6 +103,24 @@ class SshRelay(unittest.TestCase):
             _, status = os.waitpid(pid, 0)
             os.close(fd)
         self.assertEqual(os.waitstatus_to_exitcode(status), 5)
+        # the terminal was recorded as asciicast v2, complete once the session ended
+        import json
+        casts = sorted(os.listdir(self.recordings))
+        wait_for(lambda: any(self.read_cast(c)[-1][1] == "o" and "exit 5" in
+                             "".join(e[2] for e in self.read_cast(c)[1:]) for c in casts),
+                 timeout=10, what="recording")
+        events = next(self.read_cast(c) for c in casts
+                      if "exit 5" in "".join(e[2] for e in self.read_cast(c)[1:]))
+        header = events[0]
+        self.assertEqual((header["version"], header["width"], header["height"]), (2, 100, 40))
+        self.assertEqual(header["env"]["TERM"], "xterm-256color")
+        self.assertIn(["r", "120x50"], [e[1:] for e in events[1:]])
+        self.assertIn("40 100", "".join(e[2] for e in events[1:] if e[1] == "o"))
+
+    def read_cast(self, name):
+        import json
+        with open(os.path.join(self.recordings, name)) as f:
+            return [json.loads(line) for line in f if line.strip()]
 
     def test_sftp_batch(self):
         src = os.path.join(self.work, "sftp-src.bin")

@@ -71,7 +71,7 @@ class SshEnv(Env):
 
     # --- configuration -------------------------------------------------------------------
     def ssh_config_text(self, mode="allow", rule_extra="", host_key=None, extra_servers="",
-                        instance_name="test-gate"):
+                        instance_name="test-gate", recordings=None):
         host_key = host_key or " ".join(self.upstream_host_key.split()[:2])
         approvers = "\n    approvers: [bob, carol]\n    condition: any" if mode == "approve" else ""
         return textwrap.dedent(f"""\
@@ -80,6 +80,7 @@ class SshEnv(Env):
             listen:
               ssh: {{ address: "127.0.0.1:{self.ssh_port}", host_keys: [{self.host_key}] }}
               admin: {{ socket: {self.socket} }}
+            """) + (f"audit: {{ recordings: {recordings} }}\n" if recordings else "") + textwrap.dedent(f"""\
             users:
               - name: alice
                 email: alice@example.com
