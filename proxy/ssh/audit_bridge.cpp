@@ -10,8 +10,8 @@ event_sink audit_event_sink(policy::audit_sink& sink) {
   return [&sink](std::string_view name, boost::json::object fields) {
     policy::audit_event e;
     e.name = std::string(name);
-    e.at = std::chrono::time_point_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now());
+    e.at =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     for (const auto& kv : fields) {
       const auto& v = kv.value();
       if (v.is_null()) continue;

@@ -10,8 +10,8 @@ namespace gatehouse::proxy::ssh {
 
 namespace {
 
-constexpr std::uint32_t chunk = 32 * 1024;        // one SSH data packet
-constexpr std::size_t step_budget = 512 * 1024;   // per direction and step, for fairness
+constexpr std::uint32_t chunk = 32 * 1024;       // one SSH data packet
+constexpr std::size_t step_budget = 512 * 1024;  // per direction and step, for fairness
 
 }  // namespace
 
@@ -74,19 +74,17 @@ bool channel_relay::open_upstream() {
     }
     if (kind_ == kind::direct_tcpip) {
       emit("forward.open",
-           {{"destination", std::string(ssh_message_channel_request_open_destination(open_)) +
-                                ":" +
-                                std::to_string(
-                                    ssh_message_channel_request_open_destination_port(open_))}});
+           {{"destination",
+             std::string(ssh_message_channel_request_open_destination(open_)) + ":" +
+                 std::to_string(ssh_message_channel_request_open_destination_port(open_))}});
     }
   }
   int rc = kind_ == kind::session
                ? ssh_channel_open_session(up_)
-               : ssh_channel_open_forward(
-                     up_, ssh_message_channel_request_open_destination(open_),
-                     ssh_message_channel_request_open_destination_port(open_),
-                     ssh_message_channel_request_open_originator(open_),
-                     ssh_message_channel_request_open_originator_port(open_));
+               : ssh_channel_open_forward(up_, ssh_message_channel_request_open_destination(open_),
+                                          ssh_message_channel_request_open_destination_port(open_),
+                                          ssh_message_channel_request_open_originator(open_),
+                                          ssh_message_channel_request_open_originator_port(open_));
   if (rc == SSH_AGAIN) return false;
   if (rc != SSH_OK) {
     refuse_open();
@@ -250,8 +248,8 @@ void channel_relay::send_exit_info() {
 void channel_relay::pass_ends() {
   // Target -> person: exit status before EOF (a client may close as soon as it has both
   // EOFs), EOF once both streams are drained, CLOSE once the target closed.
-  bool up_drained = out_.source_eof && err_.source_eof && out_.pending.empty() &&
-                    err_.pending.empty();
+  bool up_drained =
+      out_.source_eof && err_.source_eof && out_.pending.empty() && err_.pending.empty();
   if (up_drained && !down_eof_sent_ && !down_closed_) {
     send_exit_info();
     ssh_channel_send_eof(down_);

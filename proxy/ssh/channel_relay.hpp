@@ -18,11 +18,10 @@
 // Ownership: the connection owns its relays; a relay owns its two ssh_channels and every
 // ssh_message it holds, and removes its libssh callbacks before freeing the channels. It must
 // be destroyed before either session is disconnected. io_context thread only.
+#include <boost/json/object.hpp>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
-
-#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <deque>
@@ -87,8 +86,8 @@ class channel_relay {
   bool open_upstream();
   void run_requests();
   int forward_request(ssh_message m);  // SSH_OK, SSH_ERROR (refused) or SSH_AGAIN
-  bool move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr,
-            direction& d, std::uint64_t* counter);
+  bool move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr, direction& d,
+            std::uint64_t* counter);
   void pass_ends();
   void send_exit_info();
   void refuse_open();

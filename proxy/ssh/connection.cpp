@@ -2,9 +2,8 @@
 
 #include <fcntl.h>
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
 
 #include "proxy/ssh/own_view.hpp"
 #include "proxy/ssh/texts.hpp"
@@ -164,11 +163,11 @@ void connection::arm() {
 
 void connection::set_deadline(std::chrono::seconds after, std::function<void()> fire) {
   deadline_.expires_after(after);
-  deadline_.async_wait([self = shared_from_this(), fire = std::move(fire)](
-                           boost::system::error_code ec) {
-    if (ec || self->phase_ == phase::finished) return;
-    fire();
-  });
+  deadline_.async_wait(
+      [self = shared_from_this(), fire = std::move(fire)](boost::system::error_code ec) {
+        if (ec || self->phase_ == phase::finished) return;
+        fire();
+      });
 }
 
 void connection::banner(const std::string& text) {
@@ -269,9 +268,9 @@ void connection::finish() {
   }
   if (!person_known_ && auth_attempts_ > 0) {
     shared_->failures.record_failure(source_, std::chrono::steady_clock::now());
-    event("auth.failure", {{"user", user_}, {"reason", failure_reason_.empty()
-                                                          ? std::string("no listed key")
-                                                          : failure_reason_}});
+    event("auth.failure",
+          {{"user", user_},
+           {"reason", failure_reason_.empty() ? std::string("no listed key") : failure_reason_}});
   }
   if (session_started_) {
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(

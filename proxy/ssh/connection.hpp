@@ -8,7 +8,8 @@
 //                  name then gives the target, and the gate decides;
 //   justifying     (justify rule) partial success -> keyboard-interactive prompt for a reason;
 //   holding        (approve rule) the signed request stays unanswered while banners and
-//                  SSH_MSG_IGNORE keep the client waiting, until decision / hold_timeout / client gone;
+//                  SSH_MSG_IGNORE keep the client waiting, until decision / hold_timeout / client
+//                  gone;
 //   connecting     the upstream leg logs in (the person still waits at auth, so a failure
 //                  can be told in words); then auth success;
 //   relaying       channels are relayed until the client or the target leaves, the grant
@@ -24,12 +25,11 @@
 // objects are owned here and freed in finish() in the order of research/tech.md §1.3
 // (held messages and channels first, then the Asio watches, then ssh_disconnect/ssh_free).
 // Everything runs on the io_context thread; libssh callbacks only record state.
-#include <libssh/libssh.h>
-#include <libssh/server.h>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
 
 #include <chrono>
 #include <cstdint>
@@ -54,14 +54,14 @@ namespace gatehouse::proxy::ssh {
 class own_view_channel;
 
 struct front_end_settings {
-  std::chrono::seconds login_grace{30};      // accept -> person authenticated
-  std::chrono::seconds keepalive{2};         // SSH_MSG_IGNORE while held or connecting
-  std::chrono::seconds status_every{10};     // banner status lines while held
+  std::chrono::seconds login_grace{30};   // accept -> person authenticated
+  std::chrono::seconds keepalive{2};      // SSH_MSG_IGNORE while held or connecting
+  std::chrono::seconds status_every{10};  // banner status lines while held
   std::chrono::seconds justification_timeout{300};
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds handshake_timeout{30};
-  std::size_t max_auth_attempts = 12;        // per connection (probes included)
-  std::size_t max_auth_failures = 10;        // per source address within failure_window
+  std::size_t max_auth_attempts = 12;  // per connection (probes included)
+  std::size_t max_auth_failures = 10;  // per source address within failure_window
   std::chrono::seconds failure_window{60};
   std::chrono::seconds failure_penalty{60};  // a source over the limit is refused this long
   std::size_t max_unauthenticated_per_source = 32;
@@ -71,7 +71,7 @@ struct front_end_settings {
 
 // What the connections of one listener share with their front end.
 struct listener_state {
-  listener_state(front_end_settings s, ssh::gate& g, event_sink e)
+  listener_state(const front_end_settings& s, ssh::gate& g, event_sink e)
       : settings(s),
         gate(g),
         events(std::move(e)),

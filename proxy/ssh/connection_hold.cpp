@@ -31,9 +31,8 @@ void connection::begin_hold(ssh_message m) {
   if (!held_person_slot_ || !held_source_slot_) {
     ssh_message_free(m);
     close(!held_person_slot_
-              ? "Too many connections of " + target_.person +
-                    " are waiting for approval (limit " + std::to_string(s.max_held_per_person) +
-                    ")"
+              ? "Too many connections of " + target_.person + " are waiting for approval (limit " +
+                    std::to_string(s.max_held_per_person) + ")"
               : "Too many connections from your address are waiting for approval",
           "hold cap reached");
     return;
@@ -101,8 +100,7 @@ void connection::tick() {
     if (ec) return;
     auto p = self->phase_;
     if (p != phase::holding && p != phase::connecting && p != phase::justifying) return;
-    if (p == phase::holding &&
-        since(self->last_status_) >= self->shared_->settings.status_every) {
+    if (p == phase::holding && since(self->last_status_) >= self->shared_->settings.status_every) {
       self->banner(hold_status_line(self->request_, since(self->hold_started_)));
       self->last_status_ = std::chrono::steady_clock::now();
     }
@@ -120,9 +118,8 @@ void connection::ask_justification(ssh_message m) {
   ssh_message_auth_reply_success(m, 1);  // partial success: keyboard-interactive next
   ssh_message_free(m);
   phase_ = phase::justifying;
-  set_deadline(shared_->settings.justification_timeout, [this] {
-    close("No justification was given in time", "justification timed out");
-  });
+  set_deadline(shared_->settings.justification_timeout,
+               [this] { close("No justification was given in time", "justification timed out"); });
   tick();
 }
 

@@ -1,8 +1,7 @@
 // After the person is let through (see connection.hpp): the upstream login, the relayed
 // channels, the person's own view, and the end of the grant (warnings, then teardown).
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
 
 #include "proxy/ssh/connection.hpp"
 #include "proxy/ssh/own_view.hpp"
@@ -89,8 +88,8 @@ void connection::step_session() {
     upstream_->step();
     if (upstream_->failed()) {
       if (upstream_->failure_event() == "hostkey.mismatch") {
-        event("hostkey.mismatch", {{"expected", server_->host_key},
-                                   {"presented", upstream_->host_key_fingerprint()}});
+        event("hostkey.mismatch",
+              {{"expected", server_->host_key}, {"presented", upstream_->host_key_fingerprint()}});
       }
       event("upstream.failure", {{"reason", upstream_->failure()}});
       close(upstream_->failure(), "upstream: " + upstream_->failure());
@@ -111,8 +110,8 @@ void connection::step_session() {
   std::erase_if(relays_, [](const auto& r) { return r->finished(); });
   if (down_counter_.in_bytes + upstream_->counter()->in_bytes != read_mark) more = true;
   if (ssh_get_status(up) & (SSH_CLOSED | SSH_CLOSED_ERROR)) {
-    close(target_.server + " closed the connection", std::string("target left: ") +
-                                                        ssh_get_error(up));
+    close(target_.server + " closed the connection",
+          std::string("target left: ") + ssh_get_error(up));
     return;
   }
   if (more) rerun_ = true;
@@ -133,11 +132,10 @@ void connection::handle_session_message(ssh_message m) {
       relays_.push_back(std::make_unique<channel_relay>(relay_context_, m));
       return;
     } else if (subtype == SSH_CHANNEL_DIRECT_TCPIP) {
-      event("forward.refused", {{"destination",
-                                 std::string(ssh_message_channel_request_open_destination(m)) +
-                                     ":" +
-                                     std::to_string(
-                                         ssh_message_channel_request_open_destination_port(m))}});
+      event("forward.refused",
+            {{"destination",
+              std::string(ssh_message_channel_request_open_destination(m)) + ":" +
+                  std::to_string(ssh_message_channel_request_open_destination_port(m))}});
       if (!forward_note_sent_) {
         forward_note_sent_ = true;
         for (auto& r : relays_)

@@ -1,8 +1,7 @@
 #include "proxy/ssh/events.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
 
 namespace gatehouse::proxy::ssh {
 

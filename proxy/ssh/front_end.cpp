@@ -3,10 +3,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <spdlog/spdlog.h>
 
 #include <random>
 
@@ -32,7 +31,7 @@ std::string local_address(int fd) {
 }  // namespace
 
 front_end::front_end(boost::asio::any_io_executor executor, config_source config, ssh::gate& gate,
-                     event_sink events, front_end_settings settings)
+                     event_sink events, const front_end_settings& settings)
     : executor_(executor),
       config_(std::move(config)),
       shared_(std::make_shared<listener_state>(settings, gate, std::move(events))) {
@@ -115,8 +114,9 @@ bool front_end::kill(const std::string& session_id, const std::string& by) {
   auto it = connections_.find(session_id);
   if (it == connections_.end()) return false;
   auto c = it->second;
-  c->shut("Session " + session_id + " ended by " + (by.empty() ? std::string("an administrator") : by),
-          "killed by " + by);
+  c->shut(
+      "Session " + session_id + " ended by " + (by.empty() ? std::string("an administrator") : by),
+      "killed by " + by);
   return true;
 }
 

@@ -11,10 +11,9 @@
 // Ownership: the front end owns the registry (shared_ptr per connection); connections share
 // `listener_state` with it so that they may outlive it while their handlers drain.
 // io_context thread only.
-#include <libssh/server.h>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/array.hpp>
+#include <libssh/server.h>
 
 #include <functional>
 #include <map>
@@ -34,7 +33,7 @@ class front_end {
   using config_source = std::function<std::shared_ptr<const config::config>()>;
 
   front_end(boost::asio::any_io_executor executor, config_source config, ssh::gate& gate,
-            event_sink events = log_event_sink(), front_end_settings settings = {});
+            event_sink events = log_event_sink(), const front_end_settings& settings = {});
   ~front_end();
   front_end(const front_end&) = delete;
   front_end& operator=(const front_end&) = delete;

@@ -30,9 +30,9 @@ enum class verdict { allow, approval_needed, justification_needed, deny };
 
 struct gate_decision {
   ssh::verdict verdict = verdict::deny;
-  std::string deny_code;  // the policy's deny_reason label ("rule_denies", ...)
-  std::string text;       // for a denial: the sentence for the person
-  std::int64_t grant = 0;  // the live grant that allows the connection; 0 for `allow`
+  std::string deny_code;            // the policy's deny_reason label ("rule_denies", ...)
+  std::string text;                 // for a denial: the sentence for the person
+  std::int64_t grant = 0;           // the live grant that allows the connection; 0 for `allow`
   std::optional<time_point> until;  // when that grant ends
   std::string rule;
   std::chrono::seconds hold_timeout{600};

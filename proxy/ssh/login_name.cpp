@@ -69,8 +69,8 @@ std::variant<login_target, std::string> resolve_login(const config::config& cfg,
   for (const auto& a : server.accounts)
     if (a.name == login.account) out.account = &a;
   if (out.account == nullptr)
-    return server.name + " has no account '" + login.account + "' (accounts: " +
-           account_list(server) + ")";
+    return server.name + " has no account '" + login.account +
+           "' (accounts: " + account_list(server) + ")";
   return out;
 }
 

@@ -27,7 +27,7 @@ time_point wall_now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
-command_result fail(std::string text) { return {1, {}, ascii_only(text) + "\n"}; }
+command_result fail(const std::string& text) { return {1, {}, ascii_only(text) + "\n"}; }
 
 std::string names(const std::vector<std::string>& list) {
   std::string out;
@@ -54,7 +54,7 @@ parsed_args parse(const std::vector<std::string>& args) {
       std::string name = args[i].substr(2), value;
       if (auto eq = name.find('='); eq != std::string::npos) {
         value = name.substr(eq + 1);
-        name = name.substr(0, eq);
+        name.resize(eq);
       } else {
         while (i + 1 < args.size() && !args[i + 1].starts_with("--"))
           value += (value.empty() ? "" : " ") + args[++i];
@@ -143,8 +143,7 @@ std::string gate_service_gate::own_view(const std::string& person) {
 
 command_result gate_service_gate::run_command(const std::string& person,
                                               const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "help" || args[0] == "--help")
-    return {0, own_view(person), {}};
+  if (args.empty() || args[0] == "help" || args[0] == "--help") return {0, own_view(person), {}};
   auto& access = service_.access();
   auto a = parse(args);
   const auto& verb = args[0];

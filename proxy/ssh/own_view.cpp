@@ -45,8 +45,9 @@ std::vector<std::string> split_command_line(std::string_view line) {
 }
 
 own_view_channel::own_view_channel(ssh_message open, ssh::gate& gate, std::string person)
-    : gate_(gate), person_(std::move(person)) {
-  channel_ = ssh_message_channel_request_open_reply_accept(open);
+    : gate_(gate),
+      person_(std::move(person)),
+      channel_(ssh_message_channel_request_open_reply_accept(open)) {
   ssh_message_free(open);
   if (channel_ == nullptr) return;
   ssh_callbacks_init(&callbacks_);

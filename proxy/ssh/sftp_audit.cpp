@@ -13,9 +13,22 @@ constexpr std::size_t max_outstanding = 10000;
 
 // SFTP v3 packet types (draft-ietf-secsh-filexfer-02; OpenSSH sftp.h).
 enum : std::uint8_t {
-  fxp_init = 1, fxp_version = 2, fxp_open = 3, fxp_close = 4, fxp_read = 5, fxp_write = 6,
-  fxp_setstat = 9, fxp_opendir = 11, fxp_remove = 13, fxp_mkdir = 14, fxp_rmdir = 15,
-  fxp_rename = 18, fxp_symlink = 20, fxp_status = 101, fxp_handle = 102, fxp_data = 103,
+  fxp_init = 1,
+  fxp_version = 2,
+  fxp_open = 3,
+  fxp_close = 4,
+  fxp_read = 5,
+  fxp_write = 6,
+  fxp_setstat = 9,
+  fxp_opendir = 11,
+  fxp_remove = 13,
+  fxp_mkdir = 14,
+  fxp_rmdir = 15,
+  fxp_rename = 18,
+  fxp_symlink = 20,
+  fxp_status = 101,
+  fxp_handle = 102,
+  fxp_data = 103,
   fxp_extended = 200,
 };
 
@@ -52,7 +65,7 @@ class reader {
 
 std::string open_flags(std::uint32_t f) {
   static const std::pair<std::uint32_t, const char*> names[] = {
-      {0x01, "read"}, {0x02, "write"}, {0x04, "append"},
+      {0x01, "read"},   {0x02, "write"},    {0x04, "append"},
       {0x08, "create"}, {0x10, "truncate"}, {0x20, "exclusive"}};
   std::string out;
   for (auto [bit, name] : names)

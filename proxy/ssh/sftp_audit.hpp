@@ -36,11 +36,11 @@ class sftp_observer {
 
  private:
   struct stream {
-    bool in_body = false;         // false: reading the 4-byte length
-    std::string head;             // the length field, then the packet's first bytes
-    std::uint32_t length = 0;     // the current packet's length (after the length field)
-    std::uint32_t consumed = 0;   // bytes of the current packet seen
-    std::uint32_t keep = 0;       // how many of them to keep in `head`
+    bool in_body = false;        // false: reading the 4-byte length
+    std::string head;            // the length field, then the packet's first bytes
+    std::uint32_t length = 0;    // the current packet's length (after the length field)
+    std::uint32_t consumed = 0;  // bytes of the current packet seen
+    std::uint32_t keep = 0;      // how many of them to keep in `head`
   };
   struct pending {
     std::uint8_t type = 0;
@@ -60,9 +60,9 @@ class sftp_observer {
   report report_;
   stream client_, server_;
   bool stopped_ = false;
-  std::unordered_map<std::uint32_t, pending> pending_;       // request id -> what it asked
-  std::unordered_map<std::string, handle_info> handles_;     // handle -> file
-  std::unordered_map<std::uint32_t, std::string> reads_;     // READ request id -> handle
+  std::unordered_map<std::uint32_t, pending> pending_;    // request id -> what it asked
+  std::unordered_map<std::string, handle_info> handles_;  // handle -> file
+  std::unordered_map<std::uint32_t, std::string> reads_;  // READ request id -> handle
 };
 
 }  // namespace gatehouse::proxy::ssh

@@ -45,18 +45,16 @@ void upstream::start(std::function<void()> wake) {
           wake();
           return;
         }
-        asio::async_connect(socket_, results,
-                            [this, wake](boost::system::error_code ec, const tcp::endpoint&) {
-                              if (ec == asio::error::operation_aborted ||
-                                  state_ != state::connecting)
-                                return;
-                              if (ec) {
-                                fail("cannot reach " + params_.server + ": " + ec.message());
-                              } else {
-                                on_connected(std::move(socket_));
-                              }
-                              wake();
-                            });
+        asio::async_connect(
+            socket_, results, [this, wake](boost::system::error_code ec, const tcp::endpoint&) {
+              if (ec == asio::error::operation_aborted || state_ != state::connecting) return;
+              if (ec) {
+                fail("cannot reach " + params_.server + ": " + ec.message());
+              } else {
+                on_connected(std::move(socket_));
+              }
+              wake();
+            });
       });
 }
 

@@ -14,11 +14,10 @@
 // Ownership: one connection owns one upstream; libssh owns the socket fd (we close it after
 // ssh_disconnect, which does not close an SSH_OPTIONS_FD socket). Teardown in close():
 // stop the watch, disconnect, free, close the fd. io_context thread only.
-#include <libssh/libssh.h>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <libssh/libssh.h>
 
 #include <chrono>
 #include <functional>
@@ -29,8 +28,8 @@
 namespace gatehouse::proxy::ssh {
 
 struct upstream_params {
-  std::string server;    // name, for messages
-  std::string host;      // address to connect to
+  std::string server;  // name, for messages
+  std::string host;    // address to connect to
   std::uint16_t port = 22;
   std::string host_key;  // the pin: "TYPE BASE64" or "SHA256:..."
   std::string account;

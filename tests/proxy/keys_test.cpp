@@ -1,3 +1,5 @@
+#include "proxy/ssh/keys.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -7,7 +9,6 @@
 #include <string>
 
 #include "proxy/ssh/host_keys.hpp"
-#include "proxy/ssh/keys.hpp"
 
 namespace gatehouse::proxy::ssh {
 namespace {
@@ -79,7 +80,8 @@ class HostKeyFiles : public ::testing::Test {
 };
 
 TEST_F(HostKeyFiles, LoadsEd25519AndRsa) {
-  auto loaded = load_host_keys({write("ed", SSH_KEYTYPE_ED25519), write("rsa", SSH_KEYTYPE_RSA, 2048)});
+  auto loaded =
+      load_host_keys({write("ed", SSH_KEYTYPE_ED25519), write("rsa", SSH_KEYTYPE_RSA, 2048)});
   EXPECT_TRUE(loaded.problems.empty()) << loaded.problems.front();
   EXPECT_EQ(loaded.keys.size(), 2u);
 }

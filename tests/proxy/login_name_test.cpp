@@ -93,8 +93,7 @@ TEST(ResolveLogin, SingleAccountShortForm) {
 TEST(ResolveLogin, ErrorsInWords) {
   auto c = sample();
   EXPECT_EQ(resolve_error(c, "alice@web99"), "unknown server 'web99'");
-  EXPECT_EQ(resolve_error(c, "alice@admin@web01"),
-            "web01 has no account 'admin' (accounts: root)");
+  EXPECT_EQ(resolve_error(c, "alice@admin@web01"), "web01 has no account 'admin' (accounts: root)");
   EXPECT_EQ(resolve_error(c, "alice@db01"),
             "db01 has several accounts (root, deploy): log in as alice@ACCOUNT@db01");
   EXPECT_EQ(resolve_error(c, "alice@admin@win01"), "server 'win01' is not reached over SSH");

@@ -19,14 +19,19 @@ TEST(Utf8, KeepsValidTextAndJoinsSplitSequences) {
 
 TEST(Utf8, ReplacesInvalidBytes) {
   std::string carry;
-  EXPECT_EQ(to_utf8("a\xff" "b\xc0\xaf" "c\xed\xa0\x80", carry),
-            "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(to_utf8("a\xff"
+                    "b\xc0\xaf"
+                    "c\xed\xa0\x80",
+                    carry),
+            "a\xef\xbf\xbd"
+            "b\xef\xbf\xbd\xef\xbf\xbd"
+            "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
   EXPECT_TRUE(carry.empty());
 }
 
 TEST(Asciicast, HeaderEventsAndEscapes) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("gh-cast-" + std::to_string(::getpid()) + ".cast");
+  auto path =
+      std::filesystem::temp_directory_path() / ("gh-cast-" + std::to_string(::getpid()) + ".cast");
   std::filesystem::remove(path);
   std::string error;
   auto r = asciicast_recorder::open(path.string(), "xterm", 100, 40, error);

@@ -1,8 +1,7 @@
 #include "proxy/ssh/sftp_audit.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
@@ -31,10 +30,11 @@ struct recorder {
 TEST(SftpObserver, OpenWriteCloseAcrossArbitrarySplits) {
   recorder rec;
   sftp_observer o(rec.sink());
-  std::string client = packet(1, u32(3)) +                                   // INIT
-                       packet(3, u32(7) + str("/tmp/a b") + u32(0x1a) + u32(0)) +  // OPEN
-                       packet(6, u32(8) + str("H1") + u32(0) + u32(0) + str(std::string(70000, 'x'))) +
-                       packet(4, u32(9) + str("H1"));                         // CLOSE
+  std::string client =
+      packet(1, u32(3)) +                                         // INIT
+      packet(3, u32(7) + str("/tmp/a b") + u32(0x1a) + u32(0)) +  // OPEN
+      packet(6, u32(8) + str("H1") + u32(0) + u32(0) + str(std::string(70000, 'x'))) +
+      packet(4, u32(9) + str("H1"));  // CLOSE
   std::string server = packet(2, u32(3)) + packet(102, u32(7) + str("H1")) +
                        packet(101, u32(8) + u32(0) + str("") + str(""));
   // INIT and OPEN one byte at a time, then the server's VERSION and HANDLE in two pieces,
@@ -46,8 +46,7 @@ TEST(SftpObserver, OpenWriteCloseAcrossArbitrarySplits) {
   o.from_client(client.data() + init_and_open, client.size() - init_and_open);
   ASSERT_EQ(rec.lines.size(), 2u) << (rec.lines.empty() ? "" : rec.lines[0]);
   EXPECT_EQ(rec.lines[0], R"(sftp.open {"path":"/tmp/a b","flags":"write,create,truncate"})");
-  EXPECT_EQ(rec.lines[1],
-            R"(sftp.close {"path":"/tmp/a b","bytes_read":0,"bytes_written":70000})");
+  EXPECT_EQ(rec.lines[1], R"(sftp.close {"path":"/tmp/a b","bytes_read":0,"bytes_written":70000})");
 }
 
 TEST(SftpObserver, PathOperations) {
@@ -72,14 +71,13 @@ TEST(SftpObserver, PathOperations) {
 TEST(SftpObserver, CountsReadsAndReportsOpenHandlesAtTheEnd) {
   recorder rec;
   sftp_observer o(rec.sink());
-  auto c = packet(3, u32(1) + str("/f") + u32(1) + u32(0)) + packet(5, u32(2) + str("H") +
-                                                                         u32(0) + u32(0) +
-                                                                         u32(32768));
+  auto c = packet(3, u32(1) + str("/f") + u32(1) + u32(0)) +
+           packet(5, u32(2) + str("H") + u32(0) + u32(0) + u32(32768));
   auto s = packet(102, u32(1) + str("H")) + packet(103, u32(2) + str(std::string(1000, 'z')));
   o.from_client(c.data(), 4 + 1 + 4 + 4 + 2 + 4 + 4);  // the OPEN
-  o.from_server(s.data(), 4 + 1 + 4 + 4 + 1);           // the HANDLE
-  o.from_client(c.data() + 23, c.size() - 23);          // the READ
-  o.from_server(s.data() + 14, s.size() - 14);          // the DATA
+  o.from_server(s.data(), 4 + 1 + 4 + 4 + 1);          // the HANDLE
+  o.from_client(c.data() + 23, c.size() - 23);         // the READ
+  o.from_server(s.data() + 14, s.size() - 14);         // the DATA
   o.finish();
   ASSERT_EQ(rec.lines.size(), 2u);
   EXPECT_EQ(rec.lines[1], R"(sftp.close {"path":"/f","bytes_read":1000,"bytes_written":0})");
