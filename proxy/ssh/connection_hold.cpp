@@ -53,13 +53,15 @@ void connection::begin_hold(ssh_message m) {
   request_watch_ = shared_->gate.watch_request(request_.id, [weak](const request_status& r) {
     if (auto self = weak.lock()) self->on_request_update(r);
   });
-  banner(hold_status_line(request_, std::chrono::seconds(0)));
   auto timeout = decision_.hold_timeout;
   set_deadline(timeout, [this, timeout] {
     event("hold.timeout", {{"request_id", request_.id}});
     close(hold_timeout_text(request_.id, timeout), "hold timed out");
   });
   tick();
+  // Decided already (an emergency rule approves at filing): go on at once.
+  if (request_.state != request_state::pending) return on_request_update(request_);
+  banner(hold_status_line(request_, std::chrono::seconds(0)));
 }
 
 void connection::on_request_update(const request_status& r) {
@@ -101,6 +103,10 @@ void connection::tick() {
     auto p = self->phase_;
     if (p != phase::holding && p != phase::connecting && p != phase::justifying) return;
     if (p == phase::holding && since(self->last_status_) >= self->shared_->settings.status_every) {
+      // Levels may have been decided since: show who is awaited now.
+      if (auto now = self->shared_->gate.find_request(self->request_.id);
+          now && now->state == request_state::pending)
+        self->request_.waiting_for = now->waiting_for;
       self->banner(hold_status_line(self->request_, since(self->hold_started_)));
       self->last_status_ = std::chrono::steady_clock::now();
     }

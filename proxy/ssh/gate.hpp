@@ -94,6 +94,8 @@ class gate {
   // Files an access request (or finds the one filed ahead); the error is a sentence.
   virtual std::variant<request_status, std::string> file_or_reuse(
       const gate_target& t, const std::string& justification) = 0;
+  // The request as it stands now (for status lines as levels are decided); nullopt if unknown.
+  virtual std::optional<request_status> find_request(std::int64_t id) = 0;
   [[nodiscard]] virtual watch watch_request(std::int64_t id,
                                             std::function<void(const request_status&)> fn) = 0;
   [[nodiscard]] virtual watch watch_grant(std::int64_t id,

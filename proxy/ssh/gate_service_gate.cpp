@@ -90,6 +90,12 @@ std::variant<request_status, std::string> gate_service_gate::file_or_reuse(
   return to_request_status(*filed);
 }
 
+std::optional<request_status> gate_service_gate::find_request(std::int64_t id) {
+  auto r = service_.access().get_request(id);
+  if (!r) return std::nullopt;
+  return to_request_status(*r);
+}
+
 watch gate_service_gate::watch_request(std::int64_t id,
                                        std::function<void(const request_status&)> fn) {
   return wrap(service_.watch_request(

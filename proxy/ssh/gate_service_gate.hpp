@@ -18,6 +18,7 @@ class gate_service_gate final : public gate {
   gate_decision check(const gate_target& t) override;
   std::variant<request_status, std::string> file_or_reuse(
       const gate_target& t, const std::string& justification) override;
+  std::optional<request_status> find_request(std::int64_t id) override;
   watch watch_request(std::int64_t id, std::function<void(const request_status&)> fn) override;
   watch watch_grant(std::int64_t id, std::function<void(const grant_status&)> fn) override;
   std::string own_view(const std::string& person) override;

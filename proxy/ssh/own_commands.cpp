@@ -16,7 +16,8 @@ namespace {
 
 constexpr std::string_view usage =
     "Commands:\n"
-    "  request ACCOUNT@SERVER --reason TEXT [--duration 2h]   file an access request\n"
+    "  request ACCOUNT@SERVER --reason TEXT [--duration 2h] [--emergency]\n"
+    "                                                        file an access request\n"
     "  requests                                              your requests\n"
     "  grants                                                your access grants\n"
     "  cancel ID                                             cancel your pending request\n"
@@ -159,6 +160,7 @@ command_result gate_service_gate::run_command(const std::string& person,
     auto where = std::get<login_target>(resolved);
     policy::filing f;
     f.justification = a.get("reason").value_or("");
+    f.emergency = a.get("emergency").has_value();
     if (auto d = a.get("duration")) {
       auto seconds = parse_duration(*d);
       if (!seconds) return fail("bad duration '" + *d + "' (use 30m, 2h, 1d)");

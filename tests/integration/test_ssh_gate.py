@@ -323,6 +323,15 @@ class OwnView(GateCase):
         r = self.env.ssh("approve", str(req["id"]), target="", person="bob")
         self.assertEqual(r.returncode, 1)
 
+    def test_emergency_filed_ahead_lets_in_at_once(self):
+        self.start(rule_extra="    emergency: true\n")
+        r = self.env.ssh("request", f"{self.env.account}@web01", "--reason", "outage",
+                         "--emergency", target="")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.env.ssh("echo break-glass")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"break-glass\n")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
