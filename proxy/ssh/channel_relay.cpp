@@ -12,6 +12,9 @@ namespace {
 
 constexpr std::uint32_t chunk = 32 * 1024;       // one SSH data packet
 constexpr std::size_t step_budget = 512 * 1024;  // per direction and step, for fairness
+// libssh 0.10 offers a 1,280,000-byte window and tops it up as data is read, so a peer that
+// keeps to its window can have at most about 3.2 MB buffered; beyond 8 MiB it ignores it.
+constexpr std::size_t max_buffered = 8 * 1024 * 1024;
 
 }  // namespace
 
@@ -205,17 +208,18 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
         d.pending.clear();
       } else {
         d.pending.erase(d.pending.begin(), d.pending.begin() + n);
-        if (!d.pending.empty()) return false;  // window exhausted: wait for WINDOW_ADJUST
+        if (!d.pending.empty()) return blocked(from, is_stderr);  // wait for WINDOW_ADJUST
       }
     }
     if (ssh_get_status(to_session) & SSH_WRITE_PENDING) {
       ssh_blocking_flush(to_session, 0);
-      if (ssh_get_status(to_session) & SSH_WRITE_PENDING) return false;  // socket full
+      if (ssh_get_status(to_session) & SSH_WRITE_PENDING) return blocked(from, is_stderr);
     }
     if (d.source_eof) return false;
     if (budget == 0) return true;
     std::uint32_t window = ssh_channel_window_size(to);
-    if (window == 0 || ssh_channel_is_closed(to)) return false;
+    if (ssh_channel_is_closed(to)) return false;
+    if (window == 0) return blocked(from, is_stderr);
     auto want = std::min<std::size_t>({chunk, window, budget});
     int n = ssh_channel_read_nonblocking(from, buffer.data(), static_cast<std::uint32_t>(want),
                                          is_stderr ? 1 : 0);
@@ -234,6 +238,13 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
     int written = write(buffer.data(), static_cast<std::size_t>(n));
     if (written >= 0 && written < n) d.pending.assign(buffer.data() + written, buffer.data() + n);
   }
+}
+
+bool channel_relay::blocked(ssh_channel from, bool is_stderr) {
+  // While a direction waits, its source may only send what our window allows; libssh
+  // buffers whatever arrives, so a peer that ignores the window is cut off here.
+  if (ssh_channel_poll(from, is_stderr ? 1 : 0) > static_cast<int>(max_buffered)) flooded_ = true;
+  return false;
 }
 
 void channel_relay::send_exit_info() {

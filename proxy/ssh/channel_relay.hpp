@@ -66,6 +66,8 @@ class channel_relay {
   // Moves what can be moved now; true when it stopped only because of its budget.
   bool step();
   bool finished() const { return state_ == state::done; }
+  // A peer sent far more than its window allowed (see blocked()).
+  bool flooded() const { return flooded_; }
 
   // "\r\n[gatehouse] text\r\n" on the person's stderr, for shells and commands (not for
   // sftp or forwarded ports, whose streams are binary).
@@ -88,6 +90,7 @@ class channel_relay {
   int forward_request(ssh_message m);  // SSH_OK, SSH_ERROR (refused) or SSH_AGAIN
   bool move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr, direction& d,
             std::uint64_t* counter);
+  bool blocked(ssh_channel from, bool is_stderr);
   void pass_ends();
   void send_exit_info();
   void refuse_open();
@@ -126,6 +129,7 @@ class channel_relay {
   std::optional<std::string> exit_signal_;
   bool exit_core_ = false;
   bool exit_sent_ = false;
+  bool flooded_ = false;
   std::string exit_errmsg_;
 };
 

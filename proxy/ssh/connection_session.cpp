@@ -106,7 +106,13 @@ void connection::step_session() {
   // relays read anything, run again until a pass reads nothing.
   auto read_mark = down_counter_.in_bytes + upstream_->counter()->in_bytes;
   bool more = false;
-  for (auto& r : relays_) more |= r->step();
+  for (auto& r : relays_) {
+    more |= r->step();
+    if (r->flooded()) {
+      close("Flow control violated", "a peer ignored the SSH channel window");
+      return;
+    }
+  }
   std::erase_if(relays_, [](const auto& r) { return r->finished(); });
   if (down_counter_.in_bytes + upstream_->counter()->in_bytes != read_mark) more = true;
   if (ssh_get_status(up) & (SSH_CLOSED | SSH_CLOSED_ERROR)) {
