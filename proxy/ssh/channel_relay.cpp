@@ -12,9 +12,8 @@ namespace {
 
 constexpr std::uint32_t chunk = 32 * 1024;       // one SSH data packet
 constexpr std::size_t step_budget = 512 * 1024;  // per direction and step, for fairness
-// libssh 0.10 offers a 1,280,000-byte window and tops it up as data is read, so a peer that
-// keeps to its window can have at most about 3.2 MB buffered; beyond 8 MiB it ignores it.
-constexpr std::size_t max_buffered = 8 * 1024 * 1024;
+// Far beyond what a peer that keeps to its window can have buffered (see blocked()).
+constexpr std::size_t max_buffered = 64 * 1024 * 1024;
 
 }  // namespace
 
@@ -102,15 +101,27 @@ bool channel_relay::open_upstream() {
   }
   ssh_callbacks_init(&up_callbacks_);
   up_callbacks_.userdata = this;
+  up_callbacks_.channel_data_function = &channel_relay::on_up_data;
+  up_callbacks_.channel_eof_function = &channel_relay::on_up_eof;
   up_callbacks_.channel_close_function = &channel_relay::on_up_close;
   up_callbacks_.channel_exit_status_function = &channel_relay::on_up_exit_status;
   up_callbacks_.channel_exit_signal_function = &channel_relay::on_up_exit_signal;
   ssh_add_channel_callbacks(up_, &up_callbacks_);
   ssh_callbacks_init(&down_callbacks_);
   down_callbacks_.userdata = this;
+  down_callbacks_.channel_data_function = &channel_relay::on_down_data;
+  down_callbacks_.channel_eof_function = &channel_relay::on_down_eof;
   down_callbacks_.channel_close_function = &channel_relay::on_down_close;
   down_callbacks_.channel_signal_function = &channel_relay::on_down_signal;
   ssh_add_channel_callbacks(down_, &down_callbacks_);
+  // The target may have sent data, EOF or even CLOSE together with its OPEN_CONFIRMATION
+  // (a forwarded port's greeting), before the callbacks were there to count it.
+  for (auto* d : {&out_, &err_}) {
+    int n = ssh_channel_poll(up_, d == &err_ ? 1 : 0);
+    if (n > 0) d->buffered = static_cast<std::size_t>(n);
+    if (n == SSH_EOF || ssh_channel_is_eof(up_)) d->remote_eof = true;
+  }
+  if (ssh_channel_is_closed(up_)) up_closed_ = true;
   state_ = state::open;
   return true;
 }
@@ -208,26 +219,30 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
         d.pending.clear();
       } else {
         d.pending.erase(d.pending.begin(), d.pending.begin() + n);
-        if (!d.pending.empty()) return blocked(from, is_stderr);  // wait for WINDOW_ADJUST
+        if (!d.pending.empty()) return blocked(d);  // window exhausted: wait for WINDOW_ADJUST
       }
     }
     if (ssh_get_status(to_session) & SSH_WRITE_PENDING) {
       ssh_blocking_flush(to_session, 0);
-      if (ssh_get_status(to_session) & SSH_WRITE_PENDING) return blocked(from, is_stderr);
+      if (ssh_get_status(to_session) & SSH_WRITE_PENDING) return blocked(d);  // socket full
     }
-    if (d.source_eof) return false;
-    if (budget == 0) return true;
-    std::uint32_t window = ssh_channel_window_size(to);
-    if (ssh_channel_is_closed(to)) return false;
-    if (window == 0) return blocked(from, is_stderr);
-    auto want = std::min<std::size_t>({chunk, window, budget});
-    int n = ssh_channel_read_nonblocking(from, buffer.data(), static_cast<std::uint32_t>(want),
-                                         is_stderr ? 1 : 0);
-    if (n == SSH_EOF) {
-      d.source_eof = true;
+    if (d.buffered == 0) {
+      // Nothing waits; reading now would only make libssh poll the socket.
+      if (d.remote_eof) d.source_eof = true;
       return false;
     }
-    if (n <= 0) return false;  // nothing now (errors surface through the session state)
+    if (budget == 0) return !blocked(d);
+    std::uint32_t window = ssh_channel_window_size(to);
+    if (ssh_channel_is_closed(to)) return false;
+    if (window == 0) return blocked(d);
+    auto want = std::min<std::size_t>({chunk, window, budget, d.buffered});
+    int n = ssh_channel_read_nonblocking(from, buffer.data(), static_cast<std::uint32_t>(want),
+                                         is_stderr ? 1 : 0);
+    if (n <= 0) {  // SSH_EOF, or an error that surfaces through the session state
+      d.buffered = 0;
+      continue;
+    }
+    d.buffered -= std::min<std::size_t>(d.buffered, static_cast<std::size_t>(n));
     if (counter != nullptr) *counter += static_cast<std::uint64_t>(n);
     budget -= static_cast<std::size_t>(n);
     if (recording_ && &d != &in_) recording_->output({buffer.data(), static_cast<std::size_t>(n)});
@@ -240,15 +255,36 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
   }
 }
 
-bool channel_relay::blocked(ssh_channel from, bool is_stderr) {
-  // While a direction waits, its source may only send what our window allows; libssh
-  // buffers whatever arrives, so a peer that ignores the window is cut off here.
-  if (ssh_channel_poll(from, is_stderr ? 1 : 0) > static_cast<int>(max_buffered)) flooded_ = true;
+void channel_relay::drop_person_stderr() {
+  std::array<char, chunk> buffer;
+  while (in_err_.buffered > 0 && down_ != nullptr) {
+    int n = ssh_channel_read_nonblocking(
+        down_, buffer.data(),
+        static_cast<std::uint32_t>(std::min<std::size_t>(in_err_.buffered, chunk)), 1);
+    in_err_.buffered = n > 0 ? in_err_.buffered - std::min<std::size_t>(in_err_.buffered, n) : 0;
+  }
+}
+
+bool channel_relay::blocked(const direction& d) {
+  // libssh 0.10 tops the window up on every read whatever it has buffered (channels.c,
+  // ssh_channel_read_timeout), so a fast source feeding a slow destination could grow its
+  // buffer without end: the connection stops reading the source's socket while backlog()
+  // is high (connection_session.cpp). A peer that sends far beyond any window is cut off.
+  if (d.buffered > max_buffered) flooded_ = true;
   return false;
 }
 
+std::size_t channel_relay::backlog(ssh_session source) const {
+  if (state_ != state::open) return 0;
+  if (source == context_.up) return out_.buffered + err_.buffered;
+  if (source == context_.down) return in_.buffered + in_err_.buffered;
+  return 0;
+}
+
 void channel_relay::send_exit_info() {
-  if (exit_sent_ || down_closed_ || (!exit_status_ && !exit_signal_)) return;
+  // Allowed until we send our CLOSE, even after the person's: OpenSSH closes a session
+  // channel once EOF went both ways and still takes the exit status that follows.
+  if (exit_sent_ || down_close_sent_ || (!exit_status_ && !exit_signal_)) return;
   if (exit_status_) ssh_channel_request_send_exit_status(down_, *exit_status_);
   if (exit_signal_)
     ssh_channel_request_send_exit_signal(down_, exit_signal_->c_str(), exit_core_ ? 1 : 0,
@@ -257,32 +293,32 @@ void channel_relay::send_exit_info() {
 }
 
 void channel_relay::pass_ends() {
-  // Target -> person: exit status before EOF (a client may close as soon as it has both
-  // EOFs), EOF once both streams are drained, CLOSE once the target closed.
+  // Target -> person: exit status before EOF when it is known, EOF once both streams are
+  // drained (or the person closed: nothing more can reach them), CLOSE once the target
+  // closed. An exit status that comes later is still passed on.
   bool up_drained =
-      out_.source_eof && err_.source_eof && out_.pending.empty() && err_.pending.empty();
+      (out_.source_eof && err_.source_eof && out_.pending.empty() && err_.pending.empty()) ||
+      down_closed_;
   if (up_drained && !down_eof_sent_ && !down_closed_) {
     send_exit_info();
     ssh_channel_send_eof(down_);
     down_eof_sent_ = true;
   }
-  if (down_eof_sent_) send_exit_info();  // one that came after the EOF
+  if (down_eof_sent_ || down_closed_) send_exit_info();
   if (up_closed_ && up_drained && !down_close_sent_) {
     send_exit_info();
     if (ssh_channel_close(down_) == SSH_OK) down_close_sent_ = true;
   }
-  // Person -> target: EOF once the person's data and requests have gone through.
+  // Person -> target: EOF once the person's data and requests have gone through; CLOSE
+  // once the person closed (the target's CLOSE then brings its exit status first).
   bool down_drained = in_.source_eof && in_.pending.empty() && requests_.empty();
   if (down_drained && !up_eof_sent_ && !up_closed_) {
     ssh_channel_send_eof(up_);
     up_eof_sent_ = true;
   }
-  if (down_closed_ && (down_drained || up_closed_) && !up_close_sent_) {
+  bool down_data_gone = (in_.source_eof && in_.pending.empty()) || !requests_.empty();
+  if (down_closed_ && !up_close_sent_ && (down_data_gone || up_closed_)) {
     if (ssh_channel_close(up_) == SSH_OK) up_close_sent_ = true;
-  }
-  // The person closed first: answer their CLOSE too.
-  if (down_closed_ && !down_close_sent_ && (up_closed_ || up_close_sent_)) {
-    if (ssh_channel_close(down_) == SSH_OK) down_close_sent_ = true;
   }
   if (up_closed_ && down_closed_ && up_close_sent_ && down_close_sent_) release();
 }
@@ -295,6 +331,7 @@ bool channel_relay::step() {
   more |= move(up_, down_, context_.down, false, out_, context_.bytes_out);
   more |= move(up_, down_, context_.down, true, err_, context_.bytes_out);
   if (requests_.empty()) more |= move(down_, up_, context_.up, false, in_, context_.bytes_in);
+  drop_person_stderr();
   pass_ends();
   return more && state_ == state::open;
 }
@@ -305,8 +342,36 @@ void channel_relay::note(std::string_view text) {
   ssh_channel_write_stderr(down_, line.data(), static_cast<std::uint32_t>(line.size()));
 }
 
+// Data callbacks consume nothing: libssh keeps the bytes (and its window accounting); we
+// only learn how much waits, so that the relay reads without making libssh poll.
+int channel_relay::on_up_data(ssh_session, ssh_channel, void*, uint32_t len, int is_stderr,
+                              void* self) {
+  auto* r = static_cast<channel_relay*>(self);
+  (is_stderr ? r->err_ : r->out_).buffered = len;
+  return 0;
+}
+
+int channel_relay::on_down_data(ssh_session, ssh_channel, void*, uint32_t len, int is_stderr,
+                                void* self) {
+  auto* r = static_cast<channel_relay*>(self);
+  (is_stderr ? r->in_err_ : r->in_).buffered = len;
+  return 0;
+}
+
+void channel_relay::on_up_eof(ssh_session, ssh_channel, void* self) {
+  auto* r = static_cast<channel_relay*>(self);
+  r->out_.remote_eof = r->err_.remote_eof = true;
+}
+
+void channel_relay::on_down_eof(ssh_session, ssh_channel, void* self) {
+  auto* r = static_cast<channel_relay*>(self);
+  r->in_.remote_eof = r->in_err_.remote_eof = true;
+}
+
 void channel_relay::on_up_close(ssh_session, ssh_channel, void* self) {
-  static_cast<channel_relay*>(self)->up_closed_ = true;
+  auto* r = static_cast<channel_relay*>(self);
+  r->up_closed_ = true;
+  r->out_.remote_eof = r->err_.remote_eof = true;
 }
 
 void channel_relay::on_up_exit_status(ssh_session, ssh_channel, int status, void* self) {
@@ -322,7 +387,9 @@ void channel_relay::on_up_exit_signal(ssh_session, ssh_channel, const char* sign
 }
 
 void channel_relay::on_down_close(ssh_session, ssh_channel, void* self) {
-  static_cast<channel_relay*>(self)->down_closed_ = true;
+  auto* r = static_cast<channel_relay*>(self);
+  r->down_closed_ = true;
+  r->in_.remote_eof = r->in_err_.remote_eof = true;
 }
 
 void channel_relay::on_down_signal(ssh_session, ssh_channel, const char* signal, void* self) {

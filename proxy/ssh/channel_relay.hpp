@@ -8,9 +8,11 @@
 //             on in order, each answered to the person with the target's answer; x11 and
 //             other subsystems are refused;
 //   data      both ways, stdout and stderr, with flow control: a direction reads its source
-//             only while the destination session has no buffered output and a window > 0,
-//             so memory stays bounded by the SSH windows; the person's data waits until the
-//             target has answered every request before it (no input before `exec`);
+//             only while the destination session has no buffered output and a window > 0;
+//             the person's data waits until the target has answered every request before it
+//             (no input before `exec`). Data callbacks only count what libssh buffered (they
+//             consume nothing), so moving data never reads a socket and backlog() is known
+//             without I/O: the connection stops reading a socket whose data backs up;
 //   end       EOF, exit-status / exit-signal and CLOSE are passed on in protocol order;
 //   audit     exec command lines, the file operations of sftp (sftp_audit.hpp), and a
 //             recording of every pty channel (recorder.hpp).
@@ -68,6 +70,9 @@ class channel_relay {
   bool finished() const { return state_ == state::done; }
   // A peer sent far more than its window allowed (see blocked()).
   bool flooded() const { return flooded_; }
+  // Bytes from `source` (the person's or the target's session) waiting in libssh because
+  // their destination is slower.
+  std::size_t backlog(ssh_session source) const;
 
   // "\r\n[gatehouse] text\r\n" on the person's stderr, for shells and commands (not for
   // sftp or forwarded ports, whose streams are binary).
@@ -82,7 +87,9 @@ class channel_relay {
   };
   struct direction {
     std::vector<char> pending;  // read from the source, not yet accepted by the destination
-    bool source_eof = false;    // the source stream returned SSH_EOF
+    std::size_t buffered = 0;   // waiting in libssh's buffer (data callbacks, minus our reads)
+    bool remote_eof = false;    // the source sent EOF or CLOSE
+    bool source_eof = false;    // ... and everything before it has been read
   };
 
   bool open_upstream();
@@ -90,17 +97,24 @@ class channel_relay {
   int forward_request(ssh_message m);  // SSH_OK, SSH_ERROR (refused) or SSH_AGAIN
   bool move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr, direction& d,
             std::uint64_t* counter);
-  bool blocked(ssh_channel from, bool is_stderr);
+  bool blocked(const direction& d);
+  void drop_person_stderr();
   void pass_ends();
   void send_exit_info();
   void refuse_open();
   void release();
   void emit(std::string_view event, boost::json::object fields);
 
+  static int on_up_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
+                        void* self);
+  static void on_up_eof(ssh_session, ssh_channel, void* self);
   static void on_up_close(ssh_session, ssh_channel, void* self);
   static void on_up_exit_status(ssh_session, ssh_channel, int status, void* self);
   static void on_up_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
                                 const char* errmsg, const char* lang, void* self);
+  static int on_down_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
+                          void* self);
+  static void on_down_eof(ssh_session, ssh_channel, void* self);
   static void on_down_close(ssh_session, ssh_channel, void* self);
   static void on_down_signal(ssh_session, ssh_channel, const char* signal, void* self);
 
@@ -118,9 +132,10 @@ class channel_relay {
   std::unique_ptr<sftp_observer> sftp_;
   std::unique_ptr<asciicast_recorder> recording_;
 
-  direction out_;  // target stdout -> person
-  direction err_;  // target stderr -> person
-  direction in_;   // person -> target stdin
+  direction out_;     // target stdout -> person
+  direction err_;     // target stderr -> person
+  direction in_;      // person -> target stdin
+  direction in_err_;  // the person's extended data: read and dropped (no program reads it)
 
   bool up_closed_ = false, down_closed_ = false;
   bool down_eof_sent_ = false, up_eof_sent_ = false;

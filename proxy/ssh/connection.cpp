@@ -130,7 +130,7 @@ void connection::step() {
     }
     phase_ = phase::authenticating;
   }
-  if (!drain_messages(down_, &down_counter_, true)) return;
+  if (!down_paused_ && !drain_messages(down_, &down_counter_, true)) return;
   if (phase_ == phase::connecting || phase_ == phase::relaying || phase_ == phase::own_view)
     step_session();
   if (phase_ != phase::finished && (ssh_get_status(down_) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
@@ -157,8 +157,8 @@ bool connection::drain_messages(ssh_session s, ssh_counter counter, bool person_
 
 void connection::arm() {
   if (down_ == nullptr) return;
-  down_watch_.arm((ssh_get_status(down_) & SSH_WRITE_PENDING) != 0, waker());
-  if (upstream_) upstream_->arm();
+  down_watch_.arm((ssh_get_status(down_) & SSH_WRITE_PENDING) != 0, waker(), !down_paused_);
+  if (upstream_) upstream_->arm(!up_paused_);
 }
 
 void connection::set_deadline(std::chrono::seconds after, std::function<void()> fire) {

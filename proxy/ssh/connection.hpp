@@ -153,6 +153,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_upstream_ready();
   void step_session();
   void handle_session_message(ssh_message m);
+  void pause_reading(ssh_session up);
   void watch_grant_end();
   void arm_grant_timer();
   void on_grant_end(const grant_status& g);
@@ -200,6 +201,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<std::unique_ptr<own_view_channel>> own_channels_;
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
   bool session_started_ = false;
+  bool down_paused_ = false, up_paused_ = false;  // reading stopped: data backs up
   int recordings_ = 0;
   bool warned_5_ = false, warned_1_ = false;
   watch grant_watch_;

@@ -99,7 +99,7 @@ void connection::step_session() {
     on_upstream_ready();
   }
   ssh_session up = upstream_->session();
-  if (!drain_messages(up, upstream_->counter(), false)) return;
+  if (!up_paused_ && !drain_messages(up, upstream_->counter(), false)) return;
   // A relay's libssh calls also read the sockets (a channel read polls when its buffer is
   // empty, a flush polls too), so a WINDOW_ADJUST that unblocks another direction may be
   // consumed after that direction gave up, leaving no readiness to wake us: when the
@@ -115,12 +115,27 @@ void connection::step_session() {
   }
   std::erase_if(relays_, [](const auto& r) { return r->finished(); });
   if (down_counter_.in_bytes + upstream_->counter()->in_bytes != read_mark) more = true;
+  pause_reading(up);
   if (ssh_get_status(up) & (SSH_CLOSED | SSH_CLOSED_ERROR)) {
     close(target_.server + " closed the connection",
           std::string("target left: ") + ssh_get_error(up));
     return;
   }
   if (more) rerun_ = true;
+}
+
+void connection::pause_reading(ssh_session up) {
+  // Bounded buffers despite libssh's window top-ups (channel_relay::blocked): stop reading a
+  // side's socket while its data backs up, so that TCP holds the sender back; resume below
+  // half. Never both sides at once: each may need the other's WINDOW_ADJUSTs to drain.
+  constexpr std::size_t high = 2 * 1024 * 1024, low = 1024 * 1024;
+  std::size_t from_down = 0, from_up = 0;
+  for (const auto& r : relays_) {
+    from_down = std::max(from_down, r->backlog(down_));
+    from_up = std::max(from_up, r->backlog(up));
+  }
+  down_paused_ = down_paused_ ? from_down > low : from_down > high && !up_paused_;
+  up_paused_ = up_paused_ ? from_up > low : from_up > high && !down_paused_;
 }
 
 void connection::handle_session_message(ssh_message m) {

@@ -20,9 +20,9 @@ bool socket_watch::watch(int fd) {
   return true;
 }
 
-void socket_watch::arm(bool want_write, const std::function<void()>& ready) {
+void socket_watch::arm(bool want_write, const std::function<void()>& ready, bool want_read) {
   if (!descriptor_.is_open()) return;
-  if (!read_armed_) {
+  if (want_read && !read_armed_) {
     read_armed_ = true;
     descriptor_.async_wait(asio::posix::descriptor_base::wait_read,
                            [this, ready](boost::system::error_code ec) {

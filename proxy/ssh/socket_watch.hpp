@@ -25,9 +25,10 @@ class socket_watch {
   bool watch(int fd);
   bool watching() const { return descriptor_.is_open(); }
 
-  // Arms a wait for readability (once) and, with `want_write`, for writability; `ready`
-  // runs when either completes (not after close()). `ready` should hold its owner alive.
-  void arm(bool want_write, const std::function<void()>& ready);
+  // Arms a wait for readability (unless `want_read` is false: reading paused) and, with
+  // `want_write`, for writability; `ready` runs when either completes (not after close()).
+  // `ready` should hold its owner alive.
+  void arm(bool want_write, const std::function<void()>& ready, bool want_read = true);
 
   void close();
 

@@ -137,9 +137,9 @@ void upstream::step() {
   }
 }
 
-void upstream::arm() {
+void upstream::arm(bool want_read) {
   if (session_ == nullptr || !watch_.watching() || state_ == state::failed || !wake_) return;
-  watch_.arm((ssh_get_status(session_) & SSH_WRITE_PENDING) != 0, wake_);
+  watch_.arm((ssh_get_status(session_) & SSH_WRITE_PENDING) != 0, wake_, want_read);
 }
 
 void upstream::fail(std::string text, std::string event) {

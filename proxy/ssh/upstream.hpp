@@ -52,7 +52,7 @@ class upstream {
   void start(std::function<void()> wake);
   void step();
   // Arms the socket waits libssh needs now (reads always, writes when output is buffered).
-  void arm();
+  void arm(bool want_read = true);
   void close();
 
   state current() const { return state_; }

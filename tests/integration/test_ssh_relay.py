@@ -221,6 +221,33 @@ class SshRelay(unittest.TestCase):
         print(f"\n64 MiB through gatehouse: upload {64 / up:.1f} MiB/s, download {64 / down:.1f} MiB/s",
               file=sys.stderr)
 
+    def test_slow_reader_keeps_memory_bounded(self):
+        # A reader slower than the target: what waits in the daemon must not grow with the
+        # amount sent (libssh 0.10 widens the window on every read; the relay then stops
+        # reading the target's socket and TCP holds the target back).
+        def rss_kib():
+            with open(f"/proc/{self.env.proc.pid}/status") as f:
+                return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+        before = rss_kib()
+        size = 160 << 20
+        proc = self.env.ssh_popen(f"head -c {size} /dev/zero")
+        got, early, late = 0, 0, 0
+        while True:
+            chunk = proc.stdout.read(64 * 1024)
+            if not chunk:
+                break
+            got += len(chunk)
+            if got % (1 << 20) < 64 * 1024:
+                time.sleep(0.03)  # about 30 MiB/s: slower than sshd can send
+                if got < size // 3:
+                    early = max(early, rss_kib())
+                else:
+                    late = max(late, rss_kib())
+        proc.communicate(timeout=30)
+        self.assertEqual(got, size)
+        self.assertLess(late - early, 8 * 1024, f"grew during the transfer: {early} -> {late} KiB")
+        self.assertLess(late - before, 48 * 1024, f"daemon grew from {before} to {late} KiB")
+
     def test_port_forwarding_refused(self):
         r = self.env.ssh(opts=("-W", "127.0.0.1:9"))
         self.assertNotEqual(r.returncode, 0)
