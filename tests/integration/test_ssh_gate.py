@@ -181,6 +181,16 @@ class Hold(GateCase):
         reqs = self.cli_json("requests")
         self.assertEqual(reqs[0]["state"], "pending", "the request stays pending")
 
+    def test_request_expiring_while_held(self):
+        self.start(rule_extra="    pending_timeout: 3s\n    hold_timeout: 1m\n")
+        t = time.time()
+        proc = self.env.ssh_popen("true")
+        req = self.pending_request()
+        rc, out, err = self.finish(proc)
+        self.assertEqual(rc, 255)
+        self.assertIn(f"Request #{req['id']} expired without a decision", err)
+        self.assertLess(time.time() - t, 20)
+
     def test_client_leaving_releases_the_hold(self):
         self.start()
         proc = self.env.ssh_popen("true")
