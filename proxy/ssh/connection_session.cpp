@@ -59,8 +59,10 @@ void connection::on_upstream_ready() {
     relay_context_.open_recording = [this](std::string_view term, int cols, int rows) {
       // <session id>.cast for the first terminal of the connection, then .2.cast, ...
       auto n = ++recordings_;
-      auto path = config_->audit.recordings + "/" + id_ +
-                  (n == 1 ? std::string() : "." + std::to_string(n)) + ".cast";
+      std::string path = config_->audit.recordings;
+      path.append("/").append(id_);
+      if (n > 1) path.append(".").append(std::to_string(n));
+      path.append(".cast");
       std::string error;
       auto r = asciicast_recorder::open(path, term, cols, rows, error);
       if (r)

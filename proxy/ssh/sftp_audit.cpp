@@ -69,7 +69,10 @@ std::string open_flags(std::uint32_t f) {
       {0x08, "create"}, {0x10, "truncate"}, {0x20, "exclusive"}};
   std::string out;
   for (auto [bit, name] : names)
-    if (f & bit) out += (out.empty() ? "" : ",") + std::string(name);
+    if (f & bit) {
+      if (!out.empty()) out += ',';
+      out += name;
+    }
   return out;
 }
 
