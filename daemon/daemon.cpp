@@ -122,7 +122,7 @@ class daemon::impl final : public admin::daemon_control {
     access_ = std::make_unique<policy::access_service>(config_, *store_, audit_, notifier_, clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
     front_ends_ = std::make_unique<front_ends>(front_end_context{
-        io_, [this] { return config_; }, *gate_});
+        io_, [this] { return config_; }, *gate_, audit_});
     router_ = std::make_unique<admin::router>(*this, *gate_);
 
     const auto& listen = config_->listen;

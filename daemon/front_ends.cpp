@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "policy/async/gate_service.hpp"
+#include "proxy/ssh/audit_bridge.hpp"
 #include "proxy/ssh/front_end.hpp"
 #include "proxy/ssh/gate_service_gate.hpp"
 
@@ -13,7 +14,8 @@ struct front_ends::impl {
   explicit impl(front_end_context c)
       : context(std::move(c)),
         gate(context.gate),
-        ssh(context.io.get_executor(), context.current_config, gate) {}
+        ssh(context.io.get_executor(), context.current_config, gate,
+            proxy::ssh::audit_event_sink(context.audit)) {}
   front_end_context context;
   proxy::ssh::gate_service_gate gate;
   proxy::ssh::front_end ssh;

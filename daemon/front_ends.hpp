@@ -18,6 +18,7 @@ class tcp;
 
 namespace gatehouse::policy {
 class gate_service;
+class audit_sink;
 }
 
 namespace gatehouse::daemon {
@@ -27,6 +28,7 @@ struct front_end_context {
   // The configuration in force now (a reload swaps it; sessions keep the one they started with).
   std::function<std::shared_ptr<const config::config>()> current_config;
   policy::gate_service& gate;
+  policy::audit_sink& audit;  // where session, auth, exec and sftp events go
 };
 
 class front_ends {
