@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "core/cancel_handle.hpp"
 #include "policy/access_service.hpp"
 #include "policy/decision.hpp"
 
@@ -29,26 +30,7 @@ class io_context;
 namespace gatehouse::policy {
 
 // Ends a watch when destroyed (a client that leaves cancels its wait).
-class subscription {
- public:
-  subscription() = default;
-  explicit subscription(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
-  subscription(subscription&& o) noexcept : cancel_(std::exchange(o.cancel_, nullptr)) {}
-  subscription& operator=(subscription&& o) noexcept {
-    if (this != &o) {
-      reset();
-      cancel_ = std::exchange(o.cancel_, nullptr);
-    }
-    return *this;
-  }
-  ~subscription() { reset(); }
-  void reset() {
-    if (cancel_) std::exchange(cancel_, nullptr)();
-  }
-
- private:
-  std::function<void()> cancel_;
-};
+using subscription = cancel_handle;
 
 class gate_service {
  public:

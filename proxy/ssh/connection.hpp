@@ -143,6 +143,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // connection_hold.cpp
   void begin_hold(ssh_message m);
+  bool file_request(ssh_message m, const std::string& justification);
   void on_request_update(const request_status& r);
   void tick();
   void ask_justification(ssh_message m);

@@ -24,6 +24,20 @@ std::string trim(std::string s) {
 
 }  // namespace
 
+// Files the request (or finds the one filed ahead) into request_; on failure frees `m`,
+// closes the connection with the reason and returns false.
+bool connection::file_request(ssh_message m, const std::string& justification) {
+  auto filed = shared_->gate.file_or_reuse(target_, justification);
+  if (auto* error = std::get_if<std::string>(&filed)) {
+    ssh_message_free(m);
+    close("Cannot file an access request for " + target_text(target_) + ": " + *error,
+          "request not filed: " + *error);
+    return false;
+  }
+  request_ = std::get<request_status>(filed);
+  return true;
+}
+
 void connection::begin_hold(ssh_message m) {
   const auto& s = shared_->settings;
   held_person_slot_ = acquire(shared_->held_per_person, target_.person);
@@ -37,14 +51,7 @@ void connection::begin_hold(ssh_message m) {
           "hold cap reached");
     return;
   }
-  auto filed = shared_->gate.file_or_reuse(target_, "");
-  if (auto* error = std::get_if<std::string>(&filed)) {
-    ssh_message_free(m);
-    close("Cannot file an access request for " + target_text(target_) + ": " + *error,
-          "request not filed: " + *error);
-    return;
-  }
-  request_ = std::get<request_status>(filed);
+  if (!file_request(m, "")) return;
   held_ = m;
   phase_ = phase::holding;
   hold_started_ = last_status_ = std::chrono::steady_clock::now();
@@ -165,14 +172,7 @@ void connection::handle_justification(ssh_message m) {
     close("A justification is required for " + target_text(target_), "no justification given");
     return;
   }
-  auto filed = shared_->gate.file_or_reuse(target_, answer);
-  if (auto* error = std::get_if<std::string>(&filed)) {
-    ssh_message_free(m);
-    close("Cannot file an access request for " + target_text(target_) + ": " + *error,
-          "request not filed: " + *error);
-    return;
-  }
-  request_ = std::get<request_status>(filed);
+  if (!file_request(m, answer)) return;
   event("justification.given", {{"request_id", request_.id}});
   decision_ = shared_->gate.check(target_);
   switch (decision_.verdict) {

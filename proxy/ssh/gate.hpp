@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/cancel_handle.hpp"
 #include "core/time.hpp"
 
 namespace gatehouse::proxy::ssh {
@@ -59,26 +60,7 @@ struct grant_status {
 };
 
 // Ends a watch when destroyed or reset (a client that leaves cancels its wait).
-class watch {
- public:
-  watch() = default;
-  explicit watch(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
-  watch(watch&& o) noexcept : cancel_(std::exchange(o.cancel_, nullptr)) {}
-  watch& operator=(watch&& o) noexcept {
-    if (this != &o) {
-      reset();
-      cancel_ = std::exchange(o.cancel_, nullptr);
-    }
-    return *this;
-  }
-  ~watch() { reset(); }
-  void reset() {
-    if (cancel_) std::exchange(cancel_, nullptr)();
-  }
-
- private:
-  std::function<void()> cancel_;
-};
+using watch = cancel_handle;
 
 struct command_result {
   int exit_code = 0;

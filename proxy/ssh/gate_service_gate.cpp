@@ -16,11 +16,6 @@ void copy_terms(gate_decision& out, const policy::rule_terms& terms) {
   out.allow_port_forwarding = terms.allow_port_forwarding;
 }
 
-watch wrap(policy::subscription sub) {
-  auto shared = std::make_shared<policy::subscription>(std::move(sub));
-  return watch([shared] { shared->reset(); });
-}
-
 }  // namespace
 
 gate_decision to_gate_decision(const policy::decision& d) {
@@ -98,13 +93,13 @@ std::optional<request_status> gate_service_gate::find_request(std::int64_t id) {
 
 watch gate_service_gate::watch_request(std::int64_t id,
                                        std::function<void(const request_status&)> fn) {
-  return wrap(service_.watch_request(
-      id, [fn = std::move(fn)](const policy::request& r) { fn(to_request_status(r)); }));
+  return service_.watch_request(
+      id, [fn = std::move(fn)](const policy::request& r) { fn(to_request_status(r)); });
 }
 
 watch gate_service_gate::watch_grant(std::int64_t id, std::function<void(const grant_status&)> fn) {
-  return wrap(service_.watch_grant(
-      id, [fn = std::move(fn)](const policy::grant& g) { fn(to_grant_status(g)); }));
+  return service_.watch_grant(
+      id, [fn = std::move(fn)](const policy::grant& g) { fn(to_grant_status(g)); });
 }
 
 }  // namespace gatehouse::proxy::ssh
