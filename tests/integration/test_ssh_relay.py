@@ -259,7 +259,10 @@ class SshRelay(unittest.TestCase):
         proc.communicate(timeout=30)
         self.assertEqual(got, size)
         self.assertLess(late - early, 8 * 1024, f"grew during the transfer: {early} -> {late} KiB")
-        self.assertLess(late - before, 48 * 1024, f"daemon grew from {before} to {late} KiB")
+        if os.environ.get("GATEHOUSE_BUILD_TYPE") != "Sanitize":
+            # Under ASan freed memory stays resident in its quarantine (256 MiB by default),
+            # so only the growth during the transfer above says something there.
+            self.assertLess(late - before, 48 * 1024, f"daemon grew from {before} to {late} KiB")
 
     def test_port_forwarding_refused(self):
         r = self.env.ssh(opts=("-W", "127.0.0.1:9"))
