@@ -93,14 +93,7 @@ class sqlite_store final : public store {
   }
 
   result<grant> create_grant(const grant& g) override {
-    return locked([&]() -> result<grant> {
-      auto tx = sqlite::transaction::begin(*db_);
-      if (!tx) return tx.err();
-      auto stored = insert_grant(g);
-      if (!stored) return stored;
-      if (auto c = tx->commit(); !c) return c.err();
-      return stored;
-    });
+    return locked([&] { return in_transaction([&] { return insert_grant(g); }); });
   }
 
   result<grant> get_grant(grant_id id) override {
@@ -142,14 +135,7 @@ class sqlite_store final : public store {
   }
 
   result<grant> update_grant(const grant& g) override {
-    return locked([&]() -> result<grant> {
-      auto tx = sqlite::transaction::begin(*db_);
-      if (!tx) return tx.err();
-      auto stored = update_grant_row(g);
-      if (!stored) return stored;
-      if (auto c = tx->commit(); !c) return c.err();
-      return stored;
-    });
+    return locked([&] { return in_transaction([&] { return update_grant_row(g); }); });
   }
 
   result<due_items> due(time_point now) override {
@@ -227,6 +213,17 @@ class sqlite_store final : public store {
     } catch (const std::exception& e) {
       return make_error(error_code::internal, std::string("store: ") + e.what());
     }
+  }
+
+  // Runs `f` (returning a result) in one transaction, committed only when `f` succeeds.
+  template <typename F>
+  auto in_transaction(F f) -> decltype(f()) {
+    auto tx = sqlite::transaction::begin(*db_);
+    if (!tx) return tx.err();
+    auto out = f();
+    if (!out) return out;
+    if (auto c = tx->commit(); !c) return c.err();
+    return out;
   }
 
   static void bind_text(statement& s, int i, const std::optional<std::string>& v) {
