@@ -63,6 +63,35 @@ class Lifecycle(unittest.TestCase):
         self.env.start()
         self.assertEqual(os.stat(self.env.socket).st_mode & 0o777, 0o660)
 
+    def test_admin_socket_survives_garbage_oversize_and_stalls(self):
+        self.env.write_config()
+        self.env.start()
+
+        def exchange(data):
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(10)
+                s.connect(self.env.socket)
+                s.sendall(data)
+                try:
+                    return s.recv(4096)
+                except ConnectionResetError:
+                    return b""
+
+        garbage = exchange(os.urandom(4096) + b"\r\n\r\n")
+        self.assertTrue(garbage == b"" or garbage.startswith(b"HTTP/1.1 400"), garbage[:80])
+        big = exchange(b"POST /v1/requests HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n"
+                       + b"{" * 65536)
+        self.assertTrue(big == b"" or big.startswith(b"HTTP/1.1 4"), big[:80])
+        # A client that connects and sends half a request must not hold up another one.
+        stalled = socket.socket(socket.AF_UNIX)
+        stalled.connect(self.env.socket)
+        stalled.sendall(b"GET /v1/sta")
+        self.addCleanup(stalled.close)
+        r = self.env.cli("status", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIsNone(self.env.proc.poll())
+        self.assertEqual(self.env.stop(), 0)
+
     def expect_startup_failure(self, needle):
         r = subprocess.run([GATEHOUSED, "-c", self.env.config_path], capture_output=True,
                            text=True, timeout=30)
