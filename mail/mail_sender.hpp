@@ -4,8 +4,9 @@
 // to 10 min; forever: an outage delays mail, never loses it). The daemon's io thread only
 // enqueues (a short SQLite insert) and wakes it; nothing waits for SMTP but this thread.
 //
-// stop() returns within about a second: it aborts a transfer in progress (which stays
-// unsent, to be retried at the next start).
+// stop() returns within about a second (5 s when a server is slow to accept a message already
+// uploaded): it aborts a transfer in progress, which stays unsent, to be retried at the next
+// start. Delivery is at least once: a mail aborted after the server took it comes again.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

@@ -3,9 +3,11 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace gatehouse::mail {
 
@@ -28,8 +30,23 @@ std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* u
   return n;
 }
 
-int on_progress(void* userdata, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(userdata)->load() ? 1 : 0;
+// Once the whole message is uploaded the server may already have accepted it: cutting the
+// transfer then would send it twice after the restart, so the reply gets a short grace.
+constexpr auto reply_grace = std::chrono::seconds(5);
+
+struct abort_state {
+  const std::atomic<bool>& abort;
+  std::optional<std::chrono::steady_clock::time_point> asked;
+};
+
+int on_progress(void* userdata, curl_off_t, curl_off_t, curl_off_t upload_total,
+                curl_off_t uploaded) {
+  auto* s = static_cast<abort_state*>(userdata);
+  if (!s->abort.load()) return 0;
+  auto now = std::chrono::steady_clock::now();
+  if (!s->asked) s->asked = now;
+  const bool message_sent = upload_total > 0 && uploaded >= upload_total;
+  return !message_sent || now - *s->asked >= reply_grace ? 1 : 0;
 }
 
 struct easy_deleter {
@@ -77,7 +94,8 @@ std::string send_smtp(const config::mail_settings& settings, const outgoing_mail
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, transfer_timeout_ms);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(&abort));
+  abort_state aborting{abort, std::nullopt};
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &aborting);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errors);
 
   CURLcode rc = curl_easy_perform(c);
