@@ -56,7 +56,9 @@ TEST(ConfigValid, FullConfigLoadsEveryField) {
   auto text = R"(instance_name: corp-gate
 store: postgresql://gate@db.example/gatehouse
 listen:
-  ssh:   { address: "0.0.0.0:2222", host_keys: [ssh_host_ed25519_key] }
+  ssh:   { address: "0.0.0.0:2222", host_keys: [ssh_host_ed25519_key], login_grace: 45s,
+           max_unauthenticated_per_source: 64, max_held_per_person: 20000,
+           max_held_per_source: 30000 }
   rdp:   { address: "[::]:3389", trust_mstshash_cookie: true, trusted_networks: ["10.0.0.0/8", "fd00::/8"] }
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
            approval_links_require_sign_in: true }
@@ -147,6 +149,10 @@ rules:
   EXPECT_EQ(c.listen.ssh->address.host, "0.0.0.0");
   EXPECT_EQ(c.listen.ssh->address.port, 2222);
   EXPECT_EQ(c.listen.ssh->host_keys, std::vector<std::string>{host_key_file});
+  EXPECT_EQ(c.listen.ssh->login_grace, seconds(45));
+  EXPECT_EQ(c.listen.ssh->max_unauthenticated_per_source, 64u);
+  EXPECT_EQ(c.listen.ssh->max_held_per_person, 20000u);
+  EXPECT_EQ(c.listen.ssh->max_held_per_source, 30000u);
   ASSERT_TRUE(c.listen.rdp);
   EXPECT_EQ(c.listen.rdp->address.host, "::");
   EXPECT_EQ(c.listen.rdp->address.port, 3389);
