@@ -13,7 +13,8 @@ constexpr std::string_view top_keys[] = {"instance_name", "store", "listen", "ma
                                          "server_groups", "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
 constexpr std::string_view ssh_keys[] = {"address", "host_keys"};
-constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks"};
+constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks",
+                                         "token_key", "public_address"};
 constexpr std::string_view http_keys[] = {"address", "tls_cert", "tls_key", "public_url",
                                           "approval_links_require_sign_in"};
 constexpr std::string_view admin_keys[] = {"socket"};
@@ -43,6 +44,12 @@ void read_rdp_listener(const map_reader& listen, listeners& out) {
   for (std::size_t i = 0; i < rdp.trusted_networks.size(); ++i) {
     if (auto problem = check_network(rdp.trusted_networks[i]); !problem.empty())
       m->report().error(at[i], std::move(problem));
+  }
+  read_key_file(*m, "token_key", rdp.token_key, need::optional);
+  if (m->value("public_address")) {
+    endpoint shown;
+    if (read_endpoint(*m, "public_address", shown, false, need::required))
+      rdp.public_address = shown;
   }
   out.rdp = std::move(rdp);
 }
