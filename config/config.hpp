@@ -91,8 +91,8 @@ struct account {
 struct server {
   std::string name;
   config::protocol protocol = protocol::ssh;
-  endpoint address;     // ssh and rdp
-  std::string url;      // http
+  endpoint address;      // ssh and rdp
+  std::string url;       // http
   std::string host_key;  // "ssh-ed25519 AAAA…" or "SHA256:…"; required for ssh
   std::vector<account> accounts;
   std::vector<std::string> groups;
