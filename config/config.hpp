@@ -38,6 +38,8 @@ struct rdp_listener {
   endpoint address;
   bool trust_mstshash_cookie = false;  // accept "Cookie: mstshash=" from trusted networks
   std::vector<std::string> trusted_networks;
+  std::string token_key;  // file with >= 32 random bytes that signs routing tokens; "" = none
+  std::optional<endpoint> public_address;  // what .rdp files name; default: `address`
 };
 
 struct http_listener {

@@ -18,7 +18,8 @@ constexpr std::string_view ssh_keys[] = {"address",
                                          "max_unauthenticated_per_source",
                                          "max_held_per_person",
                                          "max_held_per_source"};
-constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks"};
+constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks",
+                                         "token_key", "public_address"};
 constexpr std::string_view http_keys[] = {"address", "tls_cert", "tls_key", "public_url",
                                           "approval_links_require_sign_in"};
 constexpr std::string_view admin_keys[] = {"socket"};
@@ -55,6 +56,12 @@ void read_rdp_listener(const map_reader& listen, listeners& out) {
   for (std::size_t i = 0; i < rdp.trusted_networks.size(); ++i) {
     if (auto problem = check_network(rdp.trusted_networks[i]); !problem.empty())
       m->report().error(at[i], std::move(problem));
+  }
+  read_key_file(*m, "token_key", rdp.token_key, need::optional);
+  if (m->value("public_address")) {
+    endpoint shown;
+    if (read_endpoint(*m, "public_address", shown, false, need::required))
+      rdp.public_address = shown;
   }
   out.rdp = std::move(rdp);
 }
