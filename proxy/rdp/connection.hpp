@@ -43,8 +43,8 @@ class connection : public std::enable_shared_from_this<connection> {
   enum class phase { reading, holding, connecting, relaying, finished };
 
   connection(boost::asio::ip::tcp::socket client, std::shared_ptr<const config::config> cfg,
-             policy::gate_service& gate, const event_sink& events,
-             const front_end_settings& settings, std::string id, std::string peer);
+             policy::gate_service& gate, event_sink events, const front_end_settings& settings,
+             std::string id, std::string peer);
 
   void start(std::function<void(const std::string& id)> on_finished);
   // Ends the connection: a client still waiting gets RDP_NEG_FAILURE first.
@@ -74,7 +74,7 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::steady_timer grant_timer_;
   std::shared_ptr<const config::config> config_;
   policy::gate_service& gate_;
-  const event_sink& events_;
+  event_sink events_;  // a copy: a connection may finish after its front end is gone
   front_end_settings settings_;
   std::string id_, peer_, address_;
   std::function<void(const std::string&)> on_finished_;

@@ -47,7 +47,9 @@ void front_end::accept(int fd, const std::string& peer) {
   auto conn =
       std::make_shared<connection>(std::move(socket), cfg, gate_, events_, settings_, id, peer);
   connections_.emplace(id, conn);
-  conn->start([this](const std::string& done) { connections_.erase(done); });
+  conn->start([this, alive = std::weak_ptr<bool>(alive_)](const std::string& done) {
+    if (!alive.expired()) connections_.erase(done);
+  });
 }
 
 boost::json::array front_end::sessions() const {

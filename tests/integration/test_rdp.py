@@ -231,6 +231,12 @@ class FakeRdp(FakeRdpCase):
         self.assertLess(time.time() - started, 12)
         self.assertEqual(len(self.sessions()), 1)
 
+    def test_shutdown_refuses_a_held_connection(self):
+        held = self.connect(token=self.env.token())
+        self.pending_request()
+        self.assertEqual(self.env.stop(), 0, self.env.log())
+        self.assert_refused(held)
+
 
 class TrustedCookie(FakeRdpCase):
     mode = "allow"
@@ -240,6 +246,14 @@ class TrustedCookie(FakeRdpCase):
         s = self.connect(cookie="alice@win01")
         self.assert_relays(s, size=1000)
         self.assertIn(b"Cookie: mstshash=alice@win01\r\n", self.server.requests[-1])
+
+    def test_shutdown_ends_a_live_session(self):
+        s = self.connect(cookie="alice@win01")
+        self.assert_relays(s, size=1000)
+        self.assertEqual(self.env.stop(), 0, self.env.log())
+        s.settimeout(5)
+        self.assertEqual(s.recv(10), b"")
+        self.assertTrue(any("shutting down" in e for e in self.audit_events("session.end")))
 
 
 @unittest.skipUnless(have_real_rdp(), "xrdp, xfreerdp and Xvfb are needed")
