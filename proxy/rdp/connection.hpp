@@ -33,9 +33,10 @@ namespace gatehouse::proxy::rdp {
 using event_sink = std::function<void(std::string_view event, boost::json::object fields)>;
 
 struct front_end_settings {
-  std::chrono::seconds request_timeout{10};  // for the Connection Request
-  std::chrono::seconds connect_timeout{10};  // for the TCP connection to the server
-  std::size_t relay_buffer = 256 * 1024;     // per direction
+  std::chrono::seconds request_timeout{10};      // for the Connection Request
+  std::chrono::seconds connect_timeout{10};      // for the TCP connection to the server
+  std::size_t relay_buffer = 256 * 1024;         // per direction
+  std::size_t max_unidentified_per_source = 32;  // connections still sending their request
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -51,7 +52,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void shut(const std::string& reason);
 
   phase current() const { return phase_; }
-  boost::json::object describe() const;  // SPEC's session object
+  const std::string& source() const { return address_; }  // the client's address
+  boost::json::object describe() const;                   // SPEC's session object
 
  private:
   void read_request();

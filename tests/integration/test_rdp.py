@@ -7,6 +7,7 @@ runs the real xrdp 0.9 server and FreeRDP's xfreerdp client under Xvfb."""
 import datetime
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -230,6 +231,21 @@ class FakeRdp(FakeRdpCase):
         self.assertEqual(idle.recv(10), b"", "a silent client is dropped")
         self.assertLess(time.time() - started, 12)
         self.assertEqual(len(self.sessions()), 1)
+
+    def test_silent_connections_are_capped_per_source(self):
+        token = self.env.token()
+        self.grant_ahead()
+        s = self.connect(token=token)
+        self.assert_relays(s, size=1000)
+        idle = [socket.create_connection(("127.0.0.1", self.env.rdp_port), timeout=5)
+                for _ in range(40)]
+        time.sleep(1)
+        readable, _, _ = select.select(idle, [], [], 0)
+        closed = sum(c.recv(10) == b"" for c in readable)
+        for c in idle:
+            c.close()
+        self.assertEqual(closed, 8, "32 silent connections per address wait; the rest are closed")
+        self.assert_relays(s, size=100_000, confirm=False)
 
     def test_shutdown_refuses_a_held_connection(self):
         held = self.connect(token=self.env.token())
