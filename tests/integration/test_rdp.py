@@ -143,7 +143,7 @@ class FakeRdp(FakeRdpCase):
         self.assertTrue(any("token bad signature" in f for f in failures), failures)
 
     def test_refused_when_no_rule_lets_the_person_in(self):
-        self.assertIn("no rule lets alice reach", self.env.rdp_file(server="win02").stderr)
+        self.assertIn("no rule lets alice reach win02\n", self.env.rdp_file(server="win02").stderr)
         token = self.env.signed_token("alice", "win02")
         self.assert_refused(self.connect(token=token))
         self.assertTrue(self.audit_events("access.denied"))
