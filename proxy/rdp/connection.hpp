@@ -35,7 +35,7 @@ using event_sink = std::function<void(std::string_view event, boost::json::objec
 struct front_end_settings {
   std::chrono::seconds request_timeout{10};      // for the Connection Request
   std::chrono::seconds connect_timeout{10};      // for the TCP connection to the server
-  std::size_t relay_buffer = 256 * 1024;         // per direction
+  std::size_t relay_buffer = 1024 * 1024;        // per direction, at most
   std::size_t max_unidentified_per_source = 32;  // connections still sending their request
 };
 
