@@ -125,6 +125,10 @@ class FakeRdp(FakeRdpCase):
         self.assertEqual((live["person"], live["server"], live["grant_id"], live["state"]),
                          ("alice", "win01", grant, "active"))
         self.assertGreaterEqual(live["bytes_in"], 300_000)
+        table = self.env.cli("sessions").stdout
+        self.assertIn(live["id"], table)
+        self.assertIn("win01", table)
+        self.assertNotIn("@win01", table, "an RDP target has no account")
         s.close()
         wait_for(lambda: not self.sessions(), what="session gone")
         wait_for(lambda: self.audit_events("session.end"), what="session.end")
