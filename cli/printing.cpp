@@ -52,6 +52,12 @@ std::string field(const json::value& v, const char* key) {
   return text_of(o ? o->if_contains(key) : nullptr);
 }
 
+// "root@web01", or "win01" for targets without an account (RDP).
+std::string target_text(const json::value& v) {
+  auto account = field(v, "account");
+  return account.empty() ? field(v, "server") : account + "@" + field(v, "server");
+}
+
 // "bob, carol (any)" per level, levels joined by " then ".
 std::string approvers_text(const json::value& request) {
   const auto* o = request.if_object();
@@ -78,9 +84,8 @@ std::string window_end(const json::value& request) {
 void print_requests(const json::value& list) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : list.as_array())
-    rows.push_back({field(r, "id"), field(r, "state"), field(r, "requester"),
-                    field(r, "account") + "@" + field(r, "server"), field(r, "protocol"),
-                    window_end(r), approvers_text(r),
+    rows.push_back({field(r, "id"), field(r, "state"), field(r, "requester"), target_text(r),
+                    field(r, "protocol"), window_end(r), approvers_text(r),
                     field(r, "emergency") == "true" ? "emergency" : ""});
   if (rows.empty()) {
     std::printf("no requests\n");
@@ -123,9 +128,8 @@ void print_request_outcome(const json::value& r) {
 void print_grants(const json::value& list) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : list.as_array())
-    rows.push_back({field(g, "id"), field(g, "request_id"), field(g, "person"),
-                    field(g, "account") + "@" + field(g, "server"), field(g, "start"),
-                    field(g, "end"), field(g, "state")});
+    rows.push_back({field(g, "id"), field(g, "request_id"), field(g, "person"), target_text(g),
+                    field(g, "start"), field(g, "end"), field(g, "state")});
   if (rows.empty()) {
     std::printf("no grants\n");
     return;
@@ -140,8 +144,7 @@ void print_grant_outcome(const json::value& g) {
 void print_sessions(const json::value& list) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : list.as_array())
-    rows.push_back({field(s, "id"), field(s, "person"),
-                    field(s, "account") + "@" + field(s, "server"), field(s, "protocol"),
+    rows.push_back({field(s, "id"), field(s, "person"), target_text(s), field(s, "protocol"),
                     field(s, "client"), field(s, "started"), field(s, "grant_id"),
                     field(s, "bytes_in"), field(s, "bytes_out")});
   if (rows.empty()) {

@@ -28,7 +28,10 @@ decisions::deny denied(deny_reason reason, std::string text) {
   return decisions::deny{reason, std::move(text)};
 }
 
-std::string where(const target& t) { return t.account + "@" + t.server; }
+// RDP and HTTP targets have no account.
+std::string where(const target& t) {
+  return t.account.empty() ? t.server : t.account + "@" + t.server;
+}
 
 // The default terms used when a manager flag applies and no rule matched.
 const rule_terms& flag_only_terms() {

@@ -184,6 +184,8 @@ def main():
                                                         os.path.join(HERE, "..", "..", "build")))
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--pings", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds over the three paths, interleaved; the median is shown")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -212,14 +214,20 @@ def main():
         paths = [("direct", up_port, connection_request(token=token)),
                  ("haproxy 2.6 tcp", ha_port, connection_request(token=token)),
                  ("gatehouse rdp", env.rdp_port, connection_request(token=token))]
+        results = {name: [] for name, _, _ in paths}
+        for _ in range(args.rounds):  # interleaved, so that load changes hit every path alike
+            for name, port, req in paths:
+                up = upload(port, req, size)
+                down = download(port, req, size)
+                med, p99 = ping(port, req, args.pings)
+                results[name].append((up, down, med, p99))
         rows = []
-        for name, port, req in paths:
-            up = upload(port, req, size)
-            down = download(port, req, size)
-            med, p99 = ping(port, req, args.pings)
-            rows.append((name, up, down, med, p99))
+        for name, _, _ in paths:
+            cols = list(zip(*results[name]))
+            rows.append((name, *(statistics.median(c) for c in cols)))
         print(f"{args.size_mib} MiB each way, {args.pings} pings of 64 bytes, loopback, "
-              f"gatehoused from {os.path.abspath(args.bin_dir)}\n")
+              f"median of {args.rounds} interleaved rounds, gatehoused from "
+              f"{os.path.abspath(args.bin_dir)}, load average {os.getloadavg()[0]:.1f}\n")
         print("| path | upload s | upload MiB/s | download s | download MiB/s | "
               "ping median µs | ping p99 µs |")
         print("|---|---|---|---|---|---|---|")

@@ -54,7 +54,7 @@ std::string_view to_string(connection::phase p) {
 }
 
 connection::connection(tcp::socket client, std::shared_ptr<const config::config> cfg,
-                       policy::gate_service& gate, const event_sink& events,
+                       policy::gate_service& gate, event_sink events,
                        const front_end_settings& settings, std::string id, std::string peer)
     : client_(std::move(client)),
       server_(client_.get_executor()),
@@ -63,7 +63,7 @@ connection::connection(tcp::socket client, std::shared_ptr<const config::config>
       grant_timer_(client_.get_executor()),
       config_(std::move(cfg)),
       gate_(gate),
-      events_(events),
+      events_(std::move(events)),
       settings_(settings),
       id_(std::move(id)),
       peer_(std::move(peer)),

@@ -33,9 +33,10 @@ namespace gatehouse::proxy::rdp {
 using event_sink = std::function<void(std::string_view event, boost::json::object fields)>;
 
 struct front_end_settings {
-  std::chrono::seconds request_timeout{10};  // for the Connection Request
-  std::chrono::seconds connect_timeout{10};  // for the TCP connection to the server
-  std::size_t relay_buffer = 256 * 1024;     // per direction
+  std::chrono::seconds request_timeout{10};      // for the Connection Request
+  std::chrono::seconds connect_timeout{10};      // for the TCP connection to the server
+  std::size_t relay_buffer = 1024 * 1024;        // per direction, at most
+  std::size_t max_unidentified_per_source = 32;  // connections still sending their request
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -43,15 +44,16 @@ class connection : public std::enable_shared_from_this<connection> {
   enum class phase { reading, holding, connecting, relaying, finished };
 
   connection(boost::asio::ip::tcp::socket client, std::shared_ptr<const config::config> cfg,
-             policy::gate_service& gate, const event_sink& events,
-             const front_end_settings& settings, std::string id, std::string peer);
+             policy::gate_service& gate, event_sink events, const front_end_settings& settings,
+             std::string id, std::string peer);
 
   void start(std::function<void(const std::string& id)> on_finished);
   // Ends the connection: a client still waiting gets RDP_NEG_FAILURE first.
   void shut(const std::string& reason);
 
   phase current() const { return phase_; }
-  boost::json::object describe() const;  // SPEC's session object
+  const std::string& source() const { return address_; }  // the client's address
+  boost::json::object describe() const;                   // SPEC's session object
 
  private:
   void read_request();
@@ -74,7 +76,7 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::steady_timer grant_timer_;
   std::shared_ptr<const config::config> config_;
   policy::gate_service& gate_;
-  const event_sink& events_;
+  event_sink events_;  // a copy: a connection may finish after its front end is gone
   front_end_settings settings_;
   std::string id_, peer_, address_;
   std::function<void(const std::string&)> on_finished_;

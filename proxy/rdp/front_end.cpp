@@ -46,8 +46,17 @@ void front_end::accept(int fd, const std::string& peer) {
   auto id = "rdp-" + id_prefix_ + "-" + std::to_string(++counter_);
   auto conn =
       std::make_shared<connection>(std::move(socket), cfg, gate_, events_, settings_, id, peer);
+  std::size_t unidentified = 0;
+  for (const auto& [other, c] : connections_)
+    if (c->current() == connection::phase::reading && c->source() == conn->source()) ++unidentified;
+  if (unidentified >= settings_.max_unidentified_per_source) {
+    spdlog::info("rdp {}: refused {}: too many connections without a request", id, peer);
+    return;  // the socket closes with `conn`
+  }
   connections_.emplace(id, conn);
-  conn->start([this](const std::string& done) { connections_.erase(done); });
+  conn->start([this, alive = std::weak_ptr<bool>(alive_)](const std::string& done) {
+    if (!alive.expired()) connections_.erase(done);
+  });
 }
 
 boost::json::array front_end::sessions() const {

@@ -45,6 +45,8 @@ class front_end {
   std::map<std::string, std::shared_ptr<connection>> connections_;
   std::uint64_t counter_ = 0;
   std::string id_prefix_;
+  // Connections that finish after the front end is destroyed find this expired.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace gatehouse::proxy::rdp

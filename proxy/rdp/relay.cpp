@@ -3,14 +3,24 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+
 namespace gatehouse::proxy::rdp {
 
 namespace asio = boost::asio;
 
+namespace {
+// Buffers start small (most RDP sessions are interactive) and grow while reads fill them.
+constexpr std::size_t first_buffer = 64 * 1024;
+}  // namespace
+
 relay::relay(asio::ip::tcp::socket& client, asio::ip::tcp::socket& server, std::size_t buffer_size,
              std::function<void(const std::string&)> on_done)
-    : in_{client, server, std::vector<char>(buffer_size), 0, false, "client closed"},
-      out_{server, client, std::vector<char>(buffer_size), 0, false, "server closed"},
+    : in_{client, server, std::vector<char>(std::min(first_buffer, buffer_size)),
+          0,      false,  "client closed"},
+      out_{server, client, std::vector<char>(std::min(first_buffer, buffer_size)),
+           0,      false,  "server closed"},
+      max_buffer_(buffer_size),
       on_done_(std::move(on_done)) {}
 
 void relay::start() {
@@ -33,6 +43,8 @@ void relay::pump(direction& d) {
                           [this, self, &d](boost::system::error_code wec, std::size_t written) {
                             if (stopped_) return;
                             d.bytes += written;
+                            if (written == d.buffer.size() && d.buffer.size() < max_buffer_)
+                              d.buffer.resize(std::min(max_buffer_, d.buffer.size() * 4));
                             if (wec)
                               return finished(d,
                                               std::string(&d == &in_ ? "server" : "client") +

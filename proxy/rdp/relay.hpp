@@ -1,6 +1,7 @@
 #pragma once
-// Copies bytes both ways between two connected TCP sockets with one fixed buffer per
-// direction (bounded memory; a slow reader stalls its writer through TCP back-pressure).
+// Copies bytes both ways between two connected TCP sockets with one buffer per direction that
+// grows from 64 KiB up to `buffer_size` while reads fill it (bounded memory; a slow reader
+// stalls its writer through TCP back-pressure).
 // An end of stream on one side is passed on as a half close; the relay is done when both
 // directions are done or either fails, and calls `on_done` once with a reason.
 //
@@ -40,6 +41,7 @@ class relay : public std::enable_shared_from_this<relay> {
   void finished(direction& d, const std::string& reason, bool error);
 
   direction in_, out_;
+  std::size_t max_buffer_;
   std::function<void(const std::string&)> on_done_;
   bool stopped_ = false;
 };
