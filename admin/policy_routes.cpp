@@ -127,12 +127,17 @@ http_reply file_request(policy::gate_service& gate, const json::object& body) {
   auto target_text = text_field(body, "target");
   auto reason = text_field(body, "reason");
   if (!for_person || !target_text) throw bad_input{"a request needs `for` and `target`"};
+  // ACCOUNT@SERVER; an RDP or web server has no accounts of ours and is named alone.
   auto at = target_text->rfind('@');
-  if (at == std::string::npos || at == 0 || at + 1 == target_text->size())
-    throw bad_input{"target must be ACCOUNT@SERVER"};
-  policy::target t{*for_person, target_text->substr(at + 1), target_text->substr(0, at),
-                   config::protocol::ssh};
-  if (const auto* server = gate.access().config()->find_server(t.server)) t.protocol = server->protocol;
+  std::string server_name = at == std::string::npos ? *target_text : target_text->substr(at + 1);
+  std::string account = at == std::string::npos ? "" : target_text->substr(0, at);
+  const auto* server = gate.access().config()->find_server(server_name);
+  const bool named_alone_ok = server && server->protocol != config::protocol::ssh;
+  if (server_name.empty() || (at == std::string::npos && !named_alone_ok) ||
+      (at != std::string::npos && account.empty()))
+    throw bad_input{"target must be ACCOUNT@SERVER (or SERVER for an RDP or web server)"};
+  policy::target t{*for_person, server_name, account,
+                   server ? server->protocol : config::protocol::ssh};
   policy::filing f;
   f.justification = reason.value_or("");
   f.duration = duration_field(body);

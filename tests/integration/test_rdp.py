@@ -50,8 +50,7 @@ class RdpCase(unittest.TestCase):
 
     def grant_ahead(self, duration=None):
         """A grant for alice on win01, obtained the way a person gets one: a held connection
-        whose request bob approves. (`gatehouse request` needs ACCOUNT@SERVER; RDP servers have
-        no accounts.) That first connection is closed again."""
+        whose request bob approves. That first connection is closed again."""
         s = socket.create_connection(("127.0.0.1", self.env.rdp_port), timeout=10)
         s.sendall(connection_request(token=self.env.token()))
         req = self.pending_request()
@@ -134,6 +133,17 @@ class FakeRdp(FakeRdpCase):
         wait_for(lambda: self.audit_events("session.end"), what="session.end")
         end = self.audit_events("session.end")[-1]
         self.assertIn("bytes_in", end)
+
+    def test_a_request_filed_ahead_by_server_name_lets_the_client_in(self):
+        r = self.env.cli("request", "win01", "--for", "alice", "--reason", "patching")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        req = self.pending_request()
+        self.assertEqual((req["server"], req["account"], req["protocol"]), ("win01", "", "rdp"))
+        self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob").returncode, 0)
+        self.assert_relays(self.connect(token=self.env.token()))
+        r = self.env.cli("request", "web01", "--for", "alice", "--reason", "x")
+        self.assertEqual(r.returncode, 2, "an ssh server needs ACCOUNT@SERVER")
+        self.assertIn("ACCOUNT@SERVER", r.stderr)
 
     def test_refused_without_token_or_with_a_forged_one(self):
         self.assert_refused(self.connect())
