@@ -277,8 +277,10 @@ def main():
     env = SshEnv()
     rows = []
     try:
-        env.start_sshd()
         cap = args.connections + args.proceed + 100
+        # The gate dials the target for every approved connection at once: sshd's default
+        # MaxStartups (10:30:100) would drop most of them.
+        env.start_sshd(extra=f"MaxStartups {cap}:30:{cap}\n")
         bob_allowed = ("  - { name: bob-direct, users: [bob], servers: [web01], accounts: [\"*\"], "
                        "mode: allow }\n")
         env.write_config(env.ssh_config_text(
