@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 """Gatehouse's SSH path against direct OpenSSH, in one run on loopback (ARCHITECTURE: bench/
-compares against OpenSSH). Starts a private sshd and gatehoused (allow rule) exactly as the
-integration tests do, then measures, each direct and through Gatehouse:
+compares against OpenSSH). Starts a private sshd and gatehoused exactly as the integration
+tests do; alice's rule needs approval, and the script approves one request for 4 h first, so
+every gated connection below runs on that standing grant. Then, each direct and through
+Gatehouse:
 
-  * login + `true` latency (median and p90 over N runs, new connection each time);
+  * login + `true` latency (median and p90 over N runs, new connection each time), with
+    curve25519-sha256 forced on the client (the gate uses it upstream too) so that both
+    paths do the same key exchange;
+  * 1 GiB (--big-mib) uploads, each as a ratio gate / direct: `ssh … 'cat > /dev/null'`
+    (aes128-gcm), scp and sftp of a sparse file to /dev/null;
   * one-stream throughput, download (`head -c SIZE /dev/zero` to the client) and upload
     (`cat > /dev/null` fed by the client), with the client's default cipher and with
     aes128-gcm;
   * four concurrent download streams (aggregate).
 
-Usage: bench/ssh/ssh_bench.py [--bin-dir BUILD] [--size-mib 256] [--runs 20]
+Usage: bench/ssh/ssh_bench.py [--bin-dir BUILD] [--size-mib 256] [--big-mib 1024] [--runs 20]
 Prints a Markdown table. Numbers depend on the machine: compare the two columns, not runs
 on different hosts. Everything binds 127.0.0.1."""
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -23,11 +30,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration", "support"))
 
 
+def standing_grant(env, wait_for):
+    """One held connection, approved for 4 h: the grant every gated connection then uses."""
+    proc = env.ssh_popen("true")
+    wait_for(lambda: [r for r in json.loads(env.cli("requests", "--json").stdout or "[]")
+                      if r["state"] == "pending"], timeout=30, what="request filed")
+    rid = json.loads(env.cli("requests", "--json").stdout)[0]["id"]
+    env.cli("approve", str(rid), "--as", "bob", "--duration", "4h", check=True)
+    if proc.wait(60) != 0:
+        raise SystemExit("the approved connection failed: " + proc.stderr.read().decode())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin-dir", default=os.environ.get("GATEHOUSE_BIN_DIR",
                                                         os.path.join(HERE, "..", "..", "build")))
     ap.add_argument("--size-mib", type=int, default=256)
+    ap.add_argument("--big-mib", type=int, default=1024)
     ap.add_argument("--runs", type=int, default=20)
     args = ap.parse_args()
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
@@ -35,13 +54,15 @@ def main():
     import gatehouse_env
     gatehouse_env.GATEHOUSED = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "daemon", "gatehoused")
     gatehouse_env.GATEHOUSE = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "cli", "gatehouse")
+    from gatehouse_env import wait_for
     from ssh_env import BATCH, CLIENT_OPTS, SshEnv
 
     env = SshEnv()
     try:
         env.start_sshd()
-        env.write_config(env.ssh_config_text(mode="allow"))
+        env.write_config(env.ssh_config_text(mode="approve"))
         env.start()
+        standing_grant(env, wait_for)
 
         def direct(opts=()):
             return ["ssh", *CLIENT_OPTS, *BATCH, *opts, "-i", env.account_key, "-p",
@@ -52,19 +73,67 @@ def main():
 
         size = args.size_mib << 20
         rows = []
+        ratios = []
 
         def latency(make):
             samples = []
             for _ in range(args.runs):
                 t = time.perf_counter()
-                subprocess.run(make() + ["true"], check=True, capture_output=True)
+                subprocess.run(make(("-o", "KexAlgorithms=curve25519-sha256")) + ["true"],
+                               check=True, capture_output=True)
                 samples.append((time.perf_counter() - t) * 1000)
             samples.sort()
             return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
 
         d, g = latency(direct), latency(gated)
-        rows.append(("login + true, median ms", f"{d[0]:.0f}", f"{g[0]:.0f}"))
-        rows.append(("login + true, p90 ms", f"{d[1]:.0f}", f"{g[1]:.0f}"))
+        rows.append(("login + true (curve25519), median ms", f"{d[0]:.0f}", f"{g[0]:.0f}"))
+        rows.append(("login + true (curve25519), p90 ms", f"{d[1]:.0f}", f"{g[1]:.0f}"))
+        ratios.append(("session setup, median gate / direct (aim <= 1.25)", g[0] / d[0]))
+
+        big = os.path.join(env.dir, "big")
+        with open(big, "wb") as f:
+            f.truncate(args.big_mib << 20)  # sparse: reading it costs no disk
+        gcm = ("-c", "aes128-gcm@openssh.com")
+
+        def timed(cmd, stdin=None):
+            t = time.perf_counter()
+            p = subprocess.run(cmd, stdin=stdin, capture_output=True)
+            if p.returncode != 0:
+                raise SystemExit(f"failed: {' '.join(cmd)}: {p.stderr.decode()[-300:]}")
+            return time.perf_counter() - t
+
+        def cat_up(make):
+            with open(big, "rb") as f:
+                return timed(make(gcm) + ["cat > /dev/null"], stdin=f)
+
+        def scp_direct():
+            return timed(["scp", *CLIENT_OPTS, *BATCH, *gcm, "-i", env.account_key, "-P",
+                          str(env.sshd_port), big, f"{env.account}@127.0.0.1:/dev/null"])
+
+        def scp_gated():
+            return timed(env.scp_base() + [*gcm, big, env.remote("/dev/null")])
+
+        batch = os.path.join(env.dir, "sftp-batch")
+        with open(batch, "w") as f:
+            f.write(f"put {big} /dev/null\n")
+
+        def sftp_direct():
+            return timed(["sftp", *CLIENT_OPTS, *BATCH, *gcm, "-b", batch, "-i", env.account_key,
+                          "-P", str(env.sshd_port), f"{env.account}@127.0.0.1"])
+
+        def sftp_gated():
+            return timed(["sftp", *CLIENT_OPTS, *BATCH, *gcm, "-b", batch, "-i",
+                          os.path.join(env.dir, "alice"), "-P", str(env.ssh_port),
+                          f"alice@{env.account}@web01@127.0.0.1"])
+
+        for label, fd, fg in ((f"{args.big_mib} MiB ssh 'cat > /dev/null', s",
+                               lambda: cat_up(direct), lambda: cat_up(gated)),
+                              (f"{args.big_mib} MiB scp upload, s", scp_direct, scp_gated),
+                              (f"{args.big_mib} MiB sftp put, s", sftp_direct, sftp_gated)):
+            td, tg = fd(), fg()
+            rows.append((label, f"{td:.1f}", f"{tg:.1f}"))
+            ratios.append((label.split(",")[0] + " throughput, gate / direct (aim >= 0.6)",
+                           td / tg))
 
         def download(make, opts=(), streams=1):
             t = time.perf_counter()
@@ -101,6 +170,9 @@ def main():
         print("|---|---:|---:|")
         for r in rows:
             print(f"| {r[0]} | {r[1]} | {r[2]} |")
+        print("\n| ratio | |\n|---|---:|")
+        for name, value in ratios:
+            print(f"| {name} | {value:.2f} |")
     finally:
         env.close()
 

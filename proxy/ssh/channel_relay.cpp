@@ -113,6 +113,7 @@ bool channel_relay::open_upstream() {
   down_callbacks_.channel_eof_function = &channel_relay::on_down_eof;
   down_callbacks_.channel_close_function = &channel_relay::on_down_close;
   down_callbacks_.channel_signal_function = &channel_relay::on_down_signal;
+  down_callbacks_.channel_auth_agent_req_function = &channel_relay::on_down_agent_request;
   ssh_add_channel_callbacks(down_, &down_callbacks_);
   // The target may have sent data, EOF or even CLOSE together with its OPEN_CONFIRMATION
   // (a forwarded port's greeting), before the callbacks were there to count it.
@@ -332,8 +333,16 @@ bool channel_relay::step() {
   more |= move(up_, down_, context_.down, true, err_, context_.bytes_out);
   if (requests_.empty()) more |= move(down_, up_, context_.up, false, in_, context_.bytes_in);
   drop_person_stderr();
+  tell_agent_refused();
   pass_ends();
   return more && state_ == state::open;
+}
+
+void channel_relay::tell_agent_refused() {
+  if (!agent_requested_ || agent_told_ || !textual_) return;
+  agent_told_ = true;
+  emit("forward.refused", {{"request", "auth-agent"}});
+  note("Agent forwarding is not allowed through Gatehouse; this session has no agent");
 }
 
 void channel_relay::note(std::string_view text) {
@@ -390,6 +399,10 @@ void channel_relay::on_down_close(ssh_session, ssh_channel, void* self) {
   auto* r = static_cast<channel_relay*>(self);
   r->down_closed_ = true;
   r->in_.remote_eof = r->in_err_.remote_eof = true;
+}
+
+void channel_relay::on_down_agent_request(ssh_session, ssh_channel, void* self) {
+  static_cast<channel_relay*>(self)->agent_requested_ = true;
 }
 
 void channel_relay::on_down_signal(ssh_session, ssh_channel, const char* signal, void* self) {

@@ -117,6 +117,10 @@ class channel_relay {
   static void on_down_eof(ssh_session, ssh_channel, void* self);
   static void on_down_close(ssh_session, ssh_channel, void* self);
   static void on_down_signal(ssh_session, ssh_channel, const char* signal, void* self);
+  // libssh 0.10 handles auth-agent-req@openssh.com itself (never an ssh_message, no reply:
+  // OpenSSH asks without want-reply); this callback only lets the relay tell the person.
+  static void on_down_agent_request(ssh_session, ssh_channel, void* self);
+  void tell_agent_refused();
 
   relay_context& context_;
   kind kind_ = kind::session;
@@ -129,6 +133,7 @@ class channel_relay {
   std::deque<pending_request> requests_;
   bool request_announced_ = false;
   bool textual_ = false;  // shell or exec: notes may be written to stderr
+  bool agent_requested_ = false, agent_told_ = false;
   std::unique_ptr<sftp_observer> sftp_;
   std::unique_ptr<asciicast_recorder> recording_;
 

@@ -54,8 +54,10 @@ namespace gatehouse::proxy::ssh {
 class own_view_channel;
 
 struct front_end_settings {
-  std::chrono::seconds login_grace{30};   // accept -> person authenticated
-  std::chrono::seconds keepalive{2};      // SSH_MSG_IGNORE while held or connecting
+  std::chrono::seconds login_grace{30};  // accept -> person authenticated
+  // SSH_MSG_IGNORE while held or connecting: well inside the 10 s the spec asks for, and
+  // cheap at 10,000 held connections (a client's leaving is seen on its socket, not here).
+  std::chrono::seconds keepalive{5};
   std::chrono::seconds status_every{10};  // banner status lines while held
   std::chrono::seconds justification_timeout{300};
   std::chrono::seconds connect_timeout{10};

@@ -2,11 +2,15 @@
 
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
 #include "proxy/ssh/algorithms.hpp"
@@ -111,7 +115,21 @@ void front_end::accept(int fd, const std::string& peer) {
     return;
   }
   connections_.emplace(id, conn);
-  conn->start(bind, fd, [this](const std::string& done) { connections_.erase(done); });
+  high_water_ = std::max(high_water_, connections_.size());
+  conn->start(bind, fd, [this](const std::string& done) {
+    connections_.erase(done);
+    give_back_memory();
+  });
+}
+
+// After a flood (thousands of stalled or held connections gone), glibc keeps the freed heap
+// for reuse; hand it back to the system once the count has more than halved from its peak.
+void front_end::give_back_memory() {
+  if (high_water_ < 64 || connections_.size() * 2 > high_water_) return;
+  high_water_ = connections_.size();
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
 }
 
 boost::json::array front_end::sessions() const {

@@ -3,6 +3,7 @@ connection ends. A real sshd is the target; decisions are made with the real `ga
 (SPEC "SSH", "Decisions and requests")."""
 import json
 import os
+import select
 import subprocess
 import sys
 import time
@@ -238,6 +239,30 @@ class Hold(GateCase):
         rc, out, err = self.finish(proc, timeout=20)
         self.assertIn(f"[gatehouse] Access grant #{grant} for {self.env.account}@web01 ends in "
                       "1 minute", err)
+
+    def test_warning_five_minutes_before_the_grant_ends(self):
+        # A grant of 5 min 3 s: the 5-minute warning is due 3 s after the session starts.
+        self.start()
+        proc = self.env.ssh_popen("sleep 60")
+        req = self.pending_request()
+        self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob", "--duration",
+                                      "303s").returncode, 0)
+        grant = self.cli_json("requests")[0]["grant_id"]
+        want = (f"[gatehouse] Access grant #{grant} for {self.env.account}@web01 ends in "
+                "5 minutes").encode()
+        err = b""
+        deadline = time.time() + 30
+        while want not in err and time.time() < deadline:
+            ready, _, _ = select.select([proc.stderr], [], [], 1)
+            if ready:
+                chunk = os.read(proc.stderr.fileno(), 4096)
+                if not chunk:
+                    break
+                err += chunk
+        self.assertIn(want, err)
+        self.assertIsNone(proc.poll(), "the session goes on after the warning")
+        self.assertEqual(self.env.cli("revoke", str(grant), "--as", "bob").returncode, 0)
+        proc.communicate(timeout=20)
 
     def test_kill_session(self):
         self.start(mode="allow")

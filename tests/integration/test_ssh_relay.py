@@ -1,13 +1,14 @@
 """The SSH relay through the real gatehoused to a real sshd, with real OpenSSH clients: exec
 with exit status and stderr, stdin and EOF, a pty shell with window changes, signals, sftp,
-scp (SFTP and legacy), rsync, several channels on one connection (ControlMaster), and 64 MiB
-transfers both ways with checksums."""
+scp (SFTP and legacy), rsync, git clone and push, agent forwarding refused, several channels
+on one connection (ControlMaster), and 64 MiB transfers both ways with checksums."""
 import fcntl
 import hashlib
 import os
 import re
 import pty
 import select
+import shlex
 import signal
 import struct
 import subprocess
@@ -263,6 +264,46 @@ class SshRelay(unittest.TestCase):
             # Under ASan freed memory stays resident in its quarantine (256 MiB by default),
             # so only the growth during the transfer above says something there.
             self.assertLess(late - before, 48 * 1024, f"daemon grew from {before} to {late} KiB")
+
+    def test_git_clone_and_push(self):
+        bare = os.path.join(self.work, "repo.git")
+        subprocess.run(["git", "init", "-q", "--bare", bare], check=True)
+        ssh = " ".join(shlex.quote(a) for a in self.env.ssh_args()[:-1])  # without the login
+        env = dict(os.environ, GIT_SSH_COMMAND=ssh, GIT_TERMINAL_PROMPT="0")
+        url = f"alice@{self.env.account}@web01@127.0.0.1:{bare}"
+        git = ["git", "-c", "user.name=Alice", "-c", "user.email=alice@example.com",
+               "-c", "init.defaultBranch=main"]
+        first, second = os.path.join(self.work, "clone1"), os.path.join(self.work, "clone2")
+        subprocess.run(git + ["clone", "-q", url, first], check=True, env=env, timeout=60)
+        with open(os.path.join(first, "README"), "w") as f:
+            f.write("through the gate\n")
+        subprocess.run(git + ["-C", first, "add", "README"], check=True)
+        subprocess.run(git + ["-C", first, "commit", "-q", "-m", "first"], check=True)
+        subprocess.run(git + ["-C", first, "push", "-q", "origin", "HEAD:main"], check=True,
+                       env=env, timeout=60)
+        subprocess.run(git + ["clone", "-q", "-b", "main", url, second], check=True, env=env,
+                       timeout=60)
+        with open(os.path.join(second, "README")) as f:
+            self.assertEqual(f.read(), "through the gate\n")
+        self.assertIn("git-receive-pack", self.env.log())
+
+    def test_agent_forwarding_refused_with_a_message(self):
+        sock = os.path.join(self.env.dir, "agent.sock")
+        agent = subprocess.Popen(["ssh-agent", "-D", "-a", sock], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: os.path.exists(sock), what="ssh-agent socket")
+            env = dict(os.environ, SSH_AUTH_SOCK=sock)
+            r = subprocess.run(self.env.ssh_args(opts=("-A",)) +
+                               ['echo "agent=${SSH_AUTH_SOCK:-none}"'],
+                               capture_output=True, env=env, timeout=60)
+        finally:
+            agent.terminate()
+            agent.wait()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"agent=none\n")  # the target got no agent socket
+        self.assertIn(b"[gatehouse] Agent forwarding is not allowed through Gatehouse", r.stderr)
+        self.assertIn("request=auth-agent", self.env.log())
 
     def test_port_forwarding_refused(self):
         r = self.env.ssh(opts=("-W", "127.0.0.1:9"))
