@@ -10,6 +10,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -52,11 +53,12 @@ bool socket_is_live(const std::string& path) {
 
 struct unix_http_server::state : std::enable_shared_from_this<state> {
   unix_socket::acceptor acceptor;
+  asio::steady_timer retry;  // pause after a failed accept (EMFILE): no busy loop
   std::string path;
   handler on_request;
 
   state(asio::any_io_executor ex, std::string p, handler h)
-      : acceptor(ex), path(std::move(p)), on_request(std::move(h)) {}
+      : acceptor(ex), retry(ex), path(std::move(p)), on_request(std::move(h)) {}
 
   asio::awaitable<void> serve(unix_socket::socket socket) {
     std::string peer = peer_user(socket.native_handle());
@@ -108,7 +110,12 @@ struct unix_http_server::state : std::enable_shared_from_this<state> {
             asio::co_spawn(self->acceptor.get_executor(), self->serve(std::move(socket)),
                            asio::detached);
           } else if (ec != asio::error::operation_aborted) {
-            spdlog::warn("admin socket: accept failed: {}", ec.message());
+            spdlog::warn("admin socket: accept failed: {} (retrying in 100 ms)", ec.message());
+            self->retry.expires_after(std::chrono::milliseconds(100));
+            self->retry.async_wait([self](boost::system::error_code wec) {
+              if (!wec && self->acceptor.is_open()) self->accept_next();
+            });
+            return;
           }
           self->accept_next();
         });
@@ -156,6 +163,7 @@ void unix_http_server::stop() {
   if (!state_->acceptor.is_open()) return;
   boost::system::error_code ignored;
   state_->acceptor.close(ignored);
+  state_->retry.cancel();
   std::error_code fec;
   std::filesystem::remove(state_->path, fec);
 }

@@ -29,7 +29,7 @@ std::variant<std::unique_ptr<tcp_listener>, std::string> tcp_listener::bind(
 }
 
 tcp_listener::tcp_listener(tcp::acceptor acceptor, std::string name)
-    : acceptor_(std::move(acceptor)), name_(std::move(name)) {}
+    : acceptor_(std::move(acceptor)), retry_(acceptor_.get_executor()), name_(std::move(name)) {}
 
 void tcp_listener::start(handler on_accept) {
   on_accept_ = std::move(on_accept);
@@ -40,11 +40,16 @@ void tcp_listener::accept_next() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-      // EMFILE and friends: log and keep accepting; the listener must never die.
-      spdlog::warn("{} listener: accept failed: {}", name_, ec.message());
-    } else {
-      on_accept_(std::move(socket));
+      // EMFILE and friends: the pending connection stays in the backlog, so accepting again
+      // at once would spin. Pause, then keep accepting; the listener must never die.
+      spdlog::warn("{} listener: accept failed: {} (retrying in 100 ms)", name_, ec.message());
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([this](boost::system::error_code wec) {
+        if (!wec && acceptor_.is_open()) accept_next();
+      });
+      return;
     }
+    on_accept_(std::move(socket));
     accept_next();
   });
 }
@@ -52,6 +57,7 @@ void tcp_listener::accept_next() {
 void tcp_listener::stop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  retry_.cancel();
 }
 
 tcp::endpoint tcp_listener::local_endpoint() const {

@@ -4,6 +4,7 @@
 // Runs on the daemon's io_context; not thread-safe (owned by the daemon).
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
 #include <memory>
@@ -33,6 +34,7 @@ class tcp_listener {
   void accept_next();
 
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_;  // pause after a failed accept (EMFILE): no busy loop
   std::string name_;
   handler on_accept_;
 };

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
@@ -90,6 +91,35 @@ class Lifecycle(unittest.TestCase):
         r = self.env.cli("status", "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIsNone(self.env.proc.poll())
+        self.assertEqual(self.env.stop(), 0)
+
+    def test_out_of_descriptors_pauses_accepting_instead_of_spinning(self):
+        self.env.write_config()
+        self.env.start()
+        pid = self.env.proc.pid
+        open_fds = len(os.listdir(f"/proc/{pid}/fd"))
+        subprocess.run(["prlimit", f"--pid={pid}", f"--nofile={open_fds + 4}:"],
+                       check=True)
+        clients = []
+        for _ in range(20):
+            c = socket.socket(socket.AF_UNIX)
+            c.connect(self.env.socket)  # the backlog takes them; accept() fails with EMFILE
+            clients.append(c)
+
+        def cpu_seconds():
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        wait_for(lambda: "Too many open files" in self.env.log(), what="EMFILE logged")
+        before = cpu_seconds()
+        time.sleep(2)
+        self.assertLess(cpu_seconds() - before, 0.5, "the accept loop spins on EMFILE")
+        self.assertLess(self.env.log().count("accept failed"), 60)
+        for c in clients:
+            c.close()
+        subprocess.run(["prlimit", f"--pid={pid}", "--nofile=4096:"], check=True)
+        wait_for(lambda: self.env.cli("status").returncode == 0, what="status answers again")
         self.assertEqual(self.env.stop(), 0)
 
     def expect_startup_failure(self, needle):
