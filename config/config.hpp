@@ -66,6 +66,7 @@ struct audit_settings {
   std::string recordings;
   std::string syslog;  // udp://host:port, tcp://host:port or tls://host:port; empty = off
   write_failure on_write_failure = write_failure::refuse;
+  std::uint64_t max_file_size = 64ull << 20;  // the log rotates before a file would exceed it
 };
 
 struct user {
@@ -89,8 +90,8 @@ struct account {
 struct server {
   std::string name;
   config::protocol protocol = protocol::ssh;
-  endpoint address;     // ssh and rdp
-  std::string url;      // http
+  endpoint address;      // ssh and rdp
+  std::string url;       // http
   std::string host_key;  // "ssh-ed25519 AAAA…" or "SHA256:…"; required for ssh
   std::vector<account> accounts;
   std::vector<std::string> groups;

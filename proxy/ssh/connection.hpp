@@ -67,6 +67,8 @@ struct front_end_settings {
   std::size_t max_unauthenticated_per_source = 32;
   std::size_t max_held_per_person = 10;
   std::size_t max_held_per_source = 20;
+  // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.
+  std::function<bool()> sessions_allowed;
 };
 
 // What the connections of one listener share with their front end.

@@ -72,6 +72,7 @@ audit:
   recordings: recordings
   syslog: "tcp://127.0.0.1:514"
   on_write_failure: continue
+  max_file_size: 16M
 users:
   - name: alice
     email: alice@example.com
@@ -170,6 +171,7 @@ rules:
   EXPECT_EQ(c.audit.recordings, dir / "recordings");
   EXPECT_EQ(c.audit.syslog, "tcp://127.0.0.1:514");
   EXPECT_EQ(c.audit.on_write_failure, write_failure::keep_going);
+  EXPECT_EQ(c.audit.max_file_size, 16u << 20);
 
   ASSERT_EQ(c.users.size(), 3u);
   EXPECT_EQ(c.users[0].name, "alice");
@@ -254,6 +256,7 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_FALSE(c.listen.ssh || c.listen.rdp || c.listen.http);
   EXPECT_EQ(c.listen.admin.socket, "/run/gatehouse/admin.sock");
   EXPECT_EQ(c.audit.on_write_failure, write_failure::refuse);
+  EXPECT_EQ(c.audit.max_file_size, 64u << 20);
   const rule& r = c.rules.at(0);
   const rule rule_defaults;
   EXPECT_EQ(r.mode, rule_mode::deny);
