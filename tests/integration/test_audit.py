@@ -10,14 +10,16 @@ import glob
 import io
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import ssh_keygen, wait_for  # noqa: E402
+from gatehouse_env import free_port, ssh_keygen, wait_for  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
 
 
@@ -202,6 +204,114 @@ class AuditTrail(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         r = self.env.cli("audit", "--server", "web02", "--event", "hostkey.mismatch")
         self.assertEqual(len(r.stdout.splitlines()), 1)
+
+
+RFC5424 = re.compile(
+    r"^<(\d+)>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (\S+) gatehouse (\d+) (\S+) "
+    r"\[gatehouse@32473 seq=\"(\d+)\" hash=\"([0-9a-f]{64})\"\] (\{.*\})$")
+
+
+class SyslogForward(unittest.TestCase):
+    """audit.syslog to a local UDP or TCP listener: RFC 5424 messages carrying the log lines."""
+
+    def check_messages(self, messages, log_path, pid):
+        events = read_events(log_path)
+        self.assertGreaterEqual(len(messages), 2)
+        for m in messages:
+            match = RFC5424.match(m)
+            self.assertIsNotNone(match, m)
+            pri, ts, host, procid, msgid, seq, digest, body = match.groups()
+            line = json.loads(body)
+            self.assertEqual(line, events[int(seq) - 1])
+            self.assertEqual((ts, msgid, digest), (line["ts"], line["event"], line["hash"]))
+            self.assertEqual(int(procid), pid)
+            self.assertEqual(host, socket.gethostname())
+            self.assertEqual(int(pri), 10 * 8 + (4 if msgid == "auth.failure" else 6))
+        self.assertIn("config.reloaded", [RFC5424.match(m).group(5) for m in messages])
+
+    def start(self, scheme, port):
+        env = SshEnv()
+        self.addCleanup(env.close)
+        log = os.path.join(env.dir, "audit.jsonl")
+        env.write_config(audit_config(
+            env, f"audit:\n  log: {log}\n  syslog: \"{scheme}://127.0.0.1:{port}\"\n"))
+        env.start()
+        self.assertEqual(env.cli("reload").returncode, 0)
+        return env, log
+
+    def test_udp(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            sock.settimeout(10)
+            env, log = self.start("udp", sock.getsockname()[1])
+            messages = [sock.recv(65536).decode() for _ in range(2)]
+            self.check_messages(messages, log, env.proc.pid)
+            status = json.loads(env.cli("status", "--json").stdout)["audit"]["syslog"]
+            self.assertEqual((status["dropped"], status["sent"] >= 2), (0, True))
+
+    def test_tcp_octet_counting(self):
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            server.settimeout(10)
+            env, log = self.start("tcp", server.getsockname()[1])
+            conn, _ = server.accept()
+            conn.settimeout(10)
+            data = b""
+            messages = []
+            while len(messages) < 2:
+                data += conn.recv(65536)
+                while b" " in data:
+                    length, rest = data.split(b" ", 1)
+                    if len(rest) < int(length):
+                        break
+                    messages.append(rest[:int(length)].decode())
+                    data = rest[int(length):]
+            conn.close()
+            self.check_messages(messages, log, env.proc.pid)
+
+    def test_collector_down_never_blocks_sessions(self):
+        port = free_port()  # nobody listens: the TCP forward keeps retrying, sessions go on
+        env = SshEnv()
+        self.addCleanup(env.close)
+        env.start_sshd()
+        log = os.path.join(env.dir, "audit.jsonl")
+        env.write_config(audit_config(env, f"audit:\n  log: {log}\n  syslog: \"tcp://127.0.0.1:{port}\"\n"))
+        env.start()
+        r = env.ssh("echo still-works")
+        self.assertEqual((r.returncode, r.stdout), (0, b"still-works\n"), r.stderr)
+        status = json.loads(env.cli("status", "--json").stdout)["audit"]["syslog"]
+        self.assertFalse(status["connected"])
+        self.assertGreater(status["queued"], 0)
+
+
+class Recording(unittest.TestCase):
+    """A pty session's asciicast replays with `asciinema cat` and shows what was typed."""
+
+    def test_asciinema_cat_shows_typed_and_shown(self):
+        env = SshEnv()
+        self.addCleanup(env.close)
+        env.start_sshd()
+        log = os.path.join(env.dir, "audit.jsonl")
+        recordings = os.path.join(env.dir, "recordings")
+        os.makedirs(recordings)
+        env.write_config(audit_config(env, f"audit:\n  log: {log}\n  recordings: {recordings}\n"))
+        env.start()
+        r = env.ssh(opts=["-tt"], input=b"echo typed-$((6*7))\nexit\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"typed-42", r.stdout)
+        wait_for(lambda: any(e["event"] == "session.end" for e in read_events(log)), what="end")
+        linked = [e for e in read_events(log) if e["event"] == "session.recording"]
+        self.assertEqual(len(linked), 1)
+        cast = linked[0]["path"]
+        self.assertEqual(os.path.dirname(cast), recordings)
+        self.assertEqual(os.path.basename(cast), linked[0]["session"] + ".cast")
+        # asciinema cat opens /dev/tty: give it a terminal with script(1)
+        out = subprocess.run(["script", "-q", "-e", "-c", f"asciinema cat {cast}", "/dev/null"],
+                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(b"echo typed-$((6*7))", out.stdout)  # what was typed (echoed by the pty)
+        self.assertIn(b"typed-42", out.stdout)  # what was shown
 
 
 class DiskFull(unittest.TestCase):
