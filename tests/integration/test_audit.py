@@ -306,6 +306,8 @@ class Recording(unittest.TestCase):
         cast = linked[0]["path"]
         self.assertEqual(os.path.dirname(cast), recordings)
         self.assertEqual(os.path.basename(cast), linked[0]["session"] + ".cast")
+        # the writer thread finishes the file moments after the session ends
+        wait_for(lambda: b"typed-42" in open(cast, "rb").read(), what="recording written")
         # asciinema cat opens /dev/tty: give it a terminal with script(1)
         out = subprocess.run(["script", "-q", "-e", "-c", f"asciinema cat {cast}", "/dev/null"],
                              capture_output=True, timeout=60, stdin=subprocess.DEVNULL)

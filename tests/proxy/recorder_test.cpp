@@ -39,6 +39,7 @@ TEST(Asciicast, HeaderEventsAndEscapes) {
   r->output("hi \"there\"\r\n\x1b[0m");
   r->resize(120, 50);
   r->close();
+  asciicast_recorder::wait_idle();
   std::ifstream in(path);
   std::string header, first, second;
   std::getline(in, header);
