@@ -164,6 +164,7 @@ int channel_relay::forward_request(ssh_message m) {
       const char* command = ssh_message_channel_request_command(m);
       if (!request_announced_) emit("exec.command", {{"command", command ? command : ""}});
       request_announced_ = true;
+      exec_command_ = command ? command : "";
       textual_ = true;
       return ssh_channel_request_exec(up_, command != nullptr ? command : "");
     }
@@ -285,6 +286,12 @@ void channel_relay::send_exit_info() {
   // Allowed until we send our CLOSE, even after the person's: OpenSSH closes a session
   // channel once EOF went both ways and still takes the exit status that follows.
   if (exit_sent_ || down_close_sent_ || (!exit_status_ && !exit_signal_)) return;
+  if (exec_command_) {
+    boost::json::object fields{{"command", *exec_command_}};
+    if (exit_status_) fields["exit_status"] = *exit_status_;
+    if (exit_signal_) fields["exit_signal"] = *exit_signal_;
+    emit("exec.exit", std::move(fields));
+  }
   if (exit_status_) ssh_channel_request_send_exit_status(down_, *exit_status_);
   if (exit_signal_)
     ssh_channel_request_send_exit_signal(down_, exit_signal_->c_str(), exit_core_ ? 1 : 0,

@@ -128,7 +128,8 @@ class channel_relay {
   ssh_channel_callbacks_struct up_callbacks_{};
   std::deque<pending_request> requests_;
   bool request_announced_ = false;
-  bool textual_ = false;  // shell or exec: notes may be written to stderr
+  std::optional<std::string> exec_command_;  // for the exec.exit event
+  bool textual_ = false;                     // shell or exec: notes may be written to stderr
   std::unique_ptr<sftp_observer> sftp_;
   std::unique_ptr<asciicast_recorder> recording_;
 

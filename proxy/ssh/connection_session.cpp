@@ -65,9 +65,10 @@ void connection::on_upstream_ready() {
       path.append(".cast");
       std::string error;
       auto r = asciicast_recorder::open(path, term, cols, rows, error);
-      if (r)
+      if (r) {
         event("session.recording", {{"path", path}});
-      else
+        recording_paths_.push_back(boost::json::string(path));
+      } else
         spdlog::error("ssh {}: recording not possible: {}", id_, error);
       return r;
     };

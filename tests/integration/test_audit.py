@@ -156,6 +156,9 @@ class AuditTrail(unittest.TestCase):
         self.assertGreaterEqual(end["bytes_out"], len("hello-audit\n"))
         self.assertIsInstance(end["duration_s"], int)
         self.assertIn("reason", end)
+        exits = [e for e in mine if e["event"] == "exec.exit"]
+        self.assertEqual([(e["command"], e["exit_status"]) for e in exits],
+                         [("echo hello-audit", 0)])
 
     def test_sftp_events_with_paths_and_byte_counts(self):
         a = os.path.join(self.remote_dir, "a.bin")
@@ -308,6 +311,8 @@ class Recording(unittest.TestCase):
         self.assertEqual(os.path.basename(cast), linked[0]["session"] + ".cast")
         # the writer thread finishes the file moments after the session ends
         wait_for(lambda: b"typed-42" in open(cast, "rb").read(), what="recording written")
+        end = [e for e in read_events(log) if e["event"] == "session.end"][0]
+        self.assertEqual(end["recordings"], [cast])
         # asciinema cat opens /dev/tty: give it a terminal with script(1)
         out = subprocess.run(["script", "-q", "-e", "-c", f"asciinema cat {cast}", "/dev/null"],
                              capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
