@@ -20,8 +20,8 @@ constexpr std::string_view http_keys[] = {"address", "tls_cert", "tls_key", "pub
                                           "approval_links_require_sign_in"};
 constexpr std::string_view admin_keys[] = {"socket"};
 constexpr std::string_view mail_keys[] = {"smtp", "from", "user", "password", "starttls"};
-constexpr std::string_view audit_keys[] = {"log", "recordings", "syslog", "on_write_failure",
-                                           "max_file_size"};
+constexpr std::string_view audit_keys[] = {
+    "log", "recordings", "syslog", "on_write_failure", "max_file_size", "record_input"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text) {
@@ -110,6 +110,7 @@ void read_audit(const map_reader& top, audit_settings& out) {
   });
   m->read_enum("on_write_failure", out.on_write_failure,
                {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
+  m->read_bool("record_input", out.record_input);
   std::string size;
   if (m->read_string("max_file_size", size)) {
     auto bytes = parse_size(size);

@@ -247,6 +247,8 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
     if (counter != nullptr) *counter += static_cast<std::uint64_t>(n);
     budget -= static_cast<std::size_t>(n);
     if (recording_ && &d != &in_) recording_->output({buffer.data(), static_cast<std::size_t>(n)});
+    if (recording_ && &d == &in_ && context_.record_input)
+      recording_->input({buffer.data(), static_cast<std::size_t>(n)});
     if (sftp_ && !sftp_->stopped()) {
       if (&d == &in_) sftp_->from_client(buffer.data(), static_cast<std::size_t>(n));
       if (&d == &out_) sftp_->from_server(buffer.data(), static_cast<std::size_t>(n));

@@ -51,6 +51,7 @@ struct relay_context {
   // Starts the recording of a terminal (pty) channel; null when recording is off or failed.
   std::function<std::unique_ptr<asciicast_recorder>(std::string_view term, int cols, int rows)>
       open_recording;
+  bool record_input = false;  // recordings also get what the person typed (audit.record_input)
 };
 
 class channel_relay {

@@ -110,8 +110,9 @@ std::string to_utf8(std::string_view bytes, std::string& carry) {
 
 struct asciicast_recorder::file {
   int fd = -1;
-  std::string carry;   // an incomplete UTF-8 sequence from the previous output
-  std::string buffer;  // encoded lines not yet written
+  std::string carry;     // an incomplete UTF-8 sequence from the previous output
+  std::string carry_in;  // the same for input
+  std::string buffer;    // encoded lines not yet written
   std::atomic<bool> failed{false};
 };
 
@@ -120,7 +121,7 @@ namespace {
 using file_ptr = std::shared_ptr<asciicast_recorder::file>;
 
 struct job {
-  enum class kind { output, resize, close } what;
+  enum class kind { output, input, resize, close } what;
   file_ptr f;
   double at = 0;
   std::string data;
@@ -167,8 +168,8 @@ class writer {
   // False when the output would exceed the queue's bound (other kinds always fit).
   bool push(job j) {
     std::lock_guard lock(mutex_);
-    if (j.what == job::kind::output && queued_ + j.data.size() > recording_queue_limit)
-      return false;
+    bool bulk = j.what == job::kind::output || j.what == job::kind::input;
+    if (bulk && queued_ + j.data.size() > recording_queue_limit) return false;
     queued_ += j.data.size();
     queue_.push_back(std::move(j));
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
@@ -215,6 +216,11 @@ class writer {
       case job::kind::output: {
         auto text = to_utf8(j.data, f.carry);
         if (!text.empty()) append_event(f.buffer, j.at, "o", text);
+        break;
+      }
+      case job::kind::input: {
+        auto text = to_utf8(j.data, f.carry_in);
+        if (!text.empty()) append_event(f.buffer, j.at, "i", text);
         break;
       }
       case job::kind::resize: append_event(f.buffer, j.at, "r", j.data); break;
@@ -280,11 +286,14 @@ void asciicast_recorder::flush_dropped_note() {
     unreported_drop_ = 0;
 }
 
-void asciicast_recorder::output(std::string_view bytes) {
+void asciicast_recorder::output(std::string_view bytes) { queue_bytes(false, bytes); }
+void asciicast_recorder::input(std::string_view bytes) { queue_bytes(true, bytes); }
+
+void asciicast_recorder::queue_bytes(bool typed, std::string_view bytes) {
   if (closed_ || bytes.empty()) return;
   if (unreported_drop_ > 0) flush_dropped_note();
-  if (unreported_drop_ == 0 &&
-      writer::get().push({job::kind::output, file_, elapsed(), std::string(bytes)}))
+  auto kind = typed ? job::kind::input : job::kind::output;
+  if (unreported_drop_ == 0 && writer::get().push({kind, file_, elapsed(), std::string(bytes)}))
     return;
   if (dropped_ == 0) spdlog::warn("recording: queue full; leaving output out of a recording");
   dropped_ += bytes.size();

@@ -3,7 +3,8 @@
 // id>.cast`, replayable with `asciinema play`). A header line
 //   {"version": 2, "width": COLS, "height": ROWS, "timestamp": UNIX, "env": {"TERM": ...}}
 // then one event per line: [SECONDS, "o", "text"] for what the person's terminal received
-// and [SECONDS, "r", "COLSxROWS"] for window changes. Output is turned into valid UTF-8
+// and [SECONDS, "r", "COLSxROWS"] for window changes; with audit.record_input also
+// [SECONDS, "i", "text"] for what the person typed. Output is turned into valid UTF-8
 // (sequences split across reads are joined; invalid bytes become U+FFFD), as JSON requires.
 //
 // One recorder per pty channel, owned by its channel_relay. The relay only timestamps and
@@ -32,6 +33,7 @@ class asciicast_recorder {
   ~asciicast_recorder() { close(); }
 
   void output(std::string_view bytes);
+  void input(std::string_view bytes);
   void resize(int cols, int rows);
   void close();
   bool failed() const;
@@ -46,6 +48,7 @@ class asciicast_recorder {
   asciicast_recorder() = default;
   double elapsed() const;
   void flush_dropped_note();
+  void queue_bytes(bool typed, std::string_view bytes);
 
   std::shared_ptr<file> file_;
   std::chrono::steady_clock::time_point start_;

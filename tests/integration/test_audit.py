@@ -298,7 +298,8 @@ class Recording(unittest.TestCase):
         log = os.path.join(env.dir, "audit.jsonl")
         recordings = os.path.join(env.dir, "recordings")
         os.makedirs(recordings)
-        env.write_config(audit_config(env, f"audit:\n  log: {log}\n  recordings: {recordings}\n"))
+        env.write_config(audit_config(
+            env, f"audit:\n  log: {log}\n  recordings: {recordings}\n  record_input: true\n"))
         env.start()
         r = env.ssh(opts=["-tt"], input=b"echo typed-$((6*7))\nexit\n")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -313,6 +314,9 @@ class Recording(unittest.TestCase):
         wait_for(lambda: b"typed-42" in open(cast, "rb").read(), what="recording written")
         end = [e for e in read_events(log) if e["event"] == "session.end"][0]
         self.assertEqual(end["recordings"], [cast])
+        with open(cast) as f:
+            typed = "".join(json.loads(line)[2] for line in list(f)[1:] if '"i"' in line)
+        self.assertIn("echo typed-$((6*7))", typed)  # record_input: the keystrokes themselves
         # asciinema cat opens /dev/tty: give it a terminal with script(1)
         out = subprocess.run(["script", "-q", "-e", "-c", f"asciinema cat {cast}", "/dev/null"],
                              capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
