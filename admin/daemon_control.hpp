@@ -1,5 +1,6 @@
 #pragma once
-// What the admin API may ask of the daemon itself (status, reload, live sessions). Implemented by daemon/.
+// What the admin API may ask of the daemon itself (status, reload, live sessions). Implemented by
+// daemon/.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -16,6 +17,8 @@ class daemon_control {
   virtual boost::json::array sessions() const = 0;
   // False when no live session has that id.
   virtual bool kill_session(const std::string& id, const std::string& by) = 0;
+  // The configured audit log (audit.log), "" when there is none.
+  virtual std::string audit_log_path() const { return {}; }
 };
 
 }  // namespace gatehouse::admin

@@ -3,7 +3,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include "admin/audit_routes.hpp"
 #include "admin/policy_routes.hpp"
+#include "policy/audit_sink.hpp"
 
 namespace gatehouse::admin {
 
@@ -16,9 +18,29 @@ http_reply error_reply(int status, const std::string& message) {
 http_reply router::handle(const http_request& request) {
   std::string_view path = request.target;
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  if (request.method != "GET")
-    spdlog::info("admin: {} {} by {}", request.method, path, request.peer);
+  if (request.method == "GET") return route(request, path);
+  spdlog::info("admin: {} {} by {}", request.method, path, request.peer);
+  auto reply = route(request, path);
+  if (audit_ != nullptr) {
+    policy::audit_event e;
+    e.name = "admin.action";
+    e.at =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    e.fields = {{"actor", request.peer},
+                {"method", request.method},
+                {"path", std::string(path)},
+                {"status", std::to_string(reply.status)}};
+    e.json_fields = {"status"};
+    if (!request.body.empty()) {
+      e.fields["body"] = request.body;
+      e.json_fields.insert("body");
+    }
+    audit_->record(e);
+  }
+  return reply;
+}
 
+http_reply router::route(const http_request& request, std::string_view path) {
   if (path == "/v1/status") {
     if (request.method != "GET") return error_reply(405, "use GET");
     return {200, json::serialize(control_.status())};
@@ -35,12 +57,13 @@ http_reply router::handle(const http_request& request) {
   constexpr std::string_view sessions_prefix = "/v1/sessions/";
   if (path.starts_with(sessions_prefix) && path.ends_with("/kill")) {
     if (request.method != "POST") return error_reply(405, "use POST");
-    std::string id(path.substr(sessions_prefix.size(),
-                               path.size() - sessions_prefix.size() - std::string_view("/kill").size()));
+    std::string id(path.substr(sessions_prefix.size(), path.size() - sessions_prefix.size() -
+                                                           std::string_view("/kill").size()));
     if (!control_.kill_session(id, request.peer)) return error_reply(404, "no live session " + id);
     return {200, json::serialize(json::object{{"killed", id}})};
   }
   if (auto reply = handle_policy_route(gate_, request)) return *reply;
+  if (auto reply = handle_audit_route(control_.audit_log_path(), request)) return *reply;
   return error_reply(404, "no such endpoint: " + std::string(path));
 }
 

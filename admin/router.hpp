@@ -7,23 +7,31 @@
 //   GET  /v1/sessions                live sessions
 //   POST /v1/sessions/ID/kill        end a live session
 //   /v1/requests…, /v1/grants…       see policy_routes.hpp
+//   GET  /v1/audit…                  see audit_routes.hpp
+// Every call that is not a GET is recorded as an `admin.action` event (actor: the OS user on
+// the other end of the socket) when an audit sink is given.
 #include "admin/daemon_control.hpp"
 #include "admin/http_types.hpp"
 
 namespace gatehouse::policy {
 class gate_service;
-}
+class audit_sink;
+}  // namespace gatehouse::policy
 
 namespace gatehouse::admin {
 
 class router {
  public:
-  router(daemon_control& control, policy::gate_service& gate) : control_(control), gate_(gate) {}
+  router(daemon_control& control, policy::gate_service& gate, policy::audit_sink* audit = nullptr)
+      : control_(control), gate_(gate), audit_(audit) {}
   http_reply handle(const http_request& request);
 
  private:
+  http_reply route(const http_request& request, std::string_view path);
+
   daemon_control& control_;
   policy::gate_service& gate_;
+  policy::audit_sink* audit_;
 };
 
 // {"error": message} with the given status.

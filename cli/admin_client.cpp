@@ -5,6 +5,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cctype>
+
 namespace gatehouse::cli {
 
 namespace asio = boost::asio;
@@ -40,6 +42,21 @@ std::optional<admin_response> call_admin(const std::string& socket_path, const s
     return std::nullopt;
   }
   return admin_response{static_cast<int>(parser.get().result_int()), parser.get().body()};
+}
+
+std::string query_escape(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace gatehouse::cli

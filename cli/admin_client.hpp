@@ -10,6 +10,9 @@ struct admin_response {
   std::string body;
 };
 
+// Percent-encoding for a path segment or query value.
+std::string query_escape(const std::string& s);
+
 // nullopt with `error` set when the daemon cannot be reached.
 std::optional<admin_response> call_admin(const std::string& socket_path, const std::string& method,
                                          const std::string& target, const std::string& body,

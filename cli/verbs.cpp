@@ -10,6 +10,7 @@
 #include <map>
 
 #include "cli/admin_client.hpp"
+#include "cli/audit_verb.hpp"
 #include "cli/printing.hpp"
 
 namespace gatehouse::cli {
@@ -31,21 +32,6 @@ struct verb {
   std::function<call(const arguments&)> make_call;
   std::function<void(const json::value&)> print;  // human output
 };
-
-std::string query_escape(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 // Options every verb may carry into its request body.
 void add_common(json::object& body, const arguments& a) {
@@ -174,10 +160,12 @@ const std::map<std::string, verb>& verbs() {
 std::string usage_text() {
   std::string out = "usage: gatehouse [--socket PATH] VERB [ARGS] [--json] [--as USER]\nverbs:\n";
   for (const auto& [name, v] : verbs()) out += "  " + v.synopsis + "\n";
+  out += "  " + std::string(audit_synopsis) + "\n";
   return out;
 }
 
 int run_verb(const arguments& args) {
+  if (args.verb == "audit") return run_audit_verb(args);
   auto it = verbs().find(args.verb);
   if (it == verbs().end()) {
     std::fprintf(stderr, "gatehouse: unknown verb '%s'\n%s", args.verb.c_str(),

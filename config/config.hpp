@@ -74,6 +74,8 @@ struct audit_settings {
   std::string recordings;
   std::string syslog;  // udp://host:port, tcp://host:port or tls://host:port; empty = off
   write_failure on_write_failure = write_failure::refuse;
+  std::uint64_t max_file_size = 64ull << 20;  // the log rotates before a file would exceed it
+  bool record_input = false;  // recordings also hold what the person typed ("i" events)
 };
 
 struct user {

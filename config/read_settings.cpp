@@ -1,4 +1,6 @@
 // The top level and the daemon's own settings: instance_name, store, listen, mail, audit.
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "config/field_readers.hpp"
@@ -24,7 +26,23 @@ constexpr std::string_view http_keys[] = {"address", "tls_cert", "tls_key", "pub
                                           "approval_links_require_sign_in"};
 constexpr std::string_view admin_keys[] = {"socket"};
 constexpr std::string_view mail_keys[] = {"smtp", "from", "user", "password", "starttls"};
-constexpr std::string_view audit_keys[] = {"log", "recordings", "syslog", "on_write_failure"};
+constexpr std::string_view audit_keys[] = {
+    "log", "recordings", "syslog", "on_write_failure", "max_file_size", "record_input"};
+
+// "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  std::uint64_t n = 0;
+  std::size_t i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && i < 12; ++i)
+    n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  if (i == 0) return std::nullopt;
+  auto suffix = text.substr(i);
+  if (suffix.empty()) return n;
+  if (suffix == "K") return n << 10;
+  if (suffix == "M") return n << 20;
+  if (suffix == "G") return n << 30;
+  return std::nullopt;
+}
 
 void read_ssh_listener(const map_reader& listen, listeners& out) {
   auto m = listen.read_map("ssh", ssh_keys);
@@ -111,6 +129,18 @@ void read_audit(const map_reader& top, audit_settings& out) {
   });
   m->read_enum("on_write_failure", out.on_write_failure,
                {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
+  m->read_bool("record_input", out.record_input);
+  std::string size;
+  if (m->read_string("max_file_size", size)) {
+    auto bytes = parse_size(size);
+    if (!bytes || *bytes < 4096)
+      m->report().error(m->value_at("max_file_size"),
+                        "bad size '" + size +
+                            "' for 'max_file_size': expected bytes with an optional K, M or G "
+                            "suffix, at least 4K (e.g. 64M)");
+    else
+      out.max_file_size = *bytes;
+  }
 }
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "admin/router.hpp"
 #include "admin/unix_http_server.hpp"
 #include "approval/links.hpp"
+#include "audit/trail.hpp"
 #include "config/loader.hpp"
 #include "core/time.hpp"
 #include "daemon/front_ends.hpp"
@@ -53,7 +54,8 @@ class daemon::impl final : public admin::daemon_control {
       : config_(std::move(initial)),
         config_path_(std::move(config_path)),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
-        watchdog_(io_) {}
+        watchdog_(io_),
+        audit_(config_->audit) {}
 
   int run() {
     raise_fd_limit();
@@ -90,7 +92,8 @@ class daemon::impl final : public admin::daemon_control {
             {"uptime_seconds", uptime.count()},
             {"store", config_->store},
             {"watchers", static_cast<std::int64_t>(gate_->watcher_count())},
-            {"listeners", std::move(listeners)}};
+            {"listeners", std::move(listeners)},
+            {"audit", audit_.status()}};
   }
 
   std::string reload(const std::string& by) override {
@@ -110,8 +113,15 @@ class daemon::impl final : public admin::daemon_control {
       if (mail_) mail_->set_config(config_);
       config_loaded_at_ = clock_.now();
       ++reloads_;
+      audit_.apply(config_->audit);
       spdlog::info("config.reloaded: {} (requested by {})", config_path_, by);
     }
+    policy::audit_event e{outcome.empty() ? "config.reloaded" : "config.reload_refused",
+                          clock_.now(),
+                          {{"actor", by}, {"file", config_path_}},
+                          {}};
+    if (!outcome.empty()) e.fields["reason"] = outcome;
+    audit_.record(e);
     notify_ready();
     return outcome;
   }
@@ -130,9 +140,10 @@ class daemon::impl final : public admin::daemon_control {
     policy::notifier& notifier = mail_ ? mail_->notifier() : log_notifier_;
     access_ = std::make_unique<policy::access_service>(config_, *store_, audit_, notifier, clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
-    front_ends_ = std::make_unique<front_ends>(front_end_context{
-        io_, [this] { return config_; }, *gate_, audit_});
-    router_ = std::make_unique<admin::router>(*this, *gate_);
+    front_ends_ = std::make_unique<front_ends>(
+        front_end_context{io_, [this] { return config_; }, *gate_, audit_,
+                          [this] { return audit_.sessions_allowed(); }});
+    router_ = std::make_unique<admin::router>(*this, *gate_, &audit_);
 
     const auto& listen = config_->listen;
     if (listen.ssh) {
@@ -152,6 +163,8 @@ class daemon::impl final : public admin::daemon_control {
     admin_ = std::move(std::get<0>(admin));
     admin_->start();
     gate_->start();
+    if (auto e = audit_.start_syslog(io_, config_->audit.syslog); !e.empty())
+      spdlog::error("{}; audit events are not forwarded", e);
     config_loaded_at_ = clock_.now();
     return {};
   }
@@ -163,8 +176,8 @@ class daemon::impl final : public admin::daemon_control {
     listener->start([this, name](asio::ip::tcp::socket socket) {
       boost::system::error_code ec;
       auto remote = socket.remote_endpoint(ec);
-      std::string peer = ec ? "unknown" : remote.address().to_string() + ":" +
-                                              std::to_string(remote.port());
+      std::string peer =
+          ec ? "unknown" : remote.address().to_string() + ":" + std::to_string(remote.port());
       int fd = socket.release(ec);
       if (ec) return;
       if (!front_ends_->accept(name, fd, peer)) {
@@ -192,6 +205,7 @@ class daemon::impl final : public admin::daemon_control {
       if (ec) return;
       if (signo == SIGHUP) {
         spdlog::info("SIGHUP: reloading {}", config_path_);
+        audit_.reopen();
         reload("SIGHUP");
         wait_for_signal();
         return;
@@ -212,6 +226,7 @@ class daemon::impl final : public admin::daemon_control {
   }
 
   boost::json::array sessions() const override { return front_ends_->sessions(); }
+  std::string audit_log_path() const override { return config_->audit.log; }
   bool kill_session(const std::string& id, const std::string& by) override {
     return front_ends_->kill(id, by);
   }
@@ -222,6 +237,7 @@ class daemon::impl final : public admin::daemon_control {
     if (admin_) admin_->stop();
     front_ends_->stop_all();
     gate_->stop();
+    audit_.stop_syslog();
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     watchdog_.cancel();
@@ -235,7 +251,7 @@ class daemon::impl final : public admin::daemon_control {
   asio::signal_set signals_;
   asio::steady_timer watchdog_;
   system_clock clock_;
-  policy::log_audit_sink audit_;
+  audit::trail audit_;
   policy::log_notifier log_notifier_;
   approval::no_links links_;  // until the web app issues approval links
   std::unique_ptr<policy::store> store_;

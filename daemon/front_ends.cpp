@@ -16,9 +16,14 @@ struct front_ends::impl {
       : context(std::move(c)),
         gate(context.gate),
         ssh(context.io.get_executor(), context.current_config, gate,
-            proxy::ssh::audit_event_sink(context.audit)),
+            proxy::ssh::audit_event_sink(context.audit), ssh_settings(context)),
         rdp(context.io.get_executor(), context.current_config, context.gate,
             proxy::ssh::audit_event_sink(context.audit)) {}
+  static proxy::ssh::front_end_settings ssh_settings(const front_end_context& c) {
+    proxy::ssh::front_end_settings s;
+    s.sessions_allowed = c.sessions_allowed;
+    return s;
+  }
   front_end_context context;
   proxy::ssh::gate_service_gate gate;
   proxy::ssh::front_end ssh;

@@ -19,7 +19,7 @@ class tcp;
 namespace gatehouse::policy {
 class gate_service;
 class audit_sink;
-}
+}  // namespace gatehouse::policy
 
 namespace gatehouse::daemon {
 
@@ -29,6 +29,8 @@ struct front_end_context {
   std::function<std::shared_ptr<const config::config>()> current_config;
   policy::gate_service& gate;
   policy::audit_sink& audit;  // where session, auth, exec and sftp events go
+  // False while the audit trail cannot record new sessions (audit.on_write_failure: refuse).
+  std::function<bool()> sessions_allowed;
 };
 
 class front_ends {

@@ -37,7 +37,7 @@ const char* text_field(happening_kind k) {
 
 audit_event audit_of(const happening& h, const committed& done, time_point now) {
   const request& r = done.req;
-  audit_event e{std::string(audit_name(h.kind)), now, {}};
+  audit_event e{std::string(audit_name(h.kind)), now, {}, {}};
   auto& f = e.fields;
   f["request"] = std::to_string(r.id);
   f["requester"] = r.requester;

@@ -8,6 +8,7 @@
 // access_service calls record() after the change is durable in the store, from whichever
 // thread acted: implementations must be thread-safe and must not call back into the service.
 #include <map>
+#include <set>
 #include <string>
 
 #include "core/time.hpp"
@@ -20,6 +21,9 @@ struct audit_event {
   // actor, request, requester, server, account, protocol, state, post_approval, grant,
   // window_start, window_end, comment, ... (absent when not relevant)
   std::map<std::string, std::string> fields;
+  // Names of fields whose value is JSON text (numbers, arrays, objects) rather than a string;
+  // the audit log writes those unquoted.
+  std::set<std::string> json_fields;
 };
 
 class audit_sink {

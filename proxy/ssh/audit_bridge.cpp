@@ -15,8 +15,13 @@ event_sink audit_event_sink(policy::audit_sink& sink) {
     for (const auto& kv : fields) {
       const auto& v = kv.value();
       if (v.is_null()) continue;
-      e.fields[std::string(kv.key())] =
-          v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
+      std::string key(kv.key());
+      if (v.is_string()) {
+        e.fields[key] = std::string(v.as_string());
+      } else {
+        e.fields[key] = boost::json::serialize(v);
+        e.json_fields.insert(key);
+      }
     }
     sink.record(e);
   };

@@ -165,6 +165,7 @@ int channel_relay::forward_request(ssh_message m) {
       const char* command = ssh_message_channel_request_command(m);
       if (!request_announced_) emit("exec.command", {{"command", command ? command : ""}});
       request_announced_ = true;
+      exec_command_ = command ? command : "";
       textual_ = true;
       return ssh_channel_request_exec(up_, command != nullptr ? command : "");
     }
@@ -247,6 +248,8 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
     if (counter != nullptr) *counter += static_cast<std::uint64_t>(n);
     budget -= static_cast<std::size_t>(n);
     if (recording_ && &d != &in_) recording_->output({buffer.data(), static_cast<std::size_t>(n)});
+    if (recording_ && &d == &in_ && context_.record_input)
+      recording_->input({buffer.data(), static_cast<std::size_t>(n)});
     if (sftp_ && !sftp_->stopped()) {
       if (&d == &in_) sftp_->from_client(buffer.data(), static_cast<std::size_t>(n));
       if (&d == &out_) sftp_->from_server(buffer.data(), static_cast<std::size_t>(n));
@@ -286,6 +289,12 @@ void channel_relay::send_exit_info() {
   // Allowed until we send our CLOSE, even after the person's: OpenSSH closes a session
   // channel once EOF went both ways and still takes the exit status that follows.
   if (exit_sent_ || down_close_sent_ || (!exit_status_ && !exit_signal_)) return;
+  if (exec_command_) {
+    boost::json::object fields{{"command", *exec_command_}};
+    if (exit_status_) fields["exit_status"] = *exit_status_;
+    if (exit_signal_) fields["exit_signal"] = *exit_signal_;
+    emit("exec.exit", std::move(fields));
+  }
   if (exit_status_) ssh_channel_request_send_exit_status(down_, *exit_status_);
   if (exit_signal_)
     ssh_channel_request_send_exit_signal(down_, exit_signal_->c_str(), exit_core_ ? 1 : 0,

@@ -51,6 +51,7 @@ struct relay_context {
   // Starts the recording of a terminal (pty) channel; null when recording is off or failed.
   std::function<std::unique_ptr<asciicast_recorder>(std::string_view term, int cols, int rows)>
       open_recording;
+  bool record_input = false;  // recordings also get what the person typed (audit.record_input)
 };
 
 class channel_relay {
@@ -132,7 +133,8 @@ class channel_relay {
   ssh_channel_callbacks_struct up_callbacks_{};
   std::deque<pending_request> requests_;
   bool request_announced_ = false;
-  bool textual_ = false;  // shell or exec: notes may be written to stderr
+  std::optional<std::string> exec_command_;  // for the exec.exit event
+  bool textual_ = false;                     // shell or exec: notes may be written to stderr
   bool agent_requested_ = false, agent_told_ = false;
   std::unique_ptr<sftp_observer> sftp_;
   std::unique_ptr<asciicast_recorder> recording_;

@@ -276,10 +276,12 @@ void connection::finish() {
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::steady_clock::now() - phase_since_)
                        .count();
-    event("session.end", {{"bytes_in", bytes_in_},
-                          {"bytes_out", bytes_out_},
-                          {"duration_s", seconds},
-                          {"reason", close_reason_}});
+    boost::json::object fields{{"bytes_in", bytes_in_},
+                               {"bytes_out", bytes_out_},
+                               {"duration_s", seconds},
+                               {"reason", close_reason_}};
+    if (!recording_paths_.empty()) fields["recordings"] = recording_paths_;
+    event("session.end", std::move(fields));
   }
   unauthenticated_slot_.reset();
   held_person_slot_.reset();

@@ -27,6 +27,7 @@
 // Everything runs on the io_context thread; libssh callbacks only record state.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
@@ -69,6 +70,8 @@ struct front_end_settings {
   std::size_t max_unauthenticated_per_source = 32;
   std::size_t max_held_per_person = 10;
   std::size_t max_held_per_source = 20;
+  // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.
+  std::function<bool()> sessions_allowed;
 };
 
 // What the connections of one listener share with their front end.
@@ -207,6 +210,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool session_started_ = false;
   bool down_paused_ = false, up_paused_ = false;  // reading stopped: data backs up
   int recordings_ = 0;
+  boost::json::array recording_paths_;  // for session.end
   bool warned_5_ = false, warned_1_ = false;
   watch grant_watch_;
   std::vector<std::string> pending_notes_;

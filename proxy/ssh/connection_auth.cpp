@@ -96,6 +96,11 @@ void connection::on_person_known(ssh_message m) {
     phase_ = phase::own_view;
     return;
   }
+  if (shared_->settings.sessions_allowed && !shared_->settings.sessions_allowed()) {
+    ssh_message_free(m);
+    close(audit_unavailable, "audit log unavailable");
+    return;
+  }
   auto resolved = resolve_login(*config_, login_);
   if (auto* error = std::get_if<std::string>(&resolved)) {
     ssh_message_free(m);

@@ -55,6 +55,7 @@ void connection::on_upstream_ready() {
   relay_context_.event = [this](std::string_view name, boost::json::object fields) {
     event(name, std::move(fields));
   };
+  relay_context_.record_input = config_->audit.record_input;
   if (!config_->audit.recordings.empty()) {
     relay_context_.open_recording = [this](std::string_view term, int cols, int rows) {
       // <session id>.cast for the first terminal of the connection, then .2.cast, ...
@@ -65,9 +66,10 @@ void connection::on_upstream_ready() {
       path.append(".cast");
       std::string error;
       auto r = asciicast_recorder::open(path, term, cols, rows, error);
-      if (r)
+      if (r) {
         event("session.recording", {{"path", path}});
-      else
+        recording_paths_.push_back(boost::json::string(path));
+      } else
         spdlog::error("ssh {}: recording not possible: {}", id_, error);
       return r;
     };

@@ -20,6 +20,7 @@ enum : std::uint8_t {
   fxp_read = 5,
   fxp_write = 6,
   fxp_setstat = 9,
+  fxp_fsetstat = 10,
   fxp_opendir = 11,
   fxp_remove = 13,
   fxp_mkdir = 14,
@@ -169,6 +170,13 @@ void sftp_observer::on_client_packet(std::string_view p, std::uint32_t length) {
       return;
     }
     case fxp_setstat: return one_path("sftp.setstat");
+    case fxp_fsetstat: {
+      auto handle = r.str();
+      if (!handle) return stop("truncated request");
+      if (auto it = handles_.find(*handle); it != handles_.end())
+        report_("sftp.setstat", {{"path", it->second.path}});
+      return;
+    }
     case fxp_remove: return one_path("sftp.remove");
     case fxp_mkdir: return one_path("sftp.mkdir");
     case fxp_rmdir: return one_path("sftp.rmdir");

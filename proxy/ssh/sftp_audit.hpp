@@ -6,6 +6,7 @@
 //
 //   sftp.open {path, flags}          sftp.close {path, bytes_read, bytes_written}
 //   sftp.remove / sftp.mkdir / sftp.rmdir / sftp.opendir / sftp.setstat {path}
+//   (sftp.setstat also for FSETSTAT on an open handle, with the handle's path)
 //   sftp.rename {path, to}           sftp.symlink / sftp.hardlink {path, to}
 //
 // Bulk payloads (WRITE data, DATA replies) are counted, never buffered: memory per observer
@@ -30,6 +31,8 @@ class sftp_observer {
   void from_client(const char* data, std::size_t size) { feed(client_, data, size, true); }
   void from_server(const char* data, std::size_t size) { feed(server_, data, size, false); }
   bool stopped() const { return stopped_; }
+  // Requests, handles and reads being tracked (bounded; for the fuzz test).
+  std::size_t tracked() const { return pending_.size() + handles_.size() + reads_.size(); }
 
   // Ends the observation: open handles are reported as closed.
   void finish();

@@ -36,6 +36,12 @@ std::string grant_end_text(const grant_status& g, const gate_target& t);
 std::string grant_warning_text(std::int64_t grant, const gate_target& t, std::chrono::minutes left,
                                time_point end);
 
+// Why a new session is turned away while the audit log cannot be written
+// (audit.on_write_failure: refuse).
+inline constexpr const char* audit_unavailable =
+    "Gatehouse cannot record sessions right now (audit log unavailable); new sessions are "
+    "refused. Please tell the Gatehouse administrators.";
+
 // "Justification for root@web01: "
 std::string justification_prompt(const gate_target& t);
 

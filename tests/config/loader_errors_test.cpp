@@ -283,3 +283,16 @@ TEST(ConfigErrors, KeysNotUsedByTheProtocol) {
 
 }  // namespace
 }  // namespace gatehouse::config::testing
+
+namespace gatehouse::config::testing {
+namespace {
+
+TEST(ConfigErrors, BadAuditFileSize) {
+  EXPECT_EQ(problems("audit: { max_file_size: 12X }\n"),
+            (lines{"test.yaml:1:25: bad size '12X' for 'max_file_size': expected bytes with an "
+                   "optional K, M or G suffix, at least 4K (e.g. 64M)"}));
+  EXPECT_EQ(problems("audit: { max_file_size: 100 }\n").size(), 1u);
+}
+
+}  // namespace
+}  // namespace gatehouse::config::testing

@@ -76,6 +76,8 @@ audit:
   recordings: recordings
   syslog: "tcp://127.0.0.1:514"
   on_write_failure: continue
+  max_file_size: 16M
+  record_input: true
 users:
   - name: alice
     email: alice@example.com
@@ -182,6 +184,8 @@ rules:
   EXPECT_EQ(c.audit.recordings, dir / "recordings");
   EXPECT_EQ(c.audit.syslog, "tcp://127.0.0.1:514");
   EXPECT_EQ(c.audit.on_write_failure, write_failure::keep_going);
+  EXPECT_EQ(c.audit.max_file_size, 16u << 20);
+  EXPECT_TRUE(c.audit.record_input);
 
   ASSERT_EQ(c.users.size(), 3u);
   EXPECT_EQ(c.users[0].name, "alice");
@@ -266,6 +270,8 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_FALSE(c.listen.ssh || c.listen.rdp || c.listen.http);
   EXPECT_EQ(c.listen.admin.socket, "/run/gatehouse/admin.sock");
   EXPECT_EQ(c.audit.on_write_failure, write_failure::refuse);
+  EXPECT_EQ(c.audit.max_file_size, 64u << 20);
+  EXPECT_FALSE(c.audit.record_input);
   const rule& r = c.rules.at(0);
   const rule rule_defaults;
   EXPECT_EQ(r.mode, rule_mode::deny);

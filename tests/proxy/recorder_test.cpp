@@ -38,7 +38,9 @@ TEST(Asciicast, HeaderEventsAndEscapes) {
   ASSERT_TRUE(r) << error;
   r->output("hi \"there\"\r\n\x1b[0m");
   r->resize(120, 50);
+  r->input("ls\r");
   r->close();
+  asciicast_recorder::wait_idle();
   std::ifstream in(path);
   std::string header, first, second;
   std::getline(in, header);
@@ -50,6 +52,9 @@ TEST(Asciicast, HeaderEventsAndEscapes) {
   EXPECT_NE(first.find(", \"o\", \"hi \\\"there\\\"\\r\\n\\u001b[0m\"]"), std::string::npos)
       << first;
   EXPECT_NE(second.find(", \"r\", \"120x50\"]"), std::string::npos) << second;
+  std::string third;
+  std::getline(in, third);
+  EXPECT_NE(third.find(", \"i\", \"ls\\r\"]"), std::string::npos) << third;
   // a second recorder may not overwrite an existing file
   EXPECT_FALSE(asciicast_recorder::open(path.string(), "xterm", 80, 24, error));
   std::filesystem::remove(path);

@@ -93,5 +93,21 @@ TEST(SftpObserver, StopsOnAbsurdLengths) {
   EXPECT_EQ(rec.lines[0].rfind("sftp.unparsed", 0), 0u);
 }
 
+TEST(SftpObserver, FsetstatNamesTheHandlesPath) {
+  recorder rec;
+  sftp_observer o(rec.sink());
+  auto open = packet(3, u32(1) + str("/srv/x") + u32(0x02) + u32(0));
+  auto handle = packet(102, u32(1) + str("H"));
+  auto fsetstat = packet(10, u32(2) + str("H") + u32(0x04) + u32(0644));
+  auto unknown = packet(10, u32(3) + str("nope") + u32(0));
+  o.from_client(open.data(), open.size());
+  o.from_server(handle.data(), handle.size());
+  o.from_client(fsetstat.data(), fsetstat.size());
+  o.from_client(unknown.data(), unknown.size());
+  ASSERT_EQ(rec.lines.size(), 2u);
+  EXPECT_EQ(rec.lines[1], R"(sftp.setstat {"path":"/srv/x"})");
+  EXPECT_FALSE(o.stopped());
+}
+
 }  // namespace
 }  // namespace gatehouse::proxy::ssh

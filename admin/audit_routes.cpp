@@ -1,0 +1,88 @@
+#include "admin/audit_routes.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "admin/router.hpp"
+#include "audit/log_files.hpp"
+#include "audit/query.hpp"
+#include "audit/verify.hpp"
+
+namespace gatehouse::admin {
+
+namespace json = boost::json;
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parameters(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (!pair.empty())
+      out.emplace_back(percent_decode(pair.substr(0, eq)),
+                       eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1)));
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+  }
+  return out;
+}
+
+json::object verify_object(const audit::verify_result& r) {
+  json::object o{{"intact", r.intact},     {"lines", r.lines},         {"first_seq", r.first_seq},
+                 {"last_seq", r.last_seq}, {"last_hash", r.last_hash}, {"summary", r.summary()}};
+  if (!r.intact) {
+    o["file"] = r.file;
+    o["line"] = r.line;
+    o["problem"] = r.problem;
+  }
+  return o;
+}
+
+}  // namespace
+
+std::optional<http_reply> handle_audit_route(const std::string& log_path,
+                                             const http_request& request) {
+  std::string_view target = request.target;
+  std::string_view query;
+  if (auto q = target.find('?'); q != std::string_view::npos) {
+    query = target.substr(q + 1);
+    target = target.substr(0, q);
+  }
+  if (target != "/v1/audit" && target != "/v1/audit/verify") return std::nullopt;
+  if (request.method != "GET") return error_reply(405, "use GET");
+  if (log_path.empty()) return error_reply(404, "no audit log is configured (audit.log)");
+  auto files = audit::chain_files(log_path);
+  if (target == "/v1/audit/verify")
+    return http_reply{200, json::serialize(verify_object(audit::verify_files(files)))};
+  std::string error;
+  auto q = audit::query_from_parameters(parameters(query), error);
+  if (!q) return error_reply(400, error);
+  auto found = audit::find_events(files, *q, error);
+  if (!error.empty()) return error_reply(500, error);
+  json::array out;
+  for (auto& e : found) out.emplace_back(std::move(e));
+  return http_reply{200, json::serialize(out)};
+}
+
+}  // namespace gatehouse::admin

@@ -1,0 +1,43 @@
+#pragma once
+// One line of the audit log and its place in the SHA-256 hash chain (FORMAT.md beside this
+// file is the normative description). Pure functions: no I/O.
+//
+//   {"ts":"…","seq":N,"event":"…",<fields, sorted by name>,"prev_hash":"<hex>","hash":"<hex>"}
+//
+// `hash` is SHA-256 over the line's bytes with the trailing `,"hash":"<hex>"` removed.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "policy/audit_sink.hpp"
+
+namespace gatehouse::audit {
+
+// The prev_hash of the first line of a chain (seq 1): 64 zeros.
+extern const std::string genesis_hash;
+
+struct chain_position {
+  std::uint64_t seq = 0;            // of the last line written; 0 before the first
+  std::string hash = genesis_hash;  // of the last line written
+};
+
+struct formatted_line {
+  std::string text;  // without the newline
+  std::string hash;
+};
+
+// The line that follows `after` for `event`.
+formatted_line format_line(const policy::audit_event& event, const chain_position& after);
+
+// What a line says about its place in the chain, once its own hash checks out; nullopt with
+// `problem` set when it does not (not JSON, missing members, wrong hash).
+struct checked_line {
+  std::uint64_t seq = 0;
+  std::string prev_hash, hash;
+};
+std::optional<checked_line> check_line(std::string_view line, std::string& problem);
+
+std::string sha256_hex(std::string_view bytes);
+
+}  // namespace gatehouse::audit

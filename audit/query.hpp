@@ -1,0 +1,43 @@
+#pragma once
+// Reading the audit log back: the filters of `gatehouse audit` (and of the web app's audit
+// page), applied to the events of a chain's files, and the CSV export.
+#include <boost/json/object.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace gatehouse::audit {
+
+struct query {
+  std::optional<std::string> person;  // person, requester or actor
+  std::optional<std::string> server;
+  std::optional<std::string> event;    // exact name, or a prefix ending in '*' ("sftp.*")
+  std::optional<std::string> request;  // request or request_id
+  std::optional<std::string> session;
+  std::optional<time_point> since, until;  // since <= ts < until
+  bool emergency_only = false;             // access.emergency and emergency requests
+  std::size_t limit = 0;                   // the last `limit` matches; 0 = all
+};
+
+// From URL query parameters (person=…&since=…&emergency=1&limit=…); nullopt with `error`.
+std::optional<query> query_from_parameters(
+    const std::vector<std::pair<std::string, std::string>>& p, std::string& error);
+
+bool matches(const query& q, const boost::json::object& event);
+
+// The matching events of `files` in order. Lines that are not JSON objects are skipped
+// (verify reports them). Empty `error` on success.
+std::vector<boost::json::object> find_events(const std::vector<std::string>& files, const query& q,
+                                             std::string& error);
+
+// CSV (RFC 4180): a header, then one row per event; columns ts, seq, event, person, server,
+// account, protocol, session, request, grant, reason, path, details (the other fields as JSON).
+std::string csv_header();
+std::string csv_row(const boost::json::object& event);
+
+}  // namespace gatehouse::audit

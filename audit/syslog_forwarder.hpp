@@ -1,0 +1,41 @@
+#pragma once
+// Forwards audit lines to a syslog collector (audit.syslog: udp://HOST:PORT or
+// tcp://HOST:PORT; RFC 5424, octet-counted over TCP) from the daemon's io_context. Never
+// blocks the caller: submit() only queues (bounded; a full queue drops the message and
+// counts it) and posts the sending to the io_context. TCP reconnects with a backoff; while it
+// is down, messages wait in the queue (and drop once it is full). Drops are logged at most
+// every 10 s and reported in status().
+//
+// submit() may be called from any thread; everything else runs on the io_context.
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace gatehouse::audit {
+
+class syslog_forwarder {
+ public:
+  // Null with `error` set when the URL is not udp:// or tcp:// HOST:PORT.
+  static std::unique_ptr<syslog_forwarder> create(boost::asio::io_context& io,
+                                                  const std::string& url, std::string& error,
+                                                  std::size_t queue_limit = 10000);
+  ~syslog_forwarder();
+
+  void submit(std::string message);  // one RFC 5424 message, unframed
+  void stop();
+  // {"url", "sent", "dropped", "queued", "connected"}
+  boost::json::object status() const;
+
+  struct impl;
+
+ private:
+  explicit syslog_forwarder(std::shared_ptr<impl> i) : impl_(std::move(i)) {}
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace gatehouse::audit

@@ -1,0 +1,80 @@
+#include "audit/trail.hpp"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+namespace gatehouse::audit {
+
+trail::trail(const config::audit_settings& settings) {
+  if (!settings.log.empty())
+    log_ = std::make_unique<event_log>(log_options{settings.log, settings.max_file_size});
+  apply(settings);
+}
+
+void trail::record(const policy::audit_event& event) {
+  if (log_) {
+    log_->record(event);
+  } else if (syslog_) {
+    std::lock_guard lock(unlogged_mutex_);
+    auto line = format_line(event, unlogged_);
+    unlogged_ = {unlogged_.seq + 1, line.hash};
+    forward(event, line.text, unlogged_.seq, line.hash);
+  }
+  lines_.record(event);
+}
+
+void trail::forward(const policy::audit_event& e, const std::string& line, std::uint64_t seq,
+                    const std::string& hash) {
+  syslog_->submit(syslog_message(origin_, e.name, format_rfc3339(e.at), seq, hash, line));
+}
+
+std::string trail::start_syslog(boost::asio::io_context& io, const std::string& url) {
+  if (url.empty()) return {};
+  std::string error;
+  syslog_ = syslog_forwarder::create(io, url, error);
+  if (!syslog_) return error;
+  char host[256] = {};
+  origin_.hostname = ::gethostname(host, sizeof host - 1) == 0 ? host : "-";
+  origin_.pid = ::getpid();
+  if (log_)
+    log_->on_written([this](const policy::audit_event& e, const std::string& line,
+                            std::uint64_t seq,
+                            const std::string& hash) { forward(e, line, seq, hash); });
+  spdlog::info("audit: forwarding to syslog {}", url);
+  return {};
+}
+
+void trail::stop_syslog() {
+  if (log_) log_->on_written(nullptr);
+  if (syslog_) syslog_->stop();
+}
+
+bool trail::sessions_allowed() const {
+  return !log_ || log_->writable() || !refuse_on_failure_.load();
+}
+
+void trail::apply(const config::audit_settings& settings) {
+  refuse_on_failure_ = settings.on_write_failure == config::write_failure::refuse;
+  if ((log_ ? log_->path() : std::string()) != settings.log)
+    spdlog::warn("reload: audit.log changed; it takes effect at the next restart");
+}
+
+void trail::reopen() {
+  if (log_) log_->reopen();
+}
+
+boost::json::object trail::status() const {
+  boost::json::object out{{"log", nullptr}};
+  if (log_) {
+    out = {{"log", log_->path()},
+           {"writable", log_->writable()},
+           {"write_failures", log_->write_failures()},
+           {"seq", log_->position().seq},
+           {"sessions_allowed", sessions_allowed()}};
+  }
+  if (syslog_) out["syslog"] = syslog_->status();
+  return out;
+}
+
+}  // namespace gatehouse::audit

@@ -1,0 +1,132 @@
+#include "audit/query.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "audit/event_log.hpp"
+#include "audit/log_files.hpp"
+#include "audit_test_support.hpp"
+
+namespace gatehouse::audit {
+namespace {
+
+using testing::make_event;
+
+class Query : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir =
+        testing::scratch_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    path_ = (dir / "audit.jsonl").string();
+    event_log log({path_, 800});
+    auto at = [](std::string name, std::int64_t minute, std::map<std::string, std::string> f) {
+      auto e = make_event(std::move(name), std::move(f));
+      e.at = *parse_rfc3339("2026-11-22T10:00:00Z") + std::chrono::minutes(minute);
+      return e;
+    };
+    log.record(
+        at("request.created", 0, {{"request", "7"}, {"requester", "alice"}, {"server", "web01"}}));
+    log.record(
+        at("request.approved", 1,
+           {{"request", "7"}, {"requester", "alice"}, {"actor", "bob"}, {"server", "web01"}}));
+    log.record(
+        at("access.emergency", 2,
+           {{"request", "8"}, {"requester", "carol"}, {"server", "db01"}, {"emergency", "true"}}));
+    log.record(
+        at("session.start", 3, {{"person", "alice"}, {"server", "web01"}, {"session", "s-1"}}));
+    log.record(at(
+        "sftp.open", 4,
+        {{"person", "alice"}, {"server", "web01"}, {"session", "s-1"}, {"path", "/etc/a,\"b\""}}));
+    log.record(
+        at("sftp.remove", 5,
+           {{"person", "alice"}, {"server", "web01"}, {"session", "s-1"}, {"path", "/tmp/x"}}));
+    log.record(
+        at("session.end", 6, {{"person", "alice"}, {"server", "web01"}, {"session", "s-1"}}));
+  }
+  std::vector<std::string> names(const query& q) {
+    std::string error;
+    auto found = find_events(chain_files(path_), q, error);
+    EXPECT_EQ(error, "");
+    std::vector<std::string> out;
+    for (const auto& e : found) out.emplace_back(e.at("event").as_string());
+    return out;
+  }
+  std::string path_;
+};
+
+using names_t = std::vector<std::string>;
+
+TEST_F(Query, AllEventsInOrderAcrossRotation) {
+  EXPECT_GE(chain_files(path_).size(), 2u);
+  EXPECT_EQ(names({}).size(), 7u);
+}
+
+TEST_F(Query, ByPersonMatchesPersonRequesterAndActor) {
+  query q;
+  q.person = "bob";
+  EXPECT_EQ(names(q), names_t{"request.approved"});
+  q.person = "alice";
+  EXPECT_EQ(names(q).size(), 6u);
+}
+
+TEST_F(Query, ByEventExactAndPrefix) {
+  query q;
+  q.event = "sftp.*";
+  EXPECT_EQ(names(q), (names_t{"sftp.open", "sftp.remove"}));
+  q.event = "sftp.remove";
+  EXPECT_EQ(names(q), names_t{"sftp.remove"});
+}
+
+TEST_F(Query, ByServerRequestSessionEmergencyAndTime) {
+  query q;
+  q.server = "db01";
+  EXPECT_EQ(names(q), names_t{"access.emergency"});
+  q = {};
+  q.request = "7";
+  EXPECT_EQ(names(q), (names_t{"request.created", "request.approved"}));
+  q = {};
+  q.session = "s-1";
+  EXPECT_EQ(names(q).size(), 4u);
+  q = {};
+  q.emergency_only = true;
+  EXPECT_EQ(names(q), names_t{"access.emergency"});
+  q = {};
+  q.since = parse_rfc3339("2026-11-22T10:03:00Z");
+  q.until = parse_rfc3339("2026-11-22T10:05:00Z");
+  EXPECT_EQ(names(q), (names_t{"session.start", "sftp.open"}));
+  q.limit = 1;
+  EXPECT_EQ(names(q), names_t{"sftp.open"});
+}
+
+TEST_F(Query, FromParameters) {
+  std::string error;
+  auto q = query_from_parameters(
+      {{"person", "alice"}, {"event", "sftp.*"}, {"since", "2026-11-22T10:05:00Z"}}, error);
+  ASSERT_TRUE(q) << error;
+  EXPECT_EQ(names(*q), names_t{"sftp.remove"});
+  EXPECT_FALSE(query_from_parameters({{"since", "yesterday"}}, error));
+  EXPECT_EQ(error, "since: not an RFC 3339 time: yesterday");
+  EXPECT_FALSE(query_from_parameters({{"colour", "red"}}, error));
+}
+
+TEST_F(Query, CsvHasAHeaderAndQuotesProperly) {
+  EXPECT_EQ(
+      csv_header(),
+      "ts,seq,event,person,server,account,protocol,session,request,grant,reason,path,details\r\n");
+  query q;
+  q.event = "sftp.open";
+  std::string error;
+  auto found = find_events(chain_files(path_), q, error);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(csv_row(found[0]),
+            "2026-11-22T10:04:00.000Z,5,sftp.open,alice,web01,,,s-1,,,,\"/etc/a,\"\"b\"\"\",\r\n");
+  q.event = "request.approved";
+  found = find_events(chain_files(path_), q, error);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(csv_row(found[0]),
+            "2026-11-22T10:01:00.000Z,2,request.approved,alice,web01,,,,7,,,,\"{\"\"actor\"\":"
+            "\"\"bob\"\"}\"\r\n");
+}
+
+}  // namespace
+}  // namespace gatehouse::audit
