@@ -65,6 +65,21 @@ DROP INDEX grants_by_target;
 CREATE INDEX grants_by_target ON grants (person, server, account, state, end_at);
 CREATE INDEX grants_by_request ON grants (request_id);
 )sql"},
+    // Version 3 is mail's outbox (branch `mail`); migrate() skips numbers it never had.
+    {4, "approval tokens, sign-in, web sessions", R"sql(
+CREATE TABLE web_tokens (
+  selector_hash TEXT    PRIMARY KEY,
+  token_hash    TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,
+  person        TEXT    NOT NULL,
+  request_id    INTEGER NOT NULL,
+  next          TEXT    NOT NULL,
+  created       INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  used_at       INTEGER
+);
+CREATE INDEX web_tokens_by_expiry ON web_tokens (kind, expires_at);
+)sql"},
 };
 
 }  // namespace
