@@ -18,8 +18,7 @@ std::string public_links::approval_url(std::int64_t request_id, const std::strin
   r.expires = expires;
   auto token = tokens_.issue(r, clock_.now());
   if (!token) {
-    spdlog::error("approval link for request #{} ({}): {}", request_id, approver,
-                  token.message());
+    spdlog::error("approval link for request #{} ({}): {}", request_id, approver, token.message());
     return {};
   }
   return base_ + "/approvals/" + *token;

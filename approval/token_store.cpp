@@ -47,8 +47,8 @@ std::optional<std::string> token_selector(const std::string& token) {
 result<std::unique_ptr<token_store>> token_store::open(const std::string& path) {
   auto db = sqlite::database::open(path);
   if (!db) return db.err();
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-                             "PRAGMA busy_timeout = 5000"})
+  for (const char* pragma :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000"})
     if (auto r = (*db)->exec(pragma); !r) return r.err();
   if (auto v = sqlite::migrate(**db); !v) return v.err();
   return std::unique_ptr<token_store>(new token_store(std::move(*db)));

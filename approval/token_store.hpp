@@ -32,7 +32,7 @@ enum class token_kind { approval, sign_in, session };
 // What a token stands for, as stored.
 struct token_record {
   token_kind kind = token_kind::approval;
-  std::string person;          // the approver, the person signing in, the session's owner
+  std::string person;           // the approver, the person signing in, the session's owner
   std::int64_t request_id = 0;  // approval links only
   std::string next;             // sign-in links: the local path to go to afterwards
   time_point created;

@@ -25,6 +25,7 @@
 #include "policy/store.hpp"
 #include "proxy/listener.hpp"
 #include "proxy/ssh/host_keys.hpp"
+#include "web/web_service.hpp"
 
 namespace gatehouse::daemon {
 
@@ -133,8 +134,10 @@ class daemon::impl final : public admin::daemon_control {
     }
     if (listen.rdp)
       if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
-    if (listen.http)
+    if (listen.http) {
+      if (auto e = start_web(); !e.empty()) return e;
       if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
+    }
 
     auto admin = admin::unix_http_server::bind(
         io_.get_executor(), listen.admin.socket,
@@ -147,6 +150,22 @@ class daemon::impl final : public admin::daemon_control {
     return {};
   }
 
+  std::string start_web() {
+    auto held = [this] {
+      std::size_t n = 0;
+      for (const auto& s : front_ends_->sessions())
+        if (const auto* state = s.as_object().if_contains("state");
+            state && state->is_string() && state->get_string() == "held")
+          ++n;
+      return n;
+    };
+    auto web = web::web_service::create(web::web_service_context{
+        io_.get_executor(), config_, [this] { return config_; }, *gate_, clock_, held});
+    if (auto* e = std::get_if<std::string>(&web)) return *e;
+    web_ = std::move(std::get<0>(web));
+    return {};
+  }
+
   std::string add_listener(const config::endpoint& where, const std::string& name) {
     auto bound = proxy::tcp_listener::bind(io_.get_executor(), where, name);
     if (auto* e = std::get_if<std::string>(&bound)) return *e;
@@ -156,6 +175,7 @@ class daemon::impl final : public admin::daemon_control {
       auto remote = socket.remote_endpoint(ec);
       std::string peer = ec ? "unknown" : remote.address().to_string() + ":" +
                                               std::to_string(remote.port());
+      if (name == "http") return web_->accept(std::move(socket), peer);
       int fd = socket.release(ec);
       if (ec) return;
       if (!front_ends_->accept(name, fd, peer)) {
@@ -211,6 +231,7 @@ class daemon::impl final : public admin::daemon_control {
     notify_stopping();
     for (auto& l : listeners_) l->stop();
     if (admin_) admin_->stop();
+    if (web_) web_->stop();
     front_ends_->stop_all();
     gate_->stop();
     boost::system::error_code ignored;
@@ -234,6 +255,7 @@ class daemon::impl final : public admin::daemon_control {
   std::unique_ptr<admin::router> router_;
   std::vector<std::unique_ptr<proxy::tcp_listener>> listeners_;
   std::unique_ptr<admin::unix_http_server> admin_;
+  std::unique_ptr<web::web_service> web_;  // approval::links for mail: web_->links()
   time_point config_loaded_at_{};
   std::chrono::steady_clock::time_point started_{};
   std::int64_t reloads_ = 0;

@@ -25,8 +25,7 @@ TEST(Secrets, RandomTokensAreLongAndDistinct) {
 }
 
 TEST(Secrets, Sha256AndHmacKnownAnswers) {
-  EXPECT_EQ(sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   // RFC 4231 test case 2.
   EXPECT_EQ(hmac_base64url("Jefe", "what do ya want for nothing?"),
             "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");

@@ -109,8 +109,9 @@ TEST_F(TokenStore, AnAlteredTokenIsUnknown) {
 }
 
 TEST_F(TokenStore, MalformedTokensAreUnknown) {
-  for (const std::string& bad : std::vector<std::string>{"", "short", std::string(43, '.'), std::string(44, 'A'),
-                          std::string("'; DROP TABLE web_tokens; --xxxxxxxxxxxxxxxxxx")})
+  for (const std::string& bad :
+       std::vector<std::string>{"", "short", std::string(43, '.'), std::string(44, 'A'),
+                                std::string("'; DROP TABLE web_tokens; --xxxxxxxxxxxxxxxxxx")})
     EXPECT_FALSE(store_->find(token_kind::approval, bad)->has_value()) << bad;
 }
 
