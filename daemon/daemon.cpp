@@ -16,10 +16,12 @@
 
 #include "admin/router.hpp"
 #include "admin/unix_http_server.hpp"
+#include "approval/links.hpp"
 #include "config/loader.hpp"
 #include "core/time.hpp"
 #include "daemon/front_ends.hpp"
 #include "daemon/sd_notify.hpp"
+#include "mail/mail_service.hpp"
 #include "policy/access_service.hpp"
 #include "policy/async/gate_service.hpp"
 #include "policy/store.hpp"
@@ -106,6 +108,7 @@ class daemon::impl final : public admin::daemon_control {
       warn_about_listener_changes(*loaded.value);
       config_ = loaded.value;
       access_->set_config(config_);
+      if (mail_) mail_->set_config(config_);
       config_loaded_at_ = clock_.now();
       ++reloads_;
       spdlog::info("config.reloaded: {} (requested by {})", config_path_, by);
@@ -120,7 +123,13 @@ class daemon::impl final : public admin::daemon_control {
     auto opened = policy::open_store(config_->store);
     if (!opened) return opened.message();
     store_ = std::move(*opened);
-    access_ = std::make_unique<policy::access_service>(config_, *store_, audit_, notifier_, clock_);
+    if (!config_->mail.smtp.empty()) {
+      auto mail = mail::mail_service::start(config_, links_, clock_);
+      if (!mail) return mail.message();
+      mail_ = std::move(*mail);
+    }
+    policy::notifier& notifier = mail_ ? mail_->notifier() : log_notifier_;
+    access_ = std::make_unique<policy::access_service>(config_, *store_, audit_, notifier, clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
     front_ends_ = std::make_unique<front_ends>(front_end_context{
         io_, [this] { return config_; }, *gate_, audit_});
@@ -237,6 +246,7 @@ class daemon::impl final : public admin::daemon_control {
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     watchdog_.cancel();
+    if (mail_) mail_->stop();  // bounded; unsent mail stays in the outbox
     io_.stop();
   }
 
@@ -247,8 +257,10 @@ class daemon::impl final : public admin::daemon_control {
   asio::steady_timer watchdog_;
   system_clock clock_;
   policy::log_audit_sink audit_;
-  policy::log_notifier notifier_;
+  policy::log_notifier log_notifier_;
+  approval::no_links links_;  // until the web app issues approval links
   std::unique_ptr<policy::store> store_;
+  std::unique_ptr<mail::mail_service> mail_;
   std::unique_ptr<policy::access_service> access_;
   std::unique_ptr<policy::gate_service> gate_;
   std::unique_ptr<front_ends> front_ends_;

@@ -65,7 +65,20 @@ DROP INDEX grants_by_target;
 CREATE INDEX grants_by_target ON grants (person, server, account, state, end_at);
 CREATE INDEX grants_by_request ON grants (request_id);
 )sql"},
-    // Version 3 is mail's outbox (branch `mail`); migrate() skips numbers it never had.
+    {3, "mail outbox", R"sql(
+CREATE TABLE mail_outbox (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  recipient       TEXT    NOT NULL,
+  subject         TEXT    NOT NULL,
+  body            TEXT    NOT NULL,
+  created_at      INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT    NOT NULL,
+  sent_at         INTEGER
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (sent_at, next_attempt_at);
+)sql"},
     {4, "approval tokens, sign-in, web sessions", R"sql(
 CREATE TABLE web_tokens (
   selector_hash TEXT    PRIMARY KEY,

@@ -1,0 +1,58 @@
+#pragma once
+// policy::notifier by mail: composes each mail (notification_mail), renders it (mime) and
+// queues it durably in the outbox, one mail per recipient; the sender delivers it later.
+// Approvers due to act get approve / deny links from approval::links (or the commands that
+// decide, without a web listener); the requester hears of every decision; every approver
+// hears of emergency access. People without an email address are skipped (logged once each).
+//
+// Thread-safe; never waits for SMTP (only for the outbox's SQLite insert).
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "approval/links.hpp"
+#include "config/config.hpp"
+#include "core/time.hpp"
+#include "mail/mail_counters.hpp"
+#include "mail/notification_mail.hpp"
+#include "mail/outbox.hpp"
+#include "policy/notifier.hpp"
+
+namespace gatehouse::mail {
+
+class mail_notifier final : public policy::notifier {
+ public:
+  using config_source = std::function<std::shared_ptr<const config::config>()>;
+
+  // `queued` is called after each mail is stored (to wake the sender).
+  mail_notifier(config_source config, approval::links& links, outbox& box, const clock& clock,
+                mail_counters& counters, std::function<void()> queued);
+
+  void ask_approvers(const policy::request& r, std::size_t level,
+                     const std::vector<std::string>& people) override;
+  void tell_requester(const policy::request& r, policy::happening_kind what, const std::string& by,
+                      const std::string& comment) override;
+  void tell_emergency(const policy::request& r, const std::vector<std::string>& approvers) override;
+
+ private:
+  // The person's address, or "" (logged once per person).
+  std::string address_of(const config::config& c, const std::string& person);
+  void queue(const config::config& c, const std::string& address, const mail_content& content,
+             policy::request_id id);
+
+  config_source config_;
+  approval::links& links_;
+  outbox& box_;
+  const clock& clock_;
+  mail_counters& counters_;
+  std::function<void()> queued_;
+  std::mutex mutex_;
+  std::set<std::string> told_no_address_;
+};
+
+// The mail context of a configuration: its instance name and how to reach its SSH listener.
+mail_context context_of(const config::config& c);
+
+}  // namespace gatehouse::mail

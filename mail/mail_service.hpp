@@ -1,0 +1,50 @@
+#pragma once
+// Mail as the daemon runs it: the outbox in the store file, the notifier that fills it and the
+// one sender thread that empties it. Started when `mail.smtp` is configured.
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "approval/links.hpp"
+#include "config/config.hpp"
+#include "core/time.hpp"
+#include "mail/mail_counters.hpp"
+#include "mail/outbox.hpp"
+#include "policy/notifier.hpp"
+
+namespace gatehouse::mail {
+
+class mail_sender;
+class mail_notifier;
+
+class mail_service {
+ public:
+  // The outbox lives in the configured store's file (`store: sqlite:PATH`). Starts the
+  // sender thread.
+  static result<std::unique_ptr<mail_service>> start(std::shared_ptr<const config::config> c,
+                                                     approval::links& links, const clock& clock);
+  ~mail_service();
+
+  // A reloaded configuration: new addresses, instance name and SMTP settings apply to the
+  // next mail (the sender thread reads them too, hence the copy under a mutex).
+  void set_config(std::shared_ptr<const config::config> c);
+
+  policy::notifier& notifier();
+  const mail_counters& counters() const { return counters_; }
+  outbox& queue() { return *box_; }
+  // Stops the sender (bounded: about a second); mail not yet sent stays queued.
+  void stop();
+
+ private:
+  mail_service() = default;
+  std::shared_ptr<const config::config> config() const;
+
+  mutable std::mutex config_mutex_;
+  std::shared_ptr<const config::config> config_;
+  mail_counters counters_;
+  std::unique_ptr<outbox> box_;
+  std::unique_ptr<mail_sender> sender_;
+  std::unique_ptr<mail_notifier> notifier_;
+};
+
+}  // namespace gatehouse::mail

@@ -1,0 +1,44 @@
+#pragma once
+// RFC 5322 / MIME text for one mail: a multipart/alternative message with a text/plain and a
+// text/html part, both UTF-8 and quoted-printable (so no line exceeds 76 characters), CRLF
+// line endings, and a Subject that is an RFC 2047 encoded-word when it is not plain ASCII.
+//
+// Pure functions; nothing here reads the clock or the network.
+#include <string>
+#include <string_view>
+
+#include "core/time.hpp"
+
+namespace gatehouse::mail {
+
+struct mime_message {
+  std::string from_name;     // display name ("" for none)
+  std::string from_address;  // addr-spec
+  std::string to_address;    // addr-spec
+  std::string subject;
+  time_point date;
+  std::string message_id;  // without angle brackets: "abc@example.com"
+  std::string text;        // '\n' line breaks
+  std::string html;        // '\n' line breaks
+};
+
+// The whole message, ready for SMTP DATA.
+std::string render(const mime_message& m);
+
+// &, <, >, " and ' as entities.
+std::string html_escape(std::string_view text);
+
+// The text unchanged when it is printable ASCII, else RFC 2047 "=?UTF-8?B?…?=" words of at
+// most 75 characters separated by CRLF SP (folded), never splitting a UTF-8 sequence.
+std::string encode_header_text(std::string_view text);
+
+// Quoted-printable (RFC 2045) with CRLF line breaks for '\n'; soft breaks keep lines <= 76.
+std::string quoted_printable(std::string_view text);
+
+// "Sun, 22 Nov 2026 18:47:05 +0000"
+std::string format_rfc5322_date(time_point t);
+
+// The text with CR, LF and other control characters replaced by spaces (header injection).
+std::string header_safe(std::string_view text);
+
+}  // namespace gatehouse::mail

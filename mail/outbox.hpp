@@ -1,0 +1,51 @@
+#pragma once
+// The durable mail queue (SPEC "Mail": an SMTP outage delays mail, never loses it). A mail is
+// written to the store before the notifier returns; the sender takes the due ones, marks each
+// sent, or records the failure and when to try again.
+//
+// Implementations are thread-safe (the notifier enqueues from the acting thread, the sender
+// works on its own).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "policy/result.hpp"
+
+namespace gatehouse::mail {
+
+template <typename T>
+using result = policy::result<T>;
+
+struct outgoing_mail {
+  std::string recipient;  // addr-spec
+  std::string subject;    // as people read it (for listings and logs)
+  std::string body;       // the whole RFC 5322 message, CRLF line endings
+};
+
+struct queued_mail {
+  std::int64_t id = 0;
+  outgoing_mail mail;
+  int attempts = 0;  // failed attempts so far
+};
+
+class outbox {
+ public:
+  virtual ~outbox() = default;
+
+  // Stores the mail, due at once. Returns its id.
+  virtual result<std::int64_t> enqueue(const outgoing_mail& m, time_point now) = 0;
+  // Unsent mail due at `now`, oldest first, at most `limit`.
+  virtual result<std::vector<queued_mail>> due(time_point now, std::size_t limit) = 0;
+  // When the next unsent mail is due; nullopt when nothing waits.
+  virtual result<std::optional<time_point>> next_due() = 0;
+  virtual result<void> mark_sent(std::int64_t id, time_point now) = 0;
+  // One more failed attempt: remembers `error` and tries again at `retry_at`.
+  virtual result<void> mark_failed(std::int64_t id, const std::string& error,
+                                   time_point retry_at) = 0;
+  // How many mails wait to be sent.
+  virtual result<std::int64_t> unsent() = 0;
+};
+
+}  // namespace gatehouse::mail

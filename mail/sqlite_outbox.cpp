@@ -1,0 +1,120 @@
+#include "mail/sqlite_outbox.hpp"
+
+#include <mutex>
+
+#include "policy/sqlite_db.hpp"
+#include "policy/sqlite_schema.hpp"
+
+namespace gatehouse::mail {
+
+namespace {
+
+using policy::sqlite::database;
+
+std::int64_t millis(time_point t) { return t.time_since_epoch().count(); }
+time_point from_millis(std::int64_t ms) { return time_point(std::chrono::milliseconds(ms)); }
+
+class sqlite_outbox final : public outbox {
+ public:
+  explicit sqlite_outbox(std::unique_ptr<database> db) : db_(std::move(db)) {}
+
+  result<std::int64_t> enqueue(const outgoing_mail& m, time_point now) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_->prepare(
+        "INSERT INTO mail_outbox (recipient, subject, body, created_at, attempts,"
+        " next_attempt_at, last_error) VALUES (?, ?, ?, ?, 0, ?, '')");
+    if (!stmt) return stmt.err();
+    if (auto r = (*stmt)
+                     ->bind(1, m.recipient)
+                     .bind(2, m.subject)
+                     .bind(3, m.body)
+                     .bind(4, millis(now))
+                     .bind(5, millis(now))
+                     .run();
+        !r)
+      return r.err();
+    return db_->last_insert_rowid();
+  }
+
+  result<std::vector<queued_mail>> due(time_point now, std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_->prepare(
+        "SELECT id, recipient, subject, body, attempts FROM mail_outbox"
+        " WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+    if (!stmt) return stmt.err();
+    (*stmt)->bind(1, millis(now)).bind(2, std::int64_t(limit));
+    std::vector<queued_mail> out;
+    for (;;) {
+      auto row = (*stmt)->step();
+      if (!row) return row.err();
+      if (!*row) break;
+      queued_mail q;
+      q.id = (*stmt)->integer(0);
+      q.mail.recipient = (*stmt)->text(1);
+      q.mail.subject = (*stmt)->text(2);
+      q.mail.body = (*stmt)->text(3);
+      q.attempts = int((*stmt)->integer(4));
+      out.push_back(std::move(q));
+    }
+    return out;
+  }
+
+  result<std::optional<time_point>> next_due() override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_->prepare("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL");
+    if (!stmt) return stmt.err();
+    auto row = (*stmt)->step();
+    if (!row) return row.err();
+    auto at = (*stmt)->optional_integer(0);
+    if (!at) return std::optional<time_point>();
+    return std::optional<time_point>(from_millis(*at));
+  }
+
+  result<void> mark_sent(std::int64_t id, time_point now) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_->prepare("UPDATE mail_outbox SET sent_at = ?, last_error = '' WHERE id = ?");
+    if (!stmt) return stmt.err();
+    return (*stmt)->bind(1, millis(now)).bind(2, id).run();
+  }
+
+  result<void> mark_failed(std::int64_t id, const std::string& error,
+                           time_point retry_at) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_->prepare(
+        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
+        " WHERE id = ?");
+    if (!stmt) return stmt.err();
+    return (*stmt)->bind(1, error).bind(2, millis(retry_at)).bind(3, id).run();
+  }
+
+  result<std::int64_t> unsent() override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_->prepare("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL");
+    if (!stmt) return stmt.err();
+    auto row = (*stmt)->step();
+    if (!row) return row.err();
+    return (*stmt)->integer(0);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<database> db_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<outbox>> open_sqlite_outbox(const std::string& path) {
+  auto fail = [&](const std::string& why) {
+    return policy::make_error(policy::error_code::internal,
+                              "cannot open the mail outbox in " + path + ": " + why);
+  };
+  auto db = database::open(path);
+  if (!db) return fail(db.message());
+  for (const char* pragma :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000"})
+    if (auto r = (*db)->exec(pragma); !r) return fail(r.message());
+  if (auto v = policy::sqlite::migrate(**db); !v) return fail(v.message());
+  return std::unique_ptr<outbox>(new sqlite_outbox(std::move(*db)));
+}
+
+}  // namespace gatehouse::mail

@@ -1,0 +1,189 @@
+"""Mail from the real daemon to a real SMTP server (aiosmtpd on loopback), as people get it:
+approvers are asked with the exact subject and every fact in both parts; the requester hears of
+each decision; every approver hears of emergency access. The outbox is durable: mail filed while
+SMTP is down arrives after a daemon restart once SMTP is back. A hanging SMTP server never
+delays a decision."""
+import json
+import os
+import sqlite3
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from smtp_sink import SilentSmtp, SmtpSink, html_part, text_part  # noqa: E402
+from gatehouse_env import Env, free_port, wait_for  # noqa: E402
+
+REASON = 'fix <prod> & "restart" nginx'
+
+
+def approval_subject(rid):
+    return f"test-gate - Connection Approval Notification - #{rid}"
+
+
+def mail_env(smtp_url):
+    env = Env()
+    text = env.config_text().replace("    condition: any\n",
+                                     "    condition: any\n    emergency: true\n", 1)
+    text = text.replace("users:\n", f"""mail:
+  smtp: "{smtp_url}"
+  from: gate@example.com
+users:
+""", 1)
+    env.write_config(text)
+    return env
+
+
+def file_request(env, *extra):
+    r = env.cli("request", "root@web01", "--for", "alice", "--reason", REASON, *extra, "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def clear(env):
+    """Tests share one daemon: no pending request or live grant of alice's is left behind."""
+    for g in json.loads(env.cli("grants", "--json").stdout or "[]"):
+        if g["state"] == "active":
+            env.cli("revoke", str(g["id"]))
+    for r in json.loads(env.cli("requests", "--state", "pending", "--json").stdout or "[]"):
+        env.cli("cancel", str(r["id"]))
+
+
+def unsent(env):
+    with sqlite3.connect(os.path.join(env.dir, "gatehouse.db")) as c:
+        return c.execute("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL").fetchone()[0]
+
+
+def subject_is(subject, to):
+    return lambda m: str(m["Subject"]) == subject and to in str(m["To"])
+
+
+class MailToARealSmtpServer(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sink = SmtpSink().start()
+        cls.env = mail_env(cls.sink.url)
+        cls.env.start()
+
+    def setUp(self):
+        self.addCleanup(clear, self.env)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.env.stop()
+            cls.env.close()
+        finally:
+            cls.sink.stop()
+
+    def test_approvers_are_asked_with_every_fact_in_both_parts(self):
+        req = file_request(self.env)
+        rid = req["id"]
+        for approver in ("bob", "carol"):
+            msg = self.sink.wait_for(subject_is(approval_subject(rid), f"{approver}@example.com"),
+                                     what=f"the approval mail to {approver}")
+            self.assertIn("gate@example.com", str(msg["From"]))
+            self.assertTrue(msg["Message-ID"] and msg["Date"])
+            self.assertEqual(msg.get_content_type(), "multipart/alternative")
+            text, html = text_part(msg), html_part(msg)
+            for part in (text, html):
+                for fact in ("alice", "web01", "root", "ssh", req["window"]["start"],
+                             req["window"]["end"], "Emergency", "Approver level", f"#{rid}"):
+                    self.assertIn(fact, part)
+            self.assertIn(REASON, text)
+            self.assertIn("fix &lt;prod&gt; &amp; &quot;restart&quot; nginx", html)
+            self.assertNotIn("<prod>", html)
+            # No web listener: the mail says how to decide.
+            self.assertIn(f"gatehouse approve {rid} --as {approver}", text)
+            self.assertIn(f"{approver}@127.0.0.1 approve {rid}", text)
+        raw = next(r for r, m in zip(self.sink.raw, self.sink.messages)
+                   if str(m["Subject"]) == approval_subject(rid))
+        for line in raw.split(b"\r\n"):
+            self.assertLessEqual(len(line), 998)
+
+    def test_the_requester_hears_of_the_approval(self):
+        rid = file_request(self.env)["id"]
+        self.sink.wait_for(subject_is(approval_subject(rid), "bob@example.com"))
+        r = self.env.cli("approve", str(rid), "--as", "bob", "--comment", "go ahead")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        msg = self.sink.wait_for(
+            subject_is(f"test-gate - Connection Request Approved - #{rid}", "alice@example.com"),
+            what="the approval mail to alice")
+        for part in (text_part(msg), html_part(msg)):
+            self.assertIn("approved by bob", part)
+            self.assertIn("go ahead", part)
+            self.assertIn("root@web01", part)
+
+    def test_the_requester_hears_of_the_denial(self):
+        rid = file_request(self.env)["id"]
+        r = self.env.cli("deny", str(rid), "--as", "carol", "--comment", "not <now>")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        msg = self.sink.wait_for(
+            subject_is(f"test-gate - Connection Request Denied - #{rid}", "alice@example.com"),
+            what="the denial mail to alice")
+        self.assertIn("denied by carol", text_part(msg))
+        self.assertIn("not <now>", text_part(msg))
+        self.assertIn("not &lt;now&gt;", html_part(msg))
+
+    def test_every_approver_hears_of_emergency_access(self):
+        req = file_request(self.env, "--emergency")
+        rid = req["id"]
+        self.assertEqual(req["state"], "approved")
+        for approver in ("bob", "carol"):
+            msg = self.sink.wait_for(
+                subject_is(f"test-gate - Emergency Access Taken - #{rid}",
+                           f"{approver}@example.com"),
+                what=f"the emergency mail to {approver}")
+            for part in (text_part(msg), html_part(msg)):
+                self.assertIn("alice took emergency access to root@web01", part)
+                self.assertIn("yes", part)
+
+
+class MailOutage(unittest.TestCase):
+    def test_mail_filed_while_smtp_is_down_arrives_after_a_restart(self):
+        port = free_port()  # nothing listens here yet
+        env = mail_env(f"smtp://127.0.0.1:{port}")
+        self.addCleanup(env.close)
+        env.start()
+        rid = file_request(env)["id"]
+        db = os.path.join(env.dir, "gatehouse.db")
+
+        def failed_once():
+            with sqlite3.connect(db) as c:
+                rows = c.execute("SELECT attempts, last_error FROM mail_outbox"
+                                 " WHERE sent_at IS NULL AND subject = ?",
+                                 (approval_subject(rid),)).fetchall()
+            return len(rows) == 2 and all(a >= 1 and e for a, e in rows)
+
+        wait_for(failed_once, timeout=30, what="a failed delivery attempt for both approvers")
+        self.assertEqual(env.stop(), 0)
+        env.start()
+        with SmtpSink(port=port) as sink:
+            for approver in ("bob", "carol"):
+                sink.wait_for(subject_is(approval_subject(rid), f"{approver}@example.com"),
+                              timeout=90, what=f"the delayed mail to {approver}")
+            wait_for(lambda: unsent(env) == 0, what="the outbox to be empty")
+            self.assertEqual(env.stop(), 0)
+            self.assertEqual(len(sink.to("bob@example.com")), 1)
+
+    def test_a_hanging_smtp_server_never_delays_a_decision(self):
+        with SilentSmtp() as silent:
+            env = mail_env(silent.url)
+            self.addCleanup(env.close)
+            env.start()
+            rid = file_request(env)["id"]
+            # The sender is now stuck waiting for a greeting that never comes (30 s reply
+            # timeout); the decision still goes through at once.
+            wait_for(lambda: silent.accepted, what="the sender's connection to the silent server")
+            started = time.monotonic()
+            r = env.cli("approve", str(rid), "--as", "bob", "--comment", "ok")
+            took = time.monotonic() - started
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"request #{rid} approved", r.stdout)
+            self.assertLess(took, 15, "approve waited for the SMTP server (30 s timeout)")
+            # And the daemon stops promptly although a transfer is in progress.
+            self.assertEqual(env.stop(timeout=15), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
