@@ -123,8 +123,11 @@ class daemon::impl final : public admin::daemon_control {
     auto opened = policy::open_store(config_->store);
     if (!opened) return opened.message();
     store_ = std::move(*opened);
+    if (config_->listen.http)
+      if (auto e = start_web(); !e.empty()) return e;
+    approval::links& links = web_ ? web_->links() : static_cast<approval::links&>(no_links_);
     if (!config_->mail.smtp.empty()) {
-      auto mail = mail::mail_service::start(config_, links_, clock_);
+      auto mail = mail::mail_service::start(config_, links, clock_);
       if (!mail) return mail.message();
       mail_ = std::move(*mail);
     }
@@ -144,7 +147,7 @@ class daemon::impl final : public admin::daemon_control {
     if (listen.rdp)
       if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
     if (listen.http) {
-      if (auto e = start_web(); !e.empty()) return e;
+      web_->attach(*gate_, [this] { return held_connections(); }, mail_.get());
       if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
     }
 
@@ -160,19 +163,20 @@ class daemon::impl final : public admin::daemon_control {
   }
 
   std::string start_web() {
-    auto held = [this] {
-      std::size_t n = 0;
-      for (const auto& s : front_ends_->sessions())
-        if (const auto* state = s.as_object().if_contains("state");
-            state && state->is_string() && state->get_string() == "held")
-          ++n;
-      return n;
-    };
-    auto web = web::web_service::create(web::web_service_context{
-        io_.get_executor(), config_, [this] { return config_; }, *gate_, clock_, held});
+    auto web = web::web_service::create(
+        web::web_service_context{io_.get_executor(), config_, [this] { return config_; }, clock_});
     if (auto* e = std::get_if<std::string>(&web)) return *e;
     web_ = std::move(std::get<0>(web));
     return {};
+  }
+
+  std::size_t held_connections() const {
+    std::size_t n = 0;
+    for (const auto& s : front_ends_->sessions())
+      if (const auto* state = s.as_object().if_contains("state");
+          state && state->is_string() && state->get_string() == "held")
+        ++n;
+    return n;
   }
 
   std::string add_listener(const config::endpoint& where, const std::string& name) {
@@ -258,8 +262,9 @@ class daemon::impl final : public admin::daemon_control {
   system_clock clock_;
   policy::log_audit_sink audit_;
   policy::log_notifier log_notifier_;
-  approval::no_links links_;  // until the web app issues approval links
+  approval::no_links no_links_;  // without listen.http: mail carries no links
   std::unique_ptr<policy::store> store_;
+  std::unique_ptr<web::web_service> web_;  // issues the links mail carries
   std::unique_ptr<mail::mail_service> mail_;
   std::unique_ptr<policy::access_service> access_;
   std::unique_ptr<policy::gate_service> gate_;
@@ -267,7 +272,6 @@ class daemon::impl final : public admin::daemon_control {
   std::unique_ptr<admin::router> router_;
   std::vector<std::unique_ptr<proxy::tcp_listener>> listeners_;
   std::unique_ptr<admin::unix_http_server> admin_;
-  std::unique_ptr<web::web_service> web_;  // approval::links for mail: web_->links()
   time_point config_loaded_at_{};
   std::chrono::steady_clock::time_point started_{};
   std::int64_t reloads_ = 0;

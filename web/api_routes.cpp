@@ -149,6 +149,7 @@ web_reply app::metrics() {
     metric("gatehouse_http_sent_bytes_total", "counter", "HTTPS response bytes.", label,
            traffic_->bytes_out);
   }
+  if (context_.mail_metrics) out += context_.mail_metrics();
   return {200, "text/plain; version=0.0.4; charset=utf-8", out, {}};
 }
 

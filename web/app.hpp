@@ -42,6 +42,7 @@ struct app_context {
   std::function<std::shared_ptr<const config::config>()> current_config;
   sign_in_mailer& mailer;
   std::function<std::size_t()> held_connections;  // for /metrics
+  std::function<std::string()> mail_metrics{};    // Prometheus lines about mail, if any
 };
 
 class app {

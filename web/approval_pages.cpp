@@ -95,6 +95,14 @@ web_reply app::approval_page(const web_request& r, const std::string& token) {
     std::string body = "<h1>" + escape(title) + ": " + escape(req->requester) + " asks for " +
                        escape(req->account) + "@" + escape(req->server) + "</h1>";
     body += "<p class=\"muted\">Deciding as <strong>" + escape(approver) + "</strong>.</p>";
+    // The mail's Approve / Deny links carry ?decision=…; only the button below decides.
+    std::string chosen;
+    if (auto q = r.target.find('?'); q != std::string::npos)
+      chosen = parse_form(std::string_view(r.target).substr(q + 1))["decision"];
+    if (!post && (chosen == "approve" || chosen == "deny"))
+      body += std::string("<div class=\"notice\">You chose <strong>") +
+              (chosen == "approve" ? "Approve" : "Deny") +
+              "</strong> in the mail. Nothing is decided until you press the button below.</div>";
     body += "<div class=\"card\">" + request_facts(*req) + "</div>";
     if (auto d = decisions_text(*req); !d.empty()) body += "<h2>Decisions so far</h2>" + d;
     body += decision_form("/approvals/" + token, csrf_token(binding), *req, error);

@@ -16,20 +16,21 @@
 namespace gatehouse::policy {
 class gate_service;
 }
+namespace gatehouse::mail {
+class mail_service;
+}
 
 namespace gatehouse::web {
-
-class sign_in_mailer;
 
 struct web_service_context {
   boost::asio::any_io_executor executor;
   std::shared_ptr<const config::config> initial;  // listen.http must be set
   std::function<std::shared_ptr<const config::config>()> current_config;
-  policy::gate_service& gate;
   const clock& clk;
-  std::function<std::size_t()> held_connections;
 };
 
+// Two steps, because mail needs the links before the policy core exists and the pages need the
+// policy core: create() (links usable), then attach() (pages served).
 class web_service {
  public:
   // Opens the token store (the sqlite: store's file) and loads the certificate; a one-line
@@ -37,13 +38,16 @@ class web_service {
   static std::variant<std::unique_ptr<web_service>, std::string> create(web_service_context c);
   ~web_service();
 
+  // The policy operations behind the pages; until then every page answers 503. With `mail`
+  // (null when mail is off), sign-in links are mailed and /metrics shows the mail queue.
+  void attach(policy::gate_service& gate, std::function<std::size_t()> held_connections,
+              mail::mail_service* mail);
+
   void accept(boost::asio::ip::tcp::socket socket, std::string peer);
   void stop();
 
   // For the mail notifier: approval and request links on the public URL.
   approval::links& links();
-  // Sign-in mails go here; log-only until replaced (mail wiring). Not owned; must outlive this.
-  void set_sign_in_mailer(sign_in_mailer& mailer);
 
  private:
   struct impl;
