@@ -62,7 +62,7 @@ h1{font-size:1.4rem;margin:.5rem 0 1rem}
 h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem;
 margin-bottom:1rem}
-.card h2:first-child{margin-top:0}
+.card h2:first-child,form.card label:first-of-type{margin-top:0}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 @media (max-width:30rem){dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}
@@ -89,7 +89,7 @@ th{color:var(--muted);font-weight:600;font-size:.9rem}
 @media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;
 border-bottom:1px solid var(--line);padding:.4rem 0}table.list td{display:block;border:0;
 padding:.1rem .5rem}}
-ol.timeline{list-style:none;padding:0;margin:0}
+ol.timeline{list-style:none;padding:0;margin:0 0 1rem}
 ol.timeline li{border-left:3px solid var(--line);padding:.25rem 0 .75rem 1rem}
 ol.timeline time{color:var(--muted);font-size:.9rem;display:block}
 form.inline{display:inline}

@@ -168,6 +168,7 @@ struct https_server::state : std::enable_shared_from_this<state> {
       res.keep_alive(req.keep_alive());
       res.body() = std::move(out.body);
       res.prepare_payload();
+      if (req.method() == http::verb::head) res.body().clear();  // length kept, body not sent
       keep_going = res.keep_alive();
       lowest.expires_after(limits.request_time);
       auto [wec, wrote] =

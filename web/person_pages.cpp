@@ -153,7 +153,8 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
         actions += "<form class=\"inline\" method=\"post\" action=\"/grants/" +
                    std::to_string(g->id) + "/revoke\">" + hidden_csrf(csrf) +
                    "<input type=\"hidden\" name=\"back\" value=\"" + base +
-                   "\"><button class=\"deny\" type=\"submit\">Revoke access</button></form>";
+                   "\"><button class=\"deny\" type=\"submit\">Revoke grant #" +
+                   std::to_string(g->id) + "</button></form>";
     }
     if (!actions.empty()) body += "<div class=\"actions\">" + actions + "</div>";
     body += "<h2>Timeline</h2>" + timeline(*q);

@@ -81,13 +81,15 @@ users:
         self.assertIn(f"#{req['id']}", seen["myApprovals"])
         self.assertIn("Approve", seen["form"])
         self.assertIn(f"You approved request #{req['id']}", seen["after"])
+        self.assertIn("Timeline", seen["detail"])
         stdout, stderr = proc.communicate(timeout=30)
         self.assertEqual(proc.returncode, 0, stderr.decode(errors="replace"))
         self.assertEqual(stdout, b"in-after-browser-approval\n")
         shown = json.loads(self.env.cli("show", str(req["id"]), "--json").stdout)
         self.assertEqual(shown["decisions"][0]["approver"], "bob")
         self.assertEqual(shown["decisions"][0]["comment"], "approved from the browser")
-        for name in ("approval-form.png", "my-approvals.png", "approval-done.png"):
+        for name in ("approval-form.png", "my-approvals.png", "approval-done.png",
+                     "request-detail.png"):
             self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, name)), 5000)
 
 

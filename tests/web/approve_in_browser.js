@@ -40,6 +40,11 @@ async function main() {
     await page.waitForSelector('text=You approved request');
     result.after = await page.locator('main').innerText();
     await page.screenshot({ path: path.join(outDir, 'approval-done.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'My approvals' }).click();
+    await page.locator('a[href^="/requests/"]').first().click();
+    result.detail = await page.locator('main').innerText();
+    await page.screenshot({ path: path.join(outDir, 'request-detail.png'), fullPage: true });
   } catch (e) {
     const pages = context.pages();
     if (pages.length) {
