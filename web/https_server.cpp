@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <list>
 
 namespace gatehouse::web {
@@ -108,6 +109,22 @@ struct https_server::state : std::enable_shared_from_this<state> {
     }
   }
 
+  // After an error reply the client may still be sending the rest of its request; closing
+  // with unread data would reset the connection and lose the reply. Read and discard a bounded
+  // amount for a short while first (a lingering close).
+  static asio::awaitable<void> drain(tls_stream& stream) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(std::chrono::seconds(2));
+    std::array<char, 16 * 1024> sink;
+    std::size_t total = 0;
+    while (total < 1024 * 1024) {
+      auto [ec, n] =
+          co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      total += n;
+    }
+  }
+
   asio::awaitable<void> serve(tcp::socket socket, std::string peer) {
     auto self = shared_from_this();
     tls_stream stream(beast::tcp_stream(std::move(socket)), tls);
@@ -156,6 +173,7 @@ struct https_server::state : std::enable_shared_from_this<state> {
         auto [wec, wrote] =
             co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
         counters.bytes_out += wrote;
+        if (!wec) co_await drain(stream);
         break;
       }
       ++counters.requests;
