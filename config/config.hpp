@@ -3,6 +3,7 @@
 // config::load() after full validation; the daemon holds a shared_ptr<const config> and a
 // reload swaps the pointer, so code that holds a snapshot never sees it change.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,12 +27,19 @@ struct endpoint {
 struct ssh_listener {
   endpoint address;
   std::vector<std::string> host_keys;  // paths to private host key files
+  // Defences against connections that never reach a session (libssh has none of its own).
+  seconds login_grace{30};  // accept -> person authenticated (a hold stops this clock)
+  std::size_t max_unauthenticated_per_source = 32;
+  std::size_t max_held_per_person = 10;
+  std::size_t max_held_per_source = 20;
 };
 
 struct rdp_listener {
   endpoint address;
   bool trust_mstshash_cookie = false;  // accept "Cookie: mstshash=" from trusted networks
   std::vector<std::string> trusted_networks;
+  std::string token_key;  // file with >= 32 random bytes that signs routing tokens; "" = none
+  std::optional<endpoint> public_address;  // what .rdp files name; default: `address`
 };
 
 struct http_listener {
@@ -89,8 +97,8 @@ struct account {
 struct server {
   std::string name;
   config::protocol protocol = protocol::ssh;
-  endpoint address;     // ssh and rdp
-  std::string url;      // http
+  endpoint address;      // ssh and rdp
+  std::string url;       // http
   std::string host_key;  // "ssh-ed25519 AAAA…" or "SHA256:…"; required for ssh
   std::vector<account> accounts;
   std::vector<std::string> groups;

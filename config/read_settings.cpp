@@ -12,8 +12,14 @@ constexpr std::string_view top_keys[] = {"instance_name", "store", "listen", "ma
                                          "audit",         "users", "groups", "servers",
                                          "server_groups", "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
-constexpr std::string_view ssh_keys[] = {"address", "host_keys"};
-constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks"};
+constexpr std::string_view ssh_keys[] = {"address",
+                                         "host_keys",
+                                         "login_grace",
+                                         "max_unauthenticated_per_source",
+                                         "max_held_per_person",
+                                         "max_held_per_source"};
+constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks",
+                                         "token_key", "public_address"};
 constexpr std::string_view http_keys[] = {"address", "tls_cert", "tls_key", "public_url",
                                           "approval_links_require_sign_in"};
 constexpr std::string_view admin_keys[] = {"socket"};
@@ -29,6 +35,13 @@ void read_ssh_listener(const map_reader& listen, listeners& out) {
       m->value("host_keys")->size() == 0) {
     m->report().error(m->value_at("host_keys"), "'host_keys' is empty: name at least one key");
   }
+  if (m->read_duration("login_grace", ssh.login_grace) &&
+      (ssh.login_grace.count() < 1 || ssh.login_grace > std::chrono::minutes(10)))
+    m->report().error(m->value_at("login_grace"), "'login_grace' must be from 1s to 10m");
+  constexpr std::size_t most = 1000000;
+  m->read_count("max_unauthenticated_per_source", ssh.max_unauthenticated_per_source, 1, most);
+  m->read_count("max_held_per_person", ssh.max_held_per_person, 1, most);
+  m->read_count("max_held_per_source", ssh.max_held_per_source, 1, most);
   out.ssh = std::move(ssh);
 }
 
@@ -43,6 +56,12 @@ void read_rdp_listener(const map_reader& listen, listeners& out) {
   for (std::size_t i = 0; i < rdp.trusted_networks.size(); ++i) {
     if (auto problem = check_network(rdp.trusted_networks[i]); !problem.empty())
       m->report().error(at[i], std::move(problem));
+  }
+  read_key_file(*m, "token_key", rdp.token_key, need::optional);
+  if (m->value("public_address")) {
+    endpoint shown;
+    if (read_endpoint(*m, "public_address", shown, false, need::required))
+      rdp.public_address = shown;
   }
   out.rdp = std::move(rdp);
 }

@@ -1,6 +1,7 @@
 #include "config/yaml_reader.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/duration.hpp"
 
@@ -155,6 +156,26 @@ bool map_reader::read_duration(std::string_view key, std::chrono::seconds& out) 
     return false;
   }
   out = *parsed;
+  return true;
+}
+
+bool map_reader::read_count(std::string_view key, std::size_t& out, std::size_t min,
+                            std::size_t max) const {
+  if (!has(key)) return false;
+  const YAML::Node& v = *value(key);
+  std::string range = "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!v.IsScalar()) {
+    report().error(value_at(key), must_be(key, range, v));
+    return false;
+  }
+  const std::string& s = v.Scalar();
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || n < min || n > max) {
+    report().error(value_at(key), quote(key) + " must be " + range + ", not " + quote(s));
+    return false;
+  }
+  out = n;
   return true;
 }
 

@@ -79,6 +79,8 @@ class map_reader {
   bool read_string(std::string_view key, std::string& out, need n = need::optional) const;
   bool read_bool(std::string_view key, bool& out) const;
   bool read_duration(std::string_view key, std::chrono::seconds& out) const;
+  // A whole number in [min, max].
+  bool read_count(std::string_view key, std::size_t& out, std::size_t min, std::size_t max) const;
   // The strings of a list and, when `at` is given, the position of each; entries that are
   // not strings are reported and left out.
   bool read_strings(std::string_view key, std::vector<std::string>& out,

@@ -145,6 +145,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void begin_hold(ssh_message m);
   bool file_request(ssh_message m, const std::string& justification);
   void on_request_update(const request_status& r);
+  void on_approved();
   void tick();
   void ask_justification(ssh_message m);
   void handle_justification(ssh_message m);

@@ -2,6 +2,7 @@
 // asking for a justification by keyboard-interactive (see connection.hpp; tech.md §2).
 // Subscribe first, check second: the watch is registered before anything can decide, and a
 // request that is already decided is reported at once by the gate.
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "proxy/ssh/connection.hpp"
@@ -80,27 +81,35 @@ void connection::on_request_update(const request_status& r) {
       last_status_ = std::chrono::steady_clock::now();
       run();
       return;
-    case request_state::approved: {
+    case request_state::approved:
+      // Every connection held on this request is told first (one watch fires for all of
+      // them); the check and the upstream login follow in a handler of their own, so that
+      // the last of thousands is not told only after all the others have dialled.
       request_watch_.reset();
-      decision_ = shared_->gate.check(target_);
-      if (decision_.verdict == verdict::allow) {
-        banner("Request #" + std::to_string(r.id) + " approved" +
-               (r.decided_by.empty() ? "" : " by " + r.decided_by) + "; connecting to " +
-               target_text(target_));
-        begin_upstream(std::exchange(held_, nullptr));
-      } else {
-        close("Request #" + std::to_string(r.id) + " was approved, but it gives no access to " +
-                  target_text(target_) + " now",
-              "approved request gives no access");
-      }
-      run();
+      banner("Request #" + std::to_string(r.id) + " approved" +
+             (r.decided_by.empty() ? "" : " by " + r.decided_by) + "; connecting to " +
+             target_text(target_));
+      event("hold.end", {{"request_id", r.id}, {"outcome", "approved"}});
+      boost::asio::post(executor_, [self = shared_from_this()] { self->on_approved(); });
       return;
-    }
     default:
       event("hold.end", {{"request_id", r.id}, {"outcome", request_outcome_text(r)}});
       close(request_outcome_text(r), "request decided: " + request_outcome_text(r));
       return;
   }
+}
+
+void connection::on_approved() {
+  if (phase_ != phase::holding) return;  // gone meanwhile
+  decision_ = shared_->gate.check(target_);
+  if (decision_.verdict == verdict::allow) {
+    begin_upstream(std::exchange(held_, nullptr));
+  } else {
+    close("Request #" + std::to_string(request_.id) + " was approved, but it gives no access to " +
+              target_text(target_) + " now",
+          "approved request gives no access");
+  }
+  run();
 }
 
 void connection::tick() {

@@ -75,8 +75,22 @@ ssh_bind front_end::bind_for(const config::config& cfg) {
   return bind_;
 }
 
+void front_end::apply_limits(const config::config& cfg) {
+  if (!cfg.listen.ssh) return;
+  const auto& l = *cfg.listen.ssh;
+  auto& s = shared_->settings;
+  s.login_grace = l.login_grace;
+  s.max_unauthenticated_per_source = l.max_unauthenticated_per_source;
+  s.max_held_per_person = l.max_held_per_person;
+  s.max_held_per_source = l.max_held_per_source;
+  shared_->unauthenticated.set_limit(l.max_unauthenticated_per_source);
+  shared_->held_per_person.set_limit(l.max_held_per_person);
+  shared_->held_per_source.set_limit(l.max_held_per_source);
+}
+
 void front_end::accept(int fd, const std::string& peer) {
   auto cfg = config_();
+  if (cfg) apply_limits(*cfg);
   auto now = std::chrono::steady_clock::now();
   auto id = next_id();
   auto conn = std::make_shared<connection>(executor_, shared_, cfg, id, peer, local_address(fd));

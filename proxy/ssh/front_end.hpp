@@ -5,8 +5,9 @@
 //
 // A source address with too many recent authentication failures, or too many unauthenticated
 // connections, is turned away at accept (the socket is closed before any SSH byte).
-// Host keys are loaded from the configuration in force when a connection arrives; a reload
-// that changes listen.ssh.host_keys takes effect for new connections.
+// Host keys and the listener's limits (listen.ssh.login_grace, max_*) are taken from the
+// configuration in force when a connection arrives: a reload that changes them takes effect
+// for new connections.
 //
 // Ownership: the front end owns the registry (shared_ptr per connection); connections share
 // `listener_state` with it so that they may outlive it while their handlers drain.
@@ -52,6 +53,7 @@ class front_end {
 
  private:
   ssh_bind bind_for(const config::config& cfg);
+  void apply_limits(const config::config& cfg);
   std::string next_id();
 
   boost::asio::any_io_executor executor_;

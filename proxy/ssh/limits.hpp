@@ -49,6 +49,8 @@ class counted_slots {
   std::size_t count(const std::string& key) const;
   std::size_t total() const { return total_; }
   std::size_t limit() const { return limit_; }
+  // A lower limit keeps the slots already taken; they count against it as they are released.
+  void set_limit(std::size_t limit) { limit_ = limit; }
 
  private:
   std::size_t limit_;

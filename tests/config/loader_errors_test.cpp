@@ -77,6 +77,27 @@ TEST(ConfigErrors, BadDurations) {
             }));
 }
 
+TEST(ConfigErrors, SshListenerLimits) {
+  EXPECT_EQ(problems(R"(listen:
+  ssh:
+    address: "127.0.0.1:2222"
+    host_keys: [/dev/null]
+    login_grace: 11m
+    max_unauthenticated_per_source: 0
+    max_held_per_person: many
+    max_held_per_source: [1]
+)"),
+            (lines{
+                "test.yaml:5:18: 'login_grace' must be from 1s to 10m",
+                "test.yaml:6:37: 'max_unauthenticated_per_source' must be a whole number from 1 "
+                "to 1000000, not '0'",
+                "test.yaml:7:26: 'max_held_per_person' must be a whole number from 1 to 1000000, "
+                "not 'many'",
+                "test.yaml:8:26: 'max_held_per_source' must be a whole number from 1 to 1000000, "
+                "not a list",
+            }));
+}
+
 TEST(ConfigErrors, MaxDurationShorterThanDefault) {
   EXPECT_EQ(problems(R"(rules:
   - name: r

@@ -50,14 +50,18 @@ TEST(ConfigValid, FullConfigLoadsEveryField) {
   auto upstream = make_key(dir, "upstream_host");
   dir.write("tls/cert.pem", "cert");
   dir.write("tls/key.pem", "key");
+  dir.write("rdp_token.key", std::string(32, 'k'));
   std::string upstream_key = first_line(upstream + ".pub");
   upstream_key = upstream_key.substr(0, upstream_key.rfind(' '));
 
   auto text = R"(instance_name: corp-gate
 store: postgresql://gate@db.example/gatehouse
 listen:
-  ssh:   { address: "0.0.0.0:2222", host_keys: [ssh_host_ed25519_key] }
-  rdp:   { address: "[::]:3389", trust_mstshash_cookie: true, trusted_networks: ["10.0.0.0/8", "fd00::/8"] }
+  ssh:   { address: "0.0.0.0:2222", host_keys: [ssh_host_ed25519_key], login_grace: 45s,
+           max_unauthenticated_per_source: 64, max_held_per_person: 20000,
+           max_held_per_source: 30000 }
+  rdp:   { address: "[::]:3389", trust_mstshash_cookie: true, trusted_networks: ["10.0.0.0/8", "fd00::/8"],
+           token_key: rdp_token.key, public_address: "rdp.example.com:443" }
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
            approval_links_require_sign_in: true }
   admin: { socket: /run/gate/admin.sock }
@@ -147,11 +151,19 @@ rules:
   EXPECT_EQ(c.listen.ssh->address.host, "0.0.0.0");
   EXPECT_EQ(c.listen.ssh->address.port, 2222);
   EXPECT_EQ(c.listen.ssh->host_keys, std::vector<std::string>{host_key_file});
+  EXPECT_EQ(c.listen.ssh->login_grace, seconds(45));
+  EXPECT_EQ(c.listen.ssh->max_unauthenticated_per_source, 64u);
+  EXPECT_EQ(c.listen.ssh->max_held_per_person, 20000u);
+  EXPECT_EQ(c.listen.ssh->max_held_per_source, 30000u);
   ASSERT_TRUE(c.listen.rdp);
   EXPECT_EQ(c.listen.rdp->address.host, "::");
   EXPECT_EQ(c.listen.rdp->address.port, 3389);
   EXPECT_TRUE(c.listen.rdp->trust_mstshash_cookie);
   EXPECT_EQ(c.listen.rdp->trusted_networks, (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
+  EXPECT_EQ(c.listen.rdp->token_key, dir / "rdp_token.key");
+  ASSERT_TRUE(c.listen.rdp->public_address);
+  EXPECT_EQ(c.listen.rdp->public_address->host, "rdp.example.com");
+  EXPECT_EQ(c.listen.rdp->public_address->port, 443);
   ASSERT_TRUE(c.listen.http);
   EXPECT_EQ(c.listen.http->address.port, 8443);
   EXPECT_EQ(c.listen.http->tls_cert, dir / "tls/cert.pem");

@@ -5,8 +5,10 @@ SMTP is down arrives after a daemon restart once SMTP is back. A hanging SMTP se
 delays a decision."""
 import json
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 import time
 import unittest
 
@@ -21,14 +23,14 @@ def approval_subject(rid):
     return f"test-gate - Connection Approval Notification - #{rid}"
 
 
-def mail_env(smtp_url):
+def mail_env(smtp_url, mail_extra=""):
     env = Env()
     text = env.config_text().replace("    condition: any\n",
                                      "    condition: any\n    emergency: true\n", 1)
     text = text.replace("users:\n", f"""mail:
   smtp: "{smtp_url}"
   from: gate@example.com
-users:
+{mail_extra}users:
 """, 1)
     env.write_config(text)
     return env
@@ -137,6 +139,67 @@ class MailToARealSmtpServer(unittest.TestCase):
             for part in (text_part(msg), html_part(msg)):
                 self.assertIn("alice took emergency access to root@web01", part)
                 self.assertIn("yes", part)
+
+
+def outbox_errors(env):
+    with sqlite3.connect(os.path.join(env.dir, "gatehouse.db")) as c:
+        return [e for (e,) in c.execute("SELECT last_error FROM mail_outbox"
+                                        " WHERE sent_at IS NULL AND attempts > 0")]
+
+
+class MailAuthAndTls(unittest.TestCase):
+    def test_smtp_auth_with_user_and_password_never_logs_the_password(self):
+        secret = "s3cret-Pa55word"
+        with SmtpSink(login="gatehouse", password=secret) as sink:
+            env = mail_env(sink.url, f"  user: gatehouse\n  password: {secret}\n")
+            self.addCleanup(env.close)
+            env.start()
+            rid = file_request(env)["id"]
+            sink.wait_for(subject_is(approval_subject(rid), "bob@example.com"))
+            self.assertIn(("gatehouse", secret), sink.auth_attempts)
+            self.assertEqual(env.stop(), 0)
+            self.assertNotIn(secret, env.log())
+
+    def test_a_wrong_password_is_retried_and_never_logged(self):
+        secret = "wr0ng-Pa55word"
+        with SmtpSink(login="gatehouse", password="right") as sink:
+            env = mail_env(sink.url, f"  user: gatehouse\n  password: {secret}\n")
+            self.addCleanup(env.close)
+            env.start()
+            file_request(env)
+            wait_for(lambda: len(outbox_errors(env)) == 2, timeout=30,
+                     what="failed attempts recorded")
+            self.assertEqual(sink.messages, [])
+            self.assertIn(("gatehouse", secret), sink.auth_attempts)
+            self.assertIn("could not send", env.log())
+            self.assertEqual(env.stop(), 0)
+            self.assertNotIn(secret, env.log())
+
+    def test_starttls_required_never_falls_back_to_clear_text(self):
+        with SmtpSink() as sink:  # offers no STARTTLS
+            env = mail_env(sink.url, "  starttls: true\n")
+            self.addCleanup(env.close)
+            env.start()
+            file_request(env)
+            wait_for(lambda: len(outbox_errors(env)) == 2, timeout=30,
+                     what="failed attempts recorded")
+            self.assertEqual(sink.messages, [])
+            self.assertEqual(env.stop(), 0)
+
+    def test_starttls_refuses_a_certificate_it_cannot_verify(self):
+        tls_dir = tempfile.mkdtemp(prefix="gatehouse-smtp-tls-")
+        self.addCleanup(shutil.rmtree, tls_dir, ignore_errors=True)
+        with SmtpSink(tls_dir=tls_dir) as sink:  # STARTTLS with a self-signed certificate
+            env = mail_env(sink.url, "  starttls: true\n")
+            self.addCleanup(env.close)
+            env.start()
+            file_request(env)
+            wait_for(lambda: len(outbox_errors(env)) == 2, timeout=30,
+                     what="failed attempts recorded")
+            self.assertEqual(sink.messages, [])
+            self.assertTrue(any("certificate" in e.lower() or "SSL" in e
+                                for e in outbox_errors(env)), outbox_errors(env))
+            self.assertEqual(env.stop(), 0)
 
 
 class MailOutage(unittest.TestCase):

@@ -79,6 +79,16 @@ TEST(Mime, LongSubjectEncodedWordsNeverSplitACharacter) {
   for (const auto& line : lines_of(encoded + "\r\n")) EXPECT_LE(line.size(), 76u);
 }
 
+TEST(Mime, LongAsciiSubjectIsFoldedAndUnfoldsToTheSameText) {
+  auto m = sample();
+  m.subject =
+      "a very long instance name for the production bastion of the payments team - "
+      "Connection Approval Notification - #123456";
+  auto raw = render(m);
+  EXPECT_EQ(parse_message(raw).header("Subject"), m.subject);
+  for (const auto& line : lines_of(raw)) EXPECT_LE(line.size(), 78u) << line;
+}
+
 TEST(Mime, HeaderInjectionIsNeutralised) {
   auto m = sample();
   m.subject = "hi\r\nBcc: evil@example.com";

@@ -14,11 +14,15 @@ under another interpreter (a pyenv shim found first on PATH) the script re-execu
 with Debian's."""
 import email
 import email.policy
+import logging
 import os
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 import time
+import warnings
 
 try:
     from aiosmtpd.controller import Controller
@@ -26,6 +30,10 @@ except ImportError:  # pragma: no cover - depends on the machine's PATH
     if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
         os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
     raise
+
+# aiosmtpd warns loudly about AUTH without TLS, which the tests choose on loopback.
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 
 
 def _free_port():
@@ -55,8 +63,15 @@ class SmtpSink:
     """aiosmtpd on 127.0.0.1; `messages` are email.message.EmailMessage objects (policy default),
     `raw` the bytes as received, `envelopes` (MAIL FROM, [RCPT TO…])."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, login=None, password=None, tls_dir=None):
+        """With `login` and `password`, the server requires AUTH (PLAIN or LOGIN, allowed
+        without TLS here) with exactly those; `auth_attempts` records (login, password) tried.
+        With `tls_dir`, it offers STARTTLS with a fresh self-signed certificate made there."""
         self.port = port or _free_port()
+        self.tls_dir = tls_dir
+        self.login = login
+        self.password = password
+        self.auth_attempts = []
         self.messages = []
         self.raw = []
         self.envelopes = []
@@ -68,10 +83,24 @@ class SmtpSink:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self):
+        auth = {}
+        if self.login is not None:
+            auth = dict(authenticator=self._authenticate, auth_required=True,
+                        auth_require_tls=False)
+        if self.tls_dir:
+            auth["tls_context"] = self_signed_context(self.tls_dir)
         self._controller = Controller(_Keeper(self), hostname="127.0.0.1", port=self.port,
-                                      decode_data=False)
+                                      decode_data=False, **auth)
         self._controller.start()
         return self
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        self.auth_attempts.append((login, password))
+        return AuthResult(success=(login, password) == (self.login, self.password), handled=False)
 
     def stop(self):
         if self._controller:
@@ -141,6 +170,18 @@ class SilentSmtp:
         for c in self.accepted:
             c.close()
         self._sock.close()
+
+
+def self_signed_context(directory):
+    """A server TLS context with a new self-signed certificate for 127.0.0.1."""
+    cert, key = os.path.join(directory, "smtp.crt"), os.path.join(directory, "smtp.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key,
+                    "-out", cert], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def text_part(msg):

@@ -34,7 +34,8 @@ class SshEnv(Env):
         os.makedirs(self.home)
 
     # --- the target server -------------------------------------------------------------
-    def start_sshd(self):
+    def start_sshd(self, extra=""):
+        """`extra`: more sshd_config lines (benchmarks raise MaxStartups)."""
         os.makedirs("/run/sshd", exist_ok=True)
         auth = os.path.join(self.dir, "authorized_keys")
         with open(self.account_key + ".pub") as f, open(auth, "w") as out:
@@ -56,7 +57,7 @@ class SshEnv(Env):
                 AcceptEnv LANG LC_* GATEHOUSE_*
                 Subsystem sftp {SFTP_SERVER}
                 LogLevel VERBOSE
-                """))
+                """) + extra)
         self._sshd_log = open(self.sshd_log_path, "ab")
         self.sshd_proc = subprocess.Popen([SSHD, "-D", "-e", "-f", conf], stdout=self._sshd_log,
                                           stderr=subprocess.STDOUT)
@@ -71,14 +72,16 @@ class SshEnv(Env):
 
     # --- configuration -------------------------------------------------------------------
     def ssh_config_text(self, mode="allow", rule_extra="", host_key=None, extra_servers="",
-                        instance_name="test-gate", recordings=None):
+                        instance_name="test-gate", recordings=None, listen_extra=""):
+        """`listen_extra`: more listen.ssh keys, e.g. "max_held_per_person: 100"."""
         host_key = host_key or " ".join(self.upstream_host_key.split()[:2])
         approvers = "\n    approvers: [bob, carol]\n    condition: any" if mode == "approve" else ""
+        listen_extra = ", " + listen_extra if listen_extra else ""
         return textwrap.dedent(f"""\
             instance_name: {instance_name}
             store: "sqlite:{self.dir}/gatehouse.db"
             listen:
-              ssh: {{ address: "127.0.0.1:{self.ssh_port}", host_keys: [{self.host_key}] }}
+              ssh: {{ address: "127.0.0.1:{self.ssh_port}", host_keys: [{self.host_key}]{listen_extra} }}
               admin: {{ socket: {self.socket} }}
             """) + (f"audit: {{ recordings: {recordings} }}\n" if recordings else "") + textwrap.dedent(f"""\
             users:

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Held SSH connections at scale: many people waiting for approval at once (issue 4 benchmark).
+
+Starts a private sshd and gatehoused on loopback exactly as the integration tests do (alice's
+rule needs approval; bob's rule allows), then, from this ONE python3-asyncssh process:
+
+  1. idle: `ssh bob@…@web01 true` through the gate, --runs times (median);
+  2. holds N connections of alice (all on the one request alice filed: the first files it,
+     the others find it); a connection counts as held when the gate's first hold banner
+     ("Request #… waiting for …") arrives while its signed key request stays unanswered;
+  3. gate memory: VmRSS of gatehoused before the holds vs with all held, per held connection;
+  4. busy: the same `ssh bob… true` while the N are held (median), as a ratio to idle;
+  5. decision: `gatehouse approve` (or deny) for the request; each client notes when the gate
+     tells it (the "approved; connecting" banner, or the disconnect with the reason), and
+     leaves; latency from the decision (the timestamp of the daemon's `audit request.approved`
+     log line, ms, same clock) to each client, p50/p99/max; and to the gate's `hold.end` line
+     for each connection, written as it sends the banner (the client figure also holds the
+     one python process's time to read thousands of connections);
+  6. proceed: a second, small round (--proceed held connections, a new request) approved the
+     same way, where each client waits for authentication success (the upstream login done).
+
+Usage: bench/ssh/held_bench.py [--bin-dir BUILD] [--connections 10000] [--decision approve]
+       [--runs 10] [--proceed 20] [--ramp 64]
+Needs python3-asyncssh (Debian; the script re-runs itself under /usr/bin/python3 if the
+python3 on PATH lacks it). Raises its own RLIMIT_NOFILE to the hard limit and caps N to fit
+(the daemon raises its own the same way; systemd: LimitNOFILE in gatehouse.service).
+Both processes hold one socket per connection, so N must stay below the hard limit. The held
+caps are raised by configuration (listen.ssh.max_held_per_person / _per_source,
+max_unauthenticated_per_source). Prints a Markdown table; everything binds 127.0.0.1."""
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration", "support"))
+
+try:
+    import asyncssh
+except ImportError:  # pyenv or a venv on PATH: the Debian package lives in the system python
+    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
+    raise
+
+
+def vm_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def percentile(samples, p):
+    s = sorted(samples)
+    return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s))) - 1))]
+
+
+class Held(asyncssh.SSHClient):
+    """One client: notes when it is held and when the decision reaches it."""
+
+    def __init__(self, rec):
+        self.rec = rec
+
+    def connection_made(self, conn):
+        self.rec["conn"] = conn
+
+    def auth_banner_received(self, msg, lang):
+        now = time.time()
+        rec = self.rec
+        if "approved" in msg and "released" not in rec:
+            rec["released"] = now
+            if not rec["proceed"]:
+                rec["conn"].abort()
+        elif "held" not in rec and "Request #" in msg:
+            rec["held"] = now
+            rec["held_event"].set()
+
+    def connection_lost(self, exc):
+        self.rec.setdefault("released", time.time())  # a denial ends the connection
+        self.rec["held_event"].set()
+
+
+async def hold(env, key, rec, opts):
+    try:
+        conn, _ = await asyncssh.create_connection(
+            lambda: Held(rec), "127.0.0.1", env.ssh_port,
+            username=f"alice@{env.account}@web01", options=opts)
+        rec["authenticated"] = time.time()
+        conn.close()
+    except (OSError, asyncssh.Error) as e:
+        rec["error"] = str(e)
+    finally:
+        rec["held_event"].set()
+
+
+async def hold_many(env, key, n, ramp, proceed):
+    opts = asyncssh.SSHClientConnectionOptions(
+        client_keys=[key], known_hosts=None, agent_path=None, login_timeout=3600,
+        kex_algs=["curve25519-sha256"], encryption_algs=["aes128-gcm@openssh.com"],
+        preferred_auth=["publickey"])
+    recs = [{"proceed": proceed, "held_event": asyncio.Event()} for _ in range(n)]
+    tasks = []
+    gate = asyncio.Semaphore(ramp)  # handshakes in flight at once
+
+    async def one(rec):
+        async with gate:
+            t = asyncio.create_task(hold(env, key, rec, opts))
+            tasks.append(t)
+            await rec["held_event"].wait()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(r) for r in recs))
+    return recs, tasks, time.perf_counter() - t0
+
+
+def pending_request(env):
+    reqs = json.loads(env.cli("requests", "--json", check=True).stdout)
+    pending = [r for r in reqs if r["state"] == "pending"]
+    return max(pending, key=lambda r: r["id"])["id"]
+
+
+def log_times(env, event, rid):
+    """Wall-clock times of the daemon's audit lines `event` for request `rid` (UTC, ms)."""
+    out = []
+    for line in env.log().splitlines():
+        if f" audit {event} " in line and re.search(rf" request(_id)?={rid}( |$)", line):
+            stamp = datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ")
+            out.append(stamp.replace(tzinfo=datetime.timezone.utc).timestamp())
+    return out
+
+
+async def decide_and_wait(env, recs, decision, wait_for_auth):
+    """Decides the pending request with the CLI; returns the latencies (ms) from the daemon's
+    decision to each client noticing, the CLI's round trip and how many never noticed."""
+    rid = pending_request(env)
+    loop = asyncio.get_running_loop()
+    args = ["approve", str(rid), "--as", "bob"] if decision == "approve" else [
+        "deny", str(rid), "--as", "bob", "--comment", "bench"]
+    t_before = time.time()
+    r = await loop.run_in_executor(None, lambda: env.cli(*args))
+    cli_ms = (time.time() - t_before) * 1000
+    if r.returncode != 0:
+        raise SystemExit(f"{decision} failed: {r.stderr}")
+    key = "authenticated" if wait_for_auth else "released"
+    deadline = time.time() + 120
+    while time.time() < deadline and any(key not in x and "error" not in x for x in recs):
+        await asyncio.sleep(0.05)
+    outcome = "approved" if decision == "approve" else "denied"
+    decided = log_times(env, f"request.{outcome}", rid)
+    if not decided:
+        print(f"note: no 'audit request.{outcome}' line for #{rid}: latency from the CLI start")
+        decided = [t_before]
+    got = [x[key] for x in recs if key in x]
+    told = log_times(env, "hold.end", rid)  # the gate's own line as it tells each one
+    return ([(g - decided[0]) * 1000 for g in got], [(g - decided[0]) * 1000 for g in told],
+            cli_ms, len(recs) - len(got))
+
+
+def ssh_true_ms(env, runs):
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = env.ssh("true", person="bob", timeout=120)
+        samples.append((time.perf_counter() - t) * 1000)
+        if r.returncode != 0:
+            raise SystemExit(f"ssh bob true failed: {r.stderr.decode()}")
+    return statistics.median(samples), max(samples)
+
+
+async def run(env, args, rows):
+    key = asyncssh.read_private_key(os.path.join(env.dir, "alice"))
+    idle = ssh_true_ms(env, args.runs)
+    rss0 = vm_rss_kib(env.proc.pid)
+    recs, tasks, ramp_s = await hold_many(env, key, args.connections, args.ramp, False)
+    held = sum(1 for r in recs if "held" in r and "released" not in r)
+    await asyncio.sleep(2)  # a keepalive round for every connection
+    rss1 = vm_rss_kib(env.proc.pid)
+    sessions = json.loads(env.cli("sessions", "--json").stdout or "[]")
+    daemon_held = sum(1 for s in sessions if s.get("state") == "held")
+    loop = asyncio.get_running_loop()
+    busy = await loop.run_in_executor(None, ssh_true_ms, env, args.runs)
+    latencies, told, cli_ms, missing = await decide_and_wait(env, recs, args.decision, False)
+    await asyncio.gather(*tasks, return_exceptions=True)
+    errors = [r["error"] for r in recs if "error" in r and "held" not in r]
+
+    rows.append(("connections asked / held (client) / held (daemon)",
+                 f"{args.connections} / {held} / {daemon_held}"))
+    rows.append(("time to hold them all, s", f"{ramp_s:.1f}"))
+    rows.append(("gatehoused VmRSS before / all held, MiB", f"{rss0 / 1024:.1f} / {rss1 / 1024:.1f}"))
+    rows.append(("gate RSS per held connection, KiB", f"{(rss1 - rss0) / max(held, 1):.1f}"))
+    rows.append(("`ssh bob true` idle, median / max ms", f"{idle[0]:.0f} / {idle[1]:.0f}"))
+    rows.append(("`ssh bob true` with all held, median / max ms", f"{busy[0]:.0f} / {busy[1]:.0f}"))
+    rows.append(("  ratio busy / idle (median)", f"{busy[0] / idle[0]:.2f}"))
+    rows.append((f"{args.decision}: CLI round trip, ms", f"{cli_ms:.0f}"))
+    if told:
+        rows.append(("gate tells each held connection (its hold.end line) after the decision "
+                     "(its request.approved line), p50 / p99 / max ms",
+                     f"{percentile(told, 50):.0f} / {percentile(told, 99):.0f} / {max(told):.0f}"))
+    if latencies:
+        rows.append(("client sees the release after the decision (one python client reading "
+                     "all), p50 / p99 / max ms",
+                     f"{percentile(latencies, 50):.0f} / {percentile(latencies, 99):.0f} / "
+                     f"{max(latencies):.0f}"))
+    rows.append(("not released within 120 s / failed before hold", f"{missing} / {len(errors)}"))
+    if errors:
+        rows.append(("  first error", errors[0][:80]))
+
+    if args.proceed:
+        # Settle: the first round's connections are gone and its grant revoked before the
+        # second round files a new request.
+        deadline = time.time() + 60
+        while time.time() < deadline and json.loads(env.cli("sessions", "--json").stdout or "[]"):
+            await asyncio.sleep(0.2)
+        for r in json.loads(env.cli("requests", "--json", check=True).stdout):
+            if r.get("grant_id"):
+                env.cli("revoke", str(r["grant_id"]), "--as", "bob")
+        recs, tasks, _ = await hold_many(env, key, args.proceed, args.ramp, True)
+        latencies, _, _, missing = await decide_and_wait(env, recs, "approve", True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if latencies:
+            rows.append((f"{args.proceed} held, approved -> authenticated (upstream login done), "
+                         "p50 / max ms", f"{percentile(latencies, 50):.0f} / {max(latencies):.0f}"))
+        rows.append(("  not authenticated", str(missing)))
+
+
+def print_rows(args, rows, total):
+    print(f"\n| held connections, loopback, {os.cpu_count()} CPUs, "
+          f"{os.path.basename(os.path.abspath(args.bin_dir))} build | |")
+    print("|---|---:|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} |")
+    print(f"| whole run, s | {total:.0f} |")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin-dir", default=os.environ.get("GATEHOUSE_BIN_DIR",
+                                                        os.path.join(HERE, "..", "..", "build")))
+    ap.add_argument("--connections", type=int, default=10000)
+    ap.add_argument("--decision", choices=("approve", "deny"), default="approve")
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--proceed", type=int, default=20)
+    ap.add_argument("--ramp", type=int, default=64, help="handshakes in flight at once")
+    args = ap.parse_args()
+    os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    fit = hard - 256  # this process: one socket per connection, plus a margin
+    if args.connections > fit:
+        print(f"note: RLIMIT_NOFILE hard limit {hard}: {args.connections} connections cut to {fit}")
+        args.connections = fit
+
+    import gatehouse_env
+    gatehouse_env.GATEHOUSED = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "daemon", "gatehoused")
+    gatehouse_env.GATEHOUSE = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "cli", "gatehouse")
+    from ssh_env import SshEnv
+
+    env = SshEnv()
+    rows = []
+    try:
+        env.start_sshd()
+        cap = args.connections + args.proceed + 100
+        bob_allowed = ("  - { name: bob-direct, users: [bob], servers: [web01], accounts: [\"*\"], "
+                       "mode: allow }\n")
+        env.write_config(env.ssh_config_text(
+            mode="approve", rule_extra=bob_allowed,
+            listen_extra=f"max_held_per_person: {cap}, max_held_per_source: {cap}, "
+                         f"max_unauthenticated_per_source: {cap}"))
+        env.start()
+        t = time.perf_counter()
+        try:
+            asyncio.run(run(env, args, rows))
+        finally:
+            total = time.perf_counter() - t
+            print_rows(args, rows, total)
+    finally:
+        env.close()
+
+
+if __name__ == "__main__":
+    main()

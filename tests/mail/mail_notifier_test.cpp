@@ -1,0 +1,120 @@
+#include "mail/mail_notifier.hpp"
+
+#include <gtest/gtest.h>
+
+#include "mail/sqlite_outbox.hpp"
+#include "mime_test_support.hpp"
+
+namespace gatehouse::mail {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Stands in for the web app's links (approval/ on its own branch): predictable URLs, and a
+// record of what was asked.
+class recorded_links final : public approval::links {
+ public:
+  std::string approval_url(std::int64_t id, const std::string& approver,
+                           time_point expires) override {
+    asked.push_back({id, approver, expires});
+    return "https://gate.test/approvals/T-" + approver;
+  }
+  std::string request_url(std::int64_t id) override {
+    return "https://gate.test/requests/" + std::to_string(id);
+  }
+  struct ask {
+    std::int64_t id;
+    std::string approver;
+    time_point expires;
+  };
+  std::vector<ask> asked;
+};
+
+class MailNotifier : public ::testing::Test {
+ protected:
+  MailNotifier() {
+    auto c = std::make_shared<config::config>();
+    c->instance_name = "test-gate";
+    c->mail.smtp = "smtp://127.0.0.1:25";
+    c->mail.from = "gate@example.com";
+    c->users = {{"alice", "alice@example.com", {}, {}},
+                {"bob", "bob@example.com", {}, {}},
+                {"carol", "", {}, {}}};
+    config_ = c;
+    box_ = std::move(open_sqlite_outbox(":memory:").value());
+    r_.id = 7;
+    r_.requester = "alice";
+    r_.server = "web01";
+    r_.account = "root";
+    r_.justification = "deploy";
+    r_.window = {clock_.now(), clock_.now() + 1h};
+    r_.levels = {{{"bob", "carol"}, config::condition::any}};
+    r_.pending_until = clock_.now() + 24h;
+  }
+
+  mail_notifier notifier() {
+    return mail_notifier([this] { return config_; }, links_, *box_, clock_, counters_,
+                         [this] { ++wakes_; });
+  }
+
+  std::vector<queued_mail> queued() { return box_->due(clock_.now(), 100).value(); }
+
+  std::shared_ptr<const config::config> config_;
+  manual_clock clock_{*parse_rfc3339("2026-11-22T18:00:00Z")};
+  recorded_links links_;
+  std::unique_ptr<outbox> box_;
+  mail_counters counters_;
+  int wakes_ = 0;
+  policy::request r_;
+};
+
+TEST_F(MailNotifier, AsksEachApproverWithTheirOwnLinksAndSkipsThoseWithoutAnAddress) {
+  notifier().ask_approvers(r_, 0, {"bob", "carol"});
+  auto mails = queued();
+  ASSERT_EQ(mails.size(), 1u);  // carol has no email address
+  EXPECT_EQ(mails[0].mail.recipient, "bob@example.com");
+  EXPECT_EQ(mails[0].mail.subject, "test-gate - Connection Approval Notification - #7");
+  auto parsed = parse_message(mails[0].mail.body);
+  EXPECT_EQ(parsed.header("To"), "bob@example.com");
+  EXPECT_EQ(parsed.header("From"), "\"test-gate\" <gate@example.com>");
+  EXPECT_TRUE(parsed.header("Message-ID").ends_with(".7@example.com>"));
+  for (const auto& part : parsed.parts) {
+    EXPECT_NE(part.body.find("https://gate.test/approvals/T-bob?decision=approve"),
+              std::string::npos);
+    EXPECT_NE(part.body.find("https://gate.test/approvals/T-bob?decision=deny"), std::string::npos);
+    EXPECT_NE(part.body.find("https://gate.test/requests/7"), std::string::npos);
+  }
+  ASSERT_EQ(links_.asked.size(), 1u);
+  EXPECT_EQ(links_.asked[0].approver, "bob");
+  EXPECT_EQ(links_.asked[0].expires, r_.pending_until);
+  EXPECT_EQ(counters_.queued, 1u);
+  EXPECT_EQ(wakes_, 1);
+}
+
+TEST_F(MailNotifier, TellsTheRequesterOfADecision) {
+  r_.state = policy::request_state::denied;
+  notifier().tell_requester(r_, policy::happening_kind::request_denied, "bob", "not today");
+  auto mails = queued();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].mail.recipient, "alice@example.com");
+  EXPECT_EQ(mails[0].mail.subject, "test-gate - Connection Request Denied - #7");
+  auto parsed = parse_message(mails[0].mail.body);
+  EXPECT_NE(parsed.parts.at(0).body.find("not today"), std::string::npos);
+}
+
+TEST_F(MailNotifier, EmergencyReachesEveryApproverOnce) {
+  auto c = std::make_shared<config::config>(*config_);
+  c->users[2].email = "carol@example.com";
+  config_ = c;
+  r_.emergency = true;
+  notifier().tell_emergency(r_, {"bob", "carol", "bob"});
+  auto mails = queued();
+  ASSERT_EQ(mails.size(), 2u);
+  EXPECT_EQ(mails[0].mail.recipient, "bob@example.com");
+  EXPECT_EQ(mails[1].mail.recipient, "carol@example.com");
+  EXPECT_EQ(mails[1].mail.subject, "test-gate - Emergency Access Taken - #7");
+  EXPECT_EQ(counters_.queued, 2u);
+}
+
+}  // namespace
+}  // namespace gatehouse::mail
