@@ -66,7 +66,9 @@ web_reply app::approval_page(const web_request& r, const std::string& token) {
   if (cfg->listen.http && cfg->listen.http->approval_links_require_sign_in) {
     if (!session) {
       if (post) return message_page(403, "Sign in first", "", "Sign in, then open the link again.");
-      return redirect("/sign-in?next=" + url_encode(r.target));
+      // Not "next=/approvals/TOKEN": the sign-in link's row would then hold the token in clear.
+      // After signing in, the link works, and My approvals offers the same decision.
+      return redirect("/sign-in?next=/my/approvals");
     }
     if (session->person != approver)
       return message_page(403, "Not your link", session->person,

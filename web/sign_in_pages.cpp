@@ -16,10 +16,12 @@ namespace {
 constexpr auto sign_in_lifetime = std::chrono::minutes(15);
 constexpr auto session_lifetime = std::chrono::hours(12);
 
-// Only a path on this site: never "//evil.example" or a full URL.
+// Only a path on this site: never "//evil.example" or a full URL, and never a token page (the
+// sign-in link's row would keep that token in clear).
 std::string local_path(const std::string& next) {
   if (next.size() < 2 || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-      next.find_first_of("\r\n") != std::string::npos)
+      next.find_first_of("\r\n") != std::string::npos || next.starts_with("/approvals/") ||
+      next.starts_with("/sign-in"))
     return "/my/approvals";
   return next;
 }
