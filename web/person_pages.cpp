@@ -103,8 +103,14 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
              request_table(open, "No other open requests.") + "<h2>Closed</h2>" +
              request_table(closed, "None yet.");
     } else {
-      body = "<h1>My requests</h1><h2>Open</h2>" + request_table(open, "No open requests.") +
-             "<h2>Closed</h2>" + request_table(closed, "None yet.");
+      auto cancel = [&](const policy::request& q) {
+        return q.state == policy::request_state::pending
+                   ? button_form("/requests/" + std::to_string(q.id) + "/cancel", csrf, "Cancel")
+                   : std::string();
+      };
+      body = "<h1>My requests</h1><h2>Open</h2>" +
+             request_table(open, "No open requests.", cancel) + "<h2>Closed</h2>" +
+             request_table(closed, "None yet.");
     }
     body += "<form method=\"post\" action=\"/sign-out\">" + hidden_csrf(csrf) +
             "<div class=\"actions\"><button class=\"plain\" type=\"submit\">Sign out</button>"
@@ -177,14 +183,19 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
               escape(g.account) + "@" + escape(g.server) + "</td><td>" + escape(when(g.start)) +
               " &ndash; " + escape(when(g.end)) + "</td><td>" +
               state_badge(policy::to_string(g.state)) + "</td><td><a href=\"/requests/" +
-              std::to_string(g.request) + "\">#" + std::to_string(g.request) + "</a></td></tr>";
+              std::to_string(g.request) + "\">#" + std::to_string(g.request) + "</a></td><td>" +
+              (g.state == policy::grant_state::active
+                   ? button_form("/grants/" + std::to_string(g.id) + "/revoke", csrf, "Revoke")
+                   : std::string()) +
+              "</td></tr>";
     }
     std::string body = "<h1>Grants</h1>";
-    body += rows.empty() ? "<p class=\"muted\">No grants.</p>"
-                         : "<table class=\"list\"><thead><tr><th>Grant</th><th>Person</th>"
-                           "<th>Target</th><th>Period</th><th>State</th><th>Request</th></tr>"
-                           "</thead><tbody>" +
-                               rows + "</tbody></table>";
+    body += rows.empty()
+                ? "<p class=\"muted\">No grants.</p>"
+                : "<table class=\"list\"><thead><tr><th>Grant</th><th>Person</th>"
+                  "<th>Target</th><th>Period</th><th>State</th><th>Request</th><th></th></tr>"
+                  "</thead><tbody>" +
+                      rows + "</tbody></table>";
     return html_reply(200, "Grants", me, body);
   }
   return message_page(404, "Not found", me, "There is no such page.");

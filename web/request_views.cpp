@@ -93,11 +93,13 @@ std::string timeline(const policy::request& r) {
   return out + "</ol>";
 }
 
-std::string request_table(const std::vector<policy::request>& rs, std::string_view empty_text) {
+std::string request_table(const std::vector<policy::request>& rs, std::string_view empty_text,
+                          const std::function<std::string(const policy::request&)>& actions) {
   if (rs.empty()) return "<p class=\"muted\">" + escape(empty_text) + "</p>";
   std::string out =
       "<table class=\"list\"><thead><tr><th>#</th><th>Requester</th><th>Target</th>"
-      "<th>Window</th><th>State</th></tr></thead><tbody>";
+      "<th>Window</th><th>State</th>" +
+      std::string(actions ? "<th></th>" : "") + "</tr></thead><tbody>";
   for (const auto& r : rs) {
     std::string id = std::to_string(r.id);
     out += "<tr><td><a href=\"/requests/" + id + "\">#" + id + "</a></td><td>" +
@@ -106,7 +108,8 @@ std::string request_table(const std::vector<policy::request>& rs, std::string_vi
            escape(when(r.window.start)) + " (" +
            escape(format_duration(
                std::chrono::duration_cast<std::chrono::seconds>(r.window.length()))) +
-           ")</td><td>" + state_badge(policy::to_string(r.state)) + "</td></tr>";
+           ")</td><td>" + state_badge(policy::to_string(r.state)) + "</td>" +
+           (actions ? "<td>" + actions(r) + "</td>" : std::string()) + "</tr>";
   }
   return out + "</tbody></table>";
 }

@@ -1,5 +1,6 @@
 #pragma once
 // HTML fragments of a request shared by the approval page and the signed-in pages.
+#include <functional>
 #include <string>
 
 #include "policy/grant.hpp"
@@ -16,7 +17,9 @@ std::string request_facts(const policy::request& r);
 std::string decisions_text(const policy::request& r);
 // Every event and comment in time order.
 std::string timeline(const policy::request& r);
-// One line per request, linking to its page.
-std::string request_table(const std::vector<policy::request>& rs, std::string_view empty_text);
+// One line per request, linking to its page; `actions` (may be empty) gives each row's last
+// cell (buttons).
+std::string request_table(const std::vector<policy::request>& rs, std::string_view empty_text,
+                          const std::function<std::string(const policy::request&)>& actions = {});
 
 }  // namespace gatehouse::web

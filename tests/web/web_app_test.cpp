@@ -313,3 +313,32 @@ TEST_F(WebApp, ApiIsScopedToThePerson) {
 
 }  // namespace
 }  // namespace gatehouse::web
+
+namespace gatehouse::web {
+namespace {
+
+TEST_F(WebApp, MyRequestsOffersCancelAndGrantsOfferRevoke) {
+  auto alice = sign_in("alice");
+  auto mine = get("/my/requests", alice);
+  ASSERT_EQ(mine.status, 200);
+  auto cancel = "/requests/" + std::to_string(request_.id) + "/cancel";
+  EXPECT_NE(mine.body.find("action=\"" + cancel + "\""), std::string::npos);
+  EXPECT_EQ(post(cancel, "csrf=" + csrf_in(mine.body), public_url, alice).status, 303);
+  EXPECT_EQ(current().state, policy::request_state::cancelled);
+
+  auto again = access_->file_request(policy::testing::to("alice"), {"again"});
+  ASSERT_TRUE(again) << again.message();
+  auto bob = sign_in("bob");
+  ASSERT_TRUE(access_->approve(again->id, "bob", {}));
+  auto grants = get("/grants", bob);
+  ASSERT_EQ(grants.status, 200);
+  auto grant = *access_->get_request(again->id)->grant;
+  auto revoke = "/grants/" + std::to_string(grant) + "/revoke";
+  ASSERT_NE(grants.body.find(revoke), std::string::npos);
+  EXPECT_EQ(post(revoke, "csrf=" + csrf_in(grants.body), public_url, bob).status, 303);
+  EXPECT_EQ(access_->get_grant(grant)->state, policy::grant_state::revoked);
+  EXPECT_EQ(access_->get_grant(grant)->revoked_by, "bob");
+}
+
+}  // namespace
+}  // namespace gatehouse::web
