@@ -80,8 +80,8 @@ std::string mail_notifier::address_of(const config::config& c, const std::string
   return {};
 }
 
-void mail_notifier::queue(const config::config& c, const std::string& address,
-                          const mail_content& content, policy::request_id id) {
+outgoing_mail mail_notifier::message(const config::config& c, const std::string& address,
+                                     const mail_content& content, policy::request_id id) const {
   mime_message m;
   m.from_name = c.instance_name;
   m.from_address = c.mail.from;
@@ -91,13 +91,19 @@ void mail_notifier::queue(const config::config& c, const std::string& address,
   m.message_id = random_hex(16) + "." + std::to_string(id) + "@" + domain_of(c.mail.from);
   m.text = content.text;
   m.html = content.html;
-  auto stored = box_.enqueue({address, content.subject, render(m)}, m.date);
+  return {address, content.subject, render(m)};
+}
+
+void mail_notifier::queue(const std::vector<outgoing_mail>& mails) {
+  if (mails.empty()) return;
+  auto stored = box_.enqueue(mails, clock_.now());
   if (!stored) {
-    spdlog::error("mail: could not queue \"{}\" to {}: {}", content.subject, address,
-                  stored.message());
+    for (const auto& m : mails)
+      spdlog::error("mail: could not queue \"{}\" to {}: {}", m.subject, m.recipient,
+                    stored.message());
     return;
   }
-  ++counters_.queued;
+  counters_.queued += mails.size();
   if (queued_) queued_();
 }
 
@@ -106,12 +112,15 @@ void mail_notifier::ask_approvers(const policy::request& r, std::size_t level,
   auto c = config_();
   const auto ctx = context_of(*c);
   const std::string request_url = links_.request_url(r.id);
+  std::vector<outgoing_mail> mails;
   for (const auto& person : people) {
     auto address = address_of(*c, person);
     if (address.empty()) continue;
     auto link = links_.approval_url(r.id, person, link_expiry(r));
-    queue(*c, address, approver_mail(ctx, r, level, person, link, request_url), r.id);
+    mails.push_back(
+        message(*c, address, approver_mail(ctx, r, level, person, link, request_url), r.id));
   }
+  queue(mails);
 }
 
 void mail_notifier::tell_requester(const policy::request& r, policy::happening_kind what,
@@ -119,8 +128,9 @@ void mail_notifier::tell_requester(const policy::request& r, policy::happening_k
   auto c = config_();
   auto address = address_of(*c, r.requester);
   if (address.empty()) return;
-  queue(*c, address, decision_mail(context_of(*c), r, what, by, comment, links_.request_url(r.id)),
-        r.id);
+  queue({message(*c, address,
+                 decision_mail(context_of(*c), r, what, by, comment, links_.request_url(r.id)),
+                 r.id)});
 }
 
 void mail_notifier::tell_emergency(const policy::request& r,
@@ -129,12 +139,14 @@ void mail_notifier::tell_emergency(const policy::request& r,
   const auto ctx = context_of(*c);
   const std::string request_url = links_.request_url(r.id);
   std::set<std::string> told;  // a person listed at two levels gets one mail
+  std::vector<outgoing_mail> mails;
   for (const auto& person : approvers) {
     if (!told.insert(person).second) continue;
     auto address = address_of(*c, person);
     if (address.empty()) continue;
-    queue(*c, address, emergency_mail(ctx, r, person, request_url), r.id);
+    mails.push_back(message(*c, address, emergency_mail(ctx, r, person, request_url), r.id));
   }
+  queue(mails);
 }
 
 }  // namespace gatehouse::mail

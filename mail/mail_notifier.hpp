@@ -39,8 +39,10 @@ class mail_notifier final : public policy::notifier {
  private:
   // The person's address, or "" (logged once per person).
   std::string address_of(const config::config& c, const std::string& person);
-  void queue(const config::config& c, const std::string& address, const mail_content& content,
-             policy::request_id id);
+  outgoing_mail message(const config::config& c, const std::string& address,
+                        const mail_content& content, policy::request_id id) const;
+  // Stores one notification's mails in one transaction and wakes the sender.
+  void queue(const std::vector<outgoing_mail>& mails);
 
   config_source config_;
   approval::links& links_;

@@ -34,8 +34,9 @@ class outbox {
  public:
   virtual ~outbox() = default;
 
-  // Stores the mail, due at once. Returns its id.
-  virtual result<std::int64_t> enqueue(const outgoing_mail& m, time_point now) = 0;
+  // Stores the mails in one transaction (one disk sync), due at once. Returns their ids.
+  virtual result<std::vector<std::int64_t>> enqueue(const std::vector<outgoing_mail>& mails,
+                                                    time_point now) = 0;
   // Unsent mail due at `now`, oldest first, at most `limit`.
   virtual result<std::vector<queued_mail>> due(time_point now, std::size_t limit) = 0;
   // When the next unsent mail is due; nullopt when nothing waits.

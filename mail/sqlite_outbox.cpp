@@ -18,22 +18,30 @@ class sqlite_outbox final : public outbox {
  public:
   explicit sqlite_outbox(std::unique_ptr<database> db) : db_(std::move(db)) {}
 
-  result<std::int64_t> enqueue(const outgoing_mail& m, time_point now) override {
+  result<std::vector<std::int64_t>> enqueue(const std::vector<outgoing_mail>& mails,
+                                            time_point now) override {
     std::lock_guard lock(mutex_);
-    auto stmt = db_->prepare(
-        "INSERT INTO mail_outbox (recipient, subject, body, created_at, attempts,"
-        " next_attempt_at, last_error) VALUES (?, ?, ?, ?, 0, ?, '')");
-    if (!stmt) return stmt.err();
-    if (auto r = (*stmt)
-                     ->bind(1, m.recipient)
-                     .bind(2, m.subject)
-                     .bind(3, m.body)
-                     .bind(4, millis(now))
-                     .bind(5, millis(now))
-                     .run();
-        !r)
-      return r.err();
-    return db_->last_insert_rowid();
+    auto tx = policy::sqlite::transaction::begin(*db_);
+    if (!tx) return tx.err();
+    std::vector<std::int64_t> ids;
+    for (const auto& m : mails) {
+      auto stmt = db_->prepare(
+          "INSERT INTO mail_outbox (recipient, subject, body, created_at, attempts,"
+          " next_attempt_at, last_error) VALUES (?, ?, ?, ?, 0, ?, '')");
+      if (!stmt) return stmt.err();
+      if (auto r = (*stmt)
+                       ->bind(1, m.recipient)
+                       .bind(2, m.subject)
+                       .bind(3, m.body)
+                       .bind(4, millis(now))
+                       .bind(5, millis(now))
+                       .run();
+          !r)
+        return r.err();
+      ids.push_back(db_->last_insert_rowid());
+    }
+    if (auto r = tx->commit(); !r) return r.err();
+    return ids;
   }
 
   result<std::vector<queued_mail>> due(time_point now, std::size_t limit) override {

@@ -23,17 +23,19 @@ outgoing_mail mail_to(const std::string& who) {
 TEST(SqliteOutbox, QueuedMailIsDueAtOnceThenSent) {
   auto box = open_sqlite_outbox(":memory:");
   ASSERT_TRUE(box) << box.message();
-  auto id = (*box)->enqueue(mail_to("bob"), t0);
-  ASSERT_TRUE(id);
+  auto ids = (*box)->enqueue({mail_to("bob")}, t0);
+  ASSERT_TRUE(ids);
+  ASSERT_EQ(ids->size(), 1u);
+  auto id = ids->front();
   auto due = (*box)->due(t0, 10);
   ASSERT_TRUE(due);
   ASSERT_EQ(due->size(), 1u);
-  EXPECT_EQ((*due)[0].id, *id);
+  EXPECT_EQ((*due)[0].id, id);
   EXPECT_EQ((*due)[0].mail.recipient, "bob@example.com");
   EXPECT_EQ((*due)[0].mail.body, "Subject: x\r\n\r\nbody\r\n");
   EXPECT_EQ((*due)[0].attempts, 0);
   EXPECT_EQ(*(*box)->unsent(), 1);
-  ASSERT_TRUE((*box)->mark_sent(*id, t0 + 1s));
+  ASSERT_TRUE((*box)->mark_sent(id, t0 + 1s));
   EXPECT_TRUE((*box)->due(t0 + 1h, 10)->empty());
   EXPECT_EQ(*(*box)->next_due(), std::nullopt);
   EXPECT_EQ(*(*box)->unsent(), 0);
@@ -43,8 +45,10 @@ TEST(SqliteOutbox, FailedMailWaitsForItsRetry) {
   auto opened = open_sqlite_outbox(":memory:");
   ASSERT_TRUE(opened);
   auto box = std::move(opened.value());
-  auto bob = *box->enqueue(mail_to("bob"), t0);
-  auto carol = *box->enqueue(mail_to("carol"), t0);
+  auto ids = *box->enqueue({mail_to("bob"), mail_to("carol")}, t0);
+  ASSERT_EQ(ids.size(), 2u);
+  auto bob = ids[0];
+  auto carol = ids[1];
   ASSERT_TRUE(box->mark_failed(bob, "connection refused", t0 + 5s));
   auto due = *box->due(t0 + 1s, 10);
   ASSERT_EQ(due.size(), 1u);
@@ -67,7 +71,7 @@ TEST(SqliteOutbox, SurvivesReopeningAndSharesTheStoreFile) {
     ASSERT_TRUE(store) << store.message();
     auto box = open_sqlite_outbox(path);
     ASSERT_TRUE(box) << box.message();
-    ASSERT_TRUE((*box)->enqueue(mail_to("bob"), t0));
+    ASSERT_TRUE((*box)->enqueue({mail_to("bob")}, t0));
   }
   auto box = open_sqlite_outbox(path);
   ASSERT_TRUE(box);
