@@ -28,6 +28,7 @@
 #include "policy/store.hpp"
 #include "proxy/listener.hpp"
 #include "proxy/ssh/host_keys.hpp"
+#include "web/web_service.hpp"
 
 namespace gatehouse::daemon {
 
@@ -132,8 +133,11 @@ class daemon::impl final : public admin::daemon_control {
     auto opened = policy::open_store(config_->store);
     if (!opened) return opened.message();
     store_ = std::move(*opened);
+    if (config_->listen.http)
+      if (auto e = start_web(); !e.empty()) return e;
+    approval::links& links = web_ ? web_->links() : static_cast<approval::links&>(no_links_);
     if (!config_->mail.smtp.empty()) {
-      auto mail = mail::mail_service::start(config_, links_, clock_);
+      auto mail = mail::mail_service::start(config_, links, clock_);
       if (!mail) return mail.message();
       mail_ = std::move(*mail);
     }
@@ -153,8 +157,10 @@ class daemon::impl final : public admin::daemon_control {
     }
     if (listen.rdp)
       if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
-    if (listen.http)
+    if (listen.http) {
+      web_->attach(*gate_, [this] { return held_connections(); }, mail_.get());
       if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
+    }
 
     auto admin = admin::unix_http_server::bind(
         io_.get_executor(), listen.admin.socket,
@@ -169,6 +175,23 @@ class daemon::impl final : public admin::daemon_control {
     return {};
   }
 
+  std::string start_web() {
+    auto web = web::web_service::create(
+        web::web_service_context{io_.get_executor(), config_, [this] { return config_; }, clock_});
+    if (auto* e = std::get_if<std::string>(&web)) return *e;
+    web_ = std::move(std::get<0>(web));
+    return {};
+  }
+
+  std::size_t held_connections() const {
+    std::size_t n = 0;
+    for (const auto& s : front_ends_->sessions())
+      if (const auto* state = s.as_object().if_contains("state");
+          state && state->is_string() && state->get_string() == "held")
+        ++n;
+    return n;
+  }
+
   std::string add_listener(const config::endpoint& where, const std::string& name) {
     auto bound = proxy::tcp_listener::bind(io_.get_executor(), where, name);
     if (auto* e = std::get_if<std::string>(&bound)) return *e;
@@ -178,6 +201,7 @@ class daemon::impl final : public admin::daemon_control {
       auto remote = socket.remote_endpoint(ec);
       std::string peer =
           ec ? "unknown" : remote.address().to_string() + ":" + std::to_string(remote.port());
+      if (name == "http") return web_->accept(std::move(socket), peer);
       int fd = socket.release(ec);
       if (ec) return;
       if (!front_ends_->accept(name, fd, peer)) {
@@ -235,6 +259,7 @@ class daemon::impl final : public admin::daemon_control {
     notify_stopping();
     for (auto& l : listeners_) l->stop();
     if (admin_) admin_->stop();
+    if (web_) web_->stop();
     front_ends_->stop_all();
     gate_->stop();
     audit_.stop_syslog();
@@ -253,8 +278,9 @@ class daemon::impl final : public admin::daemon_control {
   system_clock clock_;
   audit::trail audit_;
   policy::log_notifier log_notifier_;
-  approval::no_links links_;  // until the web app issues approval links
+  approval::no_links no_links_;  // without listen.http: mail carries no links
   std::unique_ptr<policy::store> store_;
+  std::unique_ptr<web::web_service> web_;  // issues the links mail carries
   std::unique_ptr<mail::mail_service> mail_;
   std::unique_ptr<policy::access_service> access_;
   std::unique_ptr<policy::gate_service> gate_;

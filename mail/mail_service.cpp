@@ -48,6 +48,14 @@ std::shared_ptr<const config::config> mail_service::config() const {
 
 policy::notifier& mail_service::notifier() { return *notifier_; }
 
+result<std::int64_t> mail_service::send(const outgoing_mail& m, time_point now) {
+  auto ids = box_->enqueue({m}, now);
+  if (!ids) return ids.err();
+  ++counters_.queued;
+  sender_->wake();
+  return ids->front();
+}
+
 void mail_service::stop() {
   if (sender_) sender_->stop();
 }

@@ -30,6 +30,8 @@ class mail_service {
   void set_config(std::shared_ptr<const config::config> c);
 
   policy::notifier& notifier();
+  // Queues a mail composed elsewhere (the web app's sign-in links) and wakes the sender.
+  result<std::int64_t> send(const outgoing_mail& m, time_point now);
   const mail_counters& counters() const { return counters_; }
   outbox& queue() { return *box_; }
   // Stops the sender (bounded: about a second); mail not yet sent stays queued.

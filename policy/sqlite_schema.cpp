@@ -79,6 +79,20 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (sent_at, next_attempt_at);
 )sql"},
+    {4, "approval tokens, sign-in, web sessions", R"sql(
+CREATE TABLE web_tokens (
+  selector_hash TEXT    PRIMARY KEY,
+  token_hash    TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,
+  person        TEXT    NOT NULL,
+  request_id    INTEGER NOT NULL,
+  next          TEXT    NOT NULL,
+  created       INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  used_at       INTEGER
+);
+CREATE INDEX web_tokens_by_expiry ON web_tokens (kind, expires_at);
+)sql"},
 };
 
 }  // namespace

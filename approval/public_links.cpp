@@ -1,0 +1,31 @@
+#include "approval/public_links.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace gatehouse::approval {
+
+public_links::public_links(token_store& tokens, std::string public_url, const clock& clk)
+    : tokens_(tokens), base_(std::move(public_url)), clock_(clk) {
+  while (!base_.empty() && base_.back() == '/') base_.pop_back();
+}
+
+std::string public_links::approval_url(std::int64_t request_id, const std::string& approver,
+                                       time_point expires) {
+  token_record r;
+  r.kind = token_kind::approval;
+  r.person = approver;
+  r.request_id = request_id;
+  r.expires = expires;
+  auto token = tokens_.issue(r, clock_.now());
+  if (!token) {
+    spdlog::error("approval link for request #{} ({}): {}", request_id, approver, token.message());
+    return {};
+  }
+  return base_ + "/approvals/" + *token;
+}
+
+std::string public_links::request_url(std::int64_t request_id) {
+  return base_ + "/requests/" + std::to_string(request_id);
+}
+
+}  // namespace gatehouse::approval

@@ -1,0 +1,23 @@
+#pragma once
+// The cryptographic small change behind links and sessions: random tokens, their hashes, and
+// comparisons that take the same time whatever the inputs (OpenSSL).
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace gatehouse::approval {
+
+// `bytes` random bytes from OpenSSL's CSPRNG, base64url without padding. Throws
+// std::runtime_error when the generator fails (never hand out a weak token).
+std::string random_base64url(std::size_t bytes);
+std::string base64url(std::string_view bytes);
+
+// Lowercase hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+// HMAC-SHA256 of `data` under `key`, base64url.
+std::string hmac_base64url(std::string_view key, std::string_view data);
+
+// Constant-time equality (CRYPTO_memcmp); different lengths are unequal.
+bool equal_secrets(std::string_view a, std::string_view b);
+
+}  // namespace gatehouse::approval

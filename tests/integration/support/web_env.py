@@ -1,0 +1,110 @@
+"""The web app on loopback: SshEnv plus an HTTPS listener with a self-signed certificate made
+by `openssl req`, an HTTPS client (http.client over ssl, certificate pinned to the test's own)
+and links issued the way mail issues them (the web_issue_link test tool)."""
+import http.client
+import os
+import re
+import socket
+import ssl
+import subprocess
+import urllib.parse
+
+from gatehouse_env import BIN_DIR, free_port
+from ssh_env import SshEnv
+
+ISSUE_LINK = os.path.join(BIN_DIR, "tests", "web", "web_issue_link")
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        return self.headers.get(name.lower(), "")
+
+    def csrf(self):
+        m = re.search(r'name="csrf" value="([^"]+)"', self.body)
+        return m.group(1) if m else None
+
+
+class WebEnv(SshEnv):
+    def __init__(self):
+        super().__init__()
+        self.http_port = free_port()
+        self.public_url = f"https://127.0.0.1:{self.http_port}"
+        self.cert = os.path.join(self.dir, "web.crt")
+        self.key = os.path.join(self.dir, "web.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                        self.key, "-out", self.cert], check=True, capture_output=True)
+        self.db = os.path.join(self.dir, "gatehouse.db")
+
+    def web_config_text(self, require_sign_in=False, **kw):
+        text = self.ssh_config_text(**kw)
+        http = (f'  http: {{ address: "127.0.0.1:{self.http_port}", tls_cert: {self.cert}, '
+                f'tls_key: {self.key}, public_url: "{self.public_url}", '
+                f'approval_links_require_sign_in: {"true" if require_sign_in else "false"} }}\n')
+        marker = f"  admin: {{ socket: {self.socket} }}\n"
+        assert marker in text
+        return text.replace(marker, marker + http)
+
+    # --- clients ---------------------------------------------------------------------------
+    def tls_context(self):
+        ctx = ssl.create_default_context(cafile=self.cert)
+        return ctx
+
+    def request(self, method, path, form=None, headers=None, cookie=None, origin="same",
+                timeout=10):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.http_port, context=self.tls_context(),
+                                           timeout=timeout)
+        h = dict(headers or {})
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        if origin == "same" and method == "POST":
+            h["Origin"] = self.public_url
+        elif origin not in ("same", None):
+            h["Origin"] = origin
+        if cookie:
+            h["Cookie"] = cookie
+        try:
+            conn.request(method, path, body=body, headers=h)
+            res = conn.getresponse()
+            return Reply(res.status, {k.lower(): v for k, v in res.getheaders()},
+                         res.read().decode(errors="replace"))
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, form, **kw):
+        return self.request("POST", path, form=form, **kw)
+
+    def path_of(self, url):
+        assert url.startswith(self.public_url), url
+        return url[len(self.public_url):]
+
+    # --- links as mail carries them ------------------------------------------------------
+    def approval_link(self, request_id, approver):
+        out = subprocess.run([ISSUE_LINK, "approval", self.db, self.public_url, str(request_id),
+                              approver], capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+
+    def sign_in_link(self, person):
+        out = subprocess.run([ISSUE_LINK, "sign-in", self.db, self.public_url, person],
+                             capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+
+    def sign_in(self, person):
+        """The session cookie after following a sign-in link."""
+        r = self.post(self.path_of(self.sign_in_link(person)), {})
+        assert r.status == 303, (r.status, r.body)
+        return r.header("set-cookie").split(";")[0]
+
+    def raw_connection(self):
+        return socket.create_connection(("127.0.0.1", self.http_port), timeout=10)

@@ -1,0 +1,97 @@
+"""End to end in a real browser (issue 5 "Must show"): an ssh connection is held for approval;
+the approval mail reaches a real SMTP server (aiosmtpd); the test takes the links from the
+mails (the approval link, and a sign-in link asked for on the sign-in page), headless Chromium
+signs the approver in, shows My approvals, opens the approval link, clicks Approve, and the held
+ssh proceeds. Screenshots land in the build directory (tests/web/screenshots) to be looked at."""
+import json
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from gatehouse_env import BIN_DIR, wait_for  # noqa: E402
+from smtp_sink import SmtpSink, text_part  # noqa: E402
+from web_env import WebEnv  # noqa: E402
+
+WEB_TESTS = os.path.join(os.path.dirname(__file__), "..", "web")
+SCREENSHOTS = os.path.join(BIN_DIR, "tests", "web", "screenshots")
+
+
+class Browser(unittest.TestCase):
+    def setUp(self):
+        subprocess.run([os.path.join(WEB_TESTS, "install-playwright.sh")], check=True,
+                       timeout=300)
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        for old in os.listdir(SCREENSHOTS):
+            os.remove(os.path.join(SCREENSHOTS, old))
+        self.sink = SmtpSink().start()
+        self.addCleanup(self.sink.stop)
+        self.env = WebEnv()
+        self.addCleanup(self.env.close)
+        self.env.start_sshd()
+        text = self.env.web_config_text(mode="approve", rule_extra="    hold_timeout: 3m\n")
+        text = text.replace("users:\n", f"""mail:
+  smtp: "{self.sink.url}"
+  from: "gatehouse@example.com"
+users:
+""", 1)
+        self.env.write_config(text)
+        self.env.start()
+
+    def link_in_mail(self, to, subject_part, path_pattern):
+        mail = self.sink.wait_for(lambda m: to in str(m["To"]) and subject_part in str(m["Subject"]),
+                                  what=f"mail to {to} about {subject_part}")
+        found = re.search(re.escape(self.env.public_url) + path_pattern, text_part(mail))
+        self.assertIsNotNone(found, text_part(mail))
+        return found.group(0)
+
+    def test_click_approve_and_the_held_ssh_proceeds(self):
+        # An earlier request, denied, so that My approvals has history.
+        r = self.env.cli("request", "--for", "alice", f"{self.env.account}@web01", "--reason",
+                         "rotate the logs", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.env.cli("deny", str(json.loads(r.stdout)["id"]), "--as", "carol",
+                                      "--comment", "use the runbook").returncode, 0)
+        proc = self.env.ssh_popen("echo in-after-browser-approval")
+        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.communicate()))
+        req = None
+
+        def pending():
+            nonlocal req
+            reqs = [q for q in json.loads(self.env.cli("requests", "--json").stdout)
+                    if q["state"] == "pending"]
+            req = reqs[0] if reqs else None
+            return req is not None
+        wait_for(pending, timeout=15, what="held request")
+        approval_url = self.link_in_mail(
+            "bob@example.com", f"Connection Approval Notification - #{req['id']}",
+            r"/approvals/[A-Za-z0-9_-]{43}\?decision=approve")
+        asked = self.env.post("/sign-in", {"who": "bob@example.com"})
+        self.assertEqual(asked.status, 200)
+        sign_in_url = self.link_in_mail("bob@example.com", "Sign-in link",
+                                        r"/sign-in/[A-Za-z0-9_-]{43}")
+        out = subprocess.run(["node", os.path.join(WEB_TESTS, "approve_in_browser.js"),
+                              approval_url, sign_in_url, SCREENSHOTS],
+                             capture_output=True, text=True, timeout=180)
+        self.assertEqual(out.returncode, 0, out.stderr + out.stdout)
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        self.assertIn("Action required", seen["myApprovals"])
+        self.assertIn(f"#{req['id']}", seen["myApprovals"])
+        self.assertIn("Approve", seen["form"])
+        self.assertIn(f"You approved request #{req['id']}", seen["after"])
+        self.assertIn("Timeline", seen["detail"])
+        stdout, stderr = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, stderr.decode(errors="replace"))
+        self.assertEqual(stdout, b"in-after-browser-approval\n")
+        shown = json.loads(self.env.cli("show", str(req["id"]), "--json").stdout)
+        self.assertEqual(shown["decisions"][0]["approver"], "bob")
+        self.assertEqual(shown["decisions"][0]["comment"], "approved from the browser")
+        for name in ("approval-form.png", "my-approvals.png", "approval-done.png",
+                     "request-detail.png"):
+            self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, name)), 5000)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

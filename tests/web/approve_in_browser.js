@@ -1,0 +1,63 @@
+// Headless Chromium (Debian's) driven by playwright-core: sign in as the approver, look at
+// My approvals, open the approval link, click Approve. Screenshots go to OUT_DIR.
+// Usage: node approve_in_browser.js APPROVAL_URL SIGN_IN_URL OUT_DIR
+// Prints one JSON line: what the pages said.
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+async function main() {
+  const [approvalUrl, signInUrl, outDir] = process.argv.slice(2);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-chromium-'));
+  // A fresh profile (--user-data-dir) every run.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1000, height: 800 },
+  });
+  const result = {};
+  try {
+    const page = await context.newPage();
+
+    await page.goto(signInUrl);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/my/approvals');
+    result.myApprovals = await page.locator('main').innerText();
+    await page.screenshot({ path: path.join(outDir, 'my-approvals.png'), fullPage: true });
+
+    await page.goto(approvalUrl);
+    result.form = await page.locator('main').innerText();
+    await page.screenshot({ path: path.join(outDir, 'approval-form.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(outDir, 'approval-form-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1000, height: 800 });
+
+    await page.fill('#comment', 'approved from the browser');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForSelector('text=You approved request');
+    result.after = await page.locator('main').innerText();
+    await page.screenshot({ path: path.join(outDir, 'approval-done.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'My approvals' }).click();
+    await page.locator('a[href^="/requests/"]').first().click();
+    result.detail = await page.locator('main').innerText();
+    await page.screenshot({ path: path.join(outDir, 'request-detail.png'), fullPage: true });
+  } catch (e) {
+    const pages = context.pages();
+    if (pages.length) {
+      const p = pages[pages.length - 1];
+      console.error(`at ${p.url()}:\n` + (await p.content()).slice(0, 3000));
+      await p.screenshot({ path: path.join(outDir, 'failure.png') }).catch(() => {});
+    }
+    throw e;
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(result));
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

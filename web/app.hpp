@@ -1,0 +1,90 @@
+#pragma once
+// The web app behind the HTTPS listener: maps (method, path) to pages and the JSON API.
+// Socket-free; https_server calls handle() on the daemon's io_context.
+//
+//   GET  /approvals/TOKEN          the request and the decision form (changes nothing)
+//   POST /approvals/TOKEN          decide as the link's approver (CSRF token + Origin check)
+//   GET  /sign-in, POST /sign-in   ask for a sign-in link by mail
+//   GET  /sign-in/TOKEN            a button to sign in; POST consumes the link, sets the cookie
+//   POST /sign-out
+//   GET  /my/requests, /my/approvals, /requests/ID, /grants        (signed in)
+//   POST /requests/ID/ACTION (approve, deny, cancel, comment, reassign), /grants/ID/revoke
+//   /api/v1/requests..., /api/v1/grants...   the admin API's operations, as the signed-in person
+//   GET  /healthz, /metrics, /static/gatehouse.css
+//
+// A decision here is the person's own (as with `gatehouse approve --as PERSON`), made through
+// the same operations as the admin API (admin/policy_routes), audited by access_service.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/time.hpp"
+#include "web/http_message.hpp"
+
+namespace gatehouse::policy {
+class gate_service;
+struct request;
+}  // namespace gatehouse::policy
+namespace gatehouse::approval {
+class token_store;
+}
+
+namespace gatehouse::web {
+
+class sign_in_mailer;
+
+struct app_context {
+  policy::gate_service& gate;
+  approval::token_store& tokens;
+  const clock& clk;
+  std::function<std::shared_ptr<const config::config>()> current_config;
+  sign_in_mailer& mailer;
+  std::function<std::size_t()> held_connections;  // for /metrics
+  std::function<std::string()> mail_metrics{};    // Prometheus lines about mail, if any
+};
+
+class app {
+ public:
+  explicit app(app_context context);
+  web_reply handle(const web_request& request);
+  // The listener's counters, for /metrics (set once the listener exists).
+  void set_traffic(const traffic_counters* traffic) { traffic_ = traffic; }
+
+  // The form token for a page bound to `binding` (an approval link or a session): an HMAC
+  // under a key made at start, so a form from before a restart must be reloaded.
+  std::string csrf_token(const std::string& binding) const;
+  bool csrf_ok(const std::string& binding, const std::string& presented) const;
+
+ private:
+  struct session {
+    std::string person;
+    std::string token;
+  };
+  std::optional<session> signed_in(const web_request& r) const;
+  std::string public_url() const;
+  bool same_origin(const web_request& r) const;
+
+  web_reply approval_page(const web_request& r, const std::string& token);
+  web_reply sign_in_routes(const web_request& r, std::string_view path);
+  web_reply person_routes(const web_request& r, std::string_view path, const session& s);
+  web_reply api_routes(const web_request& r, std::string_view path, const session& s);
+  web_reply metrics();
+
+  app_context context_;
+  std::string csrf_key_;
+  const traffic_counters* traffic_ = nullptr;
+};
+
+// Common replies.
+web_reply html_reply(int status, std::string_view title, std::string_view person,
+                     std::string_view body);
+web_reply redirect(const std::string& location);
+web_reply message_page(int status, std::string_view title, std::string_view person,
+                       std::string_view text, bool error = true);
+
+// Who may see a request: its requester and its approvers.
+bool may_see(const policy::request& r, std::string_view person);
+
+}  // namespace gatehouse::web

@@ -1,0 +1,38 @@
+#pragma once
+// Socket-free request/reply of the web app: what the HTTPS layer hands to the routes and gets
+// back. No Beast or Asio here, so pages compile fast and test without sockets.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gatehouse::web {
+
+struct web_request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path with query
+  std::string body;
+  std::string content_type;
+  std::string cookie;  // the Cookie header
+  std::string origin;  // the Origin header ("" when absent)
+  std::string peer;    // "address:port"
+};
+
+struct web_reply {
+  int status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // Location, Set-Cookie, ...
+};
+
+// What the HTTPS listener has carried, for /metrics.
+struct traffic_counters {
+  std::uint64_t connections = 0;  // accepted since start
+  std::uint64_t open = 0;         // now
+  std::uint64_t refused = 0;      // turned away at the connection cap
+  std::uint64_t bytes_in = 0;     // request bytes (header and body)
+  std::uint64_t bytes_out = 0;    // response bytes
+  std::uint64_t requests = 0;
+};
+
+}  // namespace gatehouse::web

@@ -1,0 +1,102 @@
+#include "web/web_service.hpp"
+
+#include "approval/public_links.hpp"
+#include "approval/token_store.hpp"
+#include "mail/mail_service.hpp"
+#include "web/app.hpp"
+#include "web/https_server.hpp"
+#include "web/mail_sign_in_mailer.hpp"
+#include "web/sign_in_mailer.hpp"
+
+namespace gatehouse::web {
+
+namespace {
+// Forwards to the mail outbox once mail is attached, else only logs that a link was asked for.
+class mailer_slot final : public sign_in_mailer {
+ public:
+  void send_sign_in(const config::user& person, const std::string& url) override {
+    (target ? *target : fallback).send_sign_in(person, url);
+  }
+  log_sign_in_mailer fallback;
+  sign_in_mailer* target = nullptr;
+};
+
+std::function<std::string()> mail_metrics_of(
+    mail::mail_service& mail, std::function<std::shared_ptr<const config::config>()> config) {
+  return [&mail, config = std::move(config)] {
+    const std::string label = "{instance=\"" + config()->instance_name + "\"}";
+    auto line = [&](const char* name, const char* type, const char* help, std::uint64_t v) {
+      return std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+             name + label + " " + std::to_string(v) + "\n";
+    };
+    std::string out;
+    if (auto unsent = mail.queue().unsent())
+      out += line("gatehouse_mail_queue", "gauge", "Mails waiting in the outbox.",
+                  static_cast<std::uint64_t>(*unsent));
+    out += line("gatehouse_mail_sent_total", "counter", "Mails delivered.",
+                mail.counters().sent.load());
+    out += line("gatehouse_mail_failed_attempts_total", "counter", "Failed delivery attempts.",
+                mail.counters().failed_attempts.load());
+    return out;
+  };
+}
+}  // namespace
+
+struct web_service::impl {
+  explicit impl(web_service_context c) : context(std::move(c)) {}
+  web_service_context context;
+  std::unique_ptr<approval::token_store> tokens;
+  std::unique_ptr<approval::public_links> links;
+  mailer_slot mailer;
+  std::unique_ptr<mail_sign_in_mailer> mail_mailer;
+  std::unique_ptr<app> web_app;
+  std::unique_ptr<https_server> server;
+};
+
+std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_service_context c) {
+  const auto& http = *c.initial->listen.http;
+  constexpr std::string_view sqlite_scheme = "sqlite:";
+  if (!c.initial->store.starts_with(sqlite_scheme))
+    return std::string("http listener: the web app needs a sqlite: store");
+  auto i = std::make_unique<impl>(c);
+  auto tokens = approval::token_store::open(c.initial->store.substr(sqlite_scheme.size()));
+  if (!tokens) return "http listener: " + tokens.message();
+  i->tokens = std::move(*tokens);
+  i->links = std::make_unique<approval::public_links>(*i->tokens, http.public_url, c.clk);
+  auto* self = i.get();
+  auto server =
+      https_server::create(c.executor, http.tls_cert, http.tls_key, [self](const web_request& r) {
+        if (!self->web_app) return web_reply{503, "text/plain; charset=utf-8", "starting\n", {}};
+        return self->web_app->handle(r);
+      });
+  if (auto* e = std::get_if<std::string>(&server)) return *e;
+  i->server = std::move(std::get<0>(server));
+  return std::unique_ptr<web_service>(new web_service(std::move(i)));
+}
+
+void web_service::attach(policy::gate_service& gate, std::function<std::size_t()> held,
+                         mail::mail_service* mail) {
+  auto& i = *impl_;
+  std::function<std::string()> mail_metrics;
+  if (mail) {
+    i.mail_mailer =
+        std::make_unique<mail_sign_in_mailer>(*mail, i.context.current_config, i.context.clk);
+    i.mailer.target = i.mail_mailer.get();
+    mail_metrics = mail_metrics_of(*mail, i.context.current_config);
+  }
+  i.web_app =
+      std::make_unique<app>(app_context{gate, *i.tokens, i.context.clk, i.context.current_config,
+                                        i.mailer, std::move(held), std::move(mail_metrics)});
+  i.web_app->set_traffic(&i.server->counters());
+}
+
+web_service::web_service(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+web_service::~web_service() = default;
+
+void web_service::accept(boost::asio::ip::tcp::socket socket, std::string peer) {
+  impl_->server->accept(std::move(socket), std::move(peer));
+}
+void web_service::stop() { impl_->server->stop(); }
+approval::links& web_service::links() { return *impl_->links; }
+
+}  // namespace gatehouse::web

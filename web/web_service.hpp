@@ -1,0 +1,58 @@
+#pragma once
+// Everything behind listen.http, as the daemon holds it: the token store, the approval links
+// mail uses, the web app and its HTTPS server. The daemon owns one when listen.http is set.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "approval/links.hpp"
+#include "config/config.hpp"
+#include "core/time.hpp"
+
+namespace gatehouse::policy {
+class gate_service;
+}
+namespace gatehouse::mail {
+class mail_service;
+}
+
+namespace gatehouse::web {
+
+struct web_service_context {
+  boost::asio::any_io_executor executor;
+  std::shared_ptr<const config::config> initial;  // listen.http must be set
+  std::function<std::shared_ptr<const config::config>()> current_config;
+  const clock& clk;
+};
+
+// Two steps, because mail needs the links before the policy core exists and the pages need the
+// policy core: create() (links usable), then attach() (pages served).
+class web_service {
+ public:
+  // Opens the token store (the sqlite: store's file) and loads the certificate; a one-line
+  // reason when either fails.
+  static std::variant<std::unique_ptr<web_service>, std::string> create(web_service_context c);
+  ~web_service();
+
+  // The policy operations behind the pages; until then every page answers 503. With `mail`
+  // (null when mail is off), sign-in links are mailed and /metrics shows the mail queue.
+  void attach(policy::gate_service& gate, std::function<std::size_t()> held_connections,
+              mail::mail_service* mail);
+
+  void accept(boost::asio::ip::tcp::socket socket, std::string peer);
+  void stop();
+
+  // For the mail notifier: approval and request links on the public URL.
+  approval::links& links();
+
+ private:
+  struct impl;
+  explicit web_service(std::unique_ptr<impl> i);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace gatehouse::web
