@@ -7,6 +7,7 @@
 #include "audit/log_files.hpp"
 #include "audit/query.hpp"
 #include "audit/verify.hpp"
+#include "core/web_text.hpp"
 
 namespace gatehouse::admin {
 
@@ -14,25 +15,8 @@ namespace json = boost::json;
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i] == '+' ? ' ' : s[i];
-    }
-  }
-  return out;
-}
+// Lenient: a malformed escape is kept as written.
+std::string percent_decode(std::string_view s) { return url_decode(s).value_or(std::string(s)); }
 
 std::vector<std::pair<std::string, std::string>> parameters(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;

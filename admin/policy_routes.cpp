@@ -10,6 +10,7 @@
 #include "admin/json_views.hpp"
 #include "admin/router.hpp"
 #include "core/duration.hpp"
+#include "core/web_text.hpp"
 #include "policy/async/gate_service.hpp"
 
 namespace gatehouse::admin {
@@ -38,20 +39,6 @@ template <typename T>
 http_reply reply_with(const policy::result<T>& r) {
   if (!r) return error_reply(status_for(r.code()), r.message());
   return {200, json::serialize(to_json(*r))};
-}
-
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    if (path.front() == '/') {
-      path.remove_prefix(1);
-      continue;
-    }
-    auto slash = path.find('/');
-    parts.push_back(path.substr(0, slash));
-    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
-  }
-  return parts;
 }
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
@@ -193,7 +180,7 @@ std::optional<http_reply> handle_policy_route(policy::gate_service& gate,
     query = target.substr(q + 1);
     target = target.substr(0, q);
   }
-  auto parts = split_path(target);
+  auto parts = path_segments(target);
   if (parts.size() < 2 || parts[0] != "v1") return std::nullopt;
   if (parts[1] != "requests" && parts[1] != "grants") return std::nullopt;
   const bool get = request.method == "GET";

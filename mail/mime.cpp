@@ -114,22 +114,6 @@ std::string header_safe(std::string_view text) {
   return out;
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string encode_header_text(std::string_view text) {
   std::string safe = header_safe(text);
   if (printable_ascii(safe) && safe.find("=?") == std::string::npos) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/time.hpp"
+#include "core/web_text.hpp"  // html_escape, for the HTML parts
 
 namespace gatehouse::mail {
 
@@ -24,9 +25,6 @@ struct mime_message {
 
 // The whole message, ready for SMTP DATA.
 std::string render(const mime_message& m);
-
-// &, <, >, " and ' as entities.
-std::string html_escape(std::string_view text);
 
 // The text unchanged when it is printable ASCII, else RFC 2047 "=?UTF-8?B?…?=" words of at
 // most 75 characters separated by CRLF SP (folded), never splitting a UTF-8 sequence.

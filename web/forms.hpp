@@ -7,10 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/web_text.hpp"  // url_decode, path_segments
+
 namespace gatehouse::web {
 
-// Percent-decoding with '+' as space; nullopt on a malformed escape.
-std::optional<std::string> url_decode(std::string_view text);
 std::string url_encode(std::string_view text);
 
 // "a=1&b=two" -> {a: 1, b: two}; malformed pairs are skipped; the first of repeated keys wins.
@@ -18,9 +18,6 @@ std::map<std::string, std::string> parse_form(std::string_view text);
 
 // The value of cookie `name` in a Cookie header ("" when absent).
 std::string cookie_value(std::string_view header, std::string_view name);
-
-// "/a/b/" -> {"a", "b"}.
-std::vector<std::string_view> path_segments(std::string_view path);
 
 // "scheme://host[:port]" of a URL.
 std::string origin_of(std::string_view url);

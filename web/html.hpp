@@ -5,10 +5,11 @@
 #include <string_view>
 
 #include "core/time.hpp"
+#include "core/web_text.hpp"
 
 namespace gatehouse::web {
 
-std::string escape(std::string_view text);
+inline std::string escape(std::string_view text) { return html_escape(text); }
 
 // A whole document. `person` is who is signed in ("" for nobody); `body` is trusted HTML.
 std::string page(std::string_view title, std::string_view person, std::string_view body);

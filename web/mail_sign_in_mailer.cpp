@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "approval/secrets.hpp"
+#include "core/web_text.hpp"
 #include "mail/mail_service.hpp"
 #include "mail/mime.hpp"
 
@@ -22,10 +23,10 @@ void mail_sign_in_mailer::send_sign_in(const config::user& person, const std::st
   m.text = "Hello " + person.name + ",\n\nto sign in to " + cfg->instance_name +
            ", open this link within 15 minutes. It works once.\n\n" + url +
            "\n\nIf you did not ask for it, ignore this mail.\n";
-  m.html = "<p>Hello " + mail::html_escape(person.name) + ",</p><p>to sign in to " +
-           mail::html_escape(cfg->instance_name) +
+  m.html = "<p>Hello " + html_escape(person.name) + ",</p><p>to sign in to " +
+           html_escape(cfg->instance_name) +
            ", open this link within 15 minutes. It works once.</p><p><a href=\"" +
-           mail::html_escape(url) +
+           html_escape(url) +
            "\">Sign in</a></p><p>If you did not ask for it, ignore this "
            "mail.</p>";
   if (auto queued = mail_.send({person.email, m.subject, mail::render(m)}, m.date); !queued)

@@ -1,0 +1,21 @@
+#pragma once
+// Text forms shared by the HTTP front ends, the admin API and mail: URL decoding, path
+// splitting and HTML escaping. Pure functions.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gatehouse {
+
+// Decodes a query string or form value: %XX escapes and '+' as a space. nullopt when an
+// escape is cut short or not hexadecimal.
+std::optional<std::string> url_decode(std::string_view text);
+
+// "/requests/7/approve/" -> {"requests", "7", "approve"}; empty segments are skipped.
+std::vector<std::string_view> path_segments(std::string_view path);
+
+// Escapes & < > " ' for HTML text and attribute values.
+std::string html_escape(std::string_view text);
+
+}  // namespace gatehouse
