@@ -18,9 +18,14 @@ struct front_ends::impl {
         ssh(context.io.get_executor(), context.current_config, gate,
             proxy::ssh::audit_event_sink(context.audit), ssh_settings(context)),
         rdp(context.io.get_executor(), context.current_config, context.gate,
-            proxy::ssh::audit_event_sink(context.audit)) {}
+            proxy::ssh::audit_event_sink(context.audit), rdp_settings(context)) {}
   static proxy::ssh::front_end_settings ssh_settings(const front_end_context& c) {
     proxy::ssh::front_end_settings s;
+    s.sessions_allowed = c.sessions_allowed;
+    return s;
+  }
+  static proxy::rdp::front_end_settings rdp_settings(const front_end_context& c) {
+    proxy::rdp::front_end_settings s;
     s.sessions_allowed = c.sessions_allowed;
     return s;
   }

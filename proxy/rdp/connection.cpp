@@ -207,6 +207,10 @@ void connection::on_request_update(const policy::request& r) {
 }
 
 void connection::connect() {
+  if (settings_.sessions_allowed && !settings_.sessions_allowed()) {
+    event("access.denied", {{"reason", "audit log unavailable"}});
+    return refuse(failure_code::ssl_not_allowed_by_server, "audit log unavailable");
+  }
   phase_ = phase::connecting;
   const config::server* server = nullptr;
   for (const auto& s : config_->servers)

@@ -37,6 +37,8 @@ struct front_end_settings {
   std::chrono::seconds connect_timeout{10};      // for the TCP connection to the server
   std::size_t relay_buffer = 1024 * 1024;        // per direction, at most
   std::size_t max_unidentified_per_source = 32;  // connections still sending their request
+  // False while the audit log can't be written and audit.on_write_failure is `refuse`.
+  std::function<bool()> sessions_allowed;
 };
 
 class connection : public std::enable_shared_from_this<connection> {

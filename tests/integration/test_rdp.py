@@ -286,6 +286,40 @@ class TrustedCookie(FakeRdpCase):
         self.assertTrue(any("shutting down" in e for e in self.audit_events("session.end")))
 
 
+@unittest.skipUnless(os.getuid() == 0, "mounting a tmpfs needs root")
+class AuditLogFull(FakeRdpCase):
+    """audit.on_write_failure: refuse (the default) turns new RDP sessions away while the
+    audit log can't be written, and lets them in again once it can."""
+    mode = "allow"
+    trust_cookie = True
+
+    def setUp(self):
+        self.mount = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"gh-rdp-audit-{os.getpid()}")
+        os.makedirs(self.mount, exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", self.mount], check=True)
+        self.addCleanup(os.rmdir, self.mount)
+        self.addCleanup(subprocess.run, ["umount", self.mount])
+        self.rule_extra = f"audit:\n  log: {self.mount}/audit.jsonl\n"
+        super().setUp()
+
+    def test_a_full_audit_log_refuses_new_sessions(self):
+        self.assert_relays(self.connect(cookie="alice@win01"), size=1000)
+        try:  # take every free block, then use up the room left in the log's last block
+            with open(os.path.join(self.mount, "filler"), "wb") as f:
+                while True:
+                    f.write(b"\0" * 4096)
+                    f.flush()
+        except OSError:
+            pass
+        for _ in range(12):
+            self.env.cli("reload")
+        self.assert_refused(self.connect(cookie="alice@win01"))
+        wait_for(lambda: "audit log unavailable" in self.env.log(), what="refusal logged")
+        os.remove(os.path.join(self.mount, "filler"))
+        self.env.cli("reload")  # a write succeeds again
+        self.assert_relays(self.connect(cookie="alice@win01"), size=1000)
+
+
 @unittest.skipUnless(have_real_rdp(), "xrdp, xfreerdp and Xvfb are needed")
 class Xrdp(RdpCase):
     def start_upstream(self):
