@@ -1,8 +1,9 @@
 """How fast a decision made on the web releases a held ssh connection (issue 5: within 100 ms,
 same process). Real gatehoused, real sshd and ssh; each round holds one ssh, approves it through
 its approval link (HTTPS POST), and reads from the daemon's log the time from the durable
-decision (`request.approved` event) to the held connection's `session.start` (authentication succeeded, upstream connected). Also reports the
-POST's round trip as the approver sees it.
+decision (`request.approved` event) to the held connection's `hold.end` (the hold learns of the
+decision: the release proper) and to its `session.start` (authentication succeeded, upstream
+connected). Also reports the POST's round trip as the approver sees it.
 
     GATEHOUSE_BIN_DIR=build python3 bench/web/web_release_bench.py [ROUNDS] [web|cli]
 
@@ -35,7 +36,7 @@ def main():
         env.start_sshd()
         env.write_config(env.web_config_text(mode="approve", rule_extra="    hold_timeout: 2m\n"))
         env.start()
-        release_ms, post_ms = [], []
+        release_ms, held_ms, post_ms = [], [], []
         for _ in range(rounds):
             proc = env.ssh_popen("true")
             found = []
@@ -62,10 +63,14 @@ def main():
                             re.search(rf"\brequest={rid}\b", l))
             after = [l for l in log if "session.start" in l and ts(l) >= ts(approved)]
             release_ms.append((ts(after[0]) - ts(approved)) * 1000)
+            released = next(l for l in log if "hold.end" in l and
+                            re.search(rf"\brequest_id={rid}\b", l))
+            held_ms.append((ts(released) - ts(approved)) * 1000)
             # the grant lets the next round in at once: revoke it first
             grant = json.loads(env.cli("show", str(rid), "--json").stdout)["grant_id"]
             env.cli("revoke", str(grant))
-        for name, xs in (("decision -> held ssh released and upstream session started (ms)", release_ms),
+        for name, xs in (("decision -> held connection told (hold.end) (ms)", held_ms),
+                         ("decision -> held ssh released and upstream session started (ms)", release_ms),
                          (f"approval round trip via {via} (ms)", post_ms)):
             xs = sorted(xs)
             print(f"{name}: n={len(xs)} median={statistics.median(xs):.1f} "
