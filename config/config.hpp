@@ -67,6 +67,7 @@ struct mail_settings {
   std::string user;
   std::string password;
   bool starttls = false;
+  std::string ca_file;  // PEM bundle to verify the SMTP server with; empty = the system's CAs
 };
 
 struct audit_settings {

@@ -25,7 +25,8 @@ constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "tr
 constexpr std::string_view http_keys[] = {"address", "tls_cert", "tls_key", "public_url",
                                           "approval_links_require_sign_in"};
 constexpr std::string_view admin_keys[] = {"socket"};
-constexpr std::string_view mail_keys[] = {"smtp", "from", "user", "password", "starttls"};
+constexpr std::string_view mail_keys[] = {"smtp",     "from",     "user",
+                                          "password", "starttls", "ca_file"};
 constexpr std::string_view audit_keys[] = {
     "log", "recordings", "syslog", "on_write_failure", "max_file_size", "record_input"};
 
@@ -117,6 +118,7 @@ void read_mail(const map_reader& top, mail_settings& out) {
   m->read_string("user", out.user);
   m->read_string("password", out.password);
   m->read_bool("starttls", out.starttls);
+  read_path(*m, "ca_file", out.ca_file);
 }
 
 void read_audit(const map_reader& top, audit_settings& out) {

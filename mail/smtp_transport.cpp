@@ -88,6 +88,7 @@ std::string send_smtp(const config::mail_settings& settings, const outgoing_mail
     curl_easy_setopt(c, CURLOPT_USERNAME, settings.user.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, settings.password.c_str());
   }
+  if (!settings.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, settings.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
   curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, reply_timeout_s);

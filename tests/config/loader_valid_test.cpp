@@ -71,6 +71,7 @@ mail:
   user: gate
   password: secret
   starttls: true
+  ca_file: tls/smtp-ca.pem
 audit:
   log: /var/log/gatehouse/audit.jsonl
   recordings: recordings
@@ -179,6 +180,7 @@ rules:
   EXPECT_EQ(c.mail.user, "gate");
   EXPECT_EQ(c.mail.password, "secret");
   EXPECT_TRUE(c.mail.starttls);
+  EXPECT_EQ(c.mail.ca_file, dir / "tls/smtp-ca.pem");
 
   EXPECT_EQ(c.audit.log, "/var/log/gatehouse/audit.jsonl");
   EXPECT_EQ(c.audit.recordings, dir / "recordings");

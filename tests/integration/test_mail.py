@@ -186,6 +186,20 @@ class MailAuthAndTls(unittest.TestCase):
             self.assertEqual(sink.messages, [])
             self.assertEqual(env.stop(), 0)
 
+    def test_starttls_delivers_to_a_server_verified_with_ca_file(self):
+        tls_dir = tempfile.mkdtemp(prefix="gatehouse-smtp-tls-")
+        self.addCleanup(shutil.rmtree, tls_dir, ignore_errors=True)
+        with SmtpSink(tls_dir=tls_dir) as sink:
+            ca = os.path.join(tls_dir, "smtp.crt")  # the self-signed certificate is its own CA
+            env = mail_env(sink.url, f"  starttls: true\n  ca_file: {ca}\n")
+            self.addCleanup(env.close)
+            env.start()
+            rid = file_request(env)["id"]
+            msg = sink.wait_for(lambda m: m["Subject"].endswith(f"#{rid}"), timeout=30)
+            self.assertTrue(all(sink.over_tls), "every mail went over STARTTLS")
+            self.assertIn("alice", text_part(msg))
+            self.assertEqual(env.stop(), 0)
+
     def test_starttls_refuses_a_certificate_it_cannot_verify(self):
         tls_dir = tempfile.mkdtemp(prefix="gatehouse-smtp-tls-")
         self.addCleanup(shutil.rmtree, tls_dir, ignore_errors=True)

@@ -54,6 +54,7 @@ class _Keeper:
         with self.sink._cond:
             self.sink.raw.append(raw)
             self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.sink.over_tls.append(bool(getattr(session, "ssl", None)))
             self.sink.messages.append(msg)
             self.sink._cond.notify_all()
         return "250 Message accepted for delivery"
@@ -75,6 +76,7 @@ class SmtpSink:
         self.messages = []
         self.raw = []
         self.envelopes = []
+        self.over_tls = []  # per message: whether it came over STARTTLS
         self._cond = threading.Condition()
         self._controller = None
 
