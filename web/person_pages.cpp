@@ -7,6 +7,7 @@
 #include "approval/token_store.hpp"
 #include "core/duration.hpp"
 #include "policy/async/gate_service.hpp"
+#include "proxy/rdp/rdp_file_for.hpp"
 #include "web/app.hpp"
 #include "web/forms.hpp"
 #include "web/html.hpp"
@@ -172,6 +173,17 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     return html_reply(200, "Request #" + std::to_string(q->id), me, body);
   }
 
+  // GET /rdp-files/SERVER: the person's .rdp file for an RDP server (as `ssh me@gate rdp-file`).
+  if (parts.size() == 2 && parts[0] == "rdp-files") {
+    auto file =
+        proxy::rdp::rdp_file_for(context_.gate, me, std::string(parts[1]), std::chrono::hours(8));
+    if (!file.error.empty()) return message_page(404, "No RDP file", me, file.error);
+    web_reply reply{200, "application/x-rdp; charset=utf-8", file.text, {}};
+    reply.headers.emplace_back("Content-Disposition",
+                               "attachment; filename=\"" + std::string(parts[1]) + ".rdp\"");
+    return reply;
+  }
+
   if (path == "/grants") {
     auto grants = access.list_grants({});
     if (!grants) return message_page(500, "Try again later", me, grants.message());
@@ -180,12 +192,15 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
       auto q = access.get_request(g.request);
       if (g.person != me && !(q && policy::is_approver(*q, me))) continue;
       rows += "<tr><td>#" + std::to_string(g.id) + "</td><td>" + escape(g.person) + "</td><td>" +
-              escape(g.account) + "@" + escape(g.server) + "</td><td>" + escape(when(g.start)) +
-              " &ndash; " + escape(when(g.end)) + "</td><td>" +
+              escape(g.account.empty() ? g.server : g.account + "@" + g.server) + "</td><td>" +
+              escape(when(g.start)) + " &ndash; " + escape(when(g.end)) + "</td><td>" +
               state_badge(policy::to_string(g.state)) + "</td><td><a href=\"/requests/" +
               std::to_string(g.request) + "\">#" + std::to_string(g.request) + "</a></td><td>" +
               (g.state == policy::grant_state::active
                    ? button_form("/grants/" + std::to_string(g.id) + "/revoke", csrf, "Revoke")
+                   : std::string()) +
+              (g.state == policy::grant_state::active && g.person == me && g.account.empty()
+                   ? " <a href=\"/rdp-files/" + escape(g.server) + "\">.rdp file</a>"
                    : std::string()) +
               "</td></tr>";
     }

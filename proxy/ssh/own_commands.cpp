@@ -2,14 +2,11 @@
 // requests; `request`, `requests`, `grants`, `cancel`, `approve`, `deny` as exec commands
 // that print to stdout and exit 0, or print the reason to stderr and exit 1). Part of
 // gate_service_gate: every action goes through access_service, followed by changed().
-#include <unistd.h>
-
 #include <algorithm>
 #include <optional>
 
 #include "core/duration.hpp"
-#include "proxy/rdp/rdp_file.hpp"
-#include "proxy/rdp/token.hpp"
+#include "proxy/rdp/rdp_file_for.hpp"
 #include "proxy/ssh/gate_service_gate.hpp"
 #include "proxy/ssh/login_name.hpp"
 #include "proxy/ssh/texts.hpp"
@@ -107,41 +104,20 @@ std::string grant_line(const policy::grant& g, time_point now) {
   return line + "\n";
 }
 
-std::string host_name() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == 0) return "localhost";
-  return name;
-}
-
 // `rdp-file SERVER`: a .rdp file whose routing token names the person and the server. The
 // gate decides when the client connects; a server the person may never reach is refused here.
 command_result rdp_file(policy::gate_service& service, const std::string& person,
                         const parsed_args& a) {
   if (a.words.size() != 1) return fail("usage: rdp-file SERVER [--valid 8h]");
-  auto cfg = service.access().config();
-  if (!cfg->listen.rdp) return fail("this gate has no RDP listener");
-  const auto& listener = *cfg->listen.rdp;
-  if (listener.token_key.empty())
-    return fail("RDP files are not set up on this gate (listen.rdp.token_key)");
   auto valid = std::chrono::seconds(8 * 3600);
   if (auto v = a.get("valid")) {
     auto seconds = parse_duration(*v);
     if (!seconds) return fail("bad duration '" + *v + "' (use 30m, 2h, 1d)");
     valid = *seconds;
   }
-  const auto& server = a.words[0];
-  policy::target t{person, server, "", config::protocol::rdp};
-  auto d = service.check(t);
-  if (const auto* x = std::get_if<policy::decisions::deny>(&d)) return fail(x->text);
-  auto key = rdp::load_token_key(listener.token_key);
-  if (key.index() == 1) return fail("RDP files are not available: the token key is unusable");
-  auto expires =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) + valid;
-  auto token = rdp::make_token(std::get<0>(key), person, server, expires);
-  if (token.index() == 1) return fail(std::get<1>(token));
-  return {0,
-          rdp::rdp_file_text(rdp::public_rdp_address(listener, host_name()), std::get<0>(token)),
-          {}};
+  auto file = rdp::rdp_file_for(service, person, a.words[0], valid);
+  if (!file.error.empty()) return fail(file.error);
+  return {0, file.text, {}};
 }
 
 }  // namespace

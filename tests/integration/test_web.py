@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import wait_for  # noqa: E402
+from gatehouse_env import free_port, wait_for  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
 
@@ -172,6 +172,33 @@ class SignInRequired(WebCase):
         done = self.env.post(path, {"csrf": page.csrf(), "action": "approve"}, cookie=bob)
         self.assertEqual(done.status, 200, done.body)
         self.assertEqual(self.show(req["id"])["decisions"][0]["approver"], "bob")
+
+
+class RdpFiles(WebCase):
+    def test_a_signed_in_person_downloads_an_rdp_file(self):
+        token_key = os.path.join(self.env.dir, "rdp_token.key")
+        with open(token_key, "wb") as f:
+            f.write(os.urandom(32))
+        rdp_port = free_port()
+        text = self.env.web_config_text(mode="approve")
+        marker = f"  admin: {{ socket: {self.env.socket} }}\n"
+        text = text.replace(marker, f'  rdp: {{ address: "127.0.0.1:{rdp_port}", '
+                                    f"token_key: {token_key} }}\n" + marker)
+        text = text.replace("servers:\n", 'servers:\n  - name: win01\n    protocol: rdp\n'
+                                           '    address: "127.0.0.1:9"\n', 1)
+        text += ('  - name: win01-rule\n    users: ["group:developers"]\n    servers: [win01]\n'
+                 '    accounts: ["*"]\n    mode: allow\n')
+        self.env.write_config(text)
+        self.env.start()
+        alice = self.env.sign_in("alice")
+        r = self.env.get("/rdp-files/win01", cookie=alice)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertIn("application/x-rdp", r.header("content-type"))
+        self.assertIn('filename="win01.rdp"', r.header("content-disposition"))
+        self.assertIn(f"full address:s:127.0.0.1:{rdp_port}\r\n", r.body)
+        self.assertRegex(r.body, r"loadbalanceinfo:s:gh1~alice~win01~\d+~[0-9a-f]{16}~\S{43}\r\n")
+        self.assertEqual(self.env.get("/rdp-files/web01", cookie=alice).status, 404)
+        self.assertEqual(self.env.get("/rdp-files/win01").status, 303, "sign in first")
 
 
 class People(WebCase):
