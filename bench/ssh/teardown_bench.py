@@ -14,7 +14,7 @@ do (alice's rule needs approval). One python3-asyncssh process then:
      also holds the one python process's time to read all the closes).
 
 Usage: bench/ssh/teardown_bench.py [--bin-dir BUILD] [--sessions 1000] [--duration 150]
-       [--end expire|revoke] [--ramp 8]
+       [--end expire|revoke] [--ramp 8] [--cpu-split]
 The grant must outlast the ramp (on a busy 2-core machine 1,000 logins take a minute or two:
 each is a gate login plus an sshd login); logins stop 15 s before the grant's end and the
 table says how many were live. Each session costs an sshd monitor, an sshd child and a `cat`
@@ -166,6 +166,8 @@ def main():
     ap.add_argument("--duration", type=int, default=150, help="grant duration, seconds")
     ap.add_argument("--end", choices=("expire", "revoke"), default="expire")
     ap.add_argument("--ramp", type=int, default=8, help="logins in flight at once")
+    ap.add_argument("--cpu-split", action="store_true",
+                    help="gate on one CPU, sshd and the client on the others (cpu_split.py)")
     args = ap.parse_args()
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -184,12 +186,17 @@ def main():
         env.write_config(env.ssh_config_text(
             mode="approve", listen_extra=f"max_unauthenticated_per_source: {n}"))
         env.start()
+        cpus = "shared"
+        if args.cpu_split:
+            import cpu_split
+            cpus = cpu_split.split(env.proc.pid, [env.sshd_proc.pid])
         t = time.perf_counter()
         asyncio.run(run(env, args, rows))
         total = time.perf_counter() - t
         print(f"\n| teardown, loopback, {os.cpu_count()} CPUs, "
               f"{os.path.basename(os.path.abspath(args.bin_dir))} build | |")
         print("|---|---:|")
+        print(f"| CPUs | {cpus} |")
         for r in rows:
             print(f"| {r[0]} | {r[1]} |")
         print(f"| whole run, s | {total:.0f} |")
