@@ -40,6 +40,13 @@ except ImportError:  # pyenv or a venv on PATH: the Debian package lives in the 
     raise
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(samples, p):
     s = sorted(samples)
     return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s))) - 1))]
@@ -107,6 +114,9 @@ async def run(env, args, rows):
     errors = [r["error"] for r in recs if "error" in r]
     sessions = json.loads(env.cli("sessions", "--json").stdout or "[]")
     active = sum(1 for s in sessions if s.get("state") == "active")
+    if args.end == "expire":
+        await asyncio.sleep(max(0.0, end - 2 - time.time()))
+    cpu_before = cpu_seconds(env.proc.pid)
     if args.end == "revoke":
         end = time.time()
         r = await loop.run_in_executor(None, lambda: env.cli(
@@ -119,6 +129,7 @@ async def run(env, args, rows):
     while time.time() < deadline and any("closed" not in r for r in live):
         await asyncio.sleep(0.05)
     spread = [(r["closed"] - end) * 1000 for r in live if "closed" in r]
+    cpu_closing = cpu_seconds(env.proc.pid) - cpu_before
     gate_side = []  # the gate's own `session.end` lines (UTC, ms), written as it closes each
     for line in env.log().splitlines():
         if " audit session.end " in line and "reason=grant " in line:
@@ -151,6 +162,8 @@ async def run(env, args, rows):
             rows.append(("grant end -> the gate's session.end line for each, p50 / p99 / max ms",
                          f"{percentile(gate_side, 50):.0f} / {percentile(gate_side, 99):.0f} / "
                          f"{max(gate_side):.0f}"))
+        rows.append(("gate CPU time from 2 s before the end until all closed, ms / per session",
+                     f"{cpu_closing * 1000:.0f} / {cpu_closing * 1000 / max(len(live), 1):.2f}"))
         rows.append(("closed more than 1 s after the end / not closed within 30 s",
                      f"{sum(1 for s in spread if s > 1000)} / {still}"))
     rows.append(("clients told 'Access grant #…' as the reason", f"{ended_text} / {len(live)}"))
