@@ -32,12 +32,10 @@ std::string person_of(const json::object& o) {
   return text_of(o, "actor");
 }
 
-constexpr std::array<std::string_view, 13> columns = {
-    "ts",      "seq",     "event", "person", "server", "account", "protocol",
-    "session", "request", "grant", "reason", "path",   "details"};
+}  // namespace
 
-std::string csv_field(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+std::string csv_field(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
   std::string out = "\"";
   for (char c : value) {
     if (c == '"') out += '"';
@@ -45,8 +43,6 @@ std::string csv_field(const std::string& value) {
   }
   return out + "\"";
 }
-
-}  // namespace
 
 std::optional<query> query_from_parameters(
     const std::vector<std::pair<std::string, std::string>>& p, std::string& error) {
@@ -141,7 +137,7 @@ std::string csv_header() {
   return out + "\r\n";
 }
 
-std::string csv_row(const json::object& event) {
+std::array<std::string, columns.size()> column_values(const json::object& event) {
   json::object details;
   for (const auto& kv : event) {
     bool own_column = false;
@@ -150,20 +146,26 @@ std::string csv_row(const json::object& event) {
         kv.key() != "request_id")
       details[kv.key()] = kv.value();
   }
-  std::string out;
-  for (auto c : columns) {
-    std::string value;
+  std::array<std::string, columns.size()> out;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    auto c = columns[i];
     if (c == "details")
-      value = details.empty() ? "" : json::serialize(details);
+      out[i] = details.empty() ? "" : json::serialize(details);
     else if (c == "person")
-      value = person_of(event);
+      out[i] = person_of(event);
     else if (c == "request")
-      value = text_of(event, "request").empty() ? text_of(event, "request_id")
-                                                : text_of(event, "request");
+      out[i] = text_of(event, "request").empty() ? text_of(event, "request_id")
+                                                 : text_of(event, "request");
     else
-      value = text_of(event, c);
-    out += (c == columns.front() ? "" : ",") + csv_field(value);
+      out[i] = text_of(event, c);
   }
+  return out;
+}
+
+std::string csv_row(const json::object& event) {
+  auto values = column_values(event);
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + csv_field(values[i]);
   return out + "\r\n";
 }
 
