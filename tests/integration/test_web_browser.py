@@ -133,7 +133,8 @@ class Replay(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr + out.stdout)
         seen = json.loads(out.stdout.strip().splitlines()[-1])
         self.assertEqual(seen["violations"], [])
-        self.assertEqual([e for e in seen["consoleErrors"] if "Content Security Policy" in e], [])
+        csp_errors = [e for e in seen["consoleErrors"] if "content security policy" in e.lower()]
+        self.assertEqual(csp_errors, [])
         self.assertIn("typed-42", seen["terminal"])
         self.assertIn(f"Session {session}", seen["main"])
         self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, "replay.png")), 5000)
