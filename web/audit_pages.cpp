@@ -41,9 +41,10 @@ std::string event_row(const boost::json::object& e) {
                 cell("request") + "</a>";
   std::string what = cell("reason");
   if (!v[column("path")].empty()) what += (what.empty() ? "" : " ") + cell("path");
-  return "<tr><td>" + cell("ts") + "</td><td>" + cell("event") + "</td><td>" + cell("person") +
-         "</td><td>" + target + "</td><td>" + session + "</td><td>" + request + "</td><td>" + what +
-         "</td><td class=\"details\">" + cell("details") + "</td></tr>";
+  return "<tr><td class=\"time\">" + shown_time(v[column("ts")]) + "</td><td>" + cell("event") +
+         "</td><td>" + cell("person") + "</td><td>" + target + "</td><td>" + session + "</td><td>" +
+         request + "</td><td>" + what + "</td><td class=\"details\">" + cell("details") +
+         "</td></tr>";
 }
 
 std::string search_form(const audit_search& s) {

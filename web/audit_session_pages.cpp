@@ -83,8 +83,9 @@ web_reply app::audit_sessions(const web_request& r, const viewer& v) {
     for (const auto& p : s.recordings)
       recordings += (recordings.empty() ? "" : " ") + recording_link(p);
     rows += "<tr><td>" + session_link(s) + "</td><td>" + escape(s.person) + "</td><td>" +
-            target_of(s) + "</td><td>" + escape(s.started) + "</td><td>" +
-            (s.ended.empty() ? "<span class=\"muted\">open</span>" : escape(s.ended)) +
+            target_of(s) + "</td><td class=\"time\">" + shown_time(s.started) +
+            "</td><td class=\"time\">" +
+            (s.ended.empty() ? "<span class=\"muted\">open</span>" : shown_time(s.ended)) +
             "</td><td>" + duration_of(s) + "</td><td>" + number_or_blank(s.bytes_in) + "</td><td>" +
             number_or_blank(s.bytes_out) + "</td><td>" + escape(s.end_reason) + "</td><td>" +
             recordings + "</td></tr>";
@@ -122,9 +123,9 @@ web_reply app::audit_replay(const std::string& session_id, const viewer& v) {
       "<div class=\"card\"><dl class=\"facts\"><dt>Person</dt><dd>" + escape(s.person) +
       "</dd><dt>Target</dt><dd>" + target_of(s) + "</dd><dt>Protocol</dt><dd>" +
       escape(s.protocol) + "</dd><dt>Client</dt><dd>" + escape(s.client) +
-      "</dd><dt>Start</dt><dd>" + escape(s.started) + "</dd><dt>End</dt><dd>" +
-      (s.ended.empty() ? "open" : escape(s.ended)) + "</dd><dt>Duration</dt><dd>" + duration_of(s) +
-      "</dd><dt>Bytes in / out</dt><dd>" + number_or_blank(s.bytes_in) + " / " +
+      "</dd><dt>Start</dt><dd>" + shown_time(s.started) + "</dd><dt>End</dt><dd>" +
+      (s.ended.empty() ? "open" : shown_time(s.ended)) + "</dd><dt>Duration</dt><dd>" +
+      duration_of(s) + "</dd><dt>Bytes in / out</dt><dd>" + number_or_blank(s.bytes_in) + " / " +
       number_or_blank(s.bytes_out) + "</dd><dt>End reason</dt><dd>" + escape(s.end_reason) +
       "</dd></dl><p><a href=\"/audit?session=" + url_encode(s.id) +
       "\">Every event of this session</a></p></div>";

@@ -33,6 +33,11 @@ std::string filter_checkbox(std::string_view name, std::string_view label, bool 
          "\" value=\"1\"" + (on ? " checked" : "") + "> " + escape(label) + "</label></div>";
 }
 
+std::string shown_time(std::string_view ts) {
+  if (ts.size() < 20 || ts[10] != 'T' || !ts.ends_with('Z')) return escape(ts);
+  return escape(std::string(ts.substr(0, 10)) + " " + std::string(ts.substr(11, ts.size() - 12)));
+}
+
 web_reply csv_download(std::string_view filename, std::string body) {
   web_reply r{200, "text/csv; charset=utf-8", std::move(body), {}};
   r.headers.emplace_back("Content-Disposition",

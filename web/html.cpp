@@ -82,6 +82,7 @@ main:has(table.audit){max-width:none}
 .filters label{margin-top:.5rem}
 label.check{display:flex;align-items:center;gap:.4rem;margin-top:2.1rem}
 table.audit td{font-size:.9rem;overflow-wrap:anywhere}
+table.audit td.time{white-space:nowrap}
 table.audit td.details{font-family:ui-monospace,monospace;font-size:.8rem;max-width:28rem}
 .tabs{display:flex;gap:1rem;margin-bottom:1rem}
 #player{margin:1rem 0}

@@ -114,7 +114,7 @@ class AuditPages(unittest.TestCase):
 
         events = read_events(self.log)
         limited = self.get("/audit?limit=2")
-        self.assertEqual(limited.body.count("<tr><td>"), 2)
+        self.assertEqual(limited.body.count("<tr><td class=\"time\">"), 2)
         self.assertIn(f"The newest 2 matches", limited.body)
         self.assertIn("limit=4", limited.body)  # Show more
         self.assertGreater(len(events), 4)

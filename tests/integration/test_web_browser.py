@@ -137,7 +137,11 @@ class Replay(unittest.TestCase):
         self.assertEqual(csp_errors, [])
         self.assertIn("typed-42", seen["terminal"])
         self.assertIn(f"Session {session}", seen["main"])
-        self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, "replay.png")), 5000)
+        self.assertIn("session.start", seen["audit-events"])
+        self.assertIn(session, seen["audit-sessions"])
+        self.assertIn("No requests match.", seen["audit-requests"])
+        for name in ("replay.png", "audit-events.png", "audit-sessions.png", "audit-requests.png"):
+            self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, name)), 5000)
 
 
 if __name__ == "__main__":

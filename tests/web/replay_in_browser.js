@@ -1,6 +1,7 @@
 // Headless Chromium (Debian's) driven by playwright-core: sign in as an auditor, open a
 // session's replay page and wait for asciinema-player to draw the recording. Reports Content
-// Security Policy violations and console errors, and takes a screenshot into OUT_DIR.
+// Security Policy violations and console errors, and takes screenshots (the replay and the
+// other audit pages) into OUT_DIR.
 // Usage: node replay_in_browser.js SIGN_IN_URL REPLAY_URL OUT_DIR
 // Prints one JSON line: what the page showed and what went wrong.
 const { chromium } = require('playwright-core');
@@ -46,6 +47,14 @@ async function main() {
     result.violations = await page.evaluate(() => window.__violations || []);
     result.main = await page.locator('main').innerText();
     await page.screenshot({ path: path.join(outDir, 'replay.png'), fullPage: true });
+
+    // The other audit pages, to be looked at.
+    for (const [name, url] of [['audit-events', '/audit'], ['audit-sessions', '/audit/sessions'],
+                               ['audit-requests', '/audit/requests']]) {
+      await page.goto(new URL(url, replayUrl).href);
+      result[name] = await page.locator('main').innerText();
+      await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
+    }
   } catch (e) {
     const pages = context.pages();
     if (pages.length) {
