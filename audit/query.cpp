@@ -3,8 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <array>
-#include <deque>
 #include <fstream>
 
 namespace gatehouse::audit {
@@ -110,9 +110,63 @@ bool matches(const query& q, const json::object& e) {
   return true;
 }
 
+namespace {
+// Reads chunks this large from the end of a file.
+constexpr std::streamoff backwards_chunk = 1 << 20;
+
+// Calls `line` for every line of `file`, the last first, until it returns false. Lines are
+// what std::getline would give (a last line without '\n' included). False when unreadable.
+bool each_line_backwards(const std::string& file,
+                         const std::function<bool(std::string_view)>& line) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  std::streamoff pos = in.tellg();
+  std::string carry;  // the start of a line that began in an earlier chunk
+  while (pos > 0) {
+    auto n = std::min(backwards_chunk, pos);
+    pos -= n;
+    std::string data(static_cast<std::size_t>(n), '\0');
+    in.seekg(pos);
+    if (!in.read(data.data(), n)) return false;
+    data += carry;
+    // Line starts (just after each '\n') found forward, with memchr, then visited backwards.
+    std::vector<std::size_t> starts;
+    for (auto nl = data.find('\n'); nl != std::string::npos; nl = data.find('\n', nl + 1))
+      starts.push_back(nl + 1);
+    std::size_t end = data.size();
+    for (auto start = starts.rbegin(); start != starts.rend(); ++start) {
+      if (*start < end && !line(std::string_view(data).substr(*start, end - *start))) return true;
+      end = *start - 1;
+    }
+    carry = data.substr(0, end);
+  }
+  if (!carry.empty()) line(carry);
+  return true;
+}
+}  // namespace
+
 std::vector<json::object> find_events(const std::vector<std::string>& files, const query& q,
                                       std::string& error) {
-  std::deque<json::object> found;
+  if (q.limit != 0) {
+    // The newest matches: read from the end, so the work is bounded by what is shown.
+    std::vector<json::object> found;
+    for (auto file = files.rbegin(); file != files.rend() && found.size() < q.limit; ++file) {
+      bool readable = each_line_backwards(*file, [&](std::string_view line) {
+        boost::system::error_code ec;
+        auto v = json::parse(line, ec);
+        if (!ec && v.is_object() && matches(q, v.as_object()))
+          found.push_back(std::move(v.as_object()));
+        return found.size() < q.limit;
+      });
+      if (!readable) {
+        error = "cannot read " + *file;
+        return {};
+      }
+    }
+    std::reverse(found.begin(), found.end());
+    return found;
+  }
+  std::vector<json::object> found;
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
@@ -123,12 +177,11 @@ std::vector<json::object> find_events(const std::vector<std::string>& files, con
     while (std::getline(in, line)) {
       boost::system::error_code ec;
       auto v = json::parse(line, ec);
-      if (ec || !v.is_object() || !matches(q, v.as_object())) continue;
-      found.push_back(std::move(v.as_object()));
-      if (q.limit != 0 && found.size() > q.limit) found.pop_front();
+      if (!ec && v.is_object() && matches(q, v.as_object()))
+        found.push_back(std::move(v.as_object()));
     }
   }
-  return {std::make_move_iterator(found.begin()), std::make_move_iterator(found.end())};
+  return found;
 }
 
 std::string csv_header() {

@@ -33,7 +33,9 @@ std::optional<query> query_from_parameters(
 bool matches(const query& q, const boost::json::object& event);
 
 // The matching events of `files` in order. Lines that are not JSON objects are skipped
-// (verify reports them). Empty `error` on success.
+// (verify reports them). Empty `error` on success. With a limit the files are read from the
+// end, so finding the newest few costs little however long the log is; without one, or when
+// few events match, every line is read.
 std::vector<boost::json::object> find_events(const std::vector<std::string>& files, const query& q,
                                              std::string& error);
 
