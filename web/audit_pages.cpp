@@ -1,9 +1,10 @@
 // The audit pages' door (the auditors group only) and the event search: GET /audit (a form
 // and the newest matching events) and GET /audit.csv (the same filters, as CSV).
 //
-// The log is read synchronously on the io thread: every search scans the log's files from the
-// start, bounded in what it keeps (the row limit) but not in time; a very large log makes the
-// web app wait for the scan.
+// The log is read synchronously on the io thread. A page reads the log's files from the end
+// and stops at its row limit, so the newest events come fast however long the log is; a
+// filter that matches little (or the CSV of everything) reads the whole log meanwhile, and
+// the web app waits for it (bench/web/audit_page_bench.py).
 #include <algorithm>
 
 #include "audit/log_files.hpp"
