@@ -35,8 +35,12 @@ std::string person_of(const json::object& o) {
 }  // namespace
 
 std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
+  // A spreadsheet runs a cell that starts like a formula (OWASP "CSV injection"): a person's
+  // justification or an SFTP path must not. The audit log itself keeps the exact text.
+  bool formula = !value.empty() && std::string_view("=+-@\t\r").find(value[0]) != value.npos;
+  std::string guard = formula ? "'" : "";
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return guard + std::string(value);
+  std::string out = "\"" + guard;
   for (char c : value) {
     if (c == '"') out += '"';
     out += c;

@@ -50,7 +50,8 @@ std::array<std::string, columns.size()> column_values(const boost::json::object&
 // CSV (RFC 4180): a header, then one row per event.
 std::string csv_header();
 std::string csv_row(const boost::json::object& event);
-// One field, quoted when it holds a comma, quote, CR or LF.
+// One field, quoted when it holds a comma, quote, CR or LF, and prefixed with ' when it
+// starts with = + - @ TAB or CR (a spreadsheet would run it as a formula).
 std::string csv_field(std::string_view value);
 
 }  // namespace gatehouse::audit

@@ -130,6 +130,17 @@ TEST_F(Query, CsvHasAHeaderAndQuotesProperly) {
             "\"\"bob\"\"}\"\r\n");
 }
 
+TEST(CsvField, DefusesWhatASpreadsheetWouldRunAsAFormula) {
+  EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(csv_field("+1"), "'+1");
+  EXPECT_EQ(csv_field("-2+3"), "'-2+3");
+  EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_field("\tx"), "'\tx");
+  EXPECT_EQ(csv_field("/srv/=notes"), "/srv/=notes");
+  EXPECT_EQ(csv_field(""), "");
+  EXPECT_EQ(csv_field("42"), "42");
+}
+
 // With a limit the files are read from the end in chunks; the result must be what reading
 // everything gives, across chunk and file boundaries, with blank, garbage and torn lines.
 TEST(QueryLimit, NewestMatchesAreTheTailOfTheFullScan) {
