@@ -16,8 +16,12 @@ namespace gatehouse::audit {
 
 namespace {
 
-bool bulk_event(const std::string& name) {
-  return name == "sftp.open" || name == "sftp.close" || name == "sftp.opendir";
+// Events that record what already happened, in bursts (each SFTP packet, thousands of held
+// connections released or sessions ended at once): written at once, made durable by the
+// next synced event or flush() within a second, so that a burst costs one fdatasync.
+bool deferred_sync(const std::string& name) {
+  return name == "sftp.open" || name == "sftp.close" || name == "sftp.opendir" ||
+         name == "hold.end" || name == "session.end" || name == "exec.exit";
 }
 
 std::string errno_text() { return std::strerror(errno); }
@@ -67,11 +71,17 @@ event_log::event_log(log_options options) : options_(std::move(options)) {
 }
 
 event_log::~event_log() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    if (unsynced_) ::fdatasync(fd_);
+    ::close(fd_);
+  }
 }
 
 bool event_log::open_live() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    sync_now();
+    ::close(fd_);
+  }
   fd_ = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     fail("cannot open " + options_.path + ": " + errno_text());
@@ -99,7 +109,7 @@ bool event_log::open_live() {
 }
 
 bool event_log::rotate() {
-  ::fdatasync(fd_);
+  if (!sync_now()) return false;
   auto target = next_rotated_name(options_.path);
   if (::rename(options_.path.c_str(), target.c_str()) != 0) {
     fail("cannot rotate " + options_.path + " to " + target + ": " + errno_text());
@@ -130,12 +140,24 @@ bool event_log::append(const std::string& line, bool sync) {
     }
     done += static_cast<std::size_t>(n);
   }
-  if (sync && ::fdatasync(fd_) != 0) {
+  size_ += line.size();
+  unsynced_ = true;
+  return !sync || sync_now();
+}
+
+bool event_log::sync_now() {
+  if (!unsynced_) return true;
+  if (::fdatasync(fd_) != 0) {
     fail("cannot flush " + options_.path + ": " + errno_text());
     return false;
   }
-  size_ += line.size();
+  unsynced_ = false;
   return true;
+}
+
+void event_log::flush() {
+  std::lock_guard lock(mutex_);
+  if (fd_ >= 0) sync_now();
 }
 
 void event_log::record(const policy::audit_event& event) { write(event); }
@@ -156,7 +178,7 @@ bool event_log::write(const policy::audit_event& event) {
     spdlog::error("audit: event {} not logged", event.name);
     return false;
   }
-  if (!append(line.text, !bulk_event(event.name))) {
+  if (!append(line.text, !deferred_sync(event.name))) {
     spdlog::error("audit: event {} not logged", event.name);
     return false;
   }

@@ -1,9 +1,11 @@
 #pragma once
 // The durable audit log: a hash-chained JSON-lines file (FORMAT.md) behind policy::audit_sink.
 //
-// record() appends the event's line with write(2) and, for every event but the bulk SFTP ones
-// (sftp.open, sftp.close, sftp.opendir), fdatasync(2)s it before returning, so that the
-// action it records takes effect only once it is on disk. The chain continues across a
+// record() appends the event's line with write(2) and fdatasync(2)s it before returning, so
+// that the action it records takes effect only once it is on disk - except for the events
+// that record what already happened and come in bursts (sftp.open/close/opendir, hold.end,
+// session.end, exec.exit): those reach disk with the next synced event or flush(), which the
+// daemon calls every second. The chain continues across a
 // restart (the last line's seq and hash are read at open) and across size-based rotation
 // (LOG -> LOG.N, a fresh LOG continues the chain). reopen() (SIGHUP) reopens the live file.
 //
@@ -40,6 +42,8 @@ class event_log final : public policy::audit_sink {
   bool write(const policy::audit_event& event);
   // SIGHUP: close and reopen the live file (after an outside rotation, or a fixed disk).
   void reopen();
+  // fdatasync(2)s lines written without it (see above); a failure counts as a write failure.
+  void flush();
 
   bool writable() const { return writable_.load(); }
   std::uint64_t write_failures() const { return failures_.load(); }
@@ -56,12 +60,14 @@ class event_log final : public policy::audit_sink {
   bool open_live();  // with mutex_ held
   bool rotate();     // with mutex_ held
   bool append(const std::string& line, bool sync);
+  bool sync_now();  // with mutex_ held
   void fail(const std::string& what);
 
   log_options options_;
   mutable std::mutex mutex_;
   int fd_ = -1;
   std::uint64_t size_ = 0;  // bytes of complete lines in the live file
+  bool unsynced_ = false;   // lines written since the last fdatasync
   chain_position position_;
   bool chain_known_ = false;  // false when the existing log's last line could not be read
   std::atomic<bool> writable_{false};

@@ -65,6 +65,10 @@ void trail::apply(const config::audit_settings& settings) {
     spdlog::warn("reload: audit.log changed; it takes effect at the next restart");
 }
 
+void trail::flush() {
+  if (log_) log_->flush();
+}
+
 void trail::reopen() {
   if (log_) log_->reopen();
 }

@@ -31,6 +31,7 @@ class trail final : public policy::audit_sink {
   // A reload: takes the new on_write_failure; a changed log path needs a restart (warned).
   void apply(const config::audit_settings& settings);
   void reopen();  // SIGHUP
+  void flush();   // the daemon, every second: see event_log::flush()
   // Starts the audit.syslog forward on the daemon's io_context; "" or the problem.
   std::string start_syslog(boost::asio::io_context& io, const std::string& url,
                            const std::string& ca_file);

@@ -56,6 +56,7 @@ class daemon::impl final : public admin::daemon_control {
         config_path_(std::move(config_path)),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         watchdog_(io_),
+        audit_sync_(io_),
         audit_(config_->audit) {}
 
   int run() {
@@ -67,6 +68,7 @@ class daemon::impl final : public admin::daemon_control {
     started_ = std::chrono::steady_clock::now();
     wait_for_signal();
     feed_watchdog();
+    sync_audit_every_second();
     notify_ready();
     spdlog::info("gatehoused {} ready: instance {}, configuration {}", GATEHOUSE_VERSION,
                  config_->instance_name, config_path_);
@@ -250,6 +252,14 @@ class daemon::impl final : public admin::daemon_control {
     });
   }
 
+  void sync_audit_every_second() {
+    audit_.flush();
+    audit_sync_.expires_after(std::chrono::seconds(1));
+    audit_sync_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) sync_audit_every_second();
+    });
+  }
+
   boost::json::array sessions() const override { return front_ends_->sessions(); }
   std::string audit_log_path() const override { return config_->audit.log; }
   bool kill_session(const std::string& id, const std::string& by) override {
@@ -267,6 +277,8 @@ class daemon::impl final : public admin::daemon_control {
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     watchdog_.cancel();
+    audit_sync_.cancel();
+    audit_.flush();
     if (mail_) mail_->stop();  // bounded; unsent mail stays in the outbox
     io_.stop();
   }
@@ -276,6 +288,7 @@ class daemon::impl final : public admin::daemon_control {
   std::string config_path_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_;
+  asio::steady_timer audit_sync_;
   system_clock clock_;
   audit::trail audit_;
   policy::log_notifier log_notifier_;

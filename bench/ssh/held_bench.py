@@ -20,7 +20,7 @@ rule needs approval; bob's rule allows), then, from this ONE python3-asyncssh pr
      same way, where each client waits for authentication success (the upstream login done).
 
 Usage: bench/ssh/held_bench.py [--bin-dir BUILD] [--connections 10000] [--decision approve]
-       [--runs 10] [--proceed 20] [--ramp 64] [--ramp-budget 240]
+       [--runs 10] [--proceed 20] [--ramp 64] [--ramp-budget 240] [--cpu-split]
 The ramp stops after --ramp-budget seconds: on a busy machine fewer than N may be held, and
 the table says how many were.
 Needs python3-asyncssh (Debian; the script re-runs itself under /usr/bin/python3 if the
@@ -214,6 +214,12 @@ async def run(env, args, rows):
         rows.append(("gate tells each held connection (its hold.end line) after the decision "
                      "(its request.approved line), p50 / p99 / max ms",
                      f"{percentile(told, 50):.0f} / {percentile(told, 99):.0f} / {max(told):.0f}"))
+    told_all = re.findall(r"change of #\d+ told (\d+) watchers in ([\d.]+) ms \(([\d.]+) ms CPU", env.log())
+    if told_all:
+        n, ms, cpu = told_all[0]
+        rows.append(("the gate's loop telling all held connections (one handler): wall ms / "
+                     "CPU ms / CPU µs per connection",
+                     f"{float(ms):.0f} / {float(cpu):.0f} / {float(cpu) * 1000 / int(n):.1f}"))
     if latencies:
         rows.append(("client sees the release after the decision (one python client reading "
                      "all), p50 / p99 / max ms",
@@ -261,6 +267,8 @@ def main():
     ap.add_argument("--ramp", type=int, default=64, help="handshakes in flight at once")
     ap.add_argument("--ramp-budget", type=float, default=240,
                     help="seconds to open connections in; fewer are held if it runs out")
+    ap.add_argument("--cpu-split", action="store_true",
+                    help="gate on one CPU, sshd and the client on the others (cpu_split.py)")
     args = ap.parse_args()
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
 
@@ -293,6 +301,9 @@ def main():
             listen_extra=f"max_held_per_person: {cap}, max_held_per_source: {cap}, "
                          f"max_unauthenticated_per_source: {cap}"))
         env.start()
+        if args.cpu_split:
+            import cpu_split
+            rows.append(("CPUs", cpu_split.split(env.proc.pid, [env.sshd_proc.pid])))
         t = time.perf_counter()
         try:
             asyncio.run(run(env, args, rows))

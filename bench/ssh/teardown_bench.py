@@ -14,7 +14,7 @@ do (alice's rule needs approval). One python3-asyncssh process then:
      also holds the one python process's time to read all the closes).
 
 Usage: bench/ssh/teardown_bench.py [--bin-dir BUILD] [--sessions 1000] [--duration 150]
-       [--end expire|revoke] [--ramp 8]
+       [--end expire|revoke] [--ramp 8] [--cpu-split]
 The grant must outlast the ramp (on a busy 2-core machine 1,000 logins take a minute or two:
 each is a gate login plus an sshd login); logins stop 15 s before the grant's end and the
 table says how many were live. Each session costs an sshd monitor, an sshd child and a `cat`
@@ -38,6 +38,13 @@ except ImportError:  # pyenv or a venv on PATH: the Debian package lives in the 
     if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
         os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
     raise
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(samples, p):
@@ -107,6 +114,9 @@ async def run(env, args, rows):
     errors = [r["error"] for r in recs if "error" in r]
     sessions = json.loads(env.cli("sessions", "--json").stdout or "[]")
     active = sum(1 for s in sessions if s.get("state") == "active")
+    if args.end == "expire":
+        await asyncio.sleep(max(0.0, end - 2 - time.time()))
+    cpu_before = cpu_seconds(env.proc.pid)
     if args.end == "revoke":
         end = time.time()
         r = await loop.run_in_executor(None, lambda: env.cli(
@@ -119,6 +129,7 @@ async def run(env, args, rows):
     while time.time() < deadline and any("closed" not in r for r in live):
         await asyncio.sleep(0.05)
     spread = [(r["closed"] - end) * 1000 for r in live if "closed" in r]
+    cpu_closing = cpu_seconds(env.proc.pid) - cpu_before
     gate_side = []  # the gate's own `session.end` lines (UTC, ms), written as it closes each
     for line in env.log().splitlines():
         if " audit session.end " in line and "reason=grant " in line:
@@ -151,6 +162,8 @@ async def run(env, args, rows):
             rows.append(("grant end -> the gate's session.end line for each, p50 / p99 / max ms",
                          f"{percentile(gate_side, 50):.0f} / {percentile(gate_side, 99):.0f} / "
                          f"{max(gate_side):.0f}"))
+        rows.append(("gate CPU time from 2 s before the end until all closed, ms / per session",
+                     f"{cpu_closing * 1000:.0f} / {cpu_closing * 1000 / max(len(live), 1):.2f}"))
         rows.append(("closed more than 1 s after the end / not closed within 30 s",
                      f"{sum(1 for s in spread if s > 1000)} / {still}"))
     rows.append(("clients told 'Access grant #…' as the reason", f"{ended_text} / {len(live)}"))
@@ -166,6 +179,8 @@ def main():
     ap.add_argument("--duration", type=int, default=150, help="grant duration, seconds")
     ap.add_argument("--end", choices=("expire", "revoke"), default="expire")
     ap.add_argument("--ramp", type=int, default=8, help="logins in flight at once")
+    ap.add_argument("--cpu-split", action="store_true",
+                    help="gate on one CPU, sshd and the client on the others (cpu_split.py)")
     args = ap.parse_args()
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -184,12 +199,17 @@ def main():
         env.write_config(env.ssh_config_text(
             mode="approve", listen_extra=f"max_unauthenticated_per_source: {n}"))
         env.start()
+        cpus = "shared"
+        if args.cpu_split:
+            import cpu_split
+            cpus = cpu_split.split(env.proc.pid, [env.sshd_proc.pid])
         t = time.perf_counter()
         asyncio.run(run(env, args, rows))
         total = time.perf_counter() - t
         print(f"\n| teardown, loopback, {os.cpu_count()} CPUs, "
               f"{os.path.basename(os.path.abspath(args.bin_dir))} build | |")
         print("|---|---:|")
+        print(f"| CPUs | {cpus} |")
         for r in rows:
             print(f"| {r[0]} | {r[1]} |")
         print(f"| whole run, s | {total:.0f} |")

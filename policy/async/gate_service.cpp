@@ -5,6 +5,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -20,6 +22,14 @@ constexpr auto feed_poll_interval = std::chrono::seconds(1);
 // Deadlines are re-read at least this often (a clock step or another daemon's change).
 constexpr auto max_timer_wait = std::chrono::minutes(1);
 constexpr std::size_t feed_batch = 256;
+// A change watched by this many (a request thousands are held on) logs how long telling took.
+constexpr std::size_t many_watchers = 100;
+
+double thread_cpu_ms() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
 }  // namespace
 
 struct gate_service::impl : std::enable_shared_from_this<impl> {
@@ -46,7 +56,15 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     if (it == all.end()) return;
     auto callbacks = std::move(it->second);  // a callback may add or end watches
     all.erase(it);
+    auto start = std::chrono::steady_clock::now();
+    auto cpu_start = thread_cpu_ms();
     for (auto& [token, fn] : callbacks) fn(value);
+    if (callbacks.size() >= many_watchers) {
+      auto spent = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+      spdlog::info("change of #{} told {} watchers in {} ms ({} ms CPU)", id, callbacks.size(),
+                   spent.count() / 1000.0, thread_cpu_ms() - cpu_start);
+    }
   }
 
   void drain() {

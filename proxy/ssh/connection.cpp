@@ -1,6 +1,9 @@
 #include "proxy/ssh/connection.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -73,6 +76,10 @@ void connection::start(ssh_bind bind, int fd, std::function<void(const std::stri
   // must be non-blocking or a large write could stall the event loop.
   int flags = ::fcntl(fd, F_GETFL, 0);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  // Small replies (SFTP status, terminal echo) must not wait for Nagle: an sftp upload
+  // waits on each write's status, and Nagle + delayed ACK stall it.
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   down_ = ssh_new();
   if (down_ == nullptr || ssh_bind_accept_fd(bind, down_, fd) != SSH_OK) {
     spdlog::warn("ssh {}: cannot adopt the connection from {}: {}", id_, peer_,

@@ -2,6 +2,7 @@
 // A scratch directory per test and small helpers to build events and read lines back.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -11,11 +12,20 @@
 
 namespace gatehouse::audit::testing {
 
+// Removed when the test program exits.
 inline std::filesystem::path scratch_dir(const std::string& name) {
+  static std::vector<std::filesystem::path> made;
+  if (made.empty()) {
+    std::atexit([] {
+      std::error_code ignored;
+      for (const auto& d : made) std::filesystem::remove_all(d, ignored);
+    });
+  }
   auto dir = std::filesystem::temp_directory_path() /
              ("gatehouse-audit-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  made.push_back(dir);
   return dir;
 }
 

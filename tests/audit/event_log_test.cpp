@@ -37,6 +37,24 @@ TEST(EventLog, WritesAChainThatSurvivesARestart) {
   EXPECT_EQ(result.lines, 3u);
 }
 
+TEST(EventLog, BurstEventsAreInTheFileBeforeRecordReturns) {
+  // hold.end / session.end / exec.exit / sftp.* skip the per-event fdatasync (a burst costs
+  // one flush) but are still written at once: a crash of the daemon loses none of them.
+  auto dir = scratch_dir("burst");
+  auto path = (dir / "audit.jsonl").string();
+  event_log log({path});
+  for (int i = 0; i < 1000; ++i)
+    log.record(make_event(i % 2 ? "hold.end" : "session.end", {{"n", std::to_string(i)}}));
+  EXPECT_EQ(read_lines(path).size(), 1000u);
+  log.flush();
+  log.record(make_event("auth.success"));
+  EXPECT_TRUE(log.writable());
+  EXPECT_EQ(log.write_failures(), 0u);
+  auto result = verify_files({path});
+  EXPECT_TRUE(result.intact) << result.summary();
+  EXPECT_EQ(result.lines, 1001u);
+}
+
 TEST(EventLog, CutsOffATornLastLineAtOpen) {
   auto dir = scratch_dir("torn");
   auto path = (dir / "audit.jsonl").string();
