@@ -35,8 +35,8 @@ def read_events(log_path):
     return events
 
 
-def audit_config(env, audit_yaml, rule_extra="", extra_servers=""):
-    text = env.ssh_config_text(mode="allow", rule_extra=rule_extra, extra_servers=extra_servers)
+def audit_config(env, audit_yaml, rule_extra="", extra_servers="", mode="allow"):
+    text = env.ssh_config_text(mode=mode, rule_extra=rule_extra, extra_servers=extra_servers)
     return text.replace("users:\n", audit_yaml + "users:\n", 1)
 
 
@@ -404,51 +404,61 @@ class Recording(unittest.TestCase):
 class DiskFull(unittest.TestCase):
     """The audit log on a 64 KiB tmpfs that the test fills up."""
 
-    def run_mode(self, mode):
-        env = SshEnv()
+    def tiny_log(self, env, mode, rule_mode="allow"):
+        """Starts the gate with its audit log on a fresh tmpfs; returns (mount, log path)."""
         mount = os.path.join(env.dir, "tiny")
         os.makedirs(mount)
         subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount], check=True)
-        try:
-            log = os.path.join(mount, "audit.jsonl")
-            env.start_sshd()
-            env.write_config(audit_config(env, f"audit:\n  log: {log}\n  on_write_failure: {mode}\n"))
-            env.start()
-            r = env.ssh("echo before")
-            self.assertEqual((r.returncode, r.stdout), (0, b"before\n"), r.stderr)
-            try:  # take every free block
-                with open(os.path.join(mount, "filler"), "wb") as f:
-                    while True:
-                        f.write(b"\0" * 4096)
-                        f.flush()
-            except OSError:
-                pass
-            for _ in range(12):  # use up the room left in the log's last block
-                env.cli("reload")
-            status = json.loads(env.cli("status", "--json").stdout)["audit"]
-            self.assertFalse(status["writable"])
-            self.assertGreater(status["write_failures"], 0)
-            self.assertIn("audit: WRITE FAILURE", env.log())
-            r = env.ssh("echo during")
-            if mode == "refuse":
-                self.assertEqual(r.returncode, 255)
-                self.assertIn(b"audit log unavailable", r.stderr)
-                self.assertEqual(r.stdout, b"")
-            else:
-                self.assertEqual((r.returncode, r.stdout), (0, b"during\n"), r.stderr)
-            os.remove(os.path.join(mount, "filler"))
-            r = env.ssh("echo after")
-            self.assertEqual((r.returncode, r.stdout), (0, b"after\n"), r.stderr)
-            self.assertTrue(json.loads(env.cli("status", "--json").stdout)["audit"]["writable"])
-            v = env.cli("audit", "verify")
-            self.assertEqual(v.returncode, 0, v.stderr + v.stdout)
-            env.stop()
-        finally:
+
+        def cleanup():
             if env.proc and env.proc.poll() is None:
                 env.proc.kill()
                 env.proc.wait()
             subprocess.run(["umount", mount])
             env.close()
+        self.addCleanup(cleanup)
+        log = os.path.join(mount, "audit.jsonl")
+        env.start_sshd()
+        env.write_config(audit_config(env, f"audit:\n  log: {log}\n  on_write_failure: {mode}\n",
+                                      mode=rule_mode))
+        env.start()
+        return mount, log
+
+    def fill(self, env, mount):
+        try:  # take every free block
+            with open(os.path.join(mount, "filler"), "wb") as f:
+                while True:
+                    f.write(b"\0" * 4096)
+                    f.flush()
+        except OSError:
+            pass
+        for _ in range(12):  # use up the room left in the log's last block
+            env.cli("reload")
+        status = json.loads(env.cli("status", "--json").stdout)["audit"]
+        self.assertFalse(status["writable"])
+        self.assertGreater(status["write_failures"], 0)
+        self.assertIn("audit: WRITE FAILURE", env.log())
+
+    def run_mode(self, mode):
+        env = SshEnv()
+        mount, _ = self.tiny_log(env, mode)
+        r = env.ssh("echo before")
+        self.assertEqual((r.returncode, r.stdout), (0, b"before\n"), r.stderr)
+        self.fill(env, mount)
+        r = env.ssh("echo during")
+        if mode == "refuse":
+            self.assertEqual(r.returncode, 255)
+            self.assertIn(b"audit log unavailable", r.stderr)
+            self.assertEqual(r.stdout, b"")
+        else:
+            self.assertEqual((r.returncode, r.stdout), (0, b"during\n"), r.stderr)
+        os.remove(os.path.join(mount, "filler"))
+        r = env.ssh("echo after")
+        self.assertEqual((r.returncode, r.stdout), (0, b"after\n"), r.stderr)
+        self.assertTrue(json.loads(env.cli("status", "--json").stdout)["audit"]["writable"])
+        v = env.cli("audit", "verify")
+        self.assertEqual(v.returncode, 0, v.stderr + v.stdout)
+        env.stop()
 
     @unittest.skipUnless(os.getuid() == 0, "mounting a tmpfs needs root")
     def test_refuse_turns_new_sessions_away(self):
@@ -457,6 +467,31 @@ class DiskFull(unittest.TestCase):
     @unittest.skipUnless(os.getuid() == 0, "mounting a tmpfs needs root")
     def test_continue_keeps_going(self):
         self.run_mode("continue")
+
+    @unittest.skipUnless(os.getuid() == 0, "mounting a tmpfs needs root")
+    def test_refuse_refuses_an_approval_it_cannot_record(self):
+        """Audited before it takes effect: an approval the log cannot take does not happen."""
+        env = SshEnv()
+        mount, log = self.tiny_log(env, "refuse", rule_mode="approve")
+        r = env.cli("request", f"{env.account}@web01", "--for", "alice", "--reason", "fix",
+                    "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        request_id = str(json.loads(r.stdout)["id"])
+        self.fill(env, mount)
+        r = env.cli("approve", request_id, "--as", "bob")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("audit log unavailable: request.approved could not be recorded", r.stderr)
+        shown = json.loads(env.cli("show", request_id, "--json").stdout)
+        self.assertEqual(shown["state"], "pending")
+        os.remove(os.path.join(mount, "filler"))
+        r = env.cli("approve", request_id, "--as", "bob")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(env.cli("show", request_id, "--json").stdout)["state"],
+                         "approved")
+        self.assertEqual([e["request"] for e in read_events(log) if e["event"] == "request.approved"],
+                         [request_id])
+        v = env.cli("audit", "verify")
+        self.assertEqual(v.returncode, 0, v.stderr + v.stdout)
 
 
 if __name__ == "__main__":
