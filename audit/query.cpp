@@ -3,8 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <array>
-#include <deque>
 #include <fstream>
 
 namespace gatehouse::audit {
@@ -32,21 +32,21 @@ std::string person_of(const json::object& o) {
   return text_of(o, "actor");
 }
 
-constexpr std::array<std::string_view, 13> columns = {
-    "ts",      "seq",     "event", "person", "server", "account", "protocol",
-    "session", "request", "grant", "reason", "path",   "details"};
+}  // namespace
 
-std::string csv_field(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string out = "\"";
+std::string csv_field(std::string_view value) {
+  // A spreadsheet runs a cell that starts like a formula (OWASP "CSV injection"): a person's
+  // justification or an SFTP path must not. The audit log itself keeps the exact text.
+  bool formula = !value.empty() && std::string_view("=+-@\t\r").find(value[0]) != value.npos;
+  std::string guard = formula ? "'" : "";
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return guard + std::string(value);
+  std::string out = "\"" + guard;
   for (char c : value) {
     if (c == '"') out += '"';
     out += c;
   }
   return out + "\"";
 }
-
-}  // namespace
 
 std::optional<query> query_from_parameters(
     const std::vector<std::pair<std::string, std::string>>& p, std::string& error) {
@@ -114,9 +114,63 @@ bool matches(const query& q, const json::object& e) {
   return true;
 }
 
+namespace {
+// Reads chunks this large from the end of a file.
+constexpr std::streamoff backwards_chunk = 1 << 20;
+
+// Calls `line` for every line of `file`, the last first, until it returns false. Lines are
+// what std::getline would give (a last line without '\n' included). False when unreadable.
+bool each_line_backwards(const std::string& file,
+                         const std::function<bool(std::string_view)>& line) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  std::streamoff pos = in.tellg();
+  std::string carry;  // the start of a line that began in an earlier chunk
+  while (pos > 0) {
+    auto n = std::min(backwards_chunk, pos);
+    pos -= n;
+    std::string data(static_cast<std::size_t>(n), '\0');
+    in.seekg(pos);
+    if (!in.read(data.data(), n)) return false;
+    data += carry;
+    // Line starts (just after each '\n') found forward, with memchr, then visited backwards.
+    std::vector<std::size_t> starts;
+    for (auto nl = data.find('\n'); nl != std::string::npos; nl = data.find('\n', nl + 1))
+      starts.push_back(nl + 1);
+    std::size_t end = data.size();
+    for (auto start = starts.rbegin(); start != starts.rend(); ++start) {
+      if (*start < end && !line(std::string_view(data).substr(*start, end - *start))) return true;
+      end = *start - 1;
+    }
+    carry = data.substr(0, end);
+  }
+  if (!carry.empty()) line(carry);
+  return true;
+}
+}  // namespace
+
 std::vector<json::object> find_events(const std::vector<std::string>& files, const query& q,
                                       std::string& error) {
-  std::deque<json::object> found;
+  if (q.limit != 0) {
+    // The newest matches: read from the end, so the work is bounded by what is shown.
+    std::vector<json::object> found;
+    for (auto file = files.rbegin(); file != files.rend() && found.size() < q.limit; ++file) {
+      bool readable = each_line_backwards(*file, [&](std::string_view line) {
+        boost::system::error_code ec;
+        auto v = json::parse(line, ec);
+        if (!ec && v.is_object() && matches(q, v.as_object()))
+          found.push_back(std::move(v.as_object()));
+        return found.size() < q.limit;
+      });
+      if (!readable) {
+        error = "cannot read " + *file;
+        return {};
+      }
+    }
+    std::reverse(found.begin(), found.end());
+    return found;
+  }
+  std::vector<json::object> found;
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
@@ -127,12 +181,11 @@ std::vector<json::object> find_events(const std::vector<std::string>& files, con
     while (std::getline(in, line)) {
       boost::system::error_code ec;
       auto v = json::parse(line, ec);
-      if (ec || !v.is_object() || !matches(q, v.as_object())) continue;
-      found.push_back(std::move(v.as_object()));
-      if (q.limit != 0 && found.size() > q.limit) found.pop_front();
+      if (!ec && v.is_object() && matches(q, v.as_object()))
+        found.push_back(std::move(v.as_object()));
     }
   }
-  return {std::make_move_iterator(found.begin()), std::make_move_iterator(found.end())};
+  return found;
 }
 
 std::string csv_header() {
@@ -141,7 +194,7 @@ std::string csv_header() {
   return out + "\r\n";
 }
 
-std::string csv_row(const json::object& event) {
+std::array<std::string, columns.size()> column_values(const json::object& event) {
   json::object details;
   for (const auto& kv : event) {
     bool own_column = false;
@@ -150,20 +203,26 @@ std::string csv_row(const json::object& event) {
         kv.key() != "request_id")
       details[kv.key()] = kv.value();
   }
-  std::string out;
-  for (auto c : columns) {
-    std::string value;
+  std::array<std::string, columns.size()> out;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    auto c = columns[i];
     if (c == "details")
-      value = details.empty() ? "" : json::serialize(details);
+      out[i] = details.empty() ? "" : json::serialize(details);
     else if (c == "person")
-      value = person_of(event);
+      out[i] = person_of(event);
     else if (c == "request")
-      value = text_of(event, "request").empty() ? text_of(event, "request_id")
-                                                : text_of(event, "request");
+      out[i] = text_of(event, "request").empty() ? text_of(event, "request_id")
+                                                 : text_of(event, "request");
     else
-      value = text_of(event, c);
-    out += (c == columns.front() ? "" : ",") + csv_field(value);
+      out[i] = text_of(event, c);
   }
+  return out;
+}
+
+std::string csv_row(const json::object& event) {
+  auto values = column_values(event);
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + csv_field(values[i]);
   return out + "\r\n";
 }
 

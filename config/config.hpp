@@ -48,6 +48,9 @@ struct http_listener {
   std::string tls_key;
   std::string public_url;
   bool approval_links_require_sign_in = false;
+  // The installed asciinema-player npm package (its dist/bundle is served for the audit replay
+  // page); "" = the replay page offers the .cast download only.
+  std::string asciinema_player;
 };
 
 struct admin_listener {

@@ -22,8 +22,9 @@ constexpr std::string_view ssh_keys[] = {"address",
                                          "max_held_per_source"};
 constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks",
                                          "token_key", "public_address"};
-constexpr std::string_view http_keys[] = {"address", "tls_cert", "tls_key", "public_url",
-                                          "approval_links_require_sign_in"};
+constexpr std::string_view http_keys[] = {
+    "address",         "tls_cert", "tls_key", "public_url", "approval_links_require_sign_in",
+    "asciinema_player"};
 constexpr std::string_view admin_keys[] = {"socket"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",     "user",
                                           "password", "starttls", "ca_file"};
@@ -102,6 +103,7 @@ void read_http_listener(const map_reader& listen, listeners& out) {
     return check_url(url, {"https", "http"}, false);
   });
   m->read_bool("approval_links_require_sign_in", http.approval_links_require_sign_in);
+  if (m->value("asciinema_player")) read_path(*m, "asciinema_player", http.asciinema_player);
   out.http = std::move(http);
 }
 

@@ -160,7 +160,8 @@ class daemon::impl final : public admin::daemon_control {
     if (listen.rdp)
       if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
     if (listen.http) {
-      web_->attach(*gate_, [this] { return held_connections(); }, mail_.get());
+      web_->attach(
+          *gate_, [this] { return held_connections(); }, mail_.get());
       if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
     }
 

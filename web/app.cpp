@@ -7,6 +7,7 @@
 #include "policy/request.hpp"
 #include "web/forms.hpp"
 #include "web/html.hpp"
+#include "web/static_assets.hpp"
 
 namespace gatehouse::web {
 
@@ -14,9 +15,8 @@ namespace {
 constexpr std::string_view session_cookie = "__Host-gatehouse";
 }
 
-web_reply html_reply(int status, std::string_view title, std::string_view person,
-                     std::string_view body) {
-  return web_reply{status, "text/html; charset=utf-8", page(title, person, body), {}};
+web_reply html_reply(int status, std::string_view title, const viewer& v, std::string_view body) {
+  return web_reply{status, "text/html; charset=utf-8", page(title, v, body), {}};
 }
 
 web_reply redirect(const std::string& location) {
@@ -25,12 +25,12 @@ web_reply redirect(const std::string& location) {
   return r;
 }
 
-web_reply message_page(int status, std::string_view title, std::string_view person,
-                       std::string_view text, bool error) {
+web_reply message_page(int status, std::string_view title, const viewer& v, std::string_view text,
+                       bool error) {
   std::string body = "<h1>" + escape(title) + "</h1><div class=\"notice" + (error ? " error" : "") +
                      "\">" + escape(text) + "</div>";
-  if (!person.empty()) body += "<p><a href=\"/my/approvals\">Back to my approvals</a></p>";
-  return html_reply(status, title, person, body);
+  if (!v.person.empty()) body += "<p><a href=\"/my/approvals\">Back to my approvals</a></p>";
+  return html_reply(status, title, v, body);
 }
 
 bool may_see(const policy::request& r, std::string_view person) {
@@ -84,6 +84,12 @@ web_reply app::handle(const web_request& r) {
     css.headers.emplace_back("Cache-Control", "public, max-age=3600");
     return css;
   }
+  if (get) {
+    auto cfg = context_.current_config();
+    if (auto asset = static_asset(
+            path, cfg->listen.http ? cfg->listen.http->asciinema_player : std::string()))
+      return *asset;
+  }
   if (r.method != "GET" && r.method != "HEAD" && r.method != "POST")
     return message_page(405, "Method not allowed", "", "Use GET or POST.");
 
@@ -106,6 +112,8 @@ web_reply app::handle(const web_request& r) {
     return redirect("/sign-in?next=" + url_encode(path));
   }
   if (path == "/") return redirect("/my/approvals");
+  if (path == "/audit" || path == "/audit.csv" || path.starts_with("/audit/"))
+    return audit_routes(r, path, *s);
   return person_routes(r, path, *s);
 }
 

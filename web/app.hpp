@@ -10,7 +10,9 @@
 //   GET  /my/requests, /my/approvals, /requests/ID, /grants        (signed in)
 //   POST /requests/ID/ACTION (approve, deny, cancel, comment, reassign), /grants/ID/revoke
 //   /api/v1/requests..., /api/v1/grants...   the admin API's operations, as the signed-in person
-//   GET  /healthz, /metrics, /static/gatehouse.css
+//   GET  /audit[.csv], /audit/sessions[/ID], /audit/recordings/ID.cast, /audit/requests[.csv]
+//        (the auditors group only)
+//   GET  /healthz, /metrics, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
 //
 // A decision here is the person's own (as with `gatehouse approve --as PERSON`), made through
 // the same operations as the admin API (admin/policy_routes), audited by access_service.
@@ -21,6 +23,7 @@
 
 #include "config/config.hpp"
 #include "core/time.hpp"
+#include "web/html.hpp"
 #include "web/http_message.hpp"
 
 namespace gatehouse::policy {
@@ -70,6 +73,14 @@ class app {
   web_reply sign_in_routes(const web_request& r, std::string_view path);
   web_reply person_routes(const web_request& r, std::string_view path, const session& s);
   web_reply api_routes(const web_request& r, std::string_view path, const session& s);
+  // The audit pages, for auditors only (audit_pages.cpp, audit_session_pages.cpp,
+  // audit_request_pages.cpp).
+  web_reply audit_routes(const web_request& r, std::string_view path, const session& s);
+  web_reply audit_events(const web_request& r, bool csv, const viewer& v);
+  web_reply audit_sessions(const web_request& r, const viewer& v);
+  web_reply audit_replay(const std::string& session_id, const viewer& v);
+  web_reply audit_recording(const std::string& name, const viewer& v);
+  web_reply audit_requests(const web_request& r, bool csv, const viewer& v);
   web_reply metrics();
 
   app_context context_;
@@ -78,13 +89,16 @@ class app {
 };
 
 // Common replies.
-web_reply html_reply(int status, std::string_view title, std::string_view person,
-                     std::string_view body);
+web_reply html_reply(int status, std::string_view title, const viewer& v, std::string_view body);
 web_reply redirect(const std::string& location);
-web_reply message_page(int status, std::string_view title, std::string_view person,
-                       std::string_view text, bool error = true);
+web_reply message_page(int status, std::string_view title, const viewer& v, std::string_view text,
+                       bool error = true);
 
 // Who may see a request: its requester and its approvers.
 bool may_see(const policy::request& r, std::string_view person);
+
+// The group whose members see the audit pages (/audit...).
+constexpr std::string_view auditors_group = "auditors";
+bool is_auditor(const config::config& c, std::string_view person);
 
 }  // namespace gatehouse::web

@@ -4,14 +4,14 @@
 
 namespace gatehouse::web {
 
-std::string page(std::string_view title, std::string_view person, std::string_view body) {
+std::string page(std::string_view title, const viewer& v, std::string_view body) {
   std::string nav;
-  if (!person.empty()) {
+  if (!v.person.empty()) {
     nav = fmt::format(
         "<nav><a href=\"/my/approvals\">My approvals</a><a href=\"/my/requests\">My requests</a>"
-        "<a href=\"/grants\">Grants</a>"
+        "<a href=\"/grants\">Grants</a>{}"
         "<span class=\"who\">{}</span></nav>",
-        escape(person));
+        v.auditor ? "<a href=\"/audit\">Audit</a>" : "", escape(v.person));
   }
   return fmt::format(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -77,6 +77,15 @@ ol.timeline{list-style:none;padding:0;margin:0 0 1rem}
 ol.timeline li{border-left:3px solid var(--line);padding:.25rem 0 .75rem 1rem}
 ol.timeline time{color:var(--muted);font-size:.9rem;display:block}
 form.inline{display:inline}
+main:has(table.audit){max-width:none}
+.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:0 1rem}
+.filters label{margin-top:.5rem}
+label.check{display:flex;align-items:center;gap:.4rem;margin-top:2.1rem}
+table.audit td{font-size:.9rem;overflow-wrap:anywhere}
+table.audit td.time{white-space:nowrap}
+table.audit td.details{font-family:ui-monospace,monospace;font-size:.8rem;max-width:28rem}
+.tabs{display:flex;gap:1rem;margin-bottom:1rem}
+#player{margin:1rem 0}
 .muted{color:var(--muted)}
 )css";
 }

@@ -3,10 +3,16 @@
 // back. No Beast or Asio here, so pages compile fast and test without sockets.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace gatehouse::web {
+
+// Every reply's Content-Security-Policy, unless the reply sets its own (the replay page adds
+// 'wasm-unsafe-eval': asciinema-player's terminal is WebAssembly).
+inline constexpr std::string_view content_security_policy =
+    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 struct web_request {
   std::string method;  // "GET", "POST", ...

@@ -32,13 +32,11 @@ constexpr const char* tls12_ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-constexpr const char* content_security_policy =
-    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
-
 void set_protective_headers(http::response<http::string_body>& res) {
   res.set(http::field::server, "gatehoused");
   res.set(http::field::strict_transport_security, "max-age=31536000");
-  res.set("Content-Security-Policy", content_security_policy);
+  if (res.find("Content-Security-Policy") == res.end())
+    res.set("Content-Security-Policy", content_security_policy);
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
   // Token pages carry secrets in their URL: never let it leak to another site.

@@ -50,16 +50,17 @@ std::string button_form(const std::string& action, const std::string& csrf,
 web_reply app::person_routes(const web_request& r, std::string_view path, const session& s) {
   auto& access = context_.gate.access();
   const std::string& me = s.person;
+  const viewer who{me, is_auditor(*context_.current_config(), me)};
   const std::string csrf = csrf_token("session:" + s.token);
   auto parts = path_segments(path);
   const bool post = r.method == "POST";
 
   if (post) {
     if (!same_origin(r))
-      return message_page(403, "Refused", me, "This form was sent from another site.");
+      return message_page(403, "Refused", who, "This form was sent from another site.");
     auto form = parse_form(r.body);
     if (!csrf_ok("session:" + s.token, form["csrf"]))
-      return message_page(403, "Refused", me,
+      return message_page(403, "Refused", who,
                           "The form has expired; reload the page and try again.");
     boost::json::object body;
     std::string back;
@@ -76,16 +77,16 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
           form.count("back") && form["back"].starts_with("/requests/") ? form["back"] : "/grants";
       target = "/v1/grants/" + std::string(parts[1]) + "/revoke";
     } else {
-      return message_page(404, "Not found", me, "There is no such page.");
+      return message_page(404, "Not found", who, "There is no such page.");
     }
     auto outcome = call_policy(context_.gate, "POST", target, body, me);
-    if (!outcome.ok()) return message_page(outcome.status, "Not done", me, outcome.error());
+    if (!outcome.ok()) return message_page(outcome.status, "Not done", who, outcome.error());
     return redirect(back);
   }
 
   if (path == "/my/approvals" || path == "/my/requests") {
     auto all = access.list_requests({});
-    if (!all) return message_page(500, "Try again later", me, all.message());
+    if (!all) return message_page(500, "Try again later", who, all.message());
     const bool approvals = path == "/my/approvals";
     std::vector<policy::request> due, open, closed;
     for (auto& q : *all) {
@@ -116,7 +117,7 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     body += "<form method=\"post\" action=\"/sign-out\">" + hidden_csrf(csrf) +
             "<div class=\"actions\"><button class=\"plain\" type=\"submit\">Sign out</button>"
             "</div></form>";
-    return html_reply(200, approvals ? "My approvals" : "My requests", me, body);
+    return html_reply(200, approvals ? "My approvals" : "My requests", who, body);
   }
 
   if (parts.size() == 2 && parts[0] == "requests") {
@@ -125,7 +126,7 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
         id ? access.get_request(*id)
            : policy::result<policy::request>(policy::make_error(policy::error_code::not_found, ""));
     if (!q || !may_see(*q, me))
-      return message_page(404, "Not found", me, "There is no such request you may see.");
+      return message_page(404, "Not found", who, "There is no such request you may see.");
     const std::string base = "/requests/" + std::to_string(q->id);
     std::string body = "<h1>Request #" + std::to_string(q->id) + "</h1><div class=\"card\">" +
                        request_facts(*q) + "</div>";
@@ -170,14 +171,14 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
             "<label for=\"text\">Add a comment</label><textarea id=\"text\" name=\"text\" "
             "required maxlength=\"2000\"></textarea><div class=\"actions\"><button "
             "type=\"submit\">Comment</button></div></form>";
-    return html_reply(200, "Request #" + std::to_string(q->id), me, body);
+    return html_reply(200, "Request #" + std::to_string(q->id), who, body);
   }
 
   // GET /rdp-files/SERVER: the person's .rdp file for an RDP server (as `ssh me@gate rdp-file`).
   if (parts.size() == 2 && parts[0] == "rdp-files") {
     auto file =
         proxy::rdp::rdp_file_for(context_.gate, me, std::string(parts[1]), std::chrono::hours(8));
-    if (!file.error.empty()) return message_page(404, "No RDP file", me, file.error);
+    if (!file.error.empty()) return message_page(404, "No RDP file", who, file.error);
     web_reply reply{200, "application/x-rdp; charset=utf-8", file.text, {}};
     reply.headers.emplace_back("Content-Disposition",
                                "attachment; filename=\"" + std::string(parts[1]) + ".rdp\"");
@@ -186,7 +187,7 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
 
   if (path == "/grants") {
     auto grants = access.list_grants({});
-    if (!grants) return message_page(500, "Try again later", me, grants.message());
+    if (!grants) return message_page(500, "Try again later", who, grants.message());
     std::string rows;
     for (const auto& g : *grants) {
       auto q = access.get_request(g.request);
@@ -211,9 +212,9 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
                   "<th>Target</th><th>Period</th><th>State</th><th>Request</th><th></th></tr>"
                   "</thead><tbody>" +
                       rows + "</tbody></table>";
-    return html_reply(200, "Grants", me, body);
+    return html_reply(200, "Grants", who, body);
   }
-  return message_page(404, "Not found", me, "There is no such page.");
+  return message_page(404, "Not found", who, "There is no such page.");
 }
 
 }  // namespace gatehouse::web

@@ -1,11 +1,11 @@
 #include "policy/async/gate_service.hpp"
 
+#include <time.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
-
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -34,7 +34,8 @@ double thread_cpu_ms() {
 
 struct gate_service::impl : std::enable_shared_from_this<impl> {
   template <typename T>
-  using watchers = std::unordered_map<std::int64_t, std::map<std::uint64_t, std::function<void(const T&)>>>;
+  using watchers =
+      std::unordered_map<std::int64_t, std::map<std::uint64_t, std::function<void(const T&)>>>;
 
   impl(asio::io_context& io, access_service& a, store& s, const clock& c)
       : access(a), changes(s), clk(c), deadline_timer(io), poll_timer(io) {}

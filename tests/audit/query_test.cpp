@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "audit/event_log.hpp"
 #include "audit/log_files.hpp"
 #include "audit_test_support.hpp"
@@ -126,6 +128,62 @@ TEST_F(Query, CsvHasAHeaderAndQuotesProperly) {
   EXPECT_EQ(csv_row(found[0]),
             "2026-11-22T10:01:00.000Z,2,request.approved,alice,web01,,,,7,,,,\"{\"\"actor\"\":"
             "\"\"bob\"\"}\"\r\n");
+}
+
+TEST(CsvField, DefusesWhatASpreadsheetWouldRunAsAFormula) {
+  EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(csv_field("+1"), "'+1");
+  EXPECT_EQ(csv_field("-2+3"), "'-2+3");
+  EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_field("\tx"), "'\tx");
+  EXPECT_EQ(csv_field("/srv/=notes"), "/srv/=notes");
+  EXPECT_EQ(csv_field(""), "");
+  EXPECT_EQ(csv_field("42"), "42");
+}
+
+// With a limit the files are read from the end in chunks; the result must be what reading
+// everything gives, across chunk and file boundaries, with blank, garbage and torn lines.
+TEST(QueryLimit, NewestMatchesAreTheTailOfTheFullScan) {
+  auto dir = testing::scratch_dir("QueryLimitTail");
+  std::vector<std::string> files;
+  int seq = 0;
+  for (int f = 1; f <= 3; ++f) {
+    files.push_back((dir / ("audit.jsonl." + std::to_string(f))).string());
+    std::ofstream out(files.back(), std::ios::binary | std::ios::trunc);
+    const int lines = f == 2 ? 9000 : 3000;  // file 2 spans several 1 MiB chunks
+    for (int i = 0; i < lines; ++i, ++seq) {
+      out << R"({"ts":"2026-11-22T10:00:00.000Z","seq":)" << seq << R"(,"event":")"
+          << (seq % 3 == 0 ? "session.start" : "sftp.open") << R"(","person":")"
+          << (seq % 2 ? "alice" : "bob") << R"(","path":")" << std::string(180, 'x') << "\"}\n";
+      if (seq % 1000 == 0) out << "\nnot json\n";
+    }
+    if (f == 3) out << R"({"seq":-1,"event":"sftp.open","person":"alice"})";  // torn: no \n
+  }
+  for (auto [person, event] : {std::pair<const char*, const char*>{"alice", "sftp.*"},
+                               {"bob", "session.start"},
+                               {"carol", "sftp.*"}}) {
+    query all;
+    all.person = person;
+    all.event = event;
+    std::string error;
+    auto everything = find_events(files, all, error);
+    ASSERT_EQ(error, "");
+    for (std::size_t limit : {1u, 2u, 200u, 2500u, 4000u, 6000u, 20000u}) {
+      auto q = all;
+      q.limit = limit;
+      auto newest = find_events(files, q, error);
+      ASSERT_EQ(error, "");
+      auto from = everything.size() > limit ? everything.size() - limit : 0;
+      ASSERT_EQ(newest.size(), everything.size() - from) << person << " " << limit;
+      for (std::size_t i = 0; i < newest.size(); ++i)
+        ASSERT_EQ(newest[i], everything[from + i]) << person << " " << limit << " " << i;
+    }
+  }
+  query q;
+  q.limit = 5;
+  std::string error;
+  EXPECT_TRUE(find_events({(dir / "missing").string()}, q, error).empty());
+  EXPECT_NE(error.find("cannot read"), std::string::npos);
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ listen:
   rdp:   { address: "[::]:3389", trust_mstshash_cookie: true, trusted_networks: ["10.0.0.0/8", "fd00::/8"],
            token_key: rdp_token.key, public_address: "rdp.example.com:443" }
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
-           approval_links_require_sign_in: true }
+           approval_links_require_sign_in: true, asciinema_player: player/asciinema-player }
   admin: { socket: /run/gate/admin.sock }
 mail:
   smtp: "smtps://mail.example:465"
@@ -175,6 +175,7 @@ rules:
   EXPECT_EQ(c.listen.http->tls_key, dir / "tls/key.pem");
   EXPECT_EQ(c.listen.http->public_url, "https://gate.example");
   EXPECT_TRUE(c.listen.http->approval_links_require_sign_in);
+  EXPECT_EQ(c.listen.http->asciinema_player, dir / "player/asciinema-player");
   EXPECT_EQ(c.listen.admin.socket, "/run/gate/admin.sock");
 
   EXPECT_EQ(c.mail.smtp, "smtps://mail.example:465");

@@ -10,7 +10,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import GATEHOUSED, Env, wait_for  # noqa: E402
+from gatehouse_env import GATEHOUSED, Env, free_port, wait_for  # noqa: E402
 
 
 class Lifecycle(unittest.TestCase):
@@ -152,7 +152,8 @@ class Lifecycle(unittest.TestCase):
     def test_second_daemon_on_same_socket_is_fatal(self):
         self.env.write_config()
         self.env.start()
-        text = self.env.config_text().replace(str(self.env.ssh_port), str(self.env.ssh_port + 1))
+        # Only the admin socket is shared: the listener moves to a free port.
+        text = self.env.config_text().replace(str(self.env.ssh_port), str(free_port()))
         other = os.path.join(self.env.dir, "other.yaml")
         with open(other, "w") as f:
             f.write(text)

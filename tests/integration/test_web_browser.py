@@ -2,7 +2,9 @@
 the approval mail reaches a real SMTP server (aiosmtpd); the test takes the links from the
 mails (the approval link, and a sign-in link asked for on the sign-in page), headless Chromium
 signs the approver in, shows My approvals, opens the approval link, clicks Approve, and the held
-ssh proceeds. Screenshots land in the build directory (tests/web/screenshots) to be looked at."""
+ssh proceeds. And an auditor replays a recorded session on the audit replay page: the
+asciinema-player (installed from npm) draws what was shown, with no Content Security Policy
+violation. Screenshots land in the build directory (tests/web/screenshots) to be looked at."""
 import json
 import os
 import re
@@ -13,7 +15,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import BIN_DIR, wait_for  # noqa: E402
 from smtp_sink import SmtpSink, text_part  # noqa: E402
-from web_env import WebEnv  # noqa: E402
+from web_env import WebEnv, install_player  # noqa: E402
 
 WEB_TESTS = os.path.join(os.path.dirname(__file__), "..", "web")
 SCREENSHOTS = os.path.join(BIN_DIR, "tests", "web", "screenshots")
@@ -90,6 +92,55 @@ users:
         self.assertEqual(shown["decisions"][0]["comment"], "approved from the browser")
         for name in ("approval-form.png", "my-approvals.png", "approval-done.png",
                      "request-detail.png"):
+            self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, name)), 5000)
+
+
+class Replay(unittest.TestCase):
+    def test_the_player_replays_a_recorded_session(self):
+        subprocess.run([os.path.join(WEB_TESTS, "install-playwright.sh")], check=True,
+                       timeout=300)
+        player = install_player()
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        env = WebEnv()
+        self.addCleanup(env.close)
+        env.start_sshd()
+        log = os.path.join(env.dir, "audit.jsonl")
+        recordings = os.path.join(env.dir, "recordings")
+        os.makedirs(recordings)
+        text = env.web_config_text(mode="allow", http_extra=f"asciinema_player: {player}")
+        text = text.replace("users:\n", f"audit:\n  log: {log}\n  recordings: {recordings}\n"
+                            "users:\n", 1)
+        env.write_config(WebEnv.with_auditors(text))
+        env.start()
+        r = env.ssh(opts=["-tt"], input=b"echo typed-$((6*7))\nexit\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+        def read_bytes(path):
+            with open(path, "rb") as f:
+                return f.read()
+
+        def events():
+            with open(log) as f:
+                return [json.loads(line) for line in f]
+        wait_for(lambda: any(e["event"] == "session.end" for e in events()), what="session.end")
+        session = [e for e in events() if e["event"] == "session.start"][0]["session"]
+        cast = os.path.join(recordings, session + ".cast")
+        wait_for(lambda: b"typed-42" in read_bytes(cast), what="recording written")
+        out = subprocess.run(["node", os.path.join(WEB_TESTS, "replay_in_browser.js"),
+                              env.sign_in_link("carol"),
+                              f"{env.public_url}/audit/sessions/{session}", SCREENSHOTS],
+                             capture_output=True, text=True, timeout=180)
+        self.assertEqual(out.returncode, 0, out.stderr + out.stdout)
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        self.assertEqual(seen["violations"], [])
+        csp_errors = [e for e in seen["consoleErrors"] if "content security policy" in e.lower()]
+        self.assertEqual(csp_errors, [])
+        self.assertIn("typed-42", seen["terminal"])
+        self.assertIn(f"Session {session}", seen["main"])
+        self.assertIn("session.start", seen["audit-events"])
+        self.assertIn(session, seen["audit-sessions"])
+        self.assertIn("No requests match.", seen["audit-requests"])
+        for name in ("replay.png", "audit-events.png", "audit-sessions.png", "audit-requests.png"):
             self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, name)), 5000)
 
 

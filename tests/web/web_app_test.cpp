@@ -42,7 +42,7 @@ class WebApp : public ::testing::Test {
     rule.max_duration = std::chrono::hours(8);
     auto builder = standard_people().rule(rule);
     builder.raw().listen.http =
-        config::http_listener{{"127.0.0.1", 8443}, "", "", public_url, require_sign_in};
+        config::http_listener{{"127.0.0.1", 8443}, "", "", public_url, require_sign_in, ""};
     for (auto& u : builder.raw().users) u.email = u.name + "@example.com";
     cfg_ = builder.build();
     dir_ = std::filesystem::temp_directory_path() /

@@ -14,6 +14,14 @@ from ssh_env import SshEnv
 from tls_cert import self_signed_cert
 
 ISSUE_LINK = os.path.join(BIN_DIR, "tests", "web", "web_issue_link")
+PLAYER_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "web", "player")
+
+
+def install_player():
+    """asciinema-player from the npm registry into web/player/node_modules (gitignored); the
+    directory to give listen.http.asciinema_player."""
+    subprocess.run([os.path.join(PLAYER_DIR, "install.sh")], check=True, timeout=300)
+    return os.path.abspath(os.path.join(PLAYER_DIR, "node_modules", "asciinema-player"))
 
 
 class Reply:
@@ -38,14 +46,29 @@ class WebEnv(SshEnv):
         self.cert, self.key = self_signed_cert(self.dir, "web")
         self.db = os.path.join(self.dir, "gatehouse.db")
 
-    def web_config_text(self, require_sign_in=False, **kw):
+    def web_config_text(self, require_sign_in=False, http_extra="", **kw):
+        """`http_extra`: more listen.http keys, e.g. "asciinema_player: DIR"."""
         text = self.ssh_config_text(**kw)
+        http_extra = ", " + http_extra if http_extra else ""
         http = (f'  http: {{ address: "127.0.0.1:{self.http_port}", tls_cert: {self.cert}, '
                 f'tls_key: {self.key}, public_url: "{self.public_url}", '
-                f'approval_links_require_sign_in: {"true" if require_sign_in else "false"} }}\n')
+                f'approval_links_require_sign_in: {"true" if require_sign_in else "false"}'
+                f'{http_extra} }}\n')
         marker = f"  admin: {{ socket: {self.socket} }}\n"
         assert marker in text
         return text.replace(marker, marker + http)
+
+    @staticmethod
+    def with_auditors(text, auditors=("carol",)):
+        """The config `text` with an `auditors` group whose members are `auditors`."""
+        marker = "groups:\n  - name: developers\n"
+        assert marker in text
+        text = text.replace(marker, "groups:\n  - name: auditors\n  - name: developers\n", 1)
+        for person in auditors:
+            line = f"    email: {person}@example.com\n"
+            assert line in text
+            text = text.replace(line, line + "    groups: [auditors]\n", 1)
+        return text
 
     # --- clients ---------------------------------------------------------------------------
     def tls_context(self):

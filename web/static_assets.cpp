@@ -1,0 +1,61 @@
+#include "web/static_assets.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace gatehouse::web {
+
+namespace {
+// Starts the player on the replay page's #player element, whose data-cast names the recording.
+// A file of ours rather than an inline script, so the page keeps script-src 'self'.
+constexpr std::string_view replay_js = R"js(// Gatehouse: start asciinema-player on the replay page.
+(function () {
+  var el = document.getElementById('player');
+  if (!el || typeof AsciinemaPlayer === 'undefined') return;
+  AsciinemaPlayer.create(el.getAttribute('data-cast'), el, { fit: 'width', idleTimeLimit: 2 });
+})();
+)js";
+
+std::string bundle_file(const std::string& package, std::string_view name) {
+  return package + "/dist/bundle/" + std::string(name);
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+web_reply cached(std::string content_type, std::string body) {
+  web_reply r{200, std::move(content_type), std::move(body), {}};
+  r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+  return r;
+}
+}  // namespace
+
+bool player_installed(const std::string& player_package) {
+  std::error_code ec;
+  return !player_package.empty() && std::filesystem::is_regular_file(
+                                        bundle_file(player_package, "asciinema-player.min.js"), ec);
+}
+
+std::optional<web_reply> static_asset(std::string_view path, const std::string& player_package) {
+  if (path == replay_script)
+    return cached("text/javascript; charset=utf-8", std::string(replay_js));
+  const bool script = path == player_script;
+  if (!script && path != player_stylesheet) return std::nullopt;
+  auto name = path.substr(path.rfind('/') + 1);
+  auto body = player_package.empty() ? std::nullopt : read_file(bundle_file(player_package, name));
+  if (!body)
+    return web_reply{404,
+                     "text/plain; charset=utf-8",
+                     "asciinema-player is not installed (listen.http.asciinema_player)\n",
+                     {}};
+  return cached(script ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+                std::move(*body));
+}
+
+}  // namespace gatehouse::web
