@@ -160,25 +160,27 @@ void event_log::flush() {
   if (fd_ >= 0) sync_now();
 }
 
-void event_log::record(const policy::audit_event& event) {
+void event_log::record(const policy::audit_event& event) { write(event); }
+
+bool event_log::write(const policy::audit_event& event) {
   std::lock_guard lock(mutex_);
   if (!chain_known_) {
     fail("event " + event.name + " not logged: the existing log's chain cannot be continued");
-    return;
+    return false;
   }
   if (fd_ < 0 && !open_live()) {
     spdlog::error("audit: event {} not logged", event.name);
-    return;
+    return false;
   }
   auto line = format_line(event, position_);
   line.text += '\n';
   if (size_ > 0 && size_ + line.text.size() > options_.max_file_size && !rotate()) {
     spdlog::error("audit: event {} not logged", event.name);
-    return;
+    return false;
   }
   if (!append(line.text, !deferred_sync(event.name))) {
     spdlog::error("audit: event {} not logged", event.name);
-    return;
+    return false;
   }
   writable_ = true;
   position_ = {position_.seq + 1, line.hash};
@@ -186,6 +188,7 @@ void event_log::record(const policy::audit_event& event) {
     line.text.pop_back();
     written_(event, line.text, position_.seq, line.hash);
   }
+  return true;
 }
 
 void event_log::reopen() {

@@ -38,6 +38,8 @@ class event_log final : public policy::audit_sink {
   event_log& operator=(const event_log&) = delete;
 
   void record(const policy::audit_event& event) override;
+  // record() that tells whether the line is written (and synced, as record() says).
+  bool write(const policy::audit_event& event);
   // SIGHUP: close and reopen the live file (after an outside rotation, or a fixed disk).
   void reopen();
   // fdatasync(2)s lines written without it (see above); a failure counts as a write failure.

@@ -12,9 +12,12 @@ trail::trail(const config::audit_settings& settings) {
   apply(settings);
 }
 
-void trail::record(const policy::audit_event& event) {
+void trail::record(const policy::audit_event& event) { record_before_change(event); }
+
+bool trail::record_before_change(const policy::audit_event& event) {
+  bool written = true;
   if (log_) {
-    log_->record(event);
+    written = log_->write(event);
   } else if (syslog_) {
     std::lock_guard lock(unlogged_mutex_);
     auto line = format_line(event, unlogged_);
@@ -22,6 +25,7 @@ void trail::record(const policy::audit_event& event) {
     forward(event, line.text, unlogged_.seq, line.hash);
   }
   lines_.record(event);
+  return written || !refuse_on_failure_.load();
 }
 
 void trail::forward(const policy::audit_event& e, const std::string& line, std::uint64_t seq,
@@ -29,10 +33,11 @@ void trail::forward(const policy::audit_event& e, const std::string& line, std::
   syslog_->submit(syslog_message(origin_, e.name, format_rfc3339(e.at), seq, hash, line));
 }
 
-std::string trail::start_syslog(boost::asio::io_context& io, const std::string& url) {
+std::string trail::start_syslog(boost::asio::io_context& io, const std::string& url,
+                                const std::string& ca_file) {
   if (url.empty()) return {};
   std::string error;
-  syslog_ = syslog_forwarder::create(io, url, error);
+  syslog_ = syslog_forwarder::create(io, url, ca_file, error);
   if (!syslog_) return error;
   char host[256] = {};
   origin_.hostname = ::gethostname(host, sizeof host - 1) == 0 ? host : "-";

@@ -21,6 +21,8 @@ class trail final : public policy::audit_sink {
   explicit trail(const config::audit_settings& settings);
 
   void record(const policy::audit_event& event) override;
+  // False when the log could not take the event and audit.on_write_failure is `refuse`.
+  bool record_before_change(const policy::audit_event& event) override;
 
   // False when the log cannot be written and audit.on_write_failure is `refuse`: front ends
   // then turn new sessions away ("audit log unavailable").
@@ -31,7 +33,8 @@ class trail final : public policy::audit_sink {
   void reopen();  // SIGHUP
   void flush();   // the daemon, every second: see event_log::flush()
   // Starts the audit.syslog forward on the daemon's io_context; "" or the problem.
-  std::string start_syslog(boost::asio::io_context& io, const std::string& url);
+  std::string start_syslog(boost::asio::io_context& io, const std::string& url,
+                           const std::string& ca_file);
   void stop_syslog();
 
   event_log* log() { return log_.get(); }

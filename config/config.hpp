@@ -76,10 +76,12 @@ struct mail_settings {
 struct audit_settings {
   std::string log;
   std::string recordings;
-  std::string syslog;  // udp://host:port, tcp://host:port or tls://host:port; empty = off
+  std::string syslog;          // udp://host:port, tcp://host:port or tls://host:port; empty = off
+  std::string syslog_ca_file;  // PEM bundle to verify a tls:// collector with; empty = system CAs
   write_failure on_write_failure = write_failure::refuse;
   std::uint64_t max_file_size = 64ull << 20;  // the log rotates before a file would exceed it
-  bool record_input = false;  // recordings also hold what the person typed ("i" events)
+  bool record_input = false;        // recordings also hold what the person typed ("i" events)
+  bool record_exec_output = false;  // exec channels are recorded too (stdout and stderr)
 };
 
 struct user {

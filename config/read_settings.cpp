@@ -28,8 +28,14 @@ constexpr std::string_view http_keys[] = {
 constexpr std::string_view admin_keys[] = {"socket"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",     "user",
                                           "password", "starttls", "ca_file"};
-constexpr std::string_view audit_keys[] = {
-    "log", "recordings", "syslog", "on_write_failure", "max_file_size", "record_input"};
+constexpr std::string_view audit_keys[] = {"log",
+                                           "recordings",
+                                           "syslog",
+                                           "syslog_ca_file",
+                                           "on_write_failure",
+                                           "max_file_size",
+                                           "record_input",
+                                           "record_exec_output"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text) {
@@ -131,9 +137,11 @@ void read_audit(const map_reader& top, audit_settings& out) {
   read_checked(*m, "syslog", out.syslog, need::optional, [](std::string_view url) {
     return check_url(url, {"udp", "tcp", "tls"}, true);
   });
+  read_path(*m, "syslog_ca_file", out.syslog_ca_file);
   m->read_enum("on_write_failure", out.on_write_failure,
                {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
   m->read_bool("record_input", out.record_input);
+  m->read_bool("record_exec_output", out.record_exec_output);
   std::string size;
   if (m->read_string("max_file_size", size)) {
     auto bytes = parse_size(size);

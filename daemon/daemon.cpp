@@ -172,7 +172,8 @@ class daemon::impl final : public admin::daemon_control {
     admin_ = std::move(std::get<0>(admin));
     admin_->start();
     gate_->start();
-    if (auto e = audit_.start_syslog(io_, config_->audit.syslog); !e.empty())
+    if (auto e = audit_.start_syslog(io_, config_->audit.syslog, config_->audit.syslog_ca_file);
+        !e.empty())
       spdlog::error("{}; audit events are not forwarded", e);
     config_loaded_at_ = clock_.now();
     return {};

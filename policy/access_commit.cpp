@@ -1,5 +1,6 @@
 // access_service, part 2: the commit path every change takes — transition, one durable
-// store transaction (re-read and retried on a version conflict), audit events, notifications.
+// store transaction (re-read and retried on a version conflict) in which the audit events are
+// recorded before the commit, notifications after it.
 #include <algorithm>
 
 #include "policy/access_service.hpp"
@@ -75,6 +76,22 @@ std::vector<change_kind> changes_of(const std::vector<happening>& happened) {
   return out;
 }
 
+// Changes that only take access away. Refusing one because the audit log cannot be written
+// would keep access open that the policy has closed, so they go ahead regardless (the failed
+// write is logged loudly by the sink).
+bool only_takes_access_away(const std::vector<happening>& happened) {
+  return std::all_of(happened.begin(), happened.end(), [](const happening& h) {
+    switch (h.kind) {
+      case happening_kind::request_denied:
+      case happening_kind::request_expired:
+      case happening_kind::request_cancelled:
+      case happening_kind::grant_ended:
+      case happening_kind::grant_revoked: return true;
+      default: return false;
+    }
+  });
+}
+
 constexpr int max_attempts = 8;
 
 }  // namespace
@@ -83,10 +100,35 @@ result<committed> access_service::commit(const request& r, const grant* g, const
                                          time_point now) {
   auto out = transition(r, g, e, now);
   if (!out) return out.err();
+  // Audited before it takes effect: the events are made durable inside the store transaction,
+  // after every write succeeded and before the commit makes the change visible.
+  const bool must_be_audited = !only_takes_access_away(out->happened);
+  std::vector<audit_event> recorded;
+  auto audit_first = [&](const committed& staged) -> result<void> {
+    for (const happening& h : out->happened) {
+      auto event = audit_of(h, staged, now);
+      if (!audit_.record_before_change(event) && must_be_audited)
+        return make_error(error_code::refused, "audit log unavailable: " + event.name +
+                                                   " could not be recorded, so nothing changed");
+      recorded.push_back(std::move(event));
+    }
+    return {};
+  };
   auto done = store_.apply(
-      write_batch{out->next, out->new_grant, out->changed_grant, changes_of(out->happened)});
-  if (!done) return done.err();
-  publish(*done, *out, now);
+      write_batch{out->next, out->new_grant, out->changed_grant, changes_of(out->happened)},
+      audit_first);
+  if (!done) {
+    // Events already in the log whose change was rolled back (a failed commit, or a later
+    // event of the same change refused) are followed by "<event>.failed" (FORMAT.md).
+    for (auto& event : recorded) {
+      event.name += ".failed";
+      event.at = now;
+      event.fields["reason"] = done.message();
+      audit_.record(event);
+    }
+    return done.err();
+  }
+  notify(*done, *out);
   return done;
 }
 
@@ -108,8 +150,7 @@ result<committed> access_service::act(request_id id, time_point now,
                     "request #" + std::to_string(id) + " kept changing under us; try again");
 }
 
-void access_service::publish(const committed& done, const transition_outcome& out, time_point now) {
-  for (const happening& h : out.happened) audit_.record(audit_of(h, done, now));
+void access_service::notify(const committed& done, const transition_outcome& out) {
   for (const notification& n : out.notifications) {
     switch (n.what) {
       case notification::kind::ask_approvers:

@@ -6,7 +6,8 @@
 //   transition(request, grant, event, now)      pure; refusals end here, nothing written
 //   -> store.apply(outcome)                     one durable transaction; on a version conflict
 //                                               re-read and run the transition again
-//   -> audit_sink.record(...)                   one event per happening
+//      -> audit_sink.record_before_change(...)  one event per happening, durable before the
+//                                               commit; a refusal rolls the change back
 //   -> notifier                                 approvers asked, requester told, emergency
 //
 // Ownership: holds the current configuration snapshot (shared_ptr<const config> plus its
@@ -102,12 +103,12 @@ class access_service {
  private:
   struct snapshot;
   std::shared_ptr<const snapshot> current() const;
-  // Runs the transition made by `make` on request `id` at `now`, commits it (retrying on
-  // version conflicts), then audits and notifies.
+  // Runs the transition made by `make` on request `id` at `now`, audits and commits it
+  // (retrying on version conflicts), then notifies.
   result<committed> act(request_id id, time_point now,
                         const std::function<event(const request&)>& make);
   result<committed> commit(const request& r, const grant* g, const event& e, time_point now);
-  void publish(const committed& done, const transition_outcome& out, time_point now);
+  void notify(const committed& done, const transition_outcome& out);
 
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const snapshot> snapshot_;

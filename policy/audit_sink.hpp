@@ -5,8 +5,11 @@
 // grant.revoked. The audit/ module implements the durable hash-chained log behind this
 // interface; log_audit_sink only logs (for now and for tools).
 //
-// access_service calls record() after the change is durable in the store, from whichever
-// thread acted: implementations must be thread-safe and must not call back into the service.
+// access_service records a change's events with record_before_change() inside the store
+// transaction, before the commit makes the change visible (store.hpp, before_commit), so that
+// a crash between the two never leaves an unaudited change. It is called from whichever
+// thread acted: implementations must be thread-safe and must not call back into the service
+// or the store.
 #include <map>
 #include <set>
 #include <string>
@@ -30,6 +33,12 @@ class audit_sink {
  public:
   virtual ~audit_sink() = default;
   virtual void record(const audit_event& event) = 0;
+  // Records an event ahead of the change it describes. False when the event could not be
+  // made durable and the change must not happen (audit.on_write_failure: refuse).
+  virtual bool record_before_change(const audit_event& event) {
+    record(event);
+    return true;
+  }
 };
 
 // One info line per event via spdlog: "audit request.approved actor=bob request=7 ...".

@@ -37,6 +37,7 @@ std::int64_t limit_of(std::size_t limit) { return limit == 0 ? -1 : std::int64_t
 
 class sqlite_store final : public store {
  public:
+  using store::apply;
   sqlite_store(std::unique_ptr<database> db, std::string url)
       : db_(std::move(db)), url_(std::move(url)) {}
 
@@ -199,8 +200,8 @@ class sqlite_store final : public store {
     });
   }
 
-  result<committed> apply(const write_batch& batch) override {
-    return locked([&] { return apply_locked(batch); });
+  result<committed> apply(const write_batch& batch, const before_commit& check) override {
+    return locked([&] { return apply_locked(batch, check); });
   }
 
  private:
@@ -233,7 +234,7 @@ class sqlite_store final : public store {
       s.bind_null(i);
   }
 
-  result<committed> apply_locked(const write_batch& batch) {
+  result<committed> apply_locked(const write_batch& batch, const before_commit& check = {}) {
     auto tx = sqlite::transaction::begin(*db_);
     if (!tx) return tx.err();
     committed out{batch.req, std::nullopt, {}};
@@ -281,6 +282,8 @@ class sqlite_store final : public store {
       c.seq = db_->last_insert_rowid();
       out.changes.push_back(c);
     }
+    if (check)
+      if (auto checked = check(out); !checked) return checked.err();  // rolled back
     if (auto c = tx->commit(); !c) return c.err();
     return out;
   }

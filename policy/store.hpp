@@ -9,7 +9,10 @@
 //     error_code::conflict if the record changed since (`UPDATE ... WHERE id=? AND version=?`);
 //     the caller re-reads and retries;
 //   * apply() writes a request, the grant created or changed with it, and the change-feed rows
-//     in ONE transaction: either all of it is visible or none;
+//     in ONE transaction: either all of it is visible or none. Its `before_commit` check runs
+//     inside that transaction once everything is written (ids and versions known) and before
+//     anything is visible to other readers; an error from it rolls the transaction back
+//     (access_service records the audit events there: audited before it takes effect);
 //   * the change feed is a strictly increasing sequence (seq) of what changed, readable with
 //     changes_since(seq); PostgreSQL adds LISTEN/NOTIFY on top so that waiters wake at once.
 // No call throws: failures come back as result errors (internal for storage failures).
@@ -17,6 +20,7 @@
 // Thread-safety: implementations are safe to call from several threads (sqlite_store
 // serialises calls on one connection).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +88,10 @@ struct committed {
   std::vector<change> changes;
 };
 
+// Runs inside apply()'s transaction before it commits; an error cancels the whole batch. It
+// must not call the store.
+using before_commit = std::function<result<void>(const committed& staged)>;
+
 class store {
  public:
   virtual ~store() = default;
@@ -117,8 +125,9 @@ class store {
   virtual result<std::vector<change>> changes_since(std::int64_t after, std::size_t limit) = 0;
   virtual result<std::int64_t> last_change_seq() = 0;
 
-  // The whole batch in one transaction.
-  virtual result<committed> apply(const write_batch& batch) = 0;
+  // The whole batch in one transaction; `check` (if set) runs last, before the commit.
+  virtual result<committed> apply(const write_batch& batch, const before_commit& check) = 0;
+  result<committed> apply(const write_batch& batch) { return apply(batch, {}); }
 };
 
 // "sqlite:PATH" or "sqlite::memory:". Creates the database and brings its schema up to date.

@@ -167,6 +167,9 @@ int channel_relay::forward_request(ssh_message m) {
       request_announced_ = true;
       exec_command_ = command ? command : "";
       textual_ = true;
+      // Without a pty there is no terminal size: the recorder's default (80x24) is used.
+      if (!recording_ && context_.record_exec && context_.open_recording)
+        recording_ = context_.open_recording("", 0, 0);
       return ssh_channel_request_exec(up_, command != nullptr ? command : "");
     }
     case SSH_CHANNEL_REQUEST_SUBSYSTEM: {

@@ -15,7 +15,8 @@
 //             without I/O: the connection stops reading a socket whose data backs up;
 //   end       EOF, exit-status / exit-signal and CLOSE are passed on in protocol order;
 //   audit     exec command lines, the file operations of sftp (sftp_audit.hpp), and a
-//             recording of every pty channel (recorder.hpp).
+//             recording of every pty channel (recorder.hpp), and of exec channels with
+//             audit.record_exec_output.
 //
 // Ownership: the connection owns its relays; a relay owns its two ssh_channels and every
 // ssh_message it holds, and removes its libssh callbacks before freeing the channels. It must
@@ -52,6 +53,7 @@ struct relay_context {
   std::function<std::unique_ptr<asciicast_recorder>(std::string_view term, int cols, int rows)>
       open_recording;
   bool record_input = false;  // recordings also get what the person typed (audit.record_input)
+  bool record_exec = false;   // exec channels are recorded too (audit.record_exec_output)
 };
 
 class channel_relay {

@@ -56,6 +56,7 @@ void connection::on_upstream_ready() {
     event(name, std::move(fields));
   };
   relay_context_.record_input = config_->audit.record_input;
+  relay_context_.record_exec = config_->audit.record_exec_output;
   if (!config_->audit.recordings.empty()) {
     relay_context_.open_recording = [this](std::string_view term, int cols, int rows) {
       // <session id>.cast for the first terminal of the connection, then .2.cast, ...

@@ -75,10 +75,12 @@ mail:
 audit:
   log: /var/log/gatehouse/audit.jsonl
   recordings: recordings
-  syslog: "tcp://127.0.0.1:514"
+  syslog: "tls://127.0.0.1:6514"
+  syslog_ca_file: tls/syslog-ca.pem
   on_write_failure: continue
   max_file_size: 16M
   record_input: true
+  record_exec_output: true
 users:
   - name: alice
     email: alice@example.com
@@ -185,10 +187,12 @@ rules:
 
   EXPECT_EQ(c.audit.log, "/var/log/gatehouse/audit.jsonl");
   EXPECT_EQ(c.audit.recordings, dir / "recordings");
-  EXPECT_EQ(c.audit.syslog, "tcp://127.0.0.1:514");
+  EXPECT_EQ(c.audit.syslog, "tls://127.0.0.1:6514");
+  EXPECT_EQ(c.audit.syslog_ca_file, dir / "tls/syslog-ca.pem");
   EXPECT_EQ(c.audit.on_write_failure, write_failure::keep_going);
   EXPECT_EQ(c.audit.max_file_size, 16u << 20);
   EXPECT_TRUE(c.audit.record_input);
+  EXPECT_TRUE(c.audit.record_exec_output);
 
   ASSERT_EQ(c.users.size(), 3u);
   EXPECT_EQ(c.users[0].name, "alice");
@@ -275,6 +279,8 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_EQ(c.audit.on_write_failure, write_failure::refuse);
   EXPECT_EQ(c.audit.max_file_size, 64u << 20);
   EXPECT_FALSE(c.audit.record_input);
+  EXPECT_FALSE(c.audit.record_exec_output);
+  EXPECT_EQ(c.audit.syslog_ca_file, "");
   const rule& r = c.rules.at(0);
   const rule rule_defaults;
   EXPECT_EQ(r.mode, rule_mode::deny);

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import free_port, ssh_keygen, wait_for  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
+from syslog_collector import StreamCollector  # noqa: E402
+from tls_cert import self_signed_cert  # noqa: E402
 
 
 def read_events(log_path):
@@ -32,8 +35,8 @@ def read_events(log_path):
     return events
 
 
-def audit_config(env, audit_yaml, rule_extra="", extra_servers=""):
-    text = env.ssh_config_text(mode="allow", rule_extra=rule_extra, extra_servers=extra_servers)
+def audit_config(env, audit_yaml, rule_extra="", extra_servers="", mode="allow"):
+    text = env.ssh_config_text(mode=mode, rule_extra=rule_extra, extra_servers=extra_servers)
     return text.replace("users:\n", audit_yaml + "users:\n", 1)
 
 
@@ -215,7 +218,8 @@ RFC5424 = re.compile(
 
 
 class SyslogForward(unittest.TestCase):
-    """audit.syslog to a local UDP or TCP listener: RFC 5424 messages carrying the log lines."""
+    """audit.syslog to a local UDP, TCP or TLS listener: RFC 5424 messages carrying the log
+    lines; over TLS only to a collector whose certificate is trusted and names the host."""
 
     def check_messages(self, messages, log_path, pid):
         events = read_events(log_path)
@@ -232,15 +236,18 @@ class SyslogForward(unittest.TestCase):
             self.assertEqual(int(pri), 10 * 8 + (4 if msgid == "auth.failure" else 6))
         self.assertIn("config.reloaded", [RFC5424.match(m).group(5) for m in messages])
 
-    def start(self, scheme, port):
-        env = SshEnv()
+    def start(self, scheme, port, extra="", env=None):
+        env = env or SshEnv()
         self.addCleanup(env.close)
         log = os.path.join(env.dir, "audit.jsonl")
         env.write_config(audit_config(
-            env, f"audit:\n  log: {log}\n  syslog: \"{scheme}://127.0.0.1:{port}\"\n"))
+            env, f"audit:\n  log: {log}\n  syslog: \"{scheme}://127.0.0.1:{port}\"\n{extra}"))
         env.start()
         self.assertEqual(env.cli("reload").returncode, 0)
         return env, log
+
+    def syslog_status(self, env):
+        return json.loads(env.cli("status", "--json").stdout)["audit"]["syslog"]
 
     def test_udp(self):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -253,25 +260,50 @@ class SyslogForward(unittest.TestCase):
             self.assertEqual((status["dropped"], status["sent"] >= 2), (0, True))
 
     def test_tcp_octet_counting(self):
-        with socket.socket() as server:
-            server.bind(("127.0.0.1", 0))
-            server.listen(1)
-            server.settimeout(10)
-            env, log = self.start("tcp", server.getsockname()[1])
-            conn, _ = server.accept()
-            conn.settimeout(10)
-            data = b""
-            messages = []
-            while len(messages) < 2:
-                data += conn.recv(65536)
-                while b" " in data:
-                    length, rest = data.split(b" ", 1)
-                    if len(rest) < int(length):
-                        break
-                    messages.append(rest[:int(length)].decode())
-                    data = rest[int(length):]
-            conn.close()
-            self.check_messages(messages, log, env.proc.pid)
+        with StreamCollector() as collector:
+            env, log = self.start("tcp", collector.port)
+            wait_for(lambda: len(collector.received()) >= 2, what="2 messages")
+            self.check_messages(collector.received(), log, env.proc.pid)
+
+    def test_tls_octet_counting_to_a_verified_collector(self):
+        env = SshEnv()
+        cert, key = self_signed_cert(env.dir, "collector")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        with StreamCollector(context) as collector:
+            env, log = self.start("tls", collector.port, f"  syslog_ca_file: {cert}\n", env)
+            wait_for(lambda: len(collector.received()) >= 2, what="2 messages")
+            self.check_messages(collector.received(), log, env.proc.pid)
+            status = self.syslog_status(env)
+            self.assertEqual((status["connected"], status["dropped"]), (True, 0))
+            self.assertEqual(collector.failed_handshakes, 0)
+
+    def check_untrusted(self, collector_host, ca_of_another):
+        """A collector whose certificate the gate must not accept gets nothing; the gate logs
+        it loudly and reports the messages as dropped; sessions go on."""
+        env = SshEnv()
+        env.start_sshd()
+        cert, key = self_signed_cert(env.dir, "collector", host=collector_host)
+        ca = self_signed_cert(env.dir, "trusted")[0] if ca_of_another else cert
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        with StreamCollector(context) as collector:
+            env, _ = self.start("tls", collector.port, f"  syslog_ca_file: {ca}\n", env)
+            wait_for(lambda: self.syslog_status(env)["dropped"] >= 2, what="drops reported")
+            r = env.ssh("echo still-works")
+            self.assertEqual((r.returncode, r.stdout), (0, b"still-works\n"), r.stderr)
+            status = self.syslog_status(env)
+            self.assertFalse(status["connected"])
+            self.assertEqual(status["sent"], 0)
+            self.assertGreaterEqual(collector.connections, 1)
+            self.assertEqual(collector.received(), [])
+        self.assertIn("the collector's certificate is NOT TRUSTED", env.log())
+
+    def test_tls_collector_with_an_untrusted_certificate_gets_nothing(self):
+        self.check_untrusted("127.0.0.1", ca_of_another=True)
+
+    def test_tls_collector_with_a_certificate_for_another_host_gets_nothing(self):
+        self.check_untrusted("collector.example", ca_of_another=False)
 
     def test_collector_down_never_blocks_sessions(self):
         port = free_port()  # nobody listens: the TCP forward keeps retrying, sessions go on
@@ -288,10 +320,22 @@ class SyslogForward(unittest.TestCase):
         self.assertGreater(status["queued"], 0)
 
 
-class Recording(unittest.TestCase):
-    """A pty session's asciicast replays with `asciinema cat` and shows what was typed."""
+def file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
 
-    def test_asciinema_cat_shows_typed_and_shown(self):
+
+def asciinema_cat(cast):
+    """`asciinema cat` of a recording; it opens /dev/tty, so script(1) gives it a terminal."""
+    return subprocess.run(["script", "-q", "-e", "-c", f"asciinema cat {cast}", "/dev/null"],
+                          capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+class Recording(unittest.TestCase):
+    """A pty session's asciicast replays with `asciinema cat` and shows what was typed; with
+    audit.record_exec_output an exec session's stdout and stderr are recorded the same way."""
+
+    def start(self, audit_extra):
         env = SshEnv()
         self.addCleanup(env.close)
         env.start_sshd()
@@ -299,8 +343,12 @@ class Recording(unittest.TestCase):
         recordings = os.path.join(env.dir, "recordings")
         os.makedirs(recordings)
         env.write_config(audit_config(
-            env, f"audit:\n  log: {log}\n  recordings: {recordings}\n  record_input: true\n"))
+            env, f"audit:\n  log: {log}\n  recordings: {recordings}\n{audit_extra}"))
         env.start()
+        return env, log, recordings
+
+    def test_asciinema_cat_shows_typed_and_shown(self):
+        env, log, recordings = self.start("  record_input: true\n")
         r = env.ssh(opts=["-tt"], input=b"echo typed-$((6*7))\nexit\n")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(b"typed-42", r.stdout)
@@ -311,68 +359,106 @@ class Recording(unittest.TestCase):
         self.assertEqual(os.path.dirname(cast), recordings)
         self.assertEqual(os.path.basename(cast), linked[0]["session"] + ".cast")
         # the writer thread finishes the file moments after the session ends
-        wait_for(lambda: b"typed-42" in open(cast, "rb").read(), what="recording written")
+        wait_for(lambda: b"typed-42" in file_bytes(cast), what="recording written")
         end = [e for e in read_events(log) if e["event"] == "session.end"][0]
         self.assertEqual(end["recordings"], [cast])
         with open(cast) as f:
             typed = "".join(json.loads(line)[2] for line in list(f)[1:] if '"i"' in line)
         self.assertIn("echo typed-$((6*7))", typed)  # record_input: the keystrokes themselves
-        # asciinema cat opens /dev/tty: give it a terminal with script(1)
-        out = subprocess.run(["script", "-q", "-e", "-c", f"asciinema cat {cast}", "/dev/null"],
-                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        out = asciinema_cat(cast)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn(b"echo typed-$((6*7))", out.stdout)  # what was typed (echoed by the pty)
         self.assertIn(b"typed-42", out.stdout)  # what was shown
+
+    def test_exec_output_recorded_when_configured(self):
+        env, log, recordings = self.start("  record_exec_output: true\n")
+        r = env.ssh("echo hello; echo err >&2")
+        self.assertEqual((r.returncode, r.stdout, r.stderr.count(b"err")), (0, b"hello\n", 1))
+        wait_for(lambda: any(e["event"] == "session.end" for e in read_events(log)), what="end")
+        events = read_events(log)
+        linked = [e for e in events if e["event"] == "session.recording"]
+        self.assertEqual(len(linked), 1)
+        cast = linked[0]["path"]
+        self.assertEqual(cast, os.path.join(recordings, linked[0]["session"] + ".cast"))
+        names = [e["event"] for e in events if e.get("session") == linked[0]["session"]]
+        self.assertLess(names.index("exec.command"), names.index("session.recording"))
+        end = [e for e in events if e["event"] == "session.end"][0]
+        self.assertEqual(end["recordings"], [cast])
+        wait_for(lambda: b"err" in file_bytes(cast), what="recording written")
+        out = asciinema_cat(cast)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(b"hello", out.stdout)
+        self.assertIn(b"err", out.stdout)
+
+    def test_exec_not_recorded_by_default(self):
+        env, log, recordings = self.start("")
+        r = env.ssh("echo hello; echo err >&2")
+        self.assertEqual((r.returncode, r.stdout), (0, b"hello\n"), r.stderr)
+        wait_for(lambda: any(e["event"] == "session.end" for e in read_events(log)), what="end")
+        events = read_events(log)
+        self.assertEqual([e for e in events if e["event"] == "session.recording"], [])
+        self.assertNotIn("recordings", [e for e in events if e["event"] == "session.end"][0])
+        self.assertEqual(os.listdir(recordings), [])
 
 
 class DiskFull(unittest.TestCase):
     """The audit log on a 64 KiB tmpfs that the test fills up."""
 
-    def run_mode(self, mode):
-        env = SshEnv()
+    def tiny_log(self, env, mode, rule_mode="allow"):
+        """Starts the gate with its audit log on a fresh tmpfs; returns (mount, log path)."""
         mount = os.path.join(env.dir, "tiny")
         os.makedirs(mount)
         subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount], check=True)
-        try:
-            log = os.path.join(mount, "audit.jsonl")
-            env.start_sshd()
-            env.write_config(audit_config(env, f"audit:\n  log: {log}\n  on_write_failure: {mode}\n"))
-            env.start()
-            r = env.ssh("echo before")
-            self.assertEqual((r.returncode, r.stdout), (0, b"before\n"), r.stderr)
-            try:  # take every free block
-                with open(os.path.join(mount, "filler"), "wb") as f:
-                    while True:
-                        f.write(b"\0" * 4096)
-                        f.flush()
-            except OSError:
-                pass
-            for _ in range(12):  # use up the room left in the log's last block
-                env.cli("reload")
-            status = json.loads(env.cli("status", "--json").stdout)["audit"]
-            self.assertFalse(status["writable"])
-            self.assertGreater(status["write_failures"], 0)
-            self.assertIn("audit: WRITE FAILURE", env.log())
-            r = env.ssh("echo during")
-            if mode == "refuse":
-                self.assertEqual(r.returncode, 255)
-                self.assertIn(b"audit log unavailable", r.stderr)
-                self.assertEqual(r.stdout, b"")
-            else:
-                self.assertEqual((r.returncode, r.stdout), (0, b"during\n"), r.stderr)
-            os.remove(os.path.join(mount, "filler"))
-            r = env.ssh("echo after")
-            self.assertEqual((r.returncode, r.stdout), (0, b"after\n"), r.stderr)
-            self.assertTrue(json.loads(env.cli("status", "--json").stdout)["audit"]["writable"])
-            v = env.cli("audit", "verify")
-            self.assertEqual(v.returncode, 0, v.stderr + v.stdout)
-            env.stop()
-        finally:
+
+        def cleanup():
             if env.proc and env.proc.poll() is None:
                 env.proc.kill()
                 env.proc.wait()
             subprocess.run(["umount", mount])
             env.close()
+        self.addCleanup(cleanup)
+        log = os.path.join(mount, "audit.jsonl")
+        env.start_sshd()
+        env.write_config(audit_config(env, f"audit:\n  log: {log}\n  on_write_failure: {mode}\n",
+                                      mode=rule_mode))
+        env.start()
+        return mount, log
+
+    def fill(self, env, mount):
+        try:  # take every free block
+            with open(os.path.join(mount, "filler"), "wb") as f:
+                while True:
+                    f.write(b"\0" * 4096)
+                    f.flush()
+        except OSError:
+            pass
+        for _ in range(12):  # use up the room left in the log's last block
+            env.cli("reload")
+        status = json.loads(env.cli("status", "--json").stdout)["audit"]
+        self.assertFalse(status["writable"])
+        self.assertGreater(status["write_failures"], 0)
+        self.assertIn("audit: WRITE FAILURE", env.log())
+
+    def run_mode(self, mode):
+        env = SshEnv()
+        mount, _ = self.tiny_log(env, mode)
+        r = env.ssh("echo before")
+        self.assertEqual((r.returncode, r.stdout), (0, b"before\n"), r.stderr)
+        self.fill(env, mount)
+        r = env.ssh("echo during")
+        if mode == "refuse":
+            self.assertEqual(r.returncode, 255)
+            self.assertIn(b"audit log unavailable", r.stderr)
+            self.assertEqual(r.stdout, b"")
+        else:
+            self.assertEqual((r.returncode, r.stdout), (0, b"during\n"), r.stderr)
+        os.remove(os.path.join(mount, "filler"))
+        r = env.ssh("echo after")
+        self.assertEqual((r.returncode, r.stdout), (0, b"after\n"), r.stderr)
+        self.assertTrue(json.loads(env.cli("status", "--json").stdout)["audit"]["writable"])
+        v = env.cli("audit", "verify")
+        self.assertEqual(v.returncode, 0, v.stderr + v.stdout)
+        env.stop()
 
     @unittest.skipUnless(os.getuid() == 0, "mounting a tmpfs needs root")
     def test_refuse_turns_new_sessions_away(self):
@@ -381,6 +467,31 @@ class DiskFull(unittest.TestCase):
     @unittest.skipUnless(os.getuid() == 0, "mounting a tmpfs needs root")
     def test_continue_keeps_going(self):
         self.run_mode("continue")
+
+    @unittest.skipUnless(os.getuid() == 0, "mounting a tmpfs needs root")
+    def test_refuse_refuses_an_approval_it_cannot_record(self):
+        """Audited before it takes effect: an approval the log cannot take does not happen."""
+        env = SshEnv()
+        mount, log = self.tiny_log(env, "refuse", rule_mode="approve")
+        r = env.cli("request", f"{env.account}@web01", "--for", "alice", "--reason", "fix",
+                    "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        request_id = str(json.loads(r.stdout)["id"])
+        self.fill(env, mount)
+        r = env.cli("approve", request_id, "--as", "bob")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("audit log unavailable: request.approved could not be recorded", r.stderr)
+        shown = json.loads(env.cli("show", request_id, "--json").stdout)
+        self.assertEqual(shown["state"], "pending")
+        os.remove(os.path.join(mount, "filler"))
+        r = env.cli("approve", request_id, "--as", "bob")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(env.cli("show", request_id, "--json").stdout)["state"],
+                         "approved")
+        self.assertEqual([e["request"] for e in read_events(log) if e["event"] == "request.approved"],
+                         [request_id])
+        v = env.cli("audit", "verify")
+        self.assertEqual(v.returncode, 0, v.stderr + v.stdout)
 
 
 if __name__ == "__main__":

@@ -180,14 +180,15 @@ class racing_store final : public store {
     return inner_.changes_since(after, limit);
   }
   result<std::int64_t> last_change_seq() override { return inner_.last_change_seq(); }
-  result<committed> apply(const write_batch& b) override {
+  using store::apply;
+  result<committed> apply(const write_batch& b, const before_commit& check) override {
     if (race_ && b.req.id != 0) {
       race_ = false;
       auto theirs = inner_.get_request(b.req.id);
       theirs->comments.push_back({"carol", "meanwhile", theirs->updated});
       EXPECT_TRUE(inner_.update_request(*theirs).ok());
     }
-    return inner_.apply(b);
+    return inner_.apply(b, check);
   }
   bool race_ = true;
 

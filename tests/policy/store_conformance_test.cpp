@@ -276,6 +276,35 @@ TYPED_TEST(StoreConformance, ApplyIsAllOrNothing) {
   EXPECT_EQ(s.list_grants({})->size(), 1u);  // the grant insert was rolled back too
 }
 
+TYPED_TEST(StoreConformance, ApplyRunsItsCheckLastAndRollsBackOnItsError) {
+  auto& s = *this->store_;
+  request draft = this->sample();
+  draft.state = request_state::approved;
+  write_batch batch{draft,
+                    this->sample_grant(0, t0(), t0() + 1h),
+                    std::nullopt,
+                    {change_kind::request_filed, change_kind::request_decided}};
+  std::optional<committed> seen;
+  auto refuse = [&](const committed& staged) -> result<void> {
+    seen = staged;
+    return make_error(error_code::refused, "audit log unavailable");
+  };
+  auto done = s.apply(batch, refuse);
+  EXPECT_EQ(done.message(), "audit log unavailable");
+  ASSERT_TRUE(seen.has_value());  // the check saw everything written, ids included
+  EXPECT_GT(seen->req.id, 0);
+  ASSERT_TRUE(seen->stored_grant.has_value());
+  EXPECT_EQ(seen->req.grant, std::optional(seen->stored_grant->id));
+  EXPECT_EQ(seen->changes.size(), 2u);
+  EXPECT_TRUE(s.list_requests({})->empty());  // ... and none of it stayed
+  EXPECT_TRUE(s.list_grants({})->empty());
+  EXPECT_EQ(*s.last_change_seq(), 0);
+
+  auto ok = s.apply(batch, [](const committed&) -> result<void> { return {}; });
+  ASSERT_TRUE(ok.ok()) << ok.message();
+  EXPECT_EQ(s.list_requests({})->size(), 1u);
+}
+
 TYPED_TEST(StoreConformance, ChangeFeedIsAnOrderedSequence) {
   auto& s = *this->store_;
   std::vector<std::int64_t> seqs;

@@ -18,11 +18,12 @@ import logging
 import os
 import socket
 import ssl
-import subprocess
 import sys
 import threading
 import time
 import warnings
+
+from tls_cert import self_signed_cert
 
 try:
     from aiosmtpd.controller import Controller
@@ -175,12 +176,8 @@ class SilentSmtp:
 
 
 def self_signed_context(directory):
-    """A server TLS context with a new self-signed certificate for 127.0.0.1."""
-    cert, key = os.path.join(directory, "smtp.crt"), os.path.join(directory, "smtp.key")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key,
-                    "-out", cert], check=True, capture_output=True)
+    """A server TLS context with a new self-signed certificate for 127.0.0.1 (smtp.crt)."""
+    cert, key = self_signed_cert(directory, "smtp")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context

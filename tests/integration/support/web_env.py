@@ -11,6 +11,7 @@ import urllib.parse
 
 from gatehouse_env import BIN_DIR, free_port
 from ssh_env import SshEnv
+from tls_cert import self_signed_cert
 
 ISSUE_LINK = os.path.join(BIN_DIR, "tests", "web", "web_issue_link")
 PLAYER_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "web", "player")
@@ -42,12 +43,7 @@ class WebEnv(SshEnv):
         super().__init__()
         self.http_port = free_port()
         self.public_url = f"https://127.0.0.1:{self.http_port}"
-        self.cert = os.path.join(self.dir, "web.crt")
-        self.key = os.path.join(self.dir, "web.key")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
-                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
-                        self.key, "-out", self.cert], check=True, capture_output=True)
+        self.cert, self.key = self_signed_cert(self.dir, "web")
         self.db = os.path.join(self.dir, "gatehouse.db")
 
     def web_config_text(self, require_sign_in=False, http_extra="", **kw):
