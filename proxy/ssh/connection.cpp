@@ -4,10 +4,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/ssh/lingering_close.hpp"
 #include "proxy/ssh/own_view.hpp"
 #include "proxy/ssh/texts.hpp"
 
@@ -65,6 +67,7 @@ connection::~connection() {
   // finish() normally ran; this only covers an io_context destroyed with handlers pending.
   if (phase_ != phase::finished) {
     on_finished_ = nullptr;
+    if (int fd = down_watch_.release(); fd >= 0) ::close(fd);  // no lingering without a loop
     finish();
   }
 }
@@ -263,7 +266,7 @@ void connection::finish() {
   relays_.clear();
   own_channels_.clear();
   if (upstream_) upstream_->close();
-  down_watch_.close();
+  int socket = down_watch_.release();
   if (down_ != nullptr) {
     if (ssh_get_fd(down_) >= 0 && was != phase::key_exchange) {
       ssh_blocking_flush(down_, 0);
@@ -273,6 +276,7 @@ void connection::finish() {
     ssh_free(down_);
     down_ = nullptr;
   }
+  lingering_close(executor_, socket);
   if (!person_known_ && auth_attempts_ > 0) {
     shared_->failures.record_failure(source_, std::chrono::steady_clock::now());
     event("auth.failure",

@@ -49,3 +49,13 @@ void socket_watch::close() {
 }
 
 }  // namespace gatehouse::proxy::ssh
+
+namespace gatehouse::proxy::ssh {
+
+int socket_watch::release() {
+  read_armed_ = write_armed_ = false;
+  if (!descriptor_.is_open()) return -1;
+  return descriptor_.release();  // pending waits complete with operation_aborted
+}
+
+}  // namespace gatehouse::proxy::ssh

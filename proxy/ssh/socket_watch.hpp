@@ -31,6 +31,9 @@ class socket_watch {
   void arm(bool want_write, const std::function<void()>& ready, bool want_read = true);
 
   void close();
+  // Stops watching and hands over the duplicate (-1 when not watching): it keeps the socket
+  // open after libssh closes its own fd (see lingering_close.hpp).
+  int release();
 
  private:
   boost::asio::posix::stream_descriptor descriptor_;
