@@ -29,6 +29,16 @@ std::string replay_policy() {
   return std::string(content_security_policy) + "; script-src 'self' 'wasm-unsafe-eval'";
 }
 
+// The session `id` as its own session.* events describe it (empty when the log has none).
+std::vector<audit_session> one_session(const std::string& log, const std::string& id,
+                                       std::string& error) {
+  if (log.empty()) return {};
+  audit::query q;
+  q.session = id;
+  q.event = "session.*";
+  return sessions_from_events(audit::find_events(audit::chain_files(log), q, error));
+}
+
 std::string number_or_blank(const std::optional<std::int64_t>& n) {
   return n ? std::to_string(*n) : std::string();
 }
@@ -106,15 +116,9 @@ web_reply app::audit_sessions(const web_request& r, const viewer& v) {
 
 web_reply app::audit_replay(const std::string& session_id, const viewer& v) {
   auto cfg = context_.current_config();
-  audit::query q;
-  q.session = session_id;
-  q.event = "session.*";
   std::string error;
-  auto events = cfg->audit.log.empty()
-                    ? std::vector<boost::json::object>{}
-                    : audit::find_events(audit::chain_files(cfg->audit.log), q, error);
+  auto sessions = one_session(cfg->audit.log, session_id, error);
   if (!error.empty()) return message_page(500, "The audit log cannot be read", v, error);
-  auto sessions = sessions_from_events(events);
   if (sessions.empty())
     return message_page(404, "Not found", v, "The audit log has no session " + session_id + ".");
   const auto& s = sessions.front();
@@ -160,16 +164,9 @@ web_reply app::audit_replay(const std::string& session_id, const viewer& v) {
 web_reply app::audit_recording(const std::string& name, const viewer& v) {
   auto id = session_of_recording_name(name);
   if (id.empty()) return message_page(404, "Not found", v, "There is no such recording.");
-  auto cfg = context_.current_config();
-  audit::query q;
-  q.session = id;
-  q.event = "session.*";
   std::string error;
-  auto events = cfg->audit.log.empty()
-                    ? std::vector<boost::json::object>{}
-                    : audit::find_events(audit::chain_files(cfg->audit.log), q, error);
+  auto sessions = one_session(context_.current_config()->audit.log, id, error);
   if (!error.empty()) return message_page(500, "The audit log cannot be read", v, error);
-  auto sessions = sessions_from_events(events);
   std::string path;
   for (const auto& s : sessions)
     for (const auto& p : s.recordings)

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "forwarding_store.hpp"
 #include "policy/access_service.hpp"
 #include "policy_test_support.hpp"
 
@@ -40,34 +41,10 @@ class ordered_audit final : public audit_sink {
 };
 
 // Fails the commit: the inner store runs the whole batch and the check, then rolls back.
-class failing_commit_store final : public store {
+class failing_commit_store final : public forwarding_store {
  public:
-  explicit failing_commit_store(store& inner) : inner_(inner) {}
+  explicit failing_commit_store(store& inner) : forwarding_store(inner) {}
   using store::apply;
-  const std::string& url() const override { return inner_.url(); }
-  result<int> schema_version() override { return inner_.schema_version(); }
-  result<request> create_request(const request& r) override { return inner_.create_request(r); }
-  result<request> get_request(request_id id) override { return inner_.get_request(id); }
-  result<std::vector<request>> list_requests(const request_filter& f) override {
-    return inner_.list_requests(f);
-  }
-  result<request> update_request(const request& r) override { return inner_.update_request(r); }
-  result<grant> create_grant(const grant& g) override { return inner_.create_grant(g); }
-  result<grant> get_grant(grant_id id) override { return inner_.get_grant(id); }
-  result<std::vector<grant>> list_grants(const grant_filter& f) override {
-    return inner_.list_grants(f);
-  }
-  result<std::optional<grant>> find_live_grant(std::string_view p, std::string_view s,
-                                               std::string_view a, time_point now) override {
-    return inner_.find_live_grant(p, s, a, now);
-  }
-  result<grant> update_grant(const grant& g) override { return inner_.update_grant(g); }
-  result<due_items> due(time_point now) override { return inner_.due(now); }
-  result<std::optional<time_point>> next_deadline() override { return inner_.next_deadline(); }
-  result<std::vector<change>> changes_since(std::int64_t after, std::size_t limit) override {
-    return inner_.changes_since(after, limit);
-  }
-  result<std::int64_t> last_change_seq() override { return inner_.last_change_seq(); }
   result<committed> apply(const write_batch& b, const before_commit& check) override {
     if (!fail) return inner_.apply(b, check);
     return inner_.apply(b, [&](const committed& staged) -> result<void> {
@@ -76,9 +53,6 @@ class failing_commit_store final : public store {
     });
   }
   bool fail = false;
-
- private:
-  store& inner_;
 };
 
 class AccessAuditOrder : public ::testing::Test {

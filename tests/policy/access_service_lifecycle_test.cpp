@@ -2,6 +2,7 @@
 // revocation, admin override, expiry, grant end, the change feed and version-conflict retries.
 #include <algorithm>
 
+#include "forwarding_store.hpp"
 #include "policy/access_service.hpp"
 #include "policy_test_support.hpp"
 
@@ -153,33 +154,9 @@ TEST_F(AccessServiceLifecycle, ChangeFeedRecordsWhatChanged) {
 }
 
 // A store that lets someone else change the request between our read and our write, once.
-class racing_store final : public store {
+class racing_store final : public forwarding_store {
  public:
-  explicit racing_store(store& inner) : inner_(inner) {}
-  const std::string& url() const override { return inner_.url(); }
-  result<int> schema_version() override { return inner_.schema_version(); }
-  result<request> create_request(const request& r) override { return inner_.create_request(r); }
-  result<request> get_request(request_id id) override { return inner_.get_request(id); }
-  result<std::vector<request>> list_requests(const request_filter& f) override {
-    return inner_.list_requests(f);
-  }
-  result<request> update_request(const request& r) override { return inner_.update_request(r); }
-  result<grant> create_grant(const grant& g) override { return inner_.create_grant(g); }
-  result<grant> get_grant(grant_id id) override { return inner_.get_grant(id); }
-  result<std::vector<grant>> list_grants(const grant_filter& f) override {
-    return inner_.list_grants(f);
-  }
-  result<std::optional<grant>> find_live_grant(std::string_view p, std::string_view s,
-                                               std::string_view a, time_point now) override {
-    return inner_.find_live_grant(p, s, a, now);
-  }
-  result<grant> update_grant(const grant& g) override { return inner_.update_grant(g); }
-  result<due_items> due(time_point now) override { return inner_.due(now); }
-  result<std::optional<time_point>> next_deadline() override { return inner_.next_deadline(); }
-  result<std::vector<change>> changes_since(std::int64_t after, std::size_t limit) override {
-    return inner_.changes_since(after, limit);
-  }
-  result<std::int64_t> last_change_seq() override { return inner_.last_change_seq(); }
+  explicit racing_store(store& inner) : forwarding_store(inner) {}
   using store::apply;
   result<committed> apply(const write_batch& b, const before_commit& check) override {
     if (race_ && b.req.id != 0) {
@@ -191,9 +168,6 @@ class racing_store final : public store {
     return inner_.apply(b, check);
   }
   bool race_ = true;
-
- private:
-  store& inner_;
 };
 
 TEST_F(AccessServiceLifecycle, AVersionConflictIsRetriedOnFreshData) {
