@@ -1,6 +1,5 @@
 #include "core/logging.hpp"
 
-#include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,8 +10,6 @@
 namespace gatehouse {
 
 namespace {
-constexpr std::size_t queued_lines = 16384;
-
 // Maps spdlog levels to syslog priorities for journald's stream parser (sd-daemon(3)).
 class journal_priority_flag final : public spdlog::custom_flag_formatter {
  public:
@@ -30,12 +27,8 @@ class journal_priority_flag final : public spdlog::custom_flag_formatter {
 }  // namespace
 
 void setup_logging(bool verbose) {
-  // Lines are written by one logging thread: a slow reader of stderr (journald under load)
-  // must not stall the event loop. A full queue drops the oldest lines rather than block.
-  spdlog::init_thread_pool(queued_lines, 1);
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  auto logger = std::make_shared<spdlog::async_logger>(
-      "gatehouse", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
+  auto logger = std::make_shared<spdlog::logger>("gatehouse", sink);
   std::unique_ptr<spdlog::pattern_formatter> formatter;
   if (std::getenv("JOURNAL_STREAM") != nullptr) {
     formatter = std::make_unique<spdlog::pattern_formatter>();
@@ -49,7 +42,5 @@ void setup_logging(bool verbose) {
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));
 }
-
-void stop_logging() { spdlog::shutdown(); }
 
 }  // namespace gatehouse

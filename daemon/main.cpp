@@ -23,19 +23,17 @@ int main(int argc, char** argv) {
   }
 
   setup_logging(opts.verbose);
-  int status = 1;
   if (!loaded.problems.empty()) {
     for (const auto& p : loaded.problems) spdlog::error("{}", p.to_string());
     spdlog::critical("{}: {} configuration problem(s); not starting", opts.config_path,
                      loaded.problems.size());
-  } else {
-    try {
-      daemon::daemon d(loaded.value, opts.config_path);
-      status = d.run();
-    } catch (const std::exception& e) {
-      spdlog::critical("fatal: {}", e.what());
-    }
+    return 1;
   }
-  stop_logging();
-  return status;
+  try {
+    daemon::daemon d(loaded.value, opts.config_path);
+    return d.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
 }
