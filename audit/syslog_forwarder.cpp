@@ -32,7 +32,8 @@ enum class transport { udp, tcp, tls };
 
 // The client context for tls:// (RFC 5425): TLS 1.2 or newer, the collector's certificate
 // verified against `ca_file` (PEM) or the system's CAs. Null with `error` set.
-std::unique_ptr<ssl::context> tls_client_context(const std::string& ca_file, std::string& error) {
+static std::unique_ptr<ssl::context> tls_client_context(const std::string& ca_file,
+                                                        std::string& error) {
   auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |

@@ -57,10 +57,11 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     if (it == all.end()) return;
     auto callbacks = std::move(it->second);  // a callback may add or end watches
     all.erase(it);
+    const bool timed = callbacks.size() >= many_watchers;
     auto start = std::chrono::steady_clock::now();
-    auto cpu_start = thread_cpu_ms();
+    auto cpu_start = timed ? thread_cpu_ms() : 0.0;
     for (auto& [token, fn] : callbacks) fn(value);
-    if (callbacks.size() >= many_watchers) {
+    if (timed) {
       auto spent = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - start);
       spdlog::info("change of #{} told {} watchers in {} ms ({} ms CPU)", id, callbacks.size(),
