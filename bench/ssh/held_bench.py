@@ -26,9 +26,8 @@ the table says how many were.
 Needs python3-asyncssh (Debian; the script re-runs itself under /usr/bin/python3 if the
 python3 on PATH lacks it). Raises its own RLIMIT_NOFILE to the hard limit, which gatehoused
 inherits (it raises its own soft limit to the hard one too; under systemd LimitNOFILE in
-gatehouse.service sets 1048576). The daemon holds two descriptors per connection (libssh's
-socket and the duplicate Asio waits on), so N is cut to (hard limit - 300) / 2: with the
-hard limit of 20000 on the reference machine that is 9,850, not 10,000. The held
+gatehouse.service sets 1048576). The daemon holds one descriptor per held connection, so N
+is cut to the hard limit - 300 (19,700 with the reference machine's 20,000). The held
 caps are raised by configuration (listen.ssh.max_held_per_person / _per_source,
 max_unauthenticated_per_source). Prints a Markdown table; everything binds 127.0.0.1."""
 import argparse
@@ -274,11 +273,12 @@ def main():
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    # gatehoused inherits this limit and holds two descriptors per connection (libssh's
-    # socket and the duplicate its Asio watch waits on); keep a margin for the rest.
-    fit = (hard - 300) // 2
+    # gatehoused inherits this limit and holds one descriptor per held connection (libssh's
+    # socket, which its Asio watch waits on too); this process one per client. Keep a
+    # margin for the rest.
+    fit = hard - 300
     if args.connections > fit:
-        print(f"note: RLIMIT_NOFILE hard limit {hard} (the daemon needs 2 per connection): "
+        print(f"note: RLIMIT_NOFILE hard limit {hard} (one per connection, 300 spare): "
               f"{args.connections} connections cut to {fit}")
         args.connections = fit
 

@@ -67,7 +67,7 @@ connection::~connection() {
   // finish() normally ran; this only covers an io_context destroyed with handlers pending.
   if (phase_ != phase::finished) {
     on_finished_ = nullptr;
-    if (int fd = down_watch_.release(); fd >= 0) ::close(fd);  // no lingering without a loop
+    down_watch_.release();  // no lingering without a loop: libssh closes its fd
     finish();
   }
 }
@@ -94,7 +94,7 @@ void connection::start(ssh_bind bind, int fd, std::function<void(const std::stri
   ssh_set_blocking(down_, 0);
   ssh_set_counters(down_, &down_counter_, nullptr);
   ssh_set_auth_methods(down_, SSH_AUTH_METHOD_PUBLICKEY);
-  if (!down_watch_.watch(fd)) {
+  if (!down_watch_.watch(down_, fd)) {
     finish();
     return;
   }
@@ -190,6 +190,7 @@ void connection::banner(const std::string& text) {
   if (s == nullptr) return;
   ssh_send_issue_banner(down_, s);
   ssh_string_free(s);
+  down_watch_.sync();  // some callers go back to the event loop without arm()
 }
 
 boost::json::object connection::who() const {
@@ -253,6 +254,7 @@ void connection::finish() {
   if (phase_ == phase::finished) return;
   auto was = phase_;
   phase_ = phase::finished;
+  down_watch_.release();
   deadline_.cancel();
   ticker_.cancel();
   grant_timer_.cancel();
@@ -266,8 +268,10 @@ void connection::finish() {
   relays_.clear();
   own_channels_.clear();
   if (upstream_) upstream_->close();
-  int socket = down_watch_.release();
+  int socket = -1;
   if (down_ != nullptr) {
+    // A second descriptor for the lingering close, which outlives libssh's own.
+    if (int fd = ssh_get_fd(down_); fd >= 0) socket = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (ssh_get_fd(down_) >= 0 && was != phase::key_exchange) {
       ssh_blocking_flush(down_, 0);
       ssh_set_fd_towrite(down_);  // lets the DISCONNECT (with the reason) go out at once

@@ -1,26 +1,66 @@
 #include "proxy/ssh/socket_watch.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <unordered_map>
 
 namespace gatehouse::proxy::ssh {
 
 namespace asio = boost::asio;
 
-bool socket_watch::watch(int fd) {
-  close();
-  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) return false;
+namespace {
+
+// Which watch holds each fd number. Guarded for the tests that run several io_contexts;
+// the daemon has one io thread.
+std::mutex registry_mutex;
+std::unordered_map<int, socket_watch*>& registry() {
+  static std::unordered_map<int, socket_watch*> watches;
+  return watches;
+}
+
+}  // namespace
+
+bool socket_watch::watch(ssh_session session, int fd) {
+  release();
+  if (session == nullptr || fd < 0) return false;
+  socket_watch* stale = nullptr;
+  {
+    std::lock_guard lock(registry_mutex);
+    auto [it, added] = registry().try_emplace(fd, this);
+    if (!added) stale = std::exchange(it->second, this);
+  }
+  if (stale != nullptr) {
+    // Its libssh closed the fd and nobody synced: the number is reused by our new socket,
+    // which Asio does not watch yet, so letting go of the old registration is still safe.
+    spdlog::error("socket_watch: fd {} was still watched after libssh closed it (missed sync)",
+                  fd);
+    stale->fd_ = -1;  // the registry entry is ours now
+    stale->release();
+  }
   boost::system::error_code ec;
-  descriptor_.assign(copy, ec);
+  descriptor_.assign(fd, ec);
   if (ec) {
-    ::close(copy);
+    std::lock_guard lock(registry_mutex);
+    registry().erase(fd);
     return false;
   }
+  session_ = session;
+  fd_ = fd;
+  adopted_ = ssh_get_fd(session) == fd;
   return true;
 }
 
+void socket_watch::sync() {
+  if (!descriptor_.is_open()) return;
+  if (ssh_get_fd(session_) == fd_)
+    adopted_ = true;
+  else if (adopted_)
+    release();
+}
+
 void socket_watch::arm(bool want_write, const std::function<void()>& ready, bool want_read) {
+  sync();
   if (!descriptor_.is_open()) return;
   if (want_read && !read_armed_) {
     read_armed_ = true;
@@ -42,20 +82,21 @@ void socket_watch::arm(bool want_write, const std::function<void()>& ready, bool
   }
 }
 
-void socket_watch::close() {
-  boost::system::error_code ignored;
-  if (descriptor_.is_open()) descriptor_.close(ignored);
+void socket_watch::release() {
   read_armed_ = write_armed_ = false;
-}
-
-}  // namespace gatehouse::proxy::ssh
-
-namespace gatehouse::proxy::ssh {
-
-int socket_watch::release() {
-  read_armed_ = write_armed_ = false;
-  if (!descriptor_.is_open()) return -1;
-  return descriptor_.release();  // pending waits complete with operation_aborted
+  if (fd_ >= 0) {
+    std::lock_guard lock(registry_mutex);
+    if (auto it = registry().find(fd_); it != registry().end() && it->second == this)
+      registry().erase(it);
+  }
+  fd_ = -1;
+  session_ = nullptr;
+  adopted_ = false;
+  if (descriptor_.is_open()) {
+    // epoll_ctl(DEL): the fd is still libssh's, or closed and not yet reused by a socket
+    // Asio watches (see sync()); either way nothing else is affected. Never closes.
+    descriptor_.release();
+  }
 }
 
 }  // namespace gatehouse::proxy::ssh

@@ -77,7 +77,7 @@ void upstream::on_connected(tcp::socket socket) {
     return fail("cannot set up the SSH client for " + params_.server + ": " + e);
   ssh_set_blocking(session_, 0);
   ssh_set_counters(session_, &counter_, nullptr);
-  if (!watch_.watch(fd_)) return fail("cannot watch the connection to " + params_.server);
+  if (!watch_.watch(session_, fd_)) return fail("cannot watch the connection to " + params_.server);
   state_ = state::key_exchange;
   deadline_.expires_after(params_.handshake_timeout);
   deadline_.async_wait([this, wake = wake_](boost::system::error_code ec) {
@@ -138,6 +138,7 @@ void upstream::step() {
 }
 
 void upstream::arm(bool want_read) {
+  watch_.sync();
   if (session_ == nullptr || !watch_.watching() || state_ == state::failed || !wake_) return;
   watch_.arm((ssh_get_status(session_) & SSH_WRITE_PENDING) != 0, wake_, want_read);
 }
@@ -157,7 +158,7 @@ void upstream::close() {
   resolver_.cancel();
   socket_.close(ignored);
   deadline_.cancel();
-  watch_.close();
+  watch_.release();
   // Before ssh_connect() the fd is only in the options and is ours to close; afterwards
   // libssh may have closed it itself (errors, the peer's DISCONNECT), and ssh_disconnect()
   // leaves an SSH_OPTIONS_FD socket open: close it only if libssh still holds it.

@@ -141,10 +141,15 @@ class Robustness(unittest.TestCase):
 
     def test_held_connections_are_capped_per_person(self):
         self.start(mode="approve")
+        self.sessions()
+        base_fds = self.fds()
         procs = [self.env.ssh_popen("true") for _ in range(10)]
         try:
             wait_for(lambda: len([s for s in self.sessions() if s["state"] == "held"]) == 10,
                      timeout=30, what="ten held connections")
+            # One descriptor per held connection (libssh's socket, which Asio watches too):
+            # 10,000 held fit a limit of 20,000.
+            self.assertLessEqual(self.fds() - base_fds, 13, "descriptors per held connection")
             r = self.env.ssh("true")
             self.assertEqual(r.returncode, 255)
             self.assertIn(b"Too many connections of alice are waiting for approval", r.stderr)

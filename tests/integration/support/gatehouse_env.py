@@ -141,6 +141,8 @@ class Env:
         return self.proc.returncode if self.proc else None
 
     def close(self):
+        # socket_watch logs this when a connection kept watching an fd libssh had closed.
+        missed_sync = "(missed sync)" in self.log()
         try:
             if self.proc and self.proc.poll() is None:
                 self.proc.kill()
@@ -149,6 +151,8 @@ class Env:
             if self._log:
                 self._log.close()
             shutil.rmtree(self.dir, ignore_errors=True)
+        if missed_sync:
+            raise AssertionError("the daemon watched a closed descriptor (missed sync)")
 
 
 def wait_for(predicate, timeout=10, interval=0.05, what="condition"):
