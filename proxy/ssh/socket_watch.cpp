@@ -33,8 +33,7 @@ bool socket_watch::watch(ssh_session session, int fd) {
   if (stale != nullptr) {
     // Its libssh closed the fd and nobody synced: the number is reused by our new socket,
     // which Asio does not watch yet, so letting go of the old registration is still safe.
-    spdlog::error("socket_watch: fd {} was still watched after libssh closed it (missed sync)",
-                  fd);
+    spdlog::error("socket_watch: fd {} was still watched after libssh closed it (missed sync)", fd);
     stale->fd_ = -1;  // the registry entry is ours now
     stale->release();
   }
