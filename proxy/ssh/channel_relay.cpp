@@ -1,7 +1,8 @@
 #include "proxy/ssh/channel_relay.hpp"
 
 #include <algorithm>
-#include <array>
+#include <span>
+#include <vector>
 
 #include "proxy/ssh/recorder.hpp"
 #include "proxy/ssh/sftp_audit.hpp"
@@ -10,8 +11,17 @@ namespace gatehouse::proxy::ssh {
 
 namespace {
 
-constexpr std::uint32_t chunk = 32 * 1024;       // one SSH data packet
+// What one read takes from libssh and one write hands on: several packets, so that libssh
+// cuts full packets for the destination's maximum (32,758 bytes of payload for OpenSSH; a
+// 32 KiB move would go out as 32,758 + 10) and flushes once per write.
+constexpr std::uint32_t chunk = 256 * 1024;
 constexpr std::size_t step_budget = 512 * 1024;  // per direction and step, for fairness
+
+// The io thread's one buffer for moving data (moves do not nest).
+std::span<char> move_buffer() {
+  thread_local std::vector<char> buffer(chunk);
+  return buffer;
+}
 // Far beyond what a peer that keeps to its window can have buffered (see blocked()).
 constexpr std::size_t max_buffered = 64 * 1024 * 1024;
 
@@ -215,7 +225,7 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
     auto n = static_cast<std::uint32_t>(size);
     return is_stderr ? ssh_channel_write_stderr(to, data, n) : ssh_channel_write(to, data, n);
   };
-  std::array<char, chunk> buffer;
+  auto buffer = move_buffer();
   std::size_t budget = step_budget;
   for (;;) {
     if (!d.pending.empty()) {
@@ -263,7 +273,7 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
 }
 
 void channel_relay::drop_person_stderr() {
-  std::array<char, chunk> buffer;
+  auto buffer = move_buffer();
   while (in_err_.buffered > 0 && down_ != nullptr) {
     int n = ssh_channel_read_nonblocking(
         down_, buffer.data(),

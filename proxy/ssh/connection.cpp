@@ -19,6 +19,8 @@ namespace asio = boost::asio;
 
 namespace {
 
+constexpr std::uint64_t libssh_read_size = 4096;
+
 time_point wall_now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
@@ -160,7 +162,9 @@ bool connection::drain_messages(ssh_session s, ssh_counter counter, bool person_
       }
       continue;
     }
-    if (counter->in_bytes == before) break;
+    // libssh reads at most 4 KiB per call (MAX_BUF_SIZE): a shorter read emptied the
+    // socket, and one more call would only poll it.
+    if (counter->in_bytes - before < libssh_read_size) break;
   }
   return phase_ != phase::finished;
 }
