@@ -103,10 +103,18 @@ async def run(env, args, rows):
     t0 = time.perf_counter()
     gate = asyncio.Semaphore(args.ramp)
 
+    opened = [0, t0]
+
     async def one(rec):
         async with gate:
             if time.time() < end - 15:  # the rest would be held: the grant is about to end
                 await open_session(env, opts, rec)
+                opened[0] += 1
+                if opened[0] % 100 == 0:  # progress: the login rate as sessions pile up
+                    now = time.perf_counter()
+                    print(f"opened {opened[0]} in {now - t0:.0f} s "
+                          f"(last 100 at {100 / (now - opened[1]):.1f}/s)", file=sys.stderr)
+                    opened[1] = now
 
     await asyncio.gather(*(one(r) for r in recs[1:]))
     ramp_s = time.perf_counter() - t0

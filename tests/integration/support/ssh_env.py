@@ -30,6 +30,9 @@ class SshEnv(Env):
         self.sshd_proc = None
         self._sshd_log = None
         self.sshd_log_path = os.path.join(self.dir, "sshd.log")
+        # The target account's HOME (sshd's SetEnv): its shell then reads no dotfiles of the
+        # machine's (bash sources ~/.bashrc under sshd even for `bash -c`; a pyenv init there
+        # made every login cost ~0.1 s and 250 concurrent ones a lock fight).
         self.home = os.path.join(self.dir, "home")
         os.makedirs(self.home)
 
@@ -57,6 +60,7 @@ class SshEnv(Env):
                 AcceptEnv LANG LC_* GATEHOUSE_*
                 Subsystem sftp {SFTP_SERVER}
                 LogLevel VERBOSE
+                SetEnv HOME={self.home}
                 """) + extra)
         self._sshd_log = open(self.sshd_log_path, "ab")
         self.sshd_proc = subprocess.Popen([SSHD, "-D", "-e", "-f", conf], stdout=self._sshd_log,
