@@ -124,6 +124,9 @@ async def run(env, args, rows):
     active = sum(1 for s in sessions if s.get("state") == "active")
     if args.end == "expire":
         await asyncio.sleep(max(0.0, end - 2 - time.time()))
+    if args.cpu_split:
+        import cpu_split
+        rows.append(("client", cpu_split.client_first()))
     cpu_before = cpu_seconds(env.proc.pid)
     if args.end == "revoke":
         end = time.time()
