@@ -142,15 +142,24 @@ def log_times(env, event, rid):
     return out
 
 
-async def decide_and_wait(env, recs, decision, wait_for_auth):
+async def decide_and_wait(env, recs, decision, wait_for_auth, realtime=False):
     """Decides the pending request with the CLI; returns the latencies (ms) from the daemon's
-    decision to each client noticing, the CLI's round trip and how many never noticed."""
+    decision to each client noticing, the CLI's round trip and how many never noticed.
+    `realtime`: the CLI and this client run at real-time priority (cpu_split.client_first)."""
     rid = pending_request(env)
     loop = asyncio.get_running_loop()
     args = ["approve", str(rid), "--as", "bob"] if decision == "approve" else [
         "deny", str(rid), "--as", "bob", "--comment", "bench"]
+    if realtime:
+        import gatehouse_env
+        import cpu_split
+        cpu_split.client_first()
+        cli = ["chrt", "-r", "1", gatehouse_env.GATEHOUSE, "--socket", env.socket, *args]
+        run_cli = lambda: subprocess.run(cli, capture_output=True, text=True, timeout=120)  # noqa
+    else:
+        run_cli = lambda: env.cli(*args)  # noqa: E731
     t_before = time.time()
-    r = await loop.run_in_executor(None, lambda: env.cli(*args))
+    r = await loop.run_in_executor(None, run_cli)
     cli_ms = (time.time() - t_before) * 1000
     if r.returncode != 0:
         raise SystemExit(f"{decision} failed: {r.stderr}")
@@ -196,7 +205,8 @@ async def run(env, args, rows):
     daemon_held = sum(1 for s in sessions if s.get("state") == "held")
     loop = asyncio.get_running_loop()
     busy = await loop.run_in_executor(None, ssh_true_ms, env, args.runs)
-    latencies, told, cli_ms, missing = await decide_and_wait(env, recs, args.decision, False)
+    latencies, told, cli_ms, missing = await decide_and_wait(env, recs, args.decision, False,
+                                                             realtime=args.cpu_split)
     await asyncio.gather(*tasks, return_exceptions=True)
     errors = [r["error"] for r in recs if "error" in r and "held" not in r]
 
