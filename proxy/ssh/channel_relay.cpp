@@ -368,7 +368,11 @@ void channel_relay::tell_agent_refused() {
 }
 
 void channel_relay::note(std::string_view text) {
-  if (state_ != state::open || !textual_ || down_eof_sent_ || down_closed_) return;
+  // Any session channel but sftp's: stderr never mixes with the data stream, and a channel
+  // whose command the target has not started yet (the end came first) must show it too, as
+  // OpenSSH leaves once its last channel closes, without reading the DISCONNECT behind it.
+  if (state_ != state::open || kind_ != kind::session || sftp_ || down_eof_sent_ || down_closed_)
+    return;
   std::string line = "\r\n[gatehouse] " + std::string(text) + "\r\n";
   ssh_channel_write_stderr(down_, line.data(), static_cast<std::uint32_t>(line.size()));
 }

@@ -47,6 +47,7 @@
 #include "proxy/ssh/gate.hpp"
 #include "proxy/ssh/limits.hpp"
 #include "proxy/ssh/login_name.hpp"
+#include "proxy/ssh/paced_queue.hpp"
 #include "proxy/ssh/socket_watch.hpp"
 #include "proxy/ssh/upstream.hpp"
 
@@ -76,10 +77,12 @@ struct front_end_settings {
 
 // What the connections of one listener share with their front end.
 struct listener_state {
-  listener_state(const front_end_settings& s, ssh::gate& g, event_sink e)
+  listener_state(const boost::asio::any_io_executor& executor, const front_end_settings& s,
+                 ssh::gate& g, event_sink e)
       : settings(s),
         gate(g),
         events(std::move(e)),
+        releases(executor, 64),
         failures(s.max_auth_failures, s.failure_window, s.failure_penalty),
         unauthenticated(s.max_unauthenticated_per_source),
         held_per_person(s.max_held_per_person),
@@ -87,6 +90,7 @@ struct listener_state {
   front_end_settings settings;
   ssh::gate& gate;
   event_sink events;
+  paced_queue releases;  // approved connections going on to their server
   failure_limiter failures;
   counted_slots unauthenticated;  // by source address
   counted_slots held_per_person;

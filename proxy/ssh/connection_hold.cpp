@@ -2,7 +2,6 @@
 // asking for a justification by keyboard-interactive (see connection.hpp; tech.md §2).
 // Subscribe first, check second: the watch is registered before anything can decide, and a
 // request that is already decided is reported at once by the gate.
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "proxy/ssh/connection.hpp"
@@ -83,14 +82,15 @@ void connection::on_request_update(const request_status& r) {
       return;
     case request_state::approved:
       // Every connection held on this request is told first (one watch fires for all of
-      // them); the check and the upstream login follow in a handler of their own, so that
-      // the last of thousands is not told only after all the others have dialled.
+      // them); the check and the upstream login follow later, a batch per turn of the event
+      // loop, so that the last of thousands is not told only after all the others have
+      // dialled, and the daemon's other work goes on between the batches.
       request_watch_.reset();
       banner("Request #" + std::to_string(r.id) + " approved" +
              (r.decided_by.empty() ? "" : " by " + r.decided_by) + "; connecting to " +
              target_text(target_));
       event("hold.end", {{"request_id", r.id}, {"outcome", "approved"}});
-      boost::asio::post(executor_, [self = shared_from_this()] { self->on_approved(); });
+      shared_->releases.add([self = shared_from_this()] { self->on_approved(); });
       return;
     default:
       event("hold.end", {{"request_id", r.id}, {"outcome", request_outcome_text(r)}});

@@ -38,7 +38,7 @@ front_end::front_end(boost::asio::any_io_executor executor, config_source config
                      event_sink events, const front_end_settings& settings)
     : executor_(executor),
       config_(std::move(config)),
-      shared_(std::make_shared<listener_state>(settings, gate, std::move(events))) {
+      shared_(std::make_shared<listener_state>(executor, settings, gate, std::move(events))) {
   std::random_device rd;
   static const char* hex = "0123456789abcdef";
   for (int i = 0; i < 6; ++i) id_prefix_ += hex[rd() % 16];
