@@ -133,10 +133,11 @@ def pending_request(env):
 
 
 def log_times(env, event, rid):
-    """Wall-clock times of the daemon's audit lines `event` for request `rid` (UTC, ms)."""
+    """Wall-clock times of the daemon's audit lines `event` for request `rid` (any: None)."""
     out = []
     for line in env.log().splitlines():
-        if f" audit {event} " in line and re.search(rf" request(_id)?={rid}( |$)", line):
+        if f" audit {event} " in line and (
+                rid is None or re.search(rf" request(_id)?={rid}( |$)", line)):
             stamp = datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ")
             out.append(stamp.replace(tzinfo=datetime.timezone.utc).timestamp())
     return out
@@ -158,9 +159,13 @@ async def decide_and_wait(env, recs, decision, wait_for_auth, realtime=False):
         run_cli = lambda: subprocess.run(cli, capture_output=True, text=True, timeout=120)  # noqa
     else:
         run_cli = lambda: env.cli(*args)  # noqa: E731
+    def timed_cli():  # timed in the executor's thread: this loop is busy reading releases
+        if realtime:
+            cpu_split.client_first()  # this thread too, or it waits behind the targets
+        return run_cli(), time.time()
+
     t_before = time.time()
-    r = await loop.run_in_executor(None, run_cli)
-    cli_ms = (time.time() - t_before) * 1000
+    r, t_after = await loop.run_in_executor(None, timed_cli)
     if r.returncode != 0:
         raise SystemExit(f"{decision} failed: {r.stderr}")
     key = "authenticated" if wait_for_auth else "released"
@@ -174,6 +179,12 @@ async def decide_and_wait(env, recs, decision, wait_for_auth, realtime=False):
         decided = [t_before]
     got = [x[key] for x in recs if key in x]
     told = log_times(env, "hold.end", rid)  # the gate's own line as it tells each one
+    # Where the CLI's time goes: until the daemon decides, until its reply is ready (the
+    # admin.action line written after the handler), until the CLI has exited.
+    replied = min((t for t in log_times(env, "admin.action", None) if t >= decided[0]),
+                  default=decided[0])
+    cli_ms = ((decided[0] - t_before) * 1000, (replied - decided[0]) * 1000,
+              (t_after - replied) * 1000)
     return ([(g - decided[0]) * 1000 for g in got], [(g - decided[0]) * 1000 for g in told],
             cli_ms, len(recs) - len(got))
 
@@ -218,7 +229,8 @@ async def run(env, args, rows):
     rows.append(("`ssh bob true` idle, median / max ms", f"{idle[0]:.0f} / {idle[1]:.0f}"))
     rows.append(("`ssh bob true` with all held, median / max ms", f"{busy[0]:.0f} / {busy[1]:.0f}"))
     rows.append(("  ratio busy / idle (median)", f"{busy[0] / idle[0]:.2f}"))
-    rows.append((f"{args.decision}: CLI round trip, ms", f"{cli_ms:.0f}"))
+    rows.append((f"{args.decision}: CLI start -> decided / -> reply ready / -> CLI exited, ms",
+                 " / ".join(f"{x:.0f}" for x in cli_ms)))
     if told:
         rows.append(("gate tells each held connection (its hold.end line) after the decision "
                      "(its request.approved line), p50 / p99 / max ms",
