@@ -17,7 +17,10 @@ rule needs approval; bob's rule allows), then, from this ONE python3-asyncssh pr
      for each connection, written as it sends the banner (the client figure also holds the
      one python process's time to read thousands of connections);
   6. proceed: a second, small round (--proceed held connections, a new request) approved the
-     same way, where each client waits for authentication success (the upstream login done).
+     same way, where each client waits for authentication success (the upstream login done);
+  7. the floor: what one send(2) of a small packet on a loopback socket costs from one thread
+     (measured first, in this process), times the connections held: what telling them all
+     costs the kernel alone, before any work of the gate's.
 
 Usage: bench/ssh/held_bench.py [--bin-dir BUILD] [--connections 10000] [--decision approve]
        [--runs 10] [--proceed 20] [--ramp 64] [--ramp-budget 240] [--cpu-split]
@@ -202,8 +205,39 @@ def ssh_true_ms(env, runs):
     return statistics.median(samples), max(samples)
 
 
+def loopback_send_us(pairs=2000, size=120):
+    """The kernel's floor for telling a connection: one send(2) of one small packet (about an
+    encrypted banner) on a loopback TCP socket, whose cost includes the receiving side's TCP
+    path; µs per send from one thread (median of 3 rounds over `pairs` connections)."""
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4096)
+    conns = []
+    try:
+        for _ in range(pairs):
+            c = socket.create_connection(listener.getsockname())
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conns.append((c, listener.accept()[0]))
+        rounds = []
+        for _ in range(3):
+            t = time.perf_counter()
+            for c, _ in conns:
+                c.send(b"x" * size)
+            rounds.append((time.perf_counter() - t) / pairs * 1e6)
+            for _, s in conns:
+                s.recv(4096)
+        return statistics.median(rounds)
+    finally:
+        for c, s in conns:
+            c.close()
+            s.close()
+        listener.close()
+
+
 async def run(env, args, rows):
     key = asyncssh.read_private_key(os.path.join(env.dir, "alice"))
+    floor_us = loopback_send_us()
     idle = ssh_true_ms(env, args.runs)
     rss0 = vm_rss_kib(env.proc.pid)
     recs, tasks, ramp_s = await hold_many(env, key, args.connections, args.ramp, False,
@@ -231,6 +265,8 @@ async def run(env, args, rows):
     rows.append(("  ratio busy / idle (median)", f"{busy[0] / idle[0]:.2f}"))
     rows.append((f"{args.decision}: CLI start -> decided / -> reply ready / -> CLI exited, ms",
                  " / ".join(f"{x:.0f}" for x in cli_ms)))
+    rows.append(("floor: one loopback send(2) per connection from one thread, µs / x held, ms",
+                 f"{floor_us:.1f} / {floor_us * held / 1000:.0f}"))
     if told:
         rows.append(("gate tells each held connection (its hold.end line) after the decision "
                      "(its request.approved line), p50 / p99 / max ms",
