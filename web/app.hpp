@@ -76,10 +76,15 @@ class app {
   // The audit pages, for auditors only (audit_pages.cpp, audit_session_pages.cpp,
   // audit_request_pages.cpp).
   web_reply audit_routes(const web_request& r, std::string_view path, const session& s);
-  web_reply audit_events(const web_request& r, bool csv, const viewer& v);
-  web_reply audit_sessions(const web_request& r, const viewer& v);
-  web_reply audit_replay(const std::string& session_id, const viewer& v);
-  web_reply audit_recording(const std::string& name, const viewer& v);
+  // These read the audit log and run off the io thread (web_reply::off_thread): they use
+  // only what they are given.
+  using config_ptr = std::shared_ptr<const config::config>;
+  static web_reply audit_events(const config_ptr& cfg, const web_request& r, bool csv,
+                                const viewer& v);
+  static web_reply audit_sessions(const config_ptr& cfg, const web_request& r, const viewer& v);
+  static web_reply audit_replay(const config_ptr& cfg, const std::string& session_id,
+                                const viewer& v);
+  static web_reply audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v);
   web_reply audit_requests(const web_request& r, bool csv, const viewer& v);
   web_reply metrics();
 

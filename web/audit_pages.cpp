@@ -1,10 +1,10 @@
 // The audit pages' door (the auditors group only) and the event search: GET /audit (a form
 // and the newest matching events) and GET /audit.csv (the same filters, as CSV).
 //
-// The log is read synchronously on the io thread. A page reads the log's files from the end
-// and stops at its row limit, so the newest events come fast however long the log is; a
-// filter that matches little (or the CSV of everything) reads the whole log meanwhile, and
-// the web app waits for it (bench/web/audit_page_bench.py).
+// The log is read on the web server's worker thread (web_reply::off_thread). A page reads the
+// log's files from the end and stops at its row limit, so the newest events come fast however
+// long the log is; a filter that matches little (or the CSV of everything) reads the whole
+// log, and only that request waits for it (bench/web/audit_page_bench.py).
 #include <algorithm>
 
 #include "audit/log_files.hpp"
@@ -75,19 +75,32 @@ web_reply app::audit_routes(const web_request& r, std::string_view path, const s
   const viewer v{s.person, true};
   if (r.method != "GET" && r.method != "HEAD")
     return message_page(405, "Method not allowed", v, "The audit pages only show.");
-  if (path == "/audit" || path == "/audit.csv") return audit_events(r, path == "/audit.csv", v);
   if (path == "/audit/requests" || path == "/audit/requests.csv")
     return audit_requests(r, path == "/audit/requests.csv", v);
-  if (path == "/audit/sessions") return audit_sessions(r, v);
+  // The pages that read the log (a search that matches little reads all of it) run on the
+  // web server's worker thread, so that SSH sessions and other requests go on meanwhile.
+  auto off_thread = [](std::function<web_reply()> work) {
+    web_reply reply;
+    reply.off_thread = std::move(work);
+    return reply;
+  };
+  auto cfg = context_.current_config();
+  if (path == "/audit" || path == "/audit.csv")
+    return off_thread(
+        [cfg, r, v, csv = path == "/audit.csv"] { return audit_events(cfg, r, csv, v); });
+  if (path == "/audit/sessions")
+    return off_thread([cfg, r, v] { return audit_sessions(cfg, r, v); });
   auto parts = path_segments(path);
-  if (parts.size() == 3 && parts[1] == "sessions") return audit_replay(std::string(parts[2]), v);
+  if (parts.size() == 3 && parts[1] == "sessions")
+    return off_thread([cfg, v, id = std::string(parts[2])] { return audit_replay(cfg, id, v); });
   if (parts.size() == 3 && parts[1] == "recordings")
-    return audit_recording(std::string(parts[2]), v);
+    return off_thread(
+        [cfg, v, name = std::string(parts[2])] { return audit_recording(cfg, name, v); });
   return message_page(404, "Not found", v, "There is no such page.");
 }
 
-web_reply app::audit_events(const web_request& r, bool csv, const viewer& v) {
-  auto cfg = context_.current_config();
+web_reply app::audit_events(const config_ptr& cfg, const web_request& r, bool csv,
+                            const viewer& v) {
   std::string url_query;
   if (auto q = r.target.find('?'); q != std::string::npos) url_query = r.target.substr(q + 1);
   std::string error;

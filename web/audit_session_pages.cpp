@@ -70,8 +70,7 @@ std::string list_form(const audit_search& s) {
 }
 }  // namespace
 
-web_reply app::audit_sessions(const web_request& r, const viewer& v) {
-  auto cfg = context_.current_config();
+web_reply app::audit_sessions(const config_ptr& cfg, const web_request& r, const viewer& v) {
   std::string url_query;
   if (auto q = r.target.find('?'); q != std::string::npos) url_query = r.target.substr(q + 1);
   std::string error;
@@ -114,8 +113,7 @@ web_reply app::audit_sessions(const web_request& r, const viewer& v) {
   return html_reply(200, "Sessions", v, body);
 }
 
-web_reply app::audit_replay(const std::string& session_id, const viewer& v) {
-  auto cfg = context_.current_config();
+web_reply app::audit_replay(const config_ptr& cfg, const std::string& session_id, const viewer& v) {
   std::string error;
   auto sessions = one_session(cfg->audit.log, session_id, error);
   if (!error.empty()) return message_page(500, "The audit log cannot be read", v, error);
@@ -161,11 +159,11 @@ web_reply app::audit_replay(const std::string& session_id, const viewer& v) {
   return reply;
 }
 
-web_reply app::audit_recording(const std::string& name, const viewer& v) {
+web_reply app::audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v) {
   auto id = session_of_recording_name(name);
   if (id.empty()) return message_page(404, "Not found", v, "There is no such recording.");
   std::string error;
-  auto sessions = one_session(context_.current_config()->audit.log, id, error);
+  auto sessions = one_session(cfg->audit.log, id, error);
   if (!error.empty()) return message_page(500, "The audit log cannot be read", v, error);
   std::string path;
   for (const auto& s : sessions)

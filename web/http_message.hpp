@@ -2,6 +2,7 @@
 // Socket-free request/reply of the web app: what the HTTPS layer hands to the routes and gets
 // back. No Beast or Asio here, so pages compile fast and test without sockets.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,10 @@ struct web_reply {
   std::string content_type = "text/html; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // Location, Set-Cookie, ...
+  // Work that may take seconds (reading the whole audit log): when set, the server runs it on
+  // its worker thread, not on the daemon's io thread, and sends what it returns instead. It
+  // must own what it uses (capture by value) and touch nothing shared with the io thread.
+  std::function<web_reply()> off_thread{};
 };
 
 // What the HTTPS listener has carried, for /metrics.

@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -64,6 +65,7 @@ struct https_server::state : std::enable_shared_from_this<state> {
   traffic_counters counters;
   std::list<beast::tcp_stream*> open_streams;
   bool stopped = false;
+  asio::thread_pool worker{1};  // runs web_reply::off_thread work, one at a time
 
   state(asio::any_io_executor ex, handler h, const server_limits& l)
       : executor(std::move(ex)), on_request(std::move(h)), limits(l) {}
@@ -105,6 +107,29 @@ struct https_server::state : std::enable_shared_from_this<state> {
                     e.what());
       return web_reply{500, "text/plain; charset=utf-8", "internal error\n", {}};
     }
+  }
+
+  // Runs `work` on the worker thread, then hands its reply back to the io thread, where the
+  // awaiting coroutine resumes. (Not co_spawn onto the pool: in Boost 1.83 its frame was
+  // destroyed on the pool while the io thread still read the result - a crash.)
+  auto off_thread(std::function<web_reply()> work, std::string what) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(web_reply)>(
+        [this](auto handler, std::function<web_reply()> work, std::string what) {
+          asio::post(worker, [handler = std::move(handler), work = std::move(work),
+                              what = std::move(what), io = executor]() mutable {
+            web_reply reply;
+            try {
+              reply = work();
+            } catch (const std::exception& e) {
+              spdlog::error("web: {}: {}", what, e.what());
+              reply = web_reply{500, "text/plain; charset=utf-8", "internal error\n", {}};
+            }
+            asio::post(io, [handler = std::move(handler), reply = std::move(reply)]() mutable {
+              std::move(handler)(std::move(reply));
+            });
+          });
+        },
+        asio::use_awaitable, std::move(work), std::move(what));
   }
 
   // After an error reply the client may still be sending the rest of its request; closing
@@ -177,6 +202,10 @@ struct https_server::state : std::enable_shared_from_this<state> {
       ++counters.requests;
       const auto& req = parser.get();
       web_reply out = call_handler(req, peer);
+      if (out.off_thread) {
+        auto target = std::string(req.target());
+        out = co_await off_thread(std::move(out.off_thread), target.substr(0, target.find('?')));
+      }
       http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
       res.set(http::field::content_type, out.content_type);
       for (auto& [name, value] : out.headers) res.insert(name, value);

@@ -1,6 +1,6 @@
 """How long the web app's audit pages take over a large log (issue 6 "Web"). The search reads
-the log synchronously on the daemon's one io thread, so this is also how long every other web
-request waits behind it. Real gatehoused; the log's rotated file is filled with EVENTS synthetic
+the log on the web server's worker thread (one search at a time; the daemon's io thread goes
+on meanwhile, tests/integration/test_web_audit.py LongSearch). Real gatehoused; the log's rotated file is filled with EVENTS synthetic
 events (about 330 bytes each, a mix of session, sftp and request events, two people) before the
 daemon starts.
 

@@ -9,6 +9,8 @@ import json
 import os
 import sys
 import textwrap
+import threading
+import time
 import unittest
 import urllib.parse
 
@@ -213,6 +215,49 @@ class WithoutPlayer(unittest.TestCase):
         self.assertIn(f'href="/audit/recordings/{session}.cast"', page.body)
         self.assertNotIn("<script", page.body)
         self.assertEqual(env.get("/assets/asciinema-player/asciinema-player.min.js").status, 404)
+
+
+class LongSearch(unittest.TestCase):
+    """A search that reads a large log runs off the daemon's io thread: the daemon answers
+    meanwhile (before, the admin API and every session waited for the whole read)."""
+
+    def test_the_daemon_answers_while_a_search_reads_a_large_log(self):
+        env = WebEnv()
+        self.addCleanup(env.close)
+        log = os.path.join(env.dir, "audit.jsonl")
+        with open(log + ".1", "w") as f:  # a rotated file of ~160 MB that matches nothing
+            for i in range(400000):
+                f.write(json.dumps({"ts": "2026-11-01T10:00:00.000Z", "seq": i + 1,
+                                    "event": "sftp.open", "person": "bob", "protocol": "ssh",
+                                    "server": "web01", "path": "/srv/" + "d" * 200,
+                                    "prev_hash": "0" * 64, "hash": "0" * 64},
+                                   separators=(",", ":")) + "\n")
+        text = env.web_config_text(mode="allow").replace(
+            "users:\n", f"audit:\n  log: {log}\n  on_write_failure: continue\nusers:\n", 1)
+        env.write_config(WebEnv.with_auditors(text))
+        env.start()
+        carol = env.sign_in("carol")
+        done = {}
+
+        def search():
+            reply = env.get("/audit.csv?person=nobody", cookie=carol, timeout=600)
+            done["search"] = time.monotonic()
+            done["reply"] = reply
+
+        started = time.monotonic()
+        worker = threading.Thread(target=search)
+        worker.start()
+        time.sleep(0.2)  # the search is under way
+        status = env.cli("status")
+        done["status"] = time.monotonic()
+        worker.join(600)
+        self.assertEqual(status.returncode, 0, status.stderr)
+        self.assertEqual(done["reply"].status, 200)
+        self.assertEqual(len(done["reply"].body.splitlines()), 1, "only the CSV header matches")
+        # Meaningful only if the read is long: it must outlast the status call.
+        self.assertGreater(done["search"] - started, 0.6, "the log was read too fast to tell")
+        self.assertLess(done["status"], done["search"],
+                        "gatehouse status waited for the audit search")
 
 
 if __name__ == "__main__":
