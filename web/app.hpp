@@ -23,6 +23,7 @@
 
 #include "config/config.hpp"
 #include "core/time.hpp"
+#include "core/window_limiter.hpp"
 #include "web/html.hpp"
 #include "web/http_message.hpp"
 
@@ -91,6 +92,10 @@ class app {
   app_context context_;
   std::string csrf_key_;
   const traffic_counters* traffic_ = nullptr;
+  // Sign-in links mailed, per person and per source address: no mailbox flooded by a script,
+  // no token table grown without end. Over the limit the page answers the same, and no mail.
+  window_limiter sign_in_by_person_{3, std::chrono::minutes(15), std::chrono::minutes(15)};
+  window_limiter sign_in_by_source_{20, std::chrono::minutes(15), std::chrono::minutes(15)};
 };
 
 // Common replies.

@@ -1,10 +1,13 @@
 // Sign-in by emailed link: no passwords. A one-time link (15 minutes) is mailed to the person;
 // opening it shows a button (a GET changes nothing: mail scanners follow links), and the POST
 // consumes the link and sets the session cookie.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 
 #include "approval/token_store.hpp"
+#include "core/peer_address.hpp"
 #include "web/app.hpp"
 #include "web/forms.hpp"
 #include "web/html.hpp"
@@ -88,7 +91,20 @@ web_reply app::sign_in_routes(const web_request& r, std::string_view path) {
     const std::string who = form["who"];
     const std::string next = local_path(form["next"]);
     auto cfg = context_.current_config();
-    if (const auto* person = find_person(*cfg, who); person && !person->email.empty()) {
+    const auto* person = find_person(*cfg, who);
+    const auto moment = std::chrono::steady_clock::now();
+    const auto source = source_address(r.peer);
+    if (person && (sign_in_by_person_.blocked(person->name, moment) ||
+                   sign_in_by_source_.blocked(source, moment))) {
+      spdlog::warn("web: no sign-in link mailed to {} (asked from {}): too many within 15 minutes",
+                   person->name, source);
+      person = nullptr;
+    }
+    if (person) {
+      sign_in_by_person_.record(person->name, moment);
+      sign_in_by_source_.record(source, moment);
+    }
+    if (person && !person->email.empty()) {
       approval::token_record link;
       link.kind = approval::token_kind::sign_in;
       link.person = person->name;

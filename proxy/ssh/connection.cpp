@@ -27,14 +27,6 @@ time_point wall_now() {
 
 }  // namespace
 
-std::string source_address(const std::string& peer) {
-  auto colon = peer.rfind(':');
-  std::string host = colon == std::string::npos ? peer : peer.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  return host;
-}
-
 std::string_view to_string(connection::phase p) {
   switch (p) {
     case connection::phase::key_exchange: return "key_exchange";
@@ -286,7 +278,7 @@ void connection::finish() {
   }
   lingering_close(executor_, socket);
   if (!person_known_ && auth_attempts_ > 0) {
-    shared_->failures.record_failure(source_, std::chrono::steady_clock::now());
+    shared_->failures.record(source_, std::chrono::steady_clock::now());
     event("auth.failure",
           {{"user", user_},
            {"reason", failure_reason_.empty() ? std::string("no listed key") : failure_reason_}});

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/peer_address.hpp"
 #include "core/time.hpp"
 #include "proxy/ssh/channel_relay.hpp"
 #include "proxy/ssh/events.hpp"
@@ -90,8 +91,8 @@ struct listener_state {
   front_end_settings settings;
   ssh::gate& gate;
   event_sink events;
-  paced_queue releases;  // approved connections going on to their server
-  failure_limiter failures;
+  paced_queue releases;           // approved connections going on to their server
+  window_limiter failures;        // authentication failures by source address
   counted_slots unauthenticated;  // by source address
   counted_slots held_per_person;
   counted_slots held_per_source;
@@ -226,8 +227,5 @@ class connection : public std::enable_shared_from_this<connection> {
 };
 
 std::string_view to_string(connection::phase p);
-
-// "10.0.0.1:5555" -> "10.0.0.1", "[::1]:5555" -> "::1"
-std::string source_address(const std::string& peer);
 
 }  // namespace gatehouse::proxy::ssh

@@ -1,45 +1,19 @@
 #pragma once
 // Defences the SSH listener needs because libssh has no LoginGraceTime, MaxAuthTries or
 // MaxStartups of its own (research/tech.md §2.2):
-//   * failure_limiter  - authentication failures per source address in a sliding window; a
-//                        source over the limit is turned away at accept for `penalty`;
+//   * window_limiter   - (core/window_limiter.hpp) authentication failures per source
+//                        address; a source over the limit is turned away at accept;
 //   * counted_slots    - caps on connections per key (unauthenticated per source, held
 //                        per person, held per source address).
 // Pure bookkeeping with the time passed in; used on the io_context thread only.
-#include <chrono>
 #include <cstddef>
-#include <deque>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
+#include "core/window_limiter.hpp"
+
 namespace gatehouse::proxy::ssh {
-
-using steady_time = std::chrono::steady_clock::time_point;
-
-class failure_limiter {
- public:
-  failure_limiter(std::size_t max_failures, std::chrono::seconds window,
-                  std::chrono::seconds penalty)
-      : max_(max_failures), window_(window), penalty_(penalty) {}
-
-  void record_failure(const std::string& source, steady_time now);
-  bool blocked(const std::string& source, steady_time now);
-  std::size_t tracked() const { return sources_.size(); }
-
- private:
-  struct entry {
-    std::deque<steady_time> failures;
-    steady_time blocked_until{};
-  };
-  void prune(steady_time now);
-
-  std::size_t max_;
-  std::chrono::seconds window_;
-  std::chrono::seconds penalty_;
-  std::unordered_map<std::string, entry> sources_;
-  steady_time last_prune_{};
-};
 
 class counted_slots {
  public:

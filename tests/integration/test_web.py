@@ -5,6 +5,7 @@ ssh at once; garbage, bad TLS, oversized headers and slow clients never disturb 
 import json
 import os
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -228,6 +229,24 @@ class People(WebCase):
         frank = self.env.sign_in("alice")
         self.assertEqual(self.env.get(f'/requests/{req["id"]}', cookie=frank).status, 200)
         self.assertEqual(self.env.get("/my/approvals").status, 303)
+
+    def test_sign_in_links_are_limited_per_person(self):
+        self.start()
+        for _ in range(5):
+            asked = self.env.post("/sign-in", {"who": "bob"})
+            self.assertEqual(asked.status, 200)
+            self.assertIn("on its way", asked.body, "the same answer over the limit")
+        with sqlite3.connect(self.env.db) as db:
+            (links,), = db.execute(
+                "SELECT COUNT(*) FROM web_tokens WHERE kind = 'sign_in' AND person = 'bob'")
+        self.assertEqual(links, 3, "three sign-in links per person within 15 minutes")
+        self.assertIn("no sign-in link mailed to bob", self.env.log())
+        # Someone else is not held back by bob's limit.
+        self.assertEqual(self.env.post("/sign-in", {"who": "carol"}).status, 200)
+        with sqlite3.connect(self.env.db) as db:
+            (carol,), = db.execute(
+                "SELECT COUNT(*) FROM web_tokens WHERE kind = 'sign_in' AND person = 'carol'")
+        self.assertEqual(carol, 1)
 
     def test_healthz_and_metrics(self):
         self.start()

@@ -19,11 +19,5 @@ TEST(SplitCommandLine, ShellLikeWords) {
   EXPECT_EQ(split_command_line("   "), words{});
 }
 
-TEST(SourceAddress, FromPeer) {
-  EXPECT_EQ(source_address("10.0.0.1:5555"), "10.0.0.1");
-  EXPECT_EQ(source_address("[::1]:22"), "::1");
-  EXPECT_EQ(source_address("::1:22"), "::1");
-}
-
 }  // namespace
 }  // namespace gatehouse::proxy::ssh
