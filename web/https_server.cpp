@@ -16,6 +16,9 @@
 
 #include <array>
 #include <list>
+#include <unordered_map>
+
+#include "core/peer_address.hpp"
 
 namespace gatehouse::web {
 
@@ -64,6 +67,7 @@ struct https_server::state : std::enable_shared_from_this<state> {
   server_limits limits;
   traffic_counters counters;
   std::list<beast::tcp_stream*> open_streams;
+  std::unordered_map<std::string, std::size_t> open_by_source;
   bool stopped = false;
   asio::thread_pool worker{1};  // runs web_reply::off_thread work, one at a time
 
@@ -148,20 +152,24 @@ struct https_server::state : std::enable_shared_from_this<state> {
     }
   }
 
-  asio::awaitable<void> serve(tcp::socket socket, std::string peer) {
+  asio::awaitable<void> serve(tcp::socket socket, std::string peer, std::string source) {
     auto self = shared_from_this();
     tls_stream stream(beast::tcp_stream(std::move(socket)), tls);
     auto& lowest = beast::get_lowest_layer(stream);
     auto registered = open_streams.insert(open_streams.end(), &lowest);
     ++counters.open;
+    ++open_by_source[source];
     struct unregister {
       state& s;
       std::list<beast::tcp_stream*>::iterator it;
+      std::string source;
       ~unregister() {
         s.open_streams.erase(it);
         --s.counters.open;
+        if (auto n = s.open_by_source.find(source); n != s.open_by_source.end() && --n->second == 0)
+          s.open_by_source.erase(n);
       }
-    } guard{*this, registered};
+    } guard{*this, registered, source};
 
     lowest.expires_after(limits.handshake_time);
     auto [hec] = co_await stream.async_handshake(ssl::stream_base::server,
@@ -241,18 +249,27 @@ https_server::~https_server() { stop(); }
 void https_server::accept(tcp::socket socket, std::string peer) {
   auto& st = *state_;
   ++st.counters.connections;
-  if (st.stopped || st.counters.open >= st.limits.max_connections) {
+  auto source = source_address(peer);
+  auto from_source = st.open_by_source.find(source);
+  if (st.stopped || st.counters.open >= st.limits.max_connections ||
+      (from_source != st.open_by_source.end() &&
+       from_source->second >= st.limits.max_connections_per_source)) {
     ++st.counters.refused;
     boost::system::error_code ignored;
     socket.close(ignored);
     return;
   }
-  asio::co_spawn(st.executor, st.serve(std::move(socket), std::move(peer)), asio::detached);
+  asio::co_spawn(st.executor, st.serve(std::move(socket), std::move(peer), std::move(source)),
+                 asio::detached);
 }
 
 void https_server::stop() {
   state_->stopped = true;
   for (auto* s : state_->open_streams) s->cancel();
+  // A search under way finishes (it hands its reply to the io_context, which must still
+  // exist); queued ones are dropped.
+  state_->worker.stop();
+  state_->worker.join();
 }
 
 const traffic_counters& https_server::counters() const { return state_->counters; }

@@ -18,6 +18,8 @@ namespace gatehouse::web {
 
 struct server_limits {
   std::size_t max_connections = 512;
+  // From one source address: one host cannot take every slot from the approvers.
+  std::size_t max_connections_per_source = 64;
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds handshake_time{10'000};

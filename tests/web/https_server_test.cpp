@@ -1,5 +1,6 @@
-// https_server's limits on a real loopback socket: the connection cap turns the extra client
-// away at once, and clients that never finish a handshake or a request are dropped on time.
+// https_server's limits on a real loopback socket: the connection caps (in all and per source
+// address) turn the extra client away at once, and clients that never finish a handshake or a
+// request are dropped on time.
 #include "web/https_server.hpp"
 
 #include <arpa/inet.h>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 namespace gatehouse::web {
 namespace {
@@ -37,6 +39,7 @@ class HttpsServer : public ::testing::Test {
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     server_limits limits;
     limits.max_connections = 2;
+    limits.max_connections_per_source = 1;
     limits.handshake_time = 300ms;
     limits.request_time = 300ms;
     auto s = https_server::create(
@@ -58,7 +61,12 @@ class HttpsServer : public ::testing::Test {
   void accept_next() {
     acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
       if (ec) return;
-      server_->accept(std::move(s), "127.0.0.1");
+      // Each connection from an address of its own, unless the test lists its peers.
+      std::string peer = next_peer_ < peers_.size()
+                             ? peers_[next_peer_]
+                             : "10.0.0." + std::to_string(next_peer_ + 1) + ":40000";
+      ++next_peer_;
+      server_->accept(std::move(s), peer);
       accept_next();
     });
   }
@@ -91,6 +99,8 @@ class HttpsServer : public ::testing::Test {
   std::unique_ptr<https_server> server_;
   tcp::acceptor acceptor_{io_};
   unsigned short port_ = 0;
+  std::vector<std::string> peers_;
+  std::size_t next_peer_ = 0;
 };
 
 TEST_F(HttpsServer, TheConnectionCapTurnsTheExtraClientAwayAndIdleOnesAreDropped) {
@@ -109,6 +119,28 @@ TEST_F(HttpsServer, TheConnectionCapTurnsTheExtraClientAwayAndIdleOnesAreDropped
   clients.join();
   EXPECT_LT(third, first) << "the third client is turned away while the others still wait";
   EXPECT_LT(first, 2s) << "an idle client is dropped after its handshake time";
+  EXPECT_EQ(server_->counters().refused, 1u);
+  EXPECT_EQ(server_->counters().open, 0u);
+}
+
+TEST_F(HttpsServer, OneSourceCannotTakeEverySlot) {
+  peers_ = {"10.0.0.9:40001", "10.0.0.9:40002", "10.0.0.7:40003"};
+  std::chrono::milliseconds second{}, third{};
+  std::thread clients([&] {
+    int a = connect_client();
+    std::this_thread::sleep_for(100ms);
+    int b = connect_client();  // the same address as a: over its cap of one
+    second = time_to_close(b);
+    int c = connect_client();  // another address: a slot is still free for it
+    std::this_thread::sleep_for(100ms);
+    third = time_to_close(c);
+    time_to_close(a);
+    for (int fd : {a, b, c}) ::close(fd);
+  });
+  io_.run_for(3s);
+  clients.join();
+  EXPECT_LT(second, 100ms) << "turned away at once";
+  EXPECT_GE(third, 100ms) << "accepted, and dropped only after its handshake time";
   EXPECT_EQ(server_->counters().refused, 1u);
   EXPECT_EQ(server_->counters().open, 0u);
 }
