@@ -72,6 +72,8 @@ class app {
 
   web_reply approval_page(const web_request& r, const std::string& token);
   web_reply sign_in_routes(const web_request& r, std::string_view path);
+  // Counts a sign-in link for `person` asked from `peer`; false over the limits below.
+  bool may_mail_sign_in(const std::string& person, const std::string& peer);
   web_reply person_routes(const web_request& r, std::string_view path, const session& s);
   web_reply api_routes(const web_request& r, std::string_view path, const session& s);
   // The audit pages, for auditors only (audit_pages.cpp, audit_session_pages.cpp,

@@ -60,6 +60,19 @@ std::string sign_in_form(const std::string& next, const std::string& notice) {
 }
 }  // namespace
 
+bool app::may_mail_sign_in(const std::string& person, const std::string& peer) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto source = source_address(peer);
+  if (sign_in_by_person_.blocked(person, now) || sign_in_by_source_.blocked(source, now)) {
+    spdlog::warn("web: no sign-in link mailed to {} (asked from {}): too many within 15 minutes",
+                 person, source);
+    return false;
+  }
+  sign_in_by_person_.record(person, now);
+  sign_in_by_source_.record(source, now);
+  return true;
+}
+
 web_reply app::sign_in_routes(const web_request& r, std::string_view path) {
   const bool post = r.method == "POST";
   if (post && !same_origin(r))
@@ -91,20 +104,8 @@ web_reply app::sign_in_routes(const web_request& r, std::string_view path) {
     const std::string who = form["who"];
     const std::string next = local_path(form["next"]);
     auto cfg = context_.current_config();
-    const auto* person = find_person(*cfg, who);
-    const auto moment = std::chrono::steady_clock::now();
-    const auto source = source_address(r.peer);
-    if (person && (sign_in_by_person_.blocked(person->name, moment) ||
-                   sign_in_by_source_.blocked(source, moment))) {
-      spdlog::warn("web: no sign-in link mailed to {} (asked from {}): too many within 15 minutes",
-                   person->name, source);
-      person = nullptr;
-    }
-    if (person) {
-      sign_in_by_person_.record(person->name, moment);
-      sign_in_by_source_.record(source, moment);
-    }
-    if (person && !person->email.empty()) {
+    if (const auto* person = find_person(*cfg, who);
+        person && !person->email.empty() && may_mail_sign_in(person->name, r.peer)) {
       approval::token_record link;
       link.kind = approval::token_kind::sign_in;
       link.person = person->name;

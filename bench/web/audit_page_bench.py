@@ -8,7 +8,6 @@ daemon starts.
 
 Prints the median and worst time of each page over ROUNDS (as the HTTPS client sees it).
 """
-import json
 import os
 import statistics
 import sys
@@ -19,28 +18,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", 
 from web_env import WebEnv  # noqa: E402
 
 
-def fill(path, events):
-    kinds = ["session.start", "sftp.open", "sftp.close", "session.end", "request.created"]
-    with open(path, "w") as f:
-        for i in range(events):
-            e = {"ts": f"2026-11-{1 + i * 20 // events:02d}T10:00:00.000Z", "seq": i + 1,
-                 "event": kinds[i % len(kinds)], "account": "root", "client": "10.0.0.7:51234",
-                 "path": f"/srv/data/file-{i}.bin", "person": "alice" if i % 2 else "bob",
-                 "protocol": "ssh", "server": "web01", "session": f"ssh-abcdef-{i // 5}",
-                 "prev_hash": "0" * 64, "hash": "0" * 64}
-            f.write(json.dumps(e, separators=(",", ":")) + "\n")
-
-
 def main():
     events = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     env = WebEnv()
     try:
         log = os.path.join(env.dir, "audit.jsonl")
-        fill(log + ".1", events)
+        WebEnv.fill_audit_log(log + ".1", events)
         size = os.path.getsize(log + ".1")
-        text = env.web_config_text(mode="allow").replace(
-            "users:\n", f"audit:\n  log: {log}\n  on_write_failure: continue\nusers:\n", 1)
+        text = WebEnv.with_audit(env.web_config_text(mode="allow"), log,
+                                 extra="  on_write_failure: continue\n")
         env.write_config(WebEnv.with_auditors(text))
         env.start()
         carol = env.sign_in("carol")

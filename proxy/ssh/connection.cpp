@@ -61,8 +61,7 @@ connection::~connection() {
   // finish() normally ran; this only covers an io_context destroyed with handlers pending.
   if (phase_ != phase::finished) {
     on_finished_ = nullptr;
-    down_watch_.release();  // no lingering without a loop: libssh closes its fd
-    finish();
+    finish(/*linger=*/false);  // no lingering close without a running loop
   }
 }
 
@@ -246,7 +245,7 @@ void connection::close(const std::string& reason, const std::string& log_reason)
   finish();
 }
 
-void connection::finish() {
+void connection::finish(bool linger) {
   if (phase_ == phase::finished) return;
   auto was = phase_;
   phase_ = phase::finished;
@@ -266,11 +265,13 @@ void connection::finish() {
   if (upstream_) upstream_->close();
   int socket = -1;
   if (down_ != nullptr) {
-    // A second descriptor for the lingering close, which outlives libssh's own.
-    if (int fd = ssh_get_fd(down_); fd >= 0) socket = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (ssh_get_fd(down_) >= 0 && was != phase::key_exchange) {
-      ssh_blocking_flush(down_, 0);
-      ssh_set_fd_towrite(down_);  // lets the DISCONNECT (with the reason) go out at once
+    if (int fd = ssh_get_fd(down_); fd >= 0) {
+      // A second descriptor for the lingering close, which outlives libssh's own.
+      if (linger) socket = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      if (was != phase::key_exchange) {
+        ssh_blocking_flush(down_, 0);
+        ssh_set_fd_towrite(down_);  // lets the DISCONNECT (with the reason) go out at once
+      }
     }
     ssh_disconnect(down_);
     ssh_free(down_);

@@ -137,7 +137,8 @@ class connection : public std::enable_shared_from_this<connection> {
   std::function<void()> waker();
   bool drain_messages(ssh_session s, ssh_counter counter, bool person_side);
   void close(const std::string& reason, const std::string& log_reason);
-  void finish();
+  // `linger`: end the person's socket with lingering_close (needs a running io_context).
+  void finish(bool linger = true);
   void event(std::string_view name, boost::json::object fields);
   boost::json::object who() const;
   void banner(const std::string& text);

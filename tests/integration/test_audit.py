@@ -339,9 +339,7 @@ class Recording(unittest.TestCase):
         env = SshEnv()
         self.addCleanup(env.close)
         env.start_sshd()
-        log = os.path.join(env.dir, "audit.jsonl")
-        recordings = os.path.join(env.dir, "recordings")
-        os.makedirs(recordings)
+        log, recordings = env.audit_paths()
         env.write_config(audit_config(
             env, f"audit:\n  log: {log}\n  recordings: {recordings}\n{audit_extra}"))
         env.start()

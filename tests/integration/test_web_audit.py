@@ -35,9 +35,7 @@ class AuditPages(unittest.TestCase):
         player = install_player()
         cls.env = env = WebEnv()
         env.start_sshd()
-        cls.log = os.path.join(env.dir, "audit.jsonl")
-        cls.recordings = os.path.join(env.dir, "recordings")
-        os.makedirs(cls.recordings)
+        cls.log, cls.recordings = env.audit_paths()
         # bob's access to web01 needs carol's approval; an emergency is taken at once.
         rule_extra = textwrap.indent(textwrap.dedent("""\
             - name: bob-on-call
@@ -50,9 +48,7 @@ class AuditPages(unittest.TestCase):
             """), "  ")
         text = env.web_config_text(mode="allow", rule_extra=rule_extra,
                                    http_extra=f"asciinema_player: {player}")
-        text = text.replace("users:\n", f"audit:\n  log: {cls.log}\n  recordings: {cls.recordings}\n"
-                            "users:\n", 1)
-        env.write_config(WebEnv.with_auditors(text))
+        env.write_config(WebEnv.with_auditors(WebEnv.with_audit(text, cls.log, cls.recordings)))
         env.start()
 
         r = env.ssh(opts=["-tt"], input=b"echo typed-$((6*7))\nexit\n")
@@ -198,12 +194,8 @@ class WithoutPlayer(unittest.TestCase):
         env = WebEnv()
         self.addCleanup(env.close)
         env.start_sshd()
-        log = os.path.join(env.dir, "audit.jsonl")
-        recordings = os.path.join(env.dir, "recordings")
-        os.makedirs(recordings)
-        text = env.web_config_text(mode="allow")
-        text = text.replace("users:\n", f"audit:\n  log: {log}\n  recordings: {recordings}\n"
-                            "users:\n", 1)
+        log, recordings = env.audit_paths()
+        text = WebEnv.with_audit(env.web_config_text(mode="allow"), log, recordings)
         env.write_config(WebEnv.with_auditors(text))
         env.start()
         self.assertEqual(env.ssh(opts=["-tt"], input=b"exit\n").returncode, 0)
@@ -225,15 +217,9 @@ class LongSearch(unittest.TestCase):
         env = WebEnv()
         self.addCleanup(env.close)
         log = os.path.join(env.dir, "audit.jsonl")
-        with open(log + ".1", "w") as f:  # a rotated file of ~160 MB that matches nothing
-            for i in range(400000):
-                f.write(json.dumps({"ts": "2026-11-01T10:00:00.000Z", "seq": i + 1,
-                                    "event": "sftp.open", "person": "bob", "protocol": "ssh",
-                                    "server": "web01", "path": "/srv/" + "d" * 200,
-                                    "prev_hash": "0" * 64, "hash": "0" * 64},
-                                   separators=(",", ":")) + "\n")
-        text = env.web_config_text(mode="allow").replace(
-            "users:\n", f"audit:\n  log: {log}\n  on_write_failure: continue\nusers:\n", 1)
+        WebEnv.fill_audit_log(log + ".1", 500000)  # ~160 MB, none of it by "nobody"
+        text = WebEnv.with_audit(env.web_config_text(mode="allow"), log,
+                                 extra="  on_write_failure: continue\n")
         env.write_config(WebEnv.with_auditors(text))
         env.start()
         carol = env.sign_in("carol")

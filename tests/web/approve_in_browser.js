@@ -2,24 +2,15 @@
 // My approvals, open the approval link, click Approve. Screenshots go to OUT_DIR.
 // Usage: node approve_in_browser.js APPROVAL_URL SIGN_IN_URL OUT_DIR
 // Prints one JSON line: what the pages said.
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
+
+const { inBrowser, run } = require('./in_browser');
 
 async function main() {
   const [approvalUrl, signInUrl, outDir] = process.argv.slice(2);
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-chromium-'));
-  // A fresh profile (--user-data-dir) every run.
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1000, height: 800 },
-  });
   const result = {};
-  try {
+  const viewport = { width: 1000, height: 800 };
+  await inBrowser({ outDir, failureShot: 'failure.png', viewport, result }, async (context) => {
     const page = await context.newPage();
 
     await page.goto(signInUrl);
@@ -45,19 +36,7 @@ async function main() {
     await page.locator('a[href^="/requests/"]').first().click();
     result.detail = await page.locator('main').innerText();
     await page.screenshot({ path: path.join(outDir, 'request-detail.png'), fullPage: true });
-  } catch (e) {
-    const pages = context.pages();
-    if (pages.length) {
-      const p = pages[pages.length - 1];
-      console.error(`at ${p.url()}:\n` + (await p.content()).slice(0, 3000));
-      await p.screenshot({ path: path.join(outDir, 'failure.png') }).catch(() => {});
-    }
-    throw e;
-  } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-  console.log(JSON.stringify(result));
+  });
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+run(main);

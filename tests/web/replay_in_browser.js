@@ -4,23 +4,16 @@
 // other audit pages) into OUT_DIR.
 // Usage: node replay_in_browser.js SIGN_IN_URL REPLAY_URL OUT_DIR
 // Prints one JSON line: what the page showed and what went wrong.
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
+
+const { inBrowser, run } = require('./in_browser');
 
 async function main() {
   const [signInUrl, replayUrl, outDir] = process.argv.slice(2);
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1100, height: 800 },
-  });
   const result = { consoleErrors: [], violations: [] };
-  try {
+  const viewport = { width: 1100, height: 800 };
+  const failureShot = 'replay-failure.png';
+  await inBrowser({ outDir, failureShot, viewport, result }, async (context) => {
     const page = await context.newPage();
     page.on('console', (m) => { if (m.type() === 'error') result.consoleErrors.push(m.text()); });
     page.on('pageerror', (e) => result.consoleErrors.push(String(e)));
@@ -55,20 +48,7 @@ async function main() {
       result[name] = await page.locator('main').innerText();
       await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
     }
-  } catch (e) {
-    const pages = context.pages();
-    if (pages.length) {
-      const p = pages[pages.length - 1];
-      console.error(`at ${p.url()}:\n` + (await p.content()).slice(0, 3000));
-      console.error(JSON.stringify(result));
-      await p.screenshot({ path: path.join(outDir, 'replay-failure.png') }).catch(() => {});
-    }
-    throw e;
-  } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-  console.log(JSON.stringify(result));
+  });
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+run(main);

@@ -74,6 +74,12 @@ class SshEnv(Env):
         with socket.socket() as s:
             return s.connect_ex(("127.0.0.1", self.sshd_port)) == 0
 
+    def audit_paths(self):
+        """(audit log, recordings directory) in the test directory; the directory exists."""
+        recordings = os.path.join(self.dir, "recordings")
+        os.makedirs(recordings, exist_ok=True)
+        return os.path.join(self.dir, "audit.jsonl"), recordings
+
     # --- configuration -------------------------------------------------------------------
     def ssh_config_text(self, mode="allow", rule_extra="", host_key=None, extra_servers="",
                         instance_name="test-gate", recordings=None, listen_extra=""):

@@ -2,6 +2,7 @@
 by `openssl req`, an HTTPS client (http.client over ssl, certificate pinned to the test's own)
 and links issued the way mail issues them (the web_issue_link test tool)."""
 import http.client
+import json
 import os
 import re
 import socket
@@ -57,6 +58,31 @@ class WebEnv(SshEnv):
         marker = f"  admin: {{ socket: {self.socket} }}\n"
         assert marker in text
         return text.replace(marker, marker + http)
+
+    @staticmethod
+    def with_audit(text, log, recordings=None, extra=""):
+        """The config `text` with an `audit:` section: the log, the recordings directory when
+        given, and `extra` lines (e.g. "  on_write_failure: continue\\n")."""
+        section = f"audit:\n  log: {log}\n"
+        if recordings:
+            section += f"  recordings: {recordings}\n"
+        return text.replace("users:\n", section + extra + "users:\n", 1)
+
+    @staticmethod
+    def fill_audit_log(path, events):
+        """`path` filled with `events` synthetic events (about 330 bytes each: session, sftp
+        and request events of alice and bob over November), for searches over a large log; the
+        chain is not valid, so it is meant as a rotated file written before the daemon starts."""
+        kinds = ["session.start", "sftp.open", "sftp.close", "session.end", "request.created"]
+        with open(path, "w") as f:
+            for i in range(events):
+                e = {"ts": f"2026-11-{1 + i * 20 // events:02d}T10:00:00.000Z", "seq": i + 1,
+                     "event": kinds[i % len(kinds)], "account": "root",
+                     "client": "10.0.0.7:51234", "path": f"/srv/data/file-{i}.bin",
+                     "person": "alice" if i % 2 else "bob", "protocol": "ssh",
+                     "server": "web01", "session": f"ssh-abcdef-{i // 5}",
+                     "prev_hash": "0" * 64, "hash": "0" * 64}
+                f.write(json.dumps(e, separators=(",", ":")) + "\n")
 
     @staticmethod
     def with_auditors(text, auditors=("carol",)):
