@@ -7,6 +7,7 @@
 #include "audit/log_files.hpp"
 #include "audit/query.hpp"
 #include "audit/verify.hpp"
+#include "core/json_text.hpp"
 #include "core/web_text.hpp"
 
 namespace gatehouse::admin {
@@ -58,7 +59,7 @@ std::optional<http_reply> handle_audit_route(const std::string& log_path,
   if (log_path.empty()) return error_reply(404, "no audit log is configured (audit.log)");
   auto files = audit::chain_files(log_path);
   if (target == "/v1/audit/verify")
-    return http_reply{200, json::serialize(verify_object(audit::verify_files(files)))};
+    return http_reply{200, json_serialize(verify_object(audit::verify_files(files)))};
   std::string error;
   auto q = audit::query_from_parameters(parameters(query), error);
   if (!q) return error_reply(400, error);
@@ -66,7 +67,7 @@ std::optional<http_reply> handle_audit_route(const std::string& log_path,
   if (!error.empty()) return error_reply(500, error);
   json::array out;
   for (auto& e : found) out.emplace_back(std::move(e));
-  return http_reply{200, json::serialize(out)};
+  return http_reply{200, json_serialize(out)};
 }
 
 }  // namespace gatehouse::admin

@@ -10,6 +10,7 @@
 #include "admin/json_views.hpp"
 #include "admin/router.hpp"
 #include "core/duration.hpp"
+#include "core/json_text.hpp"
 #include "core/web_text.hpp"
 #include "policy/async/gate_service.hpp"
 
@@ -38,7 +39,7 @@ int status_for(error_code code) {
 template <typename T>
 http_reply reply_with(const policy::result<T>& r) {
   if (!r) return error_reply(status_for(r.code()), r.message());
-  return {200, json::serialize(to_json(*r))};
+  return {200, json_serialize(to_json(*r))};
 }
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
@@ -63,7 +64,7 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
 template <typename T>
 http_reply reply_with_list(const policy::result<std::vector<T>>& r) {
   if (!r) return error_reply(status_for(r.code()), r.message());
-  return {200, json::serialize(to_json_array(*r))};
+  return {200, json_serialize(to_json_array(*r))};
 }
 
 // "?state=S" parsed by `parse` (request or grant states); absent means no filter.
@@ -78,8 +79,8 @@ auto state_filter(std::string_view query, Parse parse) -> decltype(parse(std::st
 
 json::object parse_body(const std::string& body) {
   if (body.empty()) return {};
-  boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  std::error_code ec;
+  auto v = json_parse_text(body, ec);
   if (ec || !v.is_object()) throw bad_input{"the request body must be a JSON object"};
   return std::move(v.as_object());
 }

@@ -5,6 +5,7 @@
 
 #include "admin/audit_routes.hpp"
 #include "admin/policy_routes.hpp"
+#include "core/json_text.hpp"
 #include "policy/audit_sink.hpp"
 
 namespace gatehouse::admin {
@@ -12,7 +13,7 @@ namespace gatehouse::admin {
 namespace json = boost::json;
 
 http_reply error_reply(int status, const std::string& message) {
-  return {status, json::serialize(json::object{{"error", message}})};
+  return {status, json_serialize(json::object{{"error", message}})};
 }
 
 http_reply router::handle(const http_request& request) {
@@ -43,16 +44,16 @@ http_reply router::handle(const http_request& request) {
 http_reply router::route(const http_request& request, std::string_view path) {
   if (path == "/v1/status") {
     if (request.method != "GET") return error_reply(405, "use GET");
-    return {200, json::serialize(control_.status())};
+    return {200, json_serialize(control_.status())};
   }
   if (path == "/v1/reload") {
     if (request.method != "POST") return error_reply(405, "use POST");
     if (auto why = control_.reload(request.peer); !why.empty()) return error_reply(422, why);
-    return {200, json::serialize(json::object{{"reloaded", true}})};
+    return {200, json_serialize(json::object{{"reloaded", true}})};
   }
   if (path == "/v1/sessions") {
     if (request.method != "GET") return error_reply(405, "use GET");
-    return {200, json::serialize(control_.sessions())};
+    return {200, json_serialize(control_.sessions())};
   }
   constexpr std::string_view sessions_prefix = "/v1/sessions/";
   if (path.starts_with(sessions_prefix) && path.ends_with("/kill")) {
@@ -60,7 +61,7 @@ http_reply router::route(const http_request& request, std::string_view path) {
     std::string id(path.substr(sessions_prefix.size(), path.size() - sessions_prefix.size() -
                                                            std::string_view("/kill").size()));
     if (!control_.kill_session(id, request.peer)) return error_reply(404, "no live session " + id);
-    return {200, json::serialize(json::object{{"killed", id}})};
+    return {200, json_serialize(json::object{{"killed", id}})};
   }
   if (auto reply = handle_policy_route(gate_, request)) return *reply;
   if (auto reply = handle_audit_route(control_.audit_log_path(), request)) return *reply;

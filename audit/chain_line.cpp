@@ -1,12 +1,13 @@
 #include "audit/chain_line.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <openssl/evp.h>
 
 #include <array>
 #include <map>
+
+#include "core/json_text.hpp"
 
 namespace gatehouse::audit {
 
@@ -24,10 +25,11 @@ bool reserved(const std::string& key) {
 // A field value the producer marked as JSON is written unquoted only when it really is JSON,
 // so that a line is always one well-formed object.
 std::string json_text(const std::string& value) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(value, ec);
-  if (ec) return boost::json::serialize(boost::json::string(value));
-  return boost::json::serialize(v);
+  bool raw_bytes = false;
+  std::error_code ec;
+  auto v = json_parse_text(value, raw_bytes, ec);
+  if (ec) return json_quote(value);
+  return json_serialize(v);
 }
 
 bool is_hex(std::string_view s) {
@@ -54,17 +56,15 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 formatted_line format_line(const policy::audit_event& event, const chain_position& after) {
-  namespace json = boost::json;
-  std::string line = "{\"ts\":" + json::serialize(json::string(format_rfc3339(event.at)));
+  std::string line = "{\"ts\":" + json_quote(format_rfc3339(event.at));
   line += ",\"seq\":" + std::to_string(after.seq + 1);
-  line += ",\"event\":" + json::serialize(json::string(event.name));
+  line += ",\"event\":" + json_quote(event.name);
   std::map<std::string, std::string> members;  // name -> JSON text, sorted by name
   for (const auto& [key, value] : event.fields) {
     members[reserved(key) ? "field_" + key : key] =
-        event.json_fields.count(key) != 0 ? json_text(value) : json::serialize(json::string(value));
+        event.json_fields.count(key) != 0 ? json_text(value) : json_quote(value);
   }
-  for (const auto& [name, value] : members)
-    line += "," + json::serialize(json::string(name)) + ":" + value;
+  for (const auto& [name, value] : members) line += "," + json_quote(name) + ":" + value;
   line += ",\"prev_hash\":\"" + after.hash + "\"}";
   auto hash = sha256_hex(line);
   line.pop_back();
@@ -86,8 +86,9 @@ std::optional<checked_line> check_line(std::string_view line, std::string& probl
     problem = "hash does not match the line's content (edited)";
     return std::nullopt;
   }
-  boost::system::error_code ec;
-  auto v = boost::json::parse(line, ec);
+  std::error_code ec;
+  bool raw_bytes = false;
+  auto v = json_parse_text(line, raw_bytes, ec);
   if (ec || !v.is_object()) {
     problem = "not a JSON object";
     return std::nullopt;
@@ -102,6 +103,7 @@ std::optional<checked_line> check_line(std::string_view line, std::string& probl
     return std::nullopt;
   }
   checked_line out;
+  out.raw_bytes = raw_bytes;
   out.seq = seq->to_number<std::uint64_t>();
   out.prev_hash = std::string(prev->as_string());
   out.hash = std::string(stated);

@@ -7,6 +7,9 @@
 #include <array>
 #include <fstream>
 
+#include "core/json_text.hpp"
+#include "core/untrusted_text.hpp"
+
 namespace gatehouse::audit {
 
 namespace json = boost::json;
@@ -32,6 +35,12 @@ std::string person_of(const json::object& o) {
   return text_of(o, "actor");
 }
 
+// One line as JSON, its strings as bytes (core/json_text.hpp); null when it is not JSON.
+json::value read_event(std::string_view line) {
+  std::error_code ec;
+  return json_parse_text(line, ec);
+}
+
 }  // namespace
 
 std::string csv_field(std::string_view value) {
@@ -51,7 +60,8 @@ std::string csv_field(std::string_view value) {
 std::optional<query> query_from_parameters(
     const std::vector<std::pair<std::string, std::string>>& p, std::string& error) {
   query q;
-  for (const auto& [key, value] : p) {
+  for (const auto& [key, raw] : p) {
+    const auto& value = raw;
     if (key == "person")
       q.person = value;
     else if (key == "server")
@@ -156,10 +166,8 @@ std::vector<json::object> find_events(const std::vector<std::string>& files, con
     std::vector<json::object> found;
     for (auto file = files.rbegin(); file != files.rend() && found.size() < q.limit; ++file) {
       bool readable = each_line_backwards(*file, [&](std::string_view line) {
-        boost::system::error_code ec;
-        auto v = json::parse(line, ec);
-        if (!ec && v.is_object() && matches(q, v.as_object()))
-          found.push_back(std::move(v.as_object()));
+        auto v = read_event(line);
+        if (v.is_object() && matches(q, v.as_object())) found.push_back(std::move(v.as_object()));
         return found.size() < q.limit;
       });
       if (!readable) {
@@ -179,10 +187,8 @@ std::vector<json::object> find_events(const std::vector<std::string>& files, con
     }
     std::string line;
     while (std::getline(in, line)) {
-      boost::system::error_code ec;
-      auto v = json::parse(line, ec);
-      if (!ec && v.is_object() && matches(q, v.as_object()))
-        found.push_back(std::move(v.as_object()));
+      auto v = read_event(line);
+      if (v.is_object() && matches(q, v.as_object())) found.push_back(std::move(v.as_object()));
     }
   }
   return found;
@@ -215,6 +221,8 @@ std::array<std::string, columns.size()> column_values(const json::object& event)
                                                  : text_of(event, "request");
     else
       out[i] = text_of(event, c);
+    // What a person reads: bytes that are not UTF-8 as \xHH, control characters visible.
+    out[i] = visible_text(out[i]);
   }
   return out;
 }

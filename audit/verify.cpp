@@ -9,8 +9,15 @@ namespace gatehouse::audit {
 std::string verify_result::summary() const {
   if (!intact) return file + ":" + std::to_string(line) + ": " + problem;
   if (lines == 0) return "intact: no events";
-  return "intact: " + std::to_string(lines) + " events, seq " + std::to_string(first_seq) + ".." +
-         std::to_string(last_seq) + ", last hash " + last_hash;
+  auto out = "intact: " + std::to_string(lines) + " events, seq " + std::to_string(first_seq) +
+             ".." + std::to_string(last_seq) + ", last hash " + last_hash;
+  if (raw_byte_count != 0) {
+    out += "\nnote: " + std::to_string(raw_byte_count) +
+           " line(s) hold bytes that are not UTF-8 (written by an older version; read as is):";
+    for (const auto& where : raw_byte_lines) out += " " + where;
+    if (raw_byte_count > raw_byte_lines.size()) out += " ...";
+  }
+  return out;
 }
 
 verify_result verify_files(const std::vector<std::string>& files) {
@@ -47,6 +54,8 @@ verify_result verify_files(const std::vector<std::string>& files) {
         if (checked->prev_hash != previous.hash)
           return bad(file, number, "prev_hash is not the previous line's hash");
       }
+      if (checked->raw_bytes && r.raw_byte_count++ < 20)
+        r.raw_byte_lines.push_back(file + ":" + std::to_string(number));
       have_previous = true;
       previous = {checked->seq, checked->hash};
       ++r.lines;

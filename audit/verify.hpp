@@ -18,8 +18,15 @@ struct verify_result {
   std::uint64_t lines = 0;  // lines checked
   std::uint64_t first_seq = 0, last_seq = 0;
   std::string last_hash;
+  // Intact lines that hold bytes that are not UTF-8 in their strings: written by a version from
+  // before the lossless form (FORMAT.md, "Text from outside"). They verify and are read, but a
+  // strict JSON reader refuses them. At most the first 20 are named; `raw_byte_count` counts all.
+  std::vector<std::string> raw_byte_lines;  // "FILE:LINE"
+  std::uint64_t raw_byte_count = 0;
 
-  std::string summary() const;  // "FILE:LINE: problem" or "intact: N lines, seq A..B, last hash H"
+  // "FILE:LINE: problem" or "intact: N lines, seq A..B, last hash H", then a line naming the
+  // lines with raw bytes, if any.
+  std::string summary() const;
 };
 
 verify_result verify_files(const std::vector<std::string>& files);

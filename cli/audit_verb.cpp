@@ -9,7 +9,9 @@
 #include "audit/verify.hpp"
 #include "cli/admin_client.hpp"
 #include "core/duration.hpp"
+#include "core/json_text.hpp"
 #include "core/time.hpp"
+#include "core/untrusted_text.hpp"
 
 namespace gatehouse::cli {
 
@@ -31,8 +33,8 @@ std::optional<json::value> ask_daemon(const arguments& args, const std::string& 
     code = 1;
     return std::nullopt;
   }
-  boost::system::error_code ec;
-  auto answer = json::parse(response->body, ec);
+  std::error_code ec;
+  auto answer = json_parse_text(response->body, ec);
   if (ec) {
     std::fprintf(stderr, "gatehouse: the daemon answered something that is not JSON\n");
     code = 1;
@@ -42,7 +44,9 @@ std::optional<json::value> ask_daemon(const arguments& args, const std::string& 
     const auto* obj = answer.if_object();
     const auto* msg = obj ? obj->if_contains("error") : nullptr;
     std::fprintf(stderr, "gatehouse: %s\n",
-                 msg && msg->is_string() ? msg->get_string().c_str() : response->body.c_str());
+                 visible_text(msg && msg->is_string() ? std::string_view(msg->get_string())
+                                                      : std::string_view(response->body))
+                     .c_str());
     code = response->status == 400 ? 2 : 1;
     return std::nullopt;
   }
@@ -69,7 +73,7 @@ int verify(const arguments& args) {
   }
   bool intact = result["intact"].is_bool() && result["intact"].as_bool();
   if (args.has("--json")) {
-    std::printf("%s\n", json::serialize(result).c_str());
+    std::printf("%s\n", json_serialize(result).c_str());
   } else {
     auto summary = result["summary"].is_string() ? std::string(result["summary"].as_string()) : "";
     std::fprintf(intact ? stdout : stderr, "%s%s\n", intact ? "" : "gatehouse: ", summary.c_str());
@@ -118,7 +122,7 @@ int run_audit_verb(const arguments& args) {
   if (!answer) return code;
   if (!answer->is_array()) return 1;
   if (args.has("--json")) {
-    std::printf("%s\n", json::serialize(*answer).c_str());
+    std::printf("%s\n", json_serialize(*answer).c_str());
     return 0;
   }
   if (format == "csv") std::fputs(audit::csv_header().c_str(), stdout);
@@ -127,7 +131,7 @@ int run_audit_verb(const arguments& args) {
     if (format == "csv")
       std::fputs(audit::csv_row(e.as_object()).c_str(), stdout);
     else
-      std::printf("%s\n", json::serialize(e).c_str());
+      std::printf("%s\n", json_serialize(e).c_str());
   }
   return 0;
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/untrusted_text.hpp"
+
 namespace gatehouse::cli {
 
 namespace json = boost::json;
@@ -32,8 +34,9 @@ void print_table(const std::vector<std::string>& header,
 
 std::string text_of(const json::value* v) {
   if (v == nullptr || v->is_null()) return "-";
-  if (v->is_string()) return std::string(v->get_string());
-  return json::serialize(*v);
+  // Text a person wrote reaches an operator's terminal: escape sequences shown, not run.
+  if (v->is_string()) return visible_text(v->get_string());
+  return visible_text(json::serialize(*v));
 }
 
 void print_status(const json::value& status) {

@@ -12,6 +12,8 @@
 #include "cli/admin_client.hpp"
 #include "cli/audit_verb.hpp"
 #include "cli/printing.hpp"
+#include "core/json_text.hpp"
+#include "core/untrusted_text.hpp"
 
 namespace gatehouse::cli {
 
@@ -180,14 +182,14 @@ int run_verb(const arguments& args) {
   call c = v.make_call(args);
   std::string error;
   auto response = call_admin(args.socket, c.method, c.target,
-                             c.body.empty() ? "" : json::serialize(c.body), error);
+                             c.body.empty() ? "" : json_serialize(c.body), error);
   if (!response) {
     std::fprintf(stderr, "gatehouse: %s\n", error.c_str());
     return 1;
   }
   json::value answer;
-  boost::system::error_code ec;
-  answer = json::parse(response->body, ec);
+  std::error_code ec;
+  answer = json_parse_text(response->body, ec);
   if (ec) {
     std::fprintf(stderr, "gatehouse: the daemon answered something that is not JSON\n");
     return 1;
@@ -197,11 +199,11 @@ int run_verb(const arguments& args) {
     const auto* msg = obj ? obj->if_contains("error") : nullptr;
     std::string text = msg && msg->is_string() ? std::string(msg->get_string()) : response->body;
     if (args.has("--json")) std::printf("%s\n", response->body.c_str());
-    std::fprintf(stderr, "gatehouse: %s\n", text.c_str());
+    std::fprintf(stderr, "gatehouse: %s\n", visible_text(text).c_str());
     return response->status == 400 ? 2 : 1;
   }
   if (args.has("--json")) {
-    std::printf("%s\n", json::serialize(answer).c_str());
+    std::printf("%s\n", json_serialize(answer).c_str());
   } else {
     v.print(answer);
   }

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "core/untrusted_text.hpp"
+
 namespace gatehouse {
 
 namespace {
@@ -24,6 +26,21 @@ class journal_priority_flag final : public spdlog::custom_flag_formatter {
     return std::make_unique<journal_priority_flag>();
   }
 };
+// The message itself, as visible text: a person's bytes (a user name, a justification) can
+// neither drive the terminal of whoever reads the log nor forge a line of it
+// (core/untrusted_text.hpp).
+class visible_message_flag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    auto text = visible_text(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<visible_message_flag>();
+  }
+};
+
 }  // namespace
 
 void setup_logging(bool verbose) {
@@ -32,10 +49,11 @@ void setup_logging(bool verbose) {
   std::unique_ptr<spdlog::pattern_formatter> formatter;
   if (std::getenv("JOURNAL_STREAM") != nullptr) {
     formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<journal_priority_flag>('*').set_pattern("%*%v");
+    formatter->add_flag<journal_priority_flag>('*');
+    formatter->add_flag<visible_message_flag>('V').set_pattern("%*%V");
   } else {
-    formatter = std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
-                                                            spdlog::pattern_time_type::utc);
+    formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<visible_message_flag>('V').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %V");
   }
   logger->set_formatter(std::move(formatter));
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);

@@ -1,5 +1,7 @@
 #include "core/web_text.hpp"
 
+#include "core/untrusted_text.hpp"
+
 namespace gatehouse {
 
 namespace {
@@ -45,7 +47,10 @@ std::vector<std::string_view> path_segments(std::string_view path) {
   return parts;
 }
 
-std::string html_escape(std::string_view text) {
+std::string html_escape(std::string_view raw) {
+  // What a person wrote is shown, never acted on: bytes that are not UTF-8 and control
+  // characters become visible (\xHH), and the page stays valid UTF-8.
+  std::string text = visible_text(raw, line_breaks::keep);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

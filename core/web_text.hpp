@@ -15,7 +15,8 @@ std::optional<std::string> url_decode(std::string_view text);
 // "/requests/7/approve/" -> {"requests", "7", "approve"}; empty segments are skipped.
 std::vector<std::string_view> path_segments(std::string_view path);
 
-// Escapes & < > " ' for HTML text and attribute values.
+// Escapes & < > " ' for HTML text and attribute values, after making bytes that are not UTF-8
+// and control characters (but newlines and tabs) visible (core/untrusted_text.hpp).
 std::string html_escape(std::string_view text);
 
 }  // namespace gatehouse

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/json_text.hpp"
+
 namespace gatehouse::policy::codec {
 
 namespace json = boost::json;
@@ -31,8 +33,10 @@ bool read(const json::object& o, std::string_view key, bool& out) {
 // Parses an array of objects, each decoded by `one`.
 template <typename T, typename F>
 std::optional<std::vector<T>> decode_array(std::string_view text, F one) {
-  json::error_code ec;
-  json::value root = json::parse(text, ec);
+  // Rows from before the lossless form may hold raw bytes; they are read as they are.
+  bool raw_bytes = false;
+  std::error_code ec;
+  json::value root = json_parse_text(text, raw_bytes, ec);
   if (ec || !root.is_array()) return std::nullopt;
   std::vector<T> out;
   for (const json::value& item : root.get_array()) {
@@ -57,7 +61,7 @@ std::string encode_levels(const std::vector<approver_level>& levels) {
     out.emplace_back(
         json::object{{"approvers", std::move(people)}, {"condition", to_string(level.condition)}});
   }
-  return json::serialize(out);
+  return json_serialize(out);
 }
 
 std::string encode_decisions(const std::vector<decision_record>& decisions) {
@@ -69,14 +73,14 @@ std::string encode_decisions(const std::vector<decision_record>& decisions) {
                                   {"at", to_millis(d.at)},
                                   {"level", d.level},
                                   {"admin", d.admin_override}});
-  return json::serialize(out);
+  return json_serialize(out);
 }
 
 std::string encode_comments(const std::vector<comment_record>& comments) {
   json::array out;
   for (const auto& c : comments)
     out.emplace_back(json::object{{"author", c.author}, {"text", c.text}, {"at", to_millis(c.at)}});
-  return json::serialize(out);
+  return json_serialize(out);
 }
 
 std::optional<std::vector<approver_level>> decode_levels(std::string_view text) {

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "approval/token_store.hpp"
+#include "core/json_text.hpp"
 #include "policy/async/gate_service.hpp"
 #include "web/app.hpp"
 #include "web/forms.hpp"
@@ -18,7 +19,7 @@ namespace json = boost::json;
 
 namespace {
 web_reply json_reply(int status, const json::value& v) {
-  return {status, "application/json", json::serialize(v), {}};
+  return {status, "application/json", json_serialize(v), {}};
 }
 web_reply json_error(int status, const std::string& message) {
   return json_reply(status, json::object{{"error", message}});
@@ -60,8 +61,8 @@ web_reply app::api_routes(const web_request& r, std::string_view path, const ses
       return json_error(415, "send application/json");
     json::object body;
     if (!r.body.empty()) {
-      boost::system::error_code ec;
-      auto v = json::parse(r.body, ec);
+      std::error_code ec;
+      auto v = json_parse_text(r.body, ec);
       if (ec || !v.is_object()) return json_error(400, "the request body must be a JSON object");
       body = std::move(v.as_object());
     }

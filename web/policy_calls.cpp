@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "admin/policy_routes.hpp"
+#include "core/json_text.hpp"
 
 namespace gatehouse::web {
 
@@ -21,12 +22,12 @@ policy_outcome call_policy(policy::gate_service& gate, const std::string& method
                            const std::string& target, json::object body,
                            const std::string& person) {
   body["as"] = person;
-  admin::http_request in{method, target, method == "POST" ? json::serialize(body) : "",
+  admin::http_request in{method, target, method == "POST" ? json_serialize(body) : "",
                          "web:" + person};
   auto reply = admin::handle_policy_route(gate, in);
   if (!reply) return {404, json::object{{"error", "no such endpoint"}}};
-  boost::system::error_code ec;
-  auto parsed = json::parse(reply->body, ec);
+  std::error_code ec;
+  auto parsed = json_parse_text(reply->body, ec);
   if (ec) return {500, json::object{{"error", "unreadable reply"}}};
   return {reply->status, std::move(parsed)};
 }

@@ -102,27 +102,32 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     }
   }
 
-  void process_due() {
+  // False when the store could not expire or end what is due (then the deadline timer waits
+  // a second before it tries again, instead of firing at once for the same deadline).
+  bool process_due() {
     auto report = access.process_due(clk.now());
     if (!report) spdlog::error("expiring requests and ending grants: {}", report.message());
+    return static_cast<bool>(report);
   }
 
-  void arm_deadline() {
+  void arm_deadline(bool after_failure = false) {
     if (!running) return;
     auto next = access.next_deadline();
     std::chrono::milliseconds wait = max_timer_wait;
+    auto least = after_failure ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(0);
     if (next && *next) {
       auto until = **next - clk.now();
-      wait = std::clamp<std::chrono::milliseconds>(until + std::chrono::milliseconds(1),
-                                                   std::chrono::milliseconds(0), max_timer_wait);
+      wait = std::clamp<std::chrono::milliseconds>(
+          until + std::chrono::milliseconds(1), least,
+          std::max<std::chrono::milliseconds>(least, max_timer_wait));
     }
     deadline_timer.expires_after(wait);
     deadline_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self || !self->running) return;
-      self->process_due();
+      bool done = self->process_due();
       self->drain();
-      self->arm_deadline();
+      self->arm_deadline(!done);
     });
   }
 

@@ -1,8 +1,8 @@
 #include "proxy/ssh/audit_bridge.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <chrono>
+
+#include "core/json_text.hpp"
 
 namespace gatehouse::proxy::ssh {
 
@@ -19,7 +19,7 @@ event_sink audit_event_sink(policy::audit_sink& sink) {
       if (v.is_string()) {
         e.fields[key] = std::string(v.as_string());
       } else {
-        e.fields[key] = boost::json::serialize(v);
+        e.fields[key] = json_serialize(v);
         e.json_fields.insert(key);
       }
     }

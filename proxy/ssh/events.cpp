@@ -1,14 +1,15 @@
 #include "proxy/ssh/events.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+
+#include "core/json_text.hpp"
 
 namespace gatehouse::proxy::ssh {
 
 event_sink log_event_sink() {
   return [](std::string_view event, boost::json::object fields) {
     bool warn = event == "hostkey.mismatch" || event == "auth.failure";
-    auto line = boost::json::serialize(fields);
+    auto line = json_serialize(fields);
     if (warn)
       spdlog::warn("event {} {}", event, line);
     else

@@ -88,7 +88,7 @@ std::string request_line(const policy::request& r) {
     line += "  by " + status.decided_by + (status.comment.empty() ? "" : ": " + status.comment);
   if (r.grant) line += "  grant #" + std::to_string(*r.grant);
   if (!r.justification.empty()) line += "  \"" + r.justification + "\"";
-  return line + "\n";
+  return ascii_only(line, false) + "\n";  // a person's text never drives the reader's terminal
 }
 
 std::string grant_line(const policy::grant& g, time_point now) {

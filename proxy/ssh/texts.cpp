@@ -1,19 +1,25 @@
 #include "proxy/ssh/texts.hpp"
 
+#include <algorithm>
+
 #include "core/duration.hpp"
+#include "core/untrusted_text.hpp"
 
 namespace gatehouse::proxy::ssh {
 
 std::string ascii_only(std::string_view text, bool keep_newlines) {
+  // Control characters and bytes that are not UTF-8 are shown (\x1B), never sent as they are;
+  // every other character outside ASCII is one '?'.
+  std::string spaced(text);
+  std::replace(spaced.begin(), spaced.end(), '\t', ' ');
+  auto visible = visible_text(spaced, keep_newlines ? line_breaks::keep : line_breaks::escape);
   std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
+  out.reserve(visible.size());
+  for (char c : visible) {
     auto u = static_cast<unsigned char>(c);
-    if ((u >= 0x20 && u < 0x7f) || (keep_newlines && c == '\n'))
+    if (u < 0x80)
       out += c;
-    else if (c == '\t')
-      out += ' ';
-    else
+    else if ((u & 0xC0) != 0x80)  // the first byte of a character
       out += '?';
   }
   return out;

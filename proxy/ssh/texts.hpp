@@ -12,7 +12,8 @@
 
 namespace gatehouse::proxy::ssh {
 
-// Printable ASCII only (plus '\n' when `keep_newlines`); anything else becomes '?'.
+// Printable ASCII only (plus '\n' when `keep_newlines`): control characters and bytes that are
+// not UTF-8 shown as escapes (\x1B, \n; a tab is a space), any other character as one '?'.
 std::string ascii_only(std::string_view text, bool keep_newlines = false);
 
 // "root@web01"

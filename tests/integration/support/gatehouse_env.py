@@ -115,9 +115,13 @@ class Env:
             time.sleep(0.05)
         raise AssertionError(f"gatehoused not ready after {timeout}s:\n{self.log()}")
 
+    def cli_args(self, *args):
+        """The argv of a `gatehouse` call (args may be bytes, for text that is not UTF-8)."""
+        return [GATEHOUSE, "--socket", self.socket, *args]
+
     def cli(self, *args, check=False):
-        return subprocess.run([GATEHOUSE, "--socket", self.socket, *args], capture_output=True,
-                              text=True, timeout=30, check=check)
+        return subprocess.run(self.cli_args(*args), capture_output=True, text=True, timeout=30,
+                              check=check)
 
     def log(self):
         try:
