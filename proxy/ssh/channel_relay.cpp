@@ -296,9 +296,13 @@ bool channel_relay::observe_sftp(const direction& d, const char* data, std::size
   }
   if (!sftp_->stopped()) return true;
   // Fail closed: these bytes (with the packet that could not be audited) stay here, and the
-  // connection ends the session.
-  if (audit_failure_.empty())
+  // connection ends the session. The reason goes to the person's stderr (the sftp client
+  // shows it; its data stream is stdout): OpenSSH leaves once the channel closes, often
+  // before it reads the DISCONNECT that carries the reason too.
+  if (audit_failure_.empty()) {
     audit_failure_ = "sftp audit: " + sftp_->failure() + "; session ended";
+    write_note(audit_failure_);
+  }
   return false;
 }
 
@@ -401,8 +405,11 @@ void channel_relay::note(std::string_view text) {
   // Any session channel but sftp's: stderr never mixes with the data stream, and a channel
   // whose command the target has not started yet (the end came first) must show it too, as
   // OpenSSH leaves once its last channel closes, without reading the DISCONNECT behind it.
-  if (state_ != state::open || kind_ != kind::session || sftp_ || down_eof_sent_ || down_closed_)
-    return;
+  if (!sftp_) write_note(text);
+}
+
+void channel_relay::write_note(std::string_view text) {
+  if (state_ != state::open || kind_ != kind::session || down_eof_sent_ || down_closed_) return;
   std::string line = "\r\n[gatehouse] " + std::string(text) + "\r\n";
   ssh_channel_write_stderr(down_, line.data(), static_cast<std::uint32_t>(line.size()));
 }

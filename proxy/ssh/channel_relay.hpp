@@ -108,6 +108,7 @@ class channel_relay {
   int forward_request(ssh_message m);  // SSH_OK, SSH_ERROR (refused) or SSH_AGAIN
   int forward_env(ssh_message m);
   bool observe_sftp(const direction& d, const char* data, std::size_t size);
+  void write_note(std::string_view text);
   bool move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr, direction& d,
             std::uint64_t* counter);
   bool blocked(const direction& d);
