@@ -17,6 +17,7 @@ enum class protocol { ssh, rdp, http };
 enum class rule_mode { allow, justify, approve, deny };
 enum class condition { any, all };
 enum class write_failure { refuse, keep_going };  // YAML: refuse | continue
+enum class record_mode { pty, all };              // audit.record
 
 // "host:port" or "[v6]:port" as written; host is kept textual (a name or an address).
 struct endpoint {
@@ -80,8 +81,23 @@ struct audit_settings {
   std::string syslog_ca_file;  // PEM bundle to verify a tls:// collector with; empty = system CAs
   write_failure on_write_failure = write_failure::refuse;
   std::uint64_t max_file_size = 64ull << 20;  // the log rotates before a file would exceed it
-  bool record_input = false;        // recordings also hold what the person typed ("i" events)
-  bool record_exec_output = false;  // exec channels are recorded too (stdout and stderr)
+  // pty: terminal (pty) channels are recorded; all: shells without a pty and exec channels
+  // too (their stdout and stderr).
+  record_mode record = record_mode::pty;
+  bool record_input = false;  // recordings also hold what the person typed ("i" events)
+  // The older key: exec channels are recorded too (stdout and stderr), shells without a pty
+  // are not. `record: all` includes it.
+  bool record_exec_output = false;
+
+  bool records_exec() const { return record == record_mode::all || record_exec_output; }
+  bool records_plain_shell() const { return record == record_mode::all; }
+};
+
+// How the SSH relay treats what a person's client asks of the target.
+struct ssh_settings {
+  // The names of env requests passed on to the target (sshd's AcceptEnv): exact names or
+  // patterns with `*` and `?`; others are refused. Each env request is audited.
+  std::vector<std::string> accept_env = {"LANG", "LC_*"};
 };
 
 struct user {
@@ -155,6 +171,7 @@ struct config {
   struct listeners listen;
   mail_settings mail;
   audit_settings audit;
+  ssh_settings ssh;
   std::vector<user> users;
   std::vector<group> groups;
   std::vector<server> servers;

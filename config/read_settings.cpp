@@ -1,4 +1,4 @@
-// The top level and the daemon's own settings: instance_name, store, listen, mail, audit.
+// The top level and the daemon's own settings: instance_name, store, listen, mail, audit, ssh.
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -10,9 +10,9 @@
 namespace gatehouse::config {
 
 namespace {
-constexpr std::string_view top_keys[] = {"instance_name", "store", "listen", "mail",
-                                         "audit",         "users", "groups", "servers",
-                                         "server_groups", "rules"};
+constexpr std::string_view top_keys[] = {"instance_name", "store",         "listen", "mail",
+                                         "audit",         "ssh",           "users",  "groups",
+                                         "servers",       "server_groups", "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
 constexpr std::string_view ssh_keys[] = {"address",
                                          "host_keys",
@@ -28,14 +28,10 @@ constexpr std::string_view http_keys[] = {
 constexpr std::string_view admin_keys[] = {"socket"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",     "user",
                                           "password", "starttls", "ca_file"};
-constexpr std::string_view audit_keys[] = {"log",
-                                           "recordings",
-                                           "syslog",
-                                           "syslog_ca_file",
-                                           "on_write_failure",
-                                           "max_file_size",
-                                           "record_input",
-                                           "record_exec_output"};
+constexpr std::string_view audit_keys[] = {
+    "log",           "recordings", "syslog",       "syslog_ca_file",    "on_write_failure",
+    "max_file_size", "record",     "record_input", "record_exec_output"};
+constexpr std::string_view ssh_settings_keys[] = {"accept_env"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text) {
@@ -140,6 +136,7 @@ void read_audit(const map_reader& top, audit_settings& out) {
   read_path(*m, "syslog_ca_file", out.syslog_ca_file);
   m->read_enum("on_write_failure", out.on_write_failure,
                {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
+  m->read_enum("record", out.record, {{"pty", record_mode::pty}, {"all", record_mode::all}});
   m->read_bool("record_input", out.record_input);
   m->read_bool("record_exec_output", out.record_exec_output);
   std::string size;
@@ -153,6 +150,19 @@ void read_audit(const map_reader& top, audit_settings& out) {
     else
       out.max_file_size = *bytes;
   }
+}
+
+void read_ssh_settings(const map_reader& top, ssh_settings& out) {
+  auto m = top.read_map("ssh", ssh_settings_keys);
+  if (!m) return;
+  std::vector<std::string> names;
+  std::vector<position> at;
+  if (!m->read_strings("accept_env", names, &at)) return;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (auto problem = check_env_pattern(names[i]); !problem.empty())
+      m->report().error(at[i], std::move(problem));
+  }
+  out.accept_env = std::move(names);
 }
 }  // namespace
 
@@ -178,6 +188,7 @@ void read_settings(const map_reader& top, config& out) {
   read_listen(top, out.listen);
   read_mail(top, out.mail);
   read_audit(top, out.audit);
+  read_ssh_settings(top, out.ssh);
 }
 
 }  // namespace gatehouse::config

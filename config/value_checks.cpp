@@ -83,6 +83,17 @@ std::string check_label(std::string_view key, std::string_view text) {
   return "";
 }
 
+std::string check_env_pattern(std::string_view text) {
+  bool ok = !text.empty() && text.size() <= 256;
+  for (char c : text)
+    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '*' || c == '?');
+  if (!ok)
+    return "bad environment variable name " + quote(text) +
+           ": letters, digits and '_', with '*' and '?' as wildcards (e.g. LC_*)";
+  return "";
+}
+
 std::string check_store(std::string_view text) {
   auto ok = [&] {
     if (text.starts_with("sqlite:")) return text.size() > std::string_view("sqlite:").size();

@@ -26,6 +26,8 @@ std::string check_url(std::string_view text, std::initializer_list<std::string_v
                       bool port_required);
 // "ADDRESS/PREFIX" or a single address, IPv4 or IPv6.
 std::string check_network(std::string_view text);
+// An environment variable name or a pattern of names with `*` and `?` (ssh.accept_env).
+std::string check_env_pattern(std::string_view text);
 
 // `path` as is when absolute, else relative to `base_dir`.
 std::string resolve_path(const std::string& base_dir, const std::string& path);

@@ -4,6 +4,7 @@
 #include <span>
 #include <vector>
 
+#include "proxy/ssh/env_names.hpp"
 #include "proxy/ssh/recorder.hpp"
 #include "proxy/ssh/sftp_audit.hpp"
 
@@ -24,6 +25,8 @@ std::span<char> move_buffer() {
 }
 // Far beyond what a peer that keeps to its window can have buffered (see blocked()).
 constexpr std::size_t max_buffered = 64 * 1024 * 1024;
+// How much of an env value the audit log keeps (the whole value goes to the target).
+constexpr std::size_t audited_env_value = 1024;
 
 }  // namespace
 
@@ -163,13 +166,14 @@ int channel_relay::forward_request(ssh_message m) {
       if (recording_) recording_->resize(cols, rows);
       return ssh_channel_change_pty_size(up_, cols, rows);
     }
-    case SSH_CHANNEL_REQUEST_ENV:
-      return ssh_channel_request_env(up_, ssh_message_channel_request_env_name(m),
-                                     ssh_message_channel_request_env_value(m));
+    case SSH_CHANNEL_REQUEST_ENV: return forward_env(m);
     case SSH_CHANNEL_REQUEST_SHELL:
       if (!request_announced_) emit("session.channel", {{"request", "shell"}});
       request_announced_ = true;
       textual_ = true;
+      // A shell without a pty (`ssh -T`): recorded like an exec channel, at 80x24.
+      if (!recording_ && context_.record_plain_shell && context_.open_recording)
+        recording_ = context_.open_recording("", 0, 0);
       return ssh_channel_request_shell(up_);
     case SSH_CHANNEL_REQUEST_EXEC: {
       const char* command = ssh_message_channel_request_command(m);
@@ -198,6 +202,22 @@ int channel_relay::forward_request(ssh_message m) {
     }
     default: return SSH_ERROR;  // x11 and anything unknown
   }
+}
+
+int channel_relay::forward_env(ssh_message m) {
+  const char* name = ssh_message_channel_request_env_name(m);
+  const char* value = ssh_message_channel_request_env_value(m);
+  std::string_view n = name != nullptr ? name : "", v = value != nullptr ? value : "";
+  bool accepted = env_name_accepted(context_.accept_env, n);
+  if (!request_announced_) {
+    boost::json::object fields{{"name", n}, {"value", v.substr(0, audited_env_value)}};
+    if (v.size() > audited_env_value) fields["value_bytes"] = v.size();
+    fields["forwarded"] = accepted;
+    emit("session.env", std::move(fields));
+  }
+  request_announced_ = true;
+  if (!accepted) return SSH_ERROR;  // answered with failure; the target never sees it
+  return ssh_channel_request_env(up_, name, value != nullptr ? value : "");
 }
 
 void channel_relay::run_requests() {
@@ -263,13 +283,27 @@ bool channel_relay::move(ssh_channel from, ssh_channel to, ssh_session to_sessio
     if (recording_ && &d != &in_) recording_->output({buffer.data(), static_cast<std::size_t>(n)});
     if (recording_ && &d == &in_ && context_.record_input)
       recording_->input({buffer.data(), static_cast<std::size_t>(n)});
-    if (sftp_ && !sftp_->stopped()) {
-      if (&d == &in_) sftp_->from_client(buffer.data(), static_cast<std::size_t>(n));
-      if (&d == &out_) sftp_->from_server(buffer.data(), static_cast<std::size_t>(n));
-    }
+    if (sftp_ && !observe_sftp(d, buffer.data(), static_cast<std::size_t>(n))) return false;
     int written = write(buffer.data(), static_cast<std::size_t>(n));
     if (written >= 0 && written < n) d.pending.assign(buffer.data() + written, buffer.data() + n);
   }
+}
+
+bool channel_relay::observe_sftp(const direction& d, const char* data, std::size_t size) {
+  if (!sftp_->stopped()) {
+    if (&d == &in_) sftp_->from_client(data, size);
+    if (&d == &out_) sftp_->from_server(data, size);
+  }
+  if (!sftp_->stopped()) return true;
+  // Fail closed: these bytes (with the packet that could not be audited) stay here, and the
+  // connection ends the session. The reason goes to the person's stderr (the sftp client
+  // shows it; its data stream is stdout): OpenSSH leaves once the channel closes, often
+  // before it reads the DISCONNECT that carries the reason too.
+  if (audit_failure_.empty()) {
+    audit_failure_ = "sftp audit: " + sftp_->failure() + "; session ended";
+    write_note(audit_failure_);
+  }
+  return false;
 }
 
 void channel_relay::drop_person_stderr() {
@@ -371,8 +405,11 @@ void channel_relay::note(std::string_view text) {
   // Any session channel but sftp's: stderr never mixes with the data stream, and a channel
   // whose command the target has not started yet (the end came first) must show it too, as
   // OpenSSH leaves once its last channel closes, without reading the DISCONNECT behind it.
-  if (state_ != state::open || kind_ != kind::session || sftp_ || down_eof_sent_ || down_closed_)
-    return;
+  if (!sftp_) write_note(text);
+}
+
+void channel_relay::write_note(std::string_view text) {
+  if (state_ != state::open || kind_ != kind::session || down_eof_sent_ || down_closed_) return;
   std::string line = "\r\n[gatehouse] " + std::string(text) + "\r\n";
   ssh_channel_write_stderr(down_, line.data(), static_cast<std::uint32_t>(line.size()));
 }

@@ -5,8 +5,9 @@
 //   open      the person's CHANNEL_OPEN is held until the target accepted (or refused) the
 //             matching channel: `session`, or `direct-tcpip` when the rule allows forwarding;
 //   requests  pty-req, env, exec, shell, subsystem sftp, window-change and signal are passed
-//             on in order, each answered to the person with the target's answer; x11 and
-//             other subsystems are refused;
+//             on in order, each answered to the person with the target's answer; env only
+//             for names on ssh.accept_env (env_names.hpp); x11 and other subsystems are
+//             refused;
 //   data      both ways, stdout and stderr, with flow control: a direction reads its source
 //             only while the destination session has no buffered output and a window > 0;
 //             the person's data waits until the target has answered every request before it
@@ -14,9 +15,10 @@
 //             consume nothing), so moving data never reads a socket and backlog() is known
 //             without I/O: the connection stops reading a socket whose data backs up;
 //   end       EOF, exit-status / exit-signal and CLOSE are passed on in protocol order;
-//   audit     exec command lines, the file operations of sftp (sftp_audit.hpp), and a
-//             recording of every pty channel (recorder.hpp), and of exec channels with
-//             audit.record_exec_output.
+//   audit     exec command lines, env requests (forwarded or refused), the file operations
+//             of sftp (sftp_audit.hpp), and a recording of every pty channel (recorder.hpp),
+//             with audit.record: all of shells without a pty and exec channels too. An sftp
+//             stream the observer cannot audit ends the session (audit_failure()).
 //
 // Ownership: the connection owns its relays; a relay owns its two ssh_channels and every
 // ssh_message it holds, and removes its libssh callbacks before freeing the channels. It must
@@ -46,14 +48,17 @@ struct relay_context {
   bool allow_port_forwarding = false;
   std::uint64_t* bytes_in = nullptr;   // person -> target payload
   std::uint64_t* bytes_out = nullptr;  // target -> person payload
-  // Audit events: exec.command {command}, session.channel {request}, forward.open
-  // {destination}, and the sftp.* events of sftp_observer.
+  // Audit events: exec.command {command}, session.channel {request}, session.env {name,
+  // value, forwarded}, forward.open {destination}, and the sftp.* events of sftp_observer.
   std::function<void(std::string_view event, boost::json::object fields)> event;
   // Starts the recording of a terminal (pty) channel; null when recording is off or failed.
   std::function<std::unique_ptr<asciicast_recorder>(std::string_view term, int cols, int rows)>
       open_recording;
   bool record_input = false;  // recordings also get what the person typed (audit.record_input)
-  bool record_exec = false;   // exec channels are recorded too (audit.record_exec_output)
+  bool record_exec = false;   // exec channels are recorded too (audit.record all, or
+                              // audit.record_exec_output)
+  bool record_plain_shell = false;      // shells without a pty too (audit.record: all)
+  std::vector<std::string> accept_env;  // ssh.accept_env: env names passed on
 };
 
 class channel_relay {
@@ -73,6 +78,9 @@ class channel_relay {
   bool finished() const { return state_ == state::done; }
   // A peer sent far more than its window allowed (see blocked()).
   bool flooded() const { return flooded_; }
+  // Why the channel's traffic can no longer be audited ("sftp audit: path longer than 8 KiB;
+  // session ended"), or empty. The connection then ends the session with this reason.
+  const std::string& audit_failure() const { return audit_failure_; }
   // Bytes from `source` (the person's or the target's session) waiting in libssh because
   // their destination is slower.
   std::size_t backlog(ssh_session source) const;
@@ -98,6 +106,9 @@ class channel_relay {
   bool open_upstream();
   void run_requests();
   int forward_request(ssh_message m);  // SSH_OK, SSH_ERROR (refused) or SSH_AGAIN
+  int forward_env(ssh_message m);
+  bool observe_sftp(const direction& d, const char* data, std::size_t size);
+  void write_note(std::string_view text);
   bool move(ssh_channel from, ssh_channel to, ssh_session to_session, bool is_stderr, direction& d,
             std::uint64_t* counter);
   bool blocked(const direction& d);
@@ -154,6 +165,7 @@ class channel_relay {
   bool exit_core_ = false;
   bool exit_sent_ = false;
   bool flooded_ = false;
+  std::string audit_failure_;
   std::string exit_errmsg_;
 };
 

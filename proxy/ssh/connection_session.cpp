@@ -56,7 +56,9 @@ void connection::on_upstream_ready() {
     event(name, std::move(fields));
   };
   relay_context_.record_input = config_->audit.record_input;
-  relay_context_.record_exec = config_->audit.record_exec_output;
+  relay_context_.record_exec = config_->audit.records_exec();
+  relay_context_.record_plain_shell = config_->audit.records_plain_shell();
+  relay_context_.accept_env = config_->ssh.accept_env;
   if (!config_->audit.recordings.empty()) {
     relay_context_.open_recording = [this](std::string_view term, int cols, int rows) {
       // <session id>.cast for the first terminal of the connection, then .2.cast, ...
@@ -115,6 +117,10 @@ void connection::step_session() {
     more |= r->step();
     if (r->flooded()) {
       close("Flow control violated", "a peer ignored the SSH channel window");
+      return;
+    }
+    if (!r->audit_failure().empty()) {
+      close(r->audit_failure(), r->audit_failure());  // fail closed: never go on unaudited
       return;
     }
   }

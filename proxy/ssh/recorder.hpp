@@ -7,8 +7,8 @@
 // [SECONDS, "i", "text"] for what the person typed. Output is turned into valid UTF-8
 // (sequences split across reads are joined; invalid bytes become U+FFFD), as JSON requires.
 //
-// One recorder per pty channel (and per exec channel with audit.record_exec_output: its
-// stdout and stderr), owned by its channel_relay. The relay only timestamps and
+// One recorder per pty channel (and, with audit.record: all, per shell without a pty and per
+// exec channel: its stdout and stderr), owned by its channel_relay. The relay only timestamps and
 // queues the bytes: one writer thread (for all recordings) turns them into UTF-8 and JSON
 // and writes the file, so recording costs the relay a copy. The queue is bounded
 // (recording_queue_limit bytes over all recordings); when it is full, output is left out of

@@ -8,8 +8,10 @@ namespace gatehouse::proxy::ssh {
 namespace {
 
 constexpr std::uint32_t max_packet = 256 * 1024 + 1024;  // OpenSSH SFTP_MAX_MSG_LENGTH + slack
-constexpr std::uint32_t head_cap = 8192;                 // two paths of PATH_MAX and headers
+constexpr std::size_t max_path = 8192;                   // twice Linux's PATH_MAX
+constexpr std::uint32_t head_cap = 2 * max_path + 64;    // two such paths and the headers
 constexpr std::size_t max_outstanding = 10000;
+constexpr const char* too_long = "path longer than 8 KiB";
 
 // SFTP v3 packet types (draft-ietf-secsh-filexfer-02; OpenSSH sftp.h).
 enum : std::uint8_t {
@@ -90,7 +92,8 @@ void sftp_observer::feed(stream& s, const char* data, std::size_t size, bool cli
       reader r(s.head);
       s.length = *r.u32();
       s.head.clear();
-      if (s.length == 0 || s.length > max_packet) return stop("packet length out of range");
+      if (s.length == 0 || s.length > max_packet)
+        return stop("packet length " + std::to_string(s.length) + " out of range");
       s.in_body = true;
       s.consumed = 0;
       s.keep = std::min(s.length, head_cap);
@@ -115,24 +118,35 @@ void sftp_observer::on_client_packet(std::string_view p, std::uint32_t length) {
   reader r(p);
   auto type = r.u8();
   if (!type || *type == fxp_init) return;
+  // A field that does not fit is either cut off by head_cap (a path too long to keep) or
+  // beyond the packet's end (malformed).
+  auto unreadable = [&] { return stop(p.size() < length ? too_long : "malformed request"); };
   auto id = r.u32();
-  if (!id) return stop("truncated request");
+  if (!id) return unreadable();
+  auto path_ok = [&](const std::optional<std::string>& path) {
+    if (path && path->size() <= max_path) return true;
+    if (path)
+      stop(too_long);
+    else
+      unreadable();
+    return false;
+  };
   auto one_path = [&](std::string_view event) {
     auto path = r.str();
-    if (!path) return stop("truncated request");
-    report_(event, {{"path", *path}});
+    if (path_ok(path)) report_(event, {{"path", *path}});
   };
   auto two_paths = [&](std::string_view event, const char* first, const char* second) {
-    auto a = r.str(), b = r.str();
-    if (!a || !b) return stop("truncated request");
-    report_(event, {{first, *a}, {second, *b}});
+    auto a = r.str();
+    if (!path_ok(a)) return;
+    auto b = r.str();
+    if (path_ok(b)) report_(event, {{first, *a}, {second, *b}});
   };
   switch (*type) {
     case fxp_open:
     case fxp_opendir: {
       auto path = r.str();
-      if (!path) return stop("truncated request");
-      if (pending_.size() >= max_outstanding) return stop("too many outstanding requests");
+      if (!path_ok(path)) return;
+      if (pending_.size() >= max_outstanding) return stop("more than 10,000 outstanding requests");
       pending_[*id] = {*type, *path};
       if (*type == fxp_open) {
         auto flags = r.u32();
@@ -144,7 +158,7 @@ void sftp_observer::on_client_packet(std::string_view p, std::uint32_t length) {
     }
     case fxp_close: {
       auto handle = r.str();
-      if (!handle) return stop("truncated request");
+      if (!handle) return unreadable();
       if (auto it = handles_.find(*handle); it != handles_.end()) {
         if (!it->second.directory)
           report_("sftp.close", {{"path", it->second.path},
@@ -156,8 +170,8 @@ void sftp_observer::on_client_packet(std::string_view p, std::uint32_t length) {
     }
     case fxp_read: {
       auto handle = r.str();
-      if (!handle) return stop("truncated request");
-      if (reads_.size() >= max_outstanding) return stop("too many outstanding requests");
+      if (!handle) return unreadable();
+      if (reads_.size() >= max_outstanding) return stop("more than 10,000 outstanding requests");
       reads_[*id] = *handle;
       return;
     }
@@ -165,14 +179,14 @@ void sftp_observer::on_client_packet(std::string_view p, std::uint32_t length) {
       auto handle = r.str();
       auto offset = r.u64();
       auto n = r.u32();
-      if (!handle || !offset || !n) return stop("truncated request");
+      if (!handle || !offset || !n) return unreadable();
       if (auto it = handles_.find(*handle); it != handles_.end()) it->second.written += *n;
       return;
     }
     case fxp_setstat: return one_path("sftp.setstat");
     case fxp_fsetstat: {
       auto handle = r.str();
-      if (!handle) return stop("truncated request");
+      if (!handle) return unreadable();
       if (auto it = handles_.find(*handle); it != handles_.end())
         report_("sftp.setstat", {{"path", it->second.path}});
       return;
@@ -185,13 +199,13 @@ void sftp_observer::on_client_packet(std::string_view p, std::uint32_t length) {
     case fxp_symlink: return two_paths("sftp.symlink", "target", "path");
     case fxp_extended: {
       auto name = r.str();
-      if (!name) return stop("truncated request");
+      if (!name) return unreadable();
       if (*name == "posix-rename@openssh.com") return two_paths("sftp.rename", "path", "to");
       if (*name == "hardlink@openssh.com") return two_paths("sftp.hardlink", "target", "path");
       if (*name == "lsetstat@openssh.com") return one_path("sftp.setstat");
       return;
     }
-    default: (void)length; return;
+    default: return;
   }
 }
 
@@ -200,13 +214,13 @@ void sftp_observer::on_server_packet(std::string_view p, std::uint32_t) {
   auto type = r.u8();
   if (!type || *type == fxp_version) return;
   auto id = r.u32();
-  if (!id) return stop("truncated reply");
+  if (!id) return stop("malformed reply");
   switch (*type) {
     case fxp_handle: {
       auto handle = r.str();
       auto it = pending_.find(*id);
       if (handle && it != pending_.end()) {
-        if (handles_.size() >= max_outstanding) return stop("too many open handles");
+        if (handles_.size() >= max_outstanding) return stop("more than 10,000 open handles");
         handles_[*handle] = {it->second.path, 0, 0, it->second.type == fxp_opendir};
       }
       break;
@@ -227,6 +241,7 @@ void sftp_observer::on_server_packet(std::string_view p, std::uint32_t) {
 void sftp_observer::stop(const std::string& why) {
   if (stopped_) return;
   stopped_ = true;
+  failure_ = why;
   report_("sftp.unparsed", {{"reason", why}});
   pending_.clear();
   reads_.clear();

@@ -10,9 +10,12 @@
 //   sftp.rename {path, to}           sftp.symlink / sftp.hardlink {path, to}
 //
 // Bulk payloads (WRITE data, DATA replies) are counted, never buffered: memory per observer
-// is one small header per direction plus the open handles. A packet longer than OpenSSH's
-// limit (256 KiB + header) or malformed stops the observer (one sftp.unparsed event); the
-// relay goes on. Not thread-safe; owned by one channel_relay.
+// is the first 16 KiB of a packet per direction plus the open handles. What it cannot audit
+// stops the observer with a reason (one sftp.unparsed {reason} event; failure() says it): a
+// packet longer than OpenSSH's limit (256 KiB + header), a path longer than 8 KiB, a malformed
+// request, more than 10,000 outstanding requests or open handles. The relay then ends the
+// session (fail closed) and does not pass on the packet that stopped it. Not thread-safe;
+// owned by one channel_relay.
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -31,6 +34,8 @@ class sftp_observer {
   void from_client(const char* data, std::size_t size) { feed(client_, data, size, true); }
   void from_server(const char* data, std::size_t size) { feed(server_, data, size, false); }
   bool stopped() const { return stopped_; }
+  // Why it stopped, for the person and the audit log ("path longer than 8 KiB").
+  const std::string& failure() const { return failure_; }
   // Requests, handles and reads being tracked (bounded; for the fuzz test).
   std::size_t tracked() const { return pending_.size() + handles_.size() + reads_.size(); }
 
@@ -63,6 +68,7 @@ class sftp_observer {
   report report_;
   stream client_, server_;
   bool stopped_ = false;
+  std::string failure_;
   std::unordered_map<std::uint32_t, pending> pending_;    // request id -> what it asked
   std::unordered_map<std::string, handle_info> handles_;  // handle -> file
   std::unordered_map<std::uint32_t, std::string> reads_;  // READ request id -> handle

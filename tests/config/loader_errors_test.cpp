@@ -294,5 +294,24 @@ TEST(ConfigErrors, BadAuditFileSize) {
   EXPECT_EQ(problems("audit: { max_file_size: 100 }\n").size(), 1u);
 }
 
+TEST(ConfigErrors, BadRecordMode) {
+  EXPECT_EQ(problems("audit: { record: everything }\n"),
+            (lines{"test.yaml:1:18: bad value 'everything' for 'record': expected pty or all"}));
+}
+
+TEST(ConfigErrors, BadAcceptEnv) {
+  EXPECT_EQ(problems("ssh:\n  accept_env: [LANG, \"LC *\", \"\", [X]]\n"),
+            (lines{
+                "test.yaml:2:22: bad environment variable name 'LC *': letters, digits and '_', "
+                "with '*' and '?' as wildcards (e.g. LC_*)",
+                "test.yaml:2:30: bad environment variable name '': letters, digits and '_', "
+                "with '*' and '?' as wildcards (e.g. LC_*)",
+                "test.yaml:2:34: entries of 'accept_env' must be strings, not a list",
+            }));
+  EXPECT_EQ(problems("ssh: { accept_env: LANG }\n").size(), 1u);
+  EXPECT_EQ(problems("ssh: { acept_env: [LANG] }\n"),
+            (lines{"test.yaml:1:8: unknown key 'acept_env' (did you mean 'accept_env'?)"}));
+}
+
 }  // namespace
 }  // namespace gatehouse::config::testing

@@ -79,8 +79,11 @@ audit:
   syslog_ca_file: tls/syslog-ca.pem
   on_write_failure: continue
   max_file_size: 16M
+  record: all
   record_input: true
   record_exec_output: true
+ssh:
+  accept_env: [LANG, "LC_*", "GIT_?UTHOR_NAME", TZ]
 users:
   - name: alice
     email: alice@example.com
@@ -191,8 +194,11 @@ rules:
   EXPECT_EQ(c.audit.syslog_ca_file, dir / "tls/syslog-ca.pem");
   EXPECT_EQ(c.audit.on_write_failure, write_failure::keep_going);
   EXPECT_EQ(c.audit.max_file_size, 16u << 20);
+  EXPECT_EQ(c.audit.record, record_mode::all);
+  EXPECT_TRUE(c.audit.records_plain_shell());
   EXPECT_TRUE(c.audit.record_input);
   EXPECT_TRUE(c.audit.record_exec_output);
+  EXPECT_EQ(c.ssh.accept_env, (std::vector<std::string>{"LANG", "LC_*", "GIT_?UTHOR_NAME", "TZ"}));
 
   ASSERT_EQ(c.users.size(), 3u);
   EXPECT_EQ(c.users[0].name, "alice");
@@ -280,6 +286,9 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_EQ(c.audit.max_file_size, 64u << 20);
   EXPECT_FALSE(c.audit.record_input);
   EXPECT_FALSE(c.audit.record_exec_output);
+  EXPECT_EQ(c.audit.record, record_mode::pty);
+  EXPECT_FALSE(c.audit.records_exec() || c.audit.records_plain_shell());
+  EXPECT_EQ(c.ssh.accept_env, (std::vector<std::string>{"LANG", "LC_*"}));
   EXPECT_EQ(c.audit.syslog_ca_file, "");
   const rule& r = c.rules.at(0);
   const rule rule_defaults;

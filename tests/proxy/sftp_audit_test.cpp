@@ -93,6 +93,49 @@ TEST(SftpObserver, StopsOnAbsurdLengths) {
   EXPECT_EQ(rec.lines[0].rfind("sftp.unparsed", 0), 0u);
 }
 
+TEST(SftpObserver, StopsWithAReasonOnAPathLongerThan8KiB) {
+  // Kept whole up to 8 KiB per path (a rename of two such paths included)...
+  recorder rec;
+  sftp_observer o(rec.sink());
+  std::string a(8192, 'a'), b(8192, 'b');
+  auto rename = packet(18, u32(1) + str(a) + str(b));
+  o.from_client(rename.data(), rename.size());
+  EXPECT_FALSE(o.stopped());
+  ASSERT_EQ(rec.lines.size(), 1u);
+  EXPECT_EQ(rec.lines[0].rfind("sftp.rename", 0), 0u);
+  // ... but a longer one cannot be audited: the observer stops and says why, whether the
+  // path fits the kept head (9,000 bytes) or not (100,000 bytes).
+  for (std::size_t size : {9000u, 100000u}) {
+    recorder r2;
+    sftp_observer o2(r2.sink());
+    auto mkdir = packet(14, u32(2) + str(std::string(size, 'x')) + u32(0));
+    o2.from_client(mkdir.data(), mkdir.size());
+    EXPECT_TRUE(o2.stopped());
+    EXPECT_EQ(o2.failure(), "path longer than 8 KiB");
+    EXPECT_EQ(r2.lines,
+              std::vector<std::string>{R"(sftp.unparsed {"reason":"path longer than 8 KiB"})"});
+  }
+}
+
+TEST(SftpObserver, StopsWithAReasonOnTooManyOutstandingRequests) {
+  recorder rec;
+  sftp_observer o(rec.sink());
+  std::string c;
+  for (std::uint32_t id = 1; id <= 10001; ++id)
+    c += packet(5, u32(id) + str("H") + u32(0) + u32(0) + u32(1));
+  o.from_client(c.data(), c.size());
+  EXPECT_TRUE(o.stopped());
+  EXPECT_EQ(o.failure(), "more than 10,000 outstanding requests");
+}
+
+TEST(SftpObserver, MalformedRequestIsNamed) {
+  recorder rec;
+  sftp_observer o(rec.sink());
+  auto bad = packet(13, u32(1) + u32(50) + "short");  // REMOVE whose path runs past the end
+  o.from_client(bad.data(), bad.size());
+  EXPECT_EQ(o.failure(), "malformed request");
+}
+
 TEST(SftpObserver, FsetstatNamesTheHandlesPath) {
   recorder rec;
   sftp_observer o(rec.sink());
