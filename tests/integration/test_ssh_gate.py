@@ -377,7 +377,7 @@ class OwnView(GateCase):
                 refused.append((r.returncode, r.stderr.strip()))
         self.assertLess(time.time() - started, 60)
         self.assertEqual(filed, 20)
-        self.assertEqual(refused, [(1, limit)] * 80)
+        self.assertEqual(refused, [(1, "gatehouse: " + limit)] * 80)
         r = self.env.ssh("request", target, "--reason", "once more", target="")
         self.assertEqual(r.returncode, 1)
         self.assertIn(limit.encode(), r.stderr)
