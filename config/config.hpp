@@ -41,6 +41,8 @@ struct rdp_listener {
   std::vector<std::string> trusted_networks;
   std::string token_key;  // file with >= 32 random bytes that signs routing tokens; "" = none
   std::optional<endpoint> public_address;  // what .rdp files name; default: `address`
+  std::size_t max_held_per_person = 10;    // connections waiting for approval, as for ssh
+  std::size_t max_held_per_source = 20;
 };
 
 struct http_listener {

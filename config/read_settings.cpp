@@ -20,8 +20,10 @@ constexpr std::string_view ssh_keys[] = {"address",
                                          "max_unauthenticated_per_source",
                                          "max_held_per_person",
                                          "max_held_per_source"};
-constexpr std::string_view rdp_keys[] = {"address", "trust_mstshash_cookie", "trusted_networks",
-                                         "token_key", "public_address"};
+constexpr std::string_view rdp_keys[] = {
+    "address",        "trust_mstshash_cookie", "trusted_networks",   "token_key",
+    "public_address", "max_held_per_person",   "max_held_per_source"};
+constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* key takes
 constexpr std::string_view http_keys[] = {
     "address",         "tls_cert", "tls_key", "public_url", "approval_links_require_sign_in",
     "asciinema_player"};
@@ -60,7 +62,7 @@ void read_ssh_listener(const map_reader& listen, listeners& out) {
   if (m->read_duration("login_grace", ssh.login_grace) &&
       (ssh.login_grace.count() < 1 || ssh.login_grace > std::chrono::minutes(10)))
     m->report().error(m->value_at("login_grace"), "'login_grace' must be from 1s to 10m");
-  constexpr std::size_t most = 1000000;
+  constexpr std::size_t most = most_connections;
   m->read_count("max_unauthenticated_per_source", ssh.max_unauthenticated_per_source, 1, most);
   m->read_count("max_held_per_person", ssh.max_held_per_person, 1, most);
   m->read_count("max_held_per_source", ssh.max_held_per_source, 1, most);
@@ -85,6 +87,8 @@ void read_rdp_listener(const map_reader& listen, listeners& out) {
     if (read_endpoint(*m, "public_address", shown, false, need::required))
       rdp.public_address = shown;
   }
+  m->read_count("max_held_per_person", rdp.max_held_per_person, 1, most_connections);
+  m->read_count("max_held_per_source", rdp.max_held_per_source, 1, most_connections);
   out.rdp = std::move(rdp);
 }
 

@@ -1,9 +1,27 @@
 #pragma once
-// The address part of a peer as Gatehouse writes it ("10.0.0.1:5555" -> "10.0.0.1",
-// "[::1]:5555" -> "::1"): the key of per-source limits.
+// Client addresses as keys of per-source limits.
+//   parse_ip        textual IPv4/IPv6 -> 16 bytes (IPv4 as IPv4-mapped IPv6) and whether it
+//                   is IPv4 (an IPv4-mapped IPv6 address counts as IPv4);
+//   source_address  the key one client is counted under, from the peer as Gatehouse writes it
+//                   ("10.0.0.1:5555" -> "10.0.0.1"): an IPv4 address as is (also when it came
+//                   IPv4-mapped, "[::ffff:10.0.0.1]:22" -> "10.0.0.1"), an IPv6 address as its
+//                   /64 ("[2001:db8:1:2::7]:22" -> "2001:db8:1:2::/64"), since one host is
+//                   given a whole /64 and could otherwise rotate through it freely. Text that
+//                   is no address is returned as written.
+// Pure functions.
+#include <array>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace gatehouse {
+
+struct ip_bytes {
+  std::array<unsigned char, 16> bytes{};
+  bool v4 = false;
+};
+
+std::optional<ip_bytes> parse_ip(std::string_view text);
 
 std::string source_address(const std::string& peer);
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/duration.hpp"
+
 namespace gatehouse::policy {
 
 struct access_service::snapshot {
@@ -86,12 +88,15 @@ result<std::vector<approver_level>> levels_for(const decisions::approval_needed&
 }  // namespace
 
 access_service::access_service(std::shared_ptr<const config::config> cfg, store& s,
-                               audit_sink& audit, notifier& notify, const clock& clk)
+                               audit_sink& audit, notifier& notify, const clock& clk,
+                               filing_limit limit)
     : snapshot_(std::make_shared<const snapshot>(std::move(cfg))),
       store_(s),
       audit_(audit),
       notifier_(notify),
-      clock_(clk) {}
+      clock_(clk),
+      filing_limit_(limit),
+      filings_(limit.requests, limit.window, limit.window) {}
 
 access_service::~access_service() = default;
 
@@ -113,7 +118,33 @@ decision access_service::check(const target& t) const {
   return decide(snap->index, t, store_grants(store_), clock_.now());
 }
 
+std::string access_service::filer(const target& t, const filing& f) {
+  if (f.by_administrator) return {};
+  return f.filed_by.empty() ? t.person : f.filed_by;
+}
+
+namespace {
+// The service's clock as the limiter's time point: tests and benchmarks move it.
+steady_time limiter_time(const clock& c) { return steady_time(c.now().time_since_epoch()); }
+}  // namespace
+
+std::optional<error> access_service::filing_refused(const std::string& who) {
+  if (who.empty()) return std::nullopt;
+  std::lock_guard lock(filings_mutex_);
+  if (!filings_.blocked(who, limiter_time(clock_))) return std::nullopt;
+  return refused("too many requests: " + who + " may file " +
+                 std::to_string(filing_limit_.requests) + " within " +
+                 format_duration(filing_limit_.window) + "; try again later");
+}
+
+void access_service::count_filing(const std::string& who) {
+  if (who.empty()) return;
+  std::lock_guard lock(filings_mutex_);
+  filings_.record(who, limiter_time(clock_));
+}
+
 result<request> access_service::file_request(const target& t, const filing& f) {
+  if (auto over = filing_refused(filer(t, f))) return *over;
   const time_point now = clock_.now();
   auto snap = current();
   decision d = decide(snap->index, t, store_grants(store_), now);
@@ -165,6 +196,7 @@ result<request> access_service::file_request(const target& t, const filing& f) {
   draft.filed_by = f.filed_by.empty() ? t.person : f.filed_by;
   auto done = commit(draft, nullptr, events::file{}, now);
   if (!done) return done.err();
+  count_filing(filer(t, f));
   return std::move(done->req);
 }
 

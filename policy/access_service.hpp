@@ -10,6 +10,13 @@
 //                                               commit; a refusal rolls the change back
 //   -> notifier                                 approvers asked, requester told, emergency
 //
+// Filing is limited per person (filing_limit): whoever files - the requester, or a person
+// filing for someone through the web or `gatehouse request --as` - may file so many requests
+// within a window, so that a request/cancel loop cannot mail the approvers without end. The
+// administrator (the admin socket without --as, filing.by_administrator) is not counted: the
+// socket is for operators, who decide requests anyway, and a dashboard filing for many people
+// must not be stopped by one person's count.
+//
 // Ownership: holds the current configuration snapshot (shared_ptr<const config> plus its
 // policy_index; set_config swaps both at once and callers in flight keep the old one) and
 // references to the store, audit sink, notifier and clock, which must outlive it.
@@ -25,6 +32,7 @@
 
 #include "config/config.hpp"
 #include "core/time.hpp"
+#include "core/window_limiter.hpp"
 #include "policy/audit_sink.hpp"
 #include "policy/decision.hpp"
 #include "policy/notifier.hpp"
@@ -42,6 +50,14 @@ struct filing {
   bool emergency = false;
   std::vector<std::string> chosen_approvers{};  // for requester_chooses_approvers rules
   std::string filed_by{};                       // empty: the requester
+  bool by_administrator = false;                // the admin socket without --as: not limited
+};
+
+// How many requests one person may file within `window`; past it, filing is refused until
+// `window` has passed since the last one counted.
+struct filing_limit {
+  std::size_t requests = 20;
+  std::chrono::seconds window = std::chrono::minutes(10);
 };
 
 // An approval's options. At most one of window / until / duration.
@@ -62,7 +78,7 @@ struct due_report {
 class access_service {
  public:
   access_service(std::shared_ptr<const config::config> cfg, store& s, audit_sink& audit,
-                 notifier& notify, const clock& clk);
+                 notifier& notify, const clock& clk, filing_limit limit = {});
   ~access_service();
 
   void set_config(std::shared_ptr<const config::config> cfg);
@@ -73,7 +89,8 @@ class access_service {
 
   // Files a request for `t.person` under the rule that applies now. Refused when the person
   // may already connect, when a request for the same target is already pending, or when the
-  // rule denies; invalid for a window beyond max_duration or a missing justification.
+  // rule denies, or when the one filing has filed too many requests lately (filing_limit);
+  // invalid for a window beyond max_duration or a missing justification.
   result<request> file_request(const target& t, const filing& f);
   // The newest pending request of this person for this account, if any (filed ahead).
   result<std::optional<request>> find_open_request(const std::string& person,
@@ -109,6 +126,11 @@ class access_service {
                         const std::function<event(const request&)>& make);
   result<committed> commit(const request& r, const grant* g, const event& e, time_point now);
   void notify(const committed& done, const transition_outcome& out);
+  // Who a filing counts against; empty for the administrator.
+  static std::string filer(const target& t, const filing& f);
+  // The refusal when `who` (a filer) has filed too many requests lately; count_filing counts one.
+  std::optional<error> filing_refused(const std::string& who);
+  void count_filing(const std::string& who);
 
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const snapshot> snapshot_;
@@ -116,6 +138,9 @@ class access_service {
   audit_sink& audit_;
   notifier& notifier_;
   const clock& clock_;
+  const filing_limit filing_limit_;
+  std::mutex filings_mutex_;
+  window_limiter filings_;  // requests filed, by filer (on clock_'s time)
 };
 
 }  // namespace gatehouse::policy

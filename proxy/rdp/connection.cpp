@@ -4,6 +4,8 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.hpp"
+#include "core/peer_address.hpp"
 #include "proxy/rdp/identity.hpp"
 #include "proxy/rdp/token.hpp"
 
@@ -23,9 +25,7 @@ time_point wall_now() {
 // "ADDRESS" of "ADDRESS:PORT" / "[V6]:PORT".
 std::string address_of(const std::string& peer) {
   auto colon = peer.rfind(':');
-  std::string a = colon == std::string::npos ? peer : peer.substr(0, colon);
-  if (a.size() > 2 && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
-  return a;
+  return colon == std::string::npos ? peer : peer.substr(0, colon);
 }
 
 // The key named by listen.rdp.token_key, re-read per connection (a small file) so that a
@@ -55,7 +55,8 @@ std::string_view to_string(connection::phase p) {
 
 connection::connection(tcp::socket client, std::shared_ptr<const config::config> cfg,
                        policy::gate_service& gate, event_sink events,
-                       const front_end_settings& settings, std::string id, std::string peer)
+                       const front_end_settings& settings, std::shared_ptr<hold_caps> held,
+                       std::string id, std::string peer)
     : client_(std::move(client)),
       server_(client_.get_executor()),
       resolver_(client_.get_executor()),
@@ -65,9 +66,11 @@ connection::connection(tcp::socket client, std::shared_ptr<const config::config>
       gate_(gate),
       events_(std::move(events)),
       settings_(settings),
+      held_(std::move(held)),
       id_(std::move(id)),
       peer_(std::move(peer)),
       address_(address_of(peer_)),
+      source_(source_address(peer_)),
       started_(wall_now()) {
   target_.protocol = config::protocol::rdp;
 }
@@ -107,7 +110,7 @@ void connection::on_request() {
   auto who = identify(parser_.request(), listener, current_key(listener, id_), address_, now);
   if (auto* f = std::get_if<identity_failure>(&who)) {
     boost::json::object fields{{"reason", f->reason}};
-    if (!f->user.empty()) fields["user"] = f->user;
+    if (!f->user.empty()) fields["user"] = clipped_for_log(f->user);
     event("auth.failure", std::move(fields));
     return refuse(failure_code::hybrid_required_by_server, f->reason);
   }
@@ -143,6 +146,12 @@ void connection::decide() {
 }
 
 void connection::hold() {
+  auto taken = held_->take(target_.person, source_);
+  if (auto* refused = std::get_if<std::string>(&taken)) {
+    event("access.denied", {{"reason", "hold cap reached"}, {"text", *refused}});
+    return refuse(failure_code::ssl_not_allowed_by_server, "hold cap reached");
+  }
+  hold_slots_ = std::move(std::get<held_slots>(taken));
   auto filed = gate_.file_or_reuse(target_, std::string(default_reason));
   if (!filed) {
     event("access.denied", {{"reason", "request not filed"}, {"text", filed.message()}});
@@ -212,6 +221,7 @@ void connection::connect() {
     return refuse(failure_code::ssl_not_allowed_by_server, "audit log unavailable");
   }
   phase_ = phase::connecting;
+  hold_slots_.reset();
   const config::server* server = nullptr;
   for (const auto& s : config_->servers)
     if (s.name == target_.server) server = &s;
@@ -320,6 +330,7 @@ void connection::close(const std::string& reason) {
   server_.close(ignored);
   request_watch_.reset();
   grant_watch_.reset();
+  hold_slots_.reset();
   if (session_started_) {
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::steady_clock::now() - relay_since_)

@@ -5,7 +5,8 @@
 //   decide      through policy::gate_service: allow or a live grant -> connect; approval
 //               needed -> file the request ("RDP connection") or reuse the open one and hold
 //               (the client simply waits for its Connection Confirm) up to the rule's
-//               hold_timeout; a refusal answers RDP_NEG_FAILURE and closes;
+//               hold_timeout, within the listener's hold_caps (listen.rdp.max_held_per_person
+//               and max_held_per_source); a refusal answers RDP_NEG_FAILURE and closes;
 //   connecting  to the server, which gets the request without the routing token;
 //   relaying    bytes both ways (relay.hpp) until either side closes, the grant ends or is
 //               revoked, or an administrator kills the session.
@@ -23,6 +24,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "core/counted_slots.hpp"
 #include "core/time.hpp"
 #include "policy/async/gate_service.hpp"
 #include "proxy/rdp/relay.hpp"
@@ -45,17 +47,20 @@ class connection : public std::enable_shared_from_this<connection> {
  public:
   enum class phase { reading, holding, connecting, relaying, finished };
 
+  // `held` is the listener's caps on held connections (shared: a connection may outlive its
+  // front end).
   connection(boost::asio::ip::tcp::socket client, std::shared_ptr<const config::config> cfg,
              policy::gate_service& gate, event_sink events, const front_end_settings& settings,
-             std::string id, std::string peer);
+             std::shared_ptr<hold_caps> held, std::string id, std::string peer);
 
   void start(std::function<void(const std::string& id)> on_finished);
   // Ends the connection: a client still waiting gets RDP_NEG_FAILURE first.
   void shut(const std::string& reason);
 
   phase current() const { return phase_; }
-  const std::string& source() const { return address_; }  // the client's address
-  boost::json::object describe() const;                   // SPEC's session object
+  // The key the client is counted under per source (core/peer_address.hpp).
+  const std::string& source() const { return source_; }
+  boost::json::object describe() const;  // SPEC's session object
 
  private:
   void read_request();
@@ -80,7 +85,9 @@ class connection : public std::enable_shared_from_this<connection> {
   policy::gate_service& gate_;
   event_sink events_;  // a copy: a connection may finish after its front end is gone
   front_end_settings settings_;
-  std::string id_, peer_, address_;
+  std::shared_ptr<hold_caps> held_;
+  held_slots hold_slots_;  // while holding
+  std::string id_, peer_, address_, source_;
   std::function<void(const std::string&)> on_finished_;
 
   phase phase_ = phase::reading;

@@ -17,7 +17,9 @@ front_end::front_end(boost::asio::any_io_executor executor, config_source config
       config_(std::move(config)),
       gate_(gate),
       events_(std::move(events)),
-      settings_(settings) {
+      settings_(settings),
+      held_(std::make_shared<hold_caps>(config::rdp_listener{}.max_held_per_person,
+                                        config::rdp_listener{}.max_held_per_source)) {
   std::random_device rd;
   static const char* hex = "0123456789abcdef";
   for (int i = 0; i < 6; ++i) id_prefix_ += hex[rd() % 16];
@@ -31,6 +33,7 @@ void front_end::accept(int fd, const std::string& peer) {
     ::close(fd);
     return;
   }
+  held_->set_limits(cfg->listen.rdp->max_held_per_person, cfg->listen.rdp->max_held_per_source);
   boost::system::error_code ec;
   tcp::socket socket(executor_);
   sockaddr_storage ss{};
@@ -44,8 +47,8 @@ void front_end::accept(int fd, const std::string& peer) {
     return;
   }
   auto id = "rdp-" + id_prefix_ + "-" + std::to_string(++counter_);
-  auto conn =
-      std::make_shared<connection>(std::move(socket), cfg, gate_, events_, settings_, id, peer);
+  auto conn = std::make_shared<connection>(std::move(socket), cfg, gate_, events_, settings_, held_,
+                                           id, peer);
   std::size_t unidentified = 0;
   for (const auto& [other, c] : connections_)
     if (c->current() == connection::phase::reading && c->source() == conn->source()) ++unidentified;

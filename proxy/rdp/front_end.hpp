@@ -42,6 +42,8 @@ class front_end {
   policy::gate_service& gate_;
   event_sink events_;
   front_end_settings settings_;
+  // listen.rdp.max_held_per_person / max_held_per_source, set from the configuration at accept.
+  std::shared_ptr<hold_caps> held_;
   std::map<std::string, std::shared_ptr<connection>> connections_;
   std::uint64_t counter_ = 0;
   std::string id_prefix_;

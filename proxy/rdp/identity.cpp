@@ -1,45 +1,22 @@
 #include "proxy/rdp/identity.hpp"
 
-#include <arpa/inet.h>
-
-#include <array>
 #include <charconv>
-#include <cstring>
+
+#include "core/peer_address.hpp"
 
 namespace gatehouse::proxy::rdp {
 
-namespace {
-
-// The 16-byte form of an address (IPv4 as IPv4-mapped IPv6) and whether it was IPv4.
-bool to_bytes(const std::string& text, std::array<unsigned char, 16>& out, bool& v4) {
-  in_addr a4{};
-  in6_addr a6{};
-  if (inet_pton(AF_INET, text.c_str(), &a4) == 1) {
-    out.fill(0);
-    out[10] = out[11] = 0xff;
-    std::memcpy(out.data() + 12, &a4, 4);
-    v4 = true;
-    return true;
-  }
-  if (inet_pton(AF_INET6, text.c_str(), &a6) == 1) {
-    std::memcpy(out.data(), &a6, 16);
-    static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    v4 = std::memcmp(out.data(), mapped, 12) == 0;
-    return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 bool network_contains(std::string_view network, std::string_view address) {
   auto slash = network.find('/');
-  std::array<unsigned char, 16> net{}, addr{};
-  bool net_v4 = false, addr_v4 = false;
-  if (!to_bytes(std::string(network.substr(0, slash)), net, net_v4)) return false;
-  std::string a(address);
-  if (a.size() > 2 && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
-  if (!to_bytes(a, addr, addr_v4)) return false;
+  auto parsed_net = parse_ip(network.substr(0, slash));
+  if (!parsed_net) return false;
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']')
+    address = address.substr(1, address.size() - 2);
+  auto parsed_addr = parse_ip(address);
+  if (!parsed_addr) return false;
+  const auto& net = parsed_net->bytes;
+  const auto& addr = parsed_addr->bytes;
+  const bool net_v4 = parsed_net->v4, addr_v4 = parsed_addr->v4;
   if (net_v4 != addr_v4) return false;
   int prefix = net_v4 ? 32 : 128;
   if (slash != std::string_view::npos) {

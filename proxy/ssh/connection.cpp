@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.hpp"
 #include "proxy/ssh/lingering_close.hpp"
 #include "proxy/ssh/own_view.hpp"
 #include "proxy/ssh/texts.hpp"
@@ -281,7 +282,7 @@ void connection::finish(bool linger) {
   if (!person_known_ && auth_attempts_ > 0) {
     shared_->failures.record(source_, std::chrono::steady_clock::now());
     event("auth.failure",
-          {{"user", user_},
+          {{"user", clipped_for_log(user_)},
            {"reason", failure_reason_.empty() ? std::string("no listed key") : failure_reason_}});
   }
   if (session_started_) {
@@ -296,8 +297,7 @@ void connection::finish(bool linger) {
     event("session.end", std::move(fields));
   }
   unauthenticated_slot_.reset();
-  held_person_slot_.reset();
-  held_source_slot_.reset();
+  hold_slots_.reset();
   if (auto done = std::exchange(on_finished_, nullptr)) done(id_);
 }
 

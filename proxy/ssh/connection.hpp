@@ -41,12 +41,13 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/counted_slots.hpp"
 #include "core/peer_address.hpp"
 #include "core/time.hpp"
+#include "core/window_limiter.hpp"
 #include "proxy/ssh/channel_relay.hpp"
 #include "proxy/ssh/events.hpp"
 #include "proxy/ssh/gate.hpp"
-#include "proxy/ssh/limits.hpp"
 #include "proxy/ssh/login_name.hpp"
 #include "proxy/ssh/paced_queue.hpp"
 #include "proxy/ssh/socket_watch.hpp"
@@ -86,16 +87,14 @@ struct listener_state {
         releases(executor, 64),
         failures(s.max_auth_failures, s.failure_window, s.failure_penalty),
         unauthenticated(s.max_unauthenticated_per_source),
-        held_per_person(s.max_held_per_person),
-        held_per_source(s.max_held_per_source) {}
+        held(s.max_held_per_person, s.max_held_per_source) {}
   front_end_settings settings;
   ssh::gate& gate;
   event_sink events;
   paced_queue releases;           // approved connections going on to their server
   window_limiter failures;        // authentication failures by source address
   counted_slots unauthenticated;  // by source address
-  counted_slots held_per_person;
-  counted_slots held_per_source;
+  hold_caps held;                 // held connections by person and by source address
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -198,7 +197,8 @@ class connection : public std::enable_shared_from_this<connection> {
   const config::account* account_ = nullptr;
   ssh_message held_ = nullptr;  // the unanswered auth request (hold, connect)
   gate_decision decision_;
-  slot unauthenticated_slot_, held_person_slot_, held_source_slot_;
+  slot unauthenticated_slot_;
+  held_slots hold_slots_;
 
   // hold and justification
   request_status request_;

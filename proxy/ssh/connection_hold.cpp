@@ -39,18 +39,13 @@ bool connection::file_request(ssh_message m, const std::string& justification) {
 }
 
 void connection::begin_hold(ssh_message m) {
-  const auto& s = shared_->settings;
-  held_person_slot_ = acquire(shared_->held_per_person, target_.person);
-  held_source_slot_ = acquire(shared_->held_per_source, source_);
-  if (!held_person_slot_ || !held_source_slot_) {
+  auto taken = shared_->held.take(target_.person, source_);
+  if (auto* refused = std::get_if<std::string>(&taken)) {
     ssh_message_free(m);
-    close(!held_person_slot_
-              ? "Too many connections of " + target_.person + " are waiting for approval (limit " +
-                    std::to_string(s.max_held_per_person) + ")"
-              : "Too many connections from your address are waiting for approval",
-          "hold cap reached");
+    close(*refused, "hold cap reached");
     return;
   }
+  hold_slots_ = std::move(std::get<held_slots>(taken));
   if (!file_request(m, "")) return;
   held_ = m;
   phase_ = phase::holding;

@@ -20,8 +20,7 @@ time_point wall_now() {
 
 void connection::begin_upstream(ssh_message m) {
   held_ = m;
-  held_person_slot_.reset();
-  held_source_slot_.reset();
+  hold_slots_.reset();
   request_watch_.reset();
   phase_ = phase::connecting;
   upstream_params params;

@@ -88,8 +88,7 @@ void front_end::apply_limits(const config::config& cfg) {
   s.max_held_per_person = l.max_held_per_person;
   s.max_held_per_source = l.max_held_per_source;
   shared_->unauthenticated.set_limit(l.max_unauthenticated_per_source);
-  shared_->held_per_person.set_limit(l.max_held_per_person);
-  shared_->held_per_source.set_limit(l.max_held_per_source);
+  shared_->held.set_limits(l.max_held_per_person, l.max_held_per_source);
 }
 
 void front_end::accept(int fd, const std::string& peer) {

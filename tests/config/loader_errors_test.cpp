@@ -98,6 +98,21 @@ TEST(ConfigErrors, SshListenerLimits) {
             }));
 }
 
+TEST(ConfigErrors, RdpListenerLimits) {
+  EXPECT_EQ(problems(R"(listen:
+  rdp:
+    address: "127.0.0.1:3389"
+    max_held_per_person: 0
+    max_held_per_source: lots
+)"),
+            (lines{
+                "test.yaml:4:26: 'max_held_per_person' must be a whole number from 1 to 1000000, "
+                "not '0'",
+                "test.yaml:5:26: 'max_held_per_source' must be a whole number from 1 to 1000000, "
+                "not 'lots'",
+            }));
+}
+
 TEST(ConfigErrors, MaxDurationShorterThanDefault) {
   EXPECT_EQ(problems(R"(rules:
   - name: r

@@ -61,7 +61,8 @@ listen:
            max_unauthenticated_per_source: 64, max_held_per_person: 20000,
            max_held_per_source: 30000 }
   rdp:   { address: "[::]:3389", trust_mstshash_cookie: true, trusted_networks: ["10.0.0.0/8", "fd00::/8"],
-           token_key: rdp_token.key, public_address: "rdp.example.com:443" }
+           token_key: rdp_token.key, public_address: "rdp.example.com:443",
+           max_held_per_person: 3, max_held_per_source: 7 }
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
            approval_links_require_sign_in: true, asciinema_player: player/asciinema-player }
   admin: { socket: /run/gate/admin.sock }
@@ -169,6 +170,8 @@ rules:
   EXPECT_TRUE(c.listen.rdp->trust_mstshash_cookie);
   EXPECT_EQ(c.listen.rdp->trusted_networks, (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
   EXPECT_EQ(c.listen.rdp->token_key, dir / "rdp_token.key");
+  EXPECT_EQ(c.listen.rdp->max_held_per_person, 3u);
+  EXPECT_EQ(c.listen.rdp->max_held_per_source, 7u);
   ASSERT_TRUE(c.listen.rdp->public_address);
   EXPECT_EQ(c.listen.rdp->public_address->host, "rdp.example.com");
   EXPECT_EQ(c.listen.rdp->public_address->port, 443);

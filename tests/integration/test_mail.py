@@ -141,6 +141,29 @@ class MailToARealSmtpServer(unittest.TestCase):
                 self.assertIn("yes", part)
 
 
+class FilingLimitSparesTheApprovers(unittest.TestCase):
+    def test_a_request_cancel_loop_mails_the_approvers_20_times_not_100(self):
+        sink = SmtpSink().start()
+        self.addCleanup(sink.stop)
+        env = mail_env(sink.url)
+        self.addCleanup(env.close)
+        env.start()
+        self.addCleanup(env.stop)
+        ids = []
+        for _ in range(100):
+            r = env.cli("request", "root@web01", "--for", "alice", "--as", "alice",
+                        "--reason", "loop", "--json")
+            if r.returncode == 0:
+                ids.append(json.loads(r.stdout)["id"])
+                env.cli("cancel", str(ids[-1]), "--as", "alice")
+            else:
+                self.assertIn("too many requests: alice may file 20 within 10m", r.stderr)
+        self.assertEqual(len(ids), 20)
+        wait_for(lambda: unsent(env) == 0, timeout=60, what="the outbox sent")
+        asked = [m for m in sink.messages if "Connection Approval Notification" in str(m["Subject"])]
+        self.assertEqual(len(asked), 40, "bob and carol, asked once per filed request")
+
+
 def outbox_errors(env):
     with sqlite3.connect(os.path.join(env.dir, "gatehouse.db")) as c:
         return [e for (e,) in c.execute("SELECT last_error FROM mail_outbox"

@@ -24,6 +24,7 @@ class RdpCase(unittest.TestCase):
     mode = "approve"
     rule_extra = ""
     trust_cookie = False
+    listener_extra = ""
 
     def setUp(self):
         self.env = RdpEnv()
@@ -31,7 +32,8 @@ class RdpCase(unittest.TestCase):
         self.upstream_port = self.start_upstream()
         self.env.write_config(self.env.rdp_config_text(self.upstream_port, mode=self.mode,
                                                        rule_extra=self.rule_extra,
-                                                       trust_cookie=self.trust_cookie))
+                                                       trust_cookie=self.trust_cookie,
+                                                       listener_extra=self.listener_extra))
         self.env.start()
 
     def cli_json(self, *args):
@@ -261,6 +263,30 @@ class FakeRdp(FakeRdpCase):
         self.assertEqual(closed, 8, "32 silent connections per address wait; the rest are closed")
         self.assert_relays(s, size=100_000, confirm=False)
 
+    def held(self):
+        return [x for x in self.sessions() if x["state"] == "held"]
+
+    def test_held_connections_are_capped_per_person(self):
+        """200 connections of alice waiting for approval: 10 (listen.rdp.max_held_per_person's
+        default, as for SSH) are held on her one request, the other 190 are refused with
+        RDP_NEG_FAILURE and audited; a held place given back can be taken again."""
+        token = self.env.token()
+        held = [self.connect(token=token) for _ in range(10)]
+        wait_for(lambda: len(self.held()) == 10, what="ten held connections")
+        for _ in range(190):
+            self.assert_refused(self.connect(token=token))
+        self.assertEqual(len(self.held()), 10)
+        self.assertEqual(len(self.cli_json("requests", "--state", "pending")), 1)
+        denied = [e for e in self.audit_events("access.denied") if "hold cap reached" in e]
+        self.assertEqual(len(denied), 190)
+        self.assertIn("Too many connections of alice are waiting for approval (limit 10)",
+                      denied[0])
+        held[0].close()
+        wait_for(lambda: len(self.held()) == 9, what="one held connection gone")
+        self.connect(token=token)
+        wait_for(lambda: len(self.held()) == 10, what="its place taken again")
+        self.assertEqual(self.server.requests, [])
+
     def test_shutdown_refuses_a_held_connection(self):
         held = self.connect(token=self.env.token())
         self.pending_request()
@@ -287,6 +313,23 @@ class TrustedCookie(FakeRdpCase):
 
 
 @unittest.skipUnless(os.getuid() == 0, "mounting a tmpfs needs root")
+class HeldCapPerSource(FakeRdpCase):
+    listener_extra = "max_held_per_person: 50, max_held_per_source: 4"
+
+    def test_held_connections_are_capped_per_source_address(self):
+        token = self.env.token()
+        for _ in range(4):
+            self.connect(token=token)
+        wait_for(lambda: len([x for x in self.sessions() if x["state"] == "held"]) == 4,
+                 what="four held connections")
+        for _ in range(3):
+            self.assert_refused(self.connect(token=token))
+        denied = [e for e in self.audit_events("access.denied") if "hold cap reached" in e]
+        self.assertEqual(len(denied), 3)
+        self.assertIn("Too many connections from your address are waiting for approval",
+                      denied[0])
+
+
 class AuditLogFull(FakeRdpCase):
     """audit.on_write_failure: refuse (the default) turns new RDP sessions away while the
     audit log can't be written, and lets them in again once it can."""

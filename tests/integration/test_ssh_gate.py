@@ -358,6 +358,36 @@ class OwnView(GateCase):
         r = self.env.ssh("approve", str(req["id"]), target="", person="bob")
         self.assertEqual(r.returncode, 1)
 
+    def test_filing_is_limited_per_person(self):
+        """A request/cancel loop: 100 requests filed by alice within a minute; 20 are filed, the
+        other 80 are refused with a reason, and so are `ssh alice@gate request` and a held
+        login until ten minutes have passed. The administrator is not limited."""
+        self.start()
+        target = f"{self.env.account}@web01"
+        limit = "too many requests: alice may file 20 within 10m; try again later"
+        started, filed, refused = time.time(), 0, []
+        for _ in range(100):
+            r = self.env.cli("request", target, "--for", "alice", "--as", "alice",
+                             "--reason", "loop", "--json")
+            if r.returncode == 0:
+                filed += 1
+                rid = str(json.loads(r.stdout)["id"])
+                self.assertEqual(self.env.cli("cancel", rid, "--as", "alice").returncode, 0)
+            else:
+                refused.append((r.returncode, r.stderr.strip()))
+        self.assertLess(time.time() - started, 60)
+        self.assertEqual(filed, 20)
+        self.assertEqual(refused, [(1, "gatehouse: " + limit)] * 80)
+        r = self.env.ssh("request", target, "--reason", "once more", target="")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(limit.encode(), r.stderr)
+        r = self.env.ssh("echo in")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(limit.encode(), r.stderr)
+        self.assertEqual(self.cli_json("requests", "--state", "pending"), [])
+        r = self.env.cli("request", target, "--for", "alice", "--reason", "by the operator")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_emergency_filed_ahead_lets_in_at_once(self):
         self.start(rule_extra="    emergency: true\n")
         r = self.env.ssh("request", f"{self.env.account}@web01", "--reason", "outage",

@@ -139,6 +139,17 @@ class Robustness(unittest.TestCase):
         self.assertNotIn(b"Permission denied", r.stderr)
         self.assertIn("too many authentication failures", self.env.log())
 
+    def test_a_64_kib_user_name_is_not_logged_whole(self):
+        self.start()
+        args = self.env.ssh_args()
+        args[-1] = "x" * 65536 + "@127.0.0.1"
+        r = subprocess.run(args + ["true"], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 255)
+        wait_for(lambda: "auth.failure" in self.env.log(), what="the failure logged")
+        [line] = [x for x in self.env.log().splitlines() if "auth.failure" in x]
+        self.assertIn("x" * 256 + "...[truncated, 65536 bytes]", line)
+        self.assertNotIn("x" * 257, self.env.log())
+
     def test_held_connections_are_capped_per_person(self):
         self.start(mode="approve")
         self.sessions()

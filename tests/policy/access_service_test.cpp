@@ -282,6 +282,37 @@ TEST_F(AccessService, ARequestFiledAheadIsFoundAndNotDuplicated) {
             "alice already has grant #1 for root@web01 until 2026-11-22T10:00:00.000Z");
 }
 
+TEST_F(AccessService, FilingIsLimitedPerPersonSoApproversAreNotMailedWithoutEnd) {
+  use(prod_rule({level({"bob"})}));
+  for (int i = 0; i < 20; ++i) {
+    request r = file("alice");
+    ASSERT_TRUE(svc().cancel(r.id, "alice").ok());
+  }
+  auto asks = [&] {
+    return std::count_if(notifier_.calls.begin(), notifier_.calls.end(),
+                         [](const auto& c) { return c.what == "ask"; });
+  };
+  EXPECT_EQ(asks(), 20);
+  auto over = svc().file_request(to("alice"), {.justification = "once more"});
+  EXPECT_EQ(over.code(), error_code::refused);
+  EXPECT_EQ(over.message(), "too many requests: alice may file 20 within 10m; try again later");
+  // The count is the filer's: dave may still file for alice; the administrator is not counted.
+  request by_dave = file("alice", {.filed_by = "dave"});
+  EXPECT_EQ(by_dave.state, request_state::pending);
+  ASSERT_TRUE(svc().cancel(by_dave.id, "alice").ok());
+  request admins = file("alice", {.filed_by = "admin", .by_administrator = true});
+  EXPECT_EQ(admins.state, request_state::pending);
+  ASSERT_TRUE(svc().cancel(admins.id, "alice").ok());
+  request daves = file("dave");
+  EXPECT_EQ(daves.state, request_state::pending);
+  EXPECT_EQ(asks(), 23);
+  // The limit holds until ten minutes have passed since the last filing counted.
+  clock_.advance(9min);
+  EXPECT_EQ(svc().file_request(to("alice"), {.justification = "x"}).code(), error_code::refused);
+  clock_.advance(1min);
+  EXPECT_EQ(file("alice").state, request_state::pending);
+}
+
 TEST_F(AccessService, JustifyModeFilesAnApprovedRequestWithAGrant) {
   use(make_rule("why", rule_mode::justify, {"alice"}, {"dev01"}));
   auto missing = svc().file_request(to("alice", "dev01"), {});

@@ -110,13 +110,16 @@ class RdpEnv(Env):
         self.upstream_port = None
         self.xrdp = None
 
-    def rdp_config_text(self, upstream_port, mode="approve", rule_extra="", trust_cookie=False):
+    def rdp_config_text(self, upstream_port, mode="approve", rule_extra="", trust_cookie=False,
+                        listener_extra=""):
+        """`listener_extra`: more keys of listen.rdp, as "key: value, key: value"."""
         text = self.config_text()
         text = text.replace(
             "  admin:",
             f'  rdp: {{ address: "127.0.0.1:{self.rdp_port}", token_key: {self.token_key},'
             f' trust_mstshash_cookie: {str(trust_cookie).lower()},'
-            f' trusted_networks: ["127.0.0.0/8"] }}\n  admin:', 1)
+            f' trusted_networks: ["127.0.0.0/8"]{", " + listener_extra if listener_extra else ""}'
+            f' }}\n  admin:', 1)
         text = text.replace("servers:\n", textwrap.dedent(f"""\
             servers:
               - name: win01
