@@ -17,8 +17,11 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <vector>
 
 namespace gatehouse::admin {
 
@@ -123,7 +126,8 @@ struct unix_http_server::state : std::enable_shared_from_this<state> {
 };
 
 std::variant<std::unique_ptr<unix_http_server>, std::string> unix_http_server::bind(
-    asio::any_io_executor executor, const std::string& path, handler on_request) {
+    asio::any_io_executor executor, const std::string& path, const std::string& group,
+    handler on_request) {
   auto fail = [&](const std::string& why) { return "admin socket " + path + ": " + why; };
   std::error_code fec;
   if (std::filesystem::is_socket(path, fec)) {
@@ -131,6 +135,15 @@ std::variant<std::unique_ptr<unix_http_server>, std::string> unix_http_server::b
     std::filesystem::remove(path, fec);
   } else if (std::filesystem::exists(path, fec)) {
     return fail("exists and is not a socket");
+  }
+  gid_t gid = static_cast<gid_t>(-1);
+  if (!group.empty()) {
+    struct group entry {};
+    struct group* found = nullptr;
+    std::vector<char> buffer(16384);
+    if (::getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found)
+      return fail("no group '" + group + "' on this host");
+    gid = found->gr_gid;
   }
   auto st = std::make_shared<state>(executor, path, std::move(on_request));
   boost::system::error_code ec;
@@ -140,17 +153,17 @@ std::variant<std::unique_ptr<unix_http_server>, std::string> unix_http_server::b
   if (!ec) st->acceptor.bind(unix_socket::endpoint(path), ec);
   ::umask(old_mask);
   if (ec) return fail(ec.message());
+  // The group before listen(): nobody outside it can connect meanwhile (mode 0660, the
+  // daemon's group). The daemon's user must be a member of `group` (or root).
+  if (gid != static_cast<gid_t>(-1) && ::chown(path.c_str(), static_cast<uid_t>(-1), gid) != 0) {
+    std::string why = std::strerror(errno);
+    std::filesystem::remove(path, fec);
+    return fail("cannot give it group '" + group + "': " + why +
+                " (the daemon's user must be a member of the group)");
+  }
+  if (::chmod(path.c_str(), 0660) != 0) return fail(std::string("chmod: ") + std::strerror(errno));
   if (st->acceptor.listen(asio::socket_base::max_listen_connections, ec); ec)
     return fail(ec.message());
-  // Under systemd the socket already has the service's group; chown is then unneeded (and
-  // the unit's system call filter refuses it).
-  struct stat info {};
-  group* g = getgrnam("gatehouse");
-  if (g && ::stat(path.c_str(), &info) == 0 && info.st_gid != g->gr_gid) {
-    if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
-      spdlog::warn("admin socket {}: cannot set group gatehouse", path);
-  }
-  ::chmod(path.c_str(), 0660);
   return std::unique_ptr<unix_http_server>(new unix_http_server(std::move(st)));
 }
 

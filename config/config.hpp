@@ -58,6 +58,9 @@ struct http_listener {
 
 struct admin_listener {
   std::string socket = "/run/gatehouse/admin.sock";
+  // The operators' group: the socket is given this group and mode 0660, so its members may
+  // use the CLI. "" = the daemon's own group. Never the group that can read the key files.
+  std::string group;
 };
 
 struct listeners {
@@ -74,6 +77,7 @@ struct mail_settings {
   std::string password;
   bool starttls = false;
   std::string ca_file;  // PEM bundle to verify the SMTP server with; empty = the system's CAs
+  seconds keep_sent{std::chrono::days(7)};  // sent mail (its row, not its body) is pruned after
 };
 
 struct audit_settings {

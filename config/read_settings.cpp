@@ -27,9 +27,9 @@ constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* ke
 constexpr std::string_view http_keys[] = {
     "address",         "tls_cert", "tls_key", "public_url", "approval_links_require_sign_in",
     "asciinema_player"};
-constexpr std::string_view admin_keys[] = {"socket"};
-constexpr std::string_view mail_keys[] = {"smtp",     "from",     "user",
-                                          "password", "starttls", "ca_file"};
+constexpr std::string_view admin_keys[] = {"socket", "group"};
+constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
+                                          "starttls", "ca_file", "keep_sent"};
 constexpr std::string_view audit_keys[] = {
     "log",           "recordings", "syslog",       "syslog_ca_file",    "on_write_failure",
     "max_file_size", "record",     "record_input", "record_exec_output"};
@@ -113,7 +113,10 @@ void read_listen(const map_reader& top, listeners& out) {
   read_ssh_listener(*m, out);
   read_rdp_listener(*m, out);
   read_http_listener(*m, out);
-  if (auto admin = m->read_map("admin", admin_keys)) read_path(*admin, "socket", out.admin.socket);
+  if (auto admin = m->read_map("admin", admin_keys)) {
+    read_path(*admin, "socket", out.admin.socket);
+    read_checked(*admin, "group", out.admin.group, need::optional, check_local_group);
+  }
 }
 
 void read_mail(const map_reader& top, mail_settings& out) {
@@ -127,6 +130,8 @@ void read_mail(const map_reader& top, mail_settings& out) {
   m->read_string("password", out.password);
   m->read_bool("starttls", out.starttls);
   read_path(*m, "ca_file", out.ca_file);
+  if (m->read_duration("keep_sent", out.keep_sent) && out.keep_sent < std::chrono::minutes(1))
+    m->report().error(m->value_at("keep_sent"), "'keep_sent' must be at least 1m");
 }
 
 void read_audit(const map_reader& top, audit_settings& out) {

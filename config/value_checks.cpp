@@ -1,6 +1,7 @@
 #include "config/value_checks.hpp"
 
 #include <arpa/inet.h>
+#include <grp.h>
 
 #include <cerrno>
 #include <charconv>
@@ -183,6 +184,17 @@ std::string check_network(std::string_view text) {
 std::string resolve_path(const std::string& base_dir, const std::string& path) {
   if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+std::string check_local_group(std::string_view name) {
+  if (name.empty()) return "'group' must not be empty";
+  std::string owned(name);
+  ::group entry{};
+  ::group* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (::getgrnam_r(owned.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found)
+    return "no group " + quote(name) + " on this host (create it, e.g. with sysusers.d)";
+  return "";
 }
 
 std::optional<std::string> readable_problem(const std::string& path) {

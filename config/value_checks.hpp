@@ -1,7 +1,8 @@
 #pragma once
 // The forms of single configuration values: names, addresses, URLs, the store, networks, and
 // whether a named file can be read. Each check returns an empty string when the value is
-// fine, otherwise the complaint (without position). Pure, except readable_problem().
+// fine, otherwise the complaint (without position). Pure, except readable_problem() and
+// check_local_group() (which read the file system and the group database).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ std::string check_url(std::string_view text, std::initializer_list<std::string_v
 std::string check_network(std::string_view text);
 // An environment variable name or a pattern of names with `*` and `?` (ssh.accept_env).
 std::string check_env_pattern(std::string_view text);
+
+// A group of this host (by name), for the admin socket's operators: "" when it exists.
+std::string check_local_group(std::string_view name);
 
 // `path` as is when absolute, else relative to `base_dir`.
 std::string resolve_path(const std::string& base_dir, const std::string& path);

@@ -18,6 +18,7 @@
 #include "admin/unix_http_server.hpp"
 #include "approval/links.hpp"
 #include "audit/trail.hpp"
+#include "config/key_file_modes.hpp"
 #include "config/loader.hpp"
 #include "core/time.hpp"
 #include "daemon/front_ends.hpp"
@@ -111,6 +112,8 @@ class daemon::impl final : public admin::daemon_control {
       spdlog::error("reload refused: {}", outcome);
     } else {
       warn_about_listener_changes(*loaded.value);
+      for (const auto& w : config::exposed_key_files(*loaded.value))
+        spdlog::warn("reload: {}: only the daemon's user should read it", w);
       config_ = loaded.value;
       access_->set_config(config_);
       if (mail_) mail_->set_config(config_);
@@ -166,7 +169,7 @@ class daemon::impl final : public admin::daemon_control {
     }
 
     auto admin = admin::unix_http_server::bind(
-        io_.get_executor(), listen.admin.socket,
+        io_.get_executor(), listen.admin.socket, listen.admin.group,
         [this](const admin::http_request& r) { return router_->handle(r); });
     if (auto* e = std::get_if<std::string>(&admin)) return *e;
     admin_ = std::move(std::get<0>(admin));
@@ -224,7 +227,7 @@ class daemon::impl final : public admin::daemon_control {
     const auto& a = config_->listen;
     const auto& b = next.listen;
     if (text(a.ssh) != text(b.ssh) || text(a.rdp) != text(b.rdp) || text(a.http) != text(b.http) ||
-        a.admin.socket != b.admin.socket)
+        a.admin.socket != b.admin.socket || a.admin.group != b.admin.group)
       spdlog::warn("reload: listener addresses changed; they take effect at the next restart");
   }
 

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "config/key_file_modes.hpp"
 #include "config/loader.hpp"
 #include "core/logging.hpp"
 #include "daemon/daemon.hpp"
@@ -17,6 +18,9 @@ int main(int argc, char** argv) {
   auto loaded = config::load_file(opts.config_path);
   if (opts.check_only) {
     for (const auto& p : loaded.problems) std::printf("%s\n", p.to_string().c_str());
+    if (loaded.value)
+      for (const auto& w : config::exposed_key_files(*loaded.value))
+        std::fprintf(stderr, "warning: %s: only the daemon's user should read it\n", w.c_str());
     if (loaded.problems.empty())
       std::printf("%s: configuration is valid\n", opts.config_path.c_str());
     return loaded.problems.empty() ? 0 : 1;
@@ -29,6 +33,8 @@ int main(int argc, char** argv) {
                      loaded.problems.size());
     return 1;
   }
+  for (const auto& w : config::exposed_key_files(*loaded.value))
+    spdlog::warn("{}: only the daemon's user should read it", w);
   try {
     daemon::daemon d(loaded.value, opts.config_path);
     return d.run();

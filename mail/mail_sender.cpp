@@ -14,6 +14,7 @@ constexpr std::chrono::milliseconds last_retry = std::chrono::minutes(10);
 constexpr std::chrono::milliseconds idle_check = std::chrono::minutes(1);
 constexpr std::chrono::milliseconds store_trouble = std::chrono::seconds(5);
 constexpr std::size_t batch = 16;
+constexpr std::chrono::milliseconds prune_every = std::chrono::hours(1);
 }  // namespace
 
 std::chrono::milliseconds retry_delay(int failed_attempts) {
@@ -76,8 +77,23 @@ void mail_sender::send_one(const queued_mail& q) {
     spdlog::error("mail: could not record the failure of mail {}: {}", q.id, r.message());
 }
 
+void mail_sender::prune_old_mail() {
+  const time_point now = clock_.now();
+  auto keep = settings_().keep_sent;
+  auto pruned = box_.prune_sent(now - keep);
+  if (!pruned)
+    spdlog::error("mail: cannot prune the outbox: {}", pruned.message());
+  else if (*pruned > 0)
+    spdlog::info("mail: pruned {} sent mail(s) older than {}h from the outbox", *pruned,
+                 std::chrono::duration_cast<std::chrono::hours>(keep).count());
+}
+
 void mail_sender::run() {
   while (!stopping_) {
+    if (clock_.now() >= next_prune_) {
+      prune_old_mail();
+      next_prune_ = clock_.now() + prune_every;
+    }
     auto due = box_.due(clock_.now(), batch);
     if (!due) {
       spdlog::error("mail: cannot read the outbox: {}", due.message());

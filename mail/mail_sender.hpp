@@ -7,6 +7,9 @@
 // stop() returns within about a second (5 s when a server is slow to accept a message already
 // uploaded): it aborts a transfer in progress, which stays unsent, to be retried at the next
 // start. Delivery is at least once: a mail aborted after the server took it comes again.
+//
+// The same thread prunes the outbox: at start and then hourly it deletes the rows of mail sent
+// longer than `mail.keep_sent` ago (a large delete never runs on the io thread).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -39,6 +42,10 @@ class mail_sender {
   void wake();
   void stop();
 
+  // Deletes the outbox rows of mail sent more than `keep_sent` (from the settings) before the
+  // clock's now. The sender thread calls it; public so that tests can call it with their clock.
+  void prune_old_mail();
+
  private:
   void run();
   void send_one(const queued_mail& q);
@@ -52,6 +59,7 @@ class mail_sender {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool woken_ = false;
+  time_point next_prune_{};  // sender thread only
   std::atomic<bool> stopping_{false};
 };
 

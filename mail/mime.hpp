@@ -39,4 +39,10 @@ std::string format_rfc5322_date(time_point t);
 // The text with CR, LF and other control characters replaced by spaces (header injection).
 std::string header_safe(std::string_view text);
 
+// Body text a person wrote (a justification, a comment), made harmless for a mail client in a
+// terminal: line breaks (LF, CRLF) and tabs stay, every other control character (C0 with a
+// lone CR, DEL, and the C1 range U+0080-U+009F, e.g. ESC or CSI) is written out as \xNN or
+// \u00NN. The HTML part escapes the result for HTML as well.
+std::string body_safe(std::string_view text);
+
 }  // namespace gatehouse::mail

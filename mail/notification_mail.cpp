@@ -153,7 +153,11 @@ std::string render_html(const body& b, const mail_context& ctx, const std::strin
   return out;
 }
 
-mail_content finish(const mail_context& ctx, std::string subject_line, const body& b) {
+mail_content finish(const mail_context& ctx, std::string subject_line, body b) {
+  // Justifications, comments and names come from people: no control character of theirs
+  // reaches a reader's terminal (the text part) or page (the HTML part) as such.
+  for (auto& p : b.intro) p = body_safe(p);
+  for (auto& [label, value] : b.facts) value = body_safe(value);
   mail_content m;
   m.text = render_text(b, ctx);
   m.html = render_html(b, ctx, subject_line);

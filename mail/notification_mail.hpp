@@ -5,7 +5,8 @@
 //     the approve / deny links (or, without a web listener, the commands that decide);
 //   - the requester, on each decision (approved, denied, expired, cancelled, revoked);
 //   - every approver, when emergency access was taken.
-// Both bodies carry the same facts; the HTML one escapes every value.
+// Both bodies carry the same facts; control characters a person wrote (a justification, a
+// comment) are made visible, not sent (mime.hpp body_safe), and the HTML one escapes every value.
 //
 // Pure: the links are handed in (approval::links issues them), nothing is read or sent.
 #include <cstddef>

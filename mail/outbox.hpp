@@ -3,6 +3,10 @@
 // written to the store before the notifier returns; the sender takes the due ones, marks each
 // sent, or records the failure and when to try again.
 //
+// Secrets at rest: a message carries approval and sign-in links, so it is kept only until
+// the SMTP server took it. mark_sent() erases the message and leaves the row (recipient,
+// subject, times) as a record, which prune_sent() deletes after `mail.keep_sent`.
+//
 // Implementations are thread-safe (the notifier enqueues from the acting thread, the sender
 // works on its own).
 #include <cstdint>
@@ -41,12 +45,16 @@ class outbox {
   virtual result<std::vector<queued_mail>> due(time_point now, std::size_t limit) = 0;
   // When the next unsent mail is due; nullopt when nothing waits.
   virtual result<std::optional<time_point>> next_due() = 0;
+  // Delivered: erases the message (its links) and keeps the row as a record of the delivery.
   virtual result<void> mark_sent(std::int64_t id, time_point now) = 0;
   // One more failed attempt: remembers `error` and tries again at `retry_at`.
   virtual result<void> mark_failed(std::int64_t id, const std::string& error,
                                    time_point retry_at) = 0;
   // How many mails wait to be sent.
   virtual result<std::int64_t> unsent() = 0;
+  // Deletes the rows of mail sent before `sent_before`; returns how many. May take a while on
+  // a large table: call it from the mail thread, never from the io thread.
+  virtual result<std::int64_t> prune_sent(time_point sent_before) = 0;
 };
 
 }  // namespace gatehouse::mail

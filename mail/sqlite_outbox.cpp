@@ -80,7 +80,8 @@ class sqlite_outbox final : public outbox {
 
   result<void> mark_sent(std::int64_t id, time_point now) override {
     std::lock_guard lock(mutex_);
-    auto stmt = db_->prepare("UPDATE mail_outbox SET sent_at = ?, last_error = '' WHERE id = ?");
+    auto stmt =
+        db_->prepare("UPDATE mail_outbox SET sent_at = ?, last_error = '', body = '' WHERE id = ?");
     if (!stmt) return stmt.err();
     return (*stmt)->bind(1, millis(now)).bind(2, id).run();
   }
@@ -104,6 +105,23 @@ class sqlite_outbox final : public outbox {
     return (*stmt)->integer(0);
   }
 
+  result<std::int64_t> prune_sent(time_point sent_before) override {
+    // In batches, so that the store's other writers never wait long for the write lock.
+    constexpr std::int64_t batch = 500;
+    std::int64_t deleted = 0;
+    for (;;) {
+      std::lock_guard lock(mutex_);
+      auto stmt = db_->prepare(
+          "DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox"
+          " WHERE sent_at IS NOT NULL AND sent_at < ? LIMIT ?)");
+      if (!stmt) return stmt.err();
+      if (auto r = (*stmt)->bind(1, millis(sent_before)).bind(2, batch).run(); !r) return r.err();
+      const int changed = db_->changes();
+      deleted += changed;
+      if (changed < batch) return deleted;
+    }
+  }
+
  private:
   std::mutex mutex_;
   std::unique_ptr<database> db_;
@@ -118,10 +136,15 @@ result<std::unique_ptr<outbox>> open_sqlite_outbox(const std::string& path) {
   };
   auto db = database::open(path);
   if (!db) return fail(db.message());
-  for (const char* pragma :
-       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000"})
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                             "PRAGMA busy_timeout = 5000", "PRAGMA secure_delete = ON"})
     if (auto r = (*db)->exec(pragma); !r) return fail(r.message());
   if (auto v = policy::sqlite::migrate(**db); !v) return fail(v.message());
+  // Mail sent by an older version still holds its message: erase it now.
+  if (auto r =
+          (*db)->exec("UPDATE mail_outbox SET body = '' WHERE sent_at IS NOT NULL AND body != ''");
+      !r)
+    return fail(r.message());
   return std::unique_ptr<outbox>(new sqlite_outbox(std::move(*db)));
 }
 

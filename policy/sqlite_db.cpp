@@ -1,8 +1,55 @@
 #include "policy/sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace gatehouse::policy::sqlite {
+
+namespace {
+
+// The most a store file may allow: the owner reads and writes, its group may read (backups).
+constexpr mode_t widest_mode = 0640;
+
+// Takes from `path` (if it exists) every right beyond widest_mode.
+result<void> narrow_mode(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return {};
+    return make_error(error_code::internal, path + ": " + std::strerror(errno));
+  }
+  const mode_t mode = info.st_mode & 07777;
+  if ((mode & ~widest_mode) == 0) return {};
+  if (::chmod(path.c_str(), mode & widest_mode) != 0)
+    return make_error(
+        error_code::internal,
+        path + ": cannot take away group write and others' access: " + std::strerror(errno));
+  return {};
+}
+
+// SQLite creates a database with mode 0644 less the umask, and its -wal, -shm and -journal
+// files with the database file's own mode. The store holds requests, token hashes and the
+// mail outbox: the file is created 0600 here first (whatever the umask), and an existing one
+// and its companions lose every right beyond 0640.
+result<void> restrict_file_modes(const std::string& path) {
+  if (path.empty() || path.starts_with(':') || path.starts_with("file:")) return {};
+  // Only a file that does not exist yet (O_EXCL): closing a descriptor of a file that another
+  // connection of this process has open would drop that connection's POSIX locks, and another
+  // process could then checkpoint and delete the WAL under it. When this fails (no such
+  // directory, no right), SQLite's open fails and says so.
+  if (int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0)
+    ::close(fd);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    if (auto r = narrow_mode(path + suffix); !r) return r;
+  return {};
+}
+
+}  // namespace
 
 error internal_error(std::string_view what, const database& db) {
   return make_error(error_code::internal, std::string(what) + ": " + db.last_error());
@@ -68,6 +115,7 @@ void statement::reset() {
 }
 
 result<std::unique_ptr<database>> database::open(const std::string& path) {
+  if (auto r = restrict_file_modes(path); !r) return r.err();
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);

@@ -76,7 +76,9 @@ class statement_ref {
 
 class database {
  public:
-  // Opens (creating if needed) the file, or an in-memory database for ":memory:".
+  // Opens (creating if needed) the file, or an in-memory database for ":memory:". The file is
+  // created 0600 whatever the umask (SQLite gives its -wal, -shm and -journal files the same
+  // mode); an existing one and its companions lose every right beyond 0640.
   static result<std::unique_ptr<database>> open(const std::string& path);
   ~database();
   database(const database&) = delete;

@@ -328,5 +328,24 @@ TEST(ConfigErrors, BadAcceptEnv) {
             (lines{"test.yaml:1:8: unknown key 'acept_env' (did you mean 'accept_env'?)"}));
 }
 
+TEST(ConfigErrors, BadKeepSentAndAdminGroup) {
+  EXPECT_EQ(problems(R"(listen:
+  admin: { socket: /tmp/a.sock, group: no-such-group-here }
+mail:
+  smtp: "smtp://127.0.0.1:25"
+  from: gate@example.com
+  keep_sent: 30s
+)"),
+            (lines{
+                "test.yaml:2:40: no group 'no-such-group-here' on this host (create it, e.g. "
+                "with sysusers.d)",
+                "test.yaml:6:14: 'keep_sent' must be at least 1m",
+            }));
+  EXPECT_EQ(
+      problems("mail: { smtp: \"smtp://127.0.0.1:25\", from: g@example.com, keep_sent: 7x }\n"),
+      (lines{"test.yaml:1:70: bad duration '7x' for 'keep_sent' "
+             "(examples: 30s, 15m, 8h, 7d, 1h30m)"}));
+}
+
 }  // namespace
 }  // namespace gatehouse::config::testing

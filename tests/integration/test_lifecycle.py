@@ -1,5 +1,7 @@
 """gatehoused's life: start, status, SIGHUP with a valid and an invalid file, SIGTERM; and
-the fatal startup problems, each a clear one-line error and exit 1."""
+the fatal startup problems, each a clear one-line error and exit 1; the modes and groups of
+the files it makes."""
+import grp
 import json
 import os
 import signal
@@ -193,6 +195,74 @@ class Lifecycle(unittest.TestCase):
         self.assertTrue(lines)
         for line in lines:
             self.assertRegex(line, r"^<[0-7]>")
+
+
+def operators_group():
+    """A group this test may give the admin socket: any group as root, else a supplementary
+    group of ours (None when there is none)."""
+    if os.geteuid() == 0:
+        return grp.getgrgid(65534 if os.getegid() != 65534 else 0)
+    others = [g for g in os.getgroups() if g != os.getegid()]
+    return grp.getgrgid(others[0]) if others else None
+
+
+class FilesAndGroups(unittest.TestCase):
+    """Secrets at rest: whatever the umask, the store and its companion files, the audit log and
+    the admin socket are not readable by others; the admin socket belongs to the operators'
+    group (listen.admin.group), which is not the group that reads keys."""
+
+    def setUp(self):
+        self.env = Env()
+        self.addCleanup(self.env.close)
+        old = os.umask(0o022)
+        self.addCleanup(os.umask, old)
+
+    def test_store_and_audit_files_are_the_owners_with_umask_022(self):
+        env = self.env
+        log = os.path.join(env.dir, "audit.jsonl")
+        env.write_config(env.config_text().replace("users:\n", f"audit: {{ log: {log} }}\nusers:\n", 1))
+        env.start()
+        r = env.cli("request", "root@web01", "--for", "alice", "--reason", "r")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        db = os.path.join(env.dir, "gatehouse.db")
+        for path in (db, db + "-wal", db + "-shm", log):
+            self.assertEqual(oct(os.stat(path).st_mode & 0o777), oct(0o600), path)
+        self.assertEqual(oct(os.stat(env.socket).st_mode & 0o777), oct(0o660))
+
+    def test_admin_socket_has_the_operators_group(self):
+        group = operators_group()
+        if group is None:
+            self.skipTest("no second group to give the socket")
+        env = self.env
+        marker = f"admin: {{ socket: {env.socket} }}"
+        text = env.config_text()
+        self.assertIn(marker, text)
+        env.write_config(text.replace(
+            marker, f"admin: {{ socket: {env.socket}, group: {group.gr_name} }}"))
+        env.start()
+        info = os.stat(env.socket)
+        self.assertEqual(info.st_gid, group.gr_gid)
+        self.assertEqual(oct(info.st_mode & 0o777), oct(0o660))
+        self.assertEqual(env.cli("status").returncode, 0)
+
+    def test_an_unknown_operators_group_is_a_config_error(self):
+        env = self.env
+        marker = f"admin: {{ socket: {env.socket} }}"
+        env.write_config(env.config_text().replace(
+            marker, f"admin: {{ socket: {env.socket}, group: no-such-operators }}"))
+        r = subprocess.run([GATEHOUSED, "-c", env.config_path, "--check"], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stdout, r"gatehouse\.yaml:\d+:\d+: no group 'no-such-operators'")
+
+    def test_check_warns_of_a_key_file_others_may_read(self):
+        env = self.env
+        env.write_config()
+        os.chmod(env.account_key, 0o644)
+        r = subprocess.run([GATEHOUSED, "-c", env.config_path, "--check"], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn(f"warning: {env.account_key} is readable by everyone (mode 0644)", r.stderr)
 
 
 if __name__ == "__main__":

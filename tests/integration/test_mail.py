@@ -2,9 +2,10 @@
 approvers are asked with the exact subject and every fact in both parts; the requester hears of
 each decision; every approver hears of emergency access. The outbox is durable: mail filed while
 SMTP is down arrives after a daemon restart once SMTP is back. A hanging SMTP server never
-delays a decision."""
+delays a decision. A delivered link is not kept at rest."""
 import json
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -15,6 +16,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from smtp_sink import SilentSmtp, SmtpSink, html_part, text_part  # noqa: E402
 from gatehouse_env import Env, free_port, wait_for  # noqa: E402
+from web_env import WebEnv  # noqa: E402
 
 REASON = 'fix <prod> & "restart" nginx'
 
@@ -237,6 +239,48 @@ class MailAuthAndTls(unittest.TestCase):
             self.assertTrue(any("certificate" in e.lower() or "SSL" in e
                                 for e in outbox_errors(env)), outbox_errors(env))
             self.assertEqual(env.stop(), 0)
+
+
+class SecretsAtRest(unittest.TestCase):
+    """A delivered mail's approval link is not kept in the store: the outbox row that recorded
+    it has no message left, and once the daemon has stopped no byte of the link is in the
+    store's files; the link itself still works (it was mailed, not lost)."""
+
+    def test_a_delivered_approval_link_is_not_kept_in_the_outbox(self):
+        with SmtpSink() as sink:
+            env = WebEnv()
+            self.addCleanup(env.close)
+            text = env.web_config_text(mode="approve")
+            text = text.replace("users:\n", f"""mail:
+  smtp: "{sink.url}"
+  from: gate@example.com
+users:
+""", 1)
+            env.write_config(text)
+            env.start()
+            r = env.cli("request", f"{env.account}@web01", "--for", "alice", "--reason", "fix",
+                        "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            rid = json.loads(r.stdout)["id"]
+            msg = sink.wait_for(subject_is(approval_subject(rid), "bob@example.com"),
+                                what="the approval mail to bob")
+            link = re.search(r"https://\S+/approvals/[A-Za-z0-9_-]+", text_part(msg)).group(0)
+            token = link.rsplit("/", 1)[1]
+            wait_for(lambda: unsent(env) == 0, what="every mail marked sent")
+            with sqlite3.connect(env.db) as c:
+                rows = c.execute("SELECT * FROM mail_outbox").fetchall()
+                bodies = c.execute("SELECT body FROM mail_outbox").fetchall()
+            self.assertGreaterEqual(len(rows), 2)  # bob and carol
+            for row in rows:
+                self.assertNotIn(token, " ".join(str(v) for v in row))
+            self.assertEqual({b for (b,) in bodies}, {""})
+            # The mailed link works: it was delivered, only the copy at rest is gone.
+            self.assertEqual(env.get(env.path_of(link)).status, 200)
+            self.assertEqual(env.stop(), 0)
+            for name in os.listdir(env.dir):
+                if name.startswith("gatehouse.db"):
+                    with open(os.path.join(env.dir, name), "rb") as f:
+                        self.assertNotIn(token.encode(), f.read(), name)
 
 
 class MailOutage(unittest.TestCase):

@@ -105,6 +105,32 @@ TEST(ApproverMail, HtmlEscapesEveryValue) {
   EXPECT_NE(s.text.find("<b>mallory</b>"), std::string::npos);  // plain text stays as typed
 }
 
+TEST(ApproverMail, ControlCharactersOfAPersonAreShownNotSent) {
+  auto r = sample_request();
+  r.justification =
+      "fix\x1b[2J\x1b]0;pwned\x07 now\r\nline two\rover\xc2\x9b"
+      "31m";
+  auto s = show(approver_mail(ctx, r, 0, "bob", approval_url, request_url));
+  for (const std::string* part : {&s.text, &s.html}) {
+    for (std::size_t i = 0; i < part->size(); ++i) {
+      const char c = (*part)[i];
+      const bool line_break = c == '\n' || (c == '\r' && part->substr(i + 1, 1) == "\n");
+      EXPECT_TRUE(line_break || c == '\t' || static_cast<unsigned char>(c) >= 0x20)
+          << "control character " << int(c) << " in\n"
+          << *part;
+    }
+    EXPECT_EQ(part->find("\xc2\x9b"), std::string::npos);  // C1 CSI
+    EXPECT_NE(part->find("fix\\x1b[2J\\x1b]0;pwned\\x07 now"), std::string::npos) << *part;
+    EXPECT_NE(part->find("over\\u009b31m"), std::string::npos);
+    EXPECT_NE(part->find("line two\\x0dover"), std::string::npos);
+  }
+  auto denied = show(decision_mail(ctx, r, happening_kind::request_denied, "carol",
+                                   "no\x1b[31m way", request_url));
+  EXPECT_NE(denied.text.find("no\\x1b[31m way"), std::string::npos) << denied.text;
+  EXPECT_EQ(denied.text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(denied.html.find('\x1b'), std::string::npos);
+}
+
 TEST(ApproverMail, EmergencyFlag) {
   auto r = sample_request();
   r.emergency = true;

@@ -1,5 +1,6 @@
 // What is particular to the SQLite backend: how it reports a store it cannot open, its journal
-// mode, refusing a schema from a newer Gatehouse, and a damaged row.
+// mode, refusing a schema from a newer Gatehouse, a damaged row, and the files' modes.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -84,6 +85,38 @@ TEST_F(SqliteStore, UsesTheWriteAheadLog) {
   EXPECT_EQ(raw_text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_text("SELECT name FROM schema_migrations WHERE version = 1"),
             "requests, grants, change feed");
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat info {};
+  EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+  return info.st_mode & 07777;
+}
+
+// Restores the umask it replaced.
+struct scoped_umask {
+  explicit scoped_umask(mode_t mask) : old(::umask(mask)) {}
+  ~scoped_umask() { ::umask(old); }
+  mode_t old;
+};
+
+TEST_F(SqliteStore, ItsFilesAreTheOwnersWhateverTheUmask) {
+  scoped_umask loose(022);
+  auto s = open_store("sqlite:" + file_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  request r;
+  r.requester = "alice";
+  ASSERT_TRUE((*s)->create_request(r).ok());
+  for (const char* suffix : {"", "-wal", "-shm"})
+    EXPECT_EQ(mode_of(file_ + suffix), 0600u) << suffix;
+}
+
+TEST_F(SqliteStore, AnOpenStoreLosesGroupWriteAndOthersAccess) {
+  { ASSERT_TRUE(open_store("sqlite:" + file_).ok()); }
+  ASSERT_EQ(::chmod(file_.c_str(), 0664), 0);
+  auto s = open_store("sqlite:" + file_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(mode_of(file_), 0640u);  // the group may still read (backups), no more
 }
 
 TEST_F(SqliteStore, ASchemaFromANewerGatehouseIsRefused) {

@@ -94,8 +94,9 @@ root="$work/root"
 mkdir -p "$root/etc"
 if [[ -f $src_dir/gatehouse.sysusers ]] && command -v systemd-sysusers >/dev/null 2>&1; then
   if out=$(systemd-sysusers --root="$root" "$src_dir/gatehouse.sysusers" 2>&1) \
-     && grep -q '^gatehouse:' "$root/etc/passwd" && grep -q '^gatehouse:' "$root/etc/group"; then
-    echo "ok: sysusers creates user and group gatehouse"
+     && grep -q '^gatehouse:' "$root/etc/passwd" && grep -q '^gatehouse:' "$root/etc/group" \
+     && grep -q '^gatehouse-operators:' "$root/etc/group"; then
+    echo "ok: sysusers creates user and group gatehouse, and group gatehouse-operators"
   else
     fail "systemd-sysusers:"; printf '%s\n' "$out"
   fi
@@ -105,8 +106,9 @@ if [[ -f $src_dir/gatehouse.sysusers ]] && command -v systemd-sysusers >/dev/nul
   elif [[ -f $src_dir/gatehouse.tmpfiles ]] && command -v systemd-tmpfiles >/dev/null 2>&1; then
     if out=$(systemd-tmpfiles --root="$root" --create "$src_dir/gatehouse.tmpfiles" 2>&1) \
        && [[ -d $root/etc/gatehouse ]] \
-       && [[ $(stat -c %a "$root/etc/gatehouse") == 750 ]]; then
-      echo "ok: tmpfiles creates /etc/gatehouse 0750"
+       && [[ $(stat -c %a "$root/etc/gatehouse") == 750 ]] \
+       && [[ $(stat -c %a "$root/etc/gatehouse/keys") == 700 ]]; then
+      echo "ok: tmpfiles creates /etc/gatehouse 0750 and /etc/gatehouse/keys 0700"
     else
       fail "systemd-tmpfiles:"; printf '%s\n' "$out"
     fi
