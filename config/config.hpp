@@ -54,6 +54,9 @@ struct http_listener {
   // The installed asciinema-player npm package (its dist/bundle is served for the audit replay
   // page); "" = the replay page offers the .cast download only.
   std::string asciinema_player;
+  // The bearer token /metrics asks for (the content of the file named by `metrics_token`, read
+  // at load and reload); "" = /metrics is open.
+  std::string metrics_token{};
 };
 
 struct admin_listener {

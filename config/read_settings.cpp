@@ -1,6 +1,9 @@
 // The top level and the daemon's own settings: instance_name, store, listen, mail, audit, ssh.
+#include <algorithm>
 #include <cstdint>
+#include <fstream>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "config/field_readers.hpp"
@@ -25,8 +28,8 @@ constexpr std::string_view rdp_keys[] = {
     "public_address", "max_held_per_person",   "max_held_per_source"};
 constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* key takes
 constexpr std::string_view http_keys[] = {
-    "address",         "tls_cert", "tls_key", "public_url", "approval_links_require_sign_in",
-    "asciinema_player"};
+    "address",          "tls_cert",     "tls_key", "public_url", "approval_links_require_sign_in",
+    "asciinema_player", "metrics_token"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
@@ -92,6 +95,30 @@ void read_rdp_listener(const map_reader& listen, listeners& out) {
   out.rdp = std::move(rdp);
 }
 
+// listen.http.metrics_token: a file holding one bearer token (a trailing newline is ignored),
+// 16 to 4096 printable ASCII characters without spaces, which `out` receives.
+void read_metrics_token(const map_reader& m, std::string& out) {
+  constexpr std::size_t fewest = 16, most = 4096;
+  std::string path;
+  if (!read_key_file(m, "metrics_token", path, need::optional)) return;
+  std::ifstream in(path, std::ios::binary);
+  std::string token(most + 3, '\0');
+  in.read(token.data(), static_cast<std::streamsize>(token.size()));
+  token.resize(static_cast<std::size_t>(in.gcount()));
+  if (token.ends_with('\n')) token.pop_back();
+  if (token.ends_with('\r')) token.pop_back();
+  const bool printable = std::all_of(token.begin(), token.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  });
+  if (!in.bad() && printable && token.size() >= fewest && token.size() <= most) {
+    out = std::move(token);
+    return;
+  }
+  m.report().error(m.value_at("metrics_token"),
+                   "the metrics token in " + quote(path) +
+                       " must be one line of 16 to 4096 printable characters without spaces");
+}
+
 void read_http_listener(const map_reader& listen, listeners& out) {
   auto m = listen.read_map("http", http_keys);
   if (!m) return;
@@ -104,6 +131,7 @@ void read_http_listener(const map_reader& listen, listeners& out) {
   });
   m->read_bool("approval_links_require_sign_in", http.approval_links_require_sign_in);
   if (m->value("asciinema_player")) read_path(*m, "asciinema_player", http.asciinema_player);
+  read_metrics_token(*m, http.metrics_token);
   out.http = std::move(http);
 }
 

@@ -4,8 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <map>
-
+#include "approval/secrets.hpp"
 #include "approval/token_store.hpp"
 #include "core/json_text.hpp"
 #include "policy/async/gate_service.hpp"
@@ -105,8 +104,21 @@ web_reply app::api_routes(const web_request& r, std::string_view path, const ses
   return json_reply(200, outcome.body);
 }
 
-web_reply app::metrics() {
+web_reply app::metrics(const web_request& r) {
   auto cfg = context_.current_config();
+  if (const auto& token = cfg->listen.http ? cfg->listen.http->metrics_token : std::string();
+      !token.empty()) {
+    constexpr std::string_view bearer = "Bearer ";
+    const bool ok =
+        r.authorization.starts_with(bearer) &&
+        approval::equal_secrets(std::string_view(r.authorization).substr(bearer.size()), token);
+    if (!ok) {
+      web_reply refused{401, "text/plain; charset=utf-8", "send the metrics bearer token\n", {}};
+      refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gatehouse metrics\"");
+      return refused;
+    }
+  }
+  // Only counters kept in memory: a scrape never reads the store.
   const std::string label = "{instance=\"" + cfg->instance_name + "\"}";
   std::string out;
   auto metric = [&](const std::string& name, const char* type, const char* help,
@@ -116,28 +128,18 @@ web_reply app::metrics() {
   };
   metric("gatehouse_held_connections", "gauge", "Connections held waiting for a decision.", label,
          context_.held_connections ? context_.held_connections() : 0);
-  auto all = context_.gate.access().list_requests({});
-  if (all) {
-    std::map<std::string, std::int64_t> by_state{
-        {"pending", 0}, {"approved", 0}, {"denied", 0}, {"expired", 0}, {"cancelled", 0}};
-    std::map<std::string, std::int64_t> decisions{{"approve", 0}, {"deny", 0}};
-    for (const auto& q : *all) {
-      ++by_state[std::string(policy::to_string(q.state))];
-      for (const auto& d : q.decisions) ++decisions[std::string(policy::to_string(d.verdict))];
-    }
-    out += "# HELP gatehouse_requests Access requests by state.\n# TYPE gatehouse_requests gauge\n";
-    for (const auto& [state, n] : by_state)
-      out += "gatehouse_requests{instance=\"" + cfg->instance_name + "\",state=\"" + state +
-             "\"} " + std::to_string(n) + "\n";
-    out +=
-        "# HELP gatehouse_decisions_total Approvers' decisions recorded.\n"
-        "# TYPE gatehouse_decisions_total counter\n";
-    for (const auto& [verdict, n] : decisions)
-      out += "gatehouse_decisions_total{instance=\"" + cfg->instance_name + "\",verdict=\"" +
-             verdict + "\"} " + std::to_string(n) + "\n";
-  }
-  if (auto n = context_.tokens.count_usable(approval::token_kind::session, context_.clk.now()))
-    metric("gatehouse_web_sessions", "gauge", "Signed-in web sessions.", label, *n);
+  const auto requests = context_.gate.counts();
+  metric("gatehouse_requests", "gauge", "Access requests pending now.",
+         "{instance=\"" + cfg->instance_name + "\",state=\"pending\"}", requests.pending);
+  metric("gatehouse_requests_filed_total", "counter", "Access requests filed since start.", label,
+         requests.filed);
+  out +=
+      "# HELP gatehouse_requests_ended_total Access requests ended since start, by state.\n"
+      "# TYPE gatehouse_requests_ended_total counter\n";
+  for (const auto& [state, n] : requests.ended)
+    out += "gatehouse_requests_ended_total{instance=\"" + cfg->instance_name + "\",state=\"" +
+           state + "\"} " + std::to_string(n) + "\n";
+  metric("gatehouse_web_sign_ins_total", "counter", "Web sign-ins since start.", label, sign_ins_);
   if (traffic_) {
     metric("gatehouse_http_connections_open", "gauge", "Open HTTPS connections.", label,
            traffic_->open);

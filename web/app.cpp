@@ -57,8 +57,10 @@ std::string app::public_url() const {
 
 // Browsers send Origin with every POST; a different one is a cross-site form. Clients that send
 // none (curl, older browsers) and pages under Referrer-Policy: no-referrer (whose forms send
-// "Origin: null") are still bound by the CSRF token.
+// "Origin: null") are still bound by the CSRF token. Sec-Fetch-Site, where a browser sends it,
+// must not name another site, nor a sibling host of the same site (a gated app's host).
 bool app::same_origin(const web_request& r) const {
+  if (r.fetch_site == "cross-site" || r.fetch_site == "same-site") return false;
   return r.origin.empty() || r.origin == "null" || r.origin == origin_of(public_url());
 }
 
@@ -78,7 +80,7 @@ web_reply app::handle(const web_request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";
 
   if (path == "/healthz" && get) return {200, "text/plain; charset=utf-8", "ok\n", {}};
-  if (path == "/metrics" && get) return metrics();
+  if (path == "/metrics" && get) return metrics(r);
   if (path == "/static/gatehouse.css" && get) {
     web_reply css{200, "text/css; charset=utf-8", std::string(stylesheet()), {}};
     css.headers.emplace_back("Cache-Control", "public, max-age=3600");

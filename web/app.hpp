@@ -16,6 +16,7 @@
 //
 // A decision here is the person's own (as with `gatehouse approve --as PERSON`), made through
 // the same operations as the admin API (admin/policy_routes), audited by access_service.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -89,15 +90,22 @@ class app {
                                 const viewer& v);
   static web_reply audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v);
   web_reply audit_requests(const web_request& r, bool csv, const viewer& v);
-  web_reply metrics();
+  // Prometheus text from counters kept in memory; with listen.http.metrics_token, only for
+  // "Authorization: Bearer TOKEN" (401 otherwise).
+  web_reply metrics(const web_request& r);
 
   app_context context_;
   std::string csrf_key_;
   const traffic_counters* traffic_ = nullptr;
-  // Sign-in links mailed, per person and per source address: no mailbox flooded by a script,
-  // no token table grown without end. Over the limit the page answers the same, and no mail.
-  window_limiter sign_in_by_person_{3, std::chrono::minutes(15), std::chrono::minutes(15)};
+  std::uint64_t sign_ins_ = 0;  // sessions opened by sign-in links, for /metrics
+  // Sign-in links mailed within 15 minutes: 3 per person asked from one source address, 20
+  // per source, and a ceiling of 10 per person from everywhere - no mailbox flooded by a script,
+  // no token table grown without end. Names asked from another source do not count against a
+  // person's own source, so one host cannot lock a person out; only several hosts together
+  // reach the ceiling (then at most 15 minutes). Over a limit the page answers the same, no mail.
+  window_limiter sign_in_by_person_source_{3, std::chrono::minutes(15), std::chrono::minutes(15)};
   window_limiter sign_in_by_source_{20, std::chrono::minutes(15), std::chrono::minutes(15)};
+  window_limiter sign_in_by_person_{10, std::chrono::minutes(15), std::chrono::minutes(15)};
 };
 
 // Common replies.

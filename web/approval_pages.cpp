@@ -62,6 +62,11 @@ web_reply app::approval_page(const web_request& r, const std::string& token) {
   const std::string& approver = link.person;
 
   auto cfg = context_.current_config();
+  // Removed from the configuration (a reload): the links mailed to them decide nothing more.
+  if (!cfg->find_user(approver))
+    return message_page(
+        410, "Link not valid", "",
+        "This approval link was sent to " + approver + ", who is no longer an approver here.");
   auto session = signed_in(r);
   if (cfg->listen.http && cfg->listen.http->approval_links_require_sign_in) {
     if (!session) {

@@ -20,9 +20,11 @@ struct web_request {
   std::string target;  // path with query
   std::string body;
   std::string content_type;
-  std::string cookie;  // the Cookie header
-  std::string origin;  // the Origin header ("" when absent)
-  std::string peer;    // "address:port"
+  std::string cookie;           // the Cookie header
+  std::string origin;           // the Origin header ("" when absent)
+  std::string peer;             // "address:port"
+  std::string authorization{};  // the Authorization header ("" when absent)
+  std::string fetch_site{};     // the Sec-Fetch-Site header ("" when absent)
 };
 
 struct web_reply {

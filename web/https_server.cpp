@@ -103,6 +103,10 @@ struct https_server::state : std::enable_shared_from_this<state> {
       in.cookie = std::string(it->value());
     if (auto it = req.find(http::field::origin); it != req.end())
       in.origin = std::string(it->value());
+    if (auto it = req.find(http::field::authorization); it != req.end())
+      in.authorization = std::string(it->value());
+    if (auto it = req.find("Sec-Fetch-Site"); it != req.end())
+      in.fetch_site = std::string(it->value());
     in.peer = peer;
     try {
       return on_request(in);

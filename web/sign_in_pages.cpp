@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "approval/secrets.hpp"
 #include "approval/token_store.hpp"
 #include "core/peer_address.hpp"
 #include "web/app.hpp"
@@ -19,13 +20,24 @@ namespace {
 constexpr auto sign_in_lifetime = std::chrono::minutes(15);
 constexpr auto session_lifetime = std::chrono::hours(12);
 
-// Only a path on this site: never "//evil.example" or a full URL, and never a token page (the
-// sign-in link's row would keep that token in clear).
+// The cookie that ties a sign-in link's form to the browser that opened the link (double
+// submit): the form's token is an HMAC of the link and this cookie's random value, so a page on
+// another site, which can neither read nor set a __Host- cookie here, cannot post the form.
+constexpr std::string_view sign_in_cookie = "__Host-gatehouse-sign-in";
+constexpr std::size_t sign_in_cookie_chars = 43;  // random_base64url(32)
+
+// Only a path on this site: "/" and printable ASCII after it, never "//host", "/\host" (a
+// backslash anywhere), a control character or white space (browsers drop tabs and newlines, so
+// "/\t/host" would become "//host"), and never a token page (the sign-in link's row would keep
+// that token in clear). Anything else: "/".
 std::string local_path(const std::string& next) {
-  if (next.size() < 2 || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-      next.find_first_of("\r\n") != std::string::npos || next.starts_with("/approvals/") ||
-      next.starts_with("/sign-in"))
-    return "/my/approvals";
+  const bool printable = std::all_of(next.begin(), next.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f &&
+           c != '\\';
+  });
+  if (!printable || next.empty() || next[0] != '/' || next.starts_with("//") ||
+      next.starts_with("/approvals/") || next.starts_with("/sign-in"))
+    return "/";
   return next;
 }
 
@@ -63,13 +75,16 @@ std::string sign_in_form(const std::string& next, const std::string& notice) {
 bool app::may_mail_sign_in(const std::string& person, const std::string& peer) {
   const auto now = std::chrono::steady_clock::now();
   const auto source = source_address(peer);
-  if (sign_in_by_person_.blocked(person, now) || sign_in_by_source_.blocked(source, now)) {
+  const auto pair = person + '\n' + source;
+  if (sign_in_by_person_source_.blocked(pair, now) || sign_in_by_source_.blocked(source, now) ||
+      sign_in_by_person_.blocked(person, now)) {
     spdlog::warn("web: no sign-in link mailed to {} (asked from {}): too many within 15 minutes",
                  person, source);
     return false;
   }
-  sign_in_by_person_.record(person, now);
+  sign_in_by_person_source_.record(pair, now);
   sign_in_by_source_.record(source, now);
+  sign_in_by_person_.record(person, now);
   return true;
 }
 
@@ -129,12 +144,33 @@ web_reply app::sign_in_routes(const web_request& r, std::string_view path) {
     return message_page(410, "Link expired", "",
                         "This sign-in link has expired or was used already. Ask for a new one.");
   const std::string person = (*found)->person;
-  if (!post)
-    return html_reply(200, "Sign in", "",
-                      "<h1>Sign in</h1><form class=\"card\" method=\"post\" action=\"/sign-in/" +
-                          escape(token) + "\"><p>Sign in as <strong>" + escape(person) +
-                          "</strong>?</p><div class=\"actions\"><button type=\"submit\">Sign in"
-                          "</button></div></form>");
+  if (!context_.current_config()->find_user(person))
+    return message_page(410, "Link expired", "", person + " may no longer sign in here.");
+  auto browser = cookie_value(r.cookie, sign_in_cookie);
+  if (!post) {
+    std::string set_cookie;
+    if (browser.size() != sign_in_cookie_chars) {
+      browser = approval::random_base64url(32);
+      set_cookie = std::string(sign_in_cookie) + "=" + browser +
+                   "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
+                   std::to_string(std::chrono::seconds(sign_in_lifetime).count());
+    }
+    auto page =
+        html_reply(200, "Sign in", "",
+                   "<h1>Sign in</h1><form class=\"card\" method=\"post\" action=\"/sign-in/" +
+                       escape(token) + "\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+                       escape(csrf_token("sign-in:" + token + ":" + browser)) +
+                       "\"><p>Sign in as <strong>" + escape(person) +
+                       "</strong>?</p><div class=\"actions\"><button type=\"submit\">Sign in"
+                       "</button></div></form>");
+    if (!set_cookie.empty()) page.headers.emplace_back("Set-Cookie", set_cookie);
+    return page;
+  }
+  if (browser.size() != sign_in_cookie_chars ||
+      !csrf_ok("sign-in:" + token + ":" + browser, parse_form(r.body)["csrf"]))
+    return message_page(403, "Refused", "",
+                        "This sign-in did not come from this site's sign-in page. Open the link "
+                        "from your mail again and press the button there.");
   auto used = context_.tokens.use(approval::token_kind::sign_in, token, now);
   if (!used || !*used)
     return message_page(410, "Link expired", "",
@@ -145,11 +181,15 @@ web_reply app::sign_in_routes(const web_request& r, std::string_view path) {
   s.expires = now + session_lifetime;
   auto session = context_.tokens.issue(s, now);
   if (!session) return message_page(500, "Try again later", "", "The store is not available.");
+  ++sign_ins_;
   auto reply = redirect(local_path((*found)->next));
   reply.headers.emplace_back("Set-Cookie",
                              "__Host-gatehouse=" + *session +
                                  "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=" +
                                  std::to_string(std::chrono::seconds(session_lifetime).count()));
+  reply.headers.emplace_back("Set-Cookie", std::string(sign_in_cookie) +
+                                               "=; Path=/; Secure; HttpOnly; SameSite=Strict; "
+                                               "Max-Age=0");
   return reply;
 }
 

@@ -30,9 +30,8 @@ std::function<std::string()> mail_metrics_of(
              name + label + " " + std::to_string(v) + "\n";
     };
     std::string out;
-    if (auto unsent = mail.queue().unsent())
-      out += line("gatehouse_mail_queue", "gauge", "Mails waiting in the outbox.",
-                  static_cast<std::uint64_t>(*unsent));
+    out += line("gatehouse_mail_queued_total", "counter", "Mails put in the outbox.",
+                mail.counters().queued.load());
     out += line("gatehouse_mail_sent_total", "counter", "Mails delivered.",
                 mail.counters().sent.load());
     out += line("gatehouse_mail_failed_attempts_total", "counter", "Failed delivery attempts.",

@@ -50,6 +50,7 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
   bool running = false;
   watchers<request> request_watchers;
   watchers<grant> grant_watchers;
+  request_tally tally;
 
   template <typename T>
   static void fire(watchers<T>& all, std::int64_t id, const T& value) {
@@ -87,9 +88,11 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
   void dispatch(const change& c) {
     switch (c.kind) {
       case change_kind::request_decided:
-        if (request_watchers.count(c.request))
-          if (auto r = access.get_request(c.request); r && !awaiting_decisions(*r))
+        if (auto r = access.get_request(c.request)) {
+          tally.decided(*r);
+          if (request_watchers.count(c.request) && !awaiting_decisions(*r))
             fire(request_watchers, c.request, *r);
+        }
         break;
       case change_kind::grant_ended:
       case change_kind::grant_revoked:
@@ -98,6 +101,8 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
             fire(grant_watchers, *c.grant, *g);
         break;
       case change_kind::request_filed:
+        if (auto r = access.get_request(c.request)) tally.filed(*r);
+        break;
       case change_kind::request_updated: break;
     }
   }
@@ -166,6 +171,11 @@ gate_service::~gate_service() { stop(); }
 
 void gate_service::start() {
   if (auto seq = impl_->changes.last_change_seq()) impl_->last_seq = *seq;
+  // The pending requests once (after the feed's position: one filed in between is seen twice,
+  // which the tally's set absorbs); from here on the feed keeps the tally.
+  request_filter pending;
+  pending.state = request_state::pending;
+  if (auto all = access_.list_requests(pending)) impl_->tally.seed(*all);
   impl_->running = true;
   // Whatever fell due while the daemon was down is settled first.
   impl_->process_due();
@@ -222,6 +232,8 @@ void gate_service::changed() {
   impl_->drain();
   impl_->arm_deadline();
 }
+
+request_counts gate_service::counts() const { return impl_->tally.counts(); }
 
 std::size_t gate_service::watcher_count() const {
   std::size_t n = 0;

@@ -21,6 +21,7 @@
 
 #include "core/cancel_handle.hpp"
 #include "policy/access_service.hpp"
+#include "policy/async/request_tally.hpp"
 #include "policy/decision.hpp"
 
 namespace boost::asio {
@@ -57,6 +58,9 @@ class gate_service {
   void changed();
 
   std::size_t watcher_count() const;
+  // Requests pending now and filed and ended since start, as the change feed told them (kept
+  // in memory, for /metrics).
+  request_counts counts() const;
 
  private:
   struct impl;

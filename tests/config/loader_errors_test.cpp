@@ -33,6 +33,31 @@ rules:
             }));
 }
 
+TEST(ConfigErrors, MetricsTokenFiles) {
+  temp_dir dir;
+  dir.write("short.token", "abc\n");
+  dir.write("spaced.token", "a token with spaces in it\n");
+  dir.write("two-lines.token", "0123456789abcdef\n0123456789abcdef\n");
+  dir.write("good.token", "0123456789abcdef\n");
+  auto with = [&](const std::string& file) {
+    return problems(R"(listen:
+  http: { address: "0.0.0.0:8443", tls_cert: good.token, tls_key: good.token,
+          metrics_token: )" + file + " }\n",
+                    dir.path());
+  };
+  auto bad = [&](const std::string& file) {
+    return lines{"test.yaml:3:26: the metrics token in '" + (dir / file) +
+                 "' must be one line of 16 to 4096 printable characters without spaces"};
+  };
+  EXPECT_EQ(with("short.token"), bad("short.token"));
+  EXPECT_EQ(with("spaced.token"), bad("spaced.token"));
+  EXPECT_EQ(with("two-lines.token"), bad("two-lines.token"));
+  EXPECT_EQ(with("missing.token"), (lines{"test.yaml:3:26: cannot read key file '" +
+                                          (dir / "missing.token") +
+                                          "': No such file or directory"}));
+  EXPECT_EQ(with("good.token"), lines{});
+}
+
 TEST(ConfigErrors, RepeatedKey) {
   EXPECT_EQ(problems("rules:\n  - name: r\n    users: [\"*\"]\n    servers: [\"*\"]\n"
                      "    mode: deny\n    mode: allow\n"),

@@ -54,6 +54,7 @@ TEST(ConfigValid, FullConfigLoadsEveryField) {
   dir.write("tls/cert.pem", "cert");
   dir.write("tls/key.pem", "key");
   dir.write("rdp_token.key", std::string(32, 'k'));
+  dir.write("metrics.token", "scrape-0123456789abcdef\n");
   std::string upstream_key = first_line(upstream + ".pub");
   upstream_key = upstream_key.substr(0, upstream_key.rfind(' '));
 
@@ -67,7 +68,8 @@ listen:
            token_key: rdp_token.key, public_address: "rdp.example.com:443",
            max_held_per_person: 3, max_held_per_source: 7 }
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
-           approval_links_require_sign_in: true, asciinema_player: player/asciinema-player }
+           approval_links_require_sign_in: true, asciinema_player: player/asciinema-player,
+           metrics_token: metrics.token }
   admin: { socket: /run/gate/admin.sock, group: root }
 mail:
   smtp: "smtps://mail.example:465"
@@ -186,6 +188,7 @@ rules:
   EXPECT_EQ(c.listen.http->public_url, "https://gate.example");
   EXPECT_TRUE(c.listen.http->approval_links_require_sign_in);
   EXPECT_EQ(c.listen.http->asciinema_player, dir / "player/asciinema-player");
+  EXPECT_EQ(c.listen.http->metrics_token, "scrape-0123456789abcdef");
   EXPECT_EQ(c.listen.admin.socket, "/run/gate/admin.sock");
   EXPECT_EQ(c.listen.admin.group, "root");
 

@@ -4,6 +4,7 @@ form's CSRF token, and decides only as its own approver; a decision on the web r
 ssh at once; garbage, bad TLS, oversized headers and slow clients never disturb an approval."""
 import json
 import os
+import re
 import socket
 import sqlite3
 import ssl
@@ -15,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import free_port, wait_for  # noqa: E402
+from smtp_sink import SmtpSink, text_part  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
 
@@ -211,8 +213,7 @@ class People(WebCase):
         self.assertIn("on its way", asked.body)
         link = self.env.sign_in_link("bob")
         self.assertNotIn(link.rsplit("/", 1)[1], self.env.log(), "no secret in the log")
-        self.assertEqual(self.env.get(self.env.path_of(link)).status, 200)
-        done = self.env.post(self.env.path_of(link), {})
+        done = self.env.follow_sign_in_link(self.env.path_of(link))
         self.assertEqual(done.status, 303)
         cookie = done.header("set-cookie")
         for attr in ("HttpOnly", "Secure", "SameSite=Lax", "Max-Age="):
@@ -256,6 +257,113 @@ class People(WebCase):
         self.assertIn('gatehouse_requests{instance="test-gate",state="pending"} 1', m)
         self.assertIn("gatehouse_held_connections", m)
         self.assertIn("gatehouse_http_sent_bytes_total", m)
+
+
+class Abuse(WebCase):
+    """Issue 13: next= after sign-in, cross-site sign-in posts, removed approvers, the sign-in
+    limit per source, the /metrics token - against the real daemon, mail through SMTP."""
+
+    def start_with_mail(self, http_extra=""):
+        self.sink = SmtpSink().start()
+        self.addCleanup(self.sink.stop)
+        text = self.env.web_config_text(mode="approve", http_extra=http_extra)
+        self.config = text.replace("users:\n", f"""mail:
+  smtp: "{self.sink.url}"
+  from: "gatehouse@example.com"
+users:
+""", 1)
+        self.env.write_config(self.config)
+        self.env.start()
+
+    def sign_in_links_mailed(self, to, count):
+        """The sign-in links mailed to `to`, once there are `count` of them."""
+        wait_for(lambda: len(self.sink.to(to)) >= count, timeout=30, what=f"{count} mails")
+        pattern = re.escape(self.env.public_url) + r"/sign-in/[A-Za-z0-9_-]{43}"
+        return [re.search(pattern, text_part(m)).group(0) for m in self.sink.to(to)]
+
+    def test_next_after_sign_in_is_only_a_local_path(self):
+        self.start_with_mail()
+        for i, evil in enumerate(["//evil.example", "/\t/evil.example", "/\\evil.example"]):
+            asked = self.env.post("/sign-in", {"who": "bob", "next": evil},
+                                  source=f"127.0.0.{10 + i}")
+            self.assertEqual(asked.status, 200)
+            link = self.sign_in_links_mailed("bob@example.com", i + 1)[-1]
+            done = self.env.follow_sign_in_link(self.env.path_of(link))
+            self.assertEqual(done.status, 303, done.body)
+            self.assertEqual(done.header("location"), "/", repr(evil))
+
+    def test_a_cross_site_sign_in_post_is_refused(self):
+        self.start()
+        path = self.env.path_of(self.env.sign_in_link("bob"))
+        for origin in ("null", "https://evil.example", None):
+            refused = self.env.post(path, {}, origin=origin)
+            self.assertEqual(refused.status, 403, origin)
+            self.assertIn("did not come from this site", refused.body)
+        page = self.env.get(path)
+        cookie = "; ".join(page.cookies)
+        self.assertIn("SameSite=Strict", page.header("set-cookie"))
+        cross = self.env.post(path, {"csrf": page.csrf()}, cookie=cookie,
+                              headers={"Sec-Fetch-Site": "cross-site"})
+        self.assertEqual(cross.status, 403)
+        done = self.env.post(path, {"csrf": page.csrf()}, cookie=cookie,
+                             headers={"Sec-Fetch-Site": "same-origin"})
+        self.assertEqual(done.status, 303, done.body)
+        self.assertIn("__Host-gatehouse=", done.header("set-cookie"))
+
+    def test_a_removed_approvers_link_stops_working_after_reload(self):
+        self.start()
+        req = self.file_request()
+        path = self.env.path_of(self.env.approval_link(req["id"], "carol"))
+        page = self.env.get(path)
+        self.assertEqual(page.status, 200)
+        carol = self.env.sign_in("carol")
+        self.assertEqual(self.env.get("/my/approvals", cookie=carol).status, 200)
+        text = self.env.web_config_text(mode="approve").replace("approvers: [bob, carol]",
+                                                                "approvers: [bob]")
+        text = re.sub(r"  - name: carol\n(    .*\n)+", "", text)
+        self.assertNotIn("carol", text)
+        self.env.write_config(text)
+        self.assertEqual(self.env.cli("reload").returncode, 0)
+        gone = self.env.get(path)
+        self.assertEqual(gone.status, 410)
+        self.assertIn("no longer an approver", gone.body)
+        post = self.env.post(path, {"csrf": page.csrf(), "action": "approve"})
+        self.assertEqual(post.status, 410)
+        self.assertEqual(self.show(req["id"])["decisions"], [])
+        self.assertEqual(self.env.get("/my/approvals", cookie=carol).status, 303)
+
+    def test_a_flood_of_bobs_name_from_elsewhere_does_not_lock_bob_out(self):
+        self.start_with_mail()
+        for _ in range(8):
+            self.env.post("/sign-in", {"who": "bob"}, source="127.0.0.2")
+        self.sign_in_links_mailed("bob@example.com", 3)
+        asked = self.env.post("/sign-in", {"who": "bob@example.com"}, source="127.0.0.3")
+        self.assertIn("on its way", asked.body)
+        links = self.sign_in_links_mailed("bob@example.com", 4)
+        self.assertEqual(len(links), 4)
+        done = self.env.follow_sign_in_link(self.env.path_of(links[-1]), source="127.0.0.3")
+        self.assertEqual(done.status, 303, done.body)
+        self.assertIn("no sign-in link mailed to bob (asked from 127.0.0.2)", self.env.log())
+
+    def test_metrics_need_the_bearer_token(self):
+        token = "scrape-" + os.urandom(16).hex()
+        token_file = os.path.join(self.env.dir, "metrics_token")
+        with open(token_file, "w") as f:
+            f.write(token + "\n")
+        os.chmod(token_file, 0o600)
+        self.env.write_config(self.env.web_config_text(
+            mode="approve", http_extra=f"metrics_token: {token_file}"))
+        self.env.start()
+        self.file_request()
+        none = self.env.get("/metrics")
+        self.assertEqual(none.status, 401)
+        self.assertNotIn("gatehouse_", none.body)
+        self.assertEqual(self.env.get("/metrics", headers={
+            "Authorization": "Bearer " + token[:-1] + "x"}).status, 401)
+        ok = self.env.get("/metrics", headers={"Authorization": "Bearer " + token})
+        self.assertEqual(ok.status, 200)
+        self.assertIn('gatehouse_requests{instance="test-gate",state="pending"} 1', ok.body)
+        self.assertIn('gatehouse_requests_filed_total{instance="test-gate"} 1', ok.body)
 
 
 class Robustness(WebCase):

@@ -30,6 +30,7 @@ class Reply:
         self.status = status
         self.headers = headers
         self.body = body
+        self.cookies = []  # name=value of every Set-Cookie
 
     def header(self, name):
         return self.headers.get(name.lower(), "")
@@ -102,9 +103,12 @@ class WebEnv(SshEnv):
         return ctx
 
     def request(self, method, path, form=None, headers=None, cookie=None, origin="same",
-                timeout=10):
+                timeout=10, source=None):
+        """`source`: the client's own address (any 127.0.0.0/8 address on loopback), so that
+        tests can ask from several sources."""
         conn = http.client.HTTPSConnection("127.0.0.1", self.http_port, context=self.tls_context(),
-                                           timeout=timeout)
+                                           timeout=timeout,
+                                           source_address=(source, 0) if source else None)
         h = dict(headers or {})
         body = None
         if form is not None:
@@ -119,8 +123,13 @@ class WebEnv(SshEnv):
         try:
             conn.request(method, path, body=body, headers=h)
             res = conn.getresponse()
-            return Reply(res.status, {k.lower(): v for k, v in res.getheaders()},
-                         res.read().decode(errors="replace"))
+            headers = {}
+            for k, v in res.getheaders():  # the first of repeated headers (Set-Cookie)
+                headers.setdefault(k.lower(), v)
+            reply = Reply(res.status, headers, res.read().decode(errors="replace"))
+            reply.cookies = [v.split(";")[0] for k, v in res.getheaders()
+                             if k.lower() == "set-cookie"]
+            return reply
         finally:
             conn.close()
 
@@ -145,9 +154,16 @@ class WebEnv(SshEnv):
                              capture_output=True, text=True, check=True)
         return out.stdout.strip()
 
+    def follow_sign_in_link(self, path, **kw):
+        """What a browser does with a sign-in link: opens the page (which sets the sign-in
+        cookie and carries the form token) and presses its button; the POST's reply."""
+        page = self.get(path, **kw)
+        assert page.status == 200, (page.status, page.body)
+        return self.post(path, {"csrf": page.csrf()}, cookie="; ".join(page.cookies), **kw)
+
     def sign_in(self, person):
         """The session cookie after following a sign-in link."""
-        r = self.post(self.path_of(self.sign_in_link(person)), {})
+        r = self.follow_sign_in_link(self.path_of(self.sign_in_link(person)))
         assert r.status == 303, (r.status, r.body)
         return r.header("set-cookie").split(";")[0]
 
