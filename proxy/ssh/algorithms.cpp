@@ -12,7 +12,10 @@ std::string apply_listener_algorithms(ssh_bind bind) {
     const void* value;
     const char* name;
   };
+  // The identification string names the product, not the library and its version (a scanner
+  // matches "libssh_0.10.6" against CVEs of libssh 0.6; an attacker gets a version for free).
   const option options[] = {
+      {SSH_BIND_OPTIONS_BANNER, "Gatehouse", "identification"},
       {SSH_BIND_OPTIONS_PROCESS_CONFIG, &process_config, "process_config"},
       {SSH_BIND_OPTIONS_KEY_EXCHANGE, kex.c_str(), "key exchange"},
       {SSH_BIND_OPTIONS_CIPHERS_C_S, cip.c_str(), "ciphers"},
