@@ -20,8 +20,10 @@ class SshAuditTool(unittest.TestCase):
         self.addCleanup(env.stop)
         r = subprocess.run(["ssh-audit", "-n", "-p", str(env.ssh_port), "127.0.0.1"],
                            capture_output=True, text=True, timeout=120)
-        # 0 all good, 1 warnings only, 2 failures, 3 could not audit.
-        self.assertIn(r.returncode, (0, 1), r.stdout + r.stderr)
+        # ssh-audit 2.5's exit codes: 0 good, 1 connection error, 2 warnings only, 3 failures.
+        # (It warns of kex-strict-s-v00@openssh.com, the Terrapin counter-measure, which it
+        # predates: "unknown algorithm".)
+        self.assertIn(r.returncode, (0, 2), r.stdout + r.stderr)
         failures = [line for line in r.stdout.splitlines() if "[fail]" in line]
         self.assertEqual(failures, [], r.stdout)
         self.assertIn("(gen) banner: SSH-2.0-Gatehouse", r.stdout)
