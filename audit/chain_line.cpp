@@ -96,9 +96,10 @@ std::optional<checked_line> check_line(std::string_view line, std::string& probl
   const auto& o = v.as_object();
   const auto* seq = o.if_contains("seq");
   const auto* prev = o.if_contains("prev_hash");
-  if (seq == nullptr || (!seq->is_uint64() && !seq->is_int64()) || prev == nullptr ||
-      !prev->is_string() || !is_hex(prev->as_string()) || o.if_contains("ts") == nullptr ||
-      o.if_contains("event") == nullptr) {
+  // A negative seq is malformed (to_number<uint64_t> would throw on it).
+  bool seq_ok = seq != nullptr && (seq->is_uint64() || (seq->is_int64() && seq->get_int64() >= 0));
+  if (!seq_ok || prev == nullptr || !prev->is_string() || !is_hex(prev->as_string()) ||
+      o.if_contains("ts") == nullptr || o.if_contains("event") == nullptr) {
     problem = "missing or malformed ts, seq, event or prev_hash";
     return std::nullopt;
   }

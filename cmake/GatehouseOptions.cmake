@@ -29,6 +29,21 @@ set(CMAKE_CXX_FLAGS_SANITIZE
 set(CMAKE_EXE_LINKER_FLAGS_SANITIZE "-fsanitize=address,undefined" CACHE STRING "" FORCE)
 set(CMAKE_SHARED_LINKER_FLAGS_SANITIZE "-fsanitize=address,undefined" CACHE STRING "" FORCE)
 
+# GATEHOUSE_FUZZ: libFuzzer harnesses in fuzz/ (scripts/fuzz), clang only, in a build directory
+# of their own: every library is compiled with coverage for the fuzzer and ASan + UBSan.
+option(GATEHOUSE_FUZZ "Build the libFuzzer harnesses in fuzz/ (clang only)" OFF)
+if(GATEHOUSE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "GATEHOUSE_FUZZ needs clang (CXX=clang++), not ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  # Without UBSan's "function" check: clang 14 cannot emit its prologue data for the split
+  # parts of a coroutine ("error: Cannot represent a difference across sections").
+  add_compile_options(-g -O1 -fno-omit-frame-pointer
+                      -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=function
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})

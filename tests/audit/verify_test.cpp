@@ -117,5 +117,28 @@ TEST_F(VerifyRotated, ATruncatedFileIsFound) {
   EXPECT_EQ(r.line, lines_.size() + 1);
 }
 
+TEST_F(VerifyRotated, ANegativeSeqWithARightHashIsNamedNotThrown) {
+  // Found by fuzz/audit_line: "seq":-1 in a line whose own hash was made right (anyone who can
+  // write the file can) threw from check_line - `audit verify` ended in std::terminate, and the
+  // daemon could not start on a log that ends in such a line.
+  std::string body =
+      "{\"ts\":\"2026-11-18T11:06:40.123Z\",\"seq\":-1,\"event\":\"a\","
+      "\"prev_hash\":\"" +
+      genesis_hash + "\"}";
+  std::string line = body.substr(0, body.size() - 1) + ",\"hash\":\"" + sha256_hex(body) + "\"}";
+  auto forged = lines_;
+  forged[1] = line;
+  write_lines(rotated_, forged);
+  verify_result r;
+  ASSERT_NO_THROW(r = verify());
+  EXPECT_FALSE(r.intact);
+  EXPECT_EQ(r.summary(), rotated_ + ":2: missing or malformed ts, seq, event or prev_hash");
+
+  auto live = read_lines(path_);
+  live.back() = line;
+  write_lines(path_, live);
+  EXPECT_NO_THROW(event_log({path_, 1200}));  // the chain is not continued; nothing throws
+}
+
 }  // namespace
 }  // namespace gatehouse::audit

@@ -1,0 +1,28 @@
+#pragma once
+// What the libFuzzer harnesses in fuzz/ share: a failed invariant aborts with a message (so
+// libFuzzer keeps the input as a crash), and a small, valid configuration whose key files
+// exist in a private temporary directory (for the harnesses that resolve names against one).
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace gatehouse::fuzz {
+
+// Prints "invariant broken: WHAT" with `detail` and aborts when `ok` is false.
+void require(bool ok, std::string_view what, std::string_view detail = {});
+
+// A directory with the files the fixture configuration names (host key, account keys, RDP
+// token key, TLS files): created once per process, removed at exit.
+const std::string& fixture_dir();
+
+// The fixture configuration (people alice, bob, carol; servers web01, db01, win01; rules of
+// each mode; listen.http with public_url https://gate.example), loaded once through
+// config::load_string. Aborts if it does not load.
+std::shared_ptr<const config::config> fixture_config();
+
+// The same YAML text (also the config harness's first seed).
+std::string_view fixture_yaml();
+
+}  // namespace gatehouse::fuzz

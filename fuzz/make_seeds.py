@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in fuzz/corpus/<harness>/: a few realistic inputs per harness.
+
+The corpora are committed; run this again only to change them (it rewrites the seed_* files and
+leaves any other file, e.g. a saved crash reproducer, alone).
+"""
+import hashlib
+import json
+import pathlib
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+
+
+def write(harness, seeds):
+    d = CORPUS / harness
+    d.mkdir(parents=True, exist_ok=True)
+    for old in d.glob("seed_*"):
+        old.unlink()
+    for i, s in enumerate(seeds):
+        (d / f"seed_{i:02d}").write_bytes(s if isinstance(s, bytes) else s.encode())
+
+
+def config_yaml():
+    # Written by hand in fuzz_support.cpp (the fixture), plus the shapes people write.
+    fixture = (HERE / "fuzz_support.cpp").read_text()
+    fixture = fixture.split('R"(', 1)[1].split(')"', 1)[0]
+    minimal = (HERE.parent / "config/examples/minimal.yaml").read_text()
+    minimal = minimal.replace("/etc/gatehouse/ssh_host_ed25519_key", "ssh_host_ed25519_key")
+    minimal = minimal.replace("/etc/gatehouse/keys/web01_root", "account_key")
+    return [fixture, minimal, "users: []\nservers: []\nrules: []\n",
+            "listen: {ssh: {address: \"[::1]:2222\", host_keys: [ssh_host_ed25519_key]}}\n"
+            "rules:\n  - {name: r, users: [\"*\"], servers: [\"*\"], mode: deny}\n"]
+
+
+def x224():
+    def request(body):
+        total = 4 + 7 + len(body)
+        return b"\x03\x00" + struct.pack(">H", total) + bytes([total - 5, 0xE0, 0, 0, 0, 0, 0]) + body
+    neg = b"\x01\x00\x08\x00\x03\x00\x00\x00"
+    neg_corr = b"\x01\x08\x08\x00\x0b\x00\x00\x00" + b"\x06\x00\x24\x00" + bytes(range(32))
+    token = b"gh1~alice~win01~1900000000~0123456789abcdef~" + b"A" * 43
+    bodies = [b"Cookie: mstshash=eltons\r\n" + neg, token + b"\r\n" + neg,
+              b"Cookie: msts=" + token + b"\r\n", neg_corr, b"", b"Cookie: mstshash=bob\r\n"]
+    return [bytes([piece]) + request(b) for piece, b in zip([15, 0, 3, 7, 15, 1], bodies)]
+
+
+def rdp_token():
+    # Wrong MACs on purpose: a seed that verified would be reported (the fuzzer cannot sign).
+    return ["gh1~alice~win01~1900000000~0123456789abcdef~" + "A" * 43,
+            "gh1~bob.smith~db-01_a~1~fedcba9876543210~" + "x" * 43,
+            "gh1~carol~win01~99999999999~0000000000000000~short",
+            "gh1~~win01~1~0123456789abcdef~" + "B" * 43]
+
+
+def sftp_stream():
+    def u32(v): return struct.pack(">I", v)
+    def s(b): return u32(len(b)) + b
+    def packet(t, body): return u32(len(body) + 1) + bytes([t]) + body
+    client = [packet(1, u32(3)), packet(3, u32(1) + s(b"/etc/motd") + u32(0x1a) + u32(0)),
+              packet(6, u32(2) + s(b"H") + bytes(8) + s(b"data")),
+              packet(5, u32(3) + s(b"H") + bytes(8) + u32(100)),
+              packet(10, u32(4) + s(b"H") + u32(0)), packet(4, u32(5) + s(b"H")),
+              packet(18, u32(6) + s(b"/a") + s(b"/b")), packet(13, u32(7) + s(b"/b")),
+              packet(20, u32(8) + s(b"/t") + s(b"/l")),
+              packet(200, u32(9) + s(b"posix-rename@openssh.com") + s(b"/x") + s(b"/y")),
+              packet(11, u32(10) + s(b"/d"))]
+    server = [packet(2, u32(3)), packet(102, u32(1) + s(b"H")),
+              packet(101, u32(2) + u32(0) + s(b"") + s(b"")), packet(103, u32(3) + s(b"abc")),
+              packet(102, u32(10) + s(b"D"))]
+
+    def records(chunks):  # (from_server, bytes) -> the harness's records
+        out = b""
+        for from_server, data in chunks:
+            for at in range(0, len(data), 128):
+                part = data[at:at + 128]
+                out += bytes([((len(part) - 1) << 1) | from_server]) + part
+        return out
+    session = [(0, client[0]), (1, server[0]), (0, client[1]), (1, server[1]), (0, client[2]),
+               (1, server[2]), (0, client[3]), (1, server[3])] + \
+              [(0, c) for c in client[4:]] + [(1, server[4])]
+    return [records(session), records([(0, b"".join(client))]),
+            records([(0, client[1]), (1, server[1]), (0, client[4])])]
+
+
+def web_forms():
+    return ["who=alice&next=%2Fmy%2Fapprovals", "/requests/7/approve/", "a=1&b=two+words&c=%e9",
+            "__Host-gatehouse=abc; theme=dark", "https://gate.example:8443/approvals/x",
+            "<script>alert('x')</script>&amp;"]
+
+
+def web_app():
+    return ["GET\n/approvals/$A\n\n\n\n", "GET\n/approvals/$A?decision=approve\n\n\n\n",
+            "POST\n/approvals/$A\n\nhttps://gate.example\napplication/x-www-form-urlencoded\n"
+            "csrf=$C&action=approve&comment=ok",
+            "GET\n/my/approvals\n$S\n\n\n", "GET\n/requests/1\n$T\n\n\n",
+            "POST\n/requests/1/comment\n$S\nhttps://gate.example\n"
+            "application/x-www-form-urlencoded\ncsrf=$D&text=looks+fine",
+            "GET\n/audit?person=alice&limit=5\n$S\n\n\n", "GET\n/audit.csv\n$S\n\n\n",
+            "GET\n/api/v1/requests\n$T\n\n\n",
+            "POST\n/api/v1/requests\n$T\nhttps://gate.example\napplication/json\n"
+            '{"server":"db01","account":"postgres","justification":"x"}',
+            "POST\n/sign-in\n\nhttps://gate.example\napplication/x-www-form-urlencoded\n"
+            "who=alice&next=/my/requests",
+            "GET\n/sign-in/nothing\n\n\n\n", "GET\n/metrics\n\n\n\n", "GET\n/healthz\n\n\n\n",
+            "POST\n/sign-out\n$S\n\napplication/x-www-form-urlencoded\ncsrf=$D"]
+
+
+def record_codec():
+    return ['[{"approvers":["bob","carol"],"condition":"any"}]',
+            '[{"approver":"bob","verdict":"approve","comment":"ok","at":1800000000000,'
+            '"level":0,"admin":false}]',
+            '[{"author":"alice","text":"caf\\u00e9 \\u001b[2J","at":1}]', "[]"]
+
+
+def audit_line():
+    prev = "0" * 64
+    lines = []
+    for seq, (event, fields) in enumerate([
+            ("request.filed", {"requester": "alice", "server": "web01", "reason": "deploy, 4.2"}),
+            ("sftp.open", {"path": "/etc/\"x\"", "flags": "read", "session": "s1"}),
+            ("access.emergency", {"person": "carol", "details": {"n": 1}})], start=1):
+        body = {"ts": "2027-01-15T08:00:00.000Z", "seq": seq, "event": event, **fields,
+                "prev_hash": prev}
+        text = json.dumps(body, separators=(",", ":"))
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        lines.append(text[:-1] + ',"hash":"' + digest + '"}')
+        prev = digest
+    return lines
+
+
+def audit_log():
+    log = "\n".join(audit_line()) + "\n"
+    return [bytes([0]) + b"limit=2\n" + log.encode(), bytes([3]) + b"person=alice\n" + log.encode(),
+            bytes([1]) + b"event=sftp.*&limit=1\n" + log.encode(),
+            bytes([2]) + b"since=2027-01-01T00:00:00Z\n" + log.encode()[:-1]]
+
+
+def mail_text():
+    return ["[corp-gate] alice asks for root@web01\0Gatehouse\0bob@example.com\0"
+            "alice asks for root@web01.\nReason: deploy 4.2\n\0<p>alice asks</p>\n",
+            "caf\xe9 \xe2\x82\xac r\xc3\xa9sum\xc3\xa9 " * 4 + "\0\0x\0" + "=" * 100 + "\r\n\0",
+            "a" * 200 + " " + "b" * 80 + "\0\x1b[2J\0\r\nBcc: eve@example.com\0\t\0"]
+
+
+def login_name():
+    return ["alice@root@web01", "alice@web01", "alice", "bob@postgres@db01", "alice@x@y@web01",
+            "carol@win01"]
+
+
+for name, make in [("config_yaml", config_yaml), ("x224", x224), ("rdp_token", rdp_token),
+                   ("sftp_stream", sftp_stream), ("web_forms", web_forms), ("web_app", web_app),
+                   ("record_codec", record_codec), ("audit_line", audit_line),
+                   ("audit_log", audit_log), ("mail_text", mail_text),
+                   ("login_name", login_name)]:
+    write(name, make())
