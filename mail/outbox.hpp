@@ -52,8 +52,9 @@ class outbox {
                                    time_point retry_at) = 0;
   // How many mails wait to be sent.
   virtual result<std::int64_t> unsent() = 0;
-  // Deletes the rows of mail sent before `sent_before`; returns how many. May take a while on
-  // a large table: call it from the mail thread, never from the io thread.
+  // Deletes the rows of mail sent before `sent_before`; returns how many. Also clears what the
+  // store keeps of erased messages elsewhere (SQLite: the write-ahead log). May take a while
+  // on a large table: call it from the mail thread, never from the io thread.
   virtual result<std::int64_t> prune_sent(time_point sent_before) = 0;
 };
 

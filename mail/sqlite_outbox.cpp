@@ -118,11 +118,23 @@ class sqlite_outbox final : public outbox {
       if (auto r = (*stmt)->bind(1, millis(sent_before)).bind(2, batch).run(); !r) return r.err();
       const int changed = db_->changes();
       deleted += changed;
-      if (changed < batch) return deleted;
+      if (changed < batch) break;
     }
+    truncate_wal();
+    return deleted;
   }
 
  private:
+  // The write-ahead log keeps old images of the pages that held erased messages until it
+  // starts over: copy it into the file and cut it to nothing now, if no reader holds an old
+  // snapshot (best effort: without waiting, so no other writer waits long for it either).
+  void truncate_wal() {
+    std::lock_guard lock(mutex_);
+    (void)db_->exec("PRAGMA busy_timeout = 0");
+    (void)db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    (void)db_->exec("PRAGMA busy_timeout = 5000");
+  }
+
   std::mutex mutex_;
   std::unique_ptr<database> db_;
 };
