@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "core/untrusted_text.hpp"
+
 namespace gatehouse::mail {
 
 namespace {
@@ -115,24 +117,11 @@ std::string header_safe(std::string_view text) {
 }
 
 std::string body_safe(std::string_view text) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
-    if (c == '\r' && next == '\n') {
-      continue;  // a CRLF line break is a line break
-    } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-      out += {'\\', 'x', digits[c >> 4], digits[c & 15]};
-    } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {  // U+0080-U+009F in UTF-8
-      out += {'\\', 'u', '0', '0', digits[next >> 4], digits[next & 15]};
-      ++i;
-    } else {
-      out += char(c);
-    }
-  }
-  return out;
+  std::string lines;  // a CRLF line break is a line break
+  lines.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) lines += text[i];
+  return visible_text(lines, line_breaks::keep);
 }
 
 std::string encode_header_text(std::string_view text) {

@@ -41,8 +41,9 @@ std::string header_safe(std::string_view text);
 
 // Body text a person wrote (a justification, a comment), made harmless for a mail client in a
 // terminal: line breaks (LF, CRLF) and tabs stay, every other control character (C0 with a
-// lone CR, DEL, and the C1 range U+0080-U+009F, e.g. ESC or CSI) is written out as \xNN or
-// \u00NN. The HTML part escapes the result for HTML as well.
+// lone CR, DEL, and the C1 range U+0080-U+009F, e.g. ESC or CSI) and every byte that is not
+// UTF-8 is written out as \xNN or \u00NN (visible_text, core/untrusted_text.hpp). The HTML part
+// escapes the result for HTML as well.
 std::string body_safe(std::string_view text);
 
 }  // namespace gatehouse::mail
