@@ -35,6 +35,7 @@ formatted_line format_line(const policy::audit_event& event, const chain_positio
 struct checked_line {
   std::uint64_t seq = 0;
   std::string prev_hash, hash;
+  std::string event;  // its name
 };
 std::optional<checked_line> check_line(std::string_view line, std::string& problem);
 

@@ -82,6 +82,10 @@ struct audit_settings {
   std::uint64_t max_file_size = 64ull << 20;  // the log rotates before a file would exceed it
   bool record_input = false;        // recordings also hold what the person typed ("i" events)
   bool record_exec_output = false;  // exec channels are recorded too (stdout and stderr)
+  // File of >= 32 random bytes whose HMAC-SHA256 signs the chain's checkpoints and head file;
+  // "" = the chain is anchored at its head only (audit/FORMAT.md, "Anchors").
+  std::string signing_key;
+  std::uint64_t checkpoint_every = 1000;  // lines between two signed checkpoints
 };
 
 struct user {

@@ -35,7 +35,9 @@ constexpr std::string_view audit_keys[] = {"log",
                                            "on_write_failure",
                                            "max_file_size",
                                            "record_input",
-                                           "record_exec_output"};
+                                           "record_exec_output",
+                                           "signing_key",
+                                           "checkpoint_every"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text) {
@@ -142,6 +144,13 @@ void read_audit(const map_reader& top, audit_settings& out) {
                {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
   m->read_bool("record_input", out.record_input);
   m->read_bool("record_exec_output", out.record_exec_output);
+  if (read_key_file(*m, "signing_key", out.signing_key, need::optional)) {
+    if (auto problem = secret_file_problem(out.signing_key, 32))
+      m->report().error(m->value_at("signing_key"),
+                        "audit signing key " + quote(out.signing_key) + " " + *problem);
+  }
+  std::size_t every = out.checkpoint_every;
+  if (m->read_count("checkpoint_every", every, 10, 1000000)) out.checkpoint_every = every;
   std::string size;
   if (m->read_string("max_file_size", size)) {
     auto bytes = parse_size(size);

@@ -2,6 +2,7 @@
 // and the shipped examples pass validation.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -51,6 +52,8 @@ TEST(ConfigValid, FullConfigLoadsEveryField) {
   dir.write("tls/cert.pem", "cert");
   dir.write("tls/key.pem", "key");
   dir.write("rdp_token.key", std::string(32, 'k'));
+  std::filesystem::permissions(dir.write("audit.key", std::string(32, 'a')),
+                               std::filesystem::perms(0600));
   std::string upstream_key = first_line(upstream + ".pub");
   upstream_key = upstream_key.substr(0, upstream_key.rfind(' '));
 
@@ -81,6 +84,8 @@ audit:
   max_file_size: 16M
   record_input: true
   record_exec_output: true
+  signing_key: audit.key
+  checkpoint_every: 250
 users:
   - name: alice
     email: alice@example.com
@@ -193,6 +198,8 @@ rules:
   EXPECT_EQ(c.audit.max_file_size, 16u << 20);
   EXPECT_TRUE(c.audit.record_input);
   EXPECT_TRUE(c.audit.record_exec_output);
+  EXPECT_EQ(c.audit.signing_key, dir / "audit.key");
+  EXPECT_EQ(c.audit.checkpoint_every, 250u);
 
   ASSERT_EQ(c.users.size(), 3u);
   EXPECT_EQ(c.users[0].name, "alice");
@@ -281,6 +288,8 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_FALSE(c.audit.record_input);
   EXPECT_FALSE(c.audit.record_exec_output);
   EXPECT_EQ(c.audit.syslog_ca_file, "");
+  EXPECT_EQ(c.audit.signing_key, "");
+  EXPECT_EQ(c.audit.checkpoint_every, 1000u);
   const rule& r = c.rules.at(0);
   const rule rule_defaults;
   EXPECT_EQ(r.mode, rule_mode::deny);
@@ -322,7 +331,9 @@ void expect_example_valid(const std::string& name) {
   for (auto at = text.find(etc); at != std::string::npos; at = text.find(etc, at)) {
     auto end = text.find_first_of(" \n]\"", at);
     auto file = text.substr(at + etc.size(), end - at - etc.size());
-    dir.write(file, file.ends_with(".pub") ? bob_key + "\n" : "x");
+    // Secret keys (audit.signing_key) must hold 32 bytes and be private.
+    auto written = dir.write(file, file.ends_with(".pub") ? bob_key + "\n" : std::string(32, 'x'));
+    std::filesystem::permissions(written, std::filesystem::perms(0600));
     text.replace(at, etc.size(), dir.path() + "/");
   }
   auto result = load_string(text, name, dir.path());
