@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "audit/verify.hpp"
+
 namespace gatehouse::admin {
 
 class daemon_control {
@@ -19,6 +21,8 @@ class daemon_control {
   virtual bool kill_session(const std::string& id, const std::string& by) = 0;
   // The configured audit log (audit.log), "" when there is none.
   virtual std::string audit_log_path() const { return {}; }
+  // What `audit verify` holds that log to: the signing key, its head file, the daemon's head.
+  virtual audit::verify_options audit_verify_options() const { return {}; }
 };
 
 }  // namespace gatehouse::admin

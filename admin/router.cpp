@@ -64,7 +64,9 @@ http_reply router::route(const http_request& request, std::string_view path) {
     return {200, json_serialize(json::object{{"killed", id}})};
   }
   if (auto reply = handle_policy_route(gate_, request)) return *reply;
-  if (auto reply = handle_audit_route(control_.audit_log_path(), request)) return *reply;
+  if (auto reply = handle_audit_route(control_.audit_log_path(), request,
+                                      [this] { return control_.audit_verify_options(); }))
+    return *reply;
   return error_reply(404, "no such endpoint: " + std::string(path));
 }
 

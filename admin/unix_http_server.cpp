@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -59,9 +62,33 @@ struct unix_http_server::state : std::enable_shared_from_this<state> {
   asio::steady_timer retry;  // pause after a failed accept (EMFILE): no busy loop
   std::string path;
   handler on_request;
+  asio::thread_pool worker{1};  // runs http_reply::off_thread work, one at a time
 
   state(asio::any_io_executor ex, std::string p, handler h)
       : acceptor(ex), retry(ex), path(std::move(p)), on_request(std::move(h)) {}
+
+  // Runs `work` on the worker thread, then hands its reply back to the io thread, where the
+  // awaiting coroutine resumes (as web/https_server.cpp does, and for the same reason: a plain
+  // post there and back, not co_spawn onto the pool).
+  auto off_thread(std::function<http_reply()> work, std::string what) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(http_reply)>(
+        [this](auto handler, std::function<http_reply()> work, std::string what) {
+          asio::post(worker, [handler = std::move(handler), work = std::move(work),
+                              what = std::move(what), io = acceptor.get_executor()]() mutable {
+            http_reply reply;
+            try {
+              reply = work();
+            } catch (const std::exception& e) {
+              spdlog::error("admin: {}: {}", what, e.what());
+              reply = http_reply{500, R"({"error":"internal error"})"};
+            }
+            asio::post(io, [handler = std::move(handler), reply = std::move(reply)]() mutable {
+              std::move(handler)(std::move(reply));
+            });
+          });
+        },
+        asio::use_awaitable, std::move(work), std::move(what));
+  }
 
   asio::awaitable<void> serve(unix_socket::socket socket) {
     std::string peer = peer_user(socket.native_handle());
@@ -91,6 +118,9 @@ struct unix_http_server::state : std::enable_shared_from_this<state> {
       http_request in{std::string(req.method_string()), std::string(req.target()), req.body(),
                       peer};
       http_reply out = on_request(in);
+      if (out.off_thread)
+        out = co_await off_thread(std::move(out.off_thread),
+                                  in.target.substr(0, in.target.find('?')));
       http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
       res.set(http::field::content_type, "application/json");
       res.set(http::field::server, "gatehoused");
@@ -177,6 +207,8 @@ void unix_http_server::stop() {
   boost::system::error_code ignored;
   state_->acceptor.close(ignored);
   state_->retry.cancel();
+  state_->worker.stop();
+  state_->worker.join();
   std::error_code fec;
   std::filesystem::remove(state_->path, fec);
 }

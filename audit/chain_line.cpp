@@ -98,8 +98,9 @@ std::optional<checked_line> check_line(std::string_view line, std::string& probl
   const auto* prev = o.if_contains("prev_hash");
   // A negative seq is malformed (to_number<uint64_t> would throw on it).
   bool seq_ok = seq != nullptr && (seq->is_uint64() || (seq->is_int64() && seq->get_int64() >= 0));
+  const auto* event = o.if_contains("event");
   if (!seq_ok || prev == nullptr || !prev->is_string() || !is_hex(prev->as_string()) ||
-      o.if_contains("ts") == nullptr || o.if_contains("event") == nullptr) {
+      o.if_contains("ts") == nullptr || event == nullptr) {
     problem = "missing or malformed ts, seq, event or prev_hash";
     return std::nullopt;
   }
@@ -108,6 +109,7 @@ std::optional<checked_line> check_line(std::string_view line, std::string& probl
   out.seq = seq->to_number<std::uint64_t>();
   out.prev_hash = std::string(prev->as_string());
   out.hash = std::string(stated);
+  if (event->is_string()) out.event = std::string(event->get_string());
   return out;
 }
 

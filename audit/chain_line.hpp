@@ -36,6 +36,7 @@ struct checked_line {
   std::uint64_t seq = 0;
   std::string prev_hash, hash;
   bool raw_bytes = false;  // holds bytes that are not UTF-8 (written before the lossless form)
+  std::string event;  // its name
 };
 std::optional<checked_line> check_line(std::string_view line, std::string& problem);
 

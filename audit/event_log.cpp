@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "audit/anchor.hpp"
 #include "audit/log_files.hpp"
 
 namespace gatehouse::audit {
@@ -26,6 +27,10 @@ bool deferred_sync(const std::string& name) {
 
 std::string errno_text() { return std::strerror(errno); }
 
+time_point now_ms() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
 void sync_directory(const std::string& file) {
   auto dir = std::filesystem::path(file).parent_path();
   int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -40,8 +45,9 @@ event_log::event_log(log_options options) : options_(std::move(options)) {
   std::lock_guard lock(mutex_);
   // Where the chain stands: the last line of the live file, or of the newest rotated file.
   auto files = chain_files(options_.path);
-  chain_known_ = true;
-  for (auto it = files.rbegin(); it != files.rend(); ++it) {
+  chain_known_ = options_.key_problem.empty();
+  if (!chain_known_) spdlog::error("audit: {}; nothing is written unsigned", options_.key_problem);
+  for (auto it = files.rbegin(); chain_known_ && it != files.rend(); ++it) {
     file_tail tail;
     if (!read_tail(*it, tail)) {
       chain_known_ = false;
@@ -60,8 +66,11 @@ event_log::event_log(log_options options) : options_(std::move(options)) {
       break;
     }
     position_ = {checked->seq, checked->hash};
+    last_is_checkpoint_ = checked->event == checkpoint_event_name;
     break;
   }
+  if (chain_known_) find_anchors(files);
+  if (chain_known_ && !head_file_agrees()) chain_known_ = false;
   if (chain_known_) open_live();
   if (!writable_)
     spdlog::error(
@@ -70,11 +79,61 @@ event_log::event_log(log_options options) : options_(std::move(options)) {
         options_.path);
 }
 
-event_log::~event_log() {
-  if (fd_ >= 0) {
-    if (unsynced_) ::fdatasync(fd_);
-    ::close(fd_);
+// The chain's id: its genesis record's, or derived from its first line (an older log).
+void event_log::find_anchors(const std::vector<std::string>& files) {
+  if (position_.seq == 0) {
+    chain_id_ = new_chain_id();
+    return;
   }
+  auto first = first_line(files);
+  std::string problem;
+  auto checked = check_line(first, problem);
+  auto anchor = checked && checked->event == genesis_event_name ? parse_anchor(first, problem)
+                                                                : std::optional<anchor_line>();
+  chain_id_ = anchor ? anchor->chain_id : checked ? derived_chain_id(checked->hash) : "";
+  if (chain_id_.empty()) chain_id_ = new_chain_id();  // a damaged head: verify reports it
+}
+
+// With a key: the log must reach the head its head file signs (else its tail was cut while
+// the daemon was down), and the file must be this chain's and, under this key, authentic.
+bool event_log::head_file_agrees() {
+  if (options_.signing_key.empty()) return true;
+  auto file = head_file_path(options_.path);
+  std::string problem;
+  bool missing = false;
+  auto head = read_head_file(file, problem, missing);
+  if (missing) return true;
+  auto refuse = [&](const std::string& why) {
+    spdlog::error(
+        "audit: {}: {}; not continuing the chain - run `gatehouse audit verify`; to start a new "
+        "chain, move the log's files and {} aside",
+        file, why, file);
+    return false;
+  };
+  if (!head) return refuse(problem);
+  if (head->seq > position_.seq)
+    return refuse("it signs seq " + std::to_string(head->seq) + ", but the log ends at seq " +
+                  std::to_string(position_.seq) + " (lines were cut from its end)");
+  if (head->chain_id != chain_id_) return refuse("it belongs to another chain");
+  if (head->key_id == signing_key_id(options_.signing_key) &&
+      !head_mac_matches(options_.signing_key, head->chain_id, head->seq, head->hash, head->mac))
+    return refuse("its MAC does not verify (forged or damaged)");
+  if (head->seq == position_.seq && head->hash != position_.hash)
+    return refuse("the log's last line is not the one it signs");
+  return true;
+}
+
+event_log::~event_log() {
+  seal();
+  std::lock_guard lock(mutex_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void event_log::seal() {
+  std::lock_guard lock(mutex_);
+  if (fd_ < 0 || !chain_known_) return;
+  if (!last_is_checkpoint_ && position_.seq > 0) checkpoint("stop");
+  sync_now();
 }
 
 bool event_log::open_live() {
@@ -109,6 +168,8 @@ bool event_log::open_live() {
 }
 
 bool event_log::rotate() {
+  // The rotated file ends with a checkpoint: each file's tail is signed.
+  if (!last_is_checkpoint_ && !checkpoint("rotation")) return false;
   if (!sync_now()) return false;
   auto target = next_rotated_name(options_.path);
   if (::rename(options_.path.c_str(), target.c_str()) != 0) {
@@ -126,7 +187,7 @@ void event_log::fail(const std::string& what) {
   spdlog::error("audit: WRITE FAILURE ({} so far): {}", failures_.load(), what);
 }
 
-bool event_log::append(const std::string& line, bool sync) {
+bool event_log::append(const std::string& line) {
   std::size_t done = 0;
   while (done < line.size()) {
     auto n = ::write(fd_, line.data() + done, line.size() - done);
@@ -142,7 +203,7 @@ bool event_log::append(const std::string& line, bool sync) {
   }
   size_ += line.size();
   unsynced_ = true;
-  return !sync || sync_now();
+  return true;
 }
 
 bool event_log::sync_now() {
@@ -152,7 +213,28 @@ bool event_log::sync_now() {
     return false;
   }
   unsynced_ = false;
+  write_head_file();
   return true;
+}
+
+void event_log::write_head_file() {
+  if (options_.signing_key.empty() || position_.seq == 0) return;
+  auto text =
+      head_file_text(sign_head(options_.signing_key, chain_id_, position_.seq, position_.hash));
+  auto file = head_file_path(options_.path);
+  // Opened by name each time (a file removed meanwhile comes back). One small write at offset
+  // 0: its length never shrinks within a chain, so no reader sees a torn mix of two heads.
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 &&
+            ::pwrite(fd, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size()) &&
+            ::ftruncate(fd, static_cast<off_t>(text.size())) == 0;
+  auto why = ok ? std::string() : errno_text();
+  if (fd >= 0) ::close(fd);
+  if (!ok && head_file_ok_)
+    spdlog::error("audit: cannot write the signed head file {}: {}", file, why);
+  else if (ok && !head_file_ok_)
+    spdlog::info("audit: the signed head file {} is written again", file);
+  head_file_ok_ = ok;
 }
 
 void event_log::flush() {
@@ -165,30 +247,54 @@ void event_log::record(const policy::audit_event& event) { write(event); }
 bool event_log::write(const policy::audit_event& event) {
   std::lock_guard lock(mutex_);
   if (!chain_known_) {
-    fail("event " + event.name + " not logged: the existing log's chain cannot be continued");
+    fail("event " + event.name + " not logged: " +
+         (options_.key_problem.empty() ? "the existing log's chain cannot be continued"
+                                       : options_.key_problem));
     return false;
   }
   if (fd_ < 0 && !open_live()) {
     spdlog::error("audit: event {} not logged", event.name);
     return false;
   }
+  auto key_id = options_.signing_key.empty() ? "" : signing_key_id(options_.signing_key);
+  if (position_.seq == 0 &&
+      !write_line(genesis_event(event.at, chain_id_, options_.instance_name, key_id), false)) {
+    spdlog::error("audit: event {} not logged", event.name);
+    return false;
+  }
+  if (!write_line(event, !deferred_sync(event.name))) {
+    spdlog::error("audit: event {} not logged", event.name);
+    return false;
+  }
+  if (!options_.signing_key.empty() && since_checkpoint_ >= options_.checkpoint_every)
+    checkpoint("interval");
+  return true;
+}
+
+bool event_log::write_line(const policy::audit_event& event, bool sync, bool may_rotate) {
   auto line = format_line(event, position_);
   line.text += '\n';
-  if (size_ > 0 && size_ + line.text.size() > options_.max_file_size && !rotate()) {
-    spdlog::error("audit: event {} not logged", event.name);
-    return false;
+  if (may_rotate && size_ > 0 && size_ + line.text.size() > options_.max_file_size) {
+    if (!rotate()) return false;
+    line = format_line(event, position_);  // a checkpoint went before it
+    line.text += '\n';
   }
-  if (!append(line.text, !deferred_sync(event.name))) {
-    spdlog::error("audit: event {} not logged", event.name);
-    return false;
-  }
+  if (!append(line.text)) return false;
   writable_ = true;
   position_ = {position_.seq + 1, line.hash};
+  last_is_checkpoint_ = event.name == checkpoint_event_name;
+  since_checkpoint_ = last_is_checkpoint_ ? 0 : since_checkpoint_ + 1;
   if (written_) {
     line.text.pop_back();
     written_(event, line.text, position_.seq, line.hash);
   }
-  return true;
+  return !sync || sync_now();
+}
+
+bool event_log::checkpoint(const std::string& reason) {
+  if (options_.signing_key.empty() || position_.seq == 0) return true;
+  auto head = sign_head(options_.signing_key, chain_id_, position_.seq, position_.hash);
+  return write_line(checkpoint_event(now_ms(), head, reason), true, false);
 }
 
 void event_log::reopen() {
@@ -200,6 +306,14 @@ void event_log::reopen() {
 chain_position event_log::position() const {
   std::lock_guard lock(mutex_);
   return position_;
+}
+
+verify_options event_log::verify_options_now() const {
+  std::lock_guard lock(mutex_);
+  verify_options out{options_.signing_key, {}, {}};
+  if (!options_.signing_key.empty()) out.head_file = head_file_path(options_.path);
+  if (chain_known_) out.writer_head = position_;
+  return out;
 }
 
 void event_log::on_written(written_hook f) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 namespace gatehouse::audit {
@@ -88,6 +89,15 @@ bool read_tail(const std::string& path, file_tail& out) {
   start = start == std::string::npos ? 0 : start + 1;
   out.last_line = tail.substr(start, last_nl - start);
   return true;
+}
+
+std::string first_line(const std::vector<std::string>& files) {
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::string line;
+    if (std::getline(in, line) && !in.eof()) return line;
+  }
+  return {};
 }
 
 }  // namespace gatehouse::audit

@@ -21,4 +21,8 @@ struct file_tail {
 // False when the file cannot be read.
 bool read_tail(const std::string& path, file_tail& out);
 
+// The first newline-terminated line of the first of `files` that has one, without the
+// newline; "" when none has.
+std::string first_line(const std::vector<std::string>& files);
+
 }  // namespace gatehouse::audit

@@ -4,11 +4,31 @@
 
 #include <spdlog/spdlog.h>
 
+#include <variant>
+
+#include "audit/anchor.hpp"
+
 namespace gatehouse::audit {
 
-trail::trail(const config::audit_settings& settings) {
+namespace {
+// The log's options; a signing key that cannot be loaded leaves the log unwritable, so that
+// nothing is written unsigned (fail closed).
+log_options options_for(const config::audit_settings& settings, const std::string& instance) {
+  log_options out{settings.log, settings.max_file_size, {}, settings.checkpoint_every, instance};
+  if (settings.signing_key.empty()) return out;
+  auto key = load_signing_key(settings.signing_key);
+  if (auto* why = std::get_if<1>(&key)) {
+    out.key_problem = *why;
+  } else {
+    out.signing_key = std::move(std::get<0>(key));
+  }
+  return out;
+}
+}  // namespace
+
+trail::trail(const config::audit_settings& settings, const std::string& instance_name) {
   if (!settings.log.empty())
-    log_ = std::make_unique<event_log>(log_options{settings.log, settings.max_file_size});
+    log_ = std::make_unique<event_log>(options_for(settings, instance_name));
   apply(settings);
 }
 
@@ -67,6 +87,14 @@ void trail::apply(const config::audit_settings& settings) {
 
 void trail::flush() {
   if (log_) log_->flush();
+}
+
+void trail::seal() {
+  if (log_) log_->seal();
+}
+
+verify_options trail::verify_options_now() const {
+  return log_ ? log_->verify_options_now() : verify_options{};
 }
 
 void trail::reopen() {

@@ -18,7 +18,9 @@ namespace gatehouse::audit {
 
 class trail final : public policy::audit_sink {
  public:
-  explicit trail(const config::audit_settings& settings);
+  // `instance_name` is named in a new chain's genesis record. An audit.signing_key that cannot
+  // be loaded leaves the log unwritable (the loader refuses such a configuration first).
+  explicit trail(const config::audit_settings& settings, const std::string& instance_name = "");
 
   void record(const policy::audit_event& event) override;
   // False when the log could not take the event and audit.on_write_failure is `refuse`.
@@ -32,6 +34,9 @@ class trail final : public policy::audit_sink {
   void apply(const config::audit_settings& settings);
   void reopen();  // SIGHUP
   void flush();   // the daemon, every second: see event_log::flush()
+  void seal();    // the daemon, as it stops: the final checkpoint (event_log::seal())
+  // What `audit verify` holds the configured log to (event_log::verify_options_now()).
+  verify_options verify_options_now() const;
   // Starts the audit.syslog forward on the daemon's io_context; "" or the problem.
   std::string start_syslog(boost::asio::io_context& io, const std::string& url,
                            const std::string& ca_file);

@@ -98,6 +98,11 @@ struct audit_settings {
   // are not. `record: all` includes it.
   bool record_exec_output = false;
 
+  // File of >= 32 random bytes whose HMAC-SHA256 signs the chain's checkpoints and head file;
+  // "" = the chain is anchored at its head only (audit/FORMAT.md, "Anchors").
+  std::string signing_key;
+  std::uint64_t checkpoint_every = 1000;  // lines between two signed checkpoints
+
   bool records_exec() const { return record == record_mode::all || record_exec_output; }
   bool records_plain_shell() const { return record == record_mode::all; }
 };

@@ -35,7 +35,8 @@ constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "pa
                                           "starttls", "ca_file", "keep_sent"};
 constexpr std::string_view audit_keys[] = {
     "log",           "recordings", "syslog",       "syslog_ca_file",    "on_write_failure",
-    "max_file_size", "record",     "record_input", "record_exec_output"};
+    "max_file_size", "record",     "record_input", "record_exec_output", "signing_key",
+    "checkpoint_every"};
 constexpr std::string_view ssh_settings_keys[] = {"accept_env"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
@@ -176,6 +177,13 @@ void read_audit(const map_reader& top, audit_settings& out) {
   m->read_enum("record", out.record, {{"pty", record_mode::pty}, {"all", record_mode::all}});
   m->read_bool("record_input", out.record_input);
   m->read_bool("record_exec_output", out.record_exec_output);
+  if (read_key_file(*m, "signing_key", out.signing_key, need::optional)) {
+    if (auto problem = secret_file_problem(out.signing_key, 32))
+      m->report().error(m->value_at("signing_key"),
+                        "audit signing key " + quote(out.signing_key) + " " + *problem);
+  }
+  std::size_t every = out.checkpoint_every;
+  if (m->read_count("checkpoint_every", every, 10, 1000000)) out.checkpoint_every = every;
   std::string size;
   if (m->read_string("max_file_size", size)) {
     auto bytes = parse_size(size);

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -208,6 +209,26 @@ std::optional<std::string> readable_problem(const std::string& path) {
   errno = 0;
   std::ifstream file(path, std::ios::binary);
   if (!file.is_open()) return std::strerror(errno != 0 ? errno : EACCES);
+  return std::nullopt;
+}
+
+std::optional<std::string> secret_file_problem(const std::string& path, std::size_t min_bytes) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (ec) return ec.message();
+  if (size < min_bytes)
+    return "holds " + std::to_string(size) + " bytes, needs at least " + std::to_string(min_bytes) +
+           " random bytes (head -c 32 /dev/urandom > FILE)";
+  auto perms = fs::status(path, ec).permissions();
+  if (ec) return ec.message();
+  constexpr auto open_to_others = fs::perms::group_write | fs::perms::others_all;
+  if ((perms & open_to_others) != fs::perms::none) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(perms) & 07777);
+    return std::string("is open to others (mode ") + mode +
+           "): chmod 0600 (or 0640 for the daemon's group)";
+  }
   return std::nullopt;
 }
 

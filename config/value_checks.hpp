@@ -37,5 +37,8 @@ std::string check_local_group(std::string_view name);
 std::string resolve_path(const std::string& base_dir, const std::string& path);
 // Why the file at `path` cannot be opened for reading (strerror text), or nullopt.
 std::optional<std::string> readable_problem(const std::string& path);
+// Why the readable file at `path` is no good as a secret key: fewer than `min_bytes` bytes,
+// or open to others or writable by its group (mode & 027); nullopt when fine.
+std::optional<std::string> secret_file_problem(const std::string& path, std::size_t min_bytes);
 
 }  // namespace gatehouse::config

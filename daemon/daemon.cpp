@@ -58,7 +58,7 @@ class daemon::impl final : public admin::daemon_control {
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         watchdog_(io_),
         audit_sync_(io_),
-        audit_(config_->audit) {}
+        audit_(config_->audit, config_->instance_name) {}
 
   int run() {
     raise_fd_limit();
@@ -266,6 +266,9 @@ class daemon::impl final : public admin::daemon_control {
 
   boost::json::array sessions() const override { return front_ends_->sessions(); }
   std::string audit_log_path() const override { return config_->audit.log; }
+  audit::verify_options audit_verify_options() const override {
+    return audit_.verify_options_now();
+  }
   bool kill_session(const std::string& id, const std::string& by) override {
     return front_ends_->kill(id, by);
   }
@@ -277,6 +280,7 @@ class daemon::impl final : public admin::daemon_control {
     if (web_) web_->stop();
     front_ends_->stop_all();
     gate_->stop();
+    audit_.seal();  // the final checkpoint, while syslog still forwards it
     audit_.stop_syslog();
     boost::system::error_code ignored;
     signals_.cancel(ignored);

@@ -26,15 +26,16 @@ TEST(EventLog, WritesAChainThatSurvivesARestart) {
   }
   {
     event_log log({path});
-    EXPECT_EQ(log.position().seq, 2u);
+    EXPECT_EQ(log.position().seq, 3u);  // the genesis record and two events
     log.record(make_event("session.end", {{"person", "alice"}}));
   }
   auto lines = read_lines(path);
-  ASSERT_EQ(lines.size(), 3u);
-  EXPECT_NE(lines[2].find("\"seq\":3,"), std::string::npos);
+  ASSERT_EQ(lines.size(), 4u);  // the genesis record, then the three events
+  EXPECT_NE(lines[0].find("\"seq\":1,\"event\":\"audit.genesis\""), std::string::npos);
+  EXPECT_NE(lines[3].find("\"seq\":4,"), std::string::npos);
   auto result = verify_files({path});
   EXPECT_TRUE(result.intact) << result.summary();
-  EXPECT_EQ(result.lines, 3u);
+  EXPECT_EQ(result.lines, 4u);
 }
 
 TEST(EventLog, BurstEventsAreInTheFileBeforeRecordReturns) {
@@ -45,14 +46,14 @@ TEST(EventLog, BurstEventsAreInTheFileBeforeRecordReturns) {
   event_log log({path});
   for (int i = 0; i < 1000; ++i)
     log.record(make_event(i % 2 ? "hold.end" : "session.end", {{"n", std::to_string(i)}}));
-  EXPECT_EQ(read_lines(path).size(), 1000u);
+  EXPECT_EQ(read_lines(path).size(), 1001u);
   log.flush();
   log.record(make_event("auth.success"));
   EXPECT_TRUE(log.writable());
   EXPECT_EQ(log.write_failures(), 0u);
   auto result = verify_files({path});
   EXPECT_TRUE(result.intact) << result.summary();
-  EXPECT_EQ(result.lines, 1001u);
+  EXPECT_EQ(result.lines, 1002u);
 }
 
 TEST(EventLog, CutsOffATornLastLineAtOpen) {
@@ -72,7 +73,7 @@ TEST(EventLog, CutsOffATornLastLineAtOpen) {
   }
   auto result = verify_files({path});
   EXPECT_TRUE(result.intact) << result.summary();
-  EXPECT_EQ(result.lines, 2u);
+  EXPECT_EQ(result.lines, 3u);
 }
 
 TEST(EventLog, RotatesBySizeAndContinuesTheChain) {
@@ -90,12 +91,12 @@ TEST(EventLog, RotatesBySizeAndContinuesTheChain) {
   for (const auto& f : files) EXPECT_LE(std::filesystem::file_size(f), 1000u) << f;
   {
     event_log log({path, 1000});  // a restart after rotation
-    EXPECT_EQ(log.position().seq, 20u);
+    EXPECT_EQ(log.position().seq, 21u);
     log.record(make_event("x"));
   }
   auto result = verify_files(chain_files(path));
   EXPECT_TRUE(result.intact) << result.summary();
-  EXPECT_EQ(result.lines, 21u);
+  EXPECT_EQ(result.lines, 22u);
   EXPECT_EQ(result.first_seq, 1u);
 }
 
@@ -127,7 +128,7 @@ TEST(EventLog, IsSafeFromManyThreads) {
   }
   auto result = verify_files(chain_files(path));
   EXPECT_TRUE(result.intact) << result.summary();
-  EXPECT_EQ(result.lines, 200u);
+  EXPECT_EQ(result.lines, 201u);
 }
 
 TEST(EventLog, AFullDeviceMakesItUnwritableAndCounted) {

@@ -60,7 +60,7 @@ using names_t = std::vector<std::string>;
 
 TEST_F(Query, AllEventsInOrderAcrossRotation) {
   EXPECT_GE(chain_files(path_).size(), 2u);
-  EXPECT_EQ(names({}).size(), 7u);
+  EXPECT_EQ(names({}).size(), 8u);  // audit.genesis and the seven events
 }
 
 TEST_F(Query, ByPersonMatchesPersonRequesterAndActor) {
@@ -121,12 +121,12 @@ TEST_F(Query, CsvHasAHeaderAndQuotesProperly) {
   auto found = find_events(chain_files(path_), q, error);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(csv_row(found[0]),
-            "2026-11-22T10:04:00.000Z,5,sftp.open,alice,web01,,,s-1,,,,\"/etc/a,\"\"b\"\"\",\r\n");
+            "2026-11-22T10:04:00.000Z,6,sftp.open,alice,web01,,,s-1,,,,\"/etc/a,\"\"b\"\"\",\r\n");
   q.event = "request.approved";
   found = find_events(chain_files(path_), q, error);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(csv_row(found[0]),
-            "2026-11-22T10:01:00.000Z,2,request.approved,alice,web01,,,,7,,,,\"{\"\"actor\"\":"
+            "2026-11-22T10:01:00.000Z,3,request.approved,alice,web01,,,,7,,,,\"{\"\"actor\"\":"
             "\"\"bob\"\"}\"\r\n");
 }
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/config/test_support.hpp"
 
 namespace gatehouse::config::testing {
@@ -370,6 +372,32 @@ mail:
       problems("mail: { smtp: \"smtp://127.0.0.1:25\", from: g@example.com, keep_sent: 7x }\n"),
       (lines{"test.yaml:1:70: bad duration '7x' for 'keep_sent' "
              "(examples: 30s, 15m, 8h, 7d, 1h30m)"}));
+}
+
+TEST(ConfigErrors, AuditSigningKeyMustBeLongAndPrivate) {
+  temp_dir dir;
+  auto short_key = dir.write("short.key", "0123456789");
+  auto open_key = dir.write("open.key", std::string(32, 'k'));
+  auto good_key = dir.write("good.key", std::string(32, 'k'));
+  std::filesystem::permissions(short_key, std::filesystem::perms(0600));
+  std::filesystem::permissions(open_key, std::filesystem::perms(0644));
+  std::filesystem::permissions(good_key, std::filesystem::perms(0640));
+  EXPECT_EQ(problems("audit: { signing_key: short.key }\n", dir.path()),
+            (lines{"test.yaml:1:23: audit signing key '" + short_key +
+                   "' holds 10 bytes, needs at least 32 random bytes (head -c 32 /dev/urandom > "
+                   "FILE)"}));
+  EXPECT_EQ(
+      problems("audit: { signing_key: open.key }\n", dir.path()),
+      (lines{"test.yaml:1:23: audit signing key '" + open_key +
+             "' is open to others (mode 0644): chmod 0600 (or 0640 for the daemon's group)"}));
+  EXPECT_EQ(problems("audit: { signing_key: missing.key }\n", dir.path()),
+            (lines{"test.yaml:1:23: cannot read key file '" + (dir / "missing.key") +
+                   "': No such file or directory"}));
+  EXPECT_EQ(problems("audit: { signing_key: good.key, checkpoint_every: 500 }\n", dir.path()),
+            lines{});
+  EXPECT_EQ(problems("audit: { checkpoint_every: 5 }\n"),
+            (lines{"test.yaml:1:28: 'checkpoint_every' must be a whole number from 10 to 1000000, "
+                   "not '5'"}));
 }
 
 }  // namespace

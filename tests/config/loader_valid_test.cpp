@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -55,6 +56,8 @@ TEST(ConfigValid, FullConfigLoadsEveryField) {
   dir.write("tls/key.pem", "key");
   dir.write("rdp_token.key", std::string(32, 'k'));
   dir.write("metrics.token", "scrape-0123456789abcdef\n");
+  std::filesystem::permissions(dir.write("audit.key", std::string(32, 'a')),
+                               std::filesystem::perms(0600));
   std::string upstream_key = first_line(upstream + ".pub");
   upstream_key = upstream_key.substr(0, upstream_key.rfind(' '));
 
@@ -89,6 +92,8 @@ audit:
   record: all
   record_input: true
   record_exec_output: true
+  signing_key: audit.key
+  checkpoint_every: 250
 ssh:
   accept_env: [LANG, "LC_*", "GIT_?UTHOR_NAME", TZ]
 users:
@@ -211,6 +216,8 @@ rules:
   EXPECT_TRUE(c.audit.record_input);
   EXPECT_TRUE(c.audit.record_exec_output);
   EXPECT_EQ(c.ssh.accept_env, (std::vector<std::string>{"LANG", "LC_*", "GIT_?UTHOR_NAME", "TZ"}));
+  EXPECT_EQ(c.audit.signing_key, dir / "audit.key");
+  EXPECT_EQ(c.audit.checkpoint_every, 250u);
 
   ASSERT_EQ(c.users.size(), 3u);
   EXPECT_EQ(c.users[0].name, "alice");
@@ -304,6 +311,8 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_FALSE(c.audit.records_exec() || c.audit.records_plain_shell());
   EXPECT_EQ(c.ssh.accept_env, (std::vector<std::string>{"LANG", "LC_*"}));
   EXPECT_EQ(c.audit.syslog_ca_file, "");
+  EXPECT_EQ(c.audit.signing_key, "");
+  EXPECT_EQ(c.audit.checkpoint_every, 1000u);
   const rule& r = c.rules.at(0);
   const rule rule_defaults;
   EXPECT_EQ(r.mode, rule_mode::deny);
@@ -354,7 +363,9 @@ void expect_example_valid(const std::string& name) {
   for (auto at = text.find(etc); at != std::string::npos; at = text.find(etc, at)) {
     auto end = text.find_first_of(" \n]\"", at);
     auto file = text.substr(at + etc.size(), end - at - etc.size());
-    dir.write(file, file.ends_with(".pub") ? bob_key + "\n" : "x");
+    // Secret keys (audit.signing_key) must hold 32 bytes and be private.
+    auto written = dir.write(file, file.ends_with(".pub") ? bob_key + "\n" : std::string(32, 'x'));
+    std::filesystem::permissions(written, std::filesystem::perms(0600));
     text.replace(at, etc.size(), dir.path() + "/");
   }
   auto result = load_string(text, name, dir.path());
