@@ -5,14 +5,16 @@
 //   GET  /approvals/TOKEN          the request and the decision form (changes nothing)
 //   POST /approvals/TOKEN          decide as the link's approver (CSRF token + Origin check)
 //   GET  /sign-in, POST /sign-in   ask for a sign-in link by mail
-//   GET  /sign-in/TOKEN            a button to sign in; POST consumes the link, sets the cookie
+//   GET  /sign-in/TOKEN            a button to sign in (and a __Host- cookie its form token is
+//                                  bound to); POST with both consumes the link, sets the session
 //   POST /sign-out
 //   GET  /my/requests, /my/approvals, /requests/ID, /grants        (signed in)
 //   POST /requests/ID/ACTION (approve, deny, cancel, comment, reassign), /grants/ID/revoke
 //   /api/v1/requests..., /api/v1/grants...   the admin API's operations, as the signed-in person
 //   GET  /audit[.csv], /audit/sessions[/ID], /audit/recordings/ID.cast, /audit/requests[.csv]
 //        (the auditors group only)
-//   GET  /healthz, /metrics, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
+//   GET  /metrics                  in-memory counters (bearer token: listen.http.metrics_token)
+//   GET  /healthz, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
 //
 // A decision here is the person's own (as with `gatehouse approve --as PERSON`), made through
 // the same operations as the admin API (admin/policy_routes), audited by access_service.
