@@ -33,9 +33,9 @@ TEST(UntrustedLines, NewLinesAreStrictJsonAndKeepTheBytes) {
   EXPECT_EQ(r.raw_byte_count, 0u);
   std::string error;
   auto events = find_events({path}, {}, error);
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0].at("justification").as_string(), "caf\xe9 \x1b[2J");
-  EXPECT_EQ(events[1].at("user").as_string(), "\xff\xfe");
+  ASSERT_EQ(events.size(), 3u);  // the genesis record, then the two events
+  EXPECT_EQ(events[1].at("justification").as_string(), "caf\xe9 \x1b[2J");
+  EXPECT_EQ(events[2].at("user").as_string(), "\xff\xfe");
 }
 
 TEST(UntrustedLines, OldLinesWithRawBytesVerifyAndAreNamed) {
