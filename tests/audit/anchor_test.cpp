@@ -82,7 +82,7 @@ TEST_F(Anchored, AnIntactChainVerifiesWithItsAnchors) {
   EXPECT_TRUE(has(first, "\"instance\":\"gate-test\"")) << first;
   EXPECT_TRUE(has(first, "\"key_id\":\"" + signing_key_id(key) + "\"")) << first;
   for (std::size_t i = 0; i + 1 < files.size(); ++i)
-    EXPECT_TRUE(has(read_lines(files[i]).back(), "\"reason\":\"rotation\"")) << files[i];
+    EXPECT_TRUE(has(read_lines(files[i]).back(), "\"event\":\"audit.checkpoint\"")) << files[i];
   EXPECT_TRUE(has(read_lines(path_).back(), "\"reason\":\"stop\""));
   auto r = verify();
   ASSERT_TRUE(r.intact) << r.summary();

@@ -105,9 +105,7 @@ class AnchoredChain(unittest.TestCase):
         first = json.loads(read_lines(files[0])[0])
         self.assertEqual((first["seq"], first["event"]), (1, "audit.genesis"))
         self.assertEqual(first["instance"], "test-gate")
-        for f in files[:-1]:
-            # Each rotated file ends signed: a rotation checkpoint, or an interval one that
-            # happened to be the last line before it (then no second one is written).
+        for f in files[:-1]:  # sealed by a checkpoint ("rotation", or "interval" just before)
             self.assertEqual(json.loads(read_lines(f)[-1])["event"], "audit.checkpoint", f)
         last = json.loads(read_lines(env.audit_log)[-1])
         self.assertEqual((last["event"], last["reason"]), ("audit.checkpoint", "stop"))
