@@ -12,6 +12,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "policy/async/store_worker.hpp"
+
 namespace gatehouse::policy {
 
 namespace asio = boost::asio;
@@ -30,6 +32,66 @@ double thread_cpu_ms() {
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
+
+// A change of the feed with what it is about, as read from the store (on any thread).
+struct read_change {
+  change c;
+  std::optional<request> req;  // request_filed, request_decided
+  std::optional<grant> ended;  // grant_ended, grant_revoked
+};
+
+// What one round of store work found: the feed after a position, the next deadline, and
+// whether settling what was due worked.
+struct store_round {
+  std::vector<read_change> feed;
+  result<std::optional<time_point>> next = std::optional<time_point>();
+  bool settled = true;
+};
+
+// The changes after `after`, each with its request or grant. Store calls only: any thread.
+std::vector<read_change> read_feed(access_service& access, store& changes, std::int64_t after) {
+  std::vector<read_change> out;
+  for (;;) {
+    auto batch = changes.changes_since(after, feed_batch);
+    if (!batch) {
+      spdlog::error("change feed: {}", batch.message());
+      return out;
+    }
+    for (const auto& c : *batch) {
+      read_change r{c, std::nullopt, std::nullopt};
+      if (c.kind == change_kind::request_decided || c.kind == change_kind::request_filed) {
+        if (auto got = access.get_request(c.request)) r.req = std::move(*got);
+      } else if (c.kind == change_kind::grant_ended || c.kind == change_kind::grant_revoked) {
+        if (c.grant)
+          if (auto got = access.get_grant(*c.grant); got && got->state != grant_state::active)
+            r.ended = std::move(*got);
+      }
+      after = c.seq;
+      out.push_back(std::move(r));
+    }
+    if (batch->size() < feed_batch) return out;
+  }
+}
+
+// Expires the pending requests and ends the grants that are due. False when the store could
+// not (then the deadline timer waits a second before it tries again, instead of firing at once
+// for the same deadline).
+bool settle_due(access_service& access, const clock& clk) {
+  auto report = access.process_due(clk.now());
+  if (!report) spdlog::error("expiring requests and ending grants: {}", report.message());
+  return static_cast<bool>(report);
+}
+
+// The file_or_reuse work: the request filed ahead for the target, or a new one.
+result<request> find_or_file(access_service& access, const target& t,
+                             const std::string& justification) {
+  auto open = access.find_open_request(t.person, t.server, t.account);
+  if (!open) return open.err();
+  if (*open) return **open;
+  filing f;
+  f.justification = justification;
+  return access.file_request(t, f);
+}
 }  // namespace
 
 struct gate_service::impl : std::enable_shared_from_this<impl> {
@@ -38,8 +100,9 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
       std::unordered_map<std::int64_t, std::map<std::uint64_t, std::function<void(const T&)>>>;
 
   impl(asio::io_context& io, access_service& a, store& s, const clock& c)
-      : access(a), changes(s), clk(c), deadline_timer(io), poll_timer(io) {}
+      : io(io), access(a), changes(s), clk(c), deadline_timer(io), poll_timer(io) {}
 
+  asio::io_context& io;
   access_service& access;
   store& changes;
   const clock& clk;
@@ -48,6 +111,10 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
   std::int64_t last_seq = 0;
   std::uint64_t next_token = 1;
   bool running = false;
+  bool deadline_armed = false;
+  std::uint64_t arms = 0;  // how often the deadline timer was armed: a round's next is stale
+                           // when it was armed again since the round was posted
+  store_worker worker;
   watchers<request> request_watchers;
   watchers<grant> grant_watchers;
   request_tally tally;
@@ -70,54 +137,48 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     }
   }
 
-  void drain() {
-    for (;;) {
-      auto batch = changes.changes_since(last_seq, feed_batch);
-      if (!batch) {
-        spdlog::error("change feed: {}", batch.message());
-        return;
+  // The feed read on this thread: watchers and tally follow at once.
+  void drain() { apply(read_feed(access, changes, last_seq)); }
+
+  // Tells the tally and the watchers of what the feed said. Changes already seen (a round read
+  // on the worker while changed() read the same) are skipped.
+  void apply(const std::vector<read_change>& feed) {
+    for (const auto& [c, req, ended] : feed) {
+      if (c.seq <= last_seq) continue;
+      last_seq = c.seq;
+      switch (c.kind) {
+        case change_kind::request_decided:
+          if (!req) break;
+          tally.decided(*req);
+          if (request_watchers.count(c.request) && !awaiting_decisions(*req))
+            fire(request_watchers, c.request, *req);
+          break;
+        case change_kind::grant_ended:
+        case change_kind::grant_revoked:
+          if (ended && c.grant && grant_watchers.count(*c.grant))
+            fire(grant_watchers, *c.grant, *ended);
+          break;
+        case change_kind::request_filed:
+          if (req) tally.filed(*req);
+          break;
+        case change_kind::request_updated: break;
       }
-      for (const auto& c : *batch) {
-        last_seq = c.seq;
-        dispatch(c);
-      }
-      if (batch->size() < feed_batch) return;
     }
   }
 
-  void dispatch(const change& c) {
-    switch (c.kind) {
-      case change_kind::request_decided:
-        if (auto r = access.get_request(c.request)) {
-          tally.decided(*r);
-          if (request_watchers.count(c.request) && !awaiting_decisions(*r))
-            fire(request_watchers, c.request, *r);
-        }
-        break;
-      case change_kind::grant_ended:
-      case change_kind::grant_revoked:
-        if (c.grant && grant_watchers.count(*c.grant))
-          if (auto g = access.get_grant(*c.grant); g && g->state != grant_state::active)
-            fire(grant_watchers, *c.grant, *g);
-        break;
-      case change_kind::request_filed:
-        if (auto r = access.get_request(c.request)) tally.filed(*r);
-        break;
-      case change_kind::request_updated: break;
-    }
-  }
-
-  // False when the store could not expire or end what is due (then the deadline timer waits
-  // a second before it tries again, instead of firing at once for the same deadline).
-  bool process_due() {
-    auto report = access.process_due(clk.now());
-    if (!report) spdlog::error("expiring requests and ending grants: {}", report.message());
-    return static_cast<bool>(report);
-  }
+  bool process_due() { return settle_due(access, clk); }
 
   void arm_deadline(bool after_failure = false) {
     if (!running) return;
-    auto next = access.next_deadline();
+    arm_timer(access.next_deadline(), after_failure, false);
+  }
+
+  // Arms the deadline timer for `next`. With `only_sooner` (a round's reading of the next
+  // deadline that may be stale) an armed timer is only ever brought forward: firing early
+  // costs one store round, firing late would miss a deadline.
+  void arm_timer(const result<std::optional<time_point>>& next, bool after_failure,
+                 bool only_sooner) {
+    if (!running) return;
     std::chrono::milliseconds wait = max_timer_wait;
     auto least = after_failure ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(0);
     if (next && *next) {
@@ -126,13 +187,39 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
           until + std::chrono::milliseconds(1), least,
           std::max<std::chrono::milliseconds>(least, max_timer_wait));
     }
+    if (only_sooner && deadline_armed &&
+        deadline_timer.expiry() <= std::chrono::steady_clock::now() + wait)
+      return;
     deadline_timer.expires_after(wait);
+    deadline_armed = true;
+    ++arms;
     deadline_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self || !self->running) return;
-      bool done = self->process_due();
-      self->drain();
-      self->arm_deadline(!done);
+      self->deadline_armed = false;
+      self->round(true, {});
+    });
+  }
+
+  // One round of store work on the worker (`first`, then settling what is due when `settle`,
+  // then reading the feed and the next deadline), then, on this thread, the feed applied, the
+  // deadline timer re-armed and `then` called.
+  void round(bool settle, std::function<void(impl&)> then, std::function<void()> first = {}) {
+    worker.post([weak = weak_from_this(), &access = access, &changes = changes, &clk = clk,
+                 executor = io.get_executor(), after = last_seq, arms_then = arms, settle,
+                 first = std::move(first), then = std::move(then)]() mutable {
+      store_round r;
+      if (first) first();
+      if (settle) r.settled = settle_due(access, clk);
+      r.feed = read_feed(access, changes, after);
+      r.next = access.next_deadline();
+      asio::post(executor, [weak, arms_then, r = std::move(r), then = std::move(then)]() {
+        auto self = weak.lock();
+        if (!self || !self->running) return;
+        self->apply(r.feed);
+        self->arm_timer(r.next, !r.settled, self->arms != arms_then);
+        if (then) then(*self);
+      });
     });
   }
 
@@ -142,10 +229,7 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     poll_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self || !self->running) return;
-      auto before = self->last_seq;
-      self->drain();
-      if (self->last_seq != before) self->arm_deadline();
-      self->poll_feed();
+      self->round(false, [](impl& me) { me.poll_feed(); });  // the next poll after this one
     });
   }
 
@@ -188,19 +272,36 @@ void gate_service::stop() {
   impl_->running = false;
   impl_->deadline_timer.cancel();
   impl_->poll_timer.cancel();
+  impl_->worker.stop();  // waits for the store call in progress, if any
 }
 
 decision gate_service::check(const target& t) const { return access_.check(t); }
 
 result<request> gate_service::file_or_reuse(const target& t, const std::string& justification) {
-  auto open = access_.find_open_request(t.person, t.server, t.account);
-  if (!open) return open.err();
-  if (*open) return **open;
-  filing f;
-  f.justification = justification;
-  auto filed = access_.file_request(t, f);
+  auto filed = find_or_file(access_, t, justification);
   changed();
   return filed;
+}
+
+void gate_service::check_async(const target& t, std::function<void(decision)> done) {
+  impl_->worker.post([weak = impl_->weak_from_this(), &access = access_, t,
+                      executor = impl_->io.get_executor(), done = std::move(done)]() mutable {
+    auto d = access.check(t);
+    asio::post(executor, [weak, d = std::move(d), done = std::move(done)]() mutable {
+      if (auto self = weak.lock(); self && self->running) done(std::move(d));
+    });
+  });
+}
+
+void gate_service::file_or_reuse_async(const target& t, std::string justification,
+                                       std::function<void(result<request>)> done) {
+  // The filing comes first in the round, so that the feed read after it sees the new request.
+  auto filed = std::make_shared<std::optional<result<request>>>();
+  impl_->round(
+      false, [filed, done = std::move(done)](impl&) { done(std::move(**filed)); },
+      [filed, &access = access_, t, why = std::move(justification)] {
+        *filed = find_or_file(access, t, why);
+      });
 }
 
 subscription gate_service::watch_request(request_id id, std::function<void(const request&)> fn) {
@@ -232,6 +333,8 @@ void gate_service::changed() {
   impl_->drain();
   impl_->arm_deadline();
 }
+
+void gate_service::changed_async() { impl_->round(false, {}); }
 
 request_counts gate_service::counts() const { return impl_->tally.counts(); }
 

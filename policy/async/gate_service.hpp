@@ -13,8 +13,15 @@
 //     calls the watchers.
 // A held connection subscribes first and re-checks second, so no decision is missed.
 //
+// Store work off the io thread: the periodic feed poll and the deadline work (expiring,
+// ending, re-reading the next deadline) run on a worker thread (store_worker.hpp) and post
+// their results back, so a slow store never stalls a relay, a held connection or a timer.
+// check_async, file_or_reuse_async and changed_async do the same for the callers; check,
+// file_or_reuse, changed, start and the watch_* registrations still call the store on the
+// calling thread (for the callers not switched yet, and for tests that do not run the io).
+//
 // Thread-safety: everything on the io_context's thread. Callbacks run there too, never from
-// inside the call that registered them.
+// inside the call that registered them; the watchers' state is only touched there.
 #include <functional>
 #include <memory>
 #include <string>
@@ -49,6 +56,13 @@ class gate_service {
   decision check(const target& t) const;
   result<request> file_or_reuse(const target& t, const std::string& justification);
 
+  // The same, with the store calls on the worker: `done` runs later on the io thread (after
+  // the feed has been read and the timers re-armed, for file_or_reuse_async). After stop() or
+  // once the service is gone, `done` is dropped, never called.
+  void check_async(const target& t, std::function<void(decision)> done);
+  void file_or_reuse_async(const target& t, std::string justification,
+                           std::function<void(result<request>)> done);
+
   [[nodiscard]] subscription watch_request(request_id id, std::function<void(const request&)> fn);
   [[nodiscard]] subscription watch_grant(grant_id id, std::function<void(const grant&)> fn);
 
@@ -56,6 +70,8 @@ class gate_service {
   // so that watchers learn of it at once and the timers follow.
   access_service& access() { return access_; }
   void changed();
+  // changed() with the feed read and the next deadline on the worker.
+  void changed_async();
 
   std::size_t watcher_count() const;
   // Requests pending now and filed and ended since start, as the change feed told them (kept

@@ -5,78 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
-#include <filesystem>
 #include <optional>
 #include <thread>
 
-#include "policy_test_support.hpp"
+#include "gate_service_fixture.hpp"
 
-namespace gatehouse::policy {
+namespace gatehouse::policy::testing {
 namespace {
-
-using namespace std::chrono_literals;
-using testing::level;
-using testing::make_rule;
-using testing::standard_people;
-using testing::to;
-
-class GateService : public ::testing::Test {
- protected:
-  void SetUp() override { open(std::chrono::seconds(60)); }
-
-  void open(std::chrono::seconds pending_timeout) {
-    auto rule = make_rule("approve-web", config::rule_mode::approve, {"group:developers"},
-                          {"web01"}, {"*"}, {level({"bob"})});
-    rule.pending_timeout = pending_timeout;
-    rule.default_duration = std::chrono::seconds(1);
-    cfg_ = standard_people().rule(rule).build();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gate-service-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    reopen();
-  }
-
-  // A fresh service over the same database: what a daemon restart sees.
-  void reopen() {
-    gate_.reset();
-    access_.reset();
-    store_.reset();
-    auto s = storage::open_store("sqlite:" + (dir_ / "gate.db").string());
-    ASSERT_TRUE(s) << s.message();
-    store_ = std::move(*s);
-    access_ = std::make_unique<access_service>(cfg_, *store_, audit_, notifier_, clock_);
-    gate_ = std::make_unique<gate_service>(io_, *access_, *store_, clock_);
-  }
-
-  void TearDown() override {
-    gate_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  // Runs the io_context until `done` or the time is up.
-  void run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io_.restart();
-      io_.run_for(20ms);
-    }
-  }
-
-  std::shared_ptr<const config::config> cfg_;
-  std::filesystem::path dir_;
-  boost::asio::io_context io_;
-  system_clock clock_;
-  log_audit_sink audit_;
-  log_notifier notifier_;
-  std::unique_ptr<store> store_;
-  std::unique_ptr<access_service> access_;
-  std::unique_ptr<gate_service> gate_;
-};
 
 TEST_F(GateService, WatcherLearnsOfApprovalAndRecheckAllows) {
   gate_->start();
@@ -172,4 +107,4 @@ TEST_F(GateService, DeadlinesThatPassedWhileDownAreSettledAtStart) {
 }
 
 }  // namespace
-}  // namespace gatehouse::policy
+}  // namespace gatehouse::policy::testing
