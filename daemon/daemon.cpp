@@ -150,10 +150,10 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     policy::notifier& notifier = mail_ ? mail_->notifier() : log_notifier_;
     access_ = std::make_unique<policy::access_service>(config_, *store_, audit_, notifier, clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
+    operations_ = std::make_unique<operations::service>(*gate_, *this);  // kill: front_ends_
     front_ends_ = std::make_unique<front_ends>(
         front_end_context{io_, [this] { return config_; }, *gate_, audit_,
                           [this] { return audit_.sessions_allowed(); }});
-    operations_ = std::make_unique<operations::service>(*gate_, *this);
     router_ = std::make_unique<admin::router>(*this, *operations_, &audit_);
 
     const auto& listen = config_->listen;
@@ -308,8 +308,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
   std::unique_ptr<mail::mail_service> mail_;
   std::unique_ptr<policy::access_service> access_;
   std::unique_ptr<policy::gate_service> gate_;
-  std::unique_ptr<front_ends> front_ends_;
   std::unique_ptr<operations::service> operations_;
+  std::unique_ptr<front_ends> front_ends_;
   std::unique_ptr<admin::router> router_;
   std::vector<std::unique_ptr<proxy::tcp_listener>> listeners_;
   std::unique_ptr<admin::unix_http_server> admin_;
