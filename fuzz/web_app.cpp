@@ -28,6 +28,7 @@
 #include "operations/operations.hpp"
 #include "policy/access_service.hpp"
 #include "policy/async/gate_service.hpp"
+#include "storage/open_storage.hpp"
 #include "web/app.hpp"
 #include "web/sign_in_mailer.hpp"
 
@@ -67,9 +68,9 @@ struct world {
   quiet_notifier notifier;
   quiet_mailer mailer;
   boost::asio::io_context io;
-  std::unique_ptr<policy::store> store = must(policy::open_store("sqlite::memory:"), "store");
-  std::unique_ptr<approval::token_store> tokens =
-      must(approval::token_store::open(":memory:"), "token store");
+  storage::stores stores = must(storage::open_storage("sqlite::memory:"), "store");
+  std::unique_ptr<policy::store>& store = stores.store;
+  std::unique_ptr<approval::token_store>& tokens = stores.tokens;
   policy::access_service access{fuzz::fixture_config(), *store, audit, notifier, clock};
   policy::gate_service gate{io, access, *store, clock};
   operations::no_live_sessions sessions;

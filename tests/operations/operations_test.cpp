@@ -49,7 +49,7 @@ class Operations : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto s = policy::open_store("sqlite:" + (dir_ / "gate.db").string());
+    auto s = storage::open_store("sqlite:" + (dir_ / "gate.db").string());
     ASSERT_TRUE(s) << s.message();
     store_ = std::move(*s);
     access_ = std::make_unique<policy::access_service>(cfg_, *store_, audit_, notifier_, clock_);

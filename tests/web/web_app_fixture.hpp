@@ -15,6 +15,7 @@
 #include "operations/operations.hpp"
 #include "policy/async/gate_service.hpp"
 #include "policy/policy_test_support.hpp"
+#include "storage/open_storage.hpp"
 #include "web/app.hpp"
 #include "web/forms.hpp"
 #include "web/sign_in_mailer.hpp"
@@ -56,15 +57,13 @@ class WebApp : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     auto db = (dir_ / "gate.db").string();
-    auto s = policy::open_store("sqlite:" + db);
+    auto s = storage::open_storage("sqlite:" + db);
     ASSERT_TRUE(s) << s.message();
-    store_ = std::move(*s);
+    store_ = std::move(s->store);
+    tokens_ = std::move(s->tokens);
     access_ = std::make_unique<policy::access_service>(cfg_, *store_, audit_, notifier_, clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
     ops_ = std::make_unique<operations::service>(*gate_, no_sessions_);
-    auto t = approval::token_store::open(db);
-    ASSERT_TRUE(t) << t.message();
-    tokens_ = std::move(*t);
     links_ = std::make_unique<approval::public_links>(*tokens_, public_url, clock_);
     app_ =
         std::make_unique<app>(app_context{*gate_, *ops_, *tokens_, clock_, [this] { return cfg_; },
