@@ -24,6 +24,7 @@
 #include "daemon/front_ends.hpp"
 #include "daemon/sd_notify.hpp"
 #include "mail/mail_service.hpp"
+#include "operations/operations.hpp"
 #include "policy/access_service.hpp"
 #include "policy/async/gate_service.hpp"
 #include "proxy/listener.hpp"
@@ -50,7 +51,7 @@ void raise_fd_limit() {
 }
 }  // namespace
 
-class daemon::impl final : public admin::daemon_control {
+class daemon::impl final : public admin::daemon_control, public operations::session_control {
  public:
   impl(std::shared_ptr<const config::config> initial, std::string config_path)
       : config_(std::move(initial)),
@@ -150,10 +151,11 @@ class daemon::impl final : public admin::daemon_control {
     access_ = std::make_unique<policy::access_service>(config_, *storage_.store, audit_, notifier,
                                                        clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *storage_.store, clock_);
+    operations_ = std::make_unique<operations::service>(*gate_, *this);  // kill: front_ends_
     front_ends_ = std::make_unique<front_ends>(
         front_end_context{io_, [this] { return config_; }, *gate_, audit_,
                           [this] { return audit_.sessions_allowed(); }});
-    router_ = std::make_unique<admin::router>(*this, *gate_, &audit_);
+    router_ = std::make_unique<admin::router>(*this, *operations_, &audit_);
 
     const auto& listen = config_->listen;
     if (listen.ssh) {
@@ -165,7 +167,7 @@ class daemon::impl final : public admin::daemon_control {
       if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
     if (listen.http) {
       web_->attach(
-          *gate_, [this] { return held_connections(); }, mail_.get());
+          *gate_, *operations_, [this] { return held_connections(); }, mail_.get());
       if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
     }
 
@@ -270,7 +272,7 @@ class daemon::impl final : public admin::daemon_control {
   audit::verify_options audit_verify_options() const override {
     return audit_.verify_options_now();
   }
-  bool kill_session(const std::string& id, const std::string& by) override {
+  bool kill(const std::string& id, const std::string& by) override {
     return front_ends_->kill(id, by);
   }
 
@@ -307,6 +309,7 @@ class daemon::impl final : public admin::daemon_control {
   std::unique_ptr<mail::mail_service> mail_;
   std::unique_ptr<policy::access_service> access_;
   std::unique_ptr<policy::gate_service> gate_;
+  std::unique_ptr<operations::service> operations_;
   std::unique_ptr<front_ends> front_ends_;
   std::unique_ptr<admin::router> router_;
   std::vector<std::unique_ptr<proxy::tcp_listener>> listeners_;

@@ -66,8 +66,8 @@ std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_
   return std::unique_ptr<web_service>(new web_service(std::move(i)));
 }
 
-void web_service::attach(policy::gate_service& gate, std::function<std::size_t()> held,
-                         mail::mail_service* mail) {
+void web_service::attach(policy::gate_service& gate, operations::service& operations,
+                         std::function<std::size_t()> held, mail::mail_service* mail) {
   auto& i = *impl_;
   std::function<std::string()> mail_metrics;
   if (mail) {
@@ -76,7 +76,7 @@ void web_service::attach(policy::gate_service& gate, std::function<std::size_t()
     i.mailer.target = i.mail_mailer.get();
     mail_metrics = mail_metrics_of(*mail, i.context.current_config);
   }
-  i.web_app = std::make_unique<app>(app_context{gate, i.context.tokens, i.context.clk,
+  i.web_app = std::make_unique<app>(app_context{gate, operations, i.context.tokens, i.context.clk,
                                                 i.context.current_config, i.mailer, std::move(held),
                                                 std::move(mail_metrics)});
   i.web_app->set_traffic(&i.server->counters());

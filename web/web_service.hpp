@@ -17,6 +17,9 @@
 namespace gatehouse::policy {
 class gate_service;
 }
+namespace gatehouse::operations {
+class service;
+}
 namespace gatehouse::mail {
 class mail_service;
 }
@@ -42,10 +45,10 @@ class web_service {
   static std::variant<std::unique_ptr<web_service>, std::string> create(web_service_context c);
   ~web_service();
 
-  // The policy operations behind the pages; until then every page answers 503. With `mail`
+  // The gate and the operations behind the pages; until then every page answers 503. With `mail`
   // (null when mail is off), sign-in links are mailed and /metrics shows the mail queue.
-  void attach(policy::gate_service& gate, std::function<std::size_t()> held_connections,
-              mail::mail_service* mail);
+  void attach(policy::gate_service& gate, operations::service& operations,
+              std::function<std::size_t()> held_connections, mail::mail_service* mail);
 
   void accept(boost::asio::ip::tcp::socket socket, std::string peer);
   void stop();
