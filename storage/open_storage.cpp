@@ -3,6 +3,7 @@
 #include "config/store_url.hpp"
 #include "storage/sqlite/outbox.hpp"
 #include "storage/sqlite/store.hpp"
+#include "storage/slowed_store.hpp"
 #include "storage/sqlite/token_store.hpp"
 
 namespace gatehouse::storage {
@@ -34,7 +35,7 @@ result<stores> open_storage(const std::string& url) {
   stores out;
   auto store = sqlite::open_store(backend->location, url);
   if (!store) return store.err();
-  out.store = std::move(*store);
+  out.store = slowed_if_asked(std::move(*store));
   auto tokens = sqlite::open_token_store(backend->location);
   if (!tokens) return tokens.err();
   out.tokens = std::move(*tokens);

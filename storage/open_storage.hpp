@@ -27,7 +27,8 @@ struct stores {
 
 // "sqlite:PATH" or "sqlite::memory:" (three separate in-memory databases). Creates the
 // database and brings its schema up to date. On failure one line, e.g. "cannot open store
-// sqlite:/x/y.db: unable to open database file".
+// sqlite:/x/y.db: unable to open database file". In test builds the policy store may come
+// slowed (slowed_store.hpp).
 policy::result<stores> open_storage(const std::string& url);
 
 // The policy store alone (tools, benchmarks and tests); the same URLs and messages.

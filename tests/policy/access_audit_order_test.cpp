@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <functional>
 
-#include "forwarding_store.hpp"
+#include "storage/forwarding_store.hpp"
 #include "policy/access_service.hpp"
 #include "policy_test_support.hpp"
 
@@ -41,9 +41,9 @@ class ordered_audit final : public audit_sink {
 };
 
 // Fails the commit: the inner store runs the whole batch and the check, then rolls back.
-class failing_commit_store final : public forwarding_store {
+class failing_commit_store final : public storage::forwarding_store {
  public:
-  explicit failing_commit_store(store& inner) : forwarding_store(inner) {}
+  explicit failing_commit_store(store& inner) : storage::forwarding_store(inner) {}
   using store::apply;
   result<committed> apply(const write_batch& b, const before_commit& check) override {
     if (!fail) return inner_.apply(b, check);

@@ -2,7 +2,7 @@
 // revocation, admin override, expiry, grant end, the change feed and version-conflict retries.
 #include <algorithm>
 
-#include "forwarding_store.hpp"
+#include "storage/forwarding_store.hpp"
 #include "policy/access_service.hpp"
 #include "policy_test_support.hpp"
 
@@ -154,9 +154,9 @@ TEST_F(AccessServiceLifecycle, ChangeFeedRecordsWhatChanged) {
 }
 
 // A store that lets someone else change the request between our read and our write, once.
-class racing_store final : public forwarding_store {
+class racing_store final : public storage::forwarding_store {
  public:
-  explicit racing_store(store& inner) : forwarding_store(inner) {}
+  explicit racing_store(store& inner) : storage::forwarding_store(inner) {}
   using store::apply;
   result<committed> apply(const write_batch& b, const before_commit& check) override {
     if (race_ && b.req.id != 0) {

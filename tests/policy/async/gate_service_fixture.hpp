@@ -10,16 +10,16 @@
 #include <functional>
 #include <thread>
 
-#include "forwarding_store.hpp"
+#include "storage/forwarding_store.hpp"
 #include "policy/async/gate_service.hpp"
 #include "policy_test_support.hpp"
 
 namespace gatehouse::policy::testing {
 
 // Sleeps `delay` in every call, and remembers which thread called last.
-class slow_store final : public forwarding_store {
+class slow_store final : public storage::forwarding_store {
  public:
-  using forwarding_store::forwarding_store;
+  using storage::forwarding_store::forwarding_store;
   std::atomic<std::chrono::milliseconds> delay{std::chrono::milliseconds(0)};
   std::atomic<std::thread::id> last_caller{};
 
