@@ -245,6 +245,16 @@ class HttpsStreaming : public ::testing::Test {
   asio::ssl::context client_tls_{asio::ssl::context::tls_client};
 };
 
+// Waits up to `limit` for `done`; true when it came.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  auto start = std::chrono::steady_clock::now();
+  while (!done()) {
+    if (std::chrono::steady_clock::now() - start >= limit) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
 http::request<http::empty_body> get(std::string target) {
   http::request<http::empty_body> req{http::verb::get, target, 11};
   req.set(http::field::host, "127.0.0.1");
@@ -305,11 +315,7 @@ TEST_F(HttpsStreaming, AClientThatStopsReadingIsDroppedAfterTheIdleTimeWithoutPi
   client_stream s(client_io_, client_tls_);
   connect(s);
   http::write(s, get("/flood"));
-  auto start = std::chrono::steady_clock::now();
-  while (!flood_done_ && std::chrono::steady_clock::now() - start < 10s)
-    std::this_thread::sleep_for(20ms);
-  ASSERT_TRUE(flood_done_) << "the stalled write ended";
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  ASSERT_TRUE(eventually([&] { return flood_done_.load(); }, 5s)) << "the stalled write ended";
   EXPECT_EQ(flood_error_, beast::error::timeout) << flood_error_.message();
   // What the socket buffers of both ends took, no more: the route waited on each write.
   EXPECT_LT(flood_written_.load(), 32ull << 20);
@@ -392,10 +398,8 @@ TEST_F(HttpsStreaming, AnUploaderThatStallsIsDroppedAfterTheIdleTime) {
   boost::system::error_code ec;
   s.read_some(asio::buffer(&byte, 1), ec);  // nothing comes; the server ends the connection
   EXPECT_TRUE(ec);
-  while (!upload_failed_ && std::chrono::steady_clock::now() - start < 5s)
-    std::this_thread::sleep_for(10ms);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
-  ASSERT_TRUE(upload_failed_);
+  ASSERT_TRUE(eventually([&] { return upload_failed_.load(); }, 2s));
   EXPECT_EQ(upload_error_, beast::error::timeout) << upload_error_.message();
   EXPECT_EQ(counters().open, 0u);
 }
@@ -434,26 +438,19 @@ TEST_F(HttpsStreaming, AWebSocketThroughAnUpgradeRouteEchoesTextAndBinaryAndClos
 
   ws.close(websocket::close_code::normal);
   EXPECT_FALSE(ws.is_open());
-  auto start = std::chrono::steady_clock::now();
-  while (counters().open != 0 && std::chrono::steady_clock::now() - start < 2s)
-    std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(counters().open, 0u) << "the server ended the connection after the close";
+  EXPECT_TRUE(eventually([&] { return counters().open == 0; }, 2s))
+      << "the server ended the connection after the close";
 }
 
 TEST_F(HttpsStreaming, StopEndsATakenOverConnection) {
   client_stream s(client_io_, client_tls_);
   connect(s);
   http::write(s, get("/hang"));
-  auto start = std::chrono::steady_clock::now();
-  while (!hang_started_ && std::chrono::steady_clock::now() - start < 5s)
-    std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(hang_started_);
+  ASSERT_TRUE(eventually([&] { return hang_started_.load(); }, 5s));
   EXPECT_EQ(counters().open, 1u);
   on_io([this] { server_->stop(); });
-  start = std::chrono::steady_clock::now();
-  while (!hang_ended_ && std::chrono::steady_clock::now() - start < 2s)
-    std::this_thread::sleep_for(10ms);
-  EXPECT_TRUE(hang_ended_) << "the route's wait was cancelled";
+  EXPECT_TRUE(eventually([&] { return hang_ended_.load(); }, 2s))
+      << "the route's wait was cancelled";
   EXPECT_EQ(counters().open, 0u);
   char byte;
   boost::system::error_code ec;
