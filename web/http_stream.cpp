@@ -23,9 +23,7 @@ namespace http = beast::http;
 using error_code = boost::system::error_code;
 
 namespace {
-error_code out_of_order() {
-  return make_error_code(boost::system::errc::operation_not_permitted);
-}
+error_code out_of_order() { return make_error_code(boost::system::errc::operation_not_permitted); }
 }  // namespace
 
 streamed_exchange::streamed_exchange(context c, http::request_parser<http::empty_body>&& head)
@@ -68,8 +66,7 @@ asio::awaitable<stream_result> streamed_exchange::read_body(asio::mutable_buffer
 asio::awaitable<error_code> streamed_exchange::start_reply(reply_head head) {
   if (started_) co_return out_of_order();
   started_ = true;
-  http::response<http::empty_body> res{static_cast<http::status>(head.status),
-                                       request().version()};
+  http::response<http::empty_body> res{static_cast<http::status>(head.status), request().version()};
   res.set(http::field::content_type, head.content_type);
   for (auto& [name, value] : head.headers) res.insert(name, value);
   set_protective_headers(res);

@@ -102,7 +102,7 @@ class streamed_exchange {
   bool failed_ = false;  // a write failed or broke the framing: the connection must end
   bool keep_alive_ = false;
   bool chunked_ = false;
-  bool head_only_ = false;  // a HEAD request: headers, no body
+  bool head_only_ = false;                  // a HEAD request: headers, no body
   std::optional<std::uint64_t> remaining_;  // of a known length
 };
 

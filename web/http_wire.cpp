@@ -43,7 +43,8 @@ asio::awaitable<void> refuse(tls_stream& stream, http::response<http::string_bod
                              traffic_counters& counters) {
   auto& lowest = beast::get_lowest_layer(stream);
   lowest.expires_after(std::chrono::seconds(5));
-  auto [wec, wrote] = co_await http::async_write(stream, error, asio::as_tuple(asio::use_awaitable));
+  auto [wec, wrote] =
+      co_await http::async_write(stream, error, asio::as_tuple(asio::use_awaitable));
   counters.bytes_out += wrote;
   if (wec) co_return;
   lowest.expires_after(std::chrono::seconds(2));

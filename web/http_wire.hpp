@@ -23,10 +23,9 @@ boost::beast::http::response<boost::beast::http::string_body> plain_error(
 // Sends `error`, then reads and discards what the client may still be sending (a bounded
 // amount, for a short while): closing with unread data would reset the connection and lose the
 // reply.
-boost::asio::awaitable<void> refuse(tls_stream& stream,
-                                    boost::beast::http::response<boost::beast::http::string_body>
-                                        error,
-                                    traffic_counters& counters);
+boost::asio::awaitable<void> refuse(
+    tls_stream& stream, boost::beast::http::response<boost::beast::http::string_body> error,
+    traffic_counters& counters);
 
 // "HTTP/1.1 100 Continue" when the request carries "Expect: 100-continue" (the client waits for
 // it before sending the body); nothing otherwise.

@@ -160,8 +160,9 @@ struct https_server::state : std::enable_shared_from_this<state> {
   asio::awaitable<then> answer_from_string(tls_stream& stream, beast::flat_buffer& buffer,
                                            head_parser&& head, web_request in) {
     if (declares_too_much(head, limits.max_body_bytes)) {
-      co_await refuse(stream, plain_error(http::status::payload_too_large,
-                                          "request body too large\n"), counters);
+      co_await refuse(stream,
+                      plain_error(http::status::payload_too_large, "request body too large\n"),
+                      counters);
       co_return then::close;
     }
     if (!head.is_done()) {
@@ -173,8 +174,9 @@ struct https_server::state : std::enable_shared_from_this<state> {
         co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     counters.bytes_in += read;
     if (ec == http::error::body_limit) {
-      co_await refuse(stream, plain_error(http::status::payload_too_large,
-                                          "request body too large\n"), counters);
+      co_await refuse(stream,
+                      plain_error(http::status::payload_too_large, "request body too large\n"),
+                      counters);
       co_return then::close;
     }
     if (ec) co_return then::close;  // closed, timed out, malformed body, or TLS failed
@@ -204,8 +206,9 @@ struct https_server::state : std::enable_shared_from_this<state> {
                                        const web_request& in) {
     auto limit = chosen.max_body_bytes.value_or(limits.max_body_bytes);
     if (declares_too_much(head, limit)) {
-      co_await refuse(stream, plain_error(http::status::payload_too_large,
-                                          "request body too large\n"), counters);
+      co_await refuse(stream,
+                      plain_error(http::status::payload_too_large, "request body too large\n"),
+                      counters);
       co_return then::close;
     }
     streamed_exchange exchange(
@@ -218,13 +221,14 @@ struct https_server::state : std::enable_shared_from_this<state> {
     }
     if (!exchange.reply_started()) {
       if (exchange.body_error() == http::error::body_limit)
-        co_await refuse(stream, plain_error(http::status::payload_too_large,
-                                            "request body too large\n"), counters);
+        co_await refuse(stream,
+                        plain_error(http::status::payload_too_large, "request body too large\n"),
+                        counters);
       else if (exchange.body_error())
         co_return then::drop;  // the client stalled or left
       else
-        co_await refuse(stream, plain_error(http::status::internal_server_error,
-                                            "internal error\n"), counters);
+        co_await refuse(
+            stream, plain_error(http::status::internal_server_error, "internal error\n"), counters);
       co_return then::close;
     }
     if (exchange.failed()) co_return then::drop;
@@ -272,8 +276,10 @@ struct https_server::state : std::enable_shared_from_this<state> {
       counters.bytes_in += read;
       if (ec) {
         if (ec == http::error::header_limit)
-          co_await refuse(stream, plain_error(http::status::request_header_fields_too_large,
-                                              "headers too large\n"), counters);
+          co_await refuse(
+              stream,
+              plain_error(http::status::request_header_fields_too_large, "headers too large\n"),
+              counters);
         else if (ec.category() ==
                      beast::http::make_error_code(http::error::bad_target).category() &&
                  ec != http::error::end_of_stream && ec != http::error::partial_message)
@@ -334,7 +340,8 @@ void https_server::accept(tcp::socket socket, std::string peer) {
   }
   auto cancel = std::make_shared<asio::cancellation_signal>();
   // The handler keeps the signal alive as long as the coroutine may still use its slot.
-  asio::co_spawn(st.executor, st.serve(std::move(socket), std::move(peer), std::move(source), cancel),
+  asio::co_spawn(st.executor,
+                 st.serve(std::move(socket), std::move(peer), std::move(source), cancel),
                  asio::bind_cancellation_slot(cancel->slot(), [cancel](std::exception_ptr) {}));
 }
 

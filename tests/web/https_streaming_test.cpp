@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -48,7 +49,8 @@ struct checksum {
   std::uint64_t bytes = 0;
   std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
   void add(const char* p, std::size_t n) {
-    for (std::size_t k = 0; k < n; ++k) hash = (hash ^ static_cast<unsigned char>(p[k])) * 1099511628211ull;
+    for (std::size_t k = 0; k < n; ++k)
+      hash = (hash ^ static_cast<unsigned char>(p[k])) * 1099511628211ull;
     bytes += n;
   }
   std::string text() const { return std::to_string(bytes) + " " + std::to_string(hash); }
@@ -66,7 +68,8 @@ checksum expected_checksum(std::uint64_t n) {
 std::uint64_t number_after(const request_header& req, std::string_view key) {
   auto target = std::string_view(req.target());
   auto at = target.find(key);
-  return at == std::string_view::npos ? 0 : std::stoull(std::string(target.substr(at + key.size())));
+  return at == std::string_view::npos ? 0
+                                      : std::stoull(std::string(target.substr(at + key.size())));
 }
 
 class HttpsStreaming : public ::testing::Test {
@@ -106,9 +109,13 @@ class HttpsStreaming : public ::testing::Test {
   }
 
   route choose(const web_request& r) {
+    ++routed_;
+    auto take = [this](streamed_exchange& ex) { return upload(ex); };
     if (r.target.starts_with("/download")) return {.stream = download};
-    if (r.target == "/upload") return {.stream = upload, .max_body_bytes = upload_limit};
-    if (r.target == "/flood") return {.stream = [this](streamed_exchange& ex) { return flood(ex); }};
+    if (r.target == "/upload") return {.stream = take, .max_body_bytes = upload_limit};
+    if (r.target == "/upload-1MiB") return {.stream = take, .max_body_bytes = 1 << 20};
+    if (r.target == "/flood")
+      return {.stream = [this](streamed_exchange& ex) { return flood(ex); }};
     if (r.target == "/echo") return {.take_over = websocket_echo};
     if (r.target == "/hang") return {.take_over = [this](taken_connection& c) { return hang(c); }};
     return {};
@@ -132,12 +139,16 @@ class HttpsStreaming : public ::testing::Test {
   }
 
   // Answers "<bytes> <checksum>" of the body it read piece by piece.
-  static asio::awaitable<void> upload(streamed_exchange& ex) {
+  asio::awaitable<void> upload(streamed_exchange& ex) {
     std::vector<char> piece(piece_size);
     checksum got;
     for (;;) {
       auto [ec, n] = co_await ex.read_body(asio::buffer(piece));
-      if (ec) co_return;  // over the limit: the server answers 413
+      if (ec) {  // over the limit (the server answers 413), stalled or gone
+        upload_error_ = ec;
+        upload_failed_ = true;
+        co_return;
+      }
       if (n == 0) break;
       got.add(piece.data(), n);
     }
@@ -226,10 +237,23 @@ class HttpsStreaming : public ::testing::Test {
   std::atomic<bool> flood_done_{false};
   boost::system::error_code flood_error_;  // written before flood_done_
   std::atomic<bool> hang_started_{false}, hang_ended_{false};
+  boost::system::error_code upload_error_;  // written before upload_failed_
+  std::atomic<bool> upload_failed_{false};
+  std::atomic<int> routed_{0};
 
   asio::io_context client_io_;
   asio::ssl::context client_tls_{asio::ssl::context::tls_client};
 };
+
+// Waits up to `limit` for `done`; true when it came.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  auto start = std::chrono::steady_clock::now();
+  while (!done()) {
+    if (std::chrono::steady_clock::now() - start >= limit) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
 
 http::request<http::empty_body> get(std::string target) {
   http::request<http::empty_body> req{http::verb::get, target, 11};
@@ -291,11 +315,7 @@ TEST_F(HttpsStreaming, AClientThatStopsReadingIsDroppedAfterTheIdleTimeWithoutPi
   client_stream s(client_io_, client_tls_);
   connect(s);
   http::write(s, get("/flood"));
-  auto start = std::chrono::steady_clock::now();
-  while (!flood_done_ && std::chrono::steady_clock::now() - start < 10s)
-    std::this_thread::sleep_for(20ms);
-  ASSERT_TRUE(flood_done_) << "the stalled write ended";
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  ASSERT_TRUE(eventually([&] { return flood_done_.load(); }, 5s)) << "the stalled write ended";
   EXPECT_EQ(flood_error_, beast::error::timeout) << flood_error_.message();
   // What the socket buffers of both ends took, no more: the route waited on each write.
   EXPECT_LT(flood_written_.load(), 32ull << 20);
@@ -350,6 +370,53 @@ TEST_F(HttpsStreaming, AnUploadOverMaxBodyBytesIsTakenByAStreamingRouteAndRefuse
   }
 }
 
+TEST_F(HttpsStreaming, AChunkedUploadIsStoppedAtTheRoutesOwnLimitWith413) {
+  client_stream s(client_io_, client_tls_);
+  connect(s);
+  // 1.25 MiB in 64 KiB chunks, no length announced: the route's limit is 1 MiB.
+  std::string upload =
+      "POST /upload-1MiB HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int k = 0; k < 20; ++k) upload += "10000\r\n" + std::string(piece_size, 'u') + "\r\n";
+  upload += "0\r\n\r\n";
+  asio::write(s, asio::buffer(upload));
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(s, buffer, res);
+  EXPECT_EQ(res.result_int(), 413u);
+  EXPECT_TRUE(upload_failed_);
+  EXPECT_EQ(upload_error_, http::error::body_limit);
+}
+
+TEST_F(HttpsStreaming, AnUploaderThatStallsIsDroppedAfterTheIdleTime) {
+  client_stream s(client_io_, client_tls_);
+  connect(s);
+  std::string head = "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1048576\r\n\r\n" +
+                     std::string(1024, 'u');
+  asio::write(s, asio::buffer(head));
+  auto start = std::chrono::steady_clock::now();
+  char byte;
+  boost::system::error_code ec;
+  s.read_some(asio::buffer(&byte, 1), ec);  // nothing comes; the server ends the connection
+  EXPECT_TRUE(ec);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  ASSERT_TRUE(eventually([&] { return upload_failed_.load(); }, 2s));
+  EXPECT_EQ(upload_error_, beast::error::timeout) << upload_error_.message();
+  EXPECT_EQ(counters().open, 0u);
+}
+
+TEST_F(HttpsStreaming, HeadersOverTheLimitAreRefusedBeforeAnyRouteSeesThem) {
+  client_stream s(client_io_, client_tls_);
+  connect(s);
+  auto req = get("/download?bytes=1");
+  req.set("X-Padding", std::string(16 * 1024, 'p'));  // max_header_bytes is 8 KiB
+  http::write(s, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(s, buffer, res);
+  EXPECT_EQ(res.result_int(), 431u);
+  EXPECT_EQ(routed_, 0);
+}
+
 TEST_F(HttpsStreaming, AWebSocketThroughAnUpgradeRouteEchoesTextAndBinaryAndCloses) {
   websocket::stream<client_stream> ws(client_io_, client_tls_);
   connect(ws.next_layer());
@@ -371,26 +438,19 @@ TEST_F(HttpsStreaming, AWebSocketThroughAnUpgradeRouteEchoesTextAndBinaryAndClos
 
   ws.close(websocket::close_code::normal);
   EXPECT_FALSE(ws.is_open());
-  auto start = std::chrono::steady_clock::now();
-  while (counters().open != 0 && std::chrono::steady_clock::now() - start < 2s)
-    std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(counters().open, 0u) << "the server ended the connection after the close";
+  EXPECT_TRUE(eventually([&] { return counters().open == 0; }, 2s))
+      << "the server ended the connection after the close";
 }
 
 TEST_F(HttpsStreaming, StopEndsATakenOverConnection) {
   client_stream s(client_io_, client_tls_);
   connect(s);
   http::write(s, get("/hang"));
-  auto start = std::chrono::steady_clock::now();
-  while (!hang_started_ && std::chrono::steady_clock::now() - start < 5s)
-    std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(hang_started_);
+  ASSERT_TRUE(eventually([&] { return hang_started_.load(); }, 5s));
   EXPECT_EQ(counters().open, 1u);
   on_io([this] { server_->stop(); });
-  start = std::chrono::steady_clock::now();
-  while (!hang_ended_ && std::chrono::steady_clock::now() - start < 2s)
-    std::this_thread::sleep_for(10ms);
-  EXPECT_TRUE(hang_ended_) << "the route's wait was cancelled";
+  EXPECT_TRUE(eventually([&] { return hang_ended_.load(); }, 2s))
+      << "the route's wait was cancelled";
   EXPECT_EQ(counters().open, 0u);
   char byte;
   boost::system::error_code ec;
