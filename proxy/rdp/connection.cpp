@@ -122,7 +122,7 @@ void connection::on_request() {
   hold_ = std::make_shared<session::hold>(client_.get_executor(), shared_->holds,
                                           static_cast<session::hold_view&>(*this), target_,
                                           source_);
-  hold_->start();
+  hold_->start(std::string(default_reason));
 }
 
 void connection::hold_event(std::string_view name, boost::json::object fields) {

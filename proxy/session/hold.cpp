@@ -64,8 +64,9 @@ std::chrono::seconds hold::waited() const {
                                                           held_since_);
 }
 
-void hold::start() {
+void hold::start(std::string filed_with) {
   auto self = shared_from_this();  // the view may drop its hold from inside refused()
+  justification_ = std::move(filed_with);
   if (context_->sessions_allowed && !context_->sessions_allowed())
     return finish_refused(audit_down(), true);
   state_ = state::checking;

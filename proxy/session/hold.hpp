@@ -91,7 +91,9 @@ class hold : public std::enable_shared_from_this<hold> {
   hold(const hold&) = delete;
   hold& operator=(const hold&) = delete;
 
-  void start();
+  // `filed_with`: the justification a request is filed with when none is asked for (RDP:
+  // "RDP connection"; SSH: none).
+  void start(std::string filed_with = {});
   void justify(const std::string& answer);  // while justifying
   // The front end's own refusal while checking, justifying or held (no justification given).
   void refuse(front_end_refusal why, std::string text = {});

@@ -143,6 +143,7 @@ TEST_F(RdpHoldGrid, ApprovedWhileHeldGoesOn) {
   EXPECT_TRUE(events_.has("hold.start"));
   EXPECT_EQ(outcome_of_hold(), "approved");
   EXPECT_EQ(gate_.checks, 2);
+  EXPECT_EQ(gate_.justifications, std::vector<std::string>{"RDP connection"});
 }
 
 TEST_F(RdpHoldGrid, DeniedWhileHeldIsANegotiationFailure) {
