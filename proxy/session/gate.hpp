@@ -47,7 +47,8 @@ struct decision {
   bool allow_port_forwarding = false;
 };
 
-enum class request_state { pending, approved, denied, expired, cancelled };
+// The policy's own states (pending, approved, denied, expired, cancelled) and their labels.
+using policy::request_state;
 
 // An access request as a held connection shows it.
 struct request_status {

@@ -19,17 +19,6 @@ std::string_view to_string(hold::state s) {
   return "unknown";
 }
 
-std::string_view to_string(request_state s) {
-  switch (s) {
-    case request_state::pending: return "pending";
-    case request_state::approved: return "approved";
-    case request_state::denied: return "denied";
-    case request_state::expired: return "expired";
-    case request_state::cancelled: return "cancelled";
-  }
-  return "unknown";
-}
-
 namespace {
 
 front_end_refusal refusal_for(request_state s) {
@@ -165,7 +154,7 @@ void hold::on_update(const request_status& r) {
   status_.cancel();
   if (r.state != request_state::approved) {
     view_.hold_event("hold.end", {{"request_id", r.id},
-                                  {"outcome", to_string(r.state)},
+                                  {"outcome", policy::to_string(r.state)},
                                   {"reason", to_string(refusal_for(r.state))}});
     return finish_refused({refusal_for(r.state), {}, r, waited()}, false);
   }

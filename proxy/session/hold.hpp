@@ -139,6 +139,5 @@ class hold : public std::enable_shared_from_this<hold> {
 };
 
 std::string_view to_string(hold::state s);
-std::string_view to_string(request_state s);  // "pending", "approved", ...
 
 }  // namespace gatehouse::proxy::session

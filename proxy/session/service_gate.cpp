@@ -48,13 +48,7 @@ decision to_decision(const policy::decision& d) {
 request_status to_request_status(const policy::request& r) {
   request_status out;
   out.id = r.id;
-  switch (r.state) {
-    case policy::request_state::pending: out.state = request_state::pending; break;
-    case policy::request_state::approved: out.state = request_state::approved; break;
-    case policy::request_state::denied: out.state = request_state::denied; break;
-    case policy::request_state::expired: out.state = request_state::expired; break;
-    case policy::request_state::cancelled: out.state = request_state::cancelled; break;
-  }
+  out.state = r.state;
   if (auto level = policy::current_level(r); level < r.levels.size())
     out.waiting_for = policy::undecided_approvers(r, level);
   if (const auto* denial = policy::last_denial(r)) {
