@@ -1,6 +1,6 @@
 #pragma once
-// What the admin API may ask of the daemon itself (status, reload, live sessions). Implemented by
-// daemon/.
+// What the admin API may ask of the daemon itself (status, reload, the list of live sessions).
+// Implemented by daemon/. Ending a session is an operation (operations::service::kill_session).
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -17,8 +17,6 @@ class daemon_control {
   // Empty on success, otherwise the reason (the old configuration stays in force).
   virtual std::string reload(const std::string& by) = 0;
   virtual boost::json::array sessions() const = 0;
-  // False when no live session has that id.
-  virtual bool kill_session(const std::string& id, const std::string& by) = 0;
   // The configured audit log (audit.log), "" when there is none.
   virtual std::string audit_log_path() const { return {}; }
   // What `audit verify` holds that log to: the signing key, its head file, the daemon's head.

@@ -1,18 +1,17 @@
+// The requests and grants endpoints (policy_routes.hpp): parse the path and the JSON body into
+// the operations API's typed arguments, call it, answer its typed result as JSON.
 #include "admin/policy_routes.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
 
 #include <charconv>
 #include <vector>
 
 #include "admin/json_views.hpp"
 #include "admin/router.hpp"
-#include "core/duration.hpp"
 #include "core/json_text.hpp"
 #include "core/web_text.hpp"
-#include "policy/async/gate_service.hpp"
+#include "operations/operations.hpp"
 
 namespace gatehouse::admin {
 
@@ -25,21 +24,26 @@ struct bad_input {
   std::string message;
 };
 
-int status_for(error_code code) {
-  switch (code) {
-    case error_code::not_found: return 404;
-    case error_code::refused:
-    case error_code::conflict: return 409;
-    case error_code::invalid: return 422;
-    case error_code::internal: return 500;
-  }
-  return 500;
-}
-
 template <typename T>
 http_reply reply_with(const policy::result<T>& r) {
   if (!r) return error_reply(status_for(r.code()), r.message());
   return {200, json_serialize(to_json(*r))};
+}
+
+// The record, unless the caller may not see it (then `hidden`, 404, as if it did not exist).
+template <typename T>
+http_reply reply_if_seen(const policy::result<T>& r, const std::function<bool(const T&)>& sees,
+                         const char* hidden) {
+  if (r && sees && !sees(*r)) return error_reply(404, hidden);
+  return reply_with(r);
+}
+
+template <typename T>
+http_reply reply_with_list(policy::result<std::vector<T>> r,
+                           const std::function<bool(const T&)>& sees) {
+  if (!r) return error_reply(status_for(r.code()), r.message());
+  if (sees) std::erase_if(*r, [&](const T& item) { return !sees(item); });
+  return {200, json_serialize(to_json_array(*r))};
 }
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
@@ -61,12 +65,6 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
   return std::nullopt;
 }
 
-template <typename T>
-http_reply reply_with_list(const policy::result<std::vector<T>>& r) {
-  if (!r) return error_reply(status_for(r.code()), r.message());
-  return {200, json_serialize(to_json_array(*r))};
-}
-
 // "?state=S" parsed by `parse` (request or grant states); absent means no filter.
 template <typename Parse>
 auto state_filter(std::string_view query, Parse parse) -> decltype(parse(std::string_view{})) {
@@ -85,33 +83,34 @@ json::object parse_body(const std::string& body) {
   return std::move(v.as_object());
 }
 
-std::optional<std::string> text_field(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  if (!v || v->is_null()) return std::nullopt;
-  if (!v->is_string()) throw bad_input{std::string(key) + " must be a string"};
-  return std::string(v->get_string());
+// The body's fields as the operations API's named arguments: a string, or absent (missing or
+// null); anything else is refused.
+operations::argument_reader arguments_of(const json::object& o) {
+  return [&o](std::string_view key) -> policy::result<std::optional<std::string>> {
+    const auto* v = o.if_contains(key);
+    if (!v || v->is_null()) return std::optional<std::string>{};
+    if (!v->is_string())
+      return policy::make_error(error_code::invalid, std::string(key) + " must be a string");
+    return std::optional<std::string>(std::string(v->get_string()));
+  };
 }
 
-std::optional<std::chrono::seconds> duration_field(const json::object& o) {
-  auto text = text_field(o, "duration");
-  if (!text) return std::nullopt;
-  auto d = parse_duration(*text);
-  if (!d) throw bad_input{"bad duration '" + *text + "' (use 30m, 2h, 1d, ...)"};
-  return d;
+std::optional<std::string> text_field(const json::object& o, std::string_view key) {
+  auto value = arguments_of(o)(key);
+  if (!value) throw bad_input{value.message()};
+  return *value;
 }
 
-// Who acts: the named person, or the administrator.
-struct actor {
-  std::string name;
-  bool admin = false;
-};
-actor actor_of(const json::object& body) {
-  if (auto as = text_field(body, "as")) return {*as, false};
-  return {std::string(policy::admin_actor), true};
+// Who acts: the web's signed-in person, else the person named by `as`, else the administrator.
+operations::actor actor_of(const route_caller& caller, const json::object& body) {
+  if (caller.person) return operations::actor::person(*caller.person);
+  if (auto as = text_field(body, "as")) return operations::actor::person(*as);
+  return operations::actor::administrator();
 }
 
-http_reply file_request(policy::gate_service& gate, const json::object& body) {
-  auto for_person = text_field(body, "for");
+http_reply file_request(operations::service& ops, const route_caller& caller,
+                        const json::object& body) {
+  auto for_person = caller.person ? caller.person : text_field(body, "for");
   auto target_text = text_field(body, "target");
   auto reason = text_field(body, "reason");
   if (!for_person || !target_text) throw bad_input{"a request needs `for` and `target`"};
@@ -119,7 +118,7 @@ http_reply file_request(policy::gate_service& gate, const json::object& body) {
   auto at = target_text->rfind('@');
   std::string server_name = at == std::string::npos ? *target_text : target_text->substr(at + 1);
   std::string account = at == std::string::npos ? "" : target_text->substr(0, at);
-  const auto* server = gate.access().config()->find_server(server_name);
+  const auto* server = ops.config()->find_server(server_name);
   const bool named_alone_ok = server && server->protocol != config::protocol::ssh;
   if (server_name.empty() || (at == std::string::npos && !named_alone_ok) ||
       (at != std::string::npos && account.empty()))
@@ -128,55 +127,48 @@ http_reply file_request(policy::gate_service& gate, const json::object& body) {
                    server ? server->protocol : config::protocol::ssh};
   policy::filing f;
   f.justification = reason.value_or("");
-  f.duration = duration_field(body);
+  auto duration = operations::duration_argument(arguments_of(body));
+  if (!duration) throw bad_input{duration.message()};
+  f.duration = *duration;
   if (const auto* e = body.if_contains("emergency"); e && e->is_bool()) f.emergency = e->get_bool();
-  auto who = actor_of(body);
-  f.filed_by = who.name;
-  f.by_administrator = who.admin;  // not counted by the filing limit (access_service.hpp)
-  auto filed = gate.access().file_request(t, f);
-  gate.changed();
-  return reply_with(filed);
+  return reply_with(ops.file(actor_of(caller, body), t, f));
 }
 
-http_reply act_on_request(policy::gate_service& gate, policy::request_id id,
-                          std::string_view action, const json::object& body) {
-  auto& access = gate.access();
-  auto who = actor_of(body);
-  auto comment = text_field(body, "comment").value_or("");
-  policy::result<policy::request> outcome = policy::make_error(error_code::not_found, "");
-  if (action == "approve") {
-    policy::approval a;
-    a.comment = comment;
-    a.duration = duration_field(body);
-    if (auto until = text_field(body, "until")) {
-      a.until = parse_rfc3339(*until);
-      if (!a.until) throw bad_input{"bad time '" + *until + "' (use RFC 3339)"};
-    }
-    a.admin_override = who.admin;
-    outcome = access.approve(id, who.name, a);
-  } else if (action == "deny") {
-    outcome = access.deny(id, who.name, comment, who.admin);
-  } else if (action == "cancel") {
-    outcome = access.cancel(id, who.name, who.admin);
-  } else if (action == "comment") {
-    auto text = text_field(body, "text");
-    if (!text || text->empty()) throw bad_input{"a comment needs text"};
-    outcome = access.comment(id, who.name, *text, who.admin);
-  } else if (action == "reassign") {
-    auto to = text_field(body, "to");
-    if (!to) throw bad_input{"reassign needs `to`"};
-    outcome = access.reassign(id, who.name, who.name, *to, who.admin);
-  } else {
-    return error_reply(404, "no such action: " + std::string(action));
-  }
-  gate.changed();
-  return reply_with(outcome);
+http_reply act_on_request(operations::service& ops, const route_caller& caller,
+                          policy::request_id id, std::string_view name, const json::object& body) {
+  auto who = actor_of(caller, body);
+  auto action = operations::parse_request_action(name, arguments_of(body));
+  if (!action) return error_reply(status_for_arguments(action.code()), action.message());
+  return reply_with(ops.perform(who, id, *action));
+}
+
+// Whether the caller may act on the request named by `id_text` (one they may see).
+bool acts_on_visible_request(operations::service& ops, const route_caller& caller,
+                             std::string_view id_text) {
+  if (!caller.sees_request) return true;
+  auto id = parse_id(id_text);
+  if (!id) return false;
+  auto found = ops.get_request(*id);
+  return found && caller.sees_request(*found);
 }
 
 }  // namespace
 
-std::optional<http_reply> handle_policy_route(policy::gate_service& gate,
-                                              const http_request& request) {
+int status_for(error_code code) {
+  switch (code) {
+    case error_code::not_found: return 404;
+    case error_code::refused:
+    case error_code::conflict: return 409;
+    case error_code::invalid: return 422;
+    case error_code::internal: return 500;
+  }
+  return 500;
+}
+
+int status_for_arguments(error_code code) { return code == error_code::not_found ? 404 : 400; }
+
+std::optional<http_reply> handle_policy_route(operations::service& ops, const http_request& request,
+                                              const route_caller& caller) {
   std::string_view target = request.target;
   std::string_view query;
   if (auto q = target.find('?'); q != std::string_view::npos) {
@@ -194,28 +186,28 @@ std::optional<http_reply> handle_policy_route(policy::gate_service& gate,
       if (parts.size() == 2 && get) {
         policy::request_filter f;
         f.state = state_filter(query, policy::parse_request_state);
-        return reply_with_list(gate.access().list_requests(f));
+        return reply_with_list(ops.list_requests(f), caller.sees_request);
       }
-      if (parts.size() == 2 && post) return file_request(gate, body);
+      if (parts.size() == 2 && post) return file_request(ops, caller, body);
+      if (post && parts.size() >= 3 && !acts_on_visible_request(ops, caller, parts[2]))
+        return error_reply(404, "no such request");
       auto id = parts.size() >= 3 ? parse_id(parts[2]) : std::nullopt;
       if (!id) throw bad_input{"a request id is a positive number"};
-      if (parts.size() == 3 && get) return reply_with(gate.access().get_request(*id));
-      if (parts.size() == 4 && post) return act_on_request(gate, *id, parts[3], body);
+      if (parts.size() == 3 && get)
+        return reply_if_seen(ops.get_request(*id), caller.sees_request, "no such request");
+      if (parts.size() == 4 && post) return act_on_request(ops, caller, *id, parts[3], body);
     } else {
       if (parts.size() == 2 && get) {
         policy::grant_filter f;
         f.state = state_filter(query, policy::parse_grant_state);
-        return reply_with_list(gate.access().list_grants(f));
+        return reply_with_list(ops.list_grants(f), caller.sees_grant);
       }
       auto id = parts.size() >= 3 ? parse_id(parts[2]) : std::nullopt;
       if (!id) throw bad_input{"a grant id is a positive number"};
-      if (parts.size() == 3 && get) return reply_with(gate.access().get_grant(*id));
-      if (parts.size() == 4 && post && parts[3] == "revoke") {
-        auto who = actor_of(body);
-        auto revoked = gate.access().revoke(*id, who.name, who.admin);
-        gate.changed();
-        return reply_with(revoked);
-      }
+      if (parts.size() == 3 && get)
+        return reply_if_seen(ops.get_grant(*id), caller.sees_grant, "no such grant");
+      if (parts.size() == 4 && post && parts[3] == "revoke")
+        return reply_with(ops.revoke(actor_of(caller, body), *id));
     }
   } catch (const bad_input& e) {
     return error_reply(400, e.message);

@@ -6,6 +6,7 @@
 #include "admin/audit_routes.hpp"
 #include "admin/policy_routes.hpp"
 #include "core/json_text.hpp"
+#include "operations/operations.hpp"
 #include "policy/audit_sink.hpp"
 
 namespace gatehouse::admin {
@@ -60,10 +61,11 @@ http_reply router::route(const http_request& request, std::string_view path) {
     if (request.method != "POST") return error_reply(405, "use POST");
     std::string id(path.substr(sessions_prefix.size(), path.size() - sessions_prefix.size() -
                                                            std::string_view("/kill").size()));
-    if (!control_.kill_session(id, request.peer)) return error_reply(404, "no live session " + id);
+    if (auto killed = ops_.kill_session(id, request.peer); !killed)
+      return error_reply(404, killed.message());
     return {200, json_serialize(json::object{{"killed", id}})};
   }
-  if (auto reply = handle_policy_route(gate_, request)) return *reply;
+  if (auto reply = handle_policy_route(ops_, request)) return *reply;
   if (auto reply = handle_audit_route(control_.audit_log_path(), request,
                                       [this] { return control_.audit_verify_options(); }))
     return *reply;

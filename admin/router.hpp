@@ -5,7 +5,7 @@
 //   GET  /v1/status                  daemon status
 //   POST /v1/reload                  reload the configuration
 //   GET  /v1/sessions                live sessions
-//   POST /v1/sessions/ID/kill        end a live session
+//   POST /v1/sessions/ID/kill        end a live session (operations::service::kill_session)
 //   /v1/requests…, /v1/grants…       see policy_routes.hpp
 //   GET  /v1/audit…                  see audit_routes.hpp
 // Every call that is not a GET is recorded as an `admin.action` event (actor: the OS user on
@@ -14,23 +14,25 @@
 #include "admin/http_types.hpp"
 
 namespace gatehouse::policy {
-class gate_service;
 class audit_sink;
-}  // namespace gatehouse::policy
+}
+namespace gatehouse::operations {
+class service;
+}
 
 namespace gatehouse::admin {
 
 class router {
  public:
-  router(daemon_control& control, policy::gate_service& gate, policy::audit_sink* audit = nullptr)
-      : control_(control), gate_(gate), audit_(audit) {}
+  router(daemon_control& control, operations::service& ops, policy::audit_sink* audit = nullptr)
+      : control_(control), ops_(ops), audit_(audit) {}
   http_reply handle(const http_request& request);
 
  private:
   http_reply route(const http_request& request, std::string_view path);
 
   daemon_control& control_;
-  policy::gate_service& gate_;
+  operations::service& ops_;
   policy::audit_sink* audit_;
 };
 

@@ -2,25 +2,25 @@
 // The web's secrets in the store: approval links, sign-in links and browser sessions.
 //
 // A token is 32 random bytes (base64url, 43 characters): a 12-byte selector that finds the row
-// and a 20-byte verifier. The database keeps only SHA-256 hashes (of the selector, to look the
+// and a 20-byte verifier. The store keeps only SHA-256 hashes (of the selector, to look the
 // row up, and of the whole token, compared with CRYPTO_memcmp), so a copy of the store lets
-// nobody use a link. Approval and sign-in tokens are single-use: use_*() consumes them with a
-// conditional UPDATE, so two concurrent uses cannot both succeed.
+// nobody use a link. Approval and sign-in tokens are single-use: use() consumes them with a
+// conditional update, so two concurrent uses cannot both succeed.
 //
-// Ownership: its own SQLite connection to the store's file (WAL lets it share the file with
-// sqlite_store). Thread-safety: every member may be called from any thread (one mutex).
+// One interface, several backends (storage/: SQLite today, PostgreSQL later). The public
+// members hold the secret handling above, once for every backend; a backend implements the
+// protected row operations, which only ever see hashes. Everything a backend must honour is
+// checked by the conformance suite in tests/approval/token_store_test.cpp.
+//
+// Ownership: a backend owns its connection. Thread-safety: every member may be called from any
+// thread (backends serialise or use their database's concurrency).
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/time.hpp"
 #include "policy/result.hpp"
-
-namespace gatehouse::policy::sqlite {
-class database;
-}
 
 namespace gatehouse::approval {
 
@@ -28,6 +28,8 @@ template <typename T>
 using result = policy::result<T>;
 
 enum class token_kind { approval, sign_in, session };
+// "approval", "sign_in", "session": how backends store the kind.
+std::string_view to_string(token_kind k);
 
 // What a token stands for, as stored.
 struct token_record {
@@ -44,11 +46,10 @@ struct token_record {
 
 class token_store {
  public:
-  // Opens `path` (":memory:" for tests) and brings its schema up to date.
-  static result<std::unique_ptr<token_store>> open(const std::string& path);
-  ~token_store();
+  virtual ~token_store() = default;
 
   // A fresh token for `r` (kind, person, request_id, next, expires; the rest is ignored).
+  // Rows that expired long ago (30 days) are deleted on the way.
   result<std::string> issue(const token_record& r, time_point now);
   // The record behind `token` if it exists with this kind (used or expired ones too); nullopt
   // for unknown or malformed tokens.
@@ -61,10 +62,28 @@ class token_store {
   // How many tokens of `kind` are usable now (sessions, for /metrics).
   result<std::int64_t> count_usable(token_kind kind, time_point now);
 
- private:
-  explicit token_store(std::unique_ptr<policy::sqlite::database> db);
-  std::mutex mutex_;
-  std::unique_ptr<policy::sqlite::database> db_;
+ protected:
+  // A row as a backend keeps it: the hash of the whole token and what it stands for.
+  struct stored_token {
+    std::string token_hash;
+    token_record record;
+  };
+
+  // Deletes the rows that expired before `expired_before`, then inserts `r` (created `now`,
+  // unused) under `selector_hash`.
+  virtual result<void> insert_token(const std::string& selector_hash, const std::string& token_hash,
+                                    const token_record& r, time_point now,
+                                    time_point expired_before) = 0;
+  // The row of this selector hash and kind, if any.
+  virtual result<std::optional<stored_token>> find_token(const std::string& selector_hash,
+                                                         token_kind kind) = 0;
+  // Sets used_at = now on the row if it is unused and unexpired at `now`, atomically; true when
+  // this call changed it.
+  virtual result<bool> consume_token(const std::string& selector_hash, token_kind kind,
+                                     time_point now) = 0;
+  virtual result<void> delete_token(const std::string& selector_hash, token_kind kind) = 0;
+  // Rows of `kind` unused and unexpired at `now`.
+  virtual result<std::int64_t> count_usable_tokens(token_kind kind, time_point now) = 0;
 };
 
 // The token's selector (the row's key) if `token` has the shape of one of ours.

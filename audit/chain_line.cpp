@@ -1,6 +1,5 @@
 #include "audit/chain_line.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <openssl/evp.h>
 

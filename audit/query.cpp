@@ -1,7 +1,5 @@
 #include "audit/query.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <array>
@@ -20,7 +18,7 @@ std::string text_of(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return {};
   if (v->is_string()) return std::string(v->as_string());
-  return json::serialize(*v);
+  return json_serialize(*v);
 }
 
 bool field_is(const json::object& o, std::string_view key, const std::string& want) {
@@ -213,7 +211,7 @@ std::array<std::string, columns.size()> column_values(const json::object& event)
   for (std::size_t i = 0; i < columns.size(); ++i) {
     auto c = columns[i];
     if (c == "details")
-      out[i] = details.empty() ? "" : json::serialize(details);
+      out[i] = details.empty() ? "" : json_serialize(details);
     else if (c == "person")
       out[i] = person_of(event);
     else if (c == "request")

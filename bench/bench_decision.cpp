@@ -14,6 +14,7 @@
 
 #include "policy/decision.hpp"
 #include "policy/store.hpp"
+#include "storage/open_storage.hpp"
 
 namespace gatehouse::policy {
 namespace {
@@ -154,7 +155,7 @@ void BM_decide_sqlite_grants(benchmark::State& state) {
   static const policy_index index(*cfg);
   static const auto targets = random_targets(4096);
   static std::unique_ptr<store> db = [] {
-    auto s = open_store("sqlite::memory:");
+    auto s = storage::open_store("sqlite::memory:");
     request owner;
     owner.requester = "bench";
     const request_id owner_id = (*s)->create_request(owner)->id;

@@ -16,7 +16,7 @@
 #include "approval/links.hpp"
 #include "mail/mail_notifier.hpp"
 #include "mail/mime.hpp"
-#include "mail/sqlite_outbox.hpp"
+#include "storage/sqlite/outbox.hpp"
 
 namespace gatehouse::mail {
 namespace {
@@ -62,7 +62,7 @@ void BM_ask_two_approvers(benchmark::State& state) {
   if (!mkdtemp(pattern.data())) std::abort();
   fs::path dir = pattern;
   {
-    auto box = open_sqlite_outbox((dir / "gatehouse.db").string());
+    auto box = storage::sqlite::open_outbox((dir / "gatehouse.db").string());
     if (!box) std::abort();
     auto c = std::make_shared<config::config>();
     c->mail.from = "gate@example.com";

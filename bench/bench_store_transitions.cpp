@@ -15,6 +15,7 @@
 
 #include "policy/access_service.hpp"
 #include "policy/store.hpp"
+#include "storage/open_storage.hpp"
 
 namespace gatehouse::policy {
 namespace {
@@ -43,7 +44,7 @@ struct temp_store {
         ((base ? fs::path(base) : fs::temp_directory_path()) / "gatehouse-bench-XXXXXX").string();
     if (!mkdtemp(pattern.data())) std::abort();
     dir = pattern;
-    auto s = open_store("sqlite:" + (dir / "gatehouse.db").string());
+    auto s = storage::open_store("sqlite:" + (dir / "gatehouse.db").string());
     if (!s) std::abort();
     db = std::move(*s);
   }

@@ -1,6 +1,5 @@
 #include "cli/audit_verb.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>

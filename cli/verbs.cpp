@@ -1,6 +1,5 @@
 #include "cli/verbs.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cctype>

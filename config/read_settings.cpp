@@ -8,6 +8,7 @@
 
 #include "config/field_readers.hpp"
 #include "config/schema.hpp"
+#include "config/store_url.hpp"
 #include "config/value_checks.hpp"
 
 namespace gatehouse::config {
@@ -224,11 +225,11 @@ void read_settings(const map_reader& top, config& out) {
   read_checked(top, "instance_name", out.instance_name, need::optional,
                [](std::string_view text) { return check_label("instance_name", text); });
   if (read_checked(top, "store", out.store, need::optional, check_store)) {
-    constexpr std::string_view sqlite = "sqlite:";
-    auto path = out.store.substr(sqlite.size());
-    // ":memory:" and the like are SQLite's special names, not paths.
-    if (out.store.starts_with(sqlite) && !path.starts_with(':'))
-      out.store = std::string(sqlite) + resolve_path(top.context().base_dir(), path);
+    // A relative file is relative to the configuration file's directory.
+    if (auto url = parse_store_url(out.store); url && url->names_a_file()) {
+      url->location = resolve_path(top.context().base_dir(), url->location);
+      out.store = to_string(*url);
+    }
   }
   read_listen(top, out.listen);
   read_mail(top, out.mail);

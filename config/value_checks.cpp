@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/diagnostics.hpp"
+#include "config/store_url.hpp"
 
 namespace gatehouse::config {
 
@@ -97,14 +98,8 @@ std::string check_env_pattern(std::string_view text) {
 }
 
 std::string check_store(std::string_view text) {
-  auto ok = [&] {
-    if (text.starts_with("sqlite:")) return text.size() > std::string_view("sqlite:").size();
-    for (std::string_view scheme : {"postgresql://", "postgres://"}) {
-      if (text.starts_with(scheme)) return text.size() > scheme.size();
-    }
-    return false;
-  };
-  if (!ok()) return "bad store " + quote(text) + ": expected sqlite:PATH or postgresql://...";
+  if (!parse_store_url(text))
+    return "bad store " + quote(text) + ": expected sqlite:PATH or postgresql://...";
   return "";
 }
 

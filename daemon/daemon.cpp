@@ -24,11 +24,12 @@
 #include "daemon/front_ends.hpp"
 #include "daemon/sd_notify.hpp"
 #include "mail/mail_service.hpp"
+#include "operations/operations.hpp"
 #include "policy/access_service.hpp"
 #include "policy/async/gate_service.hpp"
-#include "policy/store.hpp"
 #include "proxy/listener.hpp"
 #include "proxy/ssh/host_keys.hpp"
+#include "storage/open_storage.hpp"
 #include "web/web_service.hpp"
 
 namespace gatehouse::daemon {
@@ -50,7 +51,7 @@ void raise_fd_limit() {
 }
 }  // namespace
 
-class daemon::impl final : public admin::daemon_control {
+class daemon::impl final : public admin::daemon_control, public operations::session_control {
  public:
   impl(std::shared_ptr<const config::config> initial, std::string config_path)
       : config_(std::move(initial)),
@@ -135,24 +136,26 @@ class daemon::impl final : public admin::daemon_control {
  private:
   // Binds every listener and opens every resource; the first failure is fatal.
   std::string start() {
-    auto opened = policy::open_store(config_->store);
+    auto opened = storage::open_storage(config_->store);
     if (!opened) return opened.message();
-    store_ = std::move(*opened);
+    storage_ = std::move(*opened);
     if (config_->listen.http)
       if (auto e = start_web(); !e.empty()) return e;
     approval::links& links = web_ ? web_->links() : static_cast<approval::links&>(no_links_);
     if (!config_->mail.smtp.empty()) {
-      auto mail = mail::mail_service::start(config_, links, clock_);
+      auto mail = mail::mail_service::start(config_, *storage_.outbox, links, clock_);
       if (!mail) return mail.message();
       mail_ = std::move(*mail);
     }
     policy::notifier& notifier = mail_ ? mail_->notifier() : log_notifier_;
-    access_ = std::make_unique<policy::access_service>(config_, *store_, audit_, notifier, clock_);
-    gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
+    access_ = std::make_unique<policy::access_service>(config_, *storage_.store, audit_, notifier,
+                                                       clock_);
+    gate_ = std::make_unique<policy::gate_service>(io_, *access_, *storage_.store, clock_);
+    operations_ = std::make_unique<operations::service>(*gate_, *this);  // kill: front_ends_
     front_ends_ = std::make_unique<front_ends>(
         front_end_context{io_, [this] { return config_; }, *gate_, audit_,
                           [this] { return audit_.sessions_allowed(); }});
-    router_ = std::make_unique<admin::router>(*this, *gate_, &audit_);
+    router_ = std::make_unique<admin::router>(*this, *operations_, &audit_);
 
     const auto& listen = config_->listen;
     if (listen.ssh) {
@@ -164,7 +167,7 @@ class daemon::impl final : public admin::daemon_control {
       if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
     if (listen.http) {
       web_->attach(
-          *gate_, [this] { return held_connections(); }, mail_.get());
+          *gate_, *operations_, [this] { return held_connections(); }, mail_.get());
       if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
     }
 
@@ -183,8 +186,8 @@ class daemon::impl final : public admin::daemon_control {
   }
 
   std::string start_web() {
-    auto web = web::web_service::create(
-        web::web_service_context{io_.get_executor(), config_, [this] { return config_; }, clock_});
+    auto web = web::web_service::create(web::web_service_context{
+        io_.get_executor(), config_, [this] { return config_; }, clock_, *storage_.tokens});
     if (auto* e = std::get_if<std::string>(&web)) return *e;
     web_ = std::move(std::get<0>(web));
     return {};
@@ -269,7 +272,7 @@ class daemon::impl final : public admin::daemon_control {
   audit::verify_options audit_verify_options() const override {
     return audit_.verify_options_now();
   }
-  bool kill_session(const std::string& id, const std::string& by) override {
+  bool kill(const std::string& id, const std::string& by) override {
     return front_ends_->kill(id, by);
   }
 
@@ -300,12 +303,13 @@ class daemon::impl final : public admin::daemon_control {
   system_clock clock_;
   audit::trail audit_;
   policy::log_notifier log_notifier_;
-  approval::no_links no_links_;  // without listen.http: mail carries no links
-  std::unique_ptr<policy::store> store_;
+  approval::no_links no_links_;            // without listen.http: mail carries no links
+  storage::stores storage_;                // the store, the token store and the outbox
   std::unique_ptr<web::web_service> web_;  // issues the links mail carries
   std::unique_ptr<mail::mail_service> mail_;
   std::unique_ptr<policy::access_service> access_;
   std::unique_ptr<policy::gate_service> gate_;
+  std::unique_ptr<operations::service> operations_;
   std::unique_ptr<front_ends> front_ends_;
   std::unique_ptr<admin::router> router_;
   std::vector<std::unique_ptr<proxy::tcp_listener>> listeners_;

@@ -25,8 +25,10 @@
 #include "approval/token_store.hpp"
 #include "audit/chain_line.hpp"
 #include "fuzz/fuzz_support.hpp"
+#include "operations/operations.hpp"
 #include "policy/access_service.hpp"
 #include "policy/async/gate_service.hpp"
+#include "storage/open_storage.hpp"
 #include "web/app.hpp"
 #include "web/sign_in_mailer.hpp"
 
@@ -66,13 +68,15 @@ struct world {
   quiet_notifier notifier;
   quiet_mailer mailer;
   boost::asio::io_context io;
-  std::unique_ptr<policy::store> store = must(policy::open_store("sqlite::memory:"), "store");
-  std::unique_ptr<approval::token_store> tokens =
-      must(approval::token_store::open(":memory:"), "token store");
+  storage::stores stores = must(storage::open_storage("sqlite::memory:"), "store");
+  std::unique_ptr<policy::store>& store = stores.store;
+  std::unique_ptr<approval::token_store>& tokens = stores.tokens;
   policy::access_service access{fuzz::fixture_config(), *store, audit, notifier, clock};
   policy::gate_service gate{io, access, *store, clock};
-  web::app app{web::app_context{gate, *tokens, clock, [] { return fuzz::fixture_config(); }, mailer,
-                                [] { return std::size_t{3}; }}};
+  operations::no_live_sessions sessions;
+  operations::service ops{gate, sessions};
+  web::app app{web::app_context{gate, ops, *tokens, clock, [] { return fuzz::fixture_config(); },
+                                mailer, [] { return std::size_t{3}; }}};
   std::string approval_token, carol_cookie, alice_cookie, approval_csrf, carol_csrf;
 
   world() {

@@ -4,25 +4,16 @@
 
 #include "mail/mail_notifier.hpp"
 #include "mail/mail_sender.hpp"
-#include "mail/sqlite_outbox.hpp"
 
 namespace gatehouse::mail {
 
 result<std::unique_ptr<mail_service>> mail_service::start(std::shared_ptr<const config::config> c,
-                                                          approval::links& links,
+                                                          outbox& box, approval::links& links,
                                                           const clock& clock) {
-  constexpr std::string_view sqlite_scheme = "sqlite:";
-  const std::string& store_url = c->store;
-  if (!store_url.starts_with(sqlite_scheme))
-    return policy::make_error(policy::error_code::invalid,
-                              "mail needs the sqlite store for its outbox, not " + store_url);
-  auto box = open_sqlite_outbox(store_url.substr(sqlite_scheme.size()));
-  if (!box) return box.err();
-
   std::unique_ptr<mail_service> s(new mail_service);
   mail_service* self = s.get();
   s->config_ = std::move(c);
-  s->box_ = std::move(*box);
+  s->box_ = &box;
   s->sender_ = std::make_unique<mail_sender>(
       *s->box_, [self] { return self->config()->mail; }, clock, s->counters_);
   mail_sender* sender = s->sender_.get();

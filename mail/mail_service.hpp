@@ -1,6 +1,7 @@
 #pragma once
-// Mail as the daemon runs it: the outbox in the store file, the notifier that fills it and the
-// one sender thread that empties it. Started when `mail.smtp` is configured.
+// Mail as the daemon runs it: the notifier that fills the outbox (the store's, given by
+// storage::open_storage) and the one sender thread that empties it. Started when `mail.smtp`
+// is configured.
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,10 +20,10 @@ class mail_notifier;
 
 class mail_service {
  public:
-  // The outbox lives in the configured store's file (`store: sqlite:PATH`). Starts the
-  // sender thread.
+  // Starts the sender thread. `box` must outlive the service.
   static result<std::unique_ptr<mail_service>> start(std::shared_ptr<const config::config> c,
-                                                     approval::links& links, const clock& clock);
+                                                     outbox& box, approval::links& links,
+                                                     const clock& clock);
   ~mail_service();
 
   // A reloaded configuration: new addresses, instance name and SMTP settings apply to the
@@ -44,7 +45,7 @@ class mail_service {
   mutable std::mutex config_mutex_;
   std::shared_ptr<const config::config> config_;
   mail_counters counters_;
-  std::unique_ptr<outbox> box_;
+  outbox* box_ = nullptr;
   std::unique_ptr<mail_sender> sender_;
   std::unique_ptr<mail_notifier> notifier_;
 };

@@ -7,6 +7,8 @@
 // the SMTP server took it. mark_sent() erases the message and leaves the row (recipient,
 // subject, times) as a record, which prune_sent() deletes after `mail.keep_sent`.
 //
+// One interface, several backends (storage/: SQLite today, PostgreSQL later); what every
+// backend must honour is checked by the conformance suite in tests/mail/outbox_test.cpp.
 // Implementations are thread-safe (the notifier enqueues from the acting thread, the sender
 // works on its own).
 #include <cstdint>
@@ -46,6 +48,8 @@ class outbox {
   // When the next unsent mail is due; nullopt when nothing waits.
   virtual result<std::optional<time_point>> next_due() = 0;
   // Delivered: erases the message (its links) and keeps the row as a record of the delivery.
+  // The message leaves the store's files promptly, not only its tables (SQLite: the freed
+  // bytes and the write-ahead log). May take a moment: call it from the mail thread.
   virtual result<void> mark_sent(std::int64_t id, time_point now) = 0;
   // One more failed attempt: remembers `error` and tries again at `retry_at`.
   virtual result<void> mark_failed(std::int64_t id, const std::string& error,

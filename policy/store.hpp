@@ -1,9 +1,10 @@
 #pragma once
 // The durable home of requests, grants and the change feed (ARCHITECTURE practices 3 and 4).
 //
-// One interface, several backends: SQLite today (sqlite_store.cpp), PostgreSQL shared by
-// several daemons later. Everything a backend must honour is checked by the conformance suite
-// in tests/policy/store_conformance_test.cpp:
+// One interface, several backends in storage/: SQLite today (storage/sqlite/store.cpp),
+// PostgreSQL shared by several daemons later; storage::open_storage() picks one by the store
+// URL. Everything a backend must honour is checked by the conformance suite in
+// tests/policy/store_conformance_test.cpp:
 //   * every write is durable when the call returns;
 //   * records carry a version; an update names the version it read and fails with
 //     error_code::conflict if the record changed since (`UPDATE ... WHERE id=? AND version=?`);
@@ -17,7 +18,7 @@
 //     changes_since(seq); PostgreSQL adds LISTEN/NOTIFY on top so that waiters wake at once.
 // No call throws: failures come back as result errors (internal for storage failures).
 //
-// Thread-safety: implementations are safe to call from several threads (sqlite_store
+// Thread-safety: implementations are safe to call from several threads (the SQLite one
 // serialises calls on one connection).
 #include <cstdint>
 #include <functional>
@@ -129,9 +130,5 @@ class store {
   virtual result<committed> apply(const write_batch& batch, const before_commit& check) = 0;
   result<committed> apply(const write_batch& batch) { return apply(batch, {}); }
 };
-
-// "sqlite:PATH" or "sqlite::memory:". Creates the database and brings its schema up to date.
-// On failure: "cannot open store sqlite:/x/y.db: unable to open database file".
-result<std::unique_ptr<store>> open_store(const std::string& url);
 
 }  // namespace gatehouse::policy

@@ -1,107 +1,61 @@
-// /api/v1/... for signed-in people (the admin API's operations as that person, scoped to what
-// they may see) and /metrics.
-#include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
+// /api/v1/... for signed-in people (the admin API's endpoints, admin/policy_routes, as that
+// person and scoped to what they may see) and /metrics.
 #include <boost/json/serialize.hpp>
 
+#include "admin/policy_routes.hpp"
 #include "approval/secrets.hpp"
-#include "approval/token_store.hpp"
 #include "core/json_text.hpp"
+#include "core/web_text.hpp"
+#include "operations/operations.hpp"
 #include "policy/async/gate_service.hpp"
 #include "web/app.hpp"
-#include "web/forms.hpp"
-#include "web/policy_calls.hpp"
 
 namespace gatehouse::web {
 
 namespace json = boost::json;
 
 namespace {
-web_reply json_reply(int status, const json::value& v) {
-  return {status, "application/json", json_serialize(v), {}};
+web_reply json_reply(int status, std::string body) {
+  return {status, "application/json", std::move(body), {}};
 }
 web_reply json_error(int status, const std::string& message) {
-  return json_reply(status, json::object{{"error", message}});
-}
-
-// A request's JSON (admin/json_views) names its requester and approvers by level.
-bool may_see_json(const json::value& v, const std::string& person) {
-  const auto* o = v.if_object();
-  if (!o) return false;
-  if (const auto* r = o->if_contains("requester"); r && r->is_string() && r->get_string() == person)
-    return true;
-  if (const auto* levels = o->if_contains("approvers"); levels && levels->is_array())
-    for (const auto& level : levels->get_array())
-      if (const auto* names = level.as_object().if_contains("approvers");
-          names && names->is_array())
-        for (const auto& n : names->get_array())
-          if (n.is_string() && n.get_string() == person) return true;
-  return false;
+  return json_reply(status, json_serialize(json::object{{"error", message}}));
 }
 }  // namespace
 
 web_reply app::api_routes(const web_request& r, std::string_view path, const session& s) {
-  auto& access = context_.gate.access();
+  auto& ops = context_.operations;
   const std::string& me = s.person;
   std::string query;
   if (auto q = r.target.find('?'); q != std::string::npos) query = r.target.substr(q);
   constexpr std::string_view prefix = "/api/v1/";
   if (!path.starts_with(prefix)) return json_error(404, "no such endpoint");
   auto parts = path_segments(path.substr(prefix.size()));
-  const std::string v1 = "/v1/" + std::string(path.substr(prefix.size()));
 
   if (parts.size() == 1 && parts[0] == "me" && r.method == "GET")
-    return json_reply(200, json::object{{"person", me}});
+    return json_reply(200, json_serialize(json::object{{"person", me}}));
   if (parts.empty() || (parts[0] != "requests" && parts[0] != "grants"))
     return json_error(404, "no such endpoint");
-
   if (r.method == "POST") {
     if (!r.content_type.starts_with("application/json"))
       return json_error(415, "send application/json");
-    json::object body;
-    if (!r.body.empty()) {
-      std::error_code ec;
-      auto v = json_parse_text(r.body, ec);
-      if (ec || !v.is_object()) return json_error(400, "the request body must be a JSON object");
-      body = std::move(v.as_object());
-    }
-    if (parts.size() == 1 && parts[0] == "requests") {
-      body["for"] = me;
-    } else if (parts.size() >= 2 && parts[0] == "requests") {
-      auto got = call_policy(context_.gate, "GET", "/v1/requests/" + std::string(parts[1]), {}, me);
-      if (!got.ok() || !may_see_json(got.body, me)) return json_error(404, "no such request");
-    }
-    auto outcome = call_policy(context_.gate, "POST", v1, std::move(body), me);
-    return json_reply(outcome.status, outcome.body);
+  } else if (r.method != "GET") {
+    return json_error(405, "use GET or POST");
   }
-  if (r.method != "GET") return json_error(405, "use GET or POST");
 
-  auto outcome = call_policy(context_.gate, "GET", v1 + query, {}, me);
-  if (!outcome.ok()) return json_reply(outcome.status, outcome.body);
-  if (parts[0] == "requests") {
-    if (parts.size() == 1) {
-      json::array visible;
-      for (auto& item : outcome.body.as_array())
-        if (may_see_json(item, me)) visible.push_back(std::move(item));
-      return json_reply(200, visible);
-    }
-    if (!may_see_json(outcome.body, me)) return json_error(404, "no such request");
-    return json_reply(200, outcome.body);
-  }
-  auto visible_grant = [&](const json::value& g) {
-    const auto& o = g.as_object();
-    if (o.at("person").as_string() == me) return true;
-    auto q = access.get_request(o.at("request_id").as_int64());
+  // A person sees the requests they filed or are an approver of, and their grants.
+  admin::route_caller caller;
+  caller.person = me;
+  caller.sees_request = [&me](const policy::request& q) { return may_see(q, me); };
+  caller.sees_grant = [&](const policy::grant& g) {
+    if (g.person == me) return true;
+    auto q = ops.get_request(g.request);
     return q && may_see(*q, me);
   };
-  if (parts.size() == 1) {
-    json::array visible;
-    for (auto& item : outcome.body.as_array())
-      if (visible_grant(item)) visible.push_back(std::move(item));
-    return json_reply(200, visible);
-  }
-  if (!visible_grant(outcome.body)) return json_error(404, "no such grant");
-  return json_reply(200, outcome.body);
+  const std::string v1 = "/v1/" + std::string(path.substr(prefix.size()));
+  auto reply = admin::handle_policy_route(ops, {r.method, v1 + query, r.body, "web:" + me}, caller);
+  if (!reply) return json_error(404, "no such endpoint");
+  return json_reply(reply->status, std::move(reply->body));
 }
 
 web_reply app::metrics(const web_request& r) {

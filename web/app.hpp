@@ -10,14 +10,16 @@
 //   POST /sign-out
 //   GET  /my/requests, /my/approvals, /requests/ID, /grants        (signed in)
 //   POST /requests/ID/ACTION (approve, deny, cancel, comment, reassign), /grants/ID/revoke
-//   /api/v1/requests..., /api/v1/grants...   the admin API's operations, as the signed-in person
+//   /api/v1/requests..., /api/v1/grants...   the admin API's endpoints (admin/policy_routes), as
+//                                  the signed-in person and scoped to what they may see
 //   GET  /audit[.csv], /audit/sessions[/ID], /audit/recordings/ID.cast, /audit/requests[.csv]
 //        (the auditors group only)
 //   GET  /metrics                  in-memory counters (bearer token: listen.http.metrics_token)
 //   GET  /healthz, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
 //
 // A decision here is the person's own (as with `gatehouse approve --as PERSON`), made through
-// the same operations as the admin API (admin/policy_routes), audited by access_service.
+// the operations API (operations::service) as the admin API's are, audited by access_service.
+// Nobody acts as the administrator from the web.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,13 +39,17 @@ struct request;
 namespace gatehouse::approval {
 class token_store;
 }
+namespace gatehouse::operations {
+class service;
+}
 
 namespace gatehouse::web {
 
 class sign_in_mailer;
 
 struct app_context {
-  policy::gate_service& gate;
+  policy::gate_service& gate;       // counts for /metrics, .rdp files
+  operations::service& operations;  // every action and read of requests and grants
   approval::token_store& tokens;
   const clock& clk;
   std::function<std::shared_ptr<const config::config>()> current_config;

@@ -1,14 +1,12 @@
 // GET and POST /approvals/TOKEN: the page behind an approval link.
-#include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
 
 #include "approval/token_store.hpp"
 #include "core/duration.hpp"
-#include "policy/async/gate_service.hpp"
+#include "operations/operations.hpp"
 #include "web/app.hpp"
 #include "web/forms.hpp"
 #include "web/html.hpp"
-#include "web/policy_calls.hpp"
 #include "web/request_views.hpp"
 
 namespace gatehouse::web {
@@ -81,7 +79,7 @@ web_reply app::approval_page(const web_request& r, const std::string& token) {
   }
   const std::string viewer = session ? session->person : "";
 
-  auto req = context_.gate.access().get_request(link.request_id);
+  auto req = context_.operations.get_request(link.request_id);
   if (!req) return message_page(404, "Request not found", viewer, req.message());
   const auto now = context_.clk.now();
   const std::string title = "Request #" + std::to_string(req->id);
@@ -122,8 +120,8 @@ web_reply app::approval_page(const web_request& r, const std::string& token) {
     return render_form(403, "The form has expired or did not come from this page; decide again.");
   const std::string action = form["action"];
   if (action != "approve" && action != "deny") return render_form(400, "Choose Approve or Deny.");
-  boost::json::object body;
-  if (auto c = form["comment"]; !c.empty()) body["comment"] = c;
+  policy::approval options;
+  options.comment = form["comment"];
   if (action == "approve") {
     auto requested = std::chrono::duration_cast<std::chrono::seconds>(req->window.length());
     if (auto text = form["duration"]; !text.empty() && text != format_duration(requested)) {
@@ -132,24 +130,25 @@ web_reply app::approval_page(const web_request& r, const std::string& token) {
       if (*d > req->max_duration)
         return render_form(422,
                            "At most " + format_duration(req->max_duration) + " may be granted.");
-      body["duration"] = format_duration(*d);
+      options.duration = *d;
     }
   }
   auto used = context_.tokens.use(approval::token_kind::approval, token, now);
   if (!used) return message_page(500, "Try again later", viewer, "The store is not available.");
   if (!*used) return gone("This link has just been used.");
-  auto outcome =
-      call_policy(context_.gate, "POST", "/v1/requests/" + std::to_string(req->id) + "/" + action,
-                  body, approver);
+  const auto as_approver = operations::actor::person(approver);
+  auto outcome = action == "approve"
+                     ? context_.operations.approve(as_approver, req->id, options)
+                     : context_.operations.deny(as_approver, req->id, options.comment);
   spdlog::info("web: {} {} request #{} by approval link ({})", approver,
                action == "approve" ? "approved" : "denied", req->id,
-               outcome.ok() ? "done" : outcome.error());
-  auto after = context_.gate.access().get_request(req->id);
+               outcome ? "done" : outcome.message());
+  auto after = context_.operations.get_request(req->id);
   const policy::request& shown = after ? *after : *req;
-  if (!outcome.ok())
+  if (!outcome)
     return html_reply(409, title, viewer,
                       "<h1>" + escape(title) + "</h1><div class=\"notice error\">" +
-                          escape(outcome.error()) + "</div>" + outcome_section(shown));
+                          escape(outcome.message()) + "</div>" + outcome_section(shown));
   std::string done = action == "approve" ? "approved" : "denied";
   return html_reply(200, title, viewer,
                     "<h1>You " + done + " request #" + std::to_string(shown.id) +

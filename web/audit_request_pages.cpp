@@ -1,6 +1,6 @@
 // Request history for auditors: GET /audit/requests (filters: person, server, state, emergency
 // only, request) and /audit/requests.csv, every request the store holds, newest first.
-#include "policy/async/gate_service.hpp"
+#include "operations/operations.hpp"
 #include "web/app.hpp"
 #include "web/audit_views.hpp"
 #include "web/forms.hpp"
@@ -56,7 +56,7 @@ web_reply app::audit_requests(const web_request& r, bool csv, const viewer& v) {
   std::string error;
   auto filter = request_history_filter_from(url_query, error);
   if (!filter) return message_page(400, "Bad filter", v, error);
-  auto all = context_.gate.access().list_requests(filter->store);
+  auto all = context_.operations.list_requests(filter->store);
   if (!all) return message_page(500, "Try again later", v, all.message());
   std::vector<policy::request> found;
   for (auto& q : *all)

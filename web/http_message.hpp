@@ -25,6 +25,7 @@ struct web_request {
   std::string peer;             // "address:port"
   std::string authorization{};  // the Authorization header ("" when absent)
   std::string fetch_site{};     // the Sec-Fetch-Site header ("" when absent)
+  std::string host{};           // the Host header ("" when absent)
 };
 
 struct web_reply {
@@ -46,6 +47,9 @@ struct traffic_counters {
   std::uint64_t bytes_in = 0;     // request bytes (header and body)
   std::uint64_t bytes_out = 0;    // response bytes
   std::uint64_t requests = 0;
+  // The most bytes of a streamed reply (web/http_stream.hpp) that one connection held unsent at
+  // once: what a slow reader can make the server keep, whatever the reply's size.
+  std::uint64_t peak_queued_reply_bytes = 0;
 };
 
 }  // namespace gatehouse::web

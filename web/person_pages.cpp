@@ -1,17 +1,17 @@
 // The signed-in pages: My requests, My approvals, Request detail, Grants, and the actions on
-// them (POST, with the session's CSRF token). Actions go through the admin API's operations.
-#include <boost/json/object.hpp>
-
+// them (POST, with the session's CSRF token). Actions go through the operations API as the
+// signed-in person; a refusal shows the admin API's status and words.
+#include <algorithm>
 #include <charconv>
 
+#include "admin/policy_routes.hpp"
 #include "approval/token_store.hpp"
 #include "core/duration.hpp"
-#include "policy/async/gate_service.hpp"
+#include "operations/operations.hpp"
 #include "proxy/rdp/rdp_file_for.hpp"
 #include "web/app.hpp"
 #include "web/forms.hpp"
 #include "web/html.hpp"
-#include "web/policy_calls.hpp"
 #include "web/request_views.hpp"
 
 namespace gatehouse::web {
@@ -35,6 +35,18 @@ bool due_to_decide(const policy::request& r, std::string_view person) {
   return false;
 }
 
+// A request form's fields as the operations' named arguments: those the pages send, when filled.
+operations::argument_reader arguments_of(const std::map<std::string, std::string>& form) {
+  return [&form](std::string_view key) -> policy::result<std::optional<std::string>> {
+    constexpr std::string_view sent[] = {"comment", "text", "to", "duration"};
+    auto it = form.find(std::string(key));
+    if (std::find(std::begin(sent), std::end(sent), key) == std::end(sent) || it == form.end() ||
+        it->second.empty())
+      return std::optional<std::string>{};
+    return std::optional<std::string>(it->second);
+  };
+}
+
 std::string hidden_csrf(const std::string& csrf) {
   return "<input type=\"hidden\" name=\"csrf\" value=\"" + escape(csrf) + "\">";
 }
@@ -48,7 +60,7 @@ std::string button_form(const std::string& action, const std::string& csrf,
 }  // namespace
 
 web_reply app::person_routes(const web_request& r, std::string_view path, const session& s) {
-  auto& access = context_.gate.access();
+  auto& ops = context_.operations;
   const std::string& me = s.person;
   const viewer who{me, is_auditor(*context_.current_config(), me)};
   const std::string csrf = csrf_token("session:" + s.token);
@@ -62,30 +74,30 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     if (!csrf_ok("session:" + s.token, form["csrf"]))
       return message_page(403, "Refused", who,
                           "The form has expired; reload the page and try again.");
-    boost::json::object body;
-    std::string back;
-    std::string target;
+    const auto as_me = operations::actor::person(me);
+    auto not_done = [&](const policy::error& e) {
+      return message_page(admin::status_for(e.code), "Not done", who, e.message);
+    };
     if (parts.size() == 3 && parts[0] == "requests" && parse_id(parts[1])) {
-      back = "/requests/" + std::string(parts[1]);
-      target = "/v1/requests/" + std::string(parts[1]) + "/" + std::string(parts[2]);
-      for (const char* key : {"comment", "text", "to", "duration"})
-        if (auto it = form.find(key); it != form.end() && !it->second.empty())
-          body[key] = it->second;
-    } else if (parts.size() == 3 && parts[0] == "grants" && parts[2] == "revoke" &&
-               parse_id(parts[1])) {
-      back =
-          form.count("back") && form["back"].starts_with("/requests/") ? form["back"] : "/grants";
-      target = "/v1/grants/" + std::string(parts[1]) + "/revoke";
-    } else {
-      return message_page(404, "Not found", who, "There is no such page.");
+      auto action = operations::parse_request_action(parts[2], arguments_of(form));
+      if (!action)
+        return message_page(admin::status_for_arguments(action.code()), "Not done", who,
+                            action.message());
+      auto done = ops.perform(as_me, *parse_id(parts[1]), *action);
+      if (!done) return not_done(done.err());
+      return redirect("/requests/" + std::string(parts[1]));
     }
-    auto outcome = call_policy(context_.gate, "POST", target, body, me);
-    if (!outcome.ok()) return message_page(outcome.status, "Not done", who, outcome.error());
-    return redirect(back);
+    if (parts.size() == 3 && parts[0] == "grants" && parts[2] == "revoke" && parse_id(parts[1])) {
+      auto done = ops.revoke(as_me, *parse_id(parts[1]));
+      if (!done) return not_done(done.err());
+      return redirect(form.count("back") && form["back"].starts_with("/requests/") ? form["back"]
+                                                                                   : "/grants");
+    }
+    return message_page(404, "Not found", who, "There is no such page.");
   }
 
   if (path == "/my/approvals" || path == "/my/requests") {
-    auto all = access.list_requests({});
+    auto all = ops.list_requests({});
     if (!all) return message_page(500, "Try again later", who, all.message());
     const bool approvals = path == "/my/approvals";
     std::vector<policy::request> due, open, closed;
@@ -123,7 +135,7 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
   if (parts.size() == 2 && parts[0] == "requests") {
     auto id = parse_id(parts[1]);
     auto q =
-        id ? access.get_request(*id)
+        id ? ops.get_request(*id)
            : policy::result<policy::request>(policy::make_error(policy::error_code::not_found, ""));
     if (!q || !may_see(*q, me))
       return message_page(404, "Not found", who, "There is no such request you may see.");
@@ -156,7 +168,7 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     if (q->requester == me && q->state == policy::request_state::pending)
       actions += button_form(base + "/cancel", csrf, "Cancel request");
     if (q->grant && policy::is_approver(*q, me)) {
-      auto g = access.get_grant(*q->grant);
+      auto g = ops.get_grant(*q->grant);
       if (g && g->state == policy::grant_state::active)
         actions += "<form class=\"inline\" method=\"post\" action=\"/grants/" +
                    std::to_string(g->id) + "/revoke\">" + hidden_csrf(csrf) +
@@ -186,11 +198,11 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
   }
 
   if (path == "/grants") {
-    auto grants = access.list_grants({});
+    auto grants = ops.list_grants({});
     if (!grants) return message_page(500, "Try again later", who, grants.message());
     std::string rows;
     for (const auto& g : *grants) {
-      auto q = access.get_request(g.request);
+      auto q = ops.get_request(g.request);
       if (g.person != me && !(q && policy::is_approver(*q, me))) continue;
       rows += "<tr><td>#" + std::to_string(g.id) + "</td><td>" + escape(g.person) + "</td><td>" +
               escape(g.account.empty() ? g.server : g.account + "@" + g.server) + "</td><td>" +

@@ -44,7 +44,6 @@ std::function<std::string()> mail_metrics_of(
 struct web_service::impl {
   explicit impl(web_service_context c) : context(std::move(c)) {}
   web_service_context context;
-  std::unique_ptr<approval::token_store> tokens;
   std::unique_ptr<approval::public_links> links;
   mailer_slot mailer;
   std::unique_ptr<mail_sign_in_mailer> mail_mailer;
@@ -54,14 +53,8 @@ struct web_service::impl {
 
 std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_service_context c) {
   const auto& http = *c.initial->listen.http;
-  constexpr std::string_view sqlite_scheme = "sqlite:";
-  if (!c.initial->store.starts_with(sqlite_scheme))
-    return std::string("http listener: the web app needs a sqlite: store");
   auto i = std::make_unique<impl>(c);
-  auto tokens = approval::token_store::open(c.initial->store.substr(sqlite_scheme.size()));
-  if (!tokens) return "http listener: " + tokens.message();
-  i->tokens = std::move(*tokens);
-  i->links = std::make_unique<approval::public_links>(*i->tokens, http.public_url, c.clk);
+  i->links = std::make_unique<approval::public_links>(c.tokens, http.public_url, c.clk);
   auto* self = i.get();
   auto server =
       https_server::create(c.executor, http.tls_cert, http.tls_key, [self](const web_request& r) {
@@ -73,8 +66,8 @@ std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_
   return std::unique_ptr<web_service>(new web_service(std::move(i)));
 }
 
-void web_service::attach(policy::gate_service& gate, std::function<std::size_t()> held,
-                         mail::mail_service* mail) {
+void web_service::attach(policy::gate_service& gate, operations::service& operations,
+                         std::function<std::size_t()> held, mail::mail_service* mail) {
   auto& i = *impl_;
   std::function<std::string()> mail_metrics;
   if (mail) {
@@ -83,9 +76,9 @@ void web_service::attach(policy::gate_service& gate, std::function<std::size_t()
     i.mailer.target = i.mail_mailer.get();
     mail_metrics = mail_metrics_of(*mail, i.context.current_config);
   }
-  i.web_app =
-      std::make_unique<app>(app_context{gate, *i.tokens, i.context.clk, i.context.current_config,
-                                        i.mailer, std::move(held), std::move(mail_metrics)});
+  i.web_app = std::make_unique<app>(app_context{gate, operations, i.context.tokens, i.context.clk,
+                                                i.context.current_config, i.mailer, std::move(held),
+                                                std::move(mail_metrics)});
   i.web_app->set_traffic(&i.server->counters());
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Everything behind listen.http, as the daemon holds it: the token store, the approval links
-// mail uses, the web app and its HTTPS server. The daemon owns one when listen.http is set.
+// Everything behind listen.http, as the daemon holds it: the approval links mail uses (over
+// the token store the daemon opened with storage::open_storage), the web app and its HTTPS
+// server. The daemon owns one when listen.http is set.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -16,8 +17,14 @@
 namespace gatehouse::policy {
 class gate_service;
 }
+namespace gatehouse::operations {
+class service;
+}
 namespace gatehouse::mail {
 class mail_service;
+}
+namespace gatehouse::approval {
+class token_store;
 }
 
 namespace gatehouse::web {
@@ -27,21 +34,21 @@ struct web_service_context {
   std::shared_ptr<const config::config> initial;  // listen.http must be set
   std::function<std::shared_ptr<const config::config>()> current_config;
   const clock& clk;
+  approval::token_store& tokens;  // outlives the web_service
 };
 
 // Two steps, because mail needs the links before the policy core exists and the pages need the
 // policy core: create() (links usable), then attach() (pages served).
 class web_service {
  public:
-  // Opens the token store (the sqlite: store's file) and loads the certificate; a one-line
-  // reason when either fails.
+  // Loads the certificate; a one-line reason when that fails.
   static std::variant<std::unique_ptr<web_service>, std::string> create(web_service_context c);
   ~web_service();
 
-  // The policy operations behind the pages; until then every page answers 503. With `mail`
+  // The gate and the operations behind the pages; until then every page answers 503. With `mail`
   // (null when mail is off), sign-in links are mailed and /metrics shows the mail queue.
-  void attach(policy::gate_service& gate, std::function<std::size_t()> held_connections,
-              mail::mail_service* mail);
+  void attach(policy::gate_service& gate, operations::service& operations,
+              std::function<std::size_t()> held_connections, mail::mail_service* mail);
 
   void accept(boost::asio::ip::tcp::socket socket, std::string peer);
   void stop();

@@ -7,27 +7,16 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import GATEHOUSE, Env, wait_for  # noqa: E402
+from gatehouse_env import GATEHOUSE, Env, quick_rule, wait_for  # noqa: E402
 import subprocess  # noqa: E402
 
-SHORT_RULES = """\
-  - name: quick
-    users: [alice]
-    servers: [web02]
-    accounts: ["*"]
-    mode: approve
-    approvers: [bob]
-    default_duration: 3s
-    max_duration: 1h
-    pending_timeout: 2s
-"""
 
 
 class AdminCli(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.env = Env()
-        text = cls.env.config_text().replace("rules:\n", "rules:\n" + SHORT_RULES, 1)
+        text = cls.env.config_text().replace("rules:\n", "rules:\n" + quick_rule(), 1)
         text = text.replace("servers:\n", f"""servers:
   - name: web02
     protocol: ssh

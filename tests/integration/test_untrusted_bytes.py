@@ -14,21 +14,12 @@ import textwrap
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import wait_for  # noqa: E402
+from gatehouse_env import quick_rule, wait_for  # noqa: E402
 from ssh_env import CLIENT_OPTS, BATCH  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
 LATIN1 = b"caf\xe9"
 ESCAPES = b"\x1b[2J\x1b]0;owned\x07"
-QUICK_RULE = textwrap.indent(textwrap.dedent("""\
-    - name: quick
-      users: [alice]
-      servers: [web02]
-      accounts: ["*"]
-      mode: approve
-      approvers: [bob]
-      pending_timeout: 3s
-    """), "  ")
 
 
 def original_bytes(text):
@@ -57,7 +48,7 @@ class UntrustedBytes(unittest.TestCase):
               accounts:
                 - {{ name: deploy, key_file: {env.account_key} }}
             """)
-        text = env.web_config_text(mode="approve", rule_extra=QUICK_RULE, extra_servers=web02)
+        text = env.web_config_text(mode="approve", rule_extra=quick_rule("3s"), extra_servers=web02)
         env.write_config(WebEnv.with_auditors(WebEnv.with_audit(text, cls.log)))
         env.start()
         # alice files by ssh with a Latin-1 justification that also carries escape sequences.

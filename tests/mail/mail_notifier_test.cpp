@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "mail/sqlite_outbox.hpp"
 #include "mime_test_support.hpp"
+#include "storage/open_storage.hpp"
 
 namespace gatehouse::mail {
 namespace {
@@ -41,7 +41,7 @@ class MailNotifier : public ::testing::Test {
                 {"bob", "bob@example.com", {}, {}},
                 {"carol", "", {}, {}}};
     config_ = c;
-    box_ = std::move(open_sqlite_outbox(":memory:").value());
+    box_ = std::move(storage::open_storage("sqlite::memory:").value().outbox);
     r_.id = 7;
     r_.requester = "alice";
     r_.server = "web01";

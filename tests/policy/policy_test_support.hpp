@@ -12,10 +12,12 @@
 #include "core/time.hpp"
 #include "policy/access_service.hpp"
 #include "policy/store.hpp"
+#include "storage/open_storage.hpp"
 
 namespace gatehouse::policy::testing {
 
 using namespace std::chrono_literals;
+using storage::open_store;
 
 // Principals as written in YAML: "alice", "group:ops", "*", "manager".
 config::principal who(const std::string& text);

@@ -1,46 +1,20 @@
 // The store conformance suite (ARCHITECTURE practice 4): every backend runs the same typed
-// tests. Add a factory to StoreBackends to put a new backend (PostgreSQL) through it.
+// tests. Add a backend (tests/storage/storage_backends.hpp) to StoreBackends to put a new one
+// (PostgreSQL) through it.
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
 
 #include "policy/store.hpp"
 #include "policy_test_support.hpp"
+#include "storage_backends.hpp"
 
 namespace gatehouse::policy::testing {
 namespace {
 
-namespace fs = std::filesystem;
-
-// A fresh directory under the system temp dir, removed with the object.
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "gatehouse-store-XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) ? pattern : std::string();
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-struct sqlite_file_backend {
-  static constexpr bool persistent = true;
-  temp_dir dir;
-  std::string url() const { return "sqlite:" + (dir.path() / "gatehouse.db").string(); }
-};
-
-struct sqlite_memory_backend {
-  static constexpr bool persistent = false;
-  std::string url() const { return "sqlite::memory:"; }
-};
+using storage::testing::sqlite_file_backend;
+using storage::testing::sqlite_memory_backend;
 
 template <typename Backend>
 class StoreConformance : public ::testing::Test {

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "web/test_certificate.hpp"
+
 namespace gatehouse::web {
 namespace {
 
@@ -32,11 +34,7 @@ class HttpsServer : public ::testing::Test {
            ("https-server-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
-    std::string cmd =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-days 1 -subj /CN=127.0.0.1 -keyout " +
-        (dir_ / "key").string() + " -out " + (dir_ / "cert").string() + " >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    ASSERT_TRUE(test_support::make_test_certificate(dir_));
     server_limits limits;
     limits.max_connections = 2;
     limits.max_connections_per_source = 1;

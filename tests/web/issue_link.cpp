@@ -6,8 +6,7 @@
 #include <string>
 
 #include "approval/public_links.hpp"
-#include "approval/token_store.hpp"
-#include "policy/store.hpp"
+#include "storage/open_storage.hpp"
 
 using namespace gatehouse;
 
@@ -17,18 +16,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string kind = argv[1], db = argv[2], url = argv[3];
-  auto tokens = approval::token_store::open(db);
-  if (!tokens) {
-    std::fprintf(stderr, "%s\n", tokens.message().c_str());
+  auto opened = storage::open_storage("sqlite:" + db);
+  if (!opened) {
+    std::fprintf(stderr, "%s\n", opened.message().c_str());
     return 1;
   }
+  auto& tokens = opened->tokens;
   system_clock clk;
   if (kind == "approval" && argc == 6) {
-    auto store = policy::open_store("sqlite:" + db);
-    if (!store) return std::fprintf(stderr, "%s\n", store.message().c_str()), 1;
-    auto r = (*store)->get_request(std::stoll(argv[4]));
+    auto r = opened->store->get_request(std::stoll(argv[4]));
     if (!r) return std::fprintf(stderr, "%s\n", r.message().c_str()), 1;
-    approval::public_links links(**tokens, url, clk);
+    approval::public_links links(*tokens, url, clk);
     std::printf("%s\n", links.approval_url(r->id, argv[5], r->pending_until).c_str());
     return 0;
   }
@@ -38,7 +36,7 @@ int main(int argc, char** argv) {
     rec.person = argv[4];
     rec.next = "/my/approvals";
     rec.expires = clk.now() + std::chrono::minutes(15);
-    auto token = (*tokens)->issue(rec, clk.now());
+    auto token = tokens->issue(rec, clk.now());
     if (!token) return std::fprintf(stderr, "%s\n", token.message().c_str()), 1;
     std::printf("%s/sign-in/%s\n", url.c_str(), token->c_str());
     return 0;

@@ -2,7 +2,7 @@
 // a browser after sign-in, sign-in forms posted from another site, links and sessions of people
 // removed from the configuration, the sign-in mail limits per source, and /metrics (in-memory
 // counters, the bearer token).
-#include "policy/sqlite_db.hpp"
+#include "storage/sqlite/database.hpp"
 #include "tests/web/web_app_fixture.hpp"
 
 namespace gatehouse::web {
@@ -167,7 +167,7 @@ TEST_F(WebAbuse, MetricsComeFromMemoryNotFromTheStore) {
   ASSERT_TRUE(filed) << filed.message();
   gate_->changed();
   // A scrape must not read the store: with its tables gone it still answers from memory.
-  auto db = policy::sqlite::database::open((dir_ / "gate.db").string());
+  auto db = storage::sqlite::database::open((dir_ / "gate.db").string());
   ASSERT_TRUE(db) << db.message();
   ASSERT_TRUE(
       (*db)->exec("ALTER TABLE requests RENAME TO requests_away; "

@@ -12,8 +12,10 @@
 
 #include "approval/public_links.hpp"
 #include "approval/token_store.hpp"
+#include "operations/operations.hpp"
 #include "policy/async/gate_service.hpp"
 #include "policy/policy_test_support.hpp"
+#include "storage/open_storage.hpp"
 #include "web/app.hpp"
 #include "web/forms.hpp"
 #include "web/sign_in_mailer.hpp"
@@ -55,17 +57,17 @@ class WebApp : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     auto db = (dir_ / "gate.db").string();
-    auto s = policy::open_store("sqlite:" + db);
+    auto s = storage::open_storage("sqlite:" + db);
     ASSERT_TRUE(s) << s.message();
-    store_ = std::move(*s);
+    store_ = std::move(s->store);
+    tokens_ = std::move(s->tokens);
     access_ = std::make_unique<policy::access_service>(cfg_, *store_, audit_, notifier_, clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
-    auto t = approval::token_store::open(db);
-    ASSERT_TRUE(t) << t.message();
-    tokens_ = std::move(*t);
+    ops_ = std::make_unique<operations::service>(*gate_, no_sessions_);
     links_ = std::make_unique<approval::public_links>(*tokens_, public_url, clock_);
-    app_ = std::make_unique<app>(app_context{*gate_, *tokens_, clock_, [this] { return cfg_; },
-                                             mailer_, [] { return std::size_t{0}; }});
+    app_ =
+        std::make_unique<app>(app_context{*gate_, *ops_, *tokens_, clock_, [this] { return cfg_; },
+                                          mailer_, [] { return std::size_t{0}; }});
     auto filed = access_->file_request(policy::testing::to("alice"), {"deploy 4.2"});
     ASSERT_TRUE(filed) << filed.message();
     request_ = *filed;
@@ -73,6 +75,8 @@ class WebApp : public ::testing::Test {
   }
 
   void TearDown() override {
+    app_.reset();
+    ops_.reset();
     gate_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -140,6 +144,8 @@ class WebApp : public ::testing::Test {
   policy::testing::recording_notifier notifier_;
   std::unique_ptr<policy::access_service> access_;
   std::unique_ptr<policy::gate_service> gate_;
+  operations::no_live_sessions no_sessions_;
+  std::unique_ptr<operations::service> ops_;
   std::unique_ptr<approval::token_store> tokens_;
   std::unique_ptr<approval::public_links> links_;
   recording_mailer mailer_;

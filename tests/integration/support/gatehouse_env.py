@@ -30,6 +30,23 @@ def ssh_keygen(path, kind="ed25519"):
         return f.read().strip()
 
 
+
+def quick_rule(pending_timeout="2s"):
+    """A rule of alice's for web02 whose requests expire after `pending_timeout` and whose
+    grants last 3 s by default: for tests that watch requests expire and grants end. Text to
+    put under `rules:` (indented by two spaces)."""
+    return textwrap.indent(textwrap.dedent(f"""\
+          - name: quick
+            users: [alice]
+            servers: [web02]
+            accounts: ["*"]
+            mode: approve
+            approvers: [bob]
+            default_duration: 3s
+            max_duration: 1h
+            pending_timeout: {pending_timeout}
+        """), "  ")
+
 class Env:
     """One daemon's directory: keys, config, store, socket."""
 

@@ -46,7 +46,7 @@ class GateService : public ::testing::Test {
     gate_.reset();
     access_.reset();
     store_.reset();
-    auto s = open_store("sqlite:" + (dir_ / "gate.db").string());
+    auto s = storage::open_store("sqlite:" + (dir_ / "gate.db").string());
     ASSERT_TRUE(s) << s.message();
     store_ = std::move(*s);
     access_ = std::make_unique<access_service>(cfg_, *store_, audit_, notifier_, clock_);

@@ -6,13 +6,16 @@
 //
 // Times are INTEGER milliseconds since the Unix epoch (UTC). Nested request parts (levels,
 // decisions, comments) are JSON text (record_codec.hpp).
+#include <initializer_list>
+#include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "policy/result.hpp"
-#include "policy/sqlite_db.hpp"
+#include "storage/sqlite/database.hpp"
 
-namespace gatehouse::policy::sqlite {
+namespace gatehouse::storage::sqlite {
 
 struct migration {
   int version;
@@ -27,4 +30,10 @@ result<int> migrate(database& db);
 // The version recorded in the database (0 when empty).
 result<int> current_version(database& db);
 
-}  // namespace gatehouse::policy::sqlite
+// Opens `path` as every part of the store does (WAL: readers do not block the writer;
+// synchronous FULL: a commit is on disk before it returns; a 5 s busy timeout for other
+// writers), runs `extra_pragmas`, and migrates. Errors carry SQLite's words alone.
+result<std::unique_ptr<database>> open_migrated(const std::string& path,
+                                                std::initializer_list<const char*> extra_pragmas);
+
+}  // namespace gatehouse::storage::sqlite

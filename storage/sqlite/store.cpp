@@ -1,19 +1,18 @@
-#include "policy/sqlite_store.hpp"
+#include "storage/sqlite/store.hpp"
 
 #include <algorithm>
 #include <mutex>
 
 #include "policy/record_codec.hpp"
-#include "policy/sqlite_db.hpp"
-#include "policy/sqlite_rows.hpp"
-#include "policy/sqlite_schema.hpp"
+#include "storage/sqlite/database.hpp"
+#include "storage/sqlite/rows.hpp"
+#include "storage/sqlite/schema.hpp"
 
-namespace gatehouse::policy {
+namespace gatehouse::storage::sqlite {
 
 namespace {
 
-using sqlite::database;
-using sqlite::statement;
+using namespace policy;
 
 std::string select_from(const char* columns, const char* rest) {
   return std::string("SELECT ") + columns + " " + rest;
@@ -367,25 +366,17 @@ class sqlite_store final : public store {
 
 }  // namespace
 
-result<std::unique_ptr<store>> open_sqlite_store(const std::string& path, const std::string& url) {
+result<std::unique_ptr<policy::store>> open_store(const std::string& path, const std::string& url) {
   auto fail = [&](const std::string& why) {
     return make_error(error_code::internal, "cannot open store " + url + ": " + why);
   };
   try {
-    auto db = database::open(path);
+    auto db = open_migrated(path, {"PRAGMA foreign_keys = ON"});
     if (!db) return fail(db.message());
-    // WAL: readers do not block the writer; FULL: a commit is on disk before it returns.
-    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-                               "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"})
-      if (auto r = (*db)->exec(pragma); !r) {
-        std::string m = r.message();
-        return fail(m.starts_with("sqlite: ") ? m.substr(8) : m);
-      }
-    if (auto v = sqlite::migrate(**db); !v) return fail(v.message());
-    return std::unique_ptr<store>(new sqlite_store(std::move(*db), url));
+    return std::unique_ptr<policy::store>(new sqlite_store(std::move(*db), url));
   } catch (const std::exception& e) {
     return fail(e.what());
   }
 }
 
-}  // namespace gatehouse::policy
+}  // namespace gatehouse::storage::sqlite

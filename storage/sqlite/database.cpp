@@ -1,4 +1,4 @@
-#include "policy/sqlite_db.hpp"
+#include "storage/sqlite/database.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace gatehouse::policy::sqlite {
+namespace gatehouse::storage::sqlite {
 
 namespace {
 
@@ -109,6 +109,8 @@ std::string statement::text(int col) const {
            : std::string();
 }
 
+int statement::column_count() const { return sqlite3_column_count(stmt_); }
+
 void statement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
@@ -175,4 +177,4 @@ result<void> transaction::commit() {
   return r;
 }
 
-}  // namespace gatehouse::policy::sqlite
+}  // namespace gatehouse::storage::sqlite

@@ -8,9 +8,9 @@
 
 #include <filesystem>
 
-#include "policy/sqlite_schema.hpp"
 #include "policy/store.hpp"
 #include "policy_test_support.hpp"
+#include "storage/sqlite/schema.hpp"
 
 namespace gatehouse::policy::testing {
 namespace {
@@ -127,12 +127,12 @@ TEST_F(SqliteStore, ASchemaFromANewerGatehouseIsRefused) {
   EXPECT_EQ(s.message(), "cannot open store sqlite:" + file_ +
                              ": the store's schema (version 99) is newer than this gatehouse "
                              "understands (version " +
-                             std::to_string(sqlite::migrations().back().version) + ")");
+                             std::to_string(storage::sqlite::migrations().back().version) + ")");
 }
 
 TEST_F(SqliteStore, AnOlderSchemaIsMigratedKeepingItsData) {
   // A database as the first release left it: migration 1 only, with one request in it.
-  const auto& first = sqlite::migrations().front();
+  const auto& first = storage::sqlite::migrations().front();
   raw_sql(
       "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
       " applied_at INTEGER NOT NULL);" +
@@ -145,12 +145,12 @@ TEST_F(SqliteStore, AnOlderSchemaIsMigratedKeepingItsData) {
       " 'prod', 28800, 1800000, 0, 'alice', '[]', '[]', '[]', 0, 0)");
   auto s = open_store("sqlite:" + file_);
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(*(*s)->schema_version(), sqlite::migrations().back().version);
+  EXPECT_EQ(*(*s)->schema_version(), storage::sqlite::migrations().back().version);
   auto r = (*s)->get_request(1);
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(r->justification, "old");
   EXPECT_EQ(raw_text("SELECT COUNT(*) FROM schema_migrations"),
-            std::to_string(sqlite::migrations().size()));
+            std::to_string(storage::sqlite::migrations().size()));
 }
 
 TEST_F(SqliteStore, ADamagedRowIsAnErrorNotACrash) {

@@ -1,8 +1,8 @@
-#include "policy/sqlite_schema.hpp"
+#include "storage/sqlite/schema.hpp"
 
 #include <string>
 
-namespace gatehouse::policy::sqlite {
+namespace gatehouse::storage::sqlite {
 
 namespace {
 
@@ -139,4 +139,20 @@ result<int> migrate(database& db) {
   return latest;
 }
 
-}  // namespace gatehouse::policy::sqlite
+result<std::unique_ptr<database>> open_migrated(const std::string& path,
+                                                std::initializer_list<const char*> extra_pragmas) {
+  auto fail = [](const std::string& m) {
+    return make_error(error_code::internal, m.starts_with("sqlite: ") ? m.substr(8) : m);
+  };
+  auto db = database::open(path);
+  if (!db) return db.err();
+  for (const char* pragma :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000"})
+    if (auto r = (*db)->exec(pragma); !r) return fail(r.message());
+  for (const char* pragma : extra_pragmas)
+    if (auto r = (*db)->exec(pragma); !r) return fail(r.message());
+  if (auto v = migrate(**db); !v) return v.err();
+  return db;
+}
+
+}  // namespace gatehouse::storage::sqlite

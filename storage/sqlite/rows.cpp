@@ -1,9 +1,10 @@
-#include "policy/sqlite_rows.hpp"
+#include "storage/sqlite/rows.hpp"
 
 #include "policy/record_codec.hpp"
 
-namespace gatehouse::policy::sqlite {
+namespace gatehouse::storage::sqlite {
 
+using namespace policy;
 using codec::from_millis;
 using codec::to_millis;
 
@@ -149,4 +150,4 @@ result<change> read_change(const statement& s) {
   return c;
 }
 
-}  // namespace gatehouse::policy::sqlite
+}  // namespace gatehouse::storage::sqlite

@@ -1,11 +1,11 @@
 #pragma once
-// A thin RAII layer over the SQLite C API for sqlite_store: one connection, a cache of
-// prepared statements, and transactions that roll back unless committed. Errors are reported
-// as policy::error (internal), never thrown.
+// A thin RAII layer over the SQLite C API for the SQLite backend (store.cpp, token_store.cpp,
+// outbox.cpp): one connection, a cache of prepared statements, and transactions that roll back
+// unless committed. Errors are reported as policy::error (internal), never thrown.
 //
 // Ownership: `database` owns the connection and every cached statement; a `statement&` it
-// hands out stays valid for the database's life. Thread-safety: none; sqlite_store holds a
-// mutex around every use.
+// hands out stays valid for the database's life. Thread-safety: none; each owner holds a
+// mutex around every use of its connection.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -19,7 +19,12 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace gatehouse::policy::sqlite {
+namespace gatehouse::storage::sqlite {
+
+using policy::error;
+using policy::error_code;
+using policy::make_error;
+using policy::result;
 
 class statement {
  public:
@@ -42,6 +47,7 @@ class statement {
   std::int64_t integer(int col) const;
   std::optional<std::int64_t> optional_integer(int col) const;
   std::string text(int col) const;
+  int column_count() const;
 
   // Clears bindings and rewinds; called when its statement_ref is dropped.
   void reset();
@@ -117,4 +123,4 @@ class transaction {
 
 error internal_error(std::string_view what, const database& db);
 
-}  // namespace gatehouse::policy::sqlite
+}  // namespace gatehouse::storage::sqlite

@@ -1,27 +1,31 @@
-#include "mail/sqlite_outbox.hpp"
+#include "storage/sqlite/outbox.hpp"
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
-#include "policy/sqlite_db.hpp"
-#include "policy/sqlite_schema.hpp"
+#include "policy/record_codec.hpp"
+#include "storage/sqlite/database.hpp"
+#include "storage/sqlite/schema.hpp"
 
-namespace gatehouse::mail {
+namespace gatehouse::storage::sqlite {
 
 namespace {
 
-using policy::sqlite::database;
+using mail::outgoing_mail;
+using mail::queued_mail;
 
-std::int64_t millis(time_point t) { return t.time_since_epoch().count(); }
-time_point from_millis(std::int64_t ms) { return time_point(std::chrono::milliseconds(ms)); }
+using policy::codec::from_millis;
+using policy::codec::to_millis;
 
-class sqlite_outbox final : public outbox {
+class sqlite_outbox final : public mail::outbox {
  public:
   explicit sqlite_outbox(std::unique_ptr<database> db) : db_(std::move(db)) {}
 
   result<std::vector<std::int64_t>> enqueue(const std::vector<outgoing_mail>& mails,
                                             time_point now) override {
     std::lock_guard lock(mutex_);
-    auto tx = policy::sqlite::transaction::begin(*db_);
+    auto tx = transaction::begin(*db_);
     if (!tx) return tx.err();
     std::vector<std::int64_t> ids;
     for (const auto& m : mails) {
@@ -33,8 +37,8 @@ class sqlite_outbox final : public outbox {
                        ->bind(1, m.recipient)
                        .bind(2, m.subject)
                        .bind(3, m.body)
-                       .bind(4, millis(now))
-                       .bind(5, millis(now))
+                       .bind(4, to_millis(now))
+                       .bind(5, to_millis(now))
                        .run();
           !r)
         return r.err();
@@ -50,7 +54,7 @@ class sqlite_outbox final : public outbox {
         "SELECT id, recipient, subject, body, attempts FROM mail_outbox"
         " WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
     if (!stmt) return stmt.err();
-    (*stmt)->bind(1, millis(now)).bind(2, std::int64_t(limit));
+    (*stmt)->bind(1, to_millis(now)).bind(2, std::int64_t(limit));
     std::vector<queued_mail> out;
     for (;;) {
       auto row = (*stmt)->step();
@@ -79,11 +83,18 @@ class sqlite_outbox final : public outbox {
   }
 
   result<void> mark_sent(std::int64_t id, time_point now) override {
-    std::lock_guard lock(mutex_);
-    auto stmt =
-        db_->prepare("UPDATE mail_outbox SET sent_at = ?, last_error = '', body = '' WHERE id = ?");
-    if (!stmt) return stmt.err();
-    return (*stmt)->bind(1, millis(now)).bind(2, id).run();
+    {
+      std::lock_guard lock(mutex_);
+      auto stmt = db_->prepare(
+          "UPDATE mail_outbox SET sent_at = ?, last_error = '', body = '' WHERE id = ?");
+      if (!stmt) return stmt.err();
+      if (auto r = (*stmt)->bind(1, to_millis(now)).bind(2, id).run(); !r) return r;
+    }
+    // The page with the message is zeroed in the file, but the log still holds its older
+    // images (from enqueue on): take them out now rather than at the next prune.
+    for (int attempt = 0; attempt < 10 && !truncate_wal(); ++attempt)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return {};
   }
 
   result<void> mark_failed(std::int64_t id, const std::string& error,
@@ -93,7 +104,7 @@ class sqlite_outbox final : public outbox {
         "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
         " WHERE id = ?");
     if (!stmt) return stmt.err();
-    return (*stmt)->bind(1, error).bind(2, millis(retry_at)).bind(3, id).run();
+    return (*stmt)->bind(1, error).bind(2, to_millis(retry_at)).bind(3, id).run();
   }
 
   result<std::int64_t> unsent() override {
@@ -115,7 +126,8 @@ class sqlite_outbox final : public outbox {
           "DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox"
           " WHERE sent_at IS NOT NULL AND sent_at < ? LIMIT ?)");
       if (!stmt) return stmt.err();
-      if (auto r = (*stmt)->bind(1, millis(sent_before)).bind(2, batch).run(); !r) return r.err();
+      if (auto r = (*stmt)->bind(1, to_millis(sent_before)).bind(2, batch).run(); !r)
+        return r.err();
       const int changed = db_->changes();
       deleted += changed;
       if (changed < batch) break;
@@ -126,13 +138,17 @@ class sqlite_outbox final : public outbox {
 
  private:
   // The write-ahead log keeps old images of the pages that held erased messages until it
-  // starts over: copy it into the file and cut it to nothing now, if no reader holds an old
-  // snapshot (best effort: without waiting, so no other writer waits long for it either).
-  void truncate_wal() {
+  // starts over, and even then beyond its new end: copy it into the file and cut it to
+  // nothing now, if no other connection is reading (best effort: without waiting, so no other
+  // writer waits for it either). True when the log is empty.
+  bool truncate_wal() {
     std::lock_guard lock(mutex_);
     (void)db_->exec("PRAGMA busy_timeout = 0");
-    (void)db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    bool done = false;
+    if (auto stmt = db_->prepare("PRAGMA wal_checkpoint(TRUNCATE)"))
+      if (auto row = (*stmt)->step(); row && *row) done = (*stmt)->integer(0) == 0;  // busy?
     (void)db_->exec("PRAGMA busy_timeout = 5000");
+    return done;
   }
 
   std::mutex mutex_;
@@ -141,23 +157,18 @@ class sqlite_outbox final : public outbox {
 
 }  // namespace
 
-result<std::unique_ptr<outbox>> open_sqlite_outbox(const std::string& path) {
+result<std::unique_ptr<mail::outbox>> open_outbox(const std::string& path) {
   auto fail = [&](const std::string& why) {
-    return policy::make_error(policy::error_code::internal,
-                              "cannot open the mail outbox in " + path + ": " + why);
+    return make_error(error_code::internal, "cannot open the mail outbox in " + path + ": " + why);
   };
-  auto db = database::open(path);
+  auto db = open_migrated(path, {"PRAGMA secure_delete = ON"});
   if (!db) return fail(db.message());
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-                             "PRAGMA busy_timeout = 5000", "PRAGMA secure_delete = ON"})
-    if (auto r = (*db)->exec(pragma); !r) return fail(r.message());
-  if (auto v = policy::sqlite::migrate(**db); !v) return fail(v.message());
   // Mail sent by an older version still holds its message: erase it now.
   if (auto r =
           (*db)->exec("UPDATE mail_outbox SET body = '' WHERE sent_at IS NOT NULL AND body != ''");
       !r)
     return fail(r.message());
-  return std::unique_ptr<outbox>(new sqlite_outbox(std::move(*db)));
+  return std::unique_ptr<mail::outbox>(new sqlite_outbox(std::move(*db)));
 }
 
-}  // namespace gatehouse::mail
+}  // namespace gatehouse::storage::sqlite

@@ -1,0 +1,148 @@
+// The outbox conformance suite: every storage backend runs the same typed tests. Add a backend
+// (tests/storage/storage_backends.hpp) to OutboxBackends to put a new one through it.
+#include "mail/outbox.hpp"
+
+#include <gtest/gtest.h>
+
+#include "mail/mail_sender.hpp"
+#include "storage/open_storage.hpp"
+#include "storage_backends.hpp"
+
+namespace gatehouse::mail {
+namespace {
+
+using namespace std::chrono_literals;
+
+const time_point t0 = *parse_rfc3339("2026-11-22T18:00:00Z");
+
+outgoing_mail mail_to(const std::string& who) {
+  return {who + "@example.com", "subject for " + who, "Subject: x\r\n\r\nbody\r\n"};
+}
+
+template <typename Backend>
+class Outbox : public ::testing::Test {
+ protected:
+  void SetUp() override { box_ = open(); }
+
+  std::unique_ptr<outbox> open() {
+    auto s = storage::open_storage(backend_.url());
+    EXPECT_TRUE(s.ok()) << s.message();
+    return s.ok() ? std::move(s->outbox) : nullptr;
+  }
+
+  Backend backend_;
+  std::unique_ptr<outbox> box_;
+};
+
+using OutboxBackends = ::testing::Types<storage::testing::sqlite_file_backend>;
+TYPED_TEST_SUITE(Outbox, OutboxBackends);
+
+TYPED_TEST(Outbox, QueuedMailIsDueAtOnceThenSent) {
+  auto& box = *this->box_;
+  auto ids = box.enqueue({mail_to("bob")}, t0);
+  ASSERT_TRUE(ids);
+  ASSERT_EQ(ids->size(), 1u);
+  auto id = ids->front();
+  auto due = box.due(t0, 10);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, id);
+  EXPECT_EQ((*due)[0].mail.recipient, "bob@example.com");
+  EXPECT_EQ((*due)[0].mail.body, "Subject: x\r\n\r\nbody\r\n");
+  EXPECT_EQ((*due)[0].attempts, 0);
+  EXPECT_EQ(*box.unsent(), 1);
+  ASSERT_TRUE(box.mark_sent(id, t0 + 1s));
+  EXPECT_TRUE(box.due(t0 + 1h, 10)->empty());
+  EXPECT_EQ(*box.next_due(), std::nullopt);
+  EXPECT_EQ(*box.unsent(), 0);
+}
+
+TYPED_TEST(Outbox, DueMailIsOldestFirstAndAtMostTheLimit) {
+  auto& box = *this->box_;
+  auto first = *box.enqueue({mail_to("a"), mail_to("b")}, t0);
+  auto later = *box.enqueue({mail_to("c")}, t0 + 1s);
+  ASSERT_LT(first[0], first[1]);
+  ASSERT_LT(first[1], later[0]);
+  auto due = *box.due(t0 + 1s, 2);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].id, first[0]);
+  EXPECT_EQ(due[1].id, first[1]);
+  EXPECT_EQ(box.due(t0, 10)->size(), 2u);  // c is not due yet
+  EXPECT_EQ(*box.unsent(), 3);
+}
+
+TYPED_TEST(Outbox, FailedMailWaitsForItsRetry) {
+  auto& box = *this->box_;
+  auto ids = *box.enqueue({mail_to("bob"), mail_to("carol")}, t0);
+  ASSERT_EQ(ids.size(), 2u);
+  auto bob = ids[0];
+  auto carol = ids[1];
+  ASSERT_TRUE(box.mark_failed(bob, "connection refused", t0 + 5s));
+  auto due = *box.due(t0 + 1s, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, carol);
+  EXPECT_EQ(**box.next_due(), t0);
+  ASSERT_TRUE(box.mark_sent(carol, t0 + 1s));
+  EXPECT_EQ(**box.next_due(), t0 + 5s);
+  due = *box.due(t0 + 5s, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].attempts, 1);
+}
+
+TYPED_TEST(Outbox, UnsentMailSurvivesReopening) {
+  if (!TypeParam::persistent) GTEST_SKIP() << "an in-memory store starts empty by design";
+  ASSERT_TRUE(this->box_->enqueue({mail_to("bob")}, t0));
+  this->box_.reset();
+  this->box_ = this->open();
+  ASSERT_NE(this->box_, nullptr);
+  auto due = this->box_->due(t0, 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].mail.recipient, "bob@example.com");
+}
+
+TYPED_TEST(Outbox, SentMailKeepsNoLinkAtRest) {
+  auto& box = *this->box_;
+  const std::string link = "https://gate.example/approvals/SECRETTOKEN";
+  auto ids = *box.enqueue(
+      {{"bob@example.com", "approve #1", "Subject: x\r\n\r\n" + link + "\r\n"}, mail_to("carol")},
+      t0);
+  ASSERT_TRUE(box.mark_sent(ids[0], t0 + 1s));
+  auto stored = this->backend_.table_text("mail_outbox");
+  EXPECT_EQ(stored.find("SECRETTOKEN"), std::string::npos) << stored;
+  EXPECT_NE(stored.find("approve #1"), std::string::npos) << stored;        // the record stays
+  EXPECT_NE(stored.find("Subject: x\r\n\r\nbody\r\n"), std::string::npos);  // unsent: kept
+  EXPECT_EQ(*box.unsent(), 1);
+}
+
+TYPED_TEST(Outbox, MailSenderPrunesSentMailOlderThanKeepSent) {
+  auto& box = *this->box_;
+  auto ids = *box.enqueue({mail_to("a"), mail_to("b"), mail_to("c"), mail_to("d")}, t0);
+  ASSERT_TRUE(box.mark_sent(ids[0], t0));       // before the limit: pruned
+  ASSERT_TRUE(box.mark_sent(ids[1], t0 + 1h));  // exactly keep_sent before "now": kept
+  ASSERT_TRUE(box.mark_sent(ids[2], t0 + 7 * 24h));
+  // ids[3] never sent (an outage): kept however old.
+  manual_clock clock(t0 + 8 * 24h);
+  mail_counters counters;
+  config::mail_settings settings;
+  settings.keep_sent = std::chrono::days(7) + 23h;  // "now" - keep_sent = t0 + 1h
+  mail_sender sender(
+      box, [&] { return settings; }, clock, counters);
+  sender.prune_old_mail();
+  EXPECT_EQ(*box.prune_sent(t0 + 1h), 0);  // nothing left before the limit
+  EXPECT_EQ(*box.unsent(), 1);
+  EXPECT_EQ(*box.prune_sent(t0 + 7 * 24h + 1ms), 2);  // ids[1] and ids[2] were still there
+  EXPECT_EQ(*box.unsent(), 1);
+  EXPECT_EQ(box.due(clock.now(), 10)->front().id, ids[3]);
+}
+
+TEST(RetryDelay, DoublesFromFiveSecondsToTenMinutes) {
+  EXPECT_EQ(retry_delay(1), 5s);
+  EXPECT_EQ(retry_delay(2), 10s);
+  EXPECT_EQ(retry_delay(3), 20s);
+  EXPECT_EQ(retry_delay(7), 320s);
+  EXPECT_EQ(retry_delay(8), 600s);
+  EXPECT_EQ(retry_delay(1000), 600s);
+}
+
+}  // namespace
+}  // namespace gatehouse::mail
