@@ -5,7 +5,7 @@
 
 #include "proxy/ssh/connection.hpp"
 #include "proxy/ssh/own_view.hpp"
-#include "proxy/ssh/recorder.hpp"
+#include "audit/recorder.hpp"
 #include "proxy/ssh/texts.hpp"
 
 namespace gatehouse::proxy::ssh {
@@ -56,7 +56,7 @@ void connection::on_upstream_ready() {
       if (n > 1) path.append(".").append(std::to_string(n));
       path.append(".cast");
       std::string error;
-      auto r = asciicast_recorder::open(path, term, cols, rows, error);
+      auto r = audit::asciicast_recorder::open(path, term, cols, rows, error);
       if (r) {
         event("session.recording", {{"path", path}});
         recording_paths_.push_back(boost::json::string(path));
