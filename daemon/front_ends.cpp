@@ -2,37 +2,51 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <vector>
+
 #include "policy/async/gate_service.hpp"
 #include "proxy/rdp/front_end.hpp"
-#include "proxy/ssh/audit_bridge.hpp"
+#include "proxy/rdp/rdp_file_for.hpp"
+#include "proxy/session/audit_events.hpp"
+#include "proxy/session/registry.hpp"
+#include "proxy/session/service_gate.hpp"
 #include "proxy/ssh/front_end.hpp"
-#include "proxy/ssh/gate_service_gate.hpp"
+#include "proxy/ssh/own_commands.hpp"
 
 namespace gatehouse::daemon {
 
-// The SSH and RDP front ends on the daemon's gate_service; http joins here when it exists.
+namespace {
+
+proxy::ssh::rdp_file_maker rdp_files(policy::gate_service& service) {
+  return [&service](const std::string& person, const std::string& server,
+                    std::chrono::seconds valid) {
+    auto file = proxy::rdp::rdp_file_for(service, person, server, valid);
+    return proxy::ssh::rdp_file_text{file.text, file.error};
+  };
+}
+
+}  // namespace
+
+// The front ends over the daemon's gate_service; the web front end (http) is the web
+// service's own.
 struct front_ends::impl {
   explicit impl(front_end_context c)
       : context(std::move(c)),
-        gate(context.gate),
-        ssh(context.io.get_executor(), context.current_config, gate,
-            proxy::ssh::audit_event_sink(context.audit), ssh_settings(context)),
-        rdp(context.io.get_executor(), context.current_config, context.gate,
-            proxy::ssh::audit_event_sink(context.audit), rdp_settings(context)) {}
-  static proxy::ssh::front_end_settings ssh_settings(const front_end_context& c) {
-    proxy::ssh::front_end_settings s;
-    s.sessions_allowed = c.sessions_allowed;
-    return s;
-  }
-  static proxy::rdp::front_end_settings rdp_settings(const front_end_context& c) {
-    proxy::rdp::front_end_settings s;
-    s.sessions_allowed = c.sessions_allowed;
-    return s;
+        gate(context.io.get_executor(), context.gate),
+        own(context.gate, rdp_files(context.gate)) {
+    auto events = proxy::session::audit_event_sink(context.audit);
+    list.push_back(std::make_unique<proxy::ssh::front_end>(
+        context.io.get_executor(), context.current_config,
+        proxy::ssh::front_end::parts{gate, own, sessions, events, context.sessions_allowed}));
+    list.push_back(std::make_unique<proxy::rdp::front_end>(
+        context.io.get_executor(), context.current_config,
+        proxy::rdp::front_end::parts{gate, sessions, events, context.sessions_allowed}));
   }
   front_end_context context;
-  proxy::ssh::gate_service_gate gate;
-  proxy::ssh::front_end ssh;
-  proxy::rdp::front_end rdp;
+  proxy::session::service_gate gate;
+  proxy::ssh::service_own_commands own;
+  proxy::session::registry sessions;  // outlives the front ends (declared before the list)
+  std::vector<std::unique_ptr<proxy::session::front_end>> list;
 };
 
 front_ends::front_ends(front_end_context context)
@@ -40,31 +54,22 @@ front_ends::front_ends(front_end_context context)
 front_ends::~front_ends() = default;
 
 bool front_ends::accept(const std::string& listener, int fd, const std::string& peer) {
-  // Each front end owns the fd from here, also when it turns the peer away.
-  if (listener == "ssh") {
-    impl_->ssh.accept(fd, peer);
-    return true;
-  }
-  if (listener == "rdp") {
-    impl_->rdp.accept(fd, peer);
+  for (auto& f : impl_->list) {
+    if (f->listener() != listener) continue;
+    f->accept(fd, peer);  // the front end owns the fd from here, also when it turns it away
     return true;
   }
   return false;
 }
 
-boost::json::array front_ends::sessions() const {
-  auto all = impl_->ssh.sessions();
-  for (auto& s : impl_->rdp.sessions()) all.push_back(std::move(s));
-  return all;
-}
+boost::json::array front_ends::sessions() const { return impl_->sessions.list(); }
 
 bool front_ends::kill(const std::string& session_id, const std::string& by) {
-  return impl_->ssh.kill(session_id, by) || impl_->rdp.kill(session_id, by);
+  return impl_->sessions.kill(session_id, by);
 }
 
-void front_ends::stop_all() {
-  impl_->ssh.stop_all();
-  impl_->rdp.stop_all();
-}
+void front_ends::stop_all() { impl_->sessions.shut_all(); }
+
+std::size_t front_ends::held() const { return impl_->sessions.held(); }
 
 }  // namespace gatehouse::daemon

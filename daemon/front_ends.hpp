@@ -1,6 +1,8 @@
 #pragma once
-// The protocol front ends (ssh, later rdp and http) as the daemon sees them: a connection
-// handler per listener, the live sessions, and teardown. The daemon owns one `front_ends`.
+// The protocol front ends as the daemon sees them: a list of proxy::session::front_end, each
+// serving the listener of its name, over one gate (proxy/session/service_gate) and one
+// session registry (`gatehouse sessions`, `kill`, shutdown). Only building the list knows
+// the protocols. The daemon owns one `front_ends`.
 #include <boost/json/array.hpp>
 
 #include <functional>
@@ -39,12 +41,13 @@ class front_ends {
   ~front_ends();
 
   // Takes ownership of an accepted connection's file descriptor (the socket was released from
-  // Asio). Returns false when no front end serves that listener yet.
+  // Asio) for the front end serving `listener`. Returns false when none serves it.
   bool accept(const std::string& listener, int fd, const std::string& peer);
 
   boost::json::array sessions() const;  // SPEC's session objects
   bool kill(const std::string& session_id, const std::string& by);
   void stop_all();  // SIGTERM: end every session and hold cleanly
+  std::size_t held() const;  // connections held waiting for a decision, every protocol
 
  private:
   struct impl;

@@ -7,25 +7,30 @@
 
 #include <random>
 
+#include "core/peer_address.hpp"
+
 namespace gatehouse::proxy::rdp {
 
 using boost::asio::ip::tcp;
 
-front_end::front_end(boost::asio::any_io_executor executor, config_source config,
-                     policy::gate_service& gate, event_sink events, front_end_settings settings)
-    : executor_(std::move(executor)),
-      config_(std::move(config)),
-      gate_(gate),
-      events_(std::move(events)),
-      settings_(settings),
-      held_(std::make_shared<hold_caps>(config::rdp_listener{}.max_held_per_person,
-                                        config::rdp_listener{}.max_held_per_source)) {
+front_end::front_end(boost::asio::any_io_executor executor, config_source config, parts p,
+                     front_end_settings settings)
+    : executor_(std::move(executor)), config_(std::move(config)), sessions_(p.sessions) {
+  config::rdp_listener defaults;
+  auto holds = std::make_shared<session::hold_context>(
+      executor_, p.gate, defaults.max_held_per_person, defaults.max_held_per_source);
+  holds->sessions_allowed = std::move(p.sessions_allowed);
+  shared_ = std::make_shared<listener_state>(settings, std::move(holds), std::move(p.events));
   std::random_device rd;
   static const char* hex = "0123456789abcdef";
   for (int i = 0; i < 6; ++i) id_prefix_ += hex[rd() % 16];
 }
 
-front_end::~front_end() { stop_all(); }
+front_end::~front_end() {
+  auto mine = mine_;
+  for (const auto& id : mine)
+    sessions_.shut(id, {"Gatehouse is shutting down", "Gatehouse is shutting down"});
+}
 
 void front_end::accept(int fd, const std::string& peer) {
   auto cfg = config_();
@@ -33,7 +38,8 @@ void front_end::accept(int fd, const std::string& peer) {
     ::close(fd);
     return;
   }
-  held_->set_limits(cfg->listen.rdp->max_held_per_person, cfg->listen.rdp->max_held_per_source);
+  shared_->holds->caps.set_limits(cfg->listen.rdp->max_held_per_person,
+                                  cfg->listen.rdp->max_held_per_source);
   boost::system::error_code ec;
   tcp::socket socket(executor_);
   sockaddr_storage ss{};
@@ -47,42 +53,20 @@ void front_end::accept(int fd, const std::string& peer) {
     return;
   }
   auto id = "rdp-" + id_prefix_ + "-" + std::to_string(++counter_);
-  auto conn = std::make_shared<connection>(std::move(socket), cfg, gate_, events_, settings_, held_,
-                                           id, peer);
-  std::size_t unidentified = 0;
-  for (const auto& [other, c] : connections_)
-    if (c->current() == connection::phase::reading && c->source() == conn->source()) ++unidentified;
-  if (unidentified >= settings_.max_unidentified_per_source) {
+  auto unidentified = acquire(shared_->unidentified, source_address(peer));
+  if (!unidentified) {
     spdlog::info("rdp {}: refused {}: too many connections without a request", id, peer);
-    return;  // the socket closes with `conn`
+    return;  // the socket closes here
   }
-  connections_.emplace(id, conn);
-  conn->start([this, alive = std::weak_ptr<bool>(alive_)](const std::string& done) {
-    if (!alive.expired()) connections_.erase(done);
-  });
-}
-
-boost::json::array front_end::sessions() const {
-  boost::json::array out;
-  for (const auto& [id, c] : connections_) {
-    auto p = c->current();
-    if (p == connection::phase::reading || p == connection::phase::finished) continue;
-    out.push_back(c->describe());
-  }
-  return out;
-}
-
-bool front_end::kill(const std::string& session_id, const std::string& by) {
-  auto it = connections_.find(session_id);
-  if (it == connections_.end()) return false;
-  auto c = it->second;
-  c->shut("killed by " + (by.empty() ? std::string("an administrator") : by));
-  return true;
-}
-
-void front_end::stop_all(const std::string& reason) {
-  auto all = connections_;
-  for (auto& [id, c] : all) c->shut(reason);
+  auto conn = std::make_shared<connection>(std::move(socket), cfg, shared_, id, peer);
+  sessions_.add(conn);
+  mine_.insert(id);
+  conn->start(std::move(unidentified),
+              [this, alive = std::weak_ptr<bool>(alive_)](const std::string& done) {
+                if (alive.expired()) return;
+                mine_.erase(done);
+                sessions_.remove(done);
+              });
 }
 
 }  // namespace gatehouse::proxy::rdp

@@ -1,50 +1,56 @@
 #pragma once
-// The RDP front end of the rdp listener: adopts accepted sockets and keeps the registry of live
-// connections for `gatehouse sessions` / `kill` (SPEC "RDP"). Each connection takes the
-// configuration in force when it arrives.
+// The RDP front end of the rdp listener (SPEC "RDP"): adopts accepted sockets, turns away a
+// source with too many connections still sending their request, and owns what its
+// connections share - the hold context (the gate, the held caps listen.rdp.max_held_per_person
+// and max_held_per_source, the paced releases) and the event sink. Its connections join the
+// daemon's session registry while they live. Each takes the configuration in force when it
+// arrives.
 //
-// Ownership: the registry holds a shared_ptr per connection; a connection leaves it when it
-// finishes. io_context thread only.
+// Ownership: connections share `listener_state` with the front end, so they may outlive it
+// while their handlers drain; the registry and the gate must outlive both.
+// io_context thread only.
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/json/array.hpp>
 
 #include <functional>
-#include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "proxy/rdp/connection.hpp"
+#include "proxy/session/front_end.hpp"
 
 namespace gatehouse::proxy::rdp {
 
-class front_end {
+class front_end final : public session::front_end {
  public:
   using config_source = std::function<std::shared_ptr<const config::config>()>;
 
-  front_end(boost::asio::any_io_executor executor, config_source config, policy::gate_service& gate,
-            event_sink events, front_end_settings settings = {});
-  ~front_end();
+  struct parts {
+    session::gate& gate;
+    session::registry& sessions;
+    session::event_sink events = session::log_event_sink();
+    // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.
+    std::function<bool()> sessions_allowed;
+  };
+
+  front_end(boost::asio::any_io_executor executor, config_source config, parts p,
+            front_end_settings settings = {});
+  ~front_end() override;
   front_end(const front_end&) = delete;
   front_end& operator=(const front_end&) = delete;
 
-  // Takes ownership of an accepted socket's fd. `peer` is "ADDRESS:PORT".
-  void accept(int fd, const std::string& peer);
+  std::string_view listener() const override { return "rdp"; }
+  void accept(int fd, const std::string& peer) override;
 
-  boost::json::array sessions() const;  // held and relaying connections
-  bool kill(const std::string& session_id, const std::string& by);
-  void stop_all(const std::string& reason = "Gatehouse is shutting down");
-
-  std::size_t connection_count() const { return connections_.size(); }
+  std::size_t connection_count() const { return mine_.size(); }
+  session::hold_context& holds() { return *shared_->holds; }
 
  private:
   boost::asio::any_io_executor executor_;
   config_source config_;
-  policy::gate_service& gate_;
-  event_sink events_;
-  front_end_settings settings_;
-  // listen.rdp.max_held_per_person / max_held_per_source, set from the configuration at accept.
-  std::shared_ptr<hold_caps> held_;
-  std::map<std::string, std::shared_ptr<connection>> connections_;
+  session::registry& sessions_;
+  std::shared_ptr<listener_state> shared_;
+  std::set<std::string> mine_;  // ids of this front end's live connections (shut at the end)
   std::uint64_t counter_ = 0;
   std::string id_prefix_;
   // Connections that finish after the front end is destroyed find this expired.

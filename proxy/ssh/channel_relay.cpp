@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "proxy/ssh/env_names.hpp"
-#include "proxy/ssh/recorder.hpp"
+#include "audit/recorder.hpp"
 #include "proxy/ssh/sftp_audit.hpp"
 
 namespace gatehouse::proxy::ssh {

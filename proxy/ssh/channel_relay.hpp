@@ -37,10 +37,13 @@
 #include <string_view>
 #include <vector>
 
+namespace gatehouse::audit {
+class asciicast_recorder;
+}
+
 namespace gatehouse::proxy::ssh {
 
 class sftp_observer;
-class asciicast_recorder;
 
 struct relay_context {
   ssh_session down = nullptr;  // the person's session
@@ -52,7 +55,7 @@ struct relay_context {
   // value, forwarded}, forward.open {destination}, and the sftp.* events of sftp_observer.
   std::function<void(std::string_view event, boost::json::object fields)> event;
   // Starts the recording of a terminal (pty) channel; null when recording is off or failed.
-  std::function<std::unique_ptr<asciicast_recorder>(std::string_view term, int cols, int rows)>
+  std::function<std::unique_ptr<audit::asciicast_recorder>(std::string_view term, int cols, int rows)>
       open_recording;
   bool record_input = false;  // recordings also get what the person typed (audit.record_input)
   bool record_exec = false;   // exec channels are recorded too (audit.record all, or
@@ -150,7 +153,7 @@ class channel_relay {
   bool textual_ = false;                     // shell or exec: notes may be written to stderr
   bool agent_requested_ = false, agent_told_ = false;
   std::unique_ptr<sftp_observer> sftp_;
-  std::unique_ptr<asciicast_recorder> recording_;
+  std::unique_ptr<audit::asciicast_recorder> recording_;
 
   direction out_;     // target stdout -> person
   direction err_;     // target stderr -> person

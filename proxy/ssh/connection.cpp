@@ -32,6 +32,7 @@ std::string_view to_string(connection::phase p) {
   switch (p) {
     case connection::phase::key_exchange: return "key_exchange";
     case connection::phase::authenticating: return "authenticating";
+    case connection::phase::checking: return "checking";
     case connection::phase::justifying: return "justifying";
     case connection::phase::holding: return "held";
     case connection::phase::connecting: return "connecting";
@@ -54,9 +55,9 @@ connection::connection(asio::any_io_executor executor, std::shared_ptr<listener_
       local_(std::move(local)),
       started_(wall_now()),
       down_watch_(executor),
+      grant_watch_(executor, shared_->holds->gate),
       deadline_(executor),
-      ticker_(executor),
-      grant_timer_(executor) {}
+      ticker_(executor) {}
 
 connection::~connection() {
   // finish() normally ran; this only covers an io_context destroyed with handlers pending.
@@ -209,7 +210,10 @@ void connection::event(std::string_view name, boost::json::object fields) {
   shared_->events(name, std::move(o));
 }
 
-boost::json::object connection::describe() const {
+std::optional<boost::json::object> connection::describe() const {
+  if (phase_ == phase::key_exchange || phase_ == phase::authenticating ||
+      phase_ == phase::checking)
+    return std::nullopt;
   boost::json::object o;
   o["id"] = id_;
   o["person"] = login_.person;
@@ -218,19 +222,20 @@ boost::json::object connection::describe() const {
   o["protocol"] = "ssh";
   o["client"] = peer_;
   o["started"] = format_rfc3339(started_);
-  if (decision_.grant != 0)
-    o["grant_id"] = decision_.grant;
+  if (auto grant = decision_.authorization ? decision_.authorization->grant() : std::nullopt)
+    o["grant_id"] = *grant;
   else
     o["grant_id"] = nullptr;
   o["bytes_in"] = bytes_in_;
   o["bytes_out"] = bytes_out_;
   o["state"] = to_string(phase_);
-  if (phase_ == phase::holding) o["request_id"] = request_.id;
+  if (phase_ == phase::holding) o["request_id"] = request_id_;
   return o;
 }
 
-void connection::shut(const std::string& reason, const std::string& log_reason) {
-  close(reason, log_reason);
+void connection::shut(const session::shut_reason& why) {
+  hold_end_ = "shut";
+  close(why.text, why.log);
 }
 
 void connection::close(const std::string& reason, const std::string& log_reason) {
@@ -253,9 +258,8 @@ void connection::finish(bool linger) {
   down_watch_.release();
   deadline_.cancel();
   ticker_.cancel();
-  grant_timer_.cancel();
-  request_watch_.reset();
-  grant_watch_.reset();
+  grant_watch_.stop();
+  if (hold_) hold_->cancel(hold_end_);
   if (held_ != nullptr) {
     ssh_message_free(held_);
     held_ = nullptr;
@@ -297,7 +301,6 @@ void connection::finish(bool linger) {
     event("session.end", std::move(fields));
   }
   unauthenticated_slot_.reset();
-  hold_slots_.reset();
   if (auto done = std::exchange(on_finished_, nullptr)) done(id_);
 }
 

@@ -5,20 +5,22 @@
 //   key_exchange   libssh's server KEX on the accepted fd (login grace running);
 //   authenticating public-key auth in queue mode: probes are answered, a signed request of a
 //                  key listed for the person is the moment the person is known; the login
-//                  name then gives the target, and the gate decides;
+//                  name then gives the target, and the hold (proxy/session/hold.hpp) starts;
+//   checking       the gate decides (the signed request stays unanswered meanwhile);
 //   justifying     (justify rule) partial success -> keyboard-interactive prompt for a reason;
 //   holding        (approve rule) the signed request stays unanswered while banners and
-//                  SSH_MSG_IGNORE keep the client waiting, until decision / hold_timeout / client
-//                  gone;
-//   connecting     the upstream leg logs in (the person still waits at auth, so a failure
-//                  can be told in words); then auth success;
+//                  SSH_MSG_IGNORE keep the client waiting, until the hold ends;
+//   connecting     the upstream leg logs in with the hold's authorization (the person still
+//                  waits at auth, so a failure can be told in words); then auth success;
 //   relaying       channels are relayed until the client or the target leaves, the grant
-//                  ends or is revoked, or an administrator kills the session;
+//                  ends or is revoked (session/grant_watch), or the session is shut;
 //   own_view       `ssh person@gate`: the person's grants and requests, and exec commands;
 //   finished       everything released.
+// The hold decides; this file only shows it in SSH's terms (hold_view: banners, status lines,
+// the justification prompt, the disconnect message).
 //
-// Files: connection.cpp (life, pump, teardown), connection_auth.cpp (authentication and the
-// decision), connection_hold.cpp (hold and justification), connection_session.cpp (after
+// Files: connection.cpp (life, pump, teardown), connection_auth.cpp (authentication),
+// connection_hold.cpp (how the hold is shown, justification), connection_session.cpp (after
 // authentication: upstream, channels, grant end).
 //
 // Ownership: the front end's registry and every pending handler hold a shared_ptr; all libssh
@@ -45,11 +47,13 @@
 #include "core/peer_address.hpp"
 #include "core/time.hpp"
 #include "core/window_limiter.hpp"
+#include "proxy/session/event_sink.hpp"
+#include "proxy/session/grant_watch.hpp"
+#include "proxy/session/hold.hpp"
+#include "proxy/session/registry.hpp"
 #include "proxy/ssh/channel_relay.hpp"
-#include "proxy/ssh/events.hpp"
-#include "proxy/ssh/gate.hpp"
 #include "proxy/ssh/login_name.hpp"
-#include "proxy/ssh/paced_queue.hpp"
+#include "proxy/ssh/own_commands.hpp"
 #include "proxy/ssh/socket_watch.hpp"
 #include "proxy/ssh/upstream.hpp"
 
@@ -62,7 +66,6 @@ struct front_end_settings {
   // SSH_MSG_IGNORE while held or connecting: well inside the 10 s the spec asks for, and
   // cheap at 10,000 held connections (a client's leaving is seen on its socket, not here).
   std::chrono::seconds keepalive{5};
-  std::chrono::seconds status_every{10};  // banner status lines while held
   std::chrono::seconds justification_timeout{300};
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds handshake_timeout{30};
@@ -71,37 +74,34 @@ struct front_end_settings {
   std::chrono::seconds failure_window{60};
   std::chrono::seconds failure_penalty{60};  // a source over the limit is refused this long
   std::size_t max_unauthenticated_per_source = 32;
-  std::size_t max_held_per_person = 10;
-  std::size_t max_held_per_source = 20;
-  // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.
-  std::function<bool()> sessions_allowed;
 };
 
 // What the connections of one listener share with their front end.
 struct listener_state {
-  listener_state(const boost::asio::any_io_executor& executor, const front_end_settings& s,
-                 ssh::gate& g, event_sink e)
+  listener_state(const front_end_settings& s, std::shared_ptr<session::hold_context> h,
+                 ssh::own_commands& own, session::event_sink e)
       : settings(s),
-        gate(g),
+        holds(std::move(h)),
+        own(own),
         events(std::move(e)),
-        releases(executor, 64),
         failures(s.max_auth_failures, s.failure_window, s.failure_penalty),
-        unauthenticated(s.max_unauthenticated_per_source),
-        held(s.max_held_per_person, s.max_held_per_source) {}
+        unauthenticated(s.max_unauthenticated_per_source) {}
   front_end_settings settings;
-  ssh::gate& gate;
-  event_sink events;
-  paced_queue releases;           // approved connections going on to their server
+  std::shared_ptr<session::hold_context> holds;  // the gate, the held caps, paced releases
+  ssh::own_commands& own;
+  session::event_sink events;
   window_limiter failures;        // authentication failures by source address
   counted_slots unauthenticated;  // by source address
-  hold_caps held;                 // held connections by person and by source address
 };
 
-class connection : public std::enable_shared_from_this<connection> {
+class connection : public std::enable_shared_from_this<connection>,
+                   public session::live_session,
+                   private session::hold_view {
  public:
   enum class phase {
     key_exchange,
     authenticating,
+    checking,
     justifying,
     holding,
     connecting,
@@ -120,13 +120,15 @@ class connection : public std::enable_shared_from_this<connection> {
   // Adopts the accepted fd (closed on failure) and starts the key exchange. `on_finished`
   // runs once, when the connection has released everything.
   void start(ssh_bind bind, int fd, std::function<void(const std::string& id)> on_finished);
-  // Ends the connection with `reason` for the person (kill, shutdown).
-  void shut(const std::string& reason, const std::string& log_reason);
+  // session::live_session: the registry's view (kill, shutdown, `gatehouse sessions`).
+  void shut(const session::shut_reason& why) override;
+  const std::string& id() const override { return id_; }
+  // SPEC's session object, plus "state" (held, connecting, active, own_view); none before the
+  // person is known and the gate has answered.
+  std::optional<boost::json::object> describe() const override;
+  bool held() const override { return phase_ == phase::holding; }
 
-  const std::string& id() const { return id_; }
   phase current() const { return phase_; }
-  // SPEC's session object, plus "state" (held, connecting, active, own_view).
-  boost::json::object describe() const;
 
  private:
   // connection.cpp
@@ -149,26 +151,25 @@ class connection : public std::enable_shared_from_this<connection> {
   void handle_publickey(ssh_message m);
   void auth_failure(ssh_message m, const std::string& why);
   void on_person_known(ssh_message m);
-  void decide(ssh_message m);
 
-  // connection_hold.cpp
-  void begin_hold(ssh_message m);
-  bool file_request(ssh_message m, const std::string& justification);
-  void on_request_update(const request_status& r);
-  void on_approved();
+  // connection_hold.cpp: the hold as SSH shows it (session::hold_view)
+  void hold_event(std::string_view name, boost::json::object fields) override;
+  void ask_justification(const session::decision& d) override;
+  void holding(const session::request_status& r) override;
+  void waiting(const session::request_status& r, std::chrono::seconds waited) override;
+  void approved(const session::request_status& r) override;
+  void released(const session::decision& d) override;
+  void refused(const session::refusal& r) override;
   void tick();
-  void ask_justification(ssh_message m);
   void handle_justification(ssh_message m);
 
   // connection_session.cpp
-  void begin_upstream(ssh_message m);
+  void begin_upstream(const policy::authorization& a);
   void on_upstream_ready();
   void step_session();
   void handle_session_message(ssh_message m);
   void pause_reading(ssh_session up);
   void watch_grant_end();
-  void arm_grant_timer();
-  void on_grant_end(const grant_status& g);
 
   boost::asio::any_io_executor executor_;
   std::shared_ptr<listener_state> shared_;
@@ -184,6 +185,7 @@ class connection : public std::enable_shared_from_this<connection> {
   ssh_counter_struct down_counter_{};
   bool running_ = false, rerun_ = false, closing_ = false;
   std::string close_reason_;
+  std::string hold_end_ = "client_left";  // hold.end's outcome if the connection ends held
 
   // authentication
   std::size_t auth_attempts_ = 0;
@@ -192,20 +194,19 @@ class connection : public std::enable_shared_from_this<connection> {
   std::string key_fingerprint_;
   std::string user_;  // the login name as sent
   login_name login_;
-  gate_target target_;
+  session::target target_;
   const config::server* server_ = nullptr;
   const config::account* account_ = nullptr;
   ssh_message held_ = nullptr;  // the unanswered auth request (hold, connect)
-  gate_decision decision_;
+  session::decision decision_;  // once released: with its authorization
   slot unauthenticated_slot_;
-  held_slots hold_slots_;
 
   // hold and justification
-  request_status request_;
-  watch request_watch_;
-  std::chrono::steady_clock::time_point hold_started_, last_status_;
+  std::shared_ptr<session::hold> hold_;
+  std::int64_t request_id_ = 0;  // while held
   int justification_asks_ = 0;
-  bool prompted_ = false;  // a keyboard-interactive prompt was sent
+  bool prompted_ = false;    // a keyboard-interactive prompt was sent
+  bool justified_ = false;   // a justification was given
 
   // session
   std::unique_ptr<upstream> upstream_;
@@ -217,14 +218,12 @@ class connection : public std::enable_shared_from_this<connection> {
   bool down_paused_ = false, up_paused_ = false;  // reading stopped: data backs up
   int recordings_ = 0;
   boost::json::array recording_paths_;  // for session.end
-  bool warned_5_ = false, warned_1_ = false;
-  watch grant_watch_;
+  session::grant_watch grant_watch_;
   std::vector<std::string> pending_notes_;
   bool forward_note_sent_ = false;
 
   boost::asio::steady_timer deadline_;
-  boost::asio::steady_timer ticker_;
-  boost::asio::steady_timer grant_timer_;
+  boost::asio::steady_timer ticker_;  // SSH_MSG_IGNORE while checking, held or connecting
 };
 
 std::string_view to_string(connection::phase p);

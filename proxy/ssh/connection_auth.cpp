@@ -1,6 +1,6 @@
-// Authentication and the decision (see connection.hpp). Queue mode: every USERAUTH_REQUEST
-// arrives as an ssh_message that we answer ourselves, so the answer to the signed public-key
-// request can wait for the gate.
+// Authentication (see connection.hpp). Queue mode: every USERAUTH_REQUEST arrives as an
+// ssh_message that we answer ourselves, so the answer to the signed public-key request can
+// wait for the hold.
 #include <spdlog/spdlog.h>
 
 #include "proxy/ssh/connection.hpp"
@@ -14,6 +14,7 @@ void connection::handle_message(ssh_message m) {
   int type = ssh_message_type(m);
   switch (phase_) {
     case phase::authenticating:
+    case phase::checking:
     case phase::justifying:
     case phase::holding:
     case phase::connecting:
@@ -96,11 +97,6 @@ void connection::on_person_known(ssh_message m) {
     phase_ = phase::own_view;
     return;
   }
-  if (shared_->settings.sessions_allowed && !shared_->settings.sessions_allowed()) {
-    ssh_message_free(m);
-    close(audit_unavailable, "audit log unavailable");
-    return;
-  }
   auto resolved = resolve_login(*config_, login_);
   if (auto* error = std::get_if<std::string>(&resolved)) {
     ssh_message_free(m);
@@ -112,21 +108,15 @@ void connection::on_person_known(ssh_message m) {
   account_ = where.account;
   target_.server = server_->name;
   target_.account = account_->name;
-  decide(m);
-}
-
-void connection::decide(ssh_message m) {
-  decision_ = shared_->gate.check(target_);
-  switch (decision_.verdict) {
-    case verdict::allow: return begin_upstream(m);
-    case verdict::approval_needed: return begin_hold(m);
-    case verdict::justification_needed: return ask_justification(m);
-    case verdict::deny: break;
-  }
-  ssh_message_free(m);
-  event("access.denied", {{"reason", decision_.deny_code}, {"text", decision_.text}});
-  close("Access to " + target_text(target_) + " denied: " + decision_.text,
-        "denied: " + decision_.deny_code);
+  target_.protocol = config::protocol::ssh;
+  // The signed request stays unanswered until the hold lets the person through (or not).
+  held_ = m;
+  phase_ = phase::checking;
+  hold_ = std::make_shared<session::hold>(executor_, shared_->holds,
+                                          static_cast<session::hold_view&>(*this), target_,
+                                          source_);
+  tick();
+  hold_->start();
 }
 
 }  // namespace gatehouse::proxy::ssh

@@ -5,23 +5,12 @@
 
 #include "proxy/ssh/connection.hpp"
 #include "proxy/ssh/own_view.hpp"
-#include "proxy/ssh/recorder.hpp"
+#include "audit/recorder.hpp"
 #include "proxy/ssh/texts.hpp"
 
 namespace gatehouse::proxy::ssh {
 
-namespace {
-
-time_point wall_now() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
-
-}  // namespace
-
-void connection::begin_upstream(ssh_message m) {
-  held_ = m;
-  hold_slots_.reset();
-  request_watch_.reset();
+void connection::begin_upstream(const policy::authorization& a) {
   phase_ = phase::connecting;
   upstream_params params;
   params.server = server_->name;
@@ -32,7 +21,7 @@ void connection::begin_upstream(ssh_message m) {
   params.key_file = account_->key_file;
   params.connect_timeout = shared_->settings.connect_timeout;
   params.handshake_timeout = shared_->settings.handshake_timeout;
-  upstream_ = std::make_unique<upstream>(executor_, std::move(params));
+  upstream_ = std::make_unique<upstream>(executor_, a, std::move(params));
   // The upstream leg has its own deadlines; the person's login grace no longer applies.
   deadline_.cancel();
   upstream_->start(waker());
@@ -67,7 +56,7 @@ void connection::on_upstream_ready() {
       if (n > 1) path.append(".").append(std::to_string(n));
       path.append(".cast");
       std::string error;
-      auto r = asciicast_recorder::open(path, term, cols, rows, error);
+      auto r = audit::asciicast_recorder::open(path, term, cols, rows, error);
       if (r) {
         event("session.recording", {{"path", path}});
         recording_paths_.push_back(boost::json::string(path));
@@ -79,7 +68,7 @@ void connection::on_upstream_ready() {
   session_started_ = true;
   boost::json::object fields{{"rule", decision_.rule},
                              {"host_key", upstream_->host_key_fingerprint()}};
-  if (decision_.grant != 0) fields["grant_id"] = decision_.grant;
+  if (auto grant = decision_.authorization->grant()) fields["grant_id"] = *grant;
   event("session.start", std::move(fields));
   watch_grant_end();
 }
@@ -97,7 +86,9 @@ void connection::step_session() {
         event("hostkey.mismatch",
               {{"expected", server_->host_key}, {"presented", upstream_->host_key_fingerprint()}});
       }
-      event("upstream.failure", {{"reason", upstream_->failure()}});
+      event("upstream.failure",
+            {{"reason", session::to_string(session::front_end_refusal::upstream_failed)},
+             {"text", upstream_->failure()}});
       close(upstream_->failure(), "upstream: " + upstream_->failure());
       return;
     }
@@ -155,7 +146,7 @@ void connection::handle_session_message(ssh_message m) {
     if (phase_ == phase::own_view) {
       if (subtype == SSH_CHANNEL_SESSION) {
         own_channels_.push_back(
-            std::make_unique<own_view_channel>(m, shared_->gate, target_.person));
+            std::make_unique<own_view_channel>(m, shared_->own, target_.person));
         return;
       }
     } else if (subtype == SSH_CHANNEL_SESSION ||
@@ -191,44 +182,21 @@ void connection::handle_session_message(ssh_message m) {
 }
 
 void connection::watch_grant_end() {
-  if (decision_.grant != 0) {
-    std::weak_ptr<connection> weak = shared_from_this();
-    grant_watch_ = shared_->gate.watch_grant(decision_.grant, [weak](const grant_status& g) {
-      if (auto self = weak.lock()) self->on_grant_end(g);
-    });
-  }
-  if (decision_.until) arm_grant_timer();
-}
-
-void connection::arm_grant_timer() {
-  using std::chrono::minutes;
-  auto until = *decision_.until;
-  auto now = wall_now();
-  if (now >= until - minutes(5)) warned_5_ = true;
-  if (now >= until - minutes(1)) warned_1_ = true;
-  time_point at = !warned_5_ ? until - minutes(5) : !warned_1_ ? until - minutes(1) : until;
-  grant_timer_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(at - now) +
-                             std::chrono::milliseconds(1));
-  grant_timer_.async_wait([self = shared_from_this(), until](boost::system::error_code ec) {
-    if (ec || self->phase_ != phase::relaying) return;
-    auto left = std::chrono::duration_cast<std::chrono::seconds>(until - wall_now());
-    if (left <= std::chrono::seconds(0)) {
-      self->on_grant_end({self->decision_.grant, false, {}, until});
-      return;
-    }
-    bool five = !self->warned_5_;
-    (five ? self->warned_5_ : self->warned_1_) = true;
-    auto text = grant_warning_text(self->decision_.grant, self->target_,
-                                   std::chrono::minutes(five ? 5 : 1), until);
+  std::weak_ptr<connection> weak = shared_from_this();
+  session::grant_watch::handlers on;
+  on.warn = [weak](std::chrono::minutes left, time_point end) {
+    auto self = weak.lock();
+    if (!self || self->phase_ != phase::relaying) return;
+    auto grant = self->decision_.authorization->grant().value_or(0);
+    auto text = grant_warning_text(grant, self->target_, left, end);
     for (auto& r : self->relays_) r->note(text);
-    self->arm_grant_timer();
     self->run();
-  });
-}
-
-void connection::on_grant_end(const grant_status& g) {
-  if (phase_ == phase::finished) return;
-  close(grant_end_text(g, target_), g.revoked ? "grant revoked" : "grant ended");
+  };
+  on.ended = [weak](const session::grant_status& g) {
+    if (auto self = weak.lock())
+      self->close(grant_end_text(g, self->target_), g.revoked ? "grant revoked" : "grant ended");
+  };
+  grant_watch_.start(*decision_.authorization, std::move(on));
 }
 
 }  // namespace gatehouse::proxy::ssh

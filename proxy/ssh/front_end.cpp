@@ -34,18 +34,24 @@ std::string local_address(int fd) {
 
 }  // namespace
 
-front_end::front_end(boost::asio::any_io_executor executor, config_source config, ssh::gate& gate,
-                     event_sink events, const front_end_settings& settings)
-    : executor_(executor),
-      config_(std::move(config)),
-      shared_(std::make_shared<listener_state>(executor, settings, gate, std::move(events))) {
+front_end::front_end(boost::asio::any_io_executor executor, config_source config, parts p,
+                     const front_end_settings& settings)
+    : executor_(executor), config_(std::move(config)), sessions_(p.sessions) {
+  config::ssh_listener defaults;
+  auto holds = std::make_shared<session::hold_context>(
+      executor, p.gate, defaults.max_held_per_person, defaults.max_held_per_source);
+  holds->sessions_allowed = std::move(p.sessions_allowed);
+  shared_ = std::make_shared<listener_state>(settings, std::move(holds), p.own,
+                                             std::move(p.events));
   std::random_device rd;
   static const char* hex = "0123456789abcdef";
   for (int i = 0; i < 6; ++i) id_prefix_ += hex[rd() % 16];
 }
 
 front_end::~front_end() {
-  stop_all();
+  // Connections free their libssh sessions as they close, before the host keys go.
+  auto mine = mine_;
+  for (const auto& id : mine) sessions_.shut(id, {"Gatehouse is shutting down", "shutdown"});
   if (bind_ != nullptr) ssh_bind_free(bind_);
 }
 
@@ -85,10 +91,8 @@ void front_end::apply_limits(const config::config& cfg) {
   auto& s = shared_->settings;
   s.login_grace = l.login_grace;
   s.max_unauthenticated_per_source = l.max_unauthenticated_per_source;
-  s.max_held_per_person = l.max_held_per_person;
-  s.max_held_per_source = l.max_held_per_source;
   shared_->unauthenticated.set_limit(l.max_unauthenticated_per_source);
-  shared_->held.set_limits(l.max_held_per_person, l.max_held_per_source);
+  shared_->holds->caps.set_limits(l.max_held_per_person, l.max_held_per_source);
 }
 
 void front_end::accept(int fd, const std::string& peer) {
@@ -113,10 +117,14 @@ void front_end::accept(int fd, const std::string& peer) {
     ::close(fd);
     return;
   }
-  connections_.emplace(id, conn);
-  high_water_ = std::max(high_water_, connections_.size());
-  conn->start(bind, fd, [this](const std::string& done) {
-    connections_.erase(done);
+  sessions_.add(conn);
+  mine_.insert(id);
+  high_water_ = std::max(high_water_, mine_.size());
+  conn->start(bind, fd, [this, alive = std::weak_ptr<bool>(alive_)](const std::string& done) {
+    if (alive.expired()) return;
+    std::string id = done;  // `done` belongs to the connection, which may go with the entry
+    mine_.erase(id);
+    sessions_.remove(id);
     give_back_memory();
   });
 }
@@ -124,43 +132,11 @@ void front_end::accept(int fd, const std::string& peer) {
 // After a flood (thousands of stalled or held connections gone), glibc keeps the freed heap
 // for reuse; hand it back to the system once the count has more than halved from its peak.
 void front_end::give_back_memory() {
-  if (high_water_ < 64 || connections_.size() * 2 > high_water_) return;
-  high_water_ = connections_.size();
+  if (high_water_ < 64 || mine_.size() * 2 > high_water_) return;
+  high_water_ = mine_.size();
 #ifdef __GLIBC__
   malloc_trim(0);
 #endif
-}
-
-boost::json::array front_end::sessions() const {
-  boost::json::array out;
-  for (const auto& [id, c] : connections_) {
-    auto p = c->current();
-    if (p == connection::phase::key_exchange || p == connection::phase::authenticating) continue;
-    out.push_back(c->describe());
-  }
-  return out;
-}
-
-bool front_end::kill(const std::string& session_id, const std::string& by) {
-  auto it = connections_.find(session_id);
-  if (it == connections_.end()) return false;
-  auto c = it->second;
-  c->shut(
-      "Session " + session_id + " ended by " + (by.empty() ? std::string("an administrator") : by),
-      "killed by " + by);
-  return true;
-}
-
-void front_end::stop_all(const std::string& reason) {
-  auto all = connections_;
-  for (auto& [id, c] : all) c->shut(reason, "shutdown");
-}
-
-std::size_t front_end::held_count() const {
-  std::size_t n = 0;
-  for (const auto& [id, c] : connections_)
-    if (c->current() == connection::phase::holding) ++n;
-  return n;
 }
 
 }  // namespace gatehouse::proxy::ssh

@@ -1,7 +1,8 @@
 #pragma once
-// The SSH front end of one listener: adopts accepted sockets, keeps the registry of live
-// connections (for `gatehouse sessions` / `kill`), and owns what they share - the libssh
-// server context with the host keys, the gate, the rate limits and caps.
+// The SSH front end of the ssh listener: adopts accepted sockets and owns what its
+// connections share - the libssh server context with the host keys, the rate limits, and the
+// hold context (the gate, the held caps listen.ssh.max_held_per_person/_per_source, the
+// paced releases). Its connections join the daemon's session registry while they live.
 //
 // A source address with too many recent authentication failures, or too many unauthenticated
 // connections, is turned away at accept (the socket is closed before any SSH byte).
@@ -9,47 +10,53 @@
 // configuration in force when a connection arrives: a reload that changes them takes effect
 // for new connections.
 //
-// Ownership: the front end owns the registry (shared_ptr per connection); connections share
-// `listener_state` with it so that they may outlive it while their handlers drain.
+// Ownership: connections share `listener_state` with the front end so that they may outlive
+// it while their handlers drain; the registry and the gate must outlive both.
 // io_context thread only.
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/json/array.hpp>
 #include <libssh/server.h>
 
 #include <functional>
-#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
+#include "proxy/session/event_sink.hpp"
+#include "proxy/session/front_end.hpp"
+#include "proxy/session/gate.hpp"
+#include "proxy/session/registry.hpp"
 #include "proxy/ssh/connection.hpp"
-#include "proxy/ssh/events.hpp"
-#include "proxy/ssh/gate.hpp"
+#include "proxy/ssh/own_commands.hpp"
 
 namespace gatehouse::proxy::ssh {
 
-class front_end {
+class front_end final : public session::front_end {
  public:
   using config_source = std::function<std::shared_ptr<const config::config>()>;
 
-  front_end(boost::asio::any_io_executor executor, config_source config, ssh::gate& gate,
-            event_sink events = log_event_sink(), const front_end_settings& settings = {});
-  ~front_end();
+  struct parts {
+    session::gate& gate;
+    ssh::own_commands& own;
+    session::registry& sessions;
+    session::event_sink events = session::log_event_sink();
+    // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.
+    std::function<bool()> sessions_allowed;
+  };
+
+  front_end(boost::asio::any_io_executor executor, config_source config, parts p,
+            const front_end_settings& settings = {});
+  ~front_end() override;
   front_end(const front_end&) = delete;
   front_end& operator=(const front_end&) = delete;
 
-  // Takes ownership of an accepted socket's fd. `peer` is "ADDRESS:PORT".
-  void accept(int fd, const std::string& peer);
+  std::string_view listener() const override { return "ssh"; }
+  void accept(int fd, const std::string& peer) override;
 
-  boost::json::array sessions() const;
-  bool kill(const std::string& session_id, const std::string& by);
-  // Ends every connection with a message (daemon shutdown).
-  void stop_all(const std::string& reason = "Gatehouse is shutting down");
-
-  std::size_t connection_count() const { return connections_.size(); }
-  std::size_t held_count() const;
+  std::size_t connection_count() const { return mine_.size(); }
   const listener_state& state() const { return *shared_; }
+  session::hold_context& holds() { return *shared_->holds; }
 
  private:
   ssh_bind bind_for(const config::config& cfg);
@@ -59,8 +66,10 @@ class front_end {
 
   boost::asio::any_io_executor executor_;
   config_source config_;
+  session::registry& sessions_;
   std::shared_ptr<listener_state> shared_;
-  std::map<std::string, std::shared_ptr<connection>> connections_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for connections' callbacks
+  std::set<std::string> mine_;  // ids of this front end's live connections (shut at the end)
   ssh_bind bind_ = nullptr;
   std::vector<std::string> bind_keys_;
   std::uint64_t counter_ = 0;

@@ -1,13 +1,15 @@
 // The person's own view and commands over SSH (SPEC "SSH": `ssh alice@gate` lists grants and
 // requests; `request`, `requests`, `grants`, `cancel`, `approve`, `deny` as exec commands
-// that print to stdout and exit 0, or print the reason to stderr and exit 1). Part of
-// gate_service_gate: every action goes through access_service, followed by changed().
+// that print to stdout and exit 0, or print the reason to stderr and exit 1): the daemon's
+// service_own_commands (own_commands.hpp). Every action goes through access_service,
+// followed by changed().
 #include <algorithm>
 #include <optional>
 
 #include "core/duration.hpp"
-#include "proxy/rdp/rdp_file_for.hpp"
-#include "proxy/ssh/gate_service_gate.hpp"
+#include "policy/async/gate_service.hpp"
+#include "proxy/session/service_gate.hpp"
+#include "proxy/ssh/own_commands.hpp"
 #include "proxy/ssh/login_name.hpp"
 #include "proxy/ssh/texts.hpp"
 
@@ -81,7 +83,7 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
 std::string request_line(const policy::request& r) {
   std::string line = "  #" + std::to_string(r.id) + "  " + std::string(policy::to_string(r.state)) +
                      "  " + r.account + "@" + r.server;
-  auto status = to_request_status(r);
+  auto status = session::to_request_status(r);
   if (r.state == policy::request_state::pending && !status.waiting_for.empty())
     line += "  waiting for " + names(status.waiting_for);
   if (r.state == policy::request_state::denied && !status.decided_by.empty())
@@ -106,7 +108,7 @@ std::string grant_line(const policy::grant& g, time_point now) {
 
 // `rdp-file SERVER`: a .rdp file whose routing token names the person and the server. The
 // gate decides when the client connects; a server the person may never reach is refused here.
-command_result rdp_file(policy::gate_service& service, const std::string& person,
+command_result rdp_file(const rdp_file_maker& make, const std::string& person,
                         const parsed_args& a) {
   if (a.words.size() != 1) return fail("usage: rdp-file SERVER [--valid 8h]");
   auto valid = std::chrono::seconds(8 * 3600);
@@ -115,14 +117,15 @@ command_result rdp_file(policy::gate_service& service, const std::string& person
     if (!seconds) return fail("bad duration '" + *v + "' (use 30m, 2h, 1d)");
     valid = *seconds;
   }
-  auto file = rdp::rdp_file_for(service, person, a.words[0], valid);
+  if (!make) return fail("RDP files are not available here");
+  auto file = make(person, a.words[0], valid);
   if (!file.error.empty()) return fail(file.error);
   return {0, file.text, {}};
 }
 
 }  // namespace
 
-std::string gate_service_gate::own_view(const std::string& person) {
+std::string service_own_commands::own_view(const std::string& person) {
   auto& access = service_.access();
   auto now = wall_now();
   std::string out = "Gatehouse: " + person + "\n\nAccess grants:\n";
@@ -160,7 +163,7 @@ std::string gate_service_gate::own_view(const std::string& person) {
   return ascii_only(out, true);
 }
 
-command_result gate_service_gate::run_command(const std::string& person,
+command_result service_own_commands::run_command(const std::string& person,
                                               const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "help" || args[0] == "--help") return {0, own_view(person), {}};
   auto& access = service_.access();
@@ -190,7 +193,7 @@ command_result gate_service_gate::run_command(const std::string& person,
     if (!filed) return fail(filed.message());
     return {0, request_line(*filed), {}};
   }
-  if (verb == "rdp-file") return rdp_file(service_, person, a);
+  if (verb == "rdp-file") return rdp_file(rdp_file_, person, a);
   if (verb == "requests" || verb == "grants") {
     return {0, own_view(person), {}};
   }

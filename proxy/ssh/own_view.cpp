@@ -44,8 +44,8 @@ std::vector<std::string> split_command_line(std::string_view line) {
   return words;
 }
 
-own_view_channel::own_view_channel(ssh_message open, ssh::gate& gate, std::string person)
-    : gate_(gate),
+own_view_channel::own_view_channel(ssh_message open, own_commands& commands, std::string person)
+    : commands_(commands),
       person_(std::move(person)),
       channel_(ssh_message_channel_request_open_reply_accept(open)) {
   ssh_message_free(open);
@@ -77,13 +77,13 @@ void own_view_channel::add_request(ssh_message request) {
       case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: ok = true; break;
       case SSH_CHANNEL_REQUEST_SHELL:
         ok = started_ = true;
-        out_ = ascii_only(gate_.own_view(person_), true);
+        out_ = ascii_only(commands_.own_view(person_), true);
         exit_code_ = 0;
         break;
       case SSH_CHANNEL_REQUEST_EXEC: {
         ok = started_ = true;
         const char* line = ssh_message_channel_request_command(request);
-        auto result = gate_.run_command(person_, split_command_line(line ? line : ""));
+        auto result = commands_.run_command(person_, split_command_line(line ? line : ""));
         out_ = std::move(result.out);
         err_ = std::move(result.err);
         exit_code_ = result.exit_code;

@@ -2,7 +2,7 @@
 // `ssh person@gate` with no target (SPEC "SSH"): a session channel served by Gatehouse
 // itself. A shell prints the person's grants and requests; an exec runs one command
 // (`request root@web01 --reason R`, `requests`, `cancel N`, `approve N --comment C`, ...)
-// through gate::run_command, prints its output and exits with its status. pty-req and env
+// through own_commands::run_command, prints its output and exits with its status. pty-req and env
 // are accepted and ignored; anything else is refused.
 //
 // Ownership: the connection owns its own_view_channels; each owns its ssh_channel.
@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "proxy/ssh/gate.hpp"
+#include "proxy/ssh/own_commands.hpp"
 
 namespace gatehouse::proxy::ssh {
 
@@ -26,7 +26,7 @@ std::vector<std::string> split_command_line(std::string_view line);
 class own_view_channel {
  public:
   // Accepts the CHANNEL_OPEN `open` (takes ownership).
-  own_view_channel(ssh_message open, ssh::gate& gate, std::string person);
+  own_view_channel(ssh_message open, own_commands& commands, std::string person);
   ~own_view_channel();
   own_view_channel(const own_view_channel&) = delete;
   own_view_channel& operator=(const own_view_channel&) = delete;
@@ -40,7 +40,7 @@ class own_view_channel {
   void respond(const command_result& r);
   static void on_close(ssh_session, ssh_channel, void* self);
 
-  ssh::gate& gate_;
+  own_commands& commands_;
   std::string person_;
   ssh_channel channel_ = nullptr;
   ssh_channel_callbacks_struct callbacks_{};

@@ -25,7 +25,7 @@ std::string ascii_only(std::string_view text, bool keep_newlines) {
   return out;
 }
 
-std::string target_text(const gate_target& t) { return t.account + "@" + t.server; }
+std::string target_text(const session::target& t) { return t.account + "@" + t.server; }
 
 namespace {
 
@@ -69,7 +69,7 @@ std::string hold_timeout_text(std::int64_t request_id, std::chrono::seconds wait
          " waiting for approval; it stays pending: connect again once it is approved";
 }
 
-std::string grant_end_text(const grant_status& g, const gate_target& t) {
+std::string grant_end_text(const grant_status& g, const session::target& t) {
   std::string text = "Access grant #" + std::to_string(g.id) + " for " + target_text(t);
   if (g.revoked) {
     text += " revoked";
@@ -81,7 +81,7 @@ std::string grant_end_text(const grant_status& g, const gate_target& t) {
   return ascii_only(text);
 }
 
-std::string grant_warning_text(std::int64_t grant, const gate_target& t, std::chrono::minutes left,
+std::string grant_warning_text(std::int64_t grant, const session::target& t, std::chrono::minutes left,
                                time_point end) {
   auto n = left.count();
   return "Access grant #" + std::to_string(grant) + " for " + target_text(t) + " ends in " +
@@ -89,11 +89,38 @@ std::string grant_warning_text(std::int64_t grant, const gate_target& t, std::ch
          ")";
 }
 
-std::string justification_prompt(const gate_target& t) {
+std::string refusal_text(const session::refusal& r, const session::target& t, bool justified) {
+  using session::front_end_refusal;
+  const auto* mine = std::get_if<front_end_refusal>(&r.reason);
+  if (mine == nullptr) {  // the policy's denial
+    std::string why = r.text;
+    if (why.empty() && justified) why = "the justification was not accepted";
+    return "Access to " + target_text(t) + " denied: " + why;
+  }
+  auto id = r.request ? r.request->id : 0;
+  switch (*mine) {
+    case front_end_refusal::request_not_filed:
+      return "Cannot file an access request for " + target_text(t) + ": " + r.text;
+    case front_end_refusal::request_denied:
+    case front_end_refusal::request_expired:
+    case front_end_refusal::request_cancelled:
+      return r.request ? request_outcome_text(*r.request) : r.text;
+    case front_end_refusal::hold_timeout: return hold_timeout_text(id, r.waited);
+    case front_end_refusal::approval_gives_no_access:
+      return request_label(id) + " was approved, but it gives no access to " + target_text(t) +
+             " now";
+    case front_end_refusal::justification_not_accepted:
+      return "Access to " + target_text(t) + " denied: the justification was not accepted";
+    case front_end_refusal::audit_unavailable: return audit_unavailable;
+    default: return r.text;  // the cap's sentence, the front end's own
+  }
+}
+
+std::string justification_prompt(const session::target& t) {
   return ascii_only("Justification for " + target_text(t) + ": ");
 }
 
-std::string justification_banner(const gate_target& t, std::string_view gate) {
+std::string justification_banner(const session::target& t, std::string_view gate) {
   std::string host(gate), port;
   if (auto colon = gate.rfind(':'); colon != std::string_view::npos) {
     host = std::string(gate.substr(0, colon));

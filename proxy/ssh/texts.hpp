@@ -8,16 +8,21 @@
 #include <string_view>
 
 #include "core/time.hpp"
-#include "proxy/ssh/gate.hpp"
+#include "proxy/session/gate.hpp"
+#include "proxy/session/refusal.hpp"
 
 namespace gatehouse::proxy::ssh {
+
+using session::grant_status;
+using session::request_state;
+using session::request_status;
 
 // Printable ASCII only (plus '\n' when `keep_newlines`): control characters and bytes that are
 // not UTF-8 shown as escapes (\x1B, \n; a tab is a space), any other character as one '?'.
 std::string ascii_only(std::string_view text, bool keep_newlines = false);
 
 // "root@web01"
-std::string target_text(const gate_target& t);
+std::string target_text(const session::target& t);
 
 // "Request #42 is waiting for approval by bob, carol (2m10s) ..."
 std::string hold_status_line(const request_status& r, std::chrono::seconds waited);
@@ -31,11 +36,15 @@ std::string request_outcome_text(const request_status& r);
 std::string hold_timeout_text(std::int64_t request_id, std::chrono::seconds waited);
 
 // "Access grant #12 for root@web01 ended at 17:30 UTC" / "... revoked by bob at 17:30 UTC"
-std::string grant_end_text(const grant_status& g, const gate_target& t);
+std::string grant_end_text(const grant_status& g, const session::target& t);
 
 // "Access grant #12 for root@web01 ends in 5 minutes (17:30 UTC)"
-std::string grant_warning_text(std::int64_t grant, const gate_target& t, std::chrono::minutes left,
+std::string grant_warning_text(std::int64_t grant, const session::target& t, std::chrono::minutes left,
                                time_point end);
+
+// What the person is told when the hold refuses them (SPEC "SSH": "denied by <approver>",
+// "timed out"); `justified`: they gave a justification first.
+std::string refusal_text(const session::refusal& r, const session::target& t, bool justified);
 
 // Why a new session is turned away while the audit log cannot be written
 // (audit.on_write_failure: refuse).
@@ -44,10 +53,10 @@ inline constexpr const char* audit_unavailable =
     "refused. Please tell the Gatehouse administrators.";
 
 // "Justification for root@web01: "
-std::string justification_prompt(const gate_target& t);
+std::string justification_prompt(const session::target& t);
 
 // The banner sent before asking for a justification, which batch clients cannot answer;
 // `gate` is the "ADDRESS:PORT" the person connected to (for the `ssh ... request` hint).
-std::string justification_banner(const gate_target& t, std::string_view gate);
+std::string justification_banner(const session::target& t, std::string_view gate);
 
 }  // namespace gatehouse::proxy::ssh

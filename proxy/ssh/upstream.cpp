@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 
 #include "proxy/ssh/algorithms.hpp"
 #include "proxy/ssh/keys.hpp"
@@ -12,9 +13,12 @@ namespace gatehouse::proxy::ssh {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-upstream::upstream(asio::any_io_executor executor, upstream_params params)
+upstream::upstream(asio::any_io_executor executor, const policy::authorization& authorization,
+                   upstream_params params)
     : executor_(executor),
       params_(std::move(params)),
+      authorized_(authorization.server() == params_.server &&
+                  authorization.account() == params_.account),
       resolver_(executor),
       socket_(executor),
       deadline_(executor),
@@ -26,6 +30,12 @@ std::string upstream::where() const { return params_.account + "@" + params_.ser
 
 void upstream::start(std::function<void()> wake) {
   wake_ = std::move(wake);
+  if (!authorized_) {  // the authorization is for another target: never dial
+    state_ = state::connecting;
+    fail("no authorization for " + where());
+    asio::post(executor_, wake_);
+    return;
+  }
   state_ = state::connecting;
   deadline_.expires_after(params_.connect_timeout);
   deadline_.async_wait([this, wake = wake_](boost::system::error_code ec) {

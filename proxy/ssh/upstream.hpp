@@ -3,7 +3,7 @@
 // the account, with the account's key, after checking the server's pinned host key
 // (SPEC "SSH"; research/tech.md §3).
 //
-//   start()  resolves and connects with Asio (deadline: connect_timeout), then hands the
+//   start()  (with the policy's authorization) resolves and connects with Asio (deadline: connect_timeout), then hands the
 //            socket to libssh (SSH_OPTIONS_FD, no config files, strong algorithms only);
 //   step()   drives the non-blocking handshake: key exchange -> host key pin -> public-key
 //            authentication; the owner calls it from its pump and arms the socket_watch;
@@ -23,6 +23,7 @@
 #include <functional>
 #include <string>
 
+#include "policy/decision.hpp"
 #include "proxy/ssh/socket_watch.hpp"
 
 namespace gatehouse::proxy::ssh {
@@ -42,7 +43,10 @@ class upstream {
  public:
   enum class state { idle, connecting, key_exchange, authenticating, ready, failed };
 
-  upstream(boost::asio::any_io_executor executor, upstream_params params);
+  // Only with the policy's authorization for exactly this server and account (the hold's
+  // outcome); one for another target fails at start() without dialling.
+  upstream(boost::asio::any_io_executor executor, const policy::authorization& authorization,
+           upstream_params params);
   ~upstream();
   upstream(const upstream&) = delete;
   upstream& operator=(const upstream&) = delete;
@@ -73,6 +77,7 @@ class upstream {
 
   boost::asio::any_io_executor executor_;
   upstream_params params_;
+  bool authorized_ = false;
   std::function<void()> wake_;
   state state_ = state::idle;
   std::string failure_, failure_event_, fingerprint_;

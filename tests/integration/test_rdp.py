@@ -277,7 +277,7 @@ class FakeRdp(FakeRdpCase):
             self.assert_refused(self.connect(token=token))
         self.assertEqual(len(self.held()), 10)
         self.assertEqual(len(self.cli_json("requests", "--state", "pending")), 1)
-        denied = [e for e in self.audit_events("access.denied") if "hold cap reached" in e]
+        denied = [e for e in self.audit_events("access.denied") if "hold_cap_reached" in e]
         self.assertEqual(len(denied), 190)
         self.assertIn("Too many connections of alice are waiting for approval (limit 10)",
                       denied[0])
@@ -324,7 +324,7 @@ class HeldCapPerSource(FakeRdpCase):
                  what="four held connections")
         for _ in range(3):
             self.assert_refused(self.connect(token=token))
-        denied = [e for e in self.audit_events("access.denied") if "hold cap reached" in e]
+        denied = [e for e in self.audit_events("access.denied") if "hold_cap_reached" in e]
         self.assertEqual(len(denied), 3)
         self.assertIn("Too many connections from your address are waiting for approval",
                       denied[0])

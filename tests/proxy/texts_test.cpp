@@ -7,7 +7,7 @@
 namespace gatehouse::proxy::ssh {
 namespace {
 
-const gate_target web{"alice", "web01", "root"};
+const session::target web{"alice", "web01", "root"};
 
 TEST(Texts, AsciiOnly) {
   EXPECT_EQ(ascii_only("caf\xc3\xa9 ok"), "caf? ok");

@@ -1,11 +1,12 @@
+// The translation between the policy's types and the session gate's.
 #include <gtest/gtest.h>
 
-#include "proxy/ssh/gate_service_gate.hpp"
+#include "proxy/session/service_gate.hpp"
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::proxy::session {
 namespace {
 
-TEST(GateTranslation, DeniedRequestNamesTheDenier) {
+TEST(ServiceGateTranslation, DeniedRequestNamesTheDenier) {
   policy::request r;
   r.id = 42;
   r.state = policy::request_state::denied;
@@ -18,7 +19,7 @@ TEST(GateTranslation, DeniedRequestNamesTheDenier) {
   EXPECT_EQ(s.comment, "not now");
 }
 
-TEST(GateTranslation, PendingRequestListsUndecidedApprovers) {
+TEST(ServiceGateTranslation, PendingRequestListsUndecidedApprovers) {
   policy::request r;
   r.id = 7;
   r.levels = {{{"bob", "carol"}, config::condition::all}};
@@ -28,7 +29,7 @@ TEST(GateTranslation, PendingRequestListsUndecidedApprovers) {
   EXPECT_EQ(s.waiting_for, (std::vector<std::string>{"carol"}));
 }
 
-TEST(GateTranslation, RevokedGrant) {
+TEST(ServiceGateTranslation, RevokedGrant) {
   policy::grant g;
   g.id = 12;
   g.state = policy::grant_state::revoked;
@@ -41,13 +42,14 @@ TEST(GateTranslation, RevokedGrant) {
   EXPECT_EQ(s.at, *g.closed_at);
 }
 
-TEST(GateTranslation, DenyDecision) {
+TEST(ServiceGateTranslation, DenyDecision) {
   policy::decision d = policy::decisions::deny{policy::deny_reason::rule_denies, "no"};
-  auto out = to_gate_decision(d);
+  auto out = to_decision(d);
   EXPECT_EQ(out.verdict, verdict::deny);
-  EXPECT_EQ(out.deny_code, "rule_denies");
+  EXPECT_EQ(out.deny, policy::deny_reason::rule_denies);
   EXPECT_EQ(out.text, "no");
+  EXPECT_FALSE(out.authorization.has_value());
 }
 
 }  // namespace
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::proxy::session

@@ -1,4 +1,4 @@
-#include "proxy/ssh/recorder.hpp"
+#include "audit/recorder.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::audit {
 
 namespace {
 
@@ -315,4 +315,4 @@ void asciicast_recorder::close() {
 
 void asciicast_recorder::wait_idle() { writer::get().wait_idle(); }
 
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::audit

@@ -1,4 +1,4 @@
-#include "proxy/ssh/paced_queue.hpp"
+#include "proxy/session/paced_queue.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::proxy::session {
 namespace {
 
 TEST(PacedQueue, RunsEveryJobInOrderABatchPerTurn) {
@@ -34,4 +34,4 @@ TEST(PacedQueue, AJobMayAddMore) {
 }
 
 }  // namespace
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::proxy::session

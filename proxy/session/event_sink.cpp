@@ -1,10 +1,10 @@
-#include "proxy/ssh/events.hpp"
+#include "proxy/session/event_sink.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "core/json_text.hpp"
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::proxy::session {
 
 event_sink log_event_sink() {
   return [](std::string_view event, boost::json::object fields) {
@@ -17,4 +17,4 @@ event_sink log_event_sink() {
   };
 }
 
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::proxy::session

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::audit {
 
 inline constexpr std::size_t recording_queue_limit = 32u << 20;
 
@@ -60,4 +60,4 @@ class asciicast_recorder {
 // Valid UTF-8 from `bytes`: `carry` holds an incomplete trailing sequence in and out.
 std::string to_utf8(std::string_view bytes, std::string& carry);
 
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::audit

@@ -13,7 +13,7 @@
 #include <functional>
 #include <memory>
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::proxy::session {
 
 class paced_queue {
  public:
@@ -34,4 +34,4 @@ class paced_queue {
   std::shared_ptr<state> state_;
 };
 
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::proxy::session

@@ -1,8 +1,8 @@
-#include "proxy/ssh/paced_queue.hpp"
+#include "proxy/session/paced_queue.hpp"
 
 #include <boost/asio/post.hpp>
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::proxy::session {
 
 paced_queue::paced_queue(boost::asio::any_io_executor executor, std::size_t batch)
     : state_(std::make_shared<state>(state{std::move(executor), batch == 0 ? 1 : batch, {}})) {}
@@ -25,4 +25,4 @@ void paced_queue::schedule(const std::shared_ptr<state>& s) {
   });
 }
 
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::proxy::session

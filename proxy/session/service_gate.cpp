@@ -1,16 +1,14 @@
-#include "proxy/ssh/gate_service_gate.hpp"
+#include "proxy/session/service_gate.hpp"
+
+#include <boost/asio/post.hpp>
 
 #include <memory>
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::proxy::session {
 
 namespace {
 
-policy::target to_policy(const gate_target& t) {
-  return {t.person, t.server, t.account, config::protocol::ssh};
-}
-
-void copy_terms(gate_decision& out, const policy::rule_terms& terms) {
+void copy_terms(decision& out, const policy::rule_terms& terms) {
   out.rule = terms.name;
   out.hold_timeout = terms.hold_timeout;
   out.allow_port_forwarding = terms.allow_port_forwarding;
@@ -18,17 +16,21 @@ void copy_terms(gate_decision& out, const policy::rule_terms& terms) {
 
 }  // namespace
 
-gate_decision to_gate_decision(const policy::decision& d) {
-  gate_decision out;
+policy::target to_policy_target(const target& t) {
+  return {t.person, t.server, t.account, t.protocol};
+}
+
+decision to_decision(const policy::decision& d) {
+  decision out;
   namespace ds = policy::decisions;
   if (const auto* a = std::get_if<ds::allow>(&d)) {
     out.verdict = verdict::allow;
+    out.authorization = a->authorization;
     copy_terms(out, a->terms);
   } else if (const auto* g = std::get_if<ds::allowed_by_grant>(&d)) {
     out.verdict = verdict::allow;
+    out.authorization = g->authorization;
     copy_terms(out, g->terms);
-    out.grant = g->grant;
-    out.until = g->until;
   } else if (const auto* j = std::get_if<ds::justification_needed>(&d)) {
     out.verdict = verdict::justification_needed;
     copy_terms(out, j->terms);
@@ -37,7 +39,7 @@ gate_decision to_gate_decision(const policy::decision& d) {
     copy_terms(out, n->terms);
   } else if (const auto* x = std::get_if<ds::deny>(&d)) {
     out.verdict = verdict::deny;
-    out.deny_code = std::string(policy::to_string(x->reason));
+    out.deny = x->reason;
     out.text = x->text;
   }
   return out;
@@ -46,13 +48,7 @@ gate_decision to_gate_decision(const policy::decision& d) {
 request_status to_request_status(const policy::request& r) {
   request_status out;
   out.id = r.id;
-  switch (r.state) {
-    case policy::request_state::pending: out.state = request_state::pending; break;
-    case policy::request_state::approved: out.state = request_state::approved; break;
-    case policy::request_state::denied: out.state = request_state::denied; break;
-    case policy::request_state::expired: out.state = request_state::expired; break;
-    case policy::request_state::cancelled: out.state = request_state::cancelled; break;
-  }
+  out.state = r.state;
   if (auto level = policy::current_level(r); level < r.levels.size())
     out.waiting_for = policy::undecided_approvers(r, level);
   if (const auto* denial = policy::last_denial(r)) {
@@ -74,32 +70,39 @@ grant_status to_grant_status(const policy::grant& g) {
   return out;
 }
 
-gate_decision gate_service_gate::check(const gate_target& t) {
-  return to_gate_decision(service_.check(to_policy(t)));
+void service_gate::check(const target& t, std::function<void(decision)> done) {
+  boost::asio::post(executor_, [done = std::move(done),
+                                d = to_decision(service_.check(to_policy_target(t)))]() mutable {
+    done(std::move(d));
+  });
 }
 
-std::variant<request_status, std::string> gate_service_gate::file_or_reuse(
-    const gate_target& t, const std::string& justification) {
-  auto filed = service_.file_or_reuse(to_policy(t), justification);
-  if (!filed) return filed.message();
-  return to_request_status(*filed);
+void service_gate::file_or_reuse(const target& t, const std::string& justification,
+                                 std::function<void(filing)> done) {
+  auto filed = service_.file_or_reuse(to_policy_target(t), justification);
+  filing out = filed ? filing(to_request_status(*filed)) : filing(filed.message());
+  boost::asio::post(executor_, [done = std::move(done), out = std::move(out)]() mutable {
+    done(std::move(out));
+  });
 }
 
-std::optional<request_status> gate_service_gate::find_request(std::int64_t id) {
-  auto r = service_.access().get_request(id);
-  if (!r) return std::nullopt;
-  return to_request_status(*r);
+void service_gate::find_request(std::int64_t id,
+                                std::function<void(std::optional<request_status>)> done) {
+  std::optional<request_status> out;
+  if (auto r = service_.access().get_request(id)) out = to_request_status(*r);
+  boost::asio::post(executor_, [done = std::move(done), out = std::move(out)]() mutable {
+    done(std::move(out));
+  });
 }
 
-watch gate_service_gate::watch_request(std::int64_t id,
-                                       std::function<void(const request_status&)> fn) {
+watch service_gate::watch_request(std::int64_t id, std::function<void(const request_status&)> fn) {
   return service_.watch_request(
       id, [fn = std::move(fn)](const policy::request& r) { fn(to_request_status(r)); });
 }
 
-watch gate_service_gate::watch_grant(std::int64_t id, std::function<void(const grant_status&)> fn) {
+watch service_gate::watch_grant(std::int64_t id, std::function<void(const grant_status&)> fn) {
   return service_.watch_grant(
       id, [fn = std::move(fn)](const policy::grant& g) { fn(to_grant_status(g)); });
 }
 
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::proxy::session

@@ -1,10 +1,10 @@
-#include "proxy/ssh/audit_bridge.hpp"
+#include "proxy/session/audit_events.hpp"
 
 #include <chrono>
 
 #include "core/json_text.hpp"
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::proxy::session {
 
 event_sink audit_event_sink(policy::audit_sink& sink) {
   return [&sink](std::string_view name, boost::json::object fields) {
@@ -27,4 +27,4 @@ event_sink audit_event_sink(policy::audit_sink& sink) {
   };
 }
 
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::proxy::session

@@ -1,11 +1,11 @@
-#include "proxy/ssh/recorder.hpp"
+#include "audit/recorder.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-namespace gatehouse::proxy::ssh {
+namespace gatehouse::audit {
 namespace {
 
 TEST(Utf8, KeepsValidTextAndJoinsSplitSequences) {
@@ -61,4 +61,4 @@ TEST(Asciicast, HeaderEventsAndEscapes) {
 }
 
 }  // namespace
-}  // namespace gatehouse::proxy::ssh
+}  // namespace gatehouse::audit

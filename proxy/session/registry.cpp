@@ -1,0 +1,44 @@
+#include "proxy/session/registry.hpp"
+
+namespace gatehouse::proxy::session {
+
+void registry::add(std::shared_ptr<live_session> s) {
+  auto id = s->id();
+  sessions_.emplace(std::move(id), std::move(s));
+}
+
+void registry::remove(const std::string& id) { sessions_.erase(id); }
+
+boost::json::array registry::list() const {
+  boost::json::array out;
+  for (const auto& [id, s] : sessions_)
+    if (auto o = s->describe()) out.push_back(std::move(*o));
+  return out;
+}
+
+std::size_t registry::held() const {
+  std::size_t n = 0;
+  for (const auto& [id, s] : sessions_)
+    if (s->held()) ++n;
+  return n;
+}
+
+bool registry::shut(const std::string& id, const shut_reason& why) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return false;
+  auto s = it->second;  // shut() may remove it
+  s->shut(why);
+  return true;
+}
+
+bool registry::kill(const std::string& id, const std::string& by) {
+  std::string who = by.empty() ? std::string("an administrator") : by;
+  return shut(id, {"Session " + id + " ended by " + who, "killed by " + who});
+}
+
+void registry::shut_all(const std::string& text) {
+  auto all = sessions_;  // shut() may remove them
+  for (auto& [id, s] : all) s->shut({text, text});
+}
+
+}  // namespace gatehouse::proxy::session

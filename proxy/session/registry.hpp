@@ -1,0 +1,61 @@
+#pragma once
+// The live sessions of every front end, in one place: `gatehouse sessions` lists them,
+// `gatehouse kill` and the daemon's shutdown end them (SPEC "Admin": the session objects).
+// A front end adds each connection it accepts and removes it when the connection is done;
+// a connection that is not a session yet (still logging in, still sending its request) is
+// not listed.
+//
+// Ownership: the registry holds a shared_ptr per session (the daemon owns the registry and
+// keeps it until every front end is gone). io_context thread only.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace gatehouse::proxy::session {
+
+// Why a session is ended from outside: words for the person and the `reason` of session.end.
+struct shut_reason {
+  std::string text;  // "Session ssh-1 ended by carol", "Gatehouse is shutting down"
+  std::string log;   // "killed by carol", "Gatehouse is shutting down"
+};
+
+class live_session {
+ public:
+  virtual ~live_session() = default;
+  virtual const std::string& id() const = 0;
+  // SPEC's session object (id, person, server, account, protocol, client, started, grant_id,
+  // bytes_in, bytes_out, state: held | connecting | active | own_view, request_id when held);
+  // nullopt while it is not a session yet.
+  virtual std::optional<boost::json::object> describe() const = 0;
+  virtual bool held() const = 0;
+  // Ends it: a held client is refused in its protocol's way, a live one is closed with
+  // `why.text`. Finishes later; the front end removes it then.
+  virtual void shut(const shut_reason& why) = 0;
+};
+
+class registry {
+ public:
+  registry() = default;
+  registry(const registry&) = delete;
+  registry& operator=(const registry&) = delete;
+
+  void add(std::shared_ptr<live_session> s);
+  void remove(const std::string& id);
+
+  boost::json::array list() const;
+  std::size_t held() const;
+  std::size_t size() const { return sessions_.size(); }
+  // By an administrator (`gatehouse kill`, the web's session page); false when unknown.
+  bool kill(const std::string& id, const std::string& by);
+  bool shut(const std::string& id, const shut_reason& why);  // false when unknown
+  void shut_all(const std::string& text = "Gatehouse is shutting down");
+
+ private:
+  std::map<std::string, std::shared_ptr<live_session>> sessions_;
+};
+
+}  // namespace gatehouse::proxy::session

@@ -1,0 +1,57 @@
+#pragma once
+// What `ssh person@gate` with no target serves (SPEC "SSH"): the person's own view and their
+// exec commands (`request root@web01 --reason R`, `requests`, `cancel N`, `approve N`, ...).
+// An interface, so that the SSH front end builds and is tested without the policy core; the
+// daemon's implementation (service_own_commands, own_commands.cpp) goes through
+// policy::gate_service. io_context thread.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gatehouse::policy {
+class gate_service;
+}
+
+namespace gatehouse::proxy::ssh {
+
+struct command_result {
+  int exit_code = 0;
+  std::string out;  // printed to stdout
+  std::string err;  // printed to stderr
+};
+
+class own_commands {
+ public:
+  virtual ~own_commands() = default;
+  // The person's own view (`ssh alice@gate`): their grants and requests, as text.
+  virtual std::string own_view(const std::string& person) = 0;
+  virtual command_result run_command(const std::string& person,
+                                     const std::vector<std::string>& args) = 0;
+};
+
+// `rdp-file SERVER`: the person's .rdp file for a server, or why there is none (the RDP
+// front end's; handed in by the daemon so that no front end includes another's headers).
+struct rdp_file_text {
+  std::string text;
+  std::string error;
+};
+using rdp_file_maker = std::function<rdp_file_text(
+    const std::string& person, const std::string& server, std::chrono::seconds valid)>;
+
+// The daemon's own commands: every action goes through the gate_service's access_service,
+// followed by changed() so that held connections and timers learn of it at once.
+class service_own_commands final : public own_commands {
+ public:
+  service_own_commands(policy::gate_service& service, rdp_file_maker rdp_file)
+      : service_(service), rdp_file_(std::move(rdp_file)) {}
+  std::string own_view(const std::string& person) override;
+  command_result run_command(const std::string& person,
+                             const std::vector<std::string>& args) override;
+
+ private:
+  policy::gate_service& service_;
+  rdp_file_maker rdp_file_;
+};
+
+}  // namespace gatehouse::proxy::ssh
