@@ -153,7 +153,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *storage_.store, clock_);
     operations_ = std::make_unique<operations::service>(*gate_, *this);  // kill: front_ends_
     front_ends_ = std::make_unique<front_ends>(
-        front_end_context{io_, [this] { return config_; }, *gate_, audit_,
+        front_end_context{io_, [this] { return config_; }, *gate_, *operations_, audit_,
                           [this] { return audit_.sessions_allowed(); }});
     router_ = std::make_unique<admin::router>(*this, *operations_, &audit_);
 
@@ -193,14 +193,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     return {};
   }
 
-  std::size_t held_connections() const {
-    std::size_t n = 0;
-    for (const auto& s : front_ends_->sessions())
-      if (const auto* state = s.as_object().if_contains("state");
-          state && state->is_string() && state->get_string() == "held")
-        ++n;
-    return n;
-  }
+  std::size_t held_connections() const { return front_ends_->held(); }
 
   std::string add_listener(const config::endpoint& where, const std::string& name) {
     auto bound = proxy::tcp_listener::bind(io_.get_executor(), where, name);

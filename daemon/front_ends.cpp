@@ -32,8 +32,8 @@ proxy::ssh::rdp_file_maker rdp_files(policy::gate_service& service) {
 struct front_ends::impl {
   explicit impl(front_end_context c)
       : context(std::move(c)),
-        gate(context.io.get_executor(), context.gate),
-        own(context.gate, rdp_files(context.gate)) {
+        gate(context.gate),
+        own(context.operations, rdp_files(context.gate)) {
     auto events = proxy::session::audit_event_sink(context.audit);
     list.push_back(std::make_unique<proxy::ssh::front_end>(
         context.io.get_executor(), context.current_config,

@@ -23,6 +23,10 @@ class gate_service;
 class audit_sink;
 }  // namespace gatehouse::policy
 
+namespace gatehouse::operations {
+class service;
+}
+
 namespace gatehouse::daemon {
 
 struct front_end_context {
@@ -30,7 +34,8 @@ struct front_end_context {
   // The configuration in force now (a reload swaps it; sessions keep the one they started with).
   std::function<std::shared_ptr<const config::config>()> current_config;
   policy::gate_service& gate;
-  policy::audit_sink& audit;  // where session, auth, exec and sftp events go
+  operations::service& operations;  // the SSH own commands' actions
+  policy::audit_sink& audit;        // where session, auth, exec and sftp events go
   // False while the audit trail cannot record new sessions (audit.on_write_failure: refuse).
   std::function<bool()> sessions_allowed;
 };

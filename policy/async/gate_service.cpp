@@ -137,6 +137,19 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     }
   }
 
+  // Runs `read` on the worker and hands what it returns to `deliver` on the io thread (dropped
+  // after stop() or once the service is gone).
+  template <typename Read, typename Deliver>
+  void off_thread(Read read, Deliver deliver) {
+    worker.post([weak = weak_from_this(), executor = io.get_executor(), read = std::move(read),
+                 deliver = std::move(deliver)]() mutable {
+      auto value = read();
+      asio::post(executor, [weak, value = std::move(value), deliver = std::move(deliver)]() mutable {
+        if (auto self = weak.lock(); self && self->running) deliver(*self, std::move(value));
+      });
+    });
+  }
+
   // The feed read on this thread: watchers and tally follow at once.
   void drain() { apply(read_feed(access, changes, last_seq)); }
 
@@ -284,13 +297,13 @@ result<request> gate_service::file_or_reuse(const target& t, const std::string& 
 }
 
 void gate_service::check_async(const target& t, std::function<void(decision)> done) {
-  impl_->worker.post([weak = impl_->weak_from_this(), &access = access_, t,
-                      executor = impl_->io.get_executor(), done = std::move(done)]() mutable {
-    auto d = access.check(t);
-    asio::post(executor, [weak, d = std::move(d), done = std::move(done)]() mutable {
-      if (auto self = weak.lock(); self && self->running) done(std::move(d));
-    });
-  });
+  impl_->off_thread([&access = access_, t] { return access.check(t); },
+                    [done = std::move(done)](impl&, decision d) { done(std::move(d)); });
+}
+
+void gate_service::find_request_async(request_id id, std::function<void(result<request>)> done) {
+  impl_->off_thread([&access = access_, id] { return access.get_request(id); },
+                    [done = std::move(done)](impl&, result<request> r) { done(std::move(r)); });
 }
 
 void gate_service::file_or_reuse_async(const target& t, std::string justification,
@@ -326,6 +339,28 @@ subscription gate_service::watch_grant(grant_id id, std::function<void(const gra
       if (auto again = self->access.get_grant(id)) impl::fire(self->grant_watchers, id, *again);
     });
   }
+  return sub;
+}
+
+subscription gate_service::watch_request_async(request_id id,
+                                               std::function<void(const request&)> fn) {
+  auto sub = impl_->add(impl_->request_watchers, id, std::move(fn));
+  // Already decided: the watcher hears of it from the worker's read (the feed tells it of any
+  // later decision); fire() finds no watcher once the subscription has ended.
+  impl_->off_thread([&access = access_, id] { return access.get_request(id); },
+                    [id](impl& self, result<request> r) {
+                      if (r && !awaiting_decisions(*r)) impl::fire(self.request_watchers, id, *r);
+                    });
+  return sub;
+}
+
+subscription gate_service::watch_grant_async(grant_id id, std::function<void(const grant&)> fn) {
+  auto sub = impl_->add(impl_->grant_watchers, id, std::move(fn));
+  impl_->off_thread([&access = access_, id] { return access.get_grant(id); },
+                    [id](impl& self, result<grant> g) {
+                      if (g && g->state != grant_state::active)
+                        impl::fire(self.grant_watchers, id, *g);
+                    });
   return sub;
 }
 

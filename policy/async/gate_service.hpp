@@ -16,9 +16,10 @@
 // Store work off the io thread: the periodic feed poll and the deadline work (expiring,
 // ending, re-reading the next deadline) run on a worker thread (store_worker.hpp) and post
 // their results back, so a slow store never stalls a relay, a held connection or a timer.
-// check_async, file_or_reuse_async and changed_async do the same for the callers; check,
-// file_or_reuse, changed, start and the watch_* registrations still call the store on the
-// calling thread (for the callers not switched yet, and for tests that do not run the io).
+// check_async, file_or_reuse_async, find_request_async, watch_*_async and changed_async do the
+// same for the callers (the front ends use only these, through proxy/session/service_gate);
+// check, file_or_reuse, changed, start and watch_request/watch_grant still call the store on
+// the calling thread (the admin and web operations, and tests that do not run the io).
 //
 // Thread-safety: everything on the io_context's thread. Callbacks run there too, never from
 // inside the call that registered them; the watchers' state is only touched there.
@@ -65,6 +66,13 @@ class gate_service {
 
   [[nodiscard]] subscription watch_request(request_id id, std::function<void(const request&)> fn);
   [[nodiscard]] subscription watch_grant(grant_id id, std::function<void(const grant&)> fn);
+  // The same, with the look at the request (grant) as it stands now made on the worker: what
+  // the front ends use, so that a slow store never stalls a held connection or a session.
+  [[nodiscard]] subscription watch_request_async(request_id id,
+                                                 std::function<void(const request&)> fn);
+  [[nodiscard]] subscription watch_grant_async(grant_id id, std::function<void(const grant&)> fn);
+  // The request as it stands, read on the worker (`done` on the io thread, dropped after stop()).
+  void find_request_async(request_id id, std::function<void(result<request>)> done);
 
   // For the admin and web APIs: the synchronous operations. Call changed() after a mutation
   // so that watchers learn of it at once and the timers follow.

@@ -1,6 +1,5 @@
 #include "proxy/session/service_gate.hpp"
 
-#include <boost/asio/post.hpp>
 
 #include <memory>
 
@@ -71,37 +70,36 @@ grant_status to_grant_status(const policy::grant& g) {
 }
 
 void service_gate::check(const target& t, std::function<void(decision)> done) {
-  boost::asio::post(executor_, [done = std::move(done),
-                                d = to_decision(service_.check(to_policy_target(t)))]() mutable {
-    done(std::move(d));
+  service_.check_async(to_policy_target(t), [done = std::move(done)](policy::decision d) {
+    done(to_decision(d));
   });
 }
 
 void service_gate::file_or_reuse(const target& t, const std::string& justification,
                                  std::function<void(filing)> done) {
-  auto filed = service_.file_or_reuse(to_policy_target(t), justification);
-  filing out = filed ? filing(to_request_status(*filed)) : filing(filed.message());
-  boost::asio::post(executor_, [done = std::move(done), out = std::move(out)]() mutable {
-    done(std::move(out));
-  });
+  service_.file_or_reuse_async(to_policy_target(t), justification,
+                               [done = std::move(done)](policy::result<policy::request> filed) {
+                                 done(filed ? filing(to_request_status(*filed))
+                                            : filing(filed.message()));
+                               });
 }
 
 void service_gate::find_request(std::int64_t id,
                                 std::function<void(std::optional<request_status>)> done) {
-  std::optional<request_status> out;
-  if (auto r = service_.access().get_request(id)) out = to_request_status(*r);
-  boost::asio::post(executor_, [done = std::move(done), out = std::move(out)]() mutable {
+  service_.find_request_async(id, [done = std::move(done)](policy::result<policy::request> r) {
+    std::optional<request_status> out;
+    if (r) out = to_request_status(*r);
     done(std::move(out));
   });
 }
 
 watch service_gate::watch_request(std::int64_t id, std::function<void(const request_status&)> fn) {
-  return service_.watch_request(
+  return service_.watch_request_async(
       id, [fn = std::move(fn)](const policy::request& r) { fn(to_request_status(r)); });
 }
 
 watch service_gate::watch_grant(std::int64_t id, std::function<void(const grant_status&)> fn) {
-  return service_.watch_grant(
+  return service_.watch_grant_async(
       id, [fn = std::move(fn)](const policy::grant& g) { fn(to_grant_status(g)); });
 }
 

@@ -1,12 +1,11 @@
 #pragma once
 // The daemon's gate (gate.hpp) for every front end: translates its questions to
 // policy::gate_service and the answers back (decisions with their authorization, requests,
-// grants). For now it asks the service at once and posts the answer, as gate.hpp promises;
-// once the store works off the io thread, only this file changes.
+// grants). Every question goes to the service's *_async calls: the store is read on its
+// worker thread and the answer comes back on the io thread, so a slow store never stalls a
+// held connection or a relay (gate.hpp's promise: never inside the call).
 //
 // Ownership: refers to the daemon's gate_service, which must outlive it. io_context thread.
-#include <boost/asio/any_io_executor.hpp>
-
 #include "policy/async/gate_service.hpp"
 #include "proxy/session/gate.hpp"
 
@@ -14,8 +13,7 @@ namespace gatehouse::proxy::session {
 
 class service_gate final : public gate {
  public:
-  service_gate(boost::asio::any_io_executor executor, policy::gate_service& service)
-      : executor_(std::move(executor)), service_(service) {}
+  explicit service_gate(policy::gate_service& service) : service_(service) {}
 
   void check(const target& t, std::function<void(decision)> done) override;
   void file_or_reuse(const target& t, const std::string& justification,
@@ -26,7 +24,6 @@ class service_gate final : public gate {
   watch watch_grant(std::int64_t id, std::function<void(const grant_status&)> fn) override;
 
  private:
-  boost::asio::any_io_executor executor_;
   policy::gate_service& service_;
 };
 

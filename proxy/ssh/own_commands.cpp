@@ -1,13 +1,13 @@
 // The person's own view and commands over SSH (SPEC "SSH": `ssh alice@gate` lists grants and
 // requests; `request`, `requests`, `grants`, `cancel`, `approve`, `deny` as exec commands
 // that print to stdout and exit 0, or print the reason to stderr and exit 1): the daemon's
-// service_own_commands (own_commands.hpp). Every action goes through access_service,
-// followed by changed().
+// service_own_commands (own_commands.hpp). Every action goes through the operations API as the
+// person (which tells the gate service of every change).
 #include <algorithm>
 #include <optional>
 
 #include "core/duration.hpp"
-#include "policy/async/gate_service.hpp"
+#include "operations/operations.hpp"
 #include "proxy/session/service_gate.hpp"
 #include "proxy/ssh/own_commands.hpp"
 #include "proxy/ssh/login_name.hpp"
@@ -126,13 +126,12 @@ command_result rdp_file(const rdp_file_maker& make, const std::string& person,
 }  // namespace
 
 std::string service_own_commands::own_view(const std::string& person) {
-  auto& access = service_.access();
   auto now = wall_now();
   std::string out = "Gatehouse: " + person + "\n\nAccess grants:\n";
   policy::grant_filter gf;
   gf.person = person;
   gf.state = policy::grant_state::active;
-  if (auto grants = access.list_grants(gf); grants && !grants->empty()) {
+  if (auto grants = ops_.list_grants(gf); grants && !grants->empty()) {
     for (const auto& g : *grants) out += grant_line(g, now);
   } else {
     out += "  none\n";
@@ -141,7 +140,7 @@ std::string service_own_commands::own_view(const std::string& person) {
   policy::request_filter rf;
   rf.requester = person;
   rf.limit = 10;
-  if (auto requests = access.list_requests(rf); requests && !requests->empty()) {
+  if (auto requests = ops_.list_requests(rf); requests && !requests->empty()) {
     for (const auto& r : *requests) out += request_line(r);
   } else {
     out += "  none\n";
@@ -149,7 +148,7 @@ std::string service_own_commands::own_view(const std::string& person) {
   policy::request_filter pf;
   pf.state = policy::request_state::pending;
   std::string mine;
-  if (auto pending = access.list_requests(pf)) {
+  if (auto pending = ops_.list_requests(pf)) {
     for (const auto& r : *pending) {
       auto level = policy::current_level(r);
       if (level < r.levels.size() && policy::is_approver_at(r, person, level) &&
@@ -166,7 +165,7 @@ std::string service_own_commands::own_view(const std::string& person) {
 command_result service_own_commands::run_command(const std::string& person,
                                               const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "help" || args[0] == "--help") return {0, own_view(person), {}};
-  auto& access = service_.access();
+  const auto as_person = operations::actor::person(person);
   auto a = parse(args);
   const auto& verb = args[0];
   auto id = a.words.empty() ? std::nullopt : parse_id(a.words[0]);
@@ -175,7 +174,7 @@ command_result service_own_commands::run_command(const std::string& person,
     if (a.words.size() != 1) return fail("usage: request ACCOUNT@SERVER --reason TEXT");
     auto parsed = parse_login_name(person + "@" + a.words[0]);
     if (auto* e = std::get_if<std::string>(&parsed)) return fail(*e);
-    auto cfg = access.config();
+    auto cfg = ops_.config();
     auto resolved = resolve_login(*cfg, std::get<login_name>(parsed));
     if (auto* e = std::get_if<std::string>(&resolved)) return fail(*e);
     auto where = std::get<login_target>(resolved);
@@ -188,8 +187,7 @@ command_result service_own_commands::run_command(const std::string& person,
       f.duration = *seconds;
     }
     policy::target t{person, where.server->name, where.account->name, config::protocol::ssh};
-    auto filed = access.file_request(t, f);
-    service_.changed();
+    auto filed = ops_.file(as_person, t, f);
     if (!filed) return fail(filed.message());
     return {0, request_line(*filed), {}};
   }
@@ -202,9 +200,9 @@ command_result service_own_commands::run_command(const std::string& person,
     policy::result<policy::request> done = policy::make_error(policy::error_code::invalid, "");
     auto comment = a.get("comment").value_or("");
     if (verb == "cancel") {
-      done = access.cancel(*id, person);
+      done = ops_.cancel(as_person, *id);
     } else if (verb == "deny") {
-      done = access.deny(*id, person, comment);
+      done = ops_.deny(as_person, *id, comment);
     } else {
       policy::approval ap;
       ap.comment = comment;
@@ -213,9 +211,8 @@ command_result service_own_commands::run_command(const std::string& person,
         if (!seconds) return fail("bad duration '" + *d + "' (use 30m, 2h, 1d)");
         ap.duration = *seconds;
       }
-      done = access.approve(*id, person, ap);
+      done = ops_.approve(as_person, *id, ap);
     }
-    service_.changed();
     if (!done) return fail(done.message());
     return {0, request_line(*done), {}};
   }

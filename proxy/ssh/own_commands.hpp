@@ -2,15 +2,15 @@
 // What `ssh person@gate` with no target serves (SPEC "SSH"): the person's own view and their
 // exec commands (`request root@web01 --reason R`, `requests`, `cancel N`, `approve N`, ...).
 // An interface, so that the SSH front end builds and is tested without the policy core; the
-// daemon's implementation (service_own_commands, own_commands.cpp) goes through
-// policy::gate_service. io_context thread.
+// daemon's implementation (service_own_commands, own_commands.cpp) goes through the
+// operations API. io_context thread.
 #include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
 
-namespace gatehouse::policy {
-class gate_service;
+namespace gatehouse::operations {
+class service;
 }
 
 namespace gatehouse::proxy::ssh {
@@ -39,18 +39,18 @@ struct rdp_file_text {
 using rdp_file_maker = std::function<rdp_file_text(
     const std::string& person, const std::string& server, std::chrono::seconds valid)>;
 
-// The daemon's own commands: every action goes through the gate_service's access_service,
-// followed by changed() so that held connections and timers learn of it at once.
+// The daemon's own commands: every action goes through the operations API as the person, which
+// tells the gate service itself, so held connections and timers learn of it at once.
 class service_own_commands final : public own_commands {
  public:
-  service_own_commands(policy::gate_service& service, rdp_file_maker rdp_file)
-      : service_(service), rdp_file_(std::move(rdp_file)) {}
+  service_own_commands(operations::service& ops, rdp_file_maker rdp_file)
+      : ops_(ops), rdp_file_(std::move(rdp_file)) {}
   std::string own_view(const std::string& person) override;
   command_result run_command(const std::string& person,
                              const std::vector<std::string>& args) override;
 
  private:
-  policy::gate_service& service_;
+  operations::service& ops_;
   rdp_file_maker rdp_file_;
 };
 
