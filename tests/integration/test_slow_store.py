@@ -1,16 +1,19 @@
 """A slow store never stalls the io thread: with every store call taking 2 s (the test builds'
 GATEHOUSE_TEST_STORE_DELAY_MS hook, storage/slowed_store.hpp), a live SSH session's echo and
 the admin socket's `status` still answer at once, while the daemon keeps polling the store's
-change feed (every second) and working its deadlines - on its store worker, not on the loop
-that relays the bytes (ARCHITECTURE: one io thread; store work is posted off it).
+change feed (every second) and working its deadlines, and while another person connects, is
+checked, files a request and is held - all of that store work on the store worker, not on the
+loop that relays the bytes (ARCHITECTURE: one io thread; store work is posted off it).
 
 What a person would see on the old code: every keystroke's echo and every `gatehouse status`
 waiting up to 2 s behind the feed poll."""
+import json
 import os
 import select
 import statistics
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import unittest
@@ -46,7 +49,17 @@ class SlowStore(unittest.TestCase):
     def setUpClass(cls):
         cls.env = SshEnv()
         cls.env.start_sshd()
-        cls.env.write_config(cls.env.ssh_config_text(mode="allow"))
+        # alice may reach web01 at once (the live session); carol needs bob's approval (the
+        # connection held while the store is slow).
+        carol = textwrap.indent(textwrap.dedent("""\
+            - name: carol-needs-approval
+              users: [carol]
+              servers: [web01]
+              accounts: ["*"]
+              mode: approve
+              approvers: [bob]
+            """), "  ")
+        cls.env.write_config(cls.env.ssh_config_text(mode="allow", rule_extra=carol))
         os.environ["GATEHOUSE_TEST_STORE_DELAY_MS"] = str(DELAY_MS)
         try:
             cls.env.start(wait=False)
@@ -80,6 +93,9 @@ class SlowStore(unittest.TestCase):
 
             asker = threading.Thread(target=ask_status)
             asker.start()
+            # Meanwhile carol connects: her check, her filing and her hold's watch all read
+            # or write the slow store.
+            held = self.env.ssh_popen("true", person="carol")
             echo_times = []
             end = time.monotonic() + WINDOW_S
             n = 0
@@ -95,9 +111,23 @@ class SlowStore(unittest.TestCase):
                 time.sleep(0.05)
             stop.set()
             asker.join()
+            told, deadline = b"", time.monotonic() + 30
+            while b"waiting for" not in told and (line := read_line(held.stderr, deadline)):
+                told += line
+            self.assertIn(b"waiting for", told, "carol is held with the hold banner")
+            requests = json.loads(self.env.cli("requests", "--json").stdout or "[]")
+            mine = [r for r in requests if r["requester"] == "carol" and r["state"] == "pending"]
+            self.assertEqual(len(mine), 1, requests)
+            approved = self.env.cli("approve", str(mine[0]["id"]), "--as", "bob")
+            self.assertEqual(approved.returncode, 0, approved.stderr)
+            self.assertEqual(held.wait(60), 0, "carol goes on once approved")
+            held.stdout.close()
+            held.stderr.close()
         finally:
             session.stdin.close()
             session.wait(30)
+            session.stdout.close()
+            session.stderr.close()
 
         worst_echo = max(echo_times) * 1000
         worst_status = max(t for t, _ in status_times) * 1000
