@@ -5,6 +5,8 @@
 
 #include <sstream>
 
+#include "core/untrusted_text.hpp"
+
 namespace gatehouse::config {
 
 namespace {
@@ -29,6 +31,23 @@ class document_starts final : public YAML::EventHandler {
 
 yaml_document failure(position at, std::string problem) {
   return {YAML::Node(), at, std::move(problem)};
+}
+
+// Where the parser stopped, never past the end of the text: yaml-cpp reports an escape cut
+// off by the end of the input one column beyond it.
+position place_in(const YAML::Mark& mark, std::string_view text) {
+  if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) <= text.size())
+    return position_of(mark);
+  position end{1, 1};
+  for (char c : text) {
+    if (c == '\n') {
+      ++end.line;
+      end.column = 1;
+    } else {
+      ++end.column;
+    }
+  }
+  return end;
 }
 
 // Counts the documents, reporting a second one or a token the parser cannot get past (it
@@ -59,9 +78,9 @@ yaml_document parse_single_document(std::string_view text) {
     if (root.IsNull()) return failure({}, "the configuration is empty");
     return {root, {}, ""};
   } catch (const YAML::DeepRecursion& e) {
-    return failure(position_of(e.mark), "invalid YAML: nesting is too deep");
+    return failure(place_in(e.mark, text), "invalid YAML: nesting is too deep");
   } catch (const YAML::Exception& e) {
-    return failure(position_of(e.mark), "invalid YAML: " + e.msg);
+    return failure(place_in(e.mark, text), "invalid YAML: " + visible_text(e.msg));
   }
 }
 

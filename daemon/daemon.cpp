@@ -167,7 +167,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
       if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
     if (listen.http) {
       web_->attach(
-          *gate_, *operations_, [this] { return held_connections(); }, mail_.get());
+          *gate_, *operations_, [this] { return held_connections(); }, mail_.get(),
+          [this] { return front_ends_->refusal_metrics(config_->instance_name); });
       if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
     }
 

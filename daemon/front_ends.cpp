@@ -8,6 +8,7 @@
 #include "proxy/rdp/front_end.hpp"
 #include "proxy/rdp/rdp_file_for.hpp"
 #include "proxy/session/audit_events.hpp"
+#include "proxy/session/refusal_tally.hpp"
 #include "proxy/session/registry.hpp"
 #include "proxy/session/service_gate.hpp"
 #include "proxy/ssh/front_end.hpp"
@@ -34,7 +35,7 @@ struct front_ends::impl {
       : context(std::move(c)),
         gate(context.gate),
         own(context.operations, rdp_files(context.gate)) {
-    auto events = proxy::session::audit_event_sink(context.audit);
+    auto events = proxy::session::audit_event_sink(context.audit, &refusals);
     list.push_back(std::make_unique<proxy::ssh::front_end>(
         context.io.get_executor(), context.current_config,
         proxy::ssh::front_end::parts{gate, own, sessions, events, context.sessions_allowed}));
@@ -43,6 +44,7 @@ struct front_ends::impl {
         proxy::rdp::front_end::parts{gate, sessions, events, context.sessions_allowed}));
   }
   front_end_context context;
+  proxy::session::refusal_tally refusals;  // outlives the front ends' event sinks
   proxy::session::service_gate gate;
   proxy::ssh::service_own_commands own;
   proxy::session::registry sessions;  // outlives the front ends (declared before the list)
@@ -71,5 +73,9 @@ bool front_ends::kill(const std::string& session_id, const std::string& by) {
 void front_ends::stop_all() { impl_->sessions.shut_all(); }
 
 std::size_t front_ends::held() const { return impl_->sessions.held(); }
+
+std::string front_ends::refusal_metrics(const std::string& instance) const {
+  return impl_->refusals.prometheus(instance);
+}
 
 }  // namespace gatehouse::daemon

@@ -53,6 +53,9 @@ class front_ends {
   bool kill(const std::string& session_id, const std::string& by);
   void stop_all();  // SIGTERM: end every session and hold cleanly
   std::size_t held() const;  // connections held waiting for a decision, every protocol
+  // gatehouse_connections_refused_total (Prometheus text): refusals since start, by protocol
+  // and deny reason.
+  std::string refusal_metrics(const std::string& instance) const;
 
  private:
   struct impl;

@@ -107,6 +107,7 @@ web_reply app::metrics(const web_request& r) {
            traffic_->bytes_out);
   }
   if (context_.mail_metrics) out += context_.mail_metrics();
+  if (context_.connection_metrics) out += context_.connection_metrics();
   return {200, "text/plain; version=0.0.4; charset=utf-8", out, {}};
 }
 

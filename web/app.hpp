@@ -56,6 +56,7 @@ struct app_context {
   sign_in_mailer& mailer;
   std::function<std::size_t()> held_connections;  // for /metrics
   std::function<std::string()> mail_metrics{};    // Prometheus lines about mail, if any
+  std::function<std::string()> connection_metrics{};  // the front ends' (refusals by reason)
 };
 
 class app {

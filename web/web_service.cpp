@@ -67,7 +67,8 @@ std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_
 }
 
 void web_service::attach(policy::gate_service& gate, operations::service& operations,
-                         std::function<std::size_t()> held, mail::mail_service* mail) {
+                         std::function<std::size_t()> held, mail::mail_service* mail,
+                         std::function<std::string()> connection_metrics) {
   auto& i = *impl_;
   std::function<std::string()> mail_metrics;
   if (mail) {
@@ -78,7 +79,8 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
   }
   i.web_app = std::make_unique<app>(app_context{gate, operations, i.context.tokens, i.context.clk,
                                                 i.context.current_config, i.mailer, std::move(held),
-                                                std::move(mail_metrics)});
+                                                std::move(mail_metrics),
+                                                std::move(connection_metrics)});
   i.web_app->set_traffic(&i.server->counters());
 }
 

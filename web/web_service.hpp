@@ -47,8 +47,10 @@ class web_service {
 
   // The gate and the operations behind the pages; until then every page answers 503. With `mail`
   // (null when mail is off), sign-in links are mailed and /metrics shows the mail queue.
+  // `connection_metrics` gives the front ends' Prometheus lines (refusals by reason).
   void attach(policy::gate_service& gate, operations::service& operations,
-              std::function<std::size_t()> held_connections, mail::mail_service* mail);
+              std::function<std::size_t()> held_connections, mail::mail_service* mail,
+              std::function<std::string()> connection_metrics = {});
 
   void accept(boost::asio::ip::tcp::socket socket, std::string peer);
   void stop();

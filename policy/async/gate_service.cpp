@@ -8,9 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
 #include "policy/async/store_worker.hpp"
 
@@ -148,6 +150,37 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
         if (auto self = weak.lock(); self && self->running) deliver(*self, std::move(value));
       });
     });
+  }
+
+  // Reads request `id` on the worker and hands it to `done` on the io thread. A read of one id
+  // asked while another is still queued (not begun) shares it: thousands of connections held
+  // on one request ask for it at once (their status lines, their watches), and the store is
+  // read once for all. A read that has begun is never shared, so every answer was read after
+  // its caller asked (a watch subscribes, then reads: no decision is missed).
+  struct request_read {
+    std::shared_ptr<std::atomic<bool>> begun = std::make_shared<std::atomic<bool>>(false);
+    std::vector<std::function<void(const result<request>&)>> callbacks;
+  };
+  std::unordered_map<request_id, std::shared_ptr<request_read>> queued_reads;
+  void read_request(request_id id, std::function<void(const result<request>&)> done) {
+    auto& slot = queued_reads[id];
+    if (slot && !slot->begun->load()) {
+      slot->callbacks.push_back(std::move(done));
+      return;
+    }
+    slot = std::make_shared<request_read>();
+    slot->callbacks.push_back(std::move(done));
+    off_thread(
+        [&a = access, id, begun = slot->begun] {
+          begun->store(true);
+          return a.get_request(id);
+        },
+        [id, batch = slot](impl& self, result<request> r) {
+          if (auto it = self.queued_reads.find(id); it != self.queued_reads.end() &&
+                                                     it->second == batch)
+            self.queued_reads.erase(it);
+          for (auto& fn : batch->callbacks) fn(r);
+        });
   }
 
   // The feed read on this thread: watchers and tally follow at once.
@@ -302,8 +335,7 @@ void gate_service::check_async(const target& t, std::function<void(decision)> do
 }
 
 void gate_service::find_request_async(request_id id, std::function<void(result<request>)> done) {
-  impl_->off_thread([&access = access_, id] { return access.get_request(id); },
-                    [done = std::move(done)](impl&, result<request> r) { done(std::move(r)); });
+  impl_->read_request(id, [done = std::move(done)](const result<request>& r) { done(r); });
 }
 
 void gate_service::file_or_reuse_async(const target& t, std::string justification,
@@ -347,10 +379,10 @@ subscription gate_service::watch_request_async(request_id id,
   auto sub = impl_->add(impl_->request_watchers, id, std::move(fn));
   // Already decided: the watcher hears of it from the worker's read (the feed tells it of any
   // later decision); fire() finds no watcher once the subscription has ended.
-  impl_->off_thread([&access = access_, id] { return access.get_request(id); },
-                    [id](impl& self, result<request> r) {
-                      if (r && !awaiting_decisions(*r)) impl::fire(self.request_watchers, id, *r);
-                    });
+  impl_->read_request(id, [weak = impl_->weak_from_this(), id](const result<request>& r) {
+    auto self = weak.lock();
+    if (self && r && !awaiting_decisions(*r)) impl::fire(self->request_watchers, id, *r);
+  });
   return sub;
 }
 

@@ -305,23 +305,11 @@ void connection::event(std::string_view name, boost::json::object fields) {
 std::optional<boost::json::object> connection::describe() const {
   if (phase_ == phase::reading || phase_ == phase::checking || phase_ == phase::finished)
     return std::nullopt;
-  boost::json::object o;
-  o["id"] = id_;
-  o["person"] = target_.person;
-  o["server"] = target_.server;
-  o["account"] = "";
-  o["protocol"] = "rdp";
-  o["client"] = peer_;
-  o["started"] = format_rfc3339(started_);
-  if (auto grant = decision_.authorization ? decision_.authorization->grant() : std::nullopt)
-    o["grant_id"] = *grant;
-  else
-    o["grant_id"] = nullptr;
-  o["bytes_in"] = relay_ ? relay_->bytes_in() : 0;
-  o["bytes_out"] = relay_ ? relay_->bytes_out() : 0;
-  o["state"] = to_string(phase_);
-  if (phase_ == phase::holding) o["request_id"] = request_id_;
-  return o;
+  return session::session_object(
+      {id_, target_.person, target_.server, "", "rdp", peer_, started_,
+       decision_.authorization ? decision_.authorization->grant() : std::nullopt,
+       relay_ ? relay_->bytes_in() : 0, relay_ ? relay_->bytes_out() : 0, to_string(phase_),
+       phase_ == phase::holding ? std::optional<std::int64_t>(request_id_) : std::nullopt});
 }
 
 }  // namespace gatehouse::proxy::rdp

@@ -6,8 +6,17 @@
 
 namespace gatehouse::proxy::session {
 
-event_sink audit_event_sink(policy::audit_sink& sink) {
-  return [&sink](std::string_view name, boost::json::object fields) {
+namespace {
+std::string_view text_field(const boost::json::object& fields, std::string_view key) {
+  const auto* v = fields.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+}  // namespace
+
+event_sink audit_event_sink(policy::audit_sink& sink, refusal_tally* refusals) {
+  return [&sink, refusals](std::string_view name, boost::json::object fields) {
+    if (refusals != nullptr && (name == "access.denied" || name == "upstream.failure"))
+      refusals->count(text_field(fields, "protocol"), text_field(fields, "reason"));
     policy::audit_event e;
     e.name = std::string(name);
     e.at =

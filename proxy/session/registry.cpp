@@ -2,6 +2,27 @@
 
 namespace gatehouse::proxy::session {
 
+boost::json::object session_object(const session_facts& f) {
+  boost::json::object o;
+  o["id"] = f.id;
+  o["person"] = f.person;
+  o["server"] = f.server;
+  o["account"] = f.account;
+  o["protocol"] = f.protocol;
+  o["client"] = f.client;
+  o["started"] = format_rfc3339(f.started);
+  if (f.grant_id)
+    o["grant_id"] = *f.grant_id;
+  else
+    o["grant_id"] = nullptr;
+  o["bytes_in"] = f.bytes_in;
+  o["bytes_out"] = f.bytes_out;
+  o["state"] = f.state;
+  if (f.request_id) o["request_id"] = *f.request_id;
+  return o;
+}
+
+
 void registry::add(std::shared_ptr<live_session> s) {
   auto id = s->id();
   sessions_.emplace(std::move(id), std::move(s));

@@ -14,8 +14,22 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "core/time.hpp"
 
 namespace gatehouse::proxy::session {
+
+// What a front end knows of one of its sessions, for SPEC's session object.
+struct session_facts {
+  std::string_view id, person, server, account, protocol, client;
+  time_point started;
+  std::optional<std::int64_t> grant_id;   // null in the object when none (an `allow` rule)
+  std::uint64_t bytes_in = 0, bytes_out = 0;
+  std::string_view state;                 // held | connecting | active | own_view
+  std::optional<std::int64_t> request_id;  // while held
+};
+boost::json::object session_object(const session_facts& f);
 
 // Why a session is ended from outside: words for the person and the `reason` of session.end.
 struct shut_reason {

@@ -214,23 +214,11 @@ std::optional<boost::json::object> connection::describe() const {
   if (phase_ == phase::key_exchange || phase_ == phase::authenticating ||
       phase_ == phase::checking)
     return std::nullopt;
-  boost::json::object o;
-  o["id"] = id_;
-  o["person"] = login_.person;
-  o["server"] = target_.server;
-  o["account"] = target_.account;
-  o["protocol"] = "ssh";
-  o["client"] = peer_;
-  o["started"] = format_rfc3339(started_);
-  if (auto grant = decision_.authorization ? decision_.authorization->grant() : std::nullopt)
-    o["grant_id"] = *grant;
-  else
-    o["grant_id"] = nullptr;
-  o["bytes_in"] = bytes_in_;
-  o["bytes_out"] = bytes_out_;
-  o["state"] = to_string(phase_);
-  if (phase_ == phase::holding) o["request_id"] = request_id_;
-  return o;
+  return session::session_object(
+      {id_, login_.person, target_.server, target_.account, "ssh", peer_, started_,
+       decision_.authorization ? decision_.authorization->grant() : std::nullopt, bytes_in_,
+       bytes_out_, to_string(phase_),
+       phase_ == phase::holding ? std::optional<std::int64_t>(request_id_) : std::nullopt});
 }
 
 void connection::shut(const session::shut_reason& why) {

@@ -33,6 +33,14 @@ TEST(ConfigRobustness, HugeFileIsRejectedUpFront) {
             (lines{"test.yaml: file is too large (4194305 bytes; the limit is 4194304)"}));
 }
 
+TEST(ConfigRobustness, AnEscapeCutOffByTheEndIsPlacedInsideTheText) {
+  // Found by fuzz_config_yaml: yaml-cpp placed it one column past the end (1:16 of 14 bytes).
+  auto result = problems(": [\"\"s\\: .[\"s\\");
+  ASSERT_EQ(result.size(), 1u);
+  EXPECT_EQ(result[0].rfind("test.yaml:1:15: invalid YAML: unknown escape character", 0), 0u)
+      << result[0];
+}
+
 TEST(ConfigRobustness, DeepNesting) {
   EXPECT_EQ(problems(std::string(100000, '[')),
             (lines{"test.yaml:1:1: invalid YAML: nesting is too deep"}));
