@@ -300,6 +300,7 @@ gate_service::gate_service(asio::io_context& io, access_service& access, store& 
 gate_service::~gate_service() { stop(); }
 
 void gate_service::start() {
+  impl_->worker.start();  // now, while descriptors and threads are plentiful
   if (auto seq = impl_->changes.last_change_seq()) impl_->last_seq = *seq;
   // The pending requests once (after the feed's position: one filed in between is seen twice,
   // which the tally's set absorbs); from here on the feed keeps the tally.

@@ -3,16 +3,31 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <system_error>
 
 namespace gatehouse::policy {
 
 store_worker::~store_worker() { stop(); }
 
+void store_worker::start() {
+  std::lock_guard lock(mutex_);
+  start_locked();
+}
+
+void store_worker::start_locked() {
+  if (stopping_ || thread_.joinable()) return;
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (const std::system_error& e) {  // out of threads: the jobs wait for the next post
+    spdlog::error("store worker: cannot start its thread: {}", e.what());
+  }
+}
+
 void store_worker::post(std::function<void()> job) {
   std::lock_guard lock(mutex_);
   if (stopping_) return;
   jobs_.push_back(std::move(job));
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  start_locked();
   wake_.notify_one();
 }
 
