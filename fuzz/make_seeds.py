@@ -107,6 +107,21 @@ def web_app():
             "POST\n/sign-out\n$S\n\napplication/x-www-form-urlencoded\ncsrf=$D"]
 
 
+def admin_api():
+    # "METHOD\nTARGET\nBODY"; $R is request #1 (filed by alice in the harness's world).
+    return ["GET\n/v1/requests\n", "GET\n/v1/requests?state=pending&requester=alice\n",
+            b'POST\n/v1/requests\n{"for":"alice","target":"root@web01","reason":"caf\xe9 '
+            b'\x1b[2J","duration":"2h"}',
+            'POST\n/v1/requests/$R/approve\n{"as":"bob","comment":"ok","duration":"1h"}',
+            'POST\n/v1/requests/$R/deny\n{"as":"bob","comment":"no \\ud800"}',
+            'POST\n/v1/requests/$R/comment\n{"as":"alice","text":"note"}',
+            'POST\n/v1/requests/$R/cancel\n{"as":"alice"}',
+            'POST\n/v1/requests/$R/reassign\n{"as":"bob","to":"carol"}',
+            "GET\n/v1/grants?person=alice\n", "POST\n/v1/grants/1/revoke\n{}",
+            "GET\n/v1/status\n", "GET\n/v1/sessions\n", "POST\n/v1/sessions/ssh-1/kill\n{}",
+            "GET\n/v1/requests/$R\n", 'POST\n/v1/requests\n{"for":"alice","target":']
+
+
 def record_codec():
     return ['[{"approvers":["bob","carol"],"condition":"any"}]',
             '[{"approver":"bob","verdict":"approve","comment":"ok","at":1800000000000,'
@@ -151,7 +166,7 @@ def login_name():
 
 for name, make in [("config_yaml", config_yaml), ("x224", x224), ("rdp_token", rdp_token),
                    ("sftp_stream", sftp_stream), ("web_forms", web_forms), ("web_app", web_app),
-                   ("record_codec", record_codec), ("audit_line", audit_line),
+                   ("admin_api", admin_api), ("record_codec", record_codec), ("audit_line", audit_line),
                    ("audit_log", audit_log), ("mail_text", mail_text),
                    ("login_name", login_name)]:
     write(name, make())
