@@ -8,6 +8,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <memory>
+
 #include "proxy/rdp/front_end.hpp"
 #include "proxy/rdp/x224.hpp"
 #include "tests/session/grid_support.hpp"
@@ -39,6 +41,11 @@ class rdp_client {
     asio::write(socket_, asio::buffer(request_));
     read();
   }
+  // A read still pending when the client goes (its socket closed in here) completes later, in
+  // the fixture's teardown: it must find the client gone, not touch it.
+  ~rdp_client() { *alive_ = false; }
+  rdp_client(const rdp_client&) = delete;
+  rdp_client& operator=(const rdp_client&) = delete;
   bool closed() const { return closed_; }
   const std::string& received() const { return received_; }
   void leave() {
@@ -48,8 +55,9 @@ class rdp_client {
 
  private:
   void read() {
-    socket_.async_read_some(asio::buffer(buffer_), [this](boost::system::error_code ec,
-                                                          std::size_t n) {
+    socket_.async_read_some(asio::buffer(buffer_), [this, alive = alive_](
+                                                       boost::system::error_code ec, std::size_t n) {
+      if (!*alive) return;
       received_.append(buffer_.data(), n);
       if (ec) {
         closed_ = true;
@@ -63,6 +71,7 @@ class rdp_client {
   std::array<char, 256> buffer_{};
   std::string received_;
   bool closed_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 class RdpHoldGrid : public ::testing::Test {
