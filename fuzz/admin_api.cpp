@@ -25,6 +25,7 @@
 #include "core/json_text.hpp"
 #include "core/untrusted_text.hpp"
 #include "fuzz/fuzz_support.hpp"
+#include "fuzz/quiet_policy.hpp"
 #include "operations/operations.hpp"
 #include "policy/access_service.hpp"
 #include "policy/async/gate_service.hpp"
@@ -34,19 +35,9 @@ using namespace gatehouse;
 
 namespace {
 
-class quiet_audit final : public policy::audit_sink {
- public:
-  void record(const policy::audit_event&) override {}
-};
-
-class quiet_notifier final : public policy::notifier {
- public:
-  void ask_approvers(const policy::request&, std::size_t,
-                     const std::vector<std::string>&) override {}
-  void tell_requester(const policy::request&, policy::happening_kind, const std::string&,
-                      const std::string&) override {}
-  void tell_emergency(const policy::request&, const std::vector<std::string>&) override {}
-};
+using fuzz::must;
+using fuzz::quiet_audit;
+using fuzz::quiet_notifier;
 
 // The daemon's part, as far as the routes see it: a status, a reload that is refused.
 class fixed_daemon final : public admin::daemon_control {
@@ -55,12 +46,6 @@ class fixed_daemon final : public admin::daemon_control {
   std::string reload(const std::string&) override { return "not in the fuzzer"; }
   boost::json::array sessions() const override { return {}; }
 };
-
-template <typename T>
-T must(policy::result<T> r, std::string_view what) {
-  fuzz::require(bool(r), what, r ? "" : r.message());
-  return std::move(*r);
-}
 
 struct world {
   manual_clock clock{time_point(std::chrono::milliseconds(1'800'000'000'000))};

@@ -25,6 +25,7 @@
 #include "approval/token_store.hpp"
 #include "audit/chain_line.hpp"
 #include "fuzz/fuzz_support.hpp"
+#include "fuzz/quiet_policy.hpp"
 #include "operations/operations.hpp"
 #include "policy/access_service.hpp"
 #include "policy/async/gate_service.hpp"
@@ -36,30 +37,14 @@ using namespace gatehouse;
 
 namespace {
 
-class quiet_audit final : public policy::audit_sink {
- public:
-  void record(const policy::audit_event&) override {}
-};
-
-class quiet_notifier final : public policy::notifier {
- public:
-  void ask_approvers(const policy::request&, std::size_t,
-                     const std::vector<std::string>&) override {}
-  void tell_requester(const policy::request&, policy::happening_kind, const std::string&,
-                      const std::string&) override {}
-  void tell_emergency(const policy::request&, const std::vector<std::string>&) override {}
-};
+using fuzz::must;
+using fuzz::quiet_audit;
+using fuzz::quiet_notifier;
 
 class quiet_mailer final : public web::sign_in_mailer {
  public:
   void send_sign_in(const config::user&, const std::string&) override {}
 };
-
-template <typename T>
-T must(policy::result<T> r, std::string_view what) {
-  fuzz::require(bool(r), what, r ? "" : r.message());
-  return std::move(*r);
-}
 
 // One web app over its own store, with a filed request and the tokens behind the placeholders.
 struct world {
