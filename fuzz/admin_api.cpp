@@ -63,13 +63,6 @@ struct world {
   world() { must(access.file_request({"alice", "web01", "root"}, {"deploy 4.2"}), "file"); }
 };
 
-std::string_view next_field(std::string_view& rest) {
-  auto nl = rest.find('\n');
-  auto field = rest.substr(0, nl);
-  rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-  return field;
-}
-
 std::string filled(std::string s) {
   for (auto at = s.find("$R"); at != std::string::npos; at = s.find("$R", at + 1))
     s.replace(at, 2, "1");
@@ -106,8 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   admin::http_request r;
-  r.method = std::string(next_field(rest));
-  r.target = filled(std::string(next_field(rest)));
+  r.method = std::string(fuzz::next_field(rest));
+  r.target = filled(std::string(fuzz::next_field(rest)));
   r.body = filled(std::string(rest));
   r.peer = "fuzz-operator";
   auto reply = w->router.handle(r);

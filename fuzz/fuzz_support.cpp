@@ -128,4 +128,11 @@ std::shared_ptr<const config::config> fixture_config() {
   return loaded;
 }
 
+std::string_view next_field(std::string_view& rest) {
+  auto nl = rest.find('\n');
+  auto field = rest.substr(0, nl);
+  rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  return field;
+}
+
 }  // namespace gatehouse::fuzz

@@ -13,6 +13,10 @@ namespace gatehouse::fuzz {
 // Prints "invariant broken: WHAT" with `detail` and aborts when `ok` is false.
 void require(bool ok, std::string_view what, std::string_view detail = {});
 
+// The input's next line (without its '\n'), taken off the front of `rest`; the last field is
+// what is left. Harnesses whose input is "FIELD\nFIELD\n...BODY" split it with this.
+std::string_view next_field(std::string_view& rest);
+
 // A directory with the files the fixture configuration names (host key, account keys, RDP
 // token key, TLS files): created once per process, removed at exit.
 const std::string& fixture_dir();

@@ -109,13 +109,6 @@ void write_audit_log(time_point at) {
   }
 }
 
-std::string_view next_field(std::string_view& rest) {
-  auto nl = rest.find('\n');
-  auto field = rest.substr(0, nl);
-  rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-  return field;
-}
-
 bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != s.npos; }
 
 void check(const web::web_reply& reply) {
@@ -145,11 +138,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   web::web_request r;
-  r.method = std::string(next_field(rest));
-  r.target = w->filled(std::string(next_field(rest)));
-  r.cookie = w->filled(std::string(next_field(rest)));
-  r.origin = std::string(next_field(rest));
-  r.content_type = std::string(next_field(rest));
+  r.method = std::string(fuzz::next_field(rest));
+  r.target = w->filled(std::string(fuzz::next_field(rest)));
+  r.cookie = w->filled(std::string(fuzz::next_field(rest)));
+  r.origin = std::string(fuzz::next_field(rest));
+  r.content_type = std::string(fuzz::next_field(rest));
   r.body = w->filled(std::string(rest));
   r.peer = "192.0.2.7:40000";
 
