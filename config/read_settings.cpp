@@ -1,5 +1,6 @@
 // The top level and the daemon's own settings: instance_name, store, listen, mail, audit, ssh.
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <fstream>
 #include <optional>
@@ -30,14 +31,14 @@ constexpr std::string_view rdp_keys[] = {
 constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* key takes
 constexpr std::string_view http_keys[] = {
     "address",          "tls_cert",     "tls_key", "public_url", "approval_links_require_sign_in",
-    "asciinema_player", "metrics_token"};
+    "asciinema_player", "metrics_token", "apps_domain"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
 constexpr std::string_view audit_keys[] = {
     "log",           "recordings", "syslog",       "syslog_ca_file",    "on_write_failure",
     "max_file_size", "record",     "record_input", "record_exec_output", "signing_key",
-    "checkpoint_every"};
+    "checkpoint_every", "http"};
 constexpr std::string_view ssh_settings_keys[] = {"accept_env"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
@@ -134,6 +135,9 @@ void read_http_listener(const map_reader& listen, listeners& out) {
   m->read_bool("approval_links_require_sign_in", http.approval_links_require_sign_in);
   if (m->value("asciinema_player")) read_path(*m, "asciinema_player", http.asciinema_player);
   read_metrics_token(*m, http.metrics_token);
+  read_checked(*m, "apps_domain", http.apps_domain, need::optional, check_host_name);
+  for (auto& c : http.apps_domain)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   out.http = std::move(http);
 }
 
@@ -176,6 +180,7 @@ void read_audit(const map_reader& top, audit_settings& out) {
   m->read_enum("on_write_failure", out.on_write_failure,
                {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
   m->read_enum("record", out.record, {{"pty", record_mode::pty}, {"all", record_mode::all}});
+  m->read_enum("http", out.http, {{"requests", http_audit::requests}, {"sessions", http_audit::sessions}});
   m->read_bool("record_input", out.record_input);
   m->read_bool("record_exec_output", out.record_exec_output);
   if (read_key_file(*m, "signing_key", out.signing_key, need::optional)) {
