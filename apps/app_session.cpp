@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "apps/relay/app_connection.hpp"
+#include "apps/relay/relay.hpp"
 
 namespace gatehouse::apps {
 

@@ -24,7 +24,7 @@
 
 namespace gatehouse::apps {
 
-class connection_end;  // apps/relay/app_connection.hpp
+class connection_end;  // apps/relay/connection_end.hpp
 
 class app_session final : public proxy::session::live_session {
  public:

@@ -16,7 +16,7 @@
 #include "apps/app_front_end.hpp"
 #include "apps/app_passes.hpp"
 #include "apps/app_session.hpp"
-#include "apps/relay/app_connection.hpp"
+#include "apps/relay/relay.hpp"
 #include "proxy/session/grant_watch.hpp"
 #include "proxy/session/hold.hpp"
 
