@@ -57,6 +57,14 @@ struct http_listener {
   // The bearer token /metrics asks for (the content of the file named by `metrics_token`, read
   // at load and reload); "" = /metrics is open.
   std::string metrics_token{};
+  // Gated web apps (servers with protocol: http): server NAME is served at
+  // https://NAME.<apps_domain>/ on this listener; "" = no app is served (then --check refuses
+  // http servers).
+  std::string apps_domain{};
+  // The Ed25519 private key (PEM) that signs the assertions gated web apps receive
+  // (apps/identity/assertion_signer); "" = a key generated at each start (apps must then fetch
+  // /.well-known/jwks.json again after a restart).
+  std::string assertion_key{};
 };
 
 struct admin_listener {

@@ -1,5 +1,6 @@
 // The top level and the daemon's own settings: instance_name, store, listen, mail, audit, ssh.
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <fstream>
 #include <optional>
@@ -30,7 +31,7 @@ constexpr std::string_view rdp_keys[] = {
 constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* key takes
 constexpr std::string_view http_keys[] = {
     "address",          "tls_cert",     "tls_key", "public_url", "approval_links_require_sign_in",
-    "asciinema_player", "metrics_token"};
+    "asciinema_player", "metrics_token", "apps_domain", "assertion_key"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
@@ -134,6 +135,12 @@ void read_http_listener(const map_reader& listen, listeners& out) {
   m->read_bool("approval_links_require_sign_in", http.approval_links_require_sign_in);
   if (m->value("asciinema_player")) read_path(*m, "asciinema_player", http.asciinema_player);
   read_metrics_token(*m, http.metrics_token);
+  m->read_string("apps_domain", http.apps_domain);
+  for (auto& c : http.apps_domain)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // The key's content is checked where it is used (the daemon, and --check): the config knows
+  // no cryptography.
+  read_key_file(*m, "assertion_key", http.assertion_key, need::optional);
   out.http = std::move(http);
 }
 
