@@ -16,6 +16,7 @@
 //        (the auditors group only)
 //   GET  /metrics                  in-memory counters (bearer token: listen.http.metrics_token)
 //   GET  /healthz, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
+//   GET  /.well-known/jwks.json    the key that verifies gated web apps' assertions
 //
 // A decision here is the person's own (as with `gatehouse approve --as PERSON`), made through
 // the operations API (operations::service) as the admin API's are, audited by access_service.
@@ -42,6 +43,9 @@ class token_store;
 namespace gatehouse::operations {
 class service;
 }
+namespace gatehouse::apps {
+class assertion_signer;
+}
 
 namespace gatehouse::web {
 
@@ -57,6 +61,8 @@ struct app_context {
   std::function<std::size_t()> held_connections;  // for /metrics
   std::function<std::string()> mail_metrics{};    // Prometheus lines about mail, if any
   std::function<std::string()> connection_metrics{};  // the front ends' (refusals by reason)
+  // Signs gated web apps' assertions; its JWKS is served at /.well-known/jwks.json (none: 404).
+  const apps::assertion_signer* assertion_signer = nullptr;
 };
 
 class app {

@@ -12,6 +12,7 @@
 
 #include "approval/public_links.hpp"
 #include "approval/token_store.hpp"
+#include "apps/identity/assertion_signer.hpp"
 #include "operations/operations.hpp"
 #include "policy/async/gate_service.hpp"
 #include "policy/policy_test_support.hpp"
@@ -65,9 +66,16 @@ class WebApp : public ::testing::Test {
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
     ops_ = std::make_unique<operations::service>(*gate_, no_sessions_);
     links_ = std::make_unique<approval::public_links>(*tokens_, public_url, clock_);
-    app_ =
-        std::make_unique<app>(app_context{*gate_, *ops_, *tokens_, clock_, [this] { return cfg_; },
-                                          mailer_, [] { return std::size_t{0}; }});
+    app_ = std::make_unique<app>(app_context{*gate_,
+                                             *ops_,
+                                             *tokens_,
+                                             clock_,
+                                             [this] { return cfg_; },
+                                             mailer_,
+                                             [] { return std::size_t{0}; },
+                                             {},
+                                             {},
+                                             signer_.get()});
     auto filed = access_->file_request(policy::testing::to("alice"), {"deploy 4.2"});
     ASSERT_TRUE(filed) << filed.message();
     request_ = *filed;
@@ -148,6 +156,7 @@ class WebApp : public ::testing::Test {
   std::unique_ptr<operations::service> ops_;
   std::unique_ptr<approval::token_store> tokens_;
   std::unique_ptr<approval::public_links> links_;
+  std::unique_ptr<apps::assertion_signer> signer_ = apps::assertion_signer::generate();
   recording_mailer mailer_;
   std::unique_ptr<app> app_;
   policy::request request_;
