@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "apps/identity/app_origin.hpp"
 #include "storage/open_storage.hpp"
 #include "storage_backends.hpp"
 
@@ -82,6 +83,24 @@ TEST(BearerToken, OnlyTheBearerSchemeGivesAToken) {
   EXPECT_FALSE(bearer_token("Bearer "));
   EXPECT_FALSE(bearer_token("Bearer"));
   EXPECT_FALSE(bearer_token(""));
+}
+
+// What `http-token` shows and an assertion's `aud`: the app's own host, on the gate's port.
+TEST(AppOrigin, TheAppsHostOnThePortOfThePublicUrl) {
+  config::http_listener http;
+  http.apps_domain = "apps.gate.example";
+  http.public_url = "https://gate.example";
+  EXPECT_EQ(app_origin(http, "grafana"), "https://grafana.apps.gate.example");
+  http.public_url = "https://gate.example:443/";
+  EXPECT_EQ(app_origin(http, "grafana"), "https://grafana.apps.gate.example");
+  http.public_url = "https://gate.example:8443/base";
+  EXPECT_EQ(app_origin(http, "grafana"), "https://grafana.apps.gate.example:8443");
+  http.public_url = "https://[::1]:9443";
+  EXPECT_EQ(app_origin(http, "wiki"), "https://wiki.apps.gate.example:9443");
+  http.public_url = "https://[::1]";
+  EXPECT_EQ(app_origin(http, "wiki"), "https://wiki.apps.gate.example");
+  http.apps_domain.clear();
+  EXPECT_EQ(app_origin(http, "wiki"), "https://wiki.<apps_domain>");
 }
 
 }  // namespace
