@@ -25,6 +25,7 @@ std::string_view to_string(token_kind k) {
     case token_kind::approval: return "approval";
     case token_kind::sign_in: return "sign_in";
     case token_kind::session: return "session";
+    case token_kind::http: return "http";
   }
   return "approval";
 }

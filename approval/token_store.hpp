@@ -1,11 +1,13 @@
 #pragma once
-// The web's secrets in the store: approval links, sign-in links and browser sessions.
+// The web's secrets in the store: approval links, sign-in links, browser sessions and personal
+// HTTP tokens (for non-browser clients of gated web apps: apps/identity/http_tokens).
 //
 // A token is 32 random bytes (base64url, 43 characters): a 12-byte selector that finds the row
 // and a 20-byte verifier. The store keeps only SHA-256 hashes (of the selector, to look the
 // row up, and of the whole token, compared with CRYPTO_memcmp), so a copy of the store lets
 // nobody use a link. Approval and sign-in tokens are single-use: use() consumes them with a
-// conditional update, so two concurrent uses cannot both succeed.
+// conditional update, so two concurrent uses cannot both succeed. Sessions and HTTP tokens are
+// used many times: find() + usable() until they expire or are revoked.
 //
 // One interface, several backends (storage/: SQLite today, PostgreSQL later). The public
 // members hold the secret handling above, once for every backend; a backend implements the
@@ -27,8 +29,8 @@ namespace gatehouse::approval {
 template <typename T>
 using result = policy::result<T>;
 
-enum class token_kind { approval, sign_in, session };
-// "approval", "sign_in", "session": how backends store the kind.
+enum class token_kind { approval, sign_in, session, http };
+// "approval", "sign_in", "session", "http": how backends store the kind.
 std::string_view to_string(token_kind k);
 
 // What a token stands for, as stored.
@@ -36,7 +38,7 @@ struct token_record {
   token_kind kind = token_kind::approval;
   std::string person;           // the approver, the person signing in, the session's owner
   std::int64_t request_id = 0;  // approval links only
-  std::string next;             // sign-in links: the local path to go to afterwards
+  std::string next;             // sign-in links: the local path to go to afterwards; http: the app
   time_point created;
   time_point expires;
   std::optional<time_point> used_at;

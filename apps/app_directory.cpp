@@ -26,19 +26,24 @@ std::string port_suffix_of(std::string_view url) {
   auto colon = authority.rfind(':');
   if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket))
     return {};
-  return std::string(authority.substr(colon));
+  auto port = authority.substr(colon);
+  return port == ":443" || port == ":" ? std::string() : std::string(port);
+}
+
+std::string app_origin(const config::http_listener& http, std::string_view app) {
+  const std::string domain = http.apps_domain.empty() ? "<apps_domain>" : http.apps_domain;
+  return "https://" + std::string(app) + "." + domain + port_suffix_of(http.public_url);
 }
 
 app_directory::app_directory(const config::config& c) {
   if (!c.listen.http || c.listen.http->apps_domain.empty()) return;
-  const std::string port = port_suffix_of(c.listen.http->public_url);
   for (const auto& s : c.servers) {
     if (s.protocol != config::protocol::http) continue;
     app_entry a;
     a.name = s.name;
     a.hosts.push_back(host_of(s.name + "." + c.listen.http->apps_domain));
     for (const auto& h : s.hosts) a.hosts.push_back(host_of(h));
-    a.origin = "https://" + a.hosts.front() + port;
+    a.origin = app_origin(*c.listen.http, s.name);
     a.url = s.url;
     a.ca_file = s.ca_file;
     a.identity = s.pass_identity;

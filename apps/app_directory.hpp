@@ -38,7 +38,12 @@ class app_directory {
 
 // The host part of a Host header, lower case, without the port ("[::1]:8443" -> "[::1]").
 std::string host_of(std::string_view host_header);
-// ":PORT" of a URL's authority when it names one, else "" ("https://gate:8443/x" -> ":8443").
+// ":PORT" of a URL's authority when it names one other than https' own, else ""
+// ("https://gate:8443/x" -> ":8443", "https://gate:443" -> "").
 std::string port_suffix_of(std::string_view url);
+// Where app NAME is served: https://NAME.<apps_domain> on the port of the gate's public_url
+// (https://gate.example:8443 gives https://grafana.apps.gate.example:8443). The `aud` of the
+// app's assertions and the URL people are shown; "<apps_domain>" spelled out when none is set.
+std::string app_origin(const config::http_listener& http, std::string_view app);
 
 }  // namespace gatehouse::apps

@@ -12,7 +12,6 @@ namespace gatehouse::apps {
 
 namespace {
 constexpr std::chrono::minutes idle_limit{30};  // an app session nobody used for this long ends
-constexpr std::chrono::minutes assertion_lifetime{5};
 constexpr std::size_t held_per_person = 10, held_per_source = 20;  // as rdp's defaults
 }  // namespace
 
@@ -177,8 +176,7 @@ std::vector<std::pair<std::string, std::string>> app_front_end::state::identity_
       const auto now = services.clk.now();
       auto& cached = s.assertion;
       if (!cached || cached->audience != origin || cached->expires - now < std::chrono::minutes(1)) {
-        auto expires = now + assertion_lifetime;
-        if (auto until = s.authorization().until(); until && *until < expires) expires = *until;
+        const auto expires = assertion_expiry(now, s.authorization().until());
         auto cfg = current_config();
         const auto* user = cfg->find_user(person);
         assertion_claims claims{public_url(), origin, person, user ? user->email : std::string(),

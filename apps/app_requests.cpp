@@ -23,7 +23,6 @@ constexpr std::string_view app_cookie = "__Host-gh_app";
 // The gate's own cookies: never forwarded, even if a browser sent them to an app host.
 const std::vector<std::string> gate_cookies{std::string(app_cookie), "__Host-gatehouse",
                                             "__Host-gatehouse-sign-in"};
-constexpr std::string_view token_prefix = "Bearer ";
 
 web::web_reply text_reply(int status, std::string text) {
   return web::web_reply{status, "text/plain; charset=utf-8", std::move(text) + "\n", {}};
@@ -63,9 +62,8 @@ class app_connection final : public app_connection_handler {
     const std::string target(r.target());
     if (path_of(target) == "/.gatehouse/launch") co_return launch(*app, target, r);
 
-    auto authorization = r[http::field::authorization];
-    if (authorization.starts_with(token_prefix)) {
-      co_return co_await with_token(*app, std::string(authorization.substr(token_prefix.size())),
+    if (auto token = bearer_token(r[http::field::authorization])) {
+      co_return co_await with_token(*app, std::string(*token),
                                     r, peer, origin, conn);
     }
     auto cookie = web::cookie_value(r[http::field::cookie], app_cookie);

@@ -63,6 +63,10 @@ struct http_listener {
   // https://NAME.<apps_domain>/ on this listener; "" = no app is served (then --check refuses
   // http servers).
   std::string apps_domain{};
+  // The Ed25519 private key (PEM) that signs the assertions gated web apps receive
+  // (apps/identity/assertion_signer); "" = a key generated at each start (apps must then fetch
+  // /.well-known/jwks.json again after a restart).
+  std::string assertion_key{};
 };
 
 struct admin_listener {

@@ -44,7 +44,10 @@ std::vector<std::string> exposed_key_files(const config& c) {
   std::set<std::string> paths;
   if (c.listen.ssh) paths.insert(c.listen.ssh->host_keys.begin(), c.listen.ssh->host_keys.end());
   if (c.listen.rdp) paths.insert(c.listen.rdp->token_key);
-  if (c.listen.http) paths.insert(c.listen.http->tls_key);
+  if (c.listen.http) {
+    paths.insert(c.listen.http->tls_key);
+    paths.insert(c.listen.http->assertion_key);
+  }
   for (const auto& s : c.servers)
     for (const auto& a : s.accounts) paths.insert(a.key_file);
   std::vector<std::string> out;

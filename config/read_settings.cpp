@@ -31,7 +31,7 @@ constexpr std::string_view rdp_keys[] = {
 constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* key takes
 constexpr std::string_view http_keys[] = {
     "address",          "tls_cert",     "tls_key", "public_url", "approval_links_require_sign_in",
-    "asciinema_player", "metrics_token", "apps_domain"};
+    "asciinema_player", "metrics_token", "apps_domain", "assertion_key"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
@@ -138,6 +138,9 @@ void read_http_listener(const map_reader& listen, listeners& out) {
   read_checked(*m, "apps_domain", http.apps_domain, need::optional, check_host_name);
   for (auto& c : http.apps_domain)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // The key's content is checked where it is used (the daemon, and --check): the config knows
+  // no cryptography.
+  read_key_file(*m, "assertion_key", http.assertion_key, need::optional);
   out.http = std::move(http);
 }
 

@@ -151,7 +151,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     access_ = std::make_unique<policy::access_service>(config_, *storage_.store, audit_, notifier,
                                                        clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *storage_.store, clock_);
-    operations_ = std::make_unique<operations::service>(*gate_, *this);  // kill: front_ends_
+    operations_ = std::make_unique<operations::service>(  // kill: front_ends_
+        *gate_, *this, operations::http_token_issuing{*storage_.tokens, audit_, clock_});
     front_ends_ = std::make_unique<front_ends>(
         front_end_context{io_, [this] { return config_; }, *gate_, *operations_, audit_,
                           [this] { return audit_.sessions_allowed(); }});

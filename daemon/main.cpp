@@ -2,7 +2,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <variant>
 
+#include "apps/identity/assertion_signer.hpp"
 #include "config/key_file_modes.hpp"
 #include "config/loader.hpp"
 #include "core/logging.hpp"
@@ -18,12 +20,22 @@ int main(int argc, char** argv) {
   auto loaded = config::load_file(opts.config_path);
   if (opts.check_only) {
     for (const auto& p : loaded.problems) std::printf("%s\n", p.to_string().c_str());
+    // What the config loader cannot judge: the assertion key's content (OpenSSL).
+    bool key_ok = true;
+    if (loaded.value && loaded.value->listen.http &&
+        !loaded.value->listen.http->assertion_key.empty()) {
+      auto key = apps::assertion_signer::load(loaded.value->listen.http->assertion_key);
+      if (auto* why = std::get_if<std::string>(&key)) {
+        std::printf("%s: %s\n", opts.config_path.c_str(), why->c_str());
+        key_ok = false;
+      }
+    }
     if (loaded.value)
       for (const auto& w : config::exposed_key_files(*loaded.value))
         std::fprintf(stderr, "warning: %s: only the daemon's user should read it\n", w.c_str());
-    if (loaded.problems.empty())
-      std::printf("%s: configuration is valid\n", opts.config_path.c_str());
-    return loaded.problems.empty() ? 0 : 1;
+    const bool valid = loaded.problems.empty() && key_ok;
+    if (valid) std::printf("%s: configuration is valid\n", opts.config_path.c_str());
+    return valid ? 0 : 1;
   }
 
   setup_logging(opts.verbose);

@@ -8,8 +8,9 @@ namespace gatehouse::operations {
 
 using policy::result;
 
-service::service(policy::gate_service& gate, session_control& sessions)
-    : gate_(gate), access_(gate.access()), sessions_(sessions) {}
+service::service(policy::gate_service& gate, session_control& sessions,
+                 std::optional<http_token_issuing> http_tokens)
+    : gate_(gate), access_(gate.access()), sessions_(sessions), http_tokens_(http_tokens) {}
 
 template <typename T>
 result<T> service::told(result<T> outcome) {

@@ -11,13 +11,18 @@
 //   kill_session                                             through session_control, which
 //        the daemon provides over its session registry.
 //   get_request, get_grant, list_requests, list_grants       plain reads of the store.
+//   issue_http_token                                         a personal HTTP token for a
+//        gated web app (apps/identity/http_tokens), audited as http_token.issued.
 //
 // Who acts is an `actor`: a person (their own action) or the administrator (overrides the
 // rule, recorded as `admin`).
 //
-// Ownership: refers to the daemon's gate_service and session_control, which outlive it.
+// Ownership: refers to the daemon's gate_service, session_control and (for HTTP tokens) token
+// store and audit sink, which outlive it.
 // Thread-safety: the io_context's thread, as gate_service.
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,12 +34,24 @@
 namespace gatehouse::policy {
 class gate_service;
 }
+namespace gatehouse::approval {
+class token_store;
+}
 
 namespace gatehouse::operations {
 
+// What issue_http_token needs besides the gate: where tokens are kept, where their issue is
+// audited, and the time. The daemon gives it; without it issue_http_token is refused.
+struct http_token_issuing {
+  approval::token_store& tokens;
+  policy::audit_sink& audit;
+  const clock& clk;
+};
+
 class service {
  public:
-  service(policy::gate_service& gate, session_control& sessions);
+  service(policy::gate_service& gate, session_control& sessions,
+          std::optional<http_token_issuing> http_tokens = std::nullopt);
 
   // Files a request for `t.person`, filed by `by` (the administrator's filings are not
   // counted by the filing limit). filed_by and by_administrator in `f` are set from `by`.
@@ -64,6 +81,14 @@ class service {
   policy::result<policy::grant> get_grant(policy::grant_id id);
   policy::result<std::vector<policy::request>> list_requests(const policy::request_filter& f = {});
   policy::result<std::vector<policy::grant>> list_grants(const policy::grant_filter& f = {});
+  // A personal HTTP token ("ghh_…", apps/identity/http_tokens.hpp) for `by`, a person, to send
+  // to the gated web app `app` as "Authorization: Bearer …", valid for `valid` (0: 8 hours;
+  // 5 minutes to 30 days). Refused when `app` is no `protocol: http` server or no rule but
+  // `deny` covers the person there (the gate still decides each request: a token opens nothing
+  // by itself). Audited as http_token.issued {person, app, expires}; the token is never recorded.
+  policy::result<std::string> issue_http_token(const actor& by, const std::string& app,
+                                               std::chrono::seconds valid);
+
   // The configuration in force (servers, to resolve a target named in a filing).
   std::shared_ptr<const config::config> config() const;
 
@@ -76,6 +101,7 @@ class service {
   policy::gate_service& gate_;
   policy::access_service& access_;
   session_control& sessions_;
+  std::optional<http_token_issuing> http_tokens_;
 };
 
 }  // namespace gatehouse::operations

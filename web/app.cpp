@@ -8,6 +8,7 @@
 #include "web/forms.hpp"
 #include "web/html.hpp"
 #include "web/static_assets.hpp"
+#include "web/well_known.hpp"
 
 namespace gatehouse::web {
 
@@ -81,6 +82,8 @@ web_reply app::handle(const web_request& r) {
 
   if (path == "/healthz" && get) return {200, "text/plain; charset=utf-8", "ok\n", {}};
   if (path == "/metrics" && get) return metrics(r);
+  if (get)
+    if (auto doc = well_known(path, context_.assertion_signer)) return *doc;
   if (path == "/static/gatehouse.css" && get) {
     web_reply css{200, "text/css; charset=utf-8", std::string(stylesheet()), {}};
     css.headers.emplace_back("Cache-Control", "public, max-age=3600");

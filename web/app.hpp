@@ -19,6 +19,7 @@
 //                                  themselves are apps/app_front_end's
 //   GET  /metrics                  in-memory counters (bearer token: listen.http.metrics_token)
 //   GET  /healthz, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
+//   GET  /.well-known/jwks.json    the key that verifies gated web apps' assertions
 //
 // A decision here is the person's own (as with `gatehouse approve --as PERSON`), made through
 // the operations API (operations::service) as the admin API's are, audited by access_service.
@@ -46,6 +47,9 @@ class token_store;
 namespace gatehouse::operations {
 class service;
 }
+namespace gatehouse::apps {
+class assertion_signer;
+}
 
 namespace gatehouse::web {
 
@@ -61,6 +65,8 @@ struct app_context {
   std::function<std::size_t()> held_connections;  // for /metrics
   std::function<std::string()> mail_metrics{};    // Prometheus lines about mail, if any
   std::function<std::string()> connection_metrics{};  // the front ends' (refusals by reason)
+  // Signs gated web apps' assertions; its JWKS is served at /.well-known/jwks.json (none: 404).
+  const apps::assertion_signer* assertion_signer = nullptr;
   // Gated web apps: the URL that opens app NAME at a path for the person an authorization is
   // for (apps/app_front_end's launch_url); unset when no app is served.
   std::function<std::optional<std::string>(const std::string& app, const policy::authorization&,

@@ -1,8 +1,11 @@
 #include "web/web_service.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "apps/app_front_end.hpp"
 #include "approval/public_links.hpp"
 #include "approval/token_store.hpp"
+#include "apps/identity/assertion_signer.hpp"
 #include "mail/mail_service.hpp"
 #include "web/app.hpp"
 #include "web/app_wait_events.hpp"
@@ -48,6 +51,7 @@ struct web_service::impl {
   explicit impl(web_service_context c) : context(std::move(c)) {}
   web_service_context context;
   std::unique_ptr<approval::public_links> links;
+  std::unique_ptr<apps::assertion_signer> signer;
   mailer_slot mailer;
   std::unique_ptr<mail_sign_in_mailer> mail_mailer;
   std::unique_ptr<app> web_app;
@@ -58,6 +62,17 @@ std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_
   const auto& http = *c.initial->listen.http;
   auto i = std::make_unique<impl>(c);
   i->links = std::make_unique<approval::public_links>(c.tokens, http.public_url, c.clk);
+  if (http.assertion_key.empty()) {
+    i->signer = apps::assertion_signer::generate();
+    spdlog::info(
+        "web app assertions are signed with a key made at start (kid {}); set "
+        "listen.http.assertion_key to keep it across restarts",
+        i->signer->key_id());
+  } else {
+    auto loaded = apps::assertion_signer::load(http.assertion_key);
+    if (auto* e = std::get_if<std::string>(&loaded)) return *e;
+    i->signer = std::move(std::get<0>(loaded));
+  }
   auto* self = i.get();
   auto server =
       https_server::create(c.executor, http.tls_cert, http.tls_key, [self](const web_request& r) {
@@ -83,9 +98,9 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
   }
   app_context pages{gate, operations, i.context.tokens, i.context.clk, i.context.current_config,
                     i.mailer, std::move(held), std::move(mail_metrics),
-                    std::move(connection_metrics)};
+                    std::move(connection_metrics), i.signer.get()};
   if (apps) {
-    apps->set_identity(nullptr, &i.context.tokens);
+    apps->set_identity(i.signer.get(), &i.context.tokens);
     pages.launch_app = [apps](const std::string& name, const policy::authorization& a,
                               const std::string& next) { return apps->launch_url(name, a, next); };
   }
@@ -119,5 +134,6 @@ void web_service::accept(boost::asio::ip::tcp::socket socket, std::string peer) 
 }
 void web_service::stop() { impl_->server->stop(); }
 approval::links& web_service::links() { return *impl_->links; }
+const apps::assertion_signer& web_service::assertion_signer() const { return *impl_->signer; }
 
 }  // namespace gatehouse::web

@@ -1,7 +1,9 @@
 #pragma once
 // Everything behind listen.http, as the daemon holds it: the approval links mail uses (over
 // the token store the daemon opened with storage::open_storage), the web app and its HTTPS
-// server. The daemon owns one when listen.http is set.
+// server, and the signer of gated web apps' assertions (listen.http.assertion_key, or a key
+// generated at start: then apps see a new key after each restart). The daemon owns one when
+// listen.http is set.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -27,6 +29,7 @@ namespace gatehouse::approval {
 class token_store;
 }
 namespace gatehouse::apps {
+class assertion_signer;
 class app_front_end;
 }
 
@@ -44,7 +47,7 @@ struct web_service_context {
 // policy core: create() (links usable), then attach() (pages served).
 class web_service {
  public:
-  // Loads the certificate; a one-line reason when that fails.
+  // Loads the certificate and the assertion key; a one-line reason when that fails.
   static std::variant<std::unique_ptr<web_service>, std::string> create(web_service_context c);
   ~web_service();
 
@@ -63,6 +66,9 @@ class web_service {
 
   // For the mail notifier: approval and request links on the public URL.
   approval::links& links();
+  // Signs the Gatehouse-Jwt-Assertion of gated web apps; its JWKS is /.well-known/jwks.json.
+  // Lives as long as the web_service; sign() may be called from any thread.
+  const apps::assertion_signer& assertion_signer() const;
 
  private:
   struct impl;

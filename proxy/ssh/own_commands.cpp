@@ -1,15 +1,18 @@
 // The person's own view and commands over SSH (SPEC "SSH": `ssh alice@gate` lists grants and
-// requests; `request`, `requests`, `grants`, `cancel`, `approve`, `deny` as exec commands
-// that print to stdout and exit 0, or print the reason to stderr and exit 1): the daemon's
-// service_own_commands (own_commands.hpp). Every action goes through the operations API as the
-// person (which tells the gate service of every change).
+// requests; `request`, `requests`, `grants`, `cancel`, `approve`, `deny`, `rdp-file`,
+// `http-token` as exec commands that print to stdout and exit 0, or print the reason to stderr
+// and exit 1): the daemon's service_own_commands (own_commands.hpp). Every action goes through
+// the operations API as the person (which tells the gate service of every change).
+#include "proxy/ssh/own_commands.hpp"
+
 #include <algorithm>
 #include <optional>
 
+#include "apps/app_directory.hpp"
+#include "apps/identity/http_tokens.hpp"
 #include "core/duration.hpp"
 #include "operations/operations.hpp"
 #include "proxy/session/service_gate.hpp"
-#include "proxy/ssh/own_commands.hpp"
 #include "proxy/ssh/login_name.hpp"
 #include "proxy/ssh/texts.hpp"
 
@@ -26,7 +29,8 @@ constexpr std::string_view usage =
     "  cancel ID                                             cancel your pending request\n"
     "  approve ID [--comment TEXT] [--duration 2h]           approve a request\n"
     "  deny ID [--comment TEXT]                              deny a request\n"
-    "  rdp-file SERVER [--valid 8h]                          a .rdp file for an RDP server\n";
+    "  rdp-file SERVER [--valid 8h]                          a .rdp file for an RDP server\n"
+    "  http-token APP [--valid 8h]                           a bearer token for a web app\n";
 
 time_point wall_now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -123,6 +127,31 @@ command_result rdp_file(const rdp_file_maker& make, const std::string& person,
   return {0, file.text, {}};
 }
 
+// `http-token APP`: a personal bearer token for a gated web app (curl, CI), shown once: the
+// token alone on the first line (for scripts), then how to use it. The operation decides
+// whether the person may have one and audits it.
+command_result http_token(operations::service& ops, const std::string& person,
+                          const parsed_args& a) {
+  if (a.words.size() != 1) return fail("usage: http-token APP [--valid 8h]");
+  std::chrono::seconds valid{0};  // the operation's default
+  if (auto v = a.get("valid")) {
+    auto seconds = parse_duration(*v);
+    if (!seconds) return fail("bad duration '" + *v + "' (use 30m, 8h, 7d)");
+    valid = *seconds;
+  }
+  const auto& app = a.words[0];
+  auto issued = ops.issue_http_token(operations::actor::person(person), app, valid);
+  if (!issued) return fail(issued.message());
+  auto cfg = ops.config();
+  auto url = cfg->listen.http ? apps::app_origin(*cfg->listen.http, app) + "/" : std::string();
+  return {0,
+          *issued + "\n\nA personal token for " + app + ", valid for " +
+              format_duration(valid.count() ? valid : apps::default_http_token) +
+              "; keep it secret. Send it as:\n  curl -H \"Authorization: Bearer " + *issued +
+              "\" " + url + "\n",
+          {}};
+}
+
 }  // namespace
 
 std::string service_own_commands::own_view(const std::string& person) {
@@ -163,7 +192,7 @@ std::string service_own_commands::own_view(const std::string& person) {
 }
 
 command_result service_own_commands::run_command(const std::string& person,
-                                              const std::vector<std::string>& args) {
+                                                 const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "help" || args[0] == "--help") return {0, own_view(person), {}};
   const auto as_person = operations::actor::person(person);
   auto a = parse(args);
@@ -192,6 +221,7 @@ command_result service_own_commands::run_command(const std::string& person,
     return {0, request_line(*filed), {}};
   }
   if (verb == "rdp-file") return rdp_file(rdp_file_, person, a);
+  if (verb == "http-token") return http_token(ops_, person, a);
   if (verb == "requests" || verb == "grants") {
     return {0, own_view(person), {}};
   }

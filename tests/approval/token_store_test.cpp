@@ -127,6 +127,43 @@ TYPED_TEST(TokenStore, SessionsCountAndRevoke) {
   EXPECT_EQ(*this->store_->count_usable(token_kind::session, this->clock_.now()), 0);
 }
 
+// Personal HTTP tokens (kind http): the person and the app (`next`) come back on every lookup,
+// however often, until the token expires or is revoked; the app's name is stored, the token not.
+TYPED_TEST(TokenStore, HttpTokensServeManyLookupsUntilTheyExpireOrAreRevoked) {
+  token_record h;
+  h.kind = token_kind::http;
+  h.person = "alice";
+  h.next = "grafana";
+  h.expires = this->clock_.now() + 8h;
+  auto token = *this->store_->issue(h, this->clock_.now());
+  auto stored = this->backend_.table_text("web_tokens");
+  EXPECT_NE(stored.find("grafana"), std::string::npos);
+  EXPECT_NE(stored.find("http"), std::string::npos);
+  EXPECT_EQ(stored.find(token.substr(16)), std::string::npos);
+  for (int i = 0; i < 3; ++i) {
+    auto found = this->store_->find(token_kind::http, token);
+    ASSERT_TRUE(found.ok() && found->has_value());
+    EXPECT_EQ((*found)->person, "alice");
+    EXPECT_EQ((*found)->next, "grafana");
+    EXPECT_EQ((*found)->kind, token_kind::http);
+    EXPECT_TRUE((*found)->usable(this->clock_.now()));
+  }
+  EXPECT_FALSE(this->store_->find(token_kind::session, token)->has_value());
+  EXPECT_EQ(*this->store_->count_usable(token_kind::http, this->clock_.now()), 1);
+  EXPECT_EQ(*this->store_->count_usable(token_kind::session, this->clock_.now()), 0);
+
+  auto other = *this->store_->issue(h, this->clock_.now());
+  ASSERT_TRUE(this->store_->revoke(token_kind::http, other).ok());
+  EXPECT_FALSE(this->store_->find(token_kind::http, other)->has_value());
+  EXPECT_TRUE(this->store_->find(token_kind::http, token)->has_value());  // only that one
+
+  this->clock_.advance(8h);
+  auto expired = this->store_->find(token_kind::http, token);
+  ASSERT_TRUE(expired->has_value());
+  EXPECT_FALSE((*expired)->usable(this->clock_.now()));
+  EXPECT_EQ(*this->store_->count_usable(token_kind::http, this->clock_.now()), 0);
+}
+
 TYPED_TEST(TokenStore, PublicLinksPointAtTheListener) {
   public_links links(*this->store_, "https://gate.example/", this->clock_);
   auto url = links.approval_url(7, "bob", this->clock_.now() + 30min);

@@ -18,17 +18,21 @@ TEST(KeyFileModes, OnlyFilesOthersMayReadAreNamed) {
   auto own = dir.write("own", "k");              // 0600: fine
   auto own_group = dir.write("own_group", "k");  // 0640, the daemon's group: fine
   auto everyone = dir.write("everyone", "k");    // 0644
+  auto assertion = dir.write("assertion", "k");  // 0644: the web apps' assertion key
   ASSERT_EQ(::chmod(own.c_str(), 0600), 0);
   ASSERT_EQ(::chmod(own_group.c_str(), 0640), 0);
   ASSERT_EQ(::chmod(everyone.c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(assertion.c_str(), 0644), 0);
   config c;
   c.listen.ssh = ssh_listener{};
   c.listen.ssh->host_keys = {own};
   c.listen.http = http_listener{};
   c.listen.http->tls_key = own_group;
+  c.listen.http->assertion_key = assertion;
   c.servers.push_back({});
   c.servers.back().accounts = {{"root", everyone}, {"deploy", dir / "missing"}};
-  std::vector<std::string> expected{everyone + " is readable by everyone (mode 0644)"};
+  std::vector<std::string> expected{assertion + " is readable by everyone (mode 0644)",
+                                    everyone + " is readable by everyone (mode 0644)"};
   if (::geteuid() == 0) {  // only root may give a file another group
     auto other_group = dir.write("other_group", "k");
     const gid_t other = ::getegid() == 65534 ? 0 : 65534;

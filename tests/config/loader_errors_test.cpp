@@ -60,6 +60,19 @@ TEST(ConfigErrors, MetricsTokenFiles) {
   EXPECT_EQ(with("good.token"), lines{});
 }
 
+// The assertion key must be a readable file; what is in it is the daemon's check (--check too).
+TEST(ConfigErrors, AssertionKeyFile) {
+  temp_dir dir;
+  dir.write("good.pem", "key");
+  EXPECT_EQ(problems(R"(listen:
+  http: { address: "0.0.0.0:8443", tls_cert: good.pem, tls_key: good.pem,
+          assertion_key: missing.pem }
+)",
+                     dir.path()),
+            (lines{"test.yaml:3:26: cannot read key file '" + (dir / "missing.pem") +
+                   "': No such file or directory"}));
+}
+
 TEST(ConfigErrors, RepeatedKey) {
   EXPECT_EQ(problems("rules:\n  - name: r\n    users: [\"*\"]\n    servers: [\"*\"]\n"
                      "    mode: deny\n    mode: allow\n"),

@@ -56,6 +56,7 @@ TEST(ConfigValid, FullConfigLoadsEveryField) {
   dir.write("tls/key.pem", "key");
   dir.write("rdp_token.key", std::string(32, 'k'));
   dir.write("metrics.token", "scrape-0123456789abcdef\n");
+  dir.write("assertion.pem", "key");
   std::filesystem::permissions(dir.write("audit.key", std::string(32, 'a')),
                                std::filesystem::perms(0600));
   std::string upstream_key = first_line(upstream + ".pub");
@@ -72,7 +73,8 @@ listen:
            max_held_per_person: 3, max_held_per_source: 7 }
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
            approval_links_require_sign_in: true, asciinema_player: player/asciinema-player,
-           metrics_token: metrics.token, apps_domain: Apps.Gate.Example }
+           metrics_token: metrics.token, apps_domain: Apps.Gate.Example,
+           assertion_key: assertion.pem }
   admin: { socket: /run/gate/admin.sock, group: root }
 mail:
   smtp: "smtps://mail.example:465"
@@ -197,6 +199,7 @@ rules:
   EXPECT_TRUE(c.listen.http->approval_links_require_sign_in);
   EXPECT_EQ(c.listen.http->asciinema_player, dir / "player/asciinema-player");
   EXPECT_EQ(c.listen.http->metrics_token, "scrape-0123456789abcdef");
+  EXPECT_EQ(c.listen.http->assertion_key, dir / "assertion.pem");
   EXPECT_EQ(c.listen.admin.socket, "/run/gate/admin.sock");
   EXPECT_EQ(c.listen.admin.group, "root");
 

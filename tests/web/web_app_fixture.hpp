@@ -12,6 +12,7 @@
 
 #include "approval/public_links.hpp"
 #include "approval/token_store.hpp"
+#include "apps/identity/assertion_signer.hpp"
 #include "operations/operations.hpp"
 #include "policy/async/gate_service.hpp"
 #include "policy/policy_test_support.hpp"
@@ -68,6 +69,7 @@ class WebApp : public ::testing::Test {
     links_ = std::make_unique<approval::public_links>(*tokens_, public_url, clock_);
     app_context pages{*gate_, *ops_, *tokens_, clock_, [this] { return cfg_; },
                       mailer_, [] { return std::size_t{0}; }};
+    pages.assertion_signer = signer_.get();
     pages.launch_app = launch_app;
     app_ = std::make_unique<app>(std::move(pages));
     auto filed = access_->file_request(policy::testing::to("alice"), {"deploy 4.2"});
@@ -154,6 +156,7 @@ class WebApp : public ::testing::Test {
   std::unique_ptr<operations::service> ops_;
   std::unique_ptr<approval::token_store> tokens_;
   std::unique_ptr<approval::public_links> links_;
+  std::unique_ptr<apps::assertion_signer> signer_ = apps::assertion_signer::generate();
   recording_mailer mailer_;
   std::unique_ptr<app> app_;
   policy::request request_;

@@ -221,5 +221,19 @@ TEST_F(WebApp, MyRequestsOffersCancelAndGrantsOfferRevoke) {
   EXPECT_EQ(access_->get_grant(grant)->revoked_by, "bob");
 }
 
+// The key that verifies gated web apps' assertions, for anyone (apps fetch it signed out),
+// cacheable for 5 minutes.
+TEST_F(WebApp, TheJwksIsPublicJsonCachedFiveMinutes) {
+  auto jwks = get("/.well-known/jwks.json");
+  EXPECT_EQ(jwks.status, 200);
+  EXPECT_EQ(jwks.content_type, "application/json");
+  EXPECT_EQ(jwks.body, signer_->jwks());
+  EXPECT_NE(jwks.body.find("\"kid\":\"" + signer_->key_id() + "\""), std::string::npos);
+  EXPECT_EQ(header(jwks, "Cache-Control"), "public, max-age=300");
+  EXPECT_EQ(get("/.well-known/jwks.json?x=1").body, signer_->jwks());
+  EXPECT_NE(post("/.well-known/jwks.json", "").status, 200);
+  EXPECT_EQ(get("/.well-known/other").status, 303);  // only the JWKS is public
+}
+
 }  // namespace
 }  // namespace gatehouse::web
