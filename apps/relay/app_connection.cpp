@@ -101,6 +101,8 @@ asio::awaitable<after_exchange> send_reply(exchange_context& cx, const request_f
 asio::awaitable<void> serve_app_connection(web::taken_connection& c, app_connection_handler& h,
                                            relay_limits limits) {
   auto& lowest = beast::get_lowest_layer(c.stream);
+  boost::system::error_code ignored;  // small writes (a close frame, a prompt) go out at once
+  lowest.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   auto end = std::make_shared<connection_end>();
   exchange_context cx{c.stream, c.read_ahead, c.counters, limits, c.peer, *end,
                       [&lowest] { lowest.cancel(); }};

@@ -1,7 +1,7 @@
 // WebSocket pass-through (apps/relay/exchange_context.hpp): the client's Origin must be the
 // app's; a fresh upstream connection does the WebSocket handshake with the forwarded headers,
 // then the client is accepted (with the subprotocol the upstream chose) and frames flow both
-// ways through one 4 KiB piece per direction (text/binary kept, fragments as they come; each
+// ways through one 2 KiB piece per direction (text/binary kept, fragments as they come; each
 // side answers pings itself; a close passes on with its code and reason). connection_end
 // closes the client with 1008 and the reason and the upstream with 1001.
 // Thread: the io thread, in the client connection's coroutine.
@@ -29,7 +29,7 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t piece_size = 4096;
+constexpr std::size_t piece_size = 2048;  // per direction: most of an idle WebSocket's memory
 
 // Handshake headers Beast writes itself.
 bool handshake_field(const http::fields::value_type& f) {
@@ -150,6 +150,7 @@ asio::awaitable<void> websocket_via(Up& up, upstream_connection& c, exchange_con
     co_return;
   }
   rec.status = 101;
+  cx.client_buffer.shrink_to_fit();  // empty after the handshake; an idle WebSocket keeps little
   auto executor = co_await asio::this_coro::executor;
   ws_pair_state st{asio::steady_timer(executor, asio::steady_timer::time_point::max())};
   cx.end.on_end([&st] { st.wake.cancel(); });

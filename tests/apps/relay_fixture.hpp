@@ -49,6 +49,13 @@ using namespace std::chrono_literals;
 
 inline bool run(const std::string& command) { return std::system(command.c_str()) == 0; }
 
+// Blocking reads on `s` fail after `limit` (tcp_stream's expiry is for async reads only).
+inline void give_up_reading_after(client_stream& s, std::chrono::seconds limit) {
+  timeval tv{static_cast<time_t>(limit.count()), 0};
+  ::setsockopt(beast::get_lowest_layer(s).socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv,
+               sizeof tv);
+}
+
 // upstream_app.py as a child process; its stderr goes to `log`.
 class upstream_process {
  public:
@@ -231,6 +238,7 @@ class RelayFixture : public ::testing::Test {
   void connect(client_stream& s) {
     beast::get_lowest_layer(s).connect(acceptor_.local_endpoint());
     s.handshake(asio::ssl::stream_base::client);
+    give_up_reading_after(s, 30s);  // a broken relay fails the test instead of hanging it
   }
 
   // One request on `s`, the whole response read.

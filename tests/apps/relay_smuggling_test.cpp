@@ -16,7 +16,7 @@ using Smuggling = RelayFixture;
 // Writes `raw`, then reads until the server closes (or 10 s pass).
 std::string send_raw(client_stream& s, const std::string& raw) {
   asio::write(s, asio::buffer(raw));
-  beast::get_lowest_layer(s).expires_after(10s);
+  give_up_reading_after(s, 10s);
   std::string got;
   char piece[4096];
   for (;;) {

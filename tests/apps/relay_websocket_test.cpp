@@ -110,5 +110,31 @@ TEST_F(WebSocket, ConnectionEndClosesWith1008AndTheReason) {
   on_io([&] { handler_.last_end->end("again"); });  // a second end is harmless
 }
 
+TEST_F(WebSocket, ServerStopEndsOpenWebSocketsAndExchanges) {
+  client_ws ws(client_io_, client_tls_);
+  connect(ws.next_layer());
+  websocket::response_type answer;
+  boost::system::error_code ec;
+  open(ws, "https://plain.app", answer, ec);
+  ASSERT_FALSE(ec);
+  client_stream waiting(client_io_, client_tls_);
+  connect(waiting);
+  http::request<http::empty_body> slow{http::verb::get, "/slow?ms=1000", 11};
+  slow.set(http::field::host, "plain.app");
+  http::write(waiting, slow);
+  std::this_thread::sleep_for(200ms);  // the slow request is at the upstream
+  on_io([&] { server_->stop(); });
+  beast::flat_buffer buffer;
+  give_up_reading_after(ws.next_layer(), 5s);
+  ws.read(buffer, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_NE(ec, boost::asio::error::would_block);
+  http::response<http::string_body> res;
+  give_up_reading_after(waiting, 5s);
+  http::read(waiting, buffer, res, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_NE(ec, boost::asio::error::would_block);
+}
+
 }  // namespace
 }  // namespace gatehouse::apps
