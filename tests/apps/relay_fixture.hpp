@@ -29,6 +29,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -54,6 +55,12 @@ inline void give_up_reading_after(client_stream& s, std::chrono::seconds limit) 
   timeval tv{static_cast<time_t>(limit.count()), 0};
   ::setsockopt(beast::get_lowest_layer(s).socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv,
                sizeof tv);
+}
+
+// Waits up to 5 s for `done`.
+inline bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
+  return done();
 }
 
 // upstream_app.py as a child process; its stderr goes to `log`.
@@ -138,6 +145,17 @@ class scripted_handler : public app_connection_handler {
   std::shared_ptr<connection_end> last_end;  // io thread
   std::mutex mutex;
   std::vector<exchange_record> records;
+
+  // The last record, once there are `n` (the record of an exchange comes after its response).
+  std::optional<exchange_record> record(std::size_t n) {
+    std::optional<exchange_record> last;
+    eventually([&] {
+      std::lock_guard lock(mutex);
+      if (records.size() >= n) last = records.back();
+      return last.has_value();
+    });
+    return last;
+  }
 };
 
 class RelayFixture : public ::testing::Test {
