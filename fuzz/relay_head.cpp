@@ -34,9 +34,9 @@ bool parse(std::string_view text, http::parser<isRequest, http::empty_body>& p) 
 void check_forwarded(const http::fields& out) {
   for (const auto& f : out) {
     auto name = f.name_string();
-    for (std::string_view banned : {"host", "connection", "keep-alive", "te", "trailer",
-                                    "transfer-encoding", "upgrade", "content-length", "forwarded",
-                                    "x-remote-user", "authorization"})
+    for (std::string_view banned :
+         {"host", "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
+          "content-length", "forwarded", "x-remote-user", "authorization"})
       fuzz::require(!boost::beast::iequals(name, banned), "a banned field is not forwarded", name);
     fuzz::require(!(name.size() >= 12 && boost::beast::iequals(name.substr(0, 12), "x-gatehouse-")),
                   "no X-Gatehouse-* is forwarded", name);
@@ -68,7 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto q = path.find('?');
     if (q != std::string::npos)
       for (auto eq = path.find('=', q); eq != std::string::npos; eq = path.find('=', eq + 1))
-        fuzz::require(eq + 1 == path.size() || path[eq + 1] == '&', "no query value recorded", path);
+        fuzz::require(eq + 1 == path.size() || path[eq + 1] == '&', "no query value recorded",
+                      path);
   }
 
   http::response_parser<http::empty_body> response;

@@ -59,9 +59,10 @@ asio::awaitable<void> pump(From& from, To& to, bool& to_closing, std::uint64_t& 
     if (ec) {
       if (!to_closing && to.is_open()) {
         to_closing = true;
-        websocket::close_reason why = ec == websocket::error::closed
-                                          ? from.reason()
-                                          : websocket::close_reason(websocket::close_code::going_away);
+        websocket::close_reason why =
+            ec == websocket::error::closed
+                ? from.reason()
+                : websocket::close_reason(websocket::close_code::going_away);
         co_await to.async_close(why, tuple);
       }
       co_return;
@@ -172,8 +173,8 @@ asio::awaitable<void> relay_websocket(exchange_context& cx, head_parser& head, c
   auto origin = head.get()[http::field::origin];
   if (origin.empty() || !beast::iequals(origin, a.origin)) {
     rec.error = "WebSocket Origin is not the app's";
-    web::web_reply forbidden{403, "text/plain; charset=utf-8", "cross-origin WebSocket refused\n",
-                             {}};
+    web::web_reply forbidden{
+        403, "text/plain; charset=utf-8", "cross-origin WebSocket refused\n", {}};
     co_await send_reply(cx, facts, forbidden, true, rec);
     co_return;
   }
@@ -187,9 +188,8 @@ asio::awaitable<void> relay_websocket(exchange_context& cx, head_parser& head, c
   }
   auto conn = std::move(std::get<0>(made));
   if (cx.end.ended()) co_return;
-  co_await with_stream(*conn, [&](auto& up) {
-    return websocket_via(up, *conn, cx, head, a, pool->target, rec);
-  });
+  co_await with_stream(
+      *conn, [&](auto& up) { return websocket_via(up, *conn, cx, head, a, pool->target, rec); });
 }
 
 }  // namespace gatehouse::apps

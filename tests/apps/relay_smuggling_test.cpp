@@ -71,7 +71,8 @@ TEST_F(Smuggling, BadChunkSizesEndTheConnection) {
   connect(s);
   auto got = send_raw(s,
                       "POST /upload HTTP/1.1\r\nHost: plain.app\r\nTransfer-Encoding: chunked\r\n"
-                      "\r\nzz\r\nabcd\r\n0\r\n\r\n" + fine);
+                      "\r\nzz\r\nabcd\r\n0\r\n\r\n" +
+                          fine);
   EXPECT_EQ(got.find("HTTP/1.1 200"), std::string::npos) << got;
 }
 

@@ -102,8 +102,8 @@ TEST_F(Relay, ForwardsIdentityAndStripsForgedHeaders) {
   EXPECT_EQ(h["gatehouse-jwt-assertion"], "signed-by-the-gate");
   EXPECT_EQ(h["cookie"], "app=1; theme=dark");
   EXPECT_EQ(h["x-app-header"], "kept");
-  for (const char* gone : {"x-gatehouse-user", "x-forwarded-user", "x-remote-user",
-                           "authorization", "x-hop"})
+  for (const char* gone :
+       {"x-gatehouse-user", "x-forwarded-user", "x-remote-user", "authorization", "x-hop"})
     EXPECT_EQ(h.count(gone), 0u) << gone;
   auto record = handler_.record(1);
   ASSERT_TRUE(record);
