@@ -17,7 +17,9 @@ enum class protocol { ssh, rdp, http };
 enum class rule_mode { allow, justify, approve, deny };
 enum class condition { any, all };
 enum class write_failure { refuse, keep_going };  // YAML: refuse | continue
-enum class record_mode { pty, all };              // audit.record
+enum class record_mode { pty, all };
+enum class http_audit { requests, sessions };  // audit.http
+enum class pass_identity { jwt, header, none };  // servers[].pass_identity (http)              // audit.record
 
 // "host:port" or "[v6]:port" as written; host is kept textual (a name or an address).
 struct endpoint {
@@ -110,6 +112,9 @@ struct audit_settings {
   // "" = the chain is anchored at its head only (audit/FORMAT.md, "Anchors").
   std::string signing_key;
   std::uint64_t checkpoint_every = 1000;  // lines between two signed checkpoints
+  // requests: one http.request event per request of a gated web app (and session.start/end);
+  // sessions: only session.start/end.
+  http_audit http = http_audit::requests;
 
   bool records_exec() const { return record == record_mode::all || record_exec_output; }
   bool records_plain_shell() const { return record == record_mode::all; }
@@ -144,7 +149,10 @@ struct server {
   std::string name;
   config::protocol protocol = protocol::ssh;
   endpoint address;      // ssh and rdp
-  std::string url;       // http
+  std::string url;       // http: the upstream, http://HOST:PORT[/base] or https://…
+  std::string ca_file;   // http: PEM bundle an https:// upstream is verified against (required)
+  std::vector<std::string> hosts;  // http: host names of its own besides NAME.<apps_domain>
+  config::pass_identity pass_identity = pass_identity::jwt;  // http: what the app is told
   std::string host_key;  // "ssh-ed25519 AAAA…" or "SHA256:…"; required for ssh
   std::vector<account> accounts;
   std::vector<std::string> groups;

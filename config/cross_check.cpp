@@ -1,10 +1,13 @@
 #include "config/cross_check.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <string>
 
 #include "config/directory_index.hpp"
 #include "config/rule_analysis.hpp"
+#include "config/value_checks.hpp"
 
 namespace gatehouse::config {
 
@@ -126,6 +129,38 @@ bool check_rule(const directory_index& index, const rule& r, const rule_source& 
   ok = ok && servers_ok && at.matchers_complete;
   return servers_ok && check_accounts(index, r, at, report) && ok;
 }
+// Gated web apps are served on listen.http under apps_domain: an http server without them
+// would be accepted and never served. Each app's host names must be its own.
+void check_http_apps(const config& c, const source_map& where, reporter& report) {
+  const bool served = c.listen.http && !c.listen.http->apps_domain.empty();
+  std::map<std::string, std::string> owner;  // host name -> app
+  for (std::size_t i = 0; i < c.servers.size(); ++i) {
+    const auto& s = c.servers[i];
+    if (s.protocol != protocol::http) continue;
+    if (!served) {
+      report.error(where.servers[i].name,
+                   "http server " + quote(s.name) +
+                       " cannot be served: set listen.http with apps_domain (it is served at "
+                       "https://" + s.name + ".<apps_domain>/)");
+      continue;
+    }
+    if (auto problem = check_host_name(s.name); !problem.empty() || s.name.find('.') != std::string::npos) {
+      report.error(where.servers[i].name, "http server names are host name labels (letters, digits, "
+                                          "'-'): " + quote(s.name) + " cannot be one");
+      continue;
+    }
+    std::vector<std::string> names{s.name + "." + c.listen.http->apps_domain};
+    for (auto& n : names[0]) n = static_cast<char>(std::tolower(static_cast<unsigned char>(n)));
+    names.insert(names.end(), s.hosts.begin(), s.hosts.end());
+    for (const auto& n : names) {
+      auto [it, fresh] = owner.emplace(n, s.name);
+      if (!fresh && it->second != s.name)
+        report.error(where.servers[i].name, "host name " + quote(n) + " of http server " +
+                                                quote(s.name) + " is already " +
+                                                quote(it->second) + "'s");
+    }
+  }
+}
 }  // namespace
 
 void cross_check(const config& c, const source_map& where, reporter& report) {
@@ -137,6 +172,7 @@ void cross_check(const config& c, const source_map& where, reporter& report) {
     sound[i] = check_rule(index, c.rules[i], where.rules[i], report);
   check_reachability(c, where, index, sound, report);
   check_approvers(c, where, index, sound, report);
+  check_http_apps(c, where, report);
 }
 
 }  // namespace gatehouse::config

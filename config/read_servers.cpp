@@ -1,6 +1,7 @@
 // The servers people reach (with their accounts and pinned host keys) and server groups.
 // Which keys a server may hold depends on its protocol: a key that the protocol does not use
 // is reported rather than ignored.
+#include <cctype>
 #include <string_view>
 
 #include "config/field_readers.hpp"
@@ -12,7 +13,8 @@ namespace gatehouse::config {
 
 namespace {
 constexpr std::string_view server_keys[] = {"name",     "protocol", "address", "url",
-                                            "host_key", "accounts", "groups"};
+                                            "host_key", "accounts", "groups", "ca_file",
+                                            "hosts",    "pass_identity"};
 constexpr std::string_view account_keys[] = {"name", "key_file"};
 constexpr std::string_view server_group_keys[] = {"name", "require_manager_approval"};
 
@@ -31,6 +33,25 @@ void reject_key(const map_reader& m, std::string_view key, protocol p) {
     m.report().error(m.key_at(key),
                      quote(key) + " is not used by " + std::string(protocol_name(p)) + " servers");
   }
+}
+
+// A gated web app's own keys: the CA of an https:// upstream (never unverified), extra host
+// names, and what the app is told of the person.
+void read_http_app(const map_reader& m, server& s) {
+  if (m.has("ca_file")) read_path(m, "ca_file", s.ca_file);
+  if (s.url.starts_with("https://") && s.ca_file.empty())
+    m.report().error(m.value_at("url"),
+                     "an https:// upstream needs 'ca_file' (the PEM bundle it is verified against)");
+  if (m.read_strings("hosts", s.hosts)) {
+    for (auto& h : s.hosts) {
+      auto problem = check_host_name(h);
+      if (!problem.empty()) m.report().error(m.value_at("hosts"), problem);
+      for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  m.read_enum("pass_identity", s.pass_identity,
+              {{"jwt", pass_identity::jwt}, {"header", pass_identity::header},
+               {"none", pass_identity::none}});
 }
 
 void read_accounts(const map_reader& m, server& s, server_source& at) {
@@ -65,9 +86,10 @@ void read_server(const map_reader& m, config& out, source_map& where) {
         return check_url(url, {"http", "https"}, false);
       });
       reject_key(m, "address", s.protocol);
+      read_http_app(m, s);
     } else {
       read_endpoint(m, "address", s.address, false, need::required);
-      reject_key(m, "url", s.protocol);
+      for (auto key : {"url", "ca_file", "hosts", "pass_identity"}) reject_key(m, key, s.protocol);
     }
     if (s.protocol == protocol::ssh) {
       // Never trust on first use: an ssh server without a pinned key cannot be reached safely.

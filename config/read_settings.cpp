@@ -38,7 +38,7 @@ constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "pa
 constexpr std::string_view audit_keys[] = {
     "log",           "recordings", "syslog",       "syslog_ca_file",    "on_write_failure",
     "max_file_size", "record",     "record_input", "record_exec_output", "signing_key",
-    "checkpoint_every"};
+    "checkpoint_every", "http"};
 constexpr std::string_view ssh_settings_keys[] = {"accept_env"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
@@ -135,7 +135,7 @@ void read_http_listener(const map_reader& listen, listeners& out) {
   m->read_bool("approval_links_require_sign_in", http.approval_links_require_sign_in);
   if (m->value("asciinema_player")) read_path(*m, "asciinema_player", http.asciinema_player);
   read_metrics_token(*m, http.metrics_token);
-  m->read_string("apps_domain", http.apps_domain);
+  read_checked(*m, "apps_domain", http.apps_domain, need::optional, check_host_name);
   for (auto& c : http.apps_domain)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   // The key's content is checked where it is used (the daemon, and --check): the config knows
@@ -183,6 +183,7 @@ void read_audit(const map_reader& top, audit_settings& out) {
   m->read_enum("on_write_failure", out.on_write_failure,
                {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
   m->read_enum("record", out.record, {{"pty", record_mode::pty}, {"all", record_mode::all}});
+  m->read_enum("http", out.http, {{"requests", http_audit::requests}, {"sessions", http_audit::sessions}});
   m->read_bool("record_input", out.record_input);
   m->read_bool("record_exec_output", out.record_exec_output);
   if (read_key_file(*m, "signing_key", out.signing_key, need::optional)) {

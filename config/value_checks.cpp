@@ -1,3 +1,4 @@
+#include <cctype>
 #include "config/value_checks.hpp"
 
 #include <arpa/inet.h>
@@ -110,6 +111,24 @@ std::string check_email(std::string_view text) {
   for (char c : text) ok = ok && c > 0x20 && c != 0x7f && c != '<' && c != '>' && c != ',';
   if (!ok) return "bad email address " + quote(text);
   return "";
+}
+
+std::string check_host_name(std::string_view text) {
+  auto bad = [&](std::string_view why) { return "bad host name " + quote(text) + ": " + std::string(why); };
+  if (text.empty() || text.size() > 253) return bad("expected 1 to 253 characters");
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('.', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto label = text.substr(start, end - start);
+    if (label.empty() || label.size() > 63) return bad("each dot-separated part has 1 to 63 characters");
+    if (label.front() == '-' || label.back() == '-') return bad("a part may not begin or end with '-'");
+    for (char c : label)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
+        return bad("only letters, digits, '-' and '.'");
+    start = end + 1;
+  }
+  return {};
 }
 
 std::string check_url(std::string_view text, std::initializer_list<std::string_view> schemes,

@@ -25,6 +25,9 @@ std::string check_email(std::string_view text);
 // "SCHEME://HOST[:PORT][/…]" with one of the given schemes ("http", "https").
 std::string check_url(std::string_view text, std::initializer_list<std::string_view> schemes,
                       bool port_required);
+// A DNS name: dot-separated labels of letters, digits and hyphens (not first or last), each at
+// most 63 characters, 253 in all ("grafana.example.com"). "" when it is one.
+std::string check_host_name(std::string_view text);
 // "ADDRESS/PREFIX" or a single address, IPv4 or IPv6.
 std::string check_network(std::string_view text);
 // An environment variable name or a pattern of names with `*` and `?` (ssh.accept_env).

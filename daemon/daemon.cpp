@@ -169,7 +169,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     if (listen.http) {
       web_->attach(
           *gate_, *operations_, [this] { return held_connections(); }, mail_.get(),
-          [this] { return front_ends_->refusal_metrics(config_->instance_name); });
+          [this] { return front_ends_->refusal_metrics(config_->instance_name); },
+          &front_ends_->http_apps());
       if (auto e = add_listener(listen.http->address, "http"); !e.empty()) return e;
     }
 

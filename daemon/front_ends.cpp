@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "apps/app_front_end.hpp"
+#include "core/time.hpp"
 #include "policy/async/gate_service.hpp"
 #include "proxy/rdp/front_end.hpp"
 #include "proxy/rdp/rdp_file_for.hpp"
@@ -28,8 +30,8 @@ proxy::ssh::rdp_file_maker rdp_files(policy::gate_service& service) {
 
 }  // namespace
 
-// The front ends over the daemon's gate_service; the web front end (http) is the web
-// service's own.
+// The front ends over the daemon's gate_service; the HTTP front end (apps) is fed by the
+// web service's listener.
 struct front_ends::impl {
   explicit impl(front_end_context c)
       : context(std::move(c)),
@@ -42,6 +44,9 @@ struct front_ends::impl {
     list.push_back(std::make_unique<proxy::rdp::front_end>(
         context.io.get_executor(), context.current_config,
         proxy::rdp::front_end::parts{gate, sessions, events, context.sessions_allowed}));
+    apps = std::make_unique<apps::app_front_end>(
+        context.io.get_executor(), context.current_config,
+        apps::app_front_end::parts{gate, sessions, events, context.sessions_allowed, clk});
   }
   front_end_context context;
   proxy::session::refusal_tally refusals;  // outlives the front ends' event sinks
@@ -49,6 +54,8 @@ struct front_ends::impl {
   proxy::ssh::service_own_commands own;
   proxy::session::registry sessions;  // outlives the front ends (declared before the list)
   std::vector<std::unique_ptr<proxy::session::front_end>> list;
+  system_clock clk;
+  std::unique_ptr<apps::app_front_end> apps;  // fed by the web service, not a listener
 };
 
 front_ends::front_ends(front_end_context context)
@@ -73,6 +80,8 @@ bool front_ends::kill(const std::string& session_id, const std::string& by) {
 void front_ends::stop_all() { impl_->sessions.shut_all(); }
 
 std::size_t front_ends::held() const { return impl_->sessions.held(); }
+
+apps::app_front_end& front_ends::http_apps() { return *impl_->apps; }
 
 std::string front_ends::refusal_metrics(const std::string& instance) const {
   return impl_->refusals.prometheus(instance);

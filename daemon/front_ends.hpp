@@ -1,6 +1,6 @@
 #pragma once
 // The protocol front ends as the daemon sees them: a list of proxy::session::front_end, each
-// serving the listener of its name, over one gate (proxy/session/service_gate) and one
+// serving the listener of its name (and the HTTP front end, which the web service feeds), over one gate (proxy/session/service_gate) and one
 // session registry (`gatehouse sessions`, `kill`, shutdown). Only building the list knows
 // the protocols. The daemon owns one `front_ends`.
 #include <boost/json/array.hpp>
@@ -25,6 +25,9 @@ class audit_sink;
 
 namespace gatehouse::operations {
 class service;
+}
+namespace gatehouse::apps {
+class app_front_end;
 }
 
 namespace gatehouse::daemon {
@@ -56,6 +59,8 @@ class front_ends {
   // gatehouse_connections_refused_total (Prometheus text): refusals since start, by protocol
   // and deny reason.
   std::string refusal_metrics(const std::string& instance) const;
+  // The HTTP front end (gated web apps): the web service hands it the app hosts' connections.
+  apps::app_front_end& http_apps();
 
  private:
   struct impl;

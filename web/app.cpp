@@ -114,8 +114,11 @@ web_reply app::handle(const web_request& r) {
   if (!s) {
     if (!get)
       return message_page(403, "Sign in first", "", "Your session has ended; sign in again.");
-    return redirect("/sign-in?next=" + url_encode(path));
+    // The portal keeps its query (the app's path to go on to) through the sign-in.
+    const bool keep_query = path.starts_with("/apps/");
+    return redirect("/sign-in?next=" + url_encode(keep_query ? std::string_view(r.target) : path));
   }
+  if (path == "/apps" || path.starts_with("/apps/")) return apps_routes(r, path, *s);
   if (path == "/") return redirect("/my/approvals");
   if (path == "/audit" || path == "/audit.csv" || path.starts_with("/audit/"))
     return audit_routes(r, path, *s);

@@ -14,6 +14,9 @@
 //                                  the signed-in person and scoped to what they may see
 //   GET  /audit[.csv], /audit/sessions[/ID], /audit/recordings/ID.cast, /audit/requests[.csv]
 //        (the auditors group only)
+//   GET  /apps, /apps/NAME, POST /apps/NAME/request, GET /apps/NAME/wait/ID   the portal of
+//                                  gated web apps (app_portal_pages.cpp); the app hosts
+//                                  themselves are apps/app_front_end's
 //   GET  /metrics                  in-memory counters (bearer token: listen.http.metrics_token)
 //   GET  /healthz, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
 //   GET  /.well-known/jwks.json    the key that verifies gated web apps' assertions
@@ -35,6 +38,7 @@
 
 namespace gatehouse::policy {
 class gate_service;
+class authorization;
 struct request;
 }  // namespace gatehouse::policy
 namespace gatehouse::approval {
@@ -63,6 +67,11 @@ struct app_context {
   std::function<std::string()> connection_metrics{};  // the front ends' (refusals by reason)
   // Signs gated web apps' assertions; its JWKS is served at /.well-known/jwks.json (none: 404).
   const apps::assertion_signer* assertion_signer = nullptr;
+  // Gated web apps: the URL that opens app NAME at a path for the person an authorization is
+  // for (apps/app_front_end's launch_url); unset when no app is served.
+  std::function<std::optional<std::string>(const std::string& app, const policy::authorization&,
+                                           const std::string& next)>
+      launch_app{};
 };
 
 class app {
@@ -75,6 +84,15 @@ class app {
   // The form token for a page bound to `binding` (an approval link or a session): an HMAC
   // under a key made at start, so a form from before a restart must be reloaded.
   std::string csrf_token(const std::string& binding) const;
+
+  // GET /apps/NAME/wait/ID/events of the signed-in requester of that pending or decided
+  // request: the request and the waiting page's sentence (web/app_wait_events streams them);
+  // nullopt for anything else, which then gets the ordinary pages' answer.
+  struct wait_events_target {
+    std::int64_t request_id;
+    std::string waiting_text;
+  };
+  std::optional<wait_events_target> wait_events_for(const web_request& r) const;
   bool csrf_ok(const std::string& binding, const std::string& presented) const;
 
  private:
@@ -92,6 +110,8 @@ class app {
   bool may_mail_sign_in(const std::string& person, const std::string& peer);
   web_reply person_routes(const web_request& r, std::string_view path, const session& s);
   web_reply api_routes(const web_request& r, std::string_view path, const session& s);
+  // The portal of gated web apps (app_portal_pages.cpp): /apps, /apps/NAME[/request|/wait/ID].
+  web_reply apps_routes(const web_request& r, std::string_view path, const session& s);
   // The audit pages, for auditors only (audit_pages.cpp, audit_session_pages.cpp,
   // audit_request_pages.cpp).
   web_reply audit_routes(const web_request& r, std::string_view path, const session& s);

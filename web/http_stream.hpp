@@ -106,15 +106,19 @@ class streamed_exchange {
   std::optional<std::uint64_t> remaining_;  // of a known length
 };
 
-// A connection a route has taken over: the TLS stream with the request just read (hand it to
-// boost::beast::websocket::stream<tls_stream&>::async_accept). Bytes the server had already
-// read past the request's headers are in `read_ahead` (none for a WebSocket handshake, whose
-// client waits for the 101).
+// A connection a route has taken over: the TLS stream with the request whose headers were just
+// read (hand `request` to boost::beast::websocket::stream<tls_stream&>::async_accept). The body,
+// if any, has not been read: move `parser` into a request_parser<buffer_body> to read it (as
+// streamed_exchange does); `request` refers into the parser and is gone once it is moved. Bytes
+// the server had already read past the request's headers are in `read_ahead` (none for a
+// WebSocket handshake, whose client waits for the 101).
 struct taken_connection {
   tls_stream& stream;
-  boost::beast::http::request<boost::beast::http::empty_body> request;
+  boost::beast::http::request_parser<boost::beast::http::empty_body>& parser;
+  const boost::beast::http::request<boost::beast::http::empty_body>& request;
   boost::beast::flat_buffer& read_ahead;
   std::string peer;
+  traffic_counters& counters;  // the server's, for the bytes the route moves
 };
 
 }  // namespace gatehouse::web

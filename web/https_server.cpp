@@ -271,8 +271,7 @@ struct https_server::state : std::enable_shared_from_this<state> {
       head.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
       head.body_limit(boost::none);  // the route's limit applies once it is chosen
       lowest.expires_after(limits.request_time);
-      auto [ec, read] = co_await http::async_read_header(stream, buffer, head,
-                                                         asio::as_tuple(asio::use_awaitable));
+      auto [ec, read] = co_await read_request_head(stream, buffer, head, limits.max_header_bytes);
       counters.bytes_in += read;
       if (ec) {
         if (ec == http::error::header_limit)
@@ -292,7 +291,7 @@ struct https_server::state : std::enable_shared_from_this<state> {
       route chosen = choose_route(in);
       if (chosen.take_over) {
         lowest.expires_never();  // the route keeps its own time
-        taken_connection taken{stream, head.release(), buffer, peer};
+        taken_connection taken{stream, head, head.get(), buffer, peer, counters};
         try {
           co_await chosen.take_over(taken);
         } catch (const std::exception& e) {

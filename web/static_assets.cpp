@@ -17,6 +17,19 @@ constexpr std::string_view replay_js = R"js(// Gatehouse: start asciinema-player
 })();
 )js";
 
+// Follows a held app request on its waiting page (web/app_portal_pages.cpp): the server's
+// events say when it was decided; the page then reloads, which goes on to the app or shows the
+// denial. Without JavaScript the page's Refresh header does the same, more slowly.
+constexpr std::string_view apps_wait_js = R"js(// Gatehouse: wait for an app request's decision.
+(function () {
+  var el = document.getElementById('waiting');
+  if (!el || typeof EventSource === 'undefined') return;
+  var events = new EventSource(el.getAttribute('data-events'));
+  events.addEventListener('decided', function () { events.close(); window.location.reload(); });
+  events.addEventListener('waiting', function (e) { el.firstChild.nodeValue = e.data; });
+})();
+)js";
+
 std::string bundle_file(const std::string& package, std::string_view name) {
   return package + "/dist/bundle/" + std::string(name);
 }
@@ -45,6 +58,8 @@ bool player_installed(const std::string& player_package) {
 std::optional<web_reply> static_asset(std::string_view path, const std::string& player_package) {
   if (path == replay_script)
     return cached("text/javascript; charset=utf-8", std::string(replay_js));
+  if (path == apps_wait_script)
+    return cached("text/javascript; charset=utf-8", std::string(apps_wait_js));
   const bool script = path == player_script;
   if (!script && path != player_stylesheet) return std::nullopt;
   auto name = path.substr(path.rfind('/') + 1);

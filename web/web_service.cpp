@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apps/app_front_end.hpp"
 #include "approval/public_links.hpp"
 #include "approval/token_store.hpp"
 #include "apps/identity/assertion_signer.hpp"
 #include "mail/mail_service.hpp"
 #include "web/app.hpp"
+#include "web/app_wait_events.hpp"
+#include "web/http_stream.hpp"
 #include "web/https_server.hpp"
 #include "web/mail_sign_in_mailer.hpp"
 #include "web/sign_in_mailer.hpp"
@@ -83,7 +86,8 @@ std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_
 
 void web_service::attach(policy::gate_service& gate, operations::service& operations,
                          std::function<std::size_t()> held, mail::mail_service* mail,
-                         std::function<std::string()> connection_metrics) {
+                         std::function<std::string()> connection_metrics,
+                         apps::app_front_end* apps) {
   auto& i = *impl_;
   std::function<std::string()> mail_metrics;
   if (mail) {
@@ -92,10 +96,34 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
     i.mailer.target = i.mail_mailer.get();
     mail_metrics = mail_metrics_of(*mail, i.context.current_config);
   }
-  i.web_app = std::make_unique<app>(app_context{
-      gate, operations, i.context.tokens, i.context.clk, i.context.current_config, i.mailer,
-      std::move(held), std::move(mail_metrics), std::move(connection_metrics), i.signer.get()});
+  app_context pages{gate, operations, i.context.tokens, i.context.clk, i.context.current_config,
+                    i.mailer, std::move(held), std::move(mail_metrics),
+                    std::move(connection_metrics), i.signer.get()};
+  if (apps) {
+    apps->set_identity(i.signer.get(), &i.context.tokens);
+    pages.launch_app = [apps](const std::string& name, const policy::authorization& a,
+                              const std::string& next) { return apps->launch_url(name, a, next); };
+  }
+  i.web_app = std::make_unique<app>(std::move(pages));
   i.web_app->set_traffic(&i.server->counters());
+  // Requests for an app's host go to the HTTP front end, connection and all; the waiting page's
+  // events stream; everything else is the web app's string route.
+  auto* self = &i;
+  i.server->set_router([self, apps, &gate](const web_request& r) -> route {
+    if (apps && !r.host.empty() && apps->serves_host(r.host)) {
+      route to_app;
+      to_app.take_over = [apps](taken_connection& c) { return apps->serve(c); };
+      return to_app;
+    }
+    if (auto events = self->web_app->wait_events_for(r)) {
+      route live;
+      live.stream = [&gate, e = *events](streamed_exchange& ex) {
+        return stream_wait_events(ex, gate, e.request_id, e.waiting_text);
+      };
+      return live;
+    }
+    return {};
+  });
 }
 
 web_service::web_service(std::unique_ptr<impl> i) : impl_(std::move(i)) {}

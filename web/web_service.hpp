@@ -30,6 +30,7 @@ class token_store;
 }
 namespace gatehouse::apps {
 class assertion_signer;
+class app_front_end;
 }
 
 namespace gatehouse::web {
@@ -52,10 +53,13 @@ class web_service {
 
   // The gate and the operations behind the pages; until then every page answers 503. With `mail`
   // (null when mail is off), sign-in links are mailed and /metrics shows the mail queue.
-  // `connection_metrics` gives the front ends' Prometheus lines (refusals by reason).
+  // `connection_metrics` gives the front ends' Prometheus lines (refusals by reason). With
+  // `apps` (the HTTP front end), requests for an app's host name are handed to it and the
+  // portal opens apps through it.
   void attach(policy::gate_service& gate, operations::service& operations,
               std::function<std::size_t()> held_connections, mail::mail_service* mail,
-              std::function<std::string()> connection_metrics = {});
+              std::function<std::string()> connection_metrics = {},
+              apps::app_front_end* apps = nullptr);
 
   void accept(boost::asio::ip::tcp::socket socket, std::string peer);
   void stop();

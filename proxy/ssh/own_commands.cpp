@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "apps/identity/app_origin.hpp"
+#include "apps/app_directory.hpp"
 #include "apps/identity/http_tokens.hpp"
 #include "core/duration.hpp"
 #include "operations/operations.hpp"

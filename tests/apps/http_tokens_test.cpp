@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "apps/identity/app_origin.hpp"
+#include "apps/app_directory.hpp"
 #include "storage/open_storage.hpp"
 #include "storage_backends.hpp"
 

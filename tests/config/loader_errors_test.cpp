@@ -190,6 +190,8 @@ servers:
                 "test.yaml:6:40: bad address '10.0.0.5:0' for 'address': port must be 1-65535",
                 "test.yaml:7:40: bad address 'fe80::1:3389' for 'address': write IPv6 addresses "
                 "as [ADDRESS]:PORT",
+                "test.yaml:8:13: http server 'd' cannot be served: set listen.http with "
+                "apps_domain (it is served at https://d.<apps_domain>/)",
                 "test.yaml:8:37: bad URL 'ftp://x': expected http://HOST or https://HOST",
             }));
 }
@@ -331,6 +333,10 @@ TEST(ConfigErrors, KeysNotUsedByTheProtocol) {
     accounts: [{ name: web, key_file: /dev/null }]
 )"),
             (lines{
+                "test.yaml:2:11: http server 'app' cannot be served: set listen.http with "
+                "apps_domain (it is served at https://app.<apps_domain>/)",
+                "test.yaml:4:10: an https:// upstream needs 'ca_file' (the PEM bundle it is "
+                "verified against)",
                 "test.yaml:5:5: 'address' is not used by http servers",
                 "test.yaml:6:29: 'key_file' is not used by http servers",
             }));
@@ -411,6 +417,33 @@ TEST(ConfigErrors, AuditSigningKeyMustBeLongAndPrivate) {
   EXPECT_EQ(problems("audit: { checkpoint_every: 5 }\n"),
             (lines{"test.yaml:1:28: 'checkpoint_every' must be a whole number from 10 to 1000000, "
                    "not '5'"}));
+}
+
+// Gated web apps: served at NAME.<apps_domain> (so NAME must be a host label), host names each
+// app's own, an https:// upstream verified, and a known pass_identity.
+TEST(ConfigErrors, HttpAppsNeedServableNames) {
+  EXPECT_EQ(problems(R"(listen:
+  http: { address: "127.0.0.1:8443", tls_cert: /dev/null, tls_key: /dev/null, apps_domain: "apps..x" }
+)"),
+            (lines{"test.yaml:2:92: bad host name 'apps..x': each dot-separated part has 1 to 63 "
+                   "characters"}));
+  EXPECT_EQ(problems(R"(listen:
+  http: { address: "127.0.0.1:8443", tls_cert: /dev/null, tls_key: /dev/null, apps_domain: apps.x }
+servers:
+  - { name: web_ui, protocol: http, url: "http://10.0.0.2" }
+  - { name: grafana, protocol: http, url: "http://10.0.0.3", hosts: [metrics.x, "-bad"] }
+  - { name: kibana, protocol: http, url: "http://10.0.0.4", hosts: [grafana.apps.x], pass_identity: cookie }
+  - { name: ssh1, address: "10.0.0.5:22", host_key: "SHA256:fyzNMfe4PyZ9ZgSqa3NHNT2os9nJfacly/kAaVPx3Fo", hosts: [a.x] }
+)"),
+            (lines{
+                "test.yaml:4:13: http server names are host name labels (letters, digits, '-'): "
+                "'web_ui' cannot be one",
+                "test.yaml:5:69: bad host name '-bad': a part may not begin or end with '-'",
+                "test.yaml:6:13: host name 'grafana.apps.x' of http server 'kibana' is already "
+                "'grafana''s",
+                "test.yaml:6:101: bad value 'cookie' for 'pass_identity': expected jwt, header or none",
+                "test.yaml:7:107: 'hosts' is not used by ssh servers",
+            }));
 }
 
 }  // namespace

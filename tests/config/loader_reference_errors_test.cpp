@@ -56,6 +56,8 @@ rules:
     users: [bob]
     servers: [win, app]
     accounts: [web, root]
+listen:
+  http: { address: "127.0.0.1:8443", tls_cert: /dev/null, tls_key: /dev/null, apps_domain: apps.x }
 )"),
             (lines{
                 "test.yaml:2:29: undefined group 'developers'",
@@ -113,7 +115,7 @@ groups:
   - { name: strict, require_manager_approval: true }
 servers:
   - { name: win, protocol: rdp, address: "10.0.0.1:3389" }
-  - { name: app, protocol: http, url: "https://10.0.0.2" }
+  - { name: app, protocol: http, url: "https://10.0.0.2", ca_file: /dev/null }
 rules:
   - { name: a, users: [alice], servers: [win], mode: approve }
   - { name: b, users: [alice], servers: [app], mode: approve, approvers: [manager] }
@@ -125,6 +127,8 @@ rules:
       - approvers: [manager]
       - approvers: ["group:empty"]
   - { name: d, users: [bob], servers: [app], mode: approve, approvers: [] }
+listen:
+  http: { address: "127.0.0.1:8443", tls_cert: /dev/null, tls_key: /dev/null, apps_domain: apps.x }
 )"),
             (lines{
                 "test.yaml:8:47: group 'strict' requires manager approval but has no managers",

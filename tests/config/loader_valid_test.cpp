@@ -73,7 +73,8 @@ listen:
            max_held_per_person: 3, max_held_per_source: 7 }
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
            approval_links_require_sign_in: true, asciinema_player: player/asciinema-player,
-           metrics_token: metrics.token, assertion_key: assertion.pem }
+           metrics_token: metrics.token, apps_domain: Apps.Gate.Example,
+           assertion_key: assertion.pem }
   admin: { socket: /run/gate/admin.sock, group: root }
 mail:
   smtp: "smtps://mail.example:465"
@@ -126,7 +127,10 @@ servers:
     address: "win01.corp:3389"
   - name: grafana
     protocol: http
-    url: "http://10.0.0.9:3000"
+    url: "https://10.0.0.9:3000"
+    ca_file: tls/app-ca.pem
+    hosts: [Grafana.Example.com]
+    pass_identity: header
 server_groups:
   - name: production
     require_manager_approval: true
@@ -248,7 +252,11 @@ rules:
   EXPECT_EQ(c.servers[1].protocol, protocol::rdp);
   EXPECT_EQ(c.servers[1].address.host, "win01.corp");
   EXPECT_EQ(c.servers[2].protocol, protocol::http);
-  EXPECT_EQ(c.servers[2].url, "http://10.0.0.9:3000");
+  EXPECT_EQ(c.servers[2].url, "https://10.0.0.9:3000");
+  EXPECT_EQ(c.servers[2].ca_file, dir / "tls/app-ca.pem");
+  EXPECT_EQ(c.servers[2].hosts, std::vector<std::string>{"grafana.example.com"});
+  EXPECT_EQ(c.servers[2].pass_identity, pass_identity::header);
+  EXPECT_EQ(c.listen.http->apps_domain, "apps.gate.example");
   ASSERT_NE(c.find_server_group("production"), nullptr);
   EXPECT_TRUE(c.find_server_group("production")->require_manager_approval);
 

@@ -50,6 +50,7 @@ class WebApp : public ::testing::Test {
     auto builder = standard_people().rule(rule);
     builder.raw().listen.http =
         config::http_listener{{"127.0.0.1", 8443}, "", "", public_url, require_sign_in, ""};
+    if (shape_config) shape_config(builder);
     for (auto& u : builder.raw().users) u.email = u.name + "@example.com";
     cfg_ = builder.build();
     dir_ = std::filesystem::temp_directory_path() /
@@ -66,16 +67,11 @@ class WebApp : public ::testing::Test {
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
     ops_ = std::make_unique<operations::service>(*gate_, no_sessions_);
     links_ = std::make_unique<approval::public_links>(*tokens_, public_url, clock_);
-    app_ = std::make_unique<app>(app_context{*gate_,
-                                             *ops_,
-                                             *tokens_,
-                                             clock_,
-                                             [this] { return cfg_; },
-                                             mailer_,
-                                             [] { return std::size_t{0}; },
-                                             {},
-                                             {},
-                                             signer_.get()});
+    app_context pages{*gate_, *ops_, *tokens_, clock_, [this] { return cfg_; },
+                      mailer_, [] { return std::size_t{0}; }};
+    pages.assertion_signer = signer_.get();
+    pages.launch_app = launch_app;
+    app_ = std::make_unique<app>(std::move(pages));
     auto filed = access_->file_request(policy::testing::to("alice"), {"deploy 4.2"});
     ASSERT_TRUE(filed) << filed.message();
     request_ = *filed;
@@ -142,6 +138,10 @@ class WebApp : public ::testing::Test {
     auto cookie = header(done, "Set-Cookie");
     return cookie.substr(0, cookie.find(';'));
   }
+
+  // Set before start(): more configuration (servers, rules) and the portal's launcher.
+  std::function<void(policy::testing::config_builder&)> shape_config;
+  decltype(app_context::launch_app) launch_app;
 
   std::shared_ptr<const config::config> cfg_;
   std::filesystem::path dir_;

@@ -1,0 +1,114 @@
+// WebSockets through the relay, on the wire: echo of text and binary with the upstream's
+// subprotocol, close codes passed both ways, a foreign Origin refused with 403, and
+// connection_end closing the client with 1008 and its reason (and the upstream with 1001).
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include "apps/relay_fixture.hpp"
+
+namespace gatehouse::apps {
+namespace {
+
+using namespace test_support;
+namespace websocket = beast::websocket;
+using client_ws = websocket::stream<client_stream>;
+using WebSocket = RelayFixture;
+
+void open(client_ws& ws, const std::string& origin, websocket::response_type& answer,
+          boost::system::error_code& ec) {
+  ws.set_option(websocket::stream_base::decorator([origin](websocket::request_type& r) {
+    r.set(http::field::origin, origin);
+    r.set(http::field::sec_websocket_protocol, "chat");
+  }));
+  ws.handshake(answer, "plain.app", "/ws", ec);
+}
+
+bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
+  return done();
+}
+
+TEST_F(WebSocket, EchoesTextAndBinaryThroughTheGate) {
+  client_ws ws(client_io_, client_tls_);
+  connect(ws.next_layer());
+  websocket::response_type answer;
+  boost::system::error_code ec;
+  open(ws, "https://plain.app", answer, ec);
+  ASSERT_FALSE(ec) << ec.message() << " " << answer.result_int();
+  EXPECT_EQ(answer[http::field::sec_websocket_protocol], "chat");
+  beast::flat_buffer buffer;
+  ws.text(true);
+  ws.write(asio::buffer(std::string("hello through the gate")));
+  ws.read(buffer);
+  EXPECT_TRUE(ws.got_text());
+  EXPECT_EQ(beast::buffers_to_string(buffer.data()), "hello through the gate");
+  buffer.consume(buffer.size());
+  std::string binary(100'000, '\0');
+  for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 7);
+  ws.binary(true);
+  ws.write(asio::buffer(binary));
+  ws.read(buffer);
+  EXPECT_FALSE(ws.got_text());
+  EXPECT_EQ(beast::buffers_to_string(buffer.data()), binary);
+  ws.close(websocket::close_reason(static_cast<websocket::close_code>(4002), "client done"));
+  EXPECT_TRUE(eventually([&] { return plain_->log().find("ws closed 4002") != std::string::npos; }))
+      << plain_->log();
+  std::lock_guard lock(handler_.mutex);
+  ASSERT_FALSE(handler_.records.empty());
+  EXPECT_TRUE(handler_.records.back().websocket);
+  EXPECT_EQ(handler_.records.back().status, 101);
+  EXPECT_EQ(handler_.records.back().bytes_in, 22u + binary.size());
+}
+
+TEST_F(WebSocket, PassesTheUpstreamsCloseCode) {
+  client_ws ws(client_io_, client_tls_);
+  connect(ws.next_layer());
+  websocket::response_type answer;
+  boost::system::error_code ec;
+  open(ws, "https://plain.app", answer, ec);
+  ASSERT_FALSE(ec);
+  ws.write(asio::buffer(std::string("close:4001:bye")));
+  beast::flat_buffer buffer;
+  ws.read(buffer, ec);
+  EXPECT_EQ(ec, websocket::error::closed);
+  EXPECT_EQ(ws.reason().code, 4001);
+  EXPECT_EQ(std::string(ws.reason().reason.c_str()), "bye");
+}
+
+TEST_F(WebSocket, RefusesAForeignOrigin) {
+  client_ws ws(client_io_, client_tls_);
+  connect(ws.next_layer());
+  websocket::response_type answer;
+  boost::system::error_code ec;
+  open(ws, "https://evil.example", answer, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_EQ(answer.result_int(), 403);
+}
+
+TEST_F(WebSocket, ConnectionEndClosesWith1008AndTheReason) {
+  client_ws ws(client_io_, client_tls_);
+  connect(ws.next_layer());
+  websocket::response_type answer;
+  boost::system::error_code ec;
+  open(ws, "https://plain.app", answer, ec);
+  ASSERT_FALSE(ec);
+  ws.write(asio::buffer(std::string("ping")));
+  beast::flat_buffer buffer;
+  ws.read(buffer);
+  auto start = std::chrono::steady_clock::now();
+  on_io([&] { handler_.last_end->end("grant ended"); });
+  ws.read(buffer, ec);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(ec, websocket::error::closed);
+  EXPECT_EQ(ws.reason().code, websocket::close_code::policy_error);
+  EXPECT_EQ(std::string(ws.reason().reason.c_str()), "grant ended");
+  EXPECT_TRUE(eventually([&] { return plain_->log().find("ws closed 1001") != std::string::npos; }))
+      << plain_->log();
+  std::cout << "[ figure ] connection_end to the client's close: "
+            << std::chrono::duration_cast<std::chrono::microseconds>(took).count() << " us\n";
+  on_io([&] { handler_.last_end->end("again"); });  // a second end is harmless
+}
+
+}  // namespace
+}  // namespace gatehouse::apps

@@ -1,0 +1,215 @@
+// The portal of gated web apps on the gate's own host (SPEC "HTTP"): the apps a person may
+// use, and for one app the page that is the hold - a person without a grant sees the rule's
+// terms and files the request here, then waits on a page that follows the request live
+// (server-sent events, web/app_wait_events; a refresh every 10 s without JavaScript) and goes
+// on to the app by itself once approved, or shows the denial with its comment.
+//
+//   GET  /apps                        the apps the person may use or ask for
+//   GET  /apps/NAME[?next=PATH]       allowed now: on to the app (a launch link); a request
+//                                     pending: its waiting page; else the request form
+//   POST /apps/NAME/request           file (justification, duration); then its waiting page
+//   GET  /apps/NAME/wait/ID[?next=]   the request's state; approved: on to the app
+#include <charconv>
+
+#include "admin/policy_routes.hpp"
+#include "apps/app_directory.hpp"
+#include "core/duration.hpp"
+#include "operations/operations.hpp"
+#include "policy/async/gate_service.hpp"
+#include "web/app.hpp"
+#include "web/forms.hpp"
+#include "web/html.hpp"
+
+namespace gatehouse::web {
+
+namespace {
+std::optional<std::int64_t> id_of(std::string_view text) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+// A path on the app to go to afterwards: local paths only ("/x", never "//host" or a URL).
+std::string safe_next(std::string_view next) {
+  if (!next.starts_with('/') || next.starts_with("//") || next.starts_with("/\\")) return "/";
+  return std::string(next);
+}
+
+std::string query_of(std::string_view target, std::string_view key) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  auto form = parse_form(target.substr(q + 1));
+  auto it = form.find(std::string(key));
+  return it == form.end() ? std::string() : it->second;
+}
+
+std::string names(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& n : list) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "nobody" : out;
+}
+
+std::string waiting_sentence(const std::vector<std::string>& waiting) {
+  return "Waiting for " + names(waiting) +
+         ". This page goes on to the app by itself once the request is approved.";
+}
+
+const policy::rule_terms* terms_of(const policy::decision& d) {
+  if (auto* a = std::get_if<policy::decisions::approval_needed>(&d)) return &a->terms;
+  if (auto* j = std::get_if<policy::decisions::justification_needed>(&d)) return &j->terms;
+  return nullptr;
+}
+}  // namespace
+
+web_reply app::apps_routes(const web_request& r, std::string_view path, const session& s) {
+  auto cfg = context_.current_config();
+  const viewer who{s.person, is_auditor(*cfg, s.person)};
+  apps::app_directory directory(*cfg);
+  auto parts = path_segments(path);  // "apps", NAME, ...
+  const bool post = r.method == "POST";
+
+  if (parts.size() == 1 && !post) {
+    std::string rows;
+    for (const auto& a : directory.all()) {
+      auto d = context_.gate.check({s.person, a.name, "", config::protocol::http});
+      if (std::holds_alternative<policy::decisions::deny>(d)) continue;
+      const bool open = std::holds_alternative<policy::decisions::allow>(d) ||
+                        std::holds_alternative<policy::decisions::allowed_by_grant>(d);
+      rows += "<tr><td><a href=\"/apps/" + escape(a.name) + "\">" + escape(a.name) +
+              "</a></td><td>" + escape(a.origin) + "/</td><td>" +
+              (open ? "open" : "needs a request") + "</td></tr>";
+    }
+    std::string body = "<h1>Apps</h1>";
+    body += rows.empty() ? "<p>No app is open to you.</p>"
+                         : "<table><tr><th>App</th><th>Address</th><th>Access</th></tr>" + rows +
+                               "</table>";
+    return html_reply(200, "Apps", who, body);
+  }
+  if (parts.size() < 2) return message_page(404, "Not found", who, "No such page.");
+  const auto* app = directory.by_name(parts[1]);
+  if (!app) return message_page(404, "Not found", who, "No app of that name.");
+  const std::string base = "/apps/" + app->name;
+  const policy::target t{s.person, app->name, "", config::protocol::http};
+  const std::string next = safe_next(post ? parse_form(r.body)["next"] : query_of(r.target, "next"));
+  const std::string onward = base + "?next=" + url_encode(next);
+
+  if (parts.size() == 2 && !post) {
+    auto d = context_.gate.check(t);
+    if (auto* deny = std::get_if<policy::decisions::deny>(&d))
+      return message_page(403, "No access", who, deny->text);
+    const policy::authorization* a = nullptr;
+    if (auto* allow = std::get_if<policy::decisions::allow>(&d)) a = &allow->authorization;
+    if (auto* g = std::get_if<policy::decisions::allowed_by_grant>(&d)) a = &g->authorization;
+    if (a) {
+      auto url = context_.launch_app ? context_.launch_app(app->name, *a, next) : std::nullopt;
+      if (!url) return message_page(503, "Not available", who, "Apps are not served here.");
+      web_reply go = redirect(*url);
+      go.headers.emplace_back("Cache-Control", "no-store");
+      return go;
+    }
+    // A request of this person for this app still pending: wait for it rather than file again.
+    policy::request_filter f;
+    f.requester = s.person;
+    f.server = app->name;
+    f.state = policy::request_state::pending;
+    if (auto open = context_.operations.list_requests(f); open && !open->empty())
+      return redirect(base + "/wait/" + std::to_string(open->front().id) + "?next=" +
+                      url_encode(next));
+    const auto* terms = terms_of(d);
+    std::string approvers;
+    if (auto* need = std::get_if<policy::decisions::approval_needed>(&d))
+      for (std::size_t k = 0; k < need->levels.size(); ++k)
+        approvers += "<li>" + (need->levels.size() > 1 ? "Level " + std::to_string(k + 1) + ": " : std::string()) +
+                     escape(names(need->levels[k].approvers)) + "</li>";
+    std::string body = "<h1>Request access to " + escape(app->name) + "</h1>";
+    body += "<p>" + escape(app->origin) + "/ needs " +
+            (approvers.empty() ? std::string("a justification") : std::string("an approval")) +
+            " under the rule <b>" + escape(terms ? terms->name : "") + "</b>.</p>";
+    if (!approvers.empty()) body += "<p>Who decides:</p><ul>" + approvers + "</ul>";
+    const auto max = terms ? terms->max_duration : std::chrono::seconds(3600);
+    const auto def = terms ? terms->default_duration : std::chrono::seconds(3600);
+    body += "<form method=\"post\" action=\"" + escape(base) + "/request\">"
+            "<input type=\"hidden\" name=\"csrf\" value=\"" + escape(csrf_token("session:" + s.token)) + "\">"
+            "<input type=\"hidden\" name=\"next\" value=\"" + escape(next) + "\">"
+            "<p><label>Why do you need it?<br><textarea name=\"reason\" rows=\"3\" cols=\"60\" "
+            "required></textarea></label></p>"
+            "<p><label>For how long (at most " + escape(format_duration(max)) + ")<br>"
+            "<input name=\"duration\" value=\"" + escape(format_duration(def)) + "\"></label></p>"
+            "<p><button type=\"submit\">Request access</button></p></form>";
+    return html_reply(200, "Request access", who, body);
+  }
+
+  if (parts.size() == 3 && parts[2] == "request" && post) {
+    if (!same_origin(r))
+      return message_page(403, "Refused", who, "This form was sent from another site.");
+    auto form = parse_form(r.body);
+    if (!csrf_ok("session:" + s.token, form["csrf"]))
+      return message_page(403, "Refused", who, "The form has expired; reload the page and try again.");
+    policy::filing filing;
+    filing.justification = form["reason"];
+    if (!form["duration"].empty()) {
+      auto d = parse_duration(form["duration"]);
+      if (!d) return message_page(400, "Not filed", who, "Write the duration as 30m, 2h or 1d.");
+      filing.duration = *d;
+    }
+    auto filed = context_.operations.file(operations::actor::person(s.person),
+                                          policy::target{s.person, app->name, "", config::protocol::http},
+                                          filing);
+    if (!filed) return message_page(admin::status_for(filed.code()), "Not filed", who, filed.message());
+    if (filed->state != policy::request_state::pending) return redirect(onward);
+    return redirect(base + "/wait/" + std::to_string(filed->id) + "?next=" + url_encode(next));
+  }
+
+  if (parts.size() == 4 && parts[2] == "wait" && !post) {
+    auto id = id_of(parts[3]);
+    if (!id) return message_page(404, "Not found", who, "No such request of yours.");
+    auto found = context_.operations.get_request(*id);
+    if (!found || found->requester != s.person || found->server != app->name)
+      return message_page(404, "Not found", who, "No such request of yours.");
+    const auto& req = *found;
+    if (req.state == policy::request_state::approved) return redirect(onward);
+    std::string body = "<h1>" + escape(app->name) + ": request #" + std::to_string(req.id) + "</h1>";
+    if (req.state == policy::request_state::pending) {
+      std::vector<std::string> waiting;
+      if (auto k = policy::current_level(req); k < req.levels.size())
+        waiting = policy::undecided_approvers(req, k);
+      body += "<div class=\"notice\" id=\"waiting\" data-events=\"" + escape(base) + "/wait/" +
+              std::to_string(req.id) + "/events\">" + escape(waiting_sentence(waiting)) + "</div>"
+              "<script src=\"/static/apps_wait.js\"></script>";
+      web_reply page = html_reply(200, "Waiting for approval", who, body);
+      page.headers.emplace_back("Refresh", "10");  // without JavaScript
+      page.headers.emplace_back("Cache-Control", "no-store");
+      return page;
+    }
+    std::string by, comment;
+    for (const auto& d : req.decisions)
+      if (d.verdict == policy::verdict::deny) by = d.approver, comment = d.comment;
+    body += "<div class=\"notice error\">Request #" + std::to_string(req.id) + " was " +
+            escape(policy::to_string(req.state)) + (by.empty() ? "" : " by " + escape(by)) +
+            (comment.empty() ? "" : ": " + escape(comment)) + "</div>"
+            "<p><a href=\"" + escape(onward) + "\">Ask again</a></p>";
+    return html_reply(200, "Request " + std::string(policy::to_string(req.state)), who, body);
+  }
+  return message_page(404, "Not found", who, "No such page.");
+}
+
+std::optional<app::wait_events_target> app::wait_events_for(const web_request& r) const {
+  std::string_view path = r.target;
+  path = path.substr(0, path.find('?'));
+  auto parts = path_segments(path);
+  if (r.method != "GET" || parts.size() != 5 || parts[0] != "apps" || parts[2] != "wait" ||
+      parts[4] != "events")
+    return std::nullopt;
+  auto s = signed_in(r);
+  auto id = id_of(parts[3]);
+  if (!s || !id) return std::nullopt;
+  auto found = context_.operations.get_request(*id);
+  if (!found || found->requester != s->person || found->server != parts[1]) return std::nullopt;
+  std::vector<std::string> waiting;
+  if (auto k = policy::current_level(*found); k < found->levels.size())
+    waiting = policy::undecided_approvers(*found, k);
+  return wait_events_target{*id, waiting_sentence(waiting)};
+}
+
+}  // namespace gatehouse::web
