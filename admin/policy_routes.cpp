@@ -9,6 +9,8 @@
 
 #include "admin/json_views.hpp"
 #include "admin/router.hpp"
+#include "apps/identity/app_origin.hpp"
+#include "core/duration.hpp"
 #include "core/json_text.hpp"
 #include "core/web_text.hpp"
 #include "operations/operations.hpp"
@@ -142,6 +144,28 @@ http_reply act_on_request(operations::service& ops, const route_caller& caller,
   return reply_with(ops.perform(who, id, *action));
 }
 
+// POST /v1/http-tokens: a personal HTTP token for the person (the web's signed-in person, else
+// `for`, else `as`); the administrator has none of its own.
+http_reply issue_http_token(operations::service& ops, const route_caller& caller,
+                            const json::object& body) {
+  auto for_person = caller.person ? caller.person : text_field(body, "for");
+  auto who = for_person ? operations::actor::person(*for_person) : actor_of(caller, body);
+  auto app = text_field(body, "app");
+  if (!app) throw bad_input{"an HTTP token needs `app` (and `for`)"};
+  std::chrono::seconds valid{0};
+  if (auto text = text_field(body, "valid")) {
+    auto parsed = parse_duration(*text);
+    if (!parsed) throw bad_input{"bad duration '" + *text + "' (use 30m, 8h, 7d)"};
+    valid = *parsed;
+  }
+  auto issued = ops.issue_http_token(who, *app, valid);
+  if (!issued) return error_reply(status_for(issued.code()), issued.message());
+  json::object out{{"token", *issued}, {"person", who.name()}, {"app", *app}};
+  auto cfg = ops.config();
+  if (cfg->listen.http) out["url"] = apps::app_origin(*cfg->listen.http, *app) + "/";
+  return {200, json_serialize(out)};
+}
+
 // Whether the caller may act on the request named by `id_text` (one they may see).
 bool acts_on_visible_request(operations::service& ops, const route_caller& caller,
                              std::string_view id_text) {
@@ -177,11 +201,16 @@ std::optional<http_reply> handle_policy_route(operations::service& ops, const ht
   }
   auto parts = path_segments(target);
   if (parts.size() < 2 || parts[0] != "v1") return std::nullopt;
-  if (parts[1] != "requests" && parts[1] != "grants") return std::nullopt;
+  if (parts[1] != "requests" && parts[1] != "grants" && parts[1] != "http-tokens")
+    return std::nullopt;
   const bool get = request.method == "GET";
   const bool post = request.method == "POST";
   try {
     auto body = post ? parse_body(request.body) : json::object{};
+    if (parts[1] == "http-tokens") {
+      if (parts.size() == 2 && post) return issue_http_token(ops, caller, body);
+      return error_reply(405, "use POST /v1/http-tokens");
+    }
     if (parts[1] == "requests") {
       if (parts.size() == 2 && get) {
         policy::request_filter f;

@@ -9,13 +9,16 @@
 //   /v1/requests/ID/cancel            {as?} POST /v1/requests/ID/comment           {as?, text} POST
 //   /v1/requests/ID/reassign          {as, to} GET  /v1/grants[?state=S] POST /v1/grants/ID/revoke
 //   {as?}
+//   POST /v1/http-tokens                   {app, for, valid?}: a personal HTTP token for `for`
+//                                          ({token, person, app, url}; the token is in the reply
+//                                          only, never in the audit)
 //
 // Without `as` the caller acts as the administrator: approve/deny override the rule and decide
 // the whole request (recorded as by `admin`). With `as` it is that person's own action.
 //
-// The web's /api/v1 serves the same endpoints to a signed-in person (route_caller): they act
-// and file as themself whatever `as` and `for` say, and what they may not see answers 404 as
-// if it did not exist. Socket-free; called on the io_context's thread.
+// The web's /api/v1 serves the same endpoints to a signed-in person (route_caller): they act,
+// file and get HTTP tokens as themself whatever `as` and `for` say, and what they may not see
+// answers 404 as if it did not exist. Socket-free; called on the io_context's thread.
 #include <functional>
 #include <optional>
 #include <string>

@@ -144,6 +144,15 @@ void print_grant_outcome(const json::value& g) {
   std::printf("grant #%s %s\n", field(g, "id").c_str(), field(g, "state").c_str());
 }
 
+void print_http_token(const json::value& t) {
+  const auto token = field(t, "token");
+  std::printf(
+      "%s\n\nA personal token of %s for %s; hand it over, then forget it. Sent as:\n"
+      "  curl -H \"Authorization: Bearer %s\" %s\n",
+      token.c_str(), field(t, "person").c_str(), field(t, "app").c_str(), token.c_str(),
+      field(t, "url").c_str());
+}
+
 void print_sessions(const json::value& list) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : list.as_array())

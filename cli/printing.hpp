@@ -20,6 +20,7 @@ void print_request(const boost::json::value& request);          // every field, 
 void print_request_outcome(const boost::json::value& request);  // one line: "request #7 approved …"
 void print_grants(const boost::json::value& list);
 void print_grant_outcome(const boost::json::value& grant);
+void print_http_token(const boost::json::value& issued);  // the token, then how to send it
 void print_sessions(const boost::json::value& list);
 
 }  // namespace gatehouse::cli

@@ -121,6 +121,15 @@ const std::map<std::string, verb>& verbs() {
           return c;
         },
         print_request_outcome}},
+      {"http-token",
+       {"http-token APP --for PERSON [--valid 8h]", 1, 1,
+        [](const arguments& a) {
+          call c{"POST", "/v1/http-tokens", {}};
+          copy_options(c.body, a, {"--for", "--valid"});
+          c.body["app"] = a.positional[0];
+          return c;
+        },
+        print_http_token}},
       {"grants",
        {"grants [--state active|ended|revoked]", 0, 0,
         [](const arguments& a) {

@@ -1,7 +1,8 @@
 """Identity for gated web apps through the real gatehoused (SPEC "HTTP"): the JWKS at
 /.well-known/jwks.json, assertions an independent JWT library (PyJWT over python3-cryptography)
 verifies with it, `gatehoused --check` on the assertion key, and personal HTTP tokens printed by
-`ssh alice@gate http-token APP` through a real OpenSSH client, audited without the token."""
+`ssh alice@gate http-token APP` through a real OpenSSH client (and `gatehouse http-token APP
+--for PERSON`), audited without the token."""
 import base64
 import hashlib
 import json
@@ -209,6 +210,25 @@ class HttpToken(IdentityCase):
         self.assertEqual(self.audit_events("http_token.issued"), [])
         help_text = self.env.ssh("help", target="").stdout.decode()
         self.assertIn("http-token APP [--valid 8h]", help_text)
+
+    def test_the_cli_issues_one_for_a_person(self):
+        self.start()
+        r = self.env.cli("http-token", "grafana", "--for", "alice", "--valid", "1h")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.splitlines()[0]
+        self.assertRegex(token, TOKEN_LINE)
+        self.assertIn(f"https://grafana.{APPS_DOMAIN}:{self.env.http_port}/", r.stdout)
+        [issued] = self.audit_events("http_token.issued")
+        self.assertEqual((issued["person"], issued["app"]), ("alice", "grafana"))
+        with open(self.audit_log) as f:
+            self.assertNotIn(token[4 + 16:], f.read())  # admin.action records the body only
+        r = self.env.cli("http-token", "grafana")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("an HTTP token is a person's own: name the person", r.stderr)
+        r = self.env.cli("http-token", "grafana", "--for", "bob")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no rule lets bob reach grafana", r.stderr)
+        self.assertEqual(len(self.audit_events("http_token.issued")), 1)
 
 
 if __name__ == "__main__":
