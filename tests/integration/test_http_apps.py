@@ -41,6 +41,14 @@ APP_SERVERS = """\
   protocol: http
   url: "http://127.0.0.1:{port}"
   pass_identity: header
+- name: vault
+  protocol: http
+  url: "https://127.0.0.1:{tls_port}"
+  ca_file: {ca}
+- name: forged
+  protocol: http
+  url: "https://127.0.0.1:{tls_port}"
+  ca_file: {wrong_ca}
 """
 APP_RULES = """\
   - name: grafana-needs-approval
@@ -51,7 +59,7 @@ APP_RULES = """\
     hold_timeout: 2m
   - name: wiki-open
     users: [alice]
-    servers: [wiki]
+    servers: [wiki, vault, forged]
     mode: allow
 """
 
@@ -101,9 +109,20 @@ class HttpApps(unittest.TestCase):
                                          stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: (self.upstream.kill(), self.upstream.communicate()))
         self.upstream_port = int(self.upstream.stdout.readline())
+        # A second upstream behind TLS with its own CA (its self-signed certificate), and a CA
+        # that did not sign it.
+        upstream_cert, upstream_key = self_signed_cert(self.env.dir, "upstream")
+        self.wrong_ca, _ = self_signed_cert(self.env.dir, "other-ca")
+        self.tls_upstream = subprocess.Popen(
+            [sys.executable, UPSTREAM_APP, "--tls", upstream_cert, upstream_key],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (self.tls_upstream.kill(), self.tls_upstream.communicate()))
+        tls_port = int(self.tls_upstream.stdout.readline())
         self.audit_log = os.path.join(self.env.dir, "audit.jsonl")
         text = self.env.web_config_text(
-            extra_servers=APP_SERVERS.format(port=self.upstream_port), rule_extra=APP_RULES,
+            extra_servers=APP_SERVERS.format(port=self.upstream_port, tls_port=tls_port,
+                                             ca=upstream_cert, wrong_ca=self.wrong_ca),
+            rule_extra=APP_RULES,
             http_extra=f"apps_domain: {DOMAIN}")
         self.env.write_config(WebEnv.with_audit(text, self.audit_log))
         self.env.start()
@@ -292,6 +311,22 @@ class HttpApps(unittest.TestCase):
         seen = {k.lower(): v for k, v in r.json()["headers"]}
         self.assertEqual(seen["x-gatehouse-user"], "alice")
         self.assertNotIn("gatehouse-jwt-assertion", seen)
+
+    def test_an_https_upstream_is_verified_against_its_ca_file(self):
+        alice = self.env.sign_in("alice")
+        for app in ("vault", "forged"):
+            launch = self.env.get(f"/apps/{app}?next=/headers", cookie=alice)
+            self.assertEqual(launch.status, 303, launch.body)
+            opened = self.app_request(app, "GET", launch.header("location")[len(self.origin(app)):])
+            self.assertEqual(opened.status, 302)
+            r = self.app_request(app, "GET", "/headers", {"Cookie": opened.cookies[0]})
+            if app == "vault":
+                self.assertEqual(r.status, 200, r.body)
+                self.assertEqual(r.json()["path"], "/headers")
+            else:
+                # A certificate its ca_file did not sign: never proxied.
+                self.assertEqual(r.status, 502, r.body)
+                self.assertNotIn(b"connection", r.body)
 
     # --- tokens ---------------------------------------------------------------------------
     def token(self):
