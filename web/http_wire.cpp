@@ -75,8 +75,8 @@ asio::awaitable<boost::system::error_code> continue_if_expected(tls_stream& stre
 }
 
 asio::awaitable<stream_result> read_request_head(tls_stream& stream, beast::flat_buffer& buffer,
-                                                http::request_parser<http::empty_body>& head,
-                                                std::size_t max_header_bytes) {
+                                                 http::request_parser<http::empty_body>& head,
+                                                 std::size_t max_header_bytes) {
   using error_code = boost::system::error_code;
   std::size_t scanned = 0;  // bytes of `buffer` known to hold no end of the headers
   std::size_t read = 0;
@@ -84,8 +84,7 @@ asio::awaitable<stream_result> read_request_head(tls_stream& stream, beast::flat
     std::string_view seen(static_cast<const char*>(buffer.data().data()), buffer.size());
     auto end = seen.find("\r\n\r\n", scanned > 3 ? scanned - 3 : 0);
     if (end != std::string_view::npos) {
-      if (end + 4 > max_header_bytes)
-        co_return stream_result{http::error::header_limit, read};
+      if (end + 4 > max_header_bytes) co_return stream_result{http::error::header_limit, read};
       auto lines = seen.substr(0, end + 2);
       if (lines.find("\r\n ") != std::string_view::npos ||
           lines.find("\r\n\t") != std::string_view::npos)
@@ -97,12 +96,13 @@ asio::awaitable<stream_result> read_request_head(tls_stream& stream, beast::flat
       co_return stream_result{ec, read};
     }
     scanned = seen.size();
-    auto room = std::min({std::size_t{4096}, max_header_bytes + 4 - std::min(scanned, max_header_bytes),
-                          buffer.max_size() - buffer.size()});
+    auto room =
+        std::min({std::size_t{4096}, max_header_bytes + 4 - std::min(scanned, max_header_bytes),
+                  buffer.max_size() - buffer.size()});
     if (scanned >= max_header_bytes || room == 0)
       co_return stream_result{http::error::header_limit, read};
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room),
-                                                   asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await stream.async_read_some(buffer.prepare(room), asio::as_tuple(asio::use_awaitable));
     buffer.commit(n);
     read += n;
     if (ec) {

@@ -67,7 +67,8 @@ asio::awaitable<error_code> send_request(Up& up, upstream_connection& c, exchang
     b.data = piece.data();
     b.size = piece.size();
     client_lowest.expires_after(cx.limits.idle_time);
-    auto [rec_ec, used] = co_await http::async_read_some(cx.client, cx.client_buffer, *body_in, tuple);
+    auto [rec_ec, used] =
+        co_await http::async_read_some(cx.client, cx.client_buffer, *body_in, tuple);
     cx.counters.bytes_in += used;
     auto n = piece.size() - b.size;
     if (rec_ec == http::error::need_buffer) rec_ec = {};
@@ -122,10 +123,9 @@ struct response_plan {
 
 // Writes the response's head to the client, then its body as it comes from the upstream.
 template <class Up>
-asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c,
-                                               exchange_context& cx, response_parser& rp,
-                                               response_plan& plan, std::vector<char>& piece,
-                                               exchange_record& rec) {
+asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, exchange_context& cx,
+                                               response_parser& rp, response_plan& plan,
+                                               std::vector<char>& piece, exchange_record& rec) {
   const auto& in = rp.get();
   int status = in.result_int();
   http::response<http::buffer_body> res{in.result(), plan.req.version};
@@ -204,7 +204,9 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c,
   co_return keep_alive ? after_exchange::next_request : after_exchange::close;
 }
 
+// A coroutine keeps its own copy of what it is given (hence `why` by value).
 asio::awaitable<after_exchange> fail(exchange_context& cx, const request_facts& req, int status,
+                                     // cppcheck-suppress passedByValue
                                      std::string why, exchange_record& rec) {
   rec.error = why;
   web::web_reply reply{status, "text/plain; charset=utf-8", why + "\n", {}};
@@ -224,7 +226,8 @@ asio::awaitable<after_exchange> forward_exchange(exchange_context& cx, head_pars
   up_req.method_string(request.method_string());
   up_req.target(upstream_request_target(pool->target, request.target()));
   up_req.version(11);
-  for (const auto& f : upstream_fields(request, a, cx.peer)) up_req.insert(f.name_string(), f.value());
+  for (const auto& f : upstream_fields(request, a, cx.peer))
+    up_req.insert(f.name_string(), f.value());
   up_req.set(http::field::host, pool->target.authority());
   bool has_body = head.chunked() || head.content_length().value_or(0) > 0;
   if (head.chunked())
@@ -276,9 +279,8 @@ asio::awaitable<after_exchange> forward_exchange(exchange_context& cx, head_pars
       co_return after_exchange::drop;
     }
     // A failed send still reads: the upstream may have answered early (and closed).
-    auto got = co_await with_stream(*conn, [&](auto& up) {
-      return read_response_head(up, *conn, cx.limits, rp, req.head);
-    });
+    auto got = co_await with_stream(
+        *conn, [&](auto& up) { return read_response_head(up, *conn, cx.limits, rp, req.head); });
     if (cx.end.ended()) co_return after_exchange::drop;
     if (!got) break;  // (a failed send answered early: the request's body is left unread)
     if (conn->reused && retryable && attempt == 0 && !rp->got_some()) continue;
@@ -289,9 +291,8 @@ asio::awaitable<after_exchange> forward_exchange(exchange_context& cx, head_pars
   if (rp->get().result_int() == 101)
     co_return co_await fail(cx, req, 502, "the upstream switched protocols unasked", rec);
   response_plan plan{req, a, pool->target};
-  auto next = co_await with_stream(*conn, [&](auto& up) {
-    return relay_response(up, *conn, cx, *rp, plan, piece, rec);
-  });
+  auto next = co_await with_stream(
+      *conn, [&](auto& up) { return relay_response(up, *conn, cx, *rp, plan, piece, rec); });
   bool request_whole = !body_in || body_in->is_done();
   if (plan.upstream_done && request_whole && rp->keep_alive() && !rp->need_eof() &&
       conn->buffer.size() == 0) {

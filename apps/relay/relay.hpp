@@ -62,7 +62,6 @@ class app_connection_handler {
 // Runs the client connection until it ends: the client closes, an error or a limit, its
 // connection_end, or the server stops (its cancellation ends every wait).
 boost::asio::awaitable<void> serve_app_connection(web::taken_connection& c,
-                                                  app_connection_handler& h,
-                                                  relay_limits limits);
+                                                  app_connection_handler& h, relay_limits limits);
 
 }  // namespace gatehouse::apps

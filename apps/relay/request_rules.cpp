@@ -36,16 +36,16 @@ std::size_t count_of(const http::fields& f, http::field name) {
 
 // Hop-by-hop: never forwarded either way (RFC 9110 7.6.1), framing included (set anew).
 constexpr std::array<std::string_view, 9> hop_by_hop = {
-    "connection",        "keep-alive", "te",      "trailer", "transfer-encoding",
+    "connection",       "keep-alive", "te",     "trailer",       "transfer-encoding",
     "proxy-connection", "upgrade",    "expect", "content-length"};
 
 // Identity a client could forge: only the gate says who the person is.
 constexpr std::array<std::string_view, 4> identity_prefixes = {"x-gatehouse-", "gatehouse-",
                                                                "x-forwarded-", "x-auth-request-"};
 constexpr std::array<std::string_view, 12> identity_names = {
-    "forwarded",     "x-real-ip",        "x-remote-user",      "remote-user",
-    "x-webauth-user", "x-webauth-email", "x-user",             "x-email",
-    "x-authenticated-user", "x-remote-email", "x-client-ip", "true-client-ip"};
+    "forwarded",       "x-real-ip",     "x-remote-user", "remote-user",          "x-webauth-user",
+    "x-webauth-email", "x-user",        "x-email",       "x-authenticated-user", "x-remote-email",
+    "x-client-ip",     "true-client-ip"};
 
 bool listed(const std::vector<std::string>& names, std::string_view name) {
   return std::any_of(names.begin(), names.end(),
@@ -91,7 +91,8 @@ std::string_view strip_base(std::string_view path, const std::string& base) {
 
 std::string rewritten_location(std::string_view loc, const upstream_target& t,
                                const std::string& origin) {
-  if (loc.starts_with("/") && !loc.starts_with("//")) return std::string(strip_base(loc, t.base_path));
+  if (loc.starts_with("/") && !loc.starts_with("//"))
+    return std::string(strip_base(loc, t.base_path));
   std::string scheme = t.tls ? "https://" : "http://";
   if (loc.size() < scheme.size() || !beast::iequals(loc.substr(0, scheme.size()), scheme))
     return std::string(loc);

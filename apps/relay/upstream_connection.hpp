@@ -42,7 +42,7 @@ struct connect_failure {
 };
 
 struct upstream_pool::state {
-  state(boost::asio::any_io_executor ex, upstream_target t, relay_limits l);
+  state(boost::asio::any_io_executor ex, upstream_target t, const relay_limits& l);
 
   boost::asio::any_io_executor executor;
   upstream_target target;

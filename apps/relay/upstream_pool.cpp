@@ -1,12 +1,13 @@
 // upstream_pool and its state (apps/relay/upstream_pool.hpp, upstream_connection.hpp): the TLS
 // client context of an https upstream, connecting with a deadline, the idle connections.
+#include <sys/socket.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
 
 #include "apps/relay/upstream_connection.hpp"
 #include "core/peer_address.hpp"
@@ -18,7 +19,7 @@ namespace beast = boost::beast;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-upstream_pool::state::state(asio::any_io_executor ex, upstream_target t, relay_limits l)
+upstream_pool::state::state(asio::any_io_executor ex, upstream_target t, const relay_limits& l)
     : executor(std::move(ex)), target(std::move(t)), limits(l) {
   if (!target.tls) return;
   tls.emplace(ssl::context::tls_client);
@@ -62,8 +63,10 @@ upstream_pool::state::connect() {
     c->tls->set_verify_callback(ssl::host_name_verification(target.host));
     auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client,
                                                   asio::as_tuple(asio::use_awaitable));
-    if (hec) co_return result{failure(hec, "upstream TLS handshake failed (certificate not "
-                                           "verified against ca_file, or TLS error)")};
+    if (hec)
+      co_return result{failure(hec,
+                               "upstream TLS handshake failed (certificate not "
+                               "verified against ca_file, or TLS error)")};
   }
   c->tcp.expires_never();
   co_return result{std::move(c)};
@@ -102,7 +105,7 @@ void upstream_pool::state::give_back(std::unique_ptr<upstream_connection> c) {
 }
 
 upstream_pool::upstream_pool(asio::any_io_executor executor, upstream_target target,
-                             relay_limits limits)
+                             const relay_limits& limits)
     : state_(std::make_shared<state>(std::move(executor), std::move(target), limits)) {}
 
 upstream_pool::~upstream_pool() { close_idle(); }

@@ -18,7 +18,7 @@ namespace gatehouse::apps {
 class upstream_pool {
  public:
   upstream_pool(boost::asio::any_io_executor executor, upstream_target target,
-                relay_limits limits);
+                const relay_limits& limits);
   ~upstream_pool();
   upstream_pool(const upstream_pool&) = delete;
   upstream_pool& operator=(const upstream_pool&) = delete;

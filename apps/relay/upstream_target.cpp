@@ -14,9 +14,8 @@ std::string upstream_target::authority() const {
 
 namespace {
 bool valid_port(std::string_view p) {
-  if (p.empty() || p.size() > 5 || !std::all_of(p.begin(), p.end(), [](unsigned char c) {
-        return std::isdigit(c) != 0;
-      }))
+  if (p.empty() || p.size() > 5 ||
+      !std::all_of(p.begin(), p.end(), [](unsigned char c) { return std::isdigit(c) != 0; }))
     return false;
   auto n = std::stoul(std::string(p));
   return n >= 1 && n <= 65535;
@@ -60,9 +59,8 @@ std::variant<upstream_target, std::string> parse_upstream(const std::string& url
     t.host = std::string(authority.substr(0, colon));
     if (colon != std::string_view::npos && !valid_port(port = authority.substr(colon + 1)))
       return "url has a bad port";
-    if (t.host.empty() || !std::all_of(t.host.begin(), t.host.end(), [](unsigned char c) {
-          return valid_host_char(c);
-        }))
+    if (t.host.empty() || !std::all_of(t.host.begin(), t.host.end(),
+                                       [](unsigned char c) { return valid_host_char(c); }))
       return "url has no valid host";
   }
   t.port = port.empty() ? (t.tls ? "443" : "80") : std::string(port);

@@ -31,7 +31,7 @@ struct relay_limits {
   std::uint64_t max_upload_bytes = 4ull << 30;  // one request body
   std::chrono::milliseconds client_header_time{15'000};  // first byte to end of headers
   std::chrono::milliseconds connect_time{5'000}, response_header_time{60'000},
-      idle_time{120'000};  // idle: no byte moves either way
+      idle_time{120'000};         // idle: no byte moves either way
   std::size_t pool_per_app = 32;  // idle keep-alive upstream connections kept
   std::size_t max_requests_per_connection = 10'000;
 };

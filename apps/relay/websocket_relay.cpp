@@ -117,6 +117,7 @@ asio::awaitable<void> websocket_via(Up& up, upstream_connection& c, exchange_con
   websocket::stream<Up&> upstream(up);
   upstream.set_option(timeouts(cx.limits));
   upstream.read_message_max(cx.limits.max_upload_bytes);
+  upstream.write_buffer_bytes(1024);  // masking is done through it, piece by piece
   auto forwarded = upstream_fields(head.get(), a, cx.peer);
   upstream.set_option(websocket::stream_base::decorator([&forwarded](websocket::request_type& r) {
     for (const auto& f : forwarded)
@@ -139,6 +140,7 @@ asio::awaitable<void> websocket_via(Up& up, upstream_connection& c, exchange_con
   websocket::stream<web::tls_stream&> client(cx.client);
   client.set_option(timeouts(cx.limits));
   client.read_message_max(cx.limits.max_upload_bytes);
+  client.write_buffer_bytes(256);  // a server's frames are not masked: little use for it
   client.set_option(websocket::stream_base::decorator([protocol](websocket::response_type& r) {
     r.set(http::field::server, "gatehoused");
     if (!protocol.empty()) r.set(http::field::sec_websocket_protocol, protocol);
@@ -164,6 +166,7 @@ asio::awaitable<void> websocket_via(Up& up, upstream_connection& c, exchange_con
   auto ending = watch_end(client, upstream, st, cx.end);
   co_await (std::move(relay) && std::move(ending));
   if (cx.end.ended() && rec.error.empty()) rec.error = "ended: " + cx.end.reason();
+  co_return;
 }
 }  // namespace
 
@@ -190,6 +193,7 @@ asio::awaitable<void> relay_websocket(exchange_context& cx, head_parser& head, c
   if (cx.end.ended()) co_return;
   co_await with_stream(
       *conn, [&](auto& up) { return websocket_via(up, *conn, cx, head, a, pool->target, rec); });
+  co_return;
 }
 
 }  // namespace gatehouse::apps

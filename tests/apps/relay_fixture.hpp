@@ -58,21 +58,32 @@ inline void give_up_reading_after(client_stream& s, std::chrono::seconds limit) 
                sizeof tv);
 }
 
+// A "Key:   N kB" line of /proc/self/status (VmRSS, VmHWM), in KiB.
+inline std::uint64_t status_kib(const std::string& key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with(key)) return std::stoull(line.substr(key.size() + 1));
+  return 0;
+}
+
 // Waits up to 5 s for `done`.
 inline bool eventually(const std::function<bool()>& done) {
   for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
   return done();
 }
 
-// upstream_app.py as a child process; its stderr goes to `log`.
+// A python3 script of tests/apps as a child process (by default upstream_app.py, which prints
+// its port first); its stderr goes to `log`. Killed when destroyed.
 class upstream_process {
  public:
-  upstream_process(const std::vector<std::string>& extra, const std::filesystem::path& log)
+  upstream_process(const std::vector<std::string>& extra, const std::filesystem::path& log,
+                   const std::string& script = "upstream_app.py")
       : log_(log) {
     int out[2];
     if (::pipe(out) != 0) return;
-    std::vector<std::string> args = {
-        GATEHOUSE_PYTHON3, std::string(GATEHOUSE_SOURCE_DIR) + "/tests/apps/upstream_app.py"};
+    std::vector<std::string> args = {GATEHOUSE_PYTHON3,
+                                     std::string(GATEHOUSE_SOURCE_DIR) + "/tests/apps/" + script};
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -97,7 +108,7 @@ class upstream_process {
       ::waitpid(pid_, nullptr, 0);
     }
   }
-  const std::string& port() const { return port_; }
+  const std::string& port() const { return port_; }  // the first line it printed
   std::string log() const {
     std::ifstream in(log_);
     std::stringstream s;
@@ -261,6 +272,8 @@ class RelayFixture : public ::testing::Test {
     });
     done.get_future().get();
   }
+
+  std::string gate_port() const { return std::to_string(acceptor_.local_endpoint().port()); }
 
   void connect(client_stream& s) {
     beast::get_lowest_layer(s).connect(acceptor_.local_endpoint());

@@ -56,14 +56,6 @@ std::string expected_sha256(std::uint64_t n) {
 
 // Peak resident memory since reset_peak_memory(), in bytes.
 void reset_peak_memory() { std::ofstream("/proc/self/clear_refs") << "5"; }
-std::uint64_t status_kib(const std::string& key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.starts_with(key)) return std::stoull(line.substr(key.size() + 1));
-  return 0;
-}
-
 std::map<std::string, std::string> seen_headers(const std::string& json) {
   std::map<std::string, std::string> out;
   auto v = boost::json::parse(json);

@@ -106,6 +106,25 @@ TEST_F(WebSocket, ConnectionEndClosesWith1008AndTheReason) {
   on_io([&] { handler_.last_end->end("again"); });  // a second end is harmless
 }
 
+// Idle WebSockets from another process (tests/apps/websocket_clients.py): what each costs the
+// gate's process (both TLS client side and upstream side), printed as a figure. Most of it is
+// the client's TLS stream, fixed by Asio and OpenSSL: Asio's ssl::stream keeps two 17 KiB
+// record buffers and its OpenSSL BIO pair two more, whatever the traffic.
+TEST_F(WebSocket, IdleWebSocketsKeepLittleMemory) {
+  constexpr std::uint64_t n = 200;
+  upstream_process warm({gate_port(), "10"}, dir_ / "warm.log", "websocket_clients.py");
+  ASSERT_EQ(warm.port(), "open 10") << warm.log();
+  auto before = status_kib("VmRSS:");
+  upstream_process many({gate_port(), std::to_string(n)}, dir_ / "many.log",
+                        "websocket_clients.py");
+  ASSERT_EQ(many.port(), "open " + std::to_string(n)) << many.log();
+  std::this_thread::sleep_for(200ms);
+  auto per_connection = (status_kib("VmRSS:") - before) * 1024 / n;
+  std::cout << "[ figure ] an idle WebSocket through the gate keeps " << per_connection
+            << " bytes in the gate's process (TLS to the client, TCP to the upstream)\n";
+  EXPECT_LT(per_connection, 128u * 1024);
+}
+
 TEST_F(WebSocket, ServerStopEndsOpenWebSocketsAndExchanges) {
   client_ws ws(client_io_, client_tls_);
   connect(ws.next_layer());

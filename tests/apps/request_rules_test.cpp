@@ -72,9 +72,9 @@ TEST(RelayRules, ForwardsWithoutHopByHopAndForgedIdentity) {
       "Forwarded: for=6.6.6.6\r\nX-Remote-User: eve\r\nAuthorization: Bearer t\r\n"
       "Cookie: a=1; gatehouse_app=secret; b=2\r\nAccept: text/html\r\n\r\n");
   auto out = upstream_fields(in, a, "10.1.2.3:4444");
-  for (const char* gone : {"Connection", "X-Secret", "Keep-Alive", "TE", "Upgrade",
-                           "Proxy-Authorization", "X-Gatehouse-User", "Forwarded",
-                           "X-Remote-User", "Authorization", "Host"})
+  for (const char* gone :
+       {"Connection", "X-Secret", "Keep-Alive", "TE", "Upgrade", "Proxy-Authorization",
+        "X-Gatehouse-User", "Forwarded", "X-Remote-User", "Authorization", "Host"})
     EXPECT_EQ(out.count(gone), 0u) << gone;
   EXPECT_EQ(out["Gatehouse-Jwt-Assertion"], "signed");
   EXPECT_EQ(out.count("Gatehouse-Jwt-Assertion"), 1u);
