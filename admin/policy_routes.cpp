@@ -9,7 +9,7 @@
 
 #include "admin/json_views.hpp"
 #include "admin/router.hpp"
-#include "apps/identity/app_origin.hpp"
+#include "apps/app_directory.hpp"
 #include "core/duration.hpp"
 #include "core/json_text.hpp"
 #include "core/web_text.hpp"
