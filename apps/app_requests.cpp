@@ -176,8 +176,15 @@ class app_connection final : public app_connection_handler {
     auto outcome = co_await hold_token_request(state_->holds, where, peer, reason, events);
     if (outcome.refused) {
       const auto& why = *outcome.refused;
+      std::string text = why.text;
+      if (why.request && !why.request->decided_by.empty())
+        text = "request #" + std::to_string(why.request->id) + " " +
+               std::string(policy::to_string(why.request->state)) + " by " +
+               why.request->decided_by +
+               (why.request->comment.empty() ? "" : ": " + why.request->comment);
+      if (text.empty()) text = "no access";
       auto reply = text_reply(403, "Refused (" + std::string(proxy::session::label(why.reason)) +
-                                       "): " + why.text);
+                                       "): " + visible_text(text));
       if (outcome.request_id)
         reply.headers.emplace_back("Gatehouse-Request", std::to_string(outcome.request_id));
       co_return answer(std::move(reply));

@@ -102,6 +102,8 @@ struct https_server::state : std::enable_shared_from_this<state> {
     SSL_CTX* native = tls.native_handle();
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
     SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    // An idle connection (a WebSocket, a keep-alive wait) keeps no TLS read/write buffers.
+    SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
     if (SSL_CTX_set_cipher_list(native, tls12_ciphers) != 1) return "no usable TLS ciphers";
     boost::system::error_code ec;
     tls.use_certificate_chain_file(cert_file, ec);

@@ -43,8 +43,8 @@ asio::awaitable<bool> read_next_head(exchange_context& cx, head_parser& head) {
   head.header_limit(static_cast<std::uint32_t>(cx.limits.max_header_bytes));
   head.body_limit(boost::none);  // each exchange sets its own
   beast::get_lowest_layer(cx.client).expires_after(cx.limits.client_header_time);
-  auto [ec, read] =
-      co_await web::read_request_head(cx.client, cx.client_buffer, head, cx.limits.max_header_bytes);
+  auto [ec, read] = co_await web::read_request_head(cx.client, cx.client_buffer, head,
+                                                    cx.limits.max_header_bytes);
   cx.counters.bytes_in += read;
   if (!ec) {
     ++cx.counters.requests;
@@ -101,9 +101,11 @@ asio::awaitable<after_exchange> send_reply(exchange_context& cx, const request_f
 asio::awaitable<void> serve_app_connection(web::taken_connection& c, app_connection_handler& h,
                                            relay_limits limits) {
   auto& lowest = beast::get_lowest_layer(c.stream);
+  boost::system::error_code ignored;  // small writes (a close frame, a prompt) go out at once
+  lowest.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   auto end = std::make_shared<connection_end>();
-  exchange_context cx{c.stream, c.read_ahead, c.counters, limits, c.peer, *end,
-                      [&lowest] { lowest.cancel(); }};
+  exchange_context cx{
+      c.stream, c.read_ahead, c.counters, limits, c.peer, *end, [&lowest] { lowest.cancel(); }};
   end->on_end(cx.base_wake);
   struct forget_wake {  // the handle may outlive the connection
     connection_end& end;

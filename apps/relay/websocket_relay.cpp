@@ -1,7 +1,7 @@
 // WebSocket pass-through (apps/relay/exchange_context.hpp): the client's Origin must be the
 // app's; a fresh upstream connection does the WebSocket handshake with the forwarded headers,
 // then the client is accepted (with the subprotocol the upstream chose) and frames flow both
-// ways through one 4 KiB piece per direction (text/binary kept, fragments as they come; each
+// ways through one 2 KiB piece per direction (text/binary kept, fragments as they come; each
 // side answers pings itself; a close passes on with its code and reason). connection_end
 // closes the client with 1008 and the reason and the upstream with 1001.
 // Thread: the io thread, in the client connection's coroutine.
@@ -29,7 +29,7 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t piece_size = 4096;
+constexpr std::size_t piece_size = 2048;  // per direction: most of an idle WebSocket's memory
 
 // Handshake headers Beast writes itself.
 bool handshake_field(const http::fields::value_type& f) {
@@ -59,9 +59,10 @@ asio::awaitable<void> pump(From& from, To& to, bool& to_closing, std::uint64_t& 
     if (ec) {
       if (!to_closing && to.is_open()) {
         to_closing = true;
-        websocket::close_reason why = ec == websocket::error::closed
-                                          ? from.reason()
-                                          : websocket::close_reason(websocket::close_code::going_away);
+        websocket::close_reason why =
+            ec == websocket::error::closed
+                ? from.reason()
+                : websocket::close_reason(websocket::close_code::going_away);
         co_await to.async_close(why, tuple);
       }
       co_return;
@@ -150,6 +151,7 @@ asio::awaitable<void> websocket_via(Up& up, upstream_connection& c, exchange_con
     co_return;
   }
   rec.status = 101;
+  cx.client_buffer.shrink_to_fit();  // empty after the handshake; an idle WebSocket keeps little
   auto executor = co_await asio::this_coro::executor;
   ws_pair_state st{asio::steady_timer(executor, asio::steady_timer::time_point::max())};
   cx.end.on_end([&st] { st.wake.cancel(); });
@@ -171,8 +173,8 @@ asio::awaitable<void> relay_websocket(exchange_context& cx, head_parser& head, c
   auto origin = head.get()[http::field::origin];
   if (origin.empty() || !beast::iequals(origin, a.origin)) {
     rec.error = "WebSocket Origin is not the app's";
-    web::web_reply forbidden{403, "text/plain; charset=utf-8", "cross-origin WebSocket refused\n",
-                             {}};
+    web::web_reply forbidden{
+        403, "text/plain; charset=utf-8", "cross-origin WebSocket refused\n", {}};
     co_await send_reply(cx, facts, forbidden, true, rec);
     co_return;
   }
@@ -186,9 +188,8 @@ asio::awaitable<void> relay_websocket(exchange_context& cx, head_parser& head, c
   }
   auto conn = std::move(std::get<0>(made));
   if (cx.end.ended()) co_return;
-  co_await with_stream(*conn, [&](auto& up) {
-    return websocket_via(up, *conn, cx, head, a, pool->target, rec);
-  });
+  co_await with_stream(
+      *conn, [&](auto& up) { return websocket_via(up, *conn, cx, head, a, pool->target, rec); });
 }
 
 }  // namespace gatehouse::apps

@@ -7,6 +7,12 @@
 //   wrongca.app -> the HTTPS upstream verified against another CA    dead.app -> a closed port
 //   answer.app -> the gate answers 403 itself
 // The server runs on its own io thread; the tests talk to it as clients would (Beast, sync).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -15,11 +21,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -29,6 +30,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -49,6 +51,19 @@ using namespace std::chrono_literals;
 
 inline bool run(const std::string& command) { return std::system(command.c_str()) == 0; }
 
+// Blocking reads on `s` fail after `limit` (tcp_stream's expiry is for async reads only).
+inline void give_up_reading_after(client_stream& s, std::chrono::seconds limit) {
+  timeval tv{static_cast<time_t>(limit.count()), 0};
+  ::setsockopt(beast::get_lowest_layer(s).socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv,
+               sizeof tv);
+}
+
+// Waits up to 5 s for `done`.
+inline bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
+  return done();
+}
+
 // upstream_app.py as a child process; its stderr goes to `log`.
 class upstream_process {
  public:
@@ -56,8 +71,8 @@ class upstream_process {
       : log_(log) {
     int out[2];
     if (::pipe(out) != 0) return;
-    std::vector<std::string> args = {GATEHOUSE_PYTHON3,
-                                     std::string(GATEHOUSE_SOURCE_DIR) + "/tests/apps/upstream_app.py"};
+    std::vector<std::string> args = {
+        GATEHOUSE_PYTHON3, std::string(GATEHOUSE_SOURCE_DIR) + "/tests/apps/upstream_app.py"};
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -131,6 +146,17 @@ class scripted_handler : public app_connection_handler {
   std::shared_ptr<connection_end> last_end;  // io thread
   std::mutex mutex;
   std::vector<exchange_record> records;
+
+  // The last record, once there are `n` (the record of an exchange comes after its response).
+  std::optional<exchange_record> record(std::size_t n) {
+    std::optional<exchange_record> last;
+    eventually([&] {
+      std::lock_guard lock(mutex);
+      if (records.size() >= n) last = records.back();
+      return last.has_value();
+    });
+    return last;
+  }
 };
 
 class RelayFixture : public ::testing::Test {
@@ -158,14 +184,18 @@ class RelayFixture : public ::testing::Test {
     };
     plain_pool_ = pool_for("http://127.0.0.1:" + plain_->port(), "");
     tls_pool_ = pool_for("https://127.0.0.1:" + tls_->port(), (dir_ / "ca.crt").string());
-    wrong_ca_pool_ = pool_for("https://127.0.0.1:" + tls_->port(), (dir_ / "other-ca.crt").string());
+    wrong_ca_pool_ =
+        pool_for("https://127.0.0.1:" + tls_->port(), (dir_ / "other-ca.crt").string());
     dead_pool_ = pool_for("http://127.0.0.1:1", "");
-    handler_.pools = {{"plain.app", plain_pool_.get()}, {"tls.app", tls_pool_.get()},
-                      {"wrongca.app", wrong_ca_pool_.get()}, {"dead.app", dead_pool_.get()}};
+    handler_.pools = {{"plain.app", plain_pool_.get()},
+                      {"tls.app", tls_pool_.get()},
+                      {"wrongca.app", wrong_ca_pool_.get()},
+                      {"dead.app", dead_pool_.get()}};
 
-    auto s = web::https_server::create(
-        io_.get_executor(), (dir_ / "cert").string(), (dir_ / "key").string(),
-        [](const web::web_request&) { return web::web_reply{500, "text/plain", "unrouted", {}}; });
+    auto s = web::https_server::create(io_.get_executor(), (dir_ / "cert").string(),
+                                       (dir_ / "key").string(), [](const web::web_request&) {
+                                         return web::web_reply{500, "text/plain", "unrouted", {}};
+                                       });
     ASSERT_TRUE(std::holds_alternative<std::unique_ptr<web::https_server>>(s));
     server_ = std::move(std::get<0>(s));
     server_->set_router([this](const web::web_request&) {
@@ -197,15 +227,19 @@ class RelayFixture : public ::testing::Test {
   void make_upstream_certificates() {
     auto d = dir_.string();
     auto ca = [&](const std::string& name) {
-      return run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-                 "-days 1 -subj /CN=" + name + " -keyout " + d + "/" + name + ".key -out " + d +
-                 "/" + name + ".crt >/dev/null 2>&1");
+      return run(
+          "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+          "-days 1 -subj /CN=" +
+          name + " -keyout " + d + "/" + name + ".key -out " + d + "/" + name +
+          ".crt >/dev/null 2>&1");
     };
     ASSERT_TRUE(ca("ca"));
     ASSERT_TRUE(ca("other-ca"));
     std::ofstream(dir_ / "san.ext") << "subjectAltName=IP:127.0.0.1\n";
-    ASSERT_TRUE(run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-                    "-subj /CN=127.0.0.1 -keyout " + d + "/up.key -out " + d + "/up.csr >/dev/null 2>&1"));
+    ASSERT_TRUE(
+        run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+            "-subj /CN=127.0.0.1 -keyout " +
+            d + "/up.key -out " + d + "/up.csr >/dev/null 2>&1"));
     ASSERT_TRUE(run("openssl x509 -req -in " + d + "/up.csr -CA " + d + "/ca.crt -CAkey " + d +
                     "/ca.key -CAcreateserial -days 1 -extfile " + d + "/san.ext -out " + d +
                     "/up.crt >/dev/null 2>&1"));
@@ -231,10 +265,12 @@ class RelayFixture : public ::testing::Test {
   void connect(client_stream& s) {
     beast::get_lowest_layer(s).connect(acceptor_.local_endpoint());
     s.handshake(asio::ssl::stream_base::client);
+    give_up_reading_after(s, 30s);  // a broken relay fails the test instead of hanging it
   }
 
   // One request on `s`, the whole response read.
-  http::response<http::string_body> exchange(client_stream& s, http::request<http::string_body> req) {
+  http::response<http::string_body> exchange(client_stream& s,
+                                             http::request<http::string_body> req) {
     req.prepare_payload();
     http::write(s, req);
     beast::flat_buffer buffer;

@@ -16,7 +16,7 @@ using Smuggling = RelayFixture;
 // Writes `raw`, then reads until the server closes (or 10 s pass).
 std::string send_raw(client_stream& s, const std::string& raw) {
   asio::write(s, asio::buffer(raw));
-  beast::get_lowest_layer(s).expires_after(10s);
+  give_up_reading_after(s, 10s);
   std::string got;
   char piece[4096];
   for (;;) {
@@ -71,7 +71,8 @@ TEST_F(Smuggling, BadChunkSizesEndTheConnection) {
   connect(s);
   auto got = send_raw(s,
                       "POST /upload HTTP/1.1\r\nHost: plain.app\r\nTransfer-Encoding: chunked\r\n"
-                      "\r\nzz\r\nabcd\r\n0\r\n\r\n" + fine);
+                      "\r\nzz\r\nabcd\r\n0\r\n\r\n" +
+                          fine);
   EXPECT_EQ(got.find("HTTP/1.1 200"), std::string::npos) << got;
 }
 

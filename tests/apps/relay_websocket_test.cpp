@@ -24,11 +24,6 @@ void open(client_ws& ws, const std::string& origin, websocket::response_type& an
   ws.handshake(answer, "plain.app", "/ws", ec);
 }
 
-bool eventually(const std::function<bool()>& done) {
-  for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
-  return done();
-}
-
 TEST_F(WebSocket, EchoesTextAndBinaryThroughTheGate) {
   client_ws ws(client_io_, client_tls_);
   connect(ws.next_layer());
@@ -54,11 +49,12 @@ TEST_F(WebSocket, EchoesTextAndBinaryThroughTheGate) {
   ws.close(websocket::close_reason(static_cast<websocket::close_code>(4002), "client done"));
   EXPECT_TRUE(eventually([&] { return plain_->log().find("ws closed 4002") != std::string::npos; }))
       << plain_->log();
-  std::lock_guard lock(handler_.mutex);
-  ASSERT_FALSE(handler_.records.empty());
-  EXPECT_TRUE(handler_.records.back().websocket);
-  EXPECT_EQ(handler_.records.back().status, 101);
-  EXPECT_EQ(handler_.records.back().bytes_in, 22u + binary.size());
+  auto record = handler_.record(1);
+  ASSERT_TRUE(record);
+  EXPECT_TRUE(record->websocket);
+  EXPECT_EQ(record->status, 101);
+  EXPECT_EQ(record->bytes_in, 22u + binary.size());
+  EXPECT_EQ(record->bytes_out, 22u + binary.size());
 }
 
 TEST_F(WebSocket, PassesTheUpstreamsCloseCode) {
@@ -108,6 +104,32 @@ TEST_F(WebSocket, ConnectionEndClosesWith1008AndTheReason) {
   std::cout << "[ figure ] connection_end to the client's close: "
             << std::chrono::duration_cast<std::chrono::microseconds>(took).count() << " us\n";
   on_io([&] { handler_.last_end->end("again"); });  // a second end is harmless
+}
+
+TEST_F(WebSocket, ServerStopEndsOpenWebSocketsAndExchanges) {
+  client_ws ws(client_io_, client_tls_);
+  connect(ws.next_layer());
+  websocket::response_type answer;
+  boost::system::error_code ec;
+  open(ws, "https://plain.app", answer, ec);
+  ASSERT_FALSE(ec);
+  client_stream waiting(client_io_, client_tls_);
+  connect(waiting);
+  http::request<http::empty_body> slow{http::verb::get, "/slow?ms=1000", 11};
+  slow.set(http::field::host, "plain.app");
+  http::write(waiting, slow);
+  std::this_thread::sleep_for(200ms);  // the slow request is at the upstream
+  on_io([&] { server_->stop(); });
+  beast::flat_buffer buffer;
+  give_up_reading_after(ws.next_layer(), 5s);
+  ws.read(buffer, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_NE(ec, boost::asio::error::would_block);
+  http::response<http::string_body> res;
+  give_up_reading_after(waiting, 5s);
+  http::read(waiting, buffer, res, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_NE(ec, boost::asio::error::would_block);
 }
 
 }  // namespace
