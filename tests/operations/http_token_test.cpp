@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "admin/policy_routes.hpp"
 #include "approval/token_store.hpp"
 #include "apps/identity/http_tokens.hpp"
+#include "core/json_text.hpp"
 #include "operations/operations.hpp"
 #include "policy/async/gate_service.hpp"
 #include "policy/policy_test_support.hpp"
@@ -121,6 +124,40 @@ TEST_F(HttpTokenOperation, WithoutATokenStoreNothingIsIssued) {
   auto issued = bare.issue_http_token(actor::person("alice"), "grafana", 1h);
   ASSERT_FALSE(issued);
   EXPECT_EQ(issued.message(), "personal HTTP tokens are not available here");
+}
+
+// POST /v1/http-tokens: the admin socket names the person (`for`); the web's /api/v1 caller
+// (a signed-in person) gets a token of their own only, whatever `for` says.
+TEST_F(HttpTokenOperation, TheRouteIssuesForTheNamedPersonOrTheSignedInOne) {
+  auto post = [&](const std::string& body, const admin::route_caller& caller) {
+    auto reply =
+        admin::handle_policy_route(*ops_, {"POST", "/v1/http-tokens", body, "root"}, caller);
+    EXPECT_TRUE(reply.has_value());
+    return reply ? *reply : admin::http_reply{};
+  };
+  auto token_of = [](const admin::http_reply& r) {
+    std::error_code ec;
+    auto v = json_parse_text(r.body, ec);
+    return v.is_object() && v.as_object().contains("token")
+               ? std::string(v.as_object().at("token").as_string())
+               : std::string();
+  };
+  auto by_admin = post(R"({"app":"grafana","for":"alice","valid":"1h"})", {});
+  ASSERT_EQ(by_admin.status, 200) << by_admin.body;
+  auto verified = apps::verify_http_token(*tokens_, token_of(by_admin), clock_.now());
+  ASSERT_TRUE(verified);
+  EXPECT_EQ(verified->person, "alice");
+  EXPECT_EQ(verified->expires, clock_.now() + 1h);
+
+  auto by_alice = post(R"({"app":"grafana","for":"dave"})", {.person = "alice"});
+  ASSERT_EQ(by_alice.status, 200) << by_alice.body;
+  EXPECT_EQ(apps::verify_http_token(*tokens_, token_of(by_alice), clock_.now())->person, "alice");
+
+  EXPECT_EQ(post(R"({"app":"grafana"})", {}).status, 422);  // the administrator has none
+  EXPECT_EQ(post(R"({"for":"alice"})", {}).status, 400);
+  EXPECT_EQ(post(R"({"app":"grafana","for":"alice","valid":"soon"})", {}).status, 400);
+  EXPECT_EQ(post(R"({"app":"grafana","for":"carol"})", {}).status, 409);  // no rule
+  EXPECT_EQ(admin::handle_policy_route(*ops_, {"GET", "/v1/http-tokens", "", "root"})->status, 405);
 }
 
 }  // namespace
