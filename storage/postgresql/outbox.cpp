@@ -73,10 +73,11 @@ class pg_outbox final : public mail::outbox {
                                              std::chrono::milliseconds lease) override {
     return with([&](connection& c) -> result<std::vector<queued_mail>> {
       auto r = c.query(
-          "UPDATE mail_outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM mail_outbox"
-          " WHERE sent_at IS NULL AND next_attempt_at <= $2 ORDER BY next_attempt_at, id"
-          " LIMIT $3 FOR UPDATE SKIP LOCKED) AND sent_at IS NULL AND next_attempt_at <= $2"
-          " RETURNING id, recipient, subject, body, attempts",
+          "WITH picked AS (SELECT id FROM mail_outbox WHERE sent_at IS NULL"
+          " AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3"
+          " FOR UPDATE SKIP LOCKED)"
+          " UPDATE mail_outbox m SET next_attempt_at = $1 FROM picked WHERE m.id = picked.id"
+          " RETURNING m.id, m.recipient, m.subject, m.body, m.attempts",
           params().add(to_millis(now + lease)).add(to_millis(now)).add(std::int64_t(limit)));
       if (!r) return r.err();
       auto out = read_mail(*r);
