@@ -1,6 +1,7 @@
 #include "storage/postgresql/connection.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 
@@ -67,6 +68,14 @@ result<std::unique_ptr<connection>> connection::open(const std::string& conninfo
 connection::~connection() { PQfinish(conn_); }
 
 bool connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+bool connection::lost() {
+  if (broken()) return true;
+  // Idle, nothing should arrive but the server's goodbye (a restart) or the socket's end:
+  // anything readable means the connection is not worth keeping.
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  return fd.fd < 0 || ::poll(&fd, 1, 0) != 0;
+}
 
 result<void> connection::reset() {
   PQreset(conn_);
@@ -150,7 +159,7 @@ result<pool::lease> pool::acquire() {
       return opened.err();
     }
     c = std::move(*opened);
-  } else if (c->broken()) {
+  } else if (c->lost()) {
     if (auto r = c->reset(); !r) {
       give_back(std::move(c));  // tried again on the next loan
       return r.err();

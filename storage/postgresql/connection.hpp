@@ -97,8 +97,11 @@ class connection {
   // Runs `sql` with parameters as a named prepared statement, prepared on this connection the
   // first time it is used (the SQL text is its name's key).
   result<rows> query(const std::string& sql, const params& p = {});
-  // Broken (the server went away): the pool replaces it.
+  // Broken (a call found the server gone): the pool re-connects it.
   bool broken() const;
+  // Broken, or the server said goodbye while it was idle (a restart): checked before a loan,
+  // so the first call after the server came back does not fail on a dead connection.
+  bool lost();
   // Re-establishes a broken connection (prepared statements are prepared again).
   result<void> reset();
   pg_conn* native() { return conn_; }
@@ -127,8 +130,8 @@ class transaction {
   connection* c_;
 };
 
-// A few connections lent to one thread at a time; a broken one is reconnected on its next
-// loan (off the io thread, like every store call).
+// A few connections lent to one thread at a time; a lost one is reconnected on its next loan
+// (off the io thread, like every store call).
 class pool {
  public:
   class lease {

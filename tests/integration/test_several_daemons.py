@@ -1,6 +1,7 @@
 """Several gatehoused on one PostgreSQL (issue 16): a connection held on daemon A is released
 by an approval made through daemon B's admin socket, a revocation through B ends A's session
-within a second with its reason, a pending request expires once whichever daemons are up.
+within a second with its reason, a pending request expires once whichever daemons are up, and
+a held connection outlives a restart of PostgreSQL.
 Real PostgreSQL (support/postgres_env.py), real OpenSSH, real CLI, all on loopback."""
 import json
 import os
@@ -107,6 +108,20 @@ class SeveralDaemons(unittest.TestCase):
         self.assertEqual(len(expired), 1, expired)
         self.assertEqual(self.pg.sql("SELECT COUNT(*) FROM changes WHERE kind = 'request_decided'",
                                      "gatehouse").strip(), "1")
+
+    def test_a_hold_survives_a_postgresql_restart(self):
+        self.start_both("    hold_timeout: 2m\n")
+        proc = self.a.ssh_popen("echo after-the-restart")
+        req = self.pending_request(self.b)
+        self.pg.stop("fast")
+        time.sleep(3)  # both daemons have found the store gone by now
+        self.assertIsNone(proc.poll(), "the held connection waits while the store is away")
+        self.pg.start()
+        # The daemons reconnect by themselves: the first approval after the return succeeds.
+        r = self.b.cli("approve", str(req["id"]), "--as", "bob")
+        self.assertEqual(r.returncode, 0, r.stderr + self.b.log())
+        out, err = proc.communicate(timeout=30)
+        self.assertEqual(out, b"after-the-restart\n", err.decode(errors="replace") + self.a.log())
 
 
 if __name__ == "__main__":
