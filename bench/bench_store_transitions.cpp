@@ -62,9 +62,9 @@ struct temp_store {
     static const struct dir_for_run {
       dir_for_run() {
         const char* base = std::getenv("GATEHOUSE_BENCH_DIR");
-        std::string pattern = ((base ? fs::path(base) : fs::temp_directory_path()) /
-                               "gatehouse-bench-XXXXXX")
-                                  .string();
+        std::string pattern =
+            ((base ? fs::path(base) : fs::temp_directory_path()) / "gatehouse-bench-XXXXXX")
+                .string();
         if (!mkdtemp(pattern.data())) std::abort();
         path = pattern;
       }

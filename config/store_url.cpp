@@ -9,12 +9,28 @@ namespace {
 constexpr std::string_view sqlite_scheme = "sqlite:";
 constexpr std::string_view postgresql_schemes[] = {"postgresql://", "postgres://"};
 // The connection keywords of libpq 15 that may start a keyword string.
-constexpr std::array<std::string_view, 22> libpq_keywords = {
-    "host",           "hostaddr",         "port",        "dbname",     "user",
-    "password",       "passfile",         "connect_timeout", "options", "application_name",
-    "sslmode",        "sslcert",          "sslkey",      "sslrootcert", "sslcrl",
-    "service",        "target_session_attrs", "keepalives", "keepalives_idle",
-    "client_encoding", "gssencmode",      "channel_binding"};
+constexpr std::array<std::string_view, 22> libpq_keywords = {"host",
+                                                             "hostaddr",
+                                                             "port",
+                                                             "dbname",
+                                                             "user",
+                                                             "password",
+                                                             "passfile",
+                                                             "connect_timeout",
+                                                             "options",
+                                                             "application_name",
+                                                             "sslmode",
+                                                             "sslcert",
+                                                             "sslkey",
+                                                             "sslrootcert",
+                                                             "sslcrl",
+                                                             "service",
+                                                             "target_session_attrs",
+                                                             "keepalives",
+                                                             "keepalives_idle",
+                                                             "client_encoding",
+                                                             "gssencmode",
+                                                             "channel_binding"};
 constexpr std::string_view hidden = "***";
 
 bool is_uri(std::string_view text) {
@@ -82,8 +98,7 @@ std::string shown_store_url(std::string_view text) {
     const auto at = out.rfind('@', end == std::string::npos ? out.size() : end);
     if (at != std::string::npos && at > authority) {
       const auto colon = out.find(':', authority);
-      if (colon != std::string::npos && colon < at)
-        out.replace(colon + 1, at - colon - 1, hidden);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, hidden);
     }
     return hide_password_values(std::move(out), true);
   }

@@ -3,8 +3,8 @@
 //
 // One interface, several backends in storage/: SQLite (storage/sqlite/store.cpp, one daemon)
 // and PostgreSQL shared by several daemons (storage/postgresql/store.cpp); storage::
-// open_storage() picks one by the store URL. Everything a backend must honour is checked by the conformance suite in
-// tests/policy/store_conformance_test.cpp:
+// open_storage() picks one by the store URL. Everything a backend must honour is checked by the
+// conformance suite in tests/policy/store_conformance_test.cpp:
 //   * every write is durable when the call returns;
 //   * records carry a version; an update names the version it read and fails with
 //     error_code::conflict if the record changed since (`UPDATE ... WHERE id=? AND version=?`);

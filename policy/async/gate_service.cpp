@@ -159,9 +159,11 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     worker.post([weak = weak_from_this(), executor = io.get_executor(), read = std::move(read),
                  deliver = std::move(deliver)]() mutable {
       auto value = read();
-      asio::post(executor, [weak, value = std::move(value), deliver = std::move(deliver)]() mutable {
-        if (auto self = weak.lock(); self && self->running) deliver(*self, std::move(value));
-      });
+      asio::post(executor,
+                 [weak, value = std::move(value), deliver = std::move(deliver)]() mutable {
+                   if (auto self = weak.lock(); self && self->running)
+                     deliver(*self, std::move(value));
+                 });
     });
   }
 
@@ -189,8 +191,8 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
           return a.get_request(id);
         },
         [id, batch = slot](impl& self, result<request> r) {
-          if (auto it = self.queued_reads.find(id); it != self.queued_reads.end() &&
-                                                     it->second == batch)
+          if (auto it = self.queued_reads.find(id);
+              it != self.queued_reads.end() && it->second == batch)
             self.queued_reads.erase(it);
           for (auto& fn : batch->callbacks) fn(r);
         });

@@ -1,7 +1,8 @@
 #include "storage/postgresql/connection.hpp"
 
-#include <libpq-fe.h>
 #include <poll.h>
+
+#include <libpq-fe.h>
 
 #include <charconv>
 
@@ -61,7 +62,8 @@ result<std::unique_ptr<connection>> connection::open(const std::string& conninfo
     return e;
   }
   // Our own statements say what they mean: no notices on stderr.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<connection>(new connection(c));
 }
 
@@ -110,8 +112,8 @@ result<rows> connection::query(const std::string& sql, const params& p) {
   std::vector<const char*> values;
   values.reserve(p.size());
   for (const auto& v : p.values()) values.push_back(v ? v->c_str() : nullptr);
-  return check(PQexecPrepared(conn_, it->second.c_str(), int(values.size()), values.data(),
-                              nullptr, nullptr, 0));
+  return check(PQexecPrepared(conn_, it->second.c_str(), int(values.size()), values.data(), nullptr,
+                              nullptr, 0));
 }
 
 result<transaction> transaction::begin(connection& c) {

@@ -1,7 +1,8 @@
 #include "storage/postgresql/listener.hpp"
 
-#include <libpq-fe.h>
 #include <poll.h>
+
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <thread>

@@ -123,10 +123,9 @@ result<int> migrate_locked(connection& c) {
     if (auto r = c.exec(m.sql); !r)
       return make_error(error_code::internal, "migration " + std::to_string(m.version) + " (" +
                                                   m.name + ") failed: " + r.message());
-    if (auto r = c.query(
-            "INSERT INTO schema_migrations (version, name, applied_at)"
-            " VALUES ($1, $2, (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT)",
-            params().add(m.version).add(m.name));
+    if (auto r = c.query("INSERT INTO schema_migrations (version, name, applied_at)"
+                         " VALUES ($1, $2, (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT)",
+                         params().add(m.version).add(m.name));
         !r)
       return r.err();
     if (auto r = tx->commit(); !r) return r.err();
@@ -152,9 +151,9 @@ result<int> migrate(connection& c) {
   if (auto r = c.query("SELECT pg_advisory_lock($1)", params().add(migration_lock_key)); !r)
     return r.err();
   migration_lock unlock{c};
-  if (auto r = c.exec(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+  if (auto r =
+          c.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
       !r)
     return r.err();
   return migrate_locked(c);

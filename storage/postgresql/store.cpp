@@ -43,9 +43,9 @@ const std::string grant_select = std::string("SELECT ") + fields::grant_columns;
 const std::string request_insert = std::string("INSERT INTO requests (version, ") +
                                    fields::request_written_columns + ") VALUES (1, " +
                                    placeholders(fields::request_field_count) + ") RETURNING id";
-const std::string request_update =
-    "UPDATE requests SET version = version + 1, " + assignments(fields::request_written_columns) +
-    " WHERE id = $22 AND version = $23";
+const std::string request_update = "UPDATE requests SET version = version + 1, " +
+                                   assignments(fields::request_written_columns) +
+                                   " WHERE id = $22 AND version = $23";
 const std::string grant_insert = std::string("INSERT INTO grants (version, ") +
                                  fields::grant_written_columns + ") VALUES (1, " +
                                  placeholders(fields::grant_field_count) + ") RETURNING id";
@@ -96,9 +96,8 @@ class pg_store final : public store {
       filter("server", f.server);
       filter("account", f.account);
       p.add(limit_of(f.limit));
-      auto r = c.query(request_select + where + " ORDER BY id DESC LIMIT $" +
-                           std::to_string(p.size()),
-                       p);
+      auto r = c.query(
+          request_select + where + " ORDER BY id DESC LIMIT $" + std::to_string(p.size()), p);
       if (!r) return r.err();
       return read_rows<request>(*r, fields::read_request<row_view>);
     });
@@ -142,9 +141,8 @@ class pg_store final : public store {
         where += " AND request_id = $" + std::to_string(p.size());
       }
       p.add(limit_of(f.limit));
-      auto r = c.query(grant_select + where + " ORDER BY id DESC LIMIT $" +
-                           std::to_string(p.size()),
-                       p);
+      auto r =
+          c.query(grant_select + where + " ORDER BY id DESC LIMIT $" + std::to_string(p.size()), p);
       if (!r) return r.err();
       return read_rows<grant>(*r, fields::read_grant<row_view>);
     });
@@ -181,9 +179,9 @@ class pg_store final : public store {
       auto requests = read_rows<request>(*r, fields::read_request<row_view>);
       if (!requests) return requests.err();
       out.expired_requests = std::move(*requests);
-      auto g = c.query(grant_select +
-                           " FROM grants WHERE state = 'active' AND end_at <= $1 ORDER BY end_at",
-                       params().add(to_millis(now)));
+      auto g = c.query(
+          grant_select + " FROM grants WHERE state = 'active' AND end_at <= $1 ORDER BY end_at",
+          params().add(to_millis(now)));
       if (!g) return g.err();
       auto grants = read_rows<grant>(*g, fields::read_grant<row_view>);
       if (!grants) return grants.err();

@@ -110,7 +110,7 @@ class pg_token_store final : public approval::token_store {
 }  // namespace
 
 result<std::unique_ptr<approval::token_store>> open_token_store(const std::string& conninfo,
-                                                                 const std::string& shown_url) {
+                                                                const std::string& shown_url) {
   auto p = pool::open(conninfo, pool_size);
   if (!p)
     return make_error(error_code::internal,

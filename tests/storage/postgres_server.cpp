@@ -1,11 +1,12 @@
 #include "postgres_server.hpp"
 
-#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include <filesystem>
 #include <fstream>
@@ -91,9 +92,9 @@ bool postgres_server::start() {
     const std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
                                 " -c listen_addresses=127.0.0.1 -c fsync=off"
                                 " -c max_connections=200";
-    const std::string pg_ctl = as_server_user(bin_ + "/pg_ctl -D " + quoted(data) + " -l " +
-                                              quoted(log) + " -w -t 60 -o " + quoted(options) +
-                                              " start > /dev/null 2>&1");
+    const std::string pg_ctl =
+        as_server_user(bin_ + "/pg_ctl -D " + quoted(data) + " -l " + quoted(log) +
+                       " -w -t 60 -o " + quoted(options) + " start > /dev/null 2>&1");
     if (std::system(pg_ctl.c_str()) == 0) return true;
   }
   problem_ = "the PostgreSQL server did not start: " + tail_of(log);
@@ -143,7 +144,8 @@ std::string postgres_table_text(const std::string& url, const std::string& table
     out = std::string("cannot open: ") + PQerrorMessage(c);
   } else {
     PGresult* r = PQexec(c, ("SELECT * FROM " + table).c_str());
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) out = "cannot read: " + std::string(PQresultErrorMessage(r));
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+      out = "cannot read: " + std::string(PQresultErrorMessage(r));
     else
       for (int i = 0; i < PQntuples(r); ++i)
         for (int j = 0; j < PQnfields(r); ++j)

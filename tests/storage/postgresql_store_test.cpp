@@ -55,8 +55,7 @@ TEST(PostgresqlStore, SeveralDaemonsStartingAtOnceAgreeOnTheSchema) {
   for (auto& t : starting) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
   EXPECT_EQ(opened.load(), daemons);
-  EXPECT_EQ(backend.table_text("schema_migrations").find("mail outbox") != std::string::npos,
-            true);
+  EXPECT_EQ(backend.table_text("schema_migrations").find("mail outbox") != std::string::npos, true);
   auto s = open_store(backend.url());
   ASSERT_TRUE(s) << s.message();
   EXPECT_EQ(*(*s)->schema_version(), postgresql::latest_schema_version());
@@ -68,7 +67,7 @@ TEST(PostgresqlStore, ADecisionOnOneDaemonWakesAnothersWait) {
   auto b = open_store(backend.url());
   ASSERT_TRUE(a && b);
   EXPECT_TRUE((*a)->notifies_changes());
-  ASSERT_TRUE((*a)->wait_for_change(1s));  // the first wait connects: read the feed
+  ASSERT_TRUE((*a)->wait_for_change(1s));      // the first wait connects: read the feed
   EXPECT_FALSE(*(*a)->wait_for_change(50ms));  // nothing happened
   auto filed = (*b)->apply(policy::write_batch{
       sample("alice"), std::nullopt, std::nullopt, {policy::change_kind::request_filed}});
@@ -80,8 +79,8 @@ TEST(PostgresqlStore, ADecisionOnOneDaemonWakesAnothersWait) {
   // A write without feed rows (and a rolled-back one) says nothing.
   ASSERT_TRUE((*b)->create_request(sample("bob")));
   (void)(*b)->apply(
-      policy::write_batch{sample("carol"), std::nullopt, std::nullopt,
-                          {policy::change_kind::request_filed}},
+      policy::write_batch{
+          sample("carol"), std::nullopt, std::nullopt, {policy::change_kind::request_filed}},
       [](const policy::committed&) -> policy::result<void> {
         return policy::make_error(policy::error_code::internal, "audit refused");
       });
@@ -100,8 +99,8 @@ TEST(PostgresqlStore, TheFeedNeverShowsASmallerSeqAfterALargerOne) {
       auto s = open_store(backend.url());
       ASSERT_TRUE(s);
       for (int i = 0; i < per_writer; ++i)
-        ASSERT_TRUE((*s)->apply(policy::write_batch{sample("w"), std::nullopt, std::nullopt,
-                                                    {policy::change_kind::request_filed}}));
+        ASSERT_TRUE((*s)->apply(policy::write_batch{
+            sample("w"), std::nullopt, std::nullopt, {policy::change_kind::request_filed}}));
     });
   // A reader following the feed as gate_service does: every row is seen, none twice.
   std::int64_t last = 0;
@@ -128,8 +127,8 @@ TEST(PostgresqlStore, TakesLibpqKeywordStrings) {
   postgresql_backend backend;  // the database to find by keywords
   auto& server = postgres_server::shared();
   const std::string name = backend.url().substr(backend.url().rfind('/') + 1);
-  const std::string keywords = "host=127.0.0.1 port=" + std::to_string(server.port()) +
-                               " user=postgres dbname=" + name;
+  const std::string keywords =
+      "host=127.0.0.1 port=" + std::to_string(server.port()) + " user=postgres dbname=" + name;
   auto s = open_storage(keywords);
   ASSERT_TRUE(s) << s.message();
   ASSERT_TRUE(s->store->create_request(sample("alice")));

@@ -6,8 +6,9 @@
 //   table_text(table)     every value of `table` as text, concatenated (what a copy of the
 //                         store would give away), read over a connection of its own.
 // To put a new backend through every suite, add it here and to the type lists.
-#include <gtest/gtest.h>
 #include <stdlib.h>
+
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
