@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "policy/access_service.hpp"
 #include "policy/store.hpp"
@@ -77,11 +78,16 @@ struct temp_store {
     return dir.path;
   }
   void open(const std::string& url) {
-    auto s = storage::open_store(url);
-    if (!s)
+    // Many threads opening one SQLite file at once may find it locked: try again a little.
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      auto s = storage::open_store(url);
+      if (s) {
+        db = std::move(*s);
+        return;
+      }
       problem = s.message();
-    else
-      db = std::move(*s);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   std::string problem;
   std::unique_ptr<store> db;
@@ -89,11 +95,11 @@ struct temp_store {
 
 constexpr int bench_servers = 16;  // one per thread: each thread's grants are its own
 
-// Each use starts ten years after the one before: the grants of an earlier case on the same
-// server are long over.
+// Each use starts a year after the one before: the grants of an earlier case on the same
+// server are long over (and 60 uses stay within the limiter's steady_clock range).
 time_point fresh_start() {
   static std::atomic<int> uses{0};
-  return time_point(std::chrono::milliseconds(1'790'000'000'000)) + uses++ * 87600h;
+  return time_point(std::chrono::milliseconds(1'790'000'000'000)) + uses++ * 8760h;
 }
 
 std::shared_ptr<const config::config> small_config() {
