@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <charconv>
 
@@ -155,19 +156,29 @@ result<pool::lease> pool::acquire() {
   if (!c) {
     auto opened = connection::open(conninfo_);
     if (!opened) {
-      std::lock_guard lock(mutex_);
-      --open_;
-      returned_.notify_one();
-      return opened.err();
+      {
+        std::lock_guard lock(mutex_);
+        --open_;
+        returned_.notify_one();
+      }
+      return unreachable(opened.message());
     }
     c = std::move(*opened);
   } else if (c->lost()) {
     if (auto r = c->reset(); !r) {
       give_back(std::move(c));  // tried again on the next loan
-      return r.err();
+      return unreachable(r.message());
     }
   }
+  if (unreachable_.exchange(false)) spdlog::info("store: PostgreSQL is reachable again");
   return lease(*this, std::move(c));
+}
+
+error pool::unreachable(const std::string& why) {
+  if (!unreachable_.exchange(true)) spdlog::warn("store: PostgreSQL cannot be reached: {}", why);
+  return make_error(error_code::internal,
+                    "the store cannot be reached (PostgreSQL is down or unreachable); try "
+                    "again shortly");
 }
 
 void pool::give_back(std::unique_ptr<connection> c) {

@@ -16,6 +16,7 @@
 // Ownership: `connection` owns its PGconn; a `pool` owns its connections and lends one at a
 // time to one thread (`pool::lease`). Thread-safety: a connection is used by one thread at a
 // time; the pool is safe from any thread.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -151,13 +152,16 @@ class pool {
   // Opens the first connection now (so that a wrong URL is a startup error); the others as
   // they are needed, at most `size`.
   static result<std::unique_ptr<pool>> open(const std::string& conninfo, std::size_t size);
-  // A healthy connection, waiting for one to be returned when all are lent.
+  // A healthy connection, waiting for one to be returned when all are lent. While the server
+  // cannot be reached: an error people may be shown ("the store cannot be reached ..."); the
+  // reason (host, port, libpq's words) goes to the log once per outage.
   result<lease> acquire();
   const std::string& conninfo() const { return conninfo_; }
 
  private:
   pool(std::string conninfo, std::size_t size) : conninfo_(std::move(conninfo)), size_(size) {}
   void give_back(std::unique_ptr<connection> c);
+  error unreachable(const std::string& why);
 
   std::string conninfo_;
   std::size_t size_;
@@ -165,6 +169,7 @@ class pool {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<connection>> idle_;
   std::size_t open_ = 0;
+  std::atomic<bool> unreachable_{false};
 };
 
 // f(connection&) on a connection lent by `p` for the call; an exception (only bad_alloc can

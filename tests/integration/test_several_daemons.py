@@ -116,6 +116,11 @@ class SeveralDaemons(unittest.TestCase):
         self.pg.stop("fast")
         time.sleep(3)  # both daemons have found the store gone by now
         self.assertIsNone(proc.poll(), "the held connection waits while the store is away")
+        # A new login that needs the store is refused, saying why (and not where it lives).
+        refused = self.a.ssh("true", person="alice", timeout=60)
+        self.assertEqual(refused.returncode, 255)
+        self.assertIn(b"the store cannot be reached", refused.stderr)
+        self.assertNotIn(str(self.pg.port).encode(), refused.stderr)
         self.pg.start()
         # The daemons reconnect by themselves: the first approval after the return succeeds.
         r = self.b.cli("approve", str(req["id"]), "--as", "bob")
