@@ -20,6 +20,7 @@
 #include "audit/trail.hpp"
 #include "config/key_file_modes.hpp"
 #include "config/loader.hpp"
+#include "config/store_url.hpp"
 #include "core/time.hpp"
 #include "daemon/front_ends.hpp"
 #include "daemon/sd_notify.hpp"
@@ -95,7 +96,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
             {"config_loaded_at", format_rfc3339(config_loaded_at_)},
             {"reloads", reloads_},
             {"uptime_seconds", uptime.count()},
-            {"store", config_->store},
+            {"store", config::shown_store_url(config_->store)},  // never its password
             {"watchers", static_cast<std::int64_t>(gate_->watcher_count())},
             {"listeners", std::move(listeners)},
             {"audit", audit_.status()}};

@@ -14,6 +14,8 @@ constexpr std::chrono::milliseconds last_retry = std::chrono::minutes(10);
 constexpr std::chrono::milliseconds idle_check = std::chrono::minutes(1);
 constexpr std::chrono::milliseconds store_trouble = std::chrono::seconds(5);
 constexpr std::size_t batch = 16;
+// A mail taken is another sender's again after this, should this one die while sending it.
+constexpr std::chrono::milliseconds claim_lease = std::chrono::minutes(10);
 constexpr std::chrono::milliseconds prune_every = std::chrono::hours(1);
 }  // namespace
 
@@ -94,7 +96,7 @@ void mail_sender::run() {
       prune_old_mail();
       next_prune_ = clock_.now() + prune_every;
     }
-    auto due = box_.due(clock_.now(), batch);
+    auto due = box_.claim_due(clock_.now(), batch, claim_lease);
     if (!due) {
       spdlog::error("mail: cannot read the outbox: {}", due.message());
       wait(store_trouble);

@@ -7,7 +7,7 @@
 // the SMTP server took it. mark_sent() erases the message and leaves the row (recipient,
 // subject, times) as a record, which prune_sent() deletes after `mail.keep_sent`.
 //
-// One interface, several backends (storage/: SQLite today, PostgreSQL later); what every
+// One interface, several backends (storage/: SQLite and PostgreSQL); what every
 // backend must honour is checked by the conformance suite in tests/mail/outbox_test.cpp.
 // Implementations are thread-safe (the notifier enqueues from the acting thread, the sender
 // works on its own).
@@ -45,6 +45,14 @@ class outbox {
                                                     time_point now) = 0;
   // Unsent mail due at `now`, oldest first, at most `limit`.
   virtual result<std::vector<queued_mail>> due(time_point now, std::size_t limit) = 0;
+  // What the sender takes: like due(), and each mail returned is claimed for `lease` (its
+  // next attempt moved to now + lease, atomically with choosing it), so that no other sender,
+  // on this daemon or another sharing the store, takes it meanwhile. mark_sent() or
+  // mark_failed() settles it; a sender that dies mid-send leaves it to be tried again when the
+  // lease ends. So each mail is sent once whichever daemons are up (again only after a crash
+  // between the SMTP server's acceptance and mark_sent).
+  virtual result<std::vector<queued_mail>> claim_due(time_point now, std::size_t limit,
+                                                     std::chrono::milliseconds lease) = 0;
   // When the next unsent mail is due; nullopt when nothing waits.
   virtual result<std::optional<time_point>> next_due() = 0;
   // Delivered: erases the message (its links) and keeps the row as a record of the delivery.

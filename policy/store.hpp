@@ -1,10 +1,10 @@
 #pragma once
 // The durable home of requests, grants and the change feed (ARCHITECTURE practices 3 and 4).
 //
-// One interface, several backends in storage/: SQLite today (storage/sqlite/store.cpp),
-// PostgreSQL shared by several daemons later; storage::open_storage() picks one by the store
-// URL. Everything a backend must honour is checked by the conformance suite in
-// tests/policy/store_conformance_test.cpp:
+// One interface, several backends in storage/: SQLite (storage/sqlite/store.cpp, one daemon)
+// and PostgreSQL shared by several daemons (storage/postgresql/store.cpp); storage::
+// open_storage() picks one by the store URL. Everything a backend must honour is checked by the
+// conformance suite in tests/policy/store_conformance_test.cpp:
 //   * every write is durable when the call returns;
 //   * records carry a version; an update names the version it read and fails with
 //     error_code::conflict if the record changed since (`UPDATE ... WHERE id=? AND version=?`);
@@ -15,11 +15,14 @@
 //     anything is visible to other readers; an error from it rolls the transaction back
 //     (access_service records the audit events there: audited before it takes effect);
 //   * the change feed is a strictly increasing sequence (seq) of what changed, readable with
-//     changes_since(seq); PostgreSQL adds LISTEN/NOTIFY on top so that waiters wake at once.
+//     changes_since(seq); a row with a smaller seq never becomes visible after a larger one;
+//     PostgreSQL adds LISTEN/NOTIFY on top (wait_for_change) so that other daemons wake at once.
 // No call throws: failures come back as result errors (internal for storage failures).
 //
 // Thread-safety: implementations are safe to call from several threads (the SQLite one
-// serialises calls on one connection).
+// serialises calls on one connection; the PostgreSQL one lends each call a connection of its
+// pool). Calls block until the database answers: never call them on the io thread.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -125,6 +128,15 @@ class store {
   // Change feed: rows with seq > `after`, in seq order, at most `limit` (0: all).
   virtual result<std::vector<change>> changes_since(std::int64_t after, std::size_t limit) = 0;
   virtual result<std::int64_t> last_change_seq() = 0;
+
+  // Word from other writers of the store. notifies_changes(): whether wait_for_change() can
+  // tell (PostgreSQL: LISTEN gatehouse_changes, which apply() NOTIFYs in its transaction).
+  // wait_for_change() blocks up to `timeout` and answers true when another writer may have
+  // committed a change (read the feed), false when the time passed quietly, an error while
+  // the database cannot be reached. Backends that cannot tell (SQLite: one daemon per file)
+  // answer false at once; their readers poll.
+  virtual bool notifies_changes() const { return false; }
+  virtual result<bool> wait_for_change(std::chrono::milliseconds /*timeout*/) { return false; }
 
   // The whole batch in one transaction; `check` (if set) runs last, before the commit.
   virtual result<committed> apply(const write_batch& batch, const before_commit& check) = 0;

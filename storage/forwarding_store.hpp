@@ -74,6 +74,11 @@ class forwarding_store : public policy::store {
     before_call();
     return inner_.apply(b, check);
   }
+  bool notifies_changes() const override { return inner_.notifies_changes(); }
+  // Not slowed: it waits by design.
+  policy::result<bool> wait_for_change(std::chrono::milliseconds timeout) override {
+    return inner_.wait_for_change(timeout);
+  }
 
  protected:
   // Runs before every call is handed on (not for url()).

@@ -1,9 +1,11 @@
 #include "storage/open_storage.hpp"
 
 #include "config/store_url.hpp"
+#include "storage/postgresql/parts.hpp"
+#include "storage/postgresql/store.hpp"
+#include "storage/slowed_store.hpp"
 #include "storage/sqlite/outbox.hpp"
 #include "storage/sqlite/store.hpp"
-#include "storage/slowed_store.hpp"
 #include "storage/sqlite/token_store.hpp"
 
 namespace gatehouse::storage {
@@ -19,12 +21,16 @@ result<config::store_url> backend_of(const std::string& url) {
   auto parsed = config::parse_store_url(url);
   if (!parsed)
     return make_error(error_code::invalid,
-                      "cannot open store " + url + ": unsupported kind of store (use sqlite:PATH)");
-  if (parsed->kind == config::store_kind::postgresql)  // the URL may hold a password: not shown
-    return make_error(error_code::invalid,
-                      "cannot open store: PostgreSQL stores are not supported yet (use "
-                      "sqlite:PATH)");
+                      "cannot open store " + config::shown_store_url(url) +
+                          ": unsupported kind of store (use sqlite:PATH or postgresql://...)");
   return std::move(*parsed);
+}
+
+result<std::unique_ptr<policy::store>> open_policy_store(const config::store_url& backend,
+                                                         const std::string& url) {
+  if (backend.kind == config::store_kind::postgresql)
+    return postgresql::open_store(backend.location, config::shown_store_url(url));
+  return sqlite::open_store(backend.location, url);
 }
 
 }  // namespace
@@ -33,9 +39,19 @@ result<stores> open_storage(const std::string& url) {
   auto backend = backend_of(url);
   if (!backend) return backend.err();
   stores out;
-  auto store = sqlite::open_store(backend->location, url);
+  auto store = open_policy_store(*backend, url);  // first: it brings the schema up to date
   if (!store) return store.err();
   out.store = slowed_if_asked(std::move(*store));
+  if (backend->kind == config::store_kind::postgresql) {
+    const std::string shown = config::shown_store_url(url);
+    auto tokens = postgresql::open_token_store(backend->location, shown);
+    if (!tokens) return tokens.err();
+    out.tokens = std::move(*tokens);
+    auto outbox = postgresql::open_outbox(backend->location, shown);
+    if (!outbox) return outbox.err();
+    out.outbox = std::move(*outbox);
+    return out;
+  }
   auto tokens = sqlite::open_token_store(backend->location);
   if (!tokens) return tokens.err();
   out.tokens = std::move(*tokens);
@@ -48,7 +64,7 @@ result<stores> open_storage(const std::string& url) {
 result<std::unique_ptr<policy::store>> open_store(const std::string& url) {
   auto backend = backend_of(url);
   if (!backend) return backend.err();
-  return sqlite::open_store(backend->location, url);
+  return open_policy_store(*backend, url);
 }
 
 }  // namespace gatehouse::storage

@@ -2,9 +2,9 @@
 // The one way to open Gatehouse's durable state. open_storage() parses the store URL once
 // (config/store_url.hpp) and opens, on the backend it names, the three parts that live in the
 // store: the policy store (requests, grants, change feed), the web's token store and the mail
-// outbox. Backends live under storage/<backend>/: SQLite today (one file, one connection per
-// part, WAL lets them share it); postgresql:// is refused with a clear sentence until its
-// backend exists.
+// outbox. Backends live under storage/<backend>/: SQLite (one file, one connection per part,
+// WAL lets them share it; one daemon) and PostgreSQL (a small pool of connections per part,
+// several daemons on one database; config/store_url.hpp says which strings it takes).
 //
 // Ownership: the caller owns what comes back; the parts are independent (each has its own
 // connection) and may be destroyed in any order. Thread-safety: open_* may be called from any
@@ -25,9 +25,10 @@ struct stores {
   std::unique_ptr<mail::outbox> outbox;
 };
 
-// "sqlite:PATH" or "sqlite::memory:" (three separate in-memory databases). Creates the
-// database and brings its schema up to date. On failure one line, e.g. "cannot open store
-// sqlite:/x/y.db: unable to open database file". In test builds the policy store may come
+// "sqlite:PATH", "sqlite::memory:" (three separate in-memory databases) or a PostgreSQL
+// string. Creates the database (SQLite) and brings its schema up to date. On failure one line,
+// e.g. "cannot open store sqlite:/x/y.db: unable to open database file"; a password in the
+// string is never in it. In test builds the policy store may come
 // slowed (slowed_store.hpp).
 policy::result<stores> open_storage(const std::string& url);
 

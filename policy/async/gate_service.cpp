@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "policy/async/change_listener.hpp"
 #include "policy/async/store_worker.hpp"
 
 namespace gatehouse::policy {
@@ -23,6 +24,9 @@ namespace asio = boost::asio;
 namespace {
 // Changes made by another daemon sharing the store are seen within this time.
 constexpr auto feed_poll_interval = std::chrono::seconds(1);
+// The same when the store tells of them at once (change_listener): the poll is then only the
+// safety net for a notification lost.
+constexpr auto feed_safety_poll_interval = std::chrono::seconds(5);
 // Deadlines are re-read at least this often (a clock step or another daemon's change).
 constexpr auto max_timer_wait = std::chrono::minutes(1);
 constexpr std::size_t feed_batch = 256;
@@ -102,7 +106,13 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
       std::unordered_map<std::int64_t, std::map<std::uint64_t, std::function<void(const T&)>>>;
 
   impl(asio::io_context& io, access_service& a, store& s, const clock& c)
-      : io(io), access(a), changes(s), clk(c), deadline_timer(io), poll_timer(io) {}
+      : io(io),
+        access(a),
+        changes(s),
+        clk(c),
+        deadline_timer(io),
+        poll_timer(io),
+        listener(s, [this] { heard_from_other_daemons(); }) {}
 
   asio::io_context& io;
   access_service& access;
@@ -120,6 +130,9 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
   watchers<request> request_watchers;
   watchers<grant> grant_watchers;
   request_tally tally;
+  bool listen_round_queued = false;  // a feed round for word from the listener is on its way
+  bool heard_again = false;          // more word came while it was
+  change_listener listener;          // last member: stopped (joined) before the rest goes
 
   template <typename T>
   static void fire(watchers<T>& all, std::int64_t id, const T& value) {
@@ -146,9 +159,11 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     worker.post([weak = weak_from_this(), executor = io.get_executor(), read = std::move(read),
                  deliver = std::move(deliver)]() mutable {
       auto value = read();
-      asio::post(executor, [weak, value = std::move(value), deliver = std::move(deliver)]() mutable {
-        if (auto self = weak.lock(); self && self->running) deliver(*self, std::move(value));
-      });
+      asio::post(executor,
+                 [weak, value = std::move(value), deliver = std::move(deliver)]() mutable {
+                   if (auto self = weak.lock(); self && self->running)
+                     deliver(*self, std::move(value));
+                 });
     });
   }
 
@@ -176,8 +191,8 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
           return a.get_request(id);
         },
         [id, batch = slot](impl& self, result<request> r) {
-          if (auto it = self.queued_reads.find(id); it != self.queued_reads.end() &&
-                                                     it->second == batch)
+          if (auto it = self.queued_reads.find(id);
+              it != self.queued_reads.end() && it->second == batch)
             self.queued_reads.erase(it);
           for (auto& fn : batch->callbacks) fn(r);
         });
@@ -269,9 +284,33 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
     });
   }
 
+  // On the listener's thread: another daemon committed a change. One feed round at a time
+  // (word arriving meanwhile asks for one more), so a burst of decisions costs a few rounds.
+  void heard_from_other_daemons() {
+    asio::post(io, [weak = weak_from_this()] {
+      auto self = weak.lock();
+      if (!self || !self->running) return;
+      if (self->listen_round_queued) {
+        self->heard_again = true;
+        return;
+      }
+      self->listen_round();
+    });
+  }
+
+  void listen_round() {
+    listen_round_queued = true;
+    heard_again = false;
+    round(false, [](impl& me) {
+      me.listen_round_queued = false;
+      if (me.heard_again) me.listen_round();
+    });
+  }
+
   void poll_feed() {
     if (!running) return;
-    poll_timer.expires_after(feed_poll_interval);
+    poll_timer.expires_after(changes.notifies_changes() ? feed_safety_poll_interval
+                                                        : feed_poll_interval);
     poll_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self || !self->running) return;
@@ -313,10 +352,12 @@ void gate_service::start() {
   impl_->drain();
   impl_->arm_deadline();
   impl_->poll_feed();
+  impl_->listener.start();
 }
 
 void gate_service::stop() {
   impl_->running = false;
+  impl_->listener.stop();
   impl_->deadline_timer.cancel();
   impl_->poll_timer.cancel();
   impl_->worker.stop();  // waits for the store call in progress, if any

@@ -8,9 +8,9 @@
 //   * watch_grant(id, fn)           fn(grant) once the grant is ended or revoked;
 //   * the timers that expire pending requests and end grants, armed from the store at start
 //     (so they survive a restart) and re-armed after every change;
-//   * the change feed: after every mutation (and periodically, for changes made by other
-//     daemons sharing the store) it reads the store's changes since the last one seen and
-//     calls the watchers.
+//   * the change feed: after every mutation, at once when another daemon sharing the store
+//     commits one (change_listener.hpp: PostgreSQL's LISTEN/NOTIFY), and periodically as a
+//     safety net, it reads the store's changes since the last one seen and calls the watchers.
 // A held connection subscribes first and re-checks second, so no decision is missed.
 //
 // Store work off the io thread: the periodic feed poll and the deadline work (expiring,

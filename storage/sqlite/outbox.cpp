@@ -1,5 +1,6 @@
 #include "storage/sqlite/outbox.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -55,19 +56,22 @@ class sqlite_outbox final : public mail::outbox {
         " WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
     if (!stmt) return stmt.err();
     (*stmt)->bind(1, to_millis(now)).bind(2, std::int64_t(limit));
-    std::vector<queued_mail> out;
-    for (;;) {
-      auto row = (*stmt)->step();
-      if (!row) return row.err();
-      if (!*row) break;
-      queued_mail q;
-      q.id = (*stmt)->integer(0);
-      q.mail.recipient = (*stmt)->text(1);
-      q.mail.subject = (*stmt)->text(2);
-      q.mail.body = (*stmt)->text(3);
-      q.attempts = int((*stmt)->integer(4));
-      out.push_back(std::move(q));
-    }
+    return read_mail(**stmt);
+  }
+
+  result<std::vector<queued_mail>> claim_due(time_point now, std::size_t limit,
+                                             std::chrono::milliseconds lease) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_->prepare(
+        "UPDATE mail_outbox SET next_attempt_at = ?1 WHERE id IN (SELECT id FROM mail_outbox"
+        " WHERE sent_at IS NULL AND next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3)"
+        " RETURNING id, recipient, subject, body, attempts");
+    if (!stmt) return stmt.err();
+    (*stmt)->bind(1, to_millis(now + lease)).bind(2, to_millis(now)).bind(3, std::int64_t(limit));
+    auto out = read_mail(**stmt);
+    if (out)  // RETURNING gives no order: oldest first by id
+      std::sort(out->begin(), out->end(),
+                [](const queued_mail& a, const queued_mail& b) { return a.id < b.id; });
     return out;
   }
 
@@ -137,6 +141,23 @@ class sqlite_outbox final : public mail::outbox {
   }
 
  private:
+  // The rows of a statement selecting id, recipient, subject, body, attempts.
+  static result<std::vector<queued_mail>> read_mail(statement& s) {
+    std::vector<queued_mail> out;
+    for (;;) {
+      auto row = s.step();
+      if (!row) return row.err();
+      if (!*row) return out;
+      queued_mail q;
+      q.id = s.integer(0);
+      q.mail.recipient = s.text(1);
+      q.mail.subject = s.text(2);
+      q.mail.body = s.text(3);
+      q.attempts = int(s.integer(4));
+      out.push_back(std::move(q));
+    }
+  }
+
   // The write-ahead log keeps old images of the pages that held erased messages until it
   // starts over, and even then beyond its new end: copy it into the file and cut it to
   // nothing now, if no other connection is reading (best effort: without waiting, so no other

@@ -1,7 +1,8 @@
 #pragma once
 // Row mapping for the SQLite store (store.cpp): the column lists of the requests, grants and
 // changes tables, binding a record's fields as statement parameters ?1..?N, and reading a row
-// back. Internal to the SQLite backend.
+// back (the fields themselves: storage/record_fields.hpp, shared with PostgreSQL). Internal to
+// the SQLite backend.
 //
 // Pure helpers over a statement; no thread-safety of their own.
 #include "policy/store.hpp"

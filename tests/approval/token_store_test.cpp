@@ -44,7 +44,8 @@ class TokenStore : public ::testing::Test {
   std::unique_ptr<token_store> store_;
 };
 
-using TokenStoreBackends = ::testing::Types<storage::testing::sqlite_file_backend>;
+using TokenStoreBackends =
+    ::testing::Types<storage::testing::sqlite_file_backend, storage::testing::postgresql_backend>;
 TYPED_TEST_SUITE(TokenStore, TokenStoreBackends);
 
 TYPED_TEST(TokenStore, TokensAreLongUnguessableAndStoredOnlyAsHashes) {

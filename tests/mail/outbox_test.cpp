@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
 #include "mail/mail_sender.hpp"
 #include "storage/open_storage.hpp"
 #include "storage_backends.hpp"
@@ -34,7 +37,8 @@ class Outbox : public ::testing::Test {
   std::unique_ptr<outbox> box_;
 };
 
-using OutboxBackends = ::testing::Types<storage::testing::sqlite_file_backend>;
+using OutboxBackends =
+    ::testing::Types<storage::testing::sqlite_file_backend, storage::testing::postgresql_backend>;
 TYPED_TEST_SUITE(Outbox, OutboxBackends);
 
 TYPED_TEST(Outbox, QueuedMailIsDueAtOnceThenSent) {
@@ -112,6 +116,65 @@ TYPED_TEST(Outbox, SentMailKeepsNoLinkAtRest) {
   EXPECT_NE(stored.find("approve #1"), std::string::npos) << stored;        // the record stays
   EXPECT_NE(stored.find("Subject: x\r\n\r\nbody\r\n"), std::string::npos);  // unsent: kept
   EXPECT_EQ(*box.unsent(), 1);
+}
+
+TYPED_TEST(Outbox, AClaimedMailIsNobodyElsesUntilSettledOrItsLeaseEnds) {
+  auto& box = *this->box_;
+  auto ids = *box.enqueue({mail_to("a"), mail_to("b"), mail_to("c")}, t0);
+  auto other = this->open();  // a second daemon's sender on the same store
+  auto first = box.claim_due(t0, 2, 10min);
+  ASSERT_TRUE(first) << first.message();
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, ids[0]);
+  EXPECT_EQ((*first)[1].id, ids[1]);
+  auto second = other->claim_due(t0, 10, 10min);
+  ASSERT_TRUE(second) << second.message();
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].id, ids[2]);
+  EXPECT_TRUE(box.claim_due(t0 + 1s, 10, 10min)->empty());
+  // Settled: a failure is due again at its retry, a sent one never.
+  ASSERT_TRUE(box.mark_failed(ids[0], "421 busy", t0 + 5s));
+  ASSERT_TRUE(box.mark_sent(ids[1], t0 + 1s));
+  auto retried = other->claim_due(t0 + 5s, 10, 10min);
+  ASSERT_EQ(retried->size(), 1u);
+  EXPECT_EQ((*retried)[0].id, ids[0]);
+  EXPECT_EQ((*retried)[0].attempts, 1);
+  // A sender that died with ids[2]: another takes it when the lease ends.
+  auto after_lease = box.claim_due(t0 + 10min, 10, 10min);
+  ASSERT_EQ(after_lease->size(), 1u);
+  EXPECT_EQ((*after_lease)[0].id, ids[2]);
+}
+
+TYPED_TEST(Outbox, ConcurrentSendersNeverTakeOneMailTwice) {
+  constexpr int mails = 200, senders = 4;
+  std::vector<outgoing_mail> all;
+  for (int i = 0; i < mails; ++i) all.push_back(mail_to("p" + std::to_string(i)));
+  ASSERT_TRUE(this->box_->enqueue(all, t0));
+  std::vector<std::unique_ptr<outbox>> boxes;
+  for (int i = 0; i < senders; ++i) boxes.push_back(this->open());
+  std::vector<std::vector<std::int64_t>> taken(senders);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < senders; ++i)
+    threads.emplace_back([&, i] {
+      for (;;) {
+        auto got = boxes[std::size_t(i)]->claim_due(t0, 7, 10min);
+        if (!got || got->empty()) return;
+        for (const auto& q : *got) {
+          taken[std::size_t(i)].push_back(q.id);
+          (void)boxes[std::size_t(i)]->mark_sent(q.id, t0);
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::set<std::int64_t> once;
+  std::size_t total = 0;
+  for (const auto& ids : taken) {
+    total += ids.size();
+    once.insert(ids.begin(), ids.end());
+  }
+  EXPECT_EQ(total, std::size_t(mails));
+  EXPECT_EQ(once.size(), std::size_t(mails));
+  EXPECT_EQ(*this->box_->unsent(), 0);
 }
 
 TYPED_TEST(Outbox, MailSenderPrunesSentMailOlderThanKeepSent) {

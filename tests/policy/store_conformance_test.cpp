@@ -67,7 +67,8 @@ class StoreConformance : public ::testing::Test {
   std::unique_ptr<store> store_;
 };
 
-using StoreBackends = ::testing::Types<sqlite_file_backend, sqlite_memory_backend>;
+using StoreBackends = ::testing::Types<sqlite_file_backend, sqlite_memory_backend,
+                                       storage::testing::postgresql_backend>;
 TYPED_TEST_SUITE(StoreConformance, StoreBackends);
 
 void expect_same(const request& a, const request& b) {

@@ -75,7 +75,8 @@ TEST_F(SqliteStore, AnUnwritableDirectoryIsReportedClearly) {
 
 TEST_F(SqliteStore, UnknownKindsOfStoreAreRefused) {
   EXPECT_EQ(open_store("mysql://db/x").message(),
-            "cannot open store mysql://db/x: unsupported kind of store (use sqlite:PATH)");
+            "cannot open store mysql://db/x: unsupported kind of store (use sqlite:PATH or "
+            "postgresql://...)");
   EXPECT_EQ(open_store("sqlite:").code(), error_code::invalid);
 }
 

@@ -5,12 +5,15 @@
 //   persistent            whether reopening the URL finds what was written;
 //   table_text(table)     every value of `table` as text, concatenated (what a copy of the
 //                         store would give away), read over a connection of its own.
-// To put a new backend (PostgreSQL) through every suite, add it here and to the type lists.
+// To put a new backend through every suite, add it here and to the type lists.
 #include <stdlib.h>
+
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
+#include "postgres_server.hpp"
 #include "storage/sqlite/database.hpp"
 
 namespace gatehouse::storage::testing {
@@ -60,6 +63,22 @@ struct sqlite_file_backend {
 struct sqlite_memory_backend {
   static constexpr bool persistent = false;
   std::string url() const { return "sqlite::memory:"; }
+};
+
+// A database of its own on the real PostgreSQL server the tests start (postgres_server.hpp).
+// Without a server the test fails, saying why.
+struct postgresql_backend {
+  static constexpr bool persistent = true;
+  postgresql_backend() : url_(postgres_server::shared().new_database()) {
+    if (url_.empty()) ADD_FAILURE() << postgres_server::shared().problem();
+  }
+  std::string url() const { return url_.empty() ? "postgresql://127.0.0.1:1/unavailable" : url_; }
+  std::string table_text(const std::string& table) const {
+    return postgres_table_text(url(), table);
+  }
+
+ private:
+  std::string url_;
 };
 
 }  // namespace gatehouse::storage::testing

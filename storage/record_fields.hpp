@@ -1,0 +1,162 @@
+#pragma once
+// The fields of a request, a grant and a change as every SQL backend keeps them: which
+// columns, in which order, encoded how (times as Unix milliseconds, levels, decisions and
+// comments as JSON through policy/record_codec), and how a row is read back. One copy for the
+// backends (storage/sqlite/rows, storage/postgresql/rows), which differ only in how a value is
+// bound and read:
+//   Binder: b.bind(position, value) for std::int64_t, std::string_view and
+//           std::optional<std::int64_t>, called in position order 1..N;
+//   Row:    r.integer(col), r.optional_integer(col), r.text(col), columns from 0.
+// Pure templates, no I/O, no thread-safety of their own.
+#include <string>
+
+#include "policy/record_codec.hpp"
+#include "policy/store.hpp"
+
+namespace gatehouse::storage::fields {
+
+// "id, version, state, ..." in the order read_request expects.
+inline constexpr const char* request_columns =
+    "id, version, state, requester, server, account, protocol, justification, window_start,"
+    " window_end, emergency, post_approval, grant_id, rule, max_duration, pending_until,"
+    " auto_approve, filed_by, levels, decisions, comments, created, updated";
+// The columns bind_request fills, in its order (positions 1..21).
+inline constexpr const char* request_written_columns =
+    "state, requester, server, account, protocol, justification, window_start, window_end,"
+    " emergency, post_approval, grant_id, rule, max_duration, pending_until, auto_approve,"
+    " filed_by, levels, decisions, comments, created, updated";
+inline constexpr int request_field_count = 21;
+
+template <typename Binder>
+void bind_request(Binder& b, const policy::request& r) {
+  using namespace policy;
+  using codec::to_millis;
+  b.bind(1, to_string(r.state));
+  b.bind(2, std::string_view(r.requester));
+  b.bind(3, std::string_view(r.server));
+  b.bind(4, std::string_view(r.account));
+  b.bind(5, to_string(r.protocol));
+  b.bind(6, std::string_view(r.justification));
+  b.bind(7, to_millis(r.window.start));
+  b.bind(8, to_millis(r.window.end));
+  b.bind(9, std::int64_t{r.emergency});
+  b.bind(10, to_string(r.post_approval));
+  b.bind(11, std::optional<std::int64_t>(r.grant));
+  b.bind(12, std::string_view(r.rule));
+  b.bind(13, std::int64_t{r.max_duration.count()});
+  b.bind(14, to_millis(r.pending_until));
+  b.bind(15, std::int64_t{r.auto_approve_requester});
+  b.bind(16, std::string_view(r.filed_by));
+  b.bind(17, std::string_view(codec::encode_levels(r.levels)));
+  b.bind(18, std::string_view(codec::encode_decisions(r.decisions)));
+  b.bind(19, std::string_view(codec::encode_comments(r.comments)));
+  b.bind(20, to_millis(r.created));
+  b.bind(21, to_millis(r.updated));
+}
+
+// A row selected with request_columns; internal error when its JSON parts are damaged.
+template <typename Row>
+policy::result<policy::request> read_request(const Row& s) {
+  using namespace policy;
+  using codec::from_millis;
+  request r;
+  r.id = s.integer(0);
+  r.version = s.integer(1);
+  auto state = parse_request_state(s.text(2));
+  r.requester = s.text(3);
+  r.server = s.text(4);
+  r.account = s.text(5);
+  auto protocol = parse_protocol(s.text(6));
+  r.justification = s.text(7);
+  r.window = {from_millis(s.integer(8)), from_millis(s.integer(9))};
+  r.emergency = s.integer(10) != 0;
+  auto post = parse_post_approval(s.text(11));
+  r.grant = s.optional_integer(12);
+  r.rule = s.text(13);
+  r.max_duration = std::chrono::seconds(s.integer(14));
+  r.pending_until = from_millis(s.integer(15));
+  r.auto_approve_requester = s.integer(16) != 0;
+  r.filed_by = s.text(17);
+  auto levels = codec::decode_levels(s.text(18));
+  auto decisions = codec::decode_decisions(s.text(19));
+  auto comments = codec::decode_comments(s.text(20));
+  r.created = from_millis(s.integer(21));
+  r.updated = from_millis(s.integer(22));
+  if (!state || !protocol || !post || !levels || !decisions || !comments)
+    return make_error(error_code::internal,
+                      "request #" + std::to_string(r.id) + " is damaged in the store");
+  r.state = *state;
+  r.protocol = *protocol;
+  r.post_approval = *post;
+  r.levels = std::move(*levels);
+  r.decisions = std::move(*decisions);
+  r.comments = std::move(*comments);
+  return r;
+}
+
+inline constexpr const char* grant_columns =
+    "id, version, request_id, person, server, account, start_at, end_at, state, revoked_by,"
+    " closed_at";
+// Positions 1..9 of bind_grant.
+inline constexpr const char* grant_written_columns =
+    "request_id, person, server, account, start_at, end_at, state, revoked_by, closed_at";
+inline constexpr int grant_field_count = 9;
+
+template <typename Binder>
+void bind_grant(Binder& b, const policy::grant& g) {
+  using policy::codec::to_millis;
+  std::optional<std::int64_t> closed;
+  if (g.closed_at) closed = to_millis(*g.closed_at);
+  b.bind(1, std::int64_t{g.request});
+  b.bind(2, std::string_view(g.person));
+  b.bind(3, std::string_view(g.server));
+  b.bind(4, std::string_view(g.account));
+  b.bind(5, to_millis(g.start));
+  b.bind(6, to_millis(g.end));
+  b.bind(7, to_string(g.state));
+  b.bind(8, std::string_view(g.revoked_by));
+  b.bind(9, closed);
+}
+
+template <typename Row>
+policy::result<policy::grant> read_grant(const Row& s) {
+  using namespace policy;
+  using codec::from_millis;
+  grant g;
+  g.id = s.integer(0);
+  g.version = s.integer(1);
+  g.request = s.integer(2);
+  g.person = s.text(3);
+  g.server = s.text(4);
+  g.account = s.text(5);
+  g.start = from_millis(s.integer(6));
+  g.end = from_millis(s.integer(7));
+  auto state = parse_grant_state(s.text(8));
+  g.revoked_by = s.text(9);
+  if (auto closed = s.optional_integer(10)) g.closed_at = from_millis(*closed);
+  if (!state)
+    return make_error(error_code::internal,
+                      "grant #" + std::to_string(g.id) + " is damaged in the store");
+  g.state = *state;
+  return g;
+}
+
+inline constexpr const char* change_columns = "seq, kind, request_id, grant_id, at";
+
+template <typename Row>
+policy::result<policy::change> read_change(const Row& s) {
+  using namespace policy;
+  change c;
+  c.seq = s.integer(0);
+  auto kind = parse_change_kind(s.text(1));
+  c.request = s.integer(2);
+  c.grant = s.optional_integer(3);
+  c.at = codec::from_millis(s.integer(4));
+  if (!kind)
+    return make_error(error_code::internal,
+                      "change " + std::to_string(c.seq) + " is damaged in the store");
+  c.kind = *kind;
+  return c;
+}
+
+}  // namespace gatehouse::storage::fields
