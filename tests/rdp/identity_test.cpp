@@ -1,5 +1,7 @@
 #include "proxy/rdp/identity.hpp"
 
+#include "core/peer_address.hpp"
+
 #include <gtest/gtest.h>
 
 namespace gatehouse::proxy::rdp {
