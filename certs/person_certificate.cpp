@@ -98,7 +98,8 @@ person_certificate_result check_person_certificate(std::string_view blob,
   }
   if (terms.revoked != nullptr && revoked(c, *terms.revoked))
     return std::string("certificate revoked");
-  return accepted_certificate{c.key_id, c.serial, c.plain_key_blob()};
+  auto key_blob = c.plain_key_blob();
+  return accepted_certificate{c.key_id, c.serial, key_blob, sha256_fingerprint(key_blob)};
 }
 
 }  // namespace gatehouse::certs

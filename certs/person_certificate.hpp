@@ -29,7 +29,8 @@ struct person_certificate_terms {
 struct accepted_certificate {
   std::string key_id;
   std::uint64_t serial = 0;
-  std::string certified_key_blob;  // the plain key inside (its fingerprint is audited)
+  std::string certified_key_blob;  // the plain key inside
+  std::string fingerprint;         // its "SHA256:…" fingerprint, as ssh-keygen -l prints it
 };
 
 using person_certificate_result = std::variant<accepted_certificate, std::string>;

@@ -21,5 +21,6 @@ void print_request_outcome(const boost::json::value& request);  // one line: "re
 void print_grants(const boost::json::value& list);
 void print_grant_outcome(const boost::json::value& grant);
 void print_sessions(const boost::json::value& list);
+void print_trusted_ca_keys(const boost::json::value& answer);  // `ca export`
 
 }  // namespace gatehouse::cli

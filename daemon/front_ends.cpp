@@ -38,7 +38,8 @@ struct front_ends::impl {
     auto events = proxy::session::audit_event_sink(context.audit, &refusals);
     list.push_back(std::make_unique<proxy::ssh::front_end>(
         context.io.get_executor(), context.current_config,
-        proxy::ssh::front_end::parts{gate, own, sessions, events, context.sessions_allowed}));
+        proxy::ssh::front_end::parts{gate, own, sessions, events, context.sessions_allowed,
+                                     context.current_ca}));
     list.push_back(std::make_unique<proxy::rdp::front_end>(
         context.io.get_executor(), context.current_config,
         proxy::rdp::front_end::parts{gate, sessions, events, context.sessions_allowed}));

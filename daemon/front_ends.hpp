@@ -26,6 +26,9 @@ class audit_sink;
 namespace gatehouse::operations {
 class service;
 }
+namespace gatehouse::certs {
+class certificate_authority;
+}
 
 namespace gatehouse::daemon {
 
@@ -38,6 +41,8 @@ struct front_end_context {
   policy::audit_sink& audit;        // where session, auth, exec and sftp events go
   // False while the audit trail cannot record new sessions (audit.on_write_failure: refuse).
   std::function<bool()> sessions_allowed;
+  // The gate's user CA in force (ssh.ca_key, loaded at start and reload); null = none.
+  std::function<std::shared_ptr<const certs::certificate_authority>()> current_ca;
 };
 
 class front_ends {
