@@ -28,7 +28,7 @@ inline constexpr std::string_view ed25519_certificate_type = "ssh-ed25519-cert-v
 using named_values = std::vector<std::pair<std::string, std::string>>;
 
 struct certificate {
-  std::string key_type;    // "ssh-ed25519-cert-v01@openssh.com"
+  std::string key_type;  // "ssh-ed25519-cert-v01@openssh.com"
   std::string nonce;
   std::string key_fields;  // the certified key's own fields, encoded (ed25519: string pk)
   std::uint64_t serial = 0;
@@ -39,8 +39,8 @@ struct certificate {
   std::uint64_t valid_before = 0;
   named_values critical_options;
   named_values extensions;
-  std::string signature_key;  // the CA's public key blob
-  std::string signature;      // the CA's signature blob
+  std::string signature_key;    // the CA's public key blob
+  std::string signature;        // the CA's signature blob
   std::size_t signed_size = 0;  // parse only: how many leading bytes the signature covers
 
   // The certified key as a plain public key blob ("ssh-ed25519" + key_fields), what

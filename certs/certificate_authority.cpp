@@ -45,7 +45,7 @@ std::string public_blob_of(std::string_view public_key) {
 // An OpenSSL Ed25519 key from a PKCS#8 PEM text: its seed and public key.
 void parse_pem_ed25519(const std::string& text, ed25519_private& out) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(text.data(), int(text.size())),
-                                                 &BIO_free);
+                                                &BIO_free);
   evp_key key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519) {
     out.problem = "not an unencrypted Ed25519 private key";
@@ -57,18 +57,15 @@ void parse_pem_ed25519(const std::string& text, ed25519_private& out) {
   if (EVP_PKEY_get_raw_private_key(key.get(), reinterpret_cast<unsigned char*>(out.seed.data()),
                                    &n) != 1 ||
       n != 32 ||
-      EVP_PKEY_get_raw_public_key(key.get(),
-                                  reinterpret_cast<unsigned char*>(out.public_key.data()),
-                                  &n) != 1 ||
+      EVP_PKEY_get_raw_public_key(
+          key.get(), reinterpret_cast<unsigned char*>(out.public_key.data()), &n) != 1 ||
       n != 32)
     out.problem = "the Ed25519 key cannot be read";
 }
 
 }  // namespace
 
-ed25519_private::~ed25519_private() {
-  OPENSSL_cleanse(seed.data(), seed.size());
-}
+ed25519_private::~ed25519_private() { OPENSSL_cleanse(seed.data(), seed.size()); }
 
 void parse_openssh_ed25519(std::string_view text, ed25519_private& out) {
   auto begin = text.find(openssh_begin);

@@ -15,8 +15,7 @@ std::string random_bytes(std::size_t n) {
 }
 }  // namespace
 
-certificate session_certificate(std::string_view public_key,
-                                const session_certificate_terms& t) {
+certificate session_certificate(std::string_view public_key, const session_certificate_terms& t) {
   certificate c;
   c.key_type = std::string(ed25519_certificate_type);
   c.nonce = random_bytes(32);

@@ -57,7 +57,8 @@ evp_key rsa_key(std::string_view e, std::string_view n) {
                                                    &BN_free);
   std::unique_ptr<BIGNUM, decltype(&BN_free)> bn_n(BN_bin2bn(bytes(n), int(n.size()), nullptr),
                                                    &BN_free);
-  if (!b || !bn_e || !bn_n || OSSL_PARAM_BLD_push_BN(b.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
+  if (!b || !bn_e || !bn_n ||
+      OSSL_PARAM_BLD_push_BN(b.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(b.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1)
     return nullptr;
   return key_from_params("RSA", b.get());

@@ -5,7 +5,8 @@
 namespace gatehouse::certs {
 
 void wire_writer::u32(std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out_.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 void wire_writer::u64(std::uint64_t v) {

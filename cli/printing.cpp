@@ -160,8 +160,8 @@ void print_sessions(const json::value& list) {
 
 // One line each, nothing else: `gatehouse ca export > /etc/ssh/gatehouse_user_ca.pub`.
 void print_trusted_ca_keys(const json::value& answer) {
-  const auto* keys = answer.is_object() ? answer.as_object().if_contains("trusted_user_ca_keys")
-                                        : nullptr;
+  const auto* keys =
+      answer.is_object() ? answer.as_object().if_contains("trusted_user_ca_keys") : nullptr;
   if (keys == nullptr || !keys->is_array()) return;
   for (const auto& line : keys->as_array()) std::printf("%s\n", text_of(&line).c_str());
 }

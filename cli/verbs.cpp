@@ -148,7 +148,10 @@ const std::map<std::string, verb>& verbs() {
        {"ca export   (the TrustedUserCAKeys lines for servers on certificates)", 1, 1,
         [](const arguments& a) {
           // Any other word asks for an endpoint that does not exist: the daemon says so.
-          return call{"GET", a.positional[0] == "export" ? "/v1/ca" : "/v1/ca/" + query_escape(a.positional[0]), {}};
+          return call{
+              "GET",
+              a.positional[0] == "export" ? "/v1/ca" : "/v1/ca/" + query_escape(a.positional[0]),
+              {}};
         },
         print_trusted_ca_keys}},
       {"kill",

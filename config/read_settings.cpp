@@ -34,10 +34,17 @@ constexpr std::string_view http_keys[] = {
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
-constexpr std::string_view audit_keys[] = {
-    "log",           "recordings", "syslog",       "syslog_ca_file",    "on_write_failure",
-    "max_file_size", "record",     "record_input", "record_exec_output", "signing_key",
-    "checkpoint_every"};
+constexpr std::string_view audit_keys[] = {"log",
+                                           "recordings",
+                                           "syslog",
+                                           "syslog_ca_file",
+                                           "on_write_failure",
+                                           "max_file_size",
+                                           "record",
+                                           "record_input",
+                                           "record_exec_output",
+                                           "signing_key",
+                                           "checkpoint_every"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text) {

@@ -21,8 +21,8 @@ namespace gatehouse::config {
 
 namespace {
 constexpr std::string_view ssh_settings_keys[] = {
-    "accept_env",   "ca_key",      "certificate_source_address", "certificate_validity",
-    "user_ca_keys", "revoked_keys"};
+    "accept_env",           "ca_key",       "certificate_source_address",
+    "certificate_validity", "user_ca_keys", "revoked_keys"};
 
 std::string check_source_address(std::string_view list) {
   if (list.empty()) return "an empty source address list";
@@ -43,9 +43,9 @@ std::string check_revocation_line(std::string_view line) {
   }
   if (line.starts_with("SHA256:")) return check_host_key(line);  // the fingerprint form
   auto problem = check_public_key(line);
-  return problem.empty() ? problem
-                         : "expected \"serial N\", a public key or a SHA256: fingerprint (" +
-                               problem + ")";
+  return problem.empty()
+             ? problem
+             : "expected \"serial N\", a public key or a SHA256: fingerprint (" + problem + ")";
 }
 
 void read_accept_env(const map_reader& m, ssh_settings& out) {

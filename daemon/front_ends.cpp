@@ -19,11 +19,11 @@ namespace gatehouse::daemon {
 namespace {
 
 proxy::ssh::rdp_file_maker rdp_files(policy::gate_service& service) {
-  return [&service](const std::string& person, const std::string& server,
-                    std::chrono::seconds valid) {
-    auto file = proxy::rdp::rdp_file_for(service, person, server, valid);
-    return proxy::ssh::rdp_file_text{file.text, file.error};
-  };
+  return
+      [&service](const std::string& person, const std::string& server, std::chrono::seconds valid) {
+        auto file = proxy::rdp::rdp_file_for(service, person, server, valid);
+        return proxy::ssh::rdp_file_text{file.text, file.error};
+      };
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ class front_ends {
 
   boost::json::array sessions() const;  // SPEC's session objects
   bool kill(const std::string& session_id, const std::string& by);
-  void stop_all();  // SIGTERM: end every session and hold cleanly
+  void stop_all();           // SIGTERM: end every session and hold cleanly
   std::size_t held() const;  // connections held waiting for a decision, every protocol
   // gatehouse_connections_refused_total (Prometheus text): refusals since start, by protocol
   // and deny reason.

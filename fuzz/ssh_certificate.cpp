@@ -68,10 +68,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   terms.now = c->valid_after;
   auto result = certs::check_person_certificate(blob, terms);
   if (!std::holds_alternative<certs::accepted_certificate>(result)) return 0;
-  fuzz::require(certs::verify_signature(c->signature_key, c->signature,
-                                        blob.substr(0, c->signed_size)) ==
-                    certs::signature_result::valid,
-                "an accepted certificate has a valid signature");
+  fuzz::require(
+      certs::verify_signature(c->signature_key, c->signature, blob.substr(0, c->signed_size)) ==
+          certs::signature_result::valid,
+      "an accepted certificate has a valid signature");
   std::string changed(blob);
   std::size_t at = (c->serial + c->valid_before) % c->signed_size;
   changed[at] = static_cast<char>(changed[at] ^ 0x01);

@@ -170,8 +170,7 @@ class connection : public std::enable_shared_from_this<connection>,
   // connection_session.cpp
   void begin_upstream(const policy::authorization& a);
   certs::session_certificate_terms certificate_terms(const policy::authorization& a) const;
-  certs::person_certificate_result check_certificate(const config::user& person,
-                                                     ssh_key key) const;
+  certs::person_certificate_result check_certificate(const config::user& person, ssh_key key) const;
   void on_upstream_ready();
   void step_session();
   void handle_session_message(ssh_message m);
@@ -198,7 +197,7 @@ class connection : public std::enable_shared_from_this<connection>,
   std::size_t auth_attempts_ = 0;
   bool person_known_ = false;  // a listed key signed: the person is authenticated
   std::string failure_reason_;
-  std::string key_fingerprint_;  // of the key, or of the key inside a person's certificate
+  std::string key_fingerprint_;     // of the key, or of the key inside a person's certificate
   std::string certificate_key_id_;  // a person's certificate: its key id and serial
   std::uint64_t certificate_serial_ = 0;
   std::string user_;  // the login name as sent
@@ -214,8 +213,8 @@ class connection : public std::enable_shared_from_this<connection>,
   std::shared_ptr<session::hold> hold_;
   std::int64_t request_id_ = 0;  // while held
   int justification_asks_ = 0;
-  bool prompted_ = false;    // a keyboard-interactive prompt was sent
-  bool justified_ = false;   // a justification was given
+  bool prompted_ = false;   // a keyboard-interactive prompt was sent
+  bool justified_ = false;  // a justification was given
 
   // session
   std::unique_ptr<upstream> upstream_;

@@ -117,7 +117,8 @@ certs::person_certificate_result connection::check_certificate(const config::use
   terms.person = person.name;
   terms.peer_address = peer_host(peer_);
   terms.now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count());
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
   auto result = certs::check_person_certificate(certificate_blob(key), terms);
   if (auto* why = std::get_if<std::string>(&result)) *why = std::string(certificate_refused) + *why;
   return result;
@@ -155,9 +156,8 @@ void connection::on_person_known(ssh_message m) {
   // The signed request stays unanswered until the hold lets the person through (or not).
   held_ = m;
   phase_ = phase::checking;
-  hold_ = std::make_shared<session::hold>(executor_, shared_->holds,
-                                          static_cast<session::hold_view&>(*this), target_,
-                                          source_);
+  hold_ = std::make_shared<session::hold>(
+      executor_, shared_->holds, static_cast<session::hold_view&>(*this), target_, source_);
   tick();
   hold_->start();
 }

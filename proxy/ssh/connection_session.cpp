@@ -3,10 +3,10 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "proxy/ssh/connection.hpp"
-#include "proxy/ssh/own_view.hpp"
 #include "audit/recorder.hpp"
 #include "core/time.hpp"
+#include "proxy/ssh/connection.hpp"
+#include "proxy/ssh/own_view.hpp"
 #include "proxy/ssh/texts.hpp"
 
 namespace gatehouse::proxy::ssh {
@@ -36,7 +36,8 @@ void connection::begin_upstream(const policy::authorization& a) {
 
 // The upstream certificate's terms: who, which grant, this session, until the grant ends (an
 // `allow` rule has no end: ssh.certificate_validity from now).
-certs::session_certificate_terms connection::certificate_terms(const policy::authorization& a) const {
+certs::session_certificate_terms connection::certificate_terms(
+    const policy::authorization& a) const {
   certs::session_certificate_terms t;
   t.person = a.person();
   if (auto grant = a.grant()) t.grant = std::to_string(*grant);

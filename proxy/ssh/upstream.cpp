@@ -143,8 +143,9 @@ void upstream::step() {
     }
     if (rc == SSH_AUTH_ERROR)
       return fail("logging in to " + where() + " failed: " + ssh_get_error(session_));
-    return fail(params_.server + " refused the " + (params_.use_certificate ? "certificate" : "key") +
-                " of account " + params_.account);
+    return fail(params_.server + " refused the " +
+                (params_.use_certificate ? "certificate" : "key") + " of account " +
+                params_.account);
   }
 }
 
@@ -160,7 +161,8 @@ bool upstream::load_key() {
 // A fresh Ed25519 key and a certificate over it: libssh makes the key, we encode and sign
 // the certificate (libssh cannot), libssh imports it and pairs it with the key.
 bool upstream::mint_certificate_key() {
-  const std::string problem = "no certificate could be made for " + where() + "; tell an administrator";
+  const std::string problem =
+      "no certificate could be made for " + where() + "; tell an administrator";
   char* public_text = nullptr;
   if (!params_.ca || ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &account_key_) != SSH_OK ||
       ssh_pki_export_pubkey_base64(account_key_, &public_text) != SSH_OK) {
@@ -179,11 +181,10 @@ bool upstream::mint_certificate_key() {
     if (!fields.nonce.empty()) certificate = certs::encode_certificate(fields, *params_.ca);
   }
   ssh_key imported = nullptr;
-  bool paired =
-      !certificate.empty() &&
-      ssh_pki_import_cert_base64(certs::base64_encode(certificate).c_str(),
-                                 SSH_KEYTYPE_ED25519_CERT01, &imported) == SSH_OK &&
-      ssh_pki_copy_cert_to_privkey(imported, account_key_) == SSH_OK;
+  bool paired = !certificate.empty() &&
+                ssh_pki_import_cert_base64(certs::base64_encode(certificate).c_str(),
+                                           SSH_KEYTYPE_ED25519_CERT01, &imported) == SSH_OK &&
+                ssh_pki_copy_cert_to_privkey(imported, account_key_) == SSH_OK;
   if (imported != nullptr) ssh_key_free(imported);
   if (!paired) {
     fail(problem);

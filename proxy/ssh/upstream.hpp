@@ -6,7 +6,8 @@
 // signs now (certs/session_certificate; research/wave2.md §3.2): the key never leaves the
 // process and goes with the upstream.
 //
-//   start()  (with the policy's authorization) resolves and connects with Asio (deadline: connect_timeout), then hands the
+//   start()  (with the policy's authorization) resolves and connects with Asio (deadline:
+//   connect_timeout), then hands the
 //            socket to libssh (SSH_OPTIONS_FD, no config files, strong algorithms only);
 //   step()   drives the non-blocking handshake: key exchange -> host key pin -> public-key
 //            authentication; the owner calls it from its pump and arms the socket_watch;

@@ -1,7 +1,8 @@
 #include "tests/certs/cert_tool.hpp"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include <array>
 #include <cstdio>

@@ -42,11 +42,13 @@ int main(int argc, char** argv) {
   t.session = "test";
   t.account = argv[5];
   t.now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count());
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
   t.valid_before = t.now + std::stoull(argv[6]);
   auto ca = std::get<std::shared_ptr<const certificate_authority>>(loaded);
   auto cert = mint_session_certificate(*ca, *key, t);
   if (cert.empty()) return 1;
-  std::printf("%s %s\n", std::string(ed25519_certificate_type).c_str(), base64_encode(cert).c_str());
+  std::printf("%s %s\n", std::string(ed25519_certificate_type).c_str(),
+              base64_encode(cert).c_str());
   return 0;
 }

@@ -2,12 +2,13 @@
 // passes; tampered, expired, not yet valid, wrong principal, wrong CA, revoked (by serial, by
 // key, by fingerprint), ssh-rsa (SHA-1) signed, host certificates, foreign source addresses
 // and unknown critical options are refused, each with its reason.
+#include "certs/person_certificate.hpp"
+
 #include <gtest/gtest.h>
 
 #include <ctime>
 
 #include "certs/certificate.hpp"
-#include "certs/person_certificate.hpp"
 #include "tests/certs/cert_tool.hpp"
 
 namespace gatehouse::certs {
@@ -33,9 +34,8 @@ class PersonCertificate : public ::testing::Test {
                    const std::string& key = "alice") {
     run("rm -f " + dir.path(key + "-cert.pub"));
     int status = -1;
-    auto out = run("ssh-keygen -q -s " + dir.path(ca) + " " + options + " " +
-                       dir.path(key + ".pub"),
-                   &status);
+    auto out = run(
+        "ssh-keygen -q -s " + dir.path(ca) + " " + options + " " + dir.path(key + ".pub"), &status);
     EXPECT_EQ(status, 0) << out;
     return testing::blob_of_file(dir.path(key + "-cert.pub"));
   }

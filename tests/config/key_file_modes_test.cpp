@@ -53,10 +53,10 @@ TEST(KeyFileModes, TheCaKeyIsForTheDaemonsUserAloneAndCertificateAccountsHaveNoK
   c.ssh.ca_keys = {ca, old_ca};
   c.servers.push_back({});
   c.servers.back().accounts = {{"root", "", account_auth::certificate}};
-  EXPECT_EQ(exposed_key_files(c),
-            std::vector<std::string>{ca + " is readable by group '" +
-                                     std::string(::getgrgid(::getegid())->gr_name) +
-                                     "' (mode 0640)"});
+  EXPECT_EQ(
+      exposed_key_files(c),
+      std::vector<std::string>{ca + " is readable by group '" +
+                               std::string(::getgrgid(::getegid())->gr_name) + "' (mode 0640)"});
   ASSERT_EQ(::chmod(ca.c_str(), 0600), 0);
   EXPECT_TRUE(exposed_key_files(c).empty());
 }

@@ -18,11 +18,13 @@ TEST(ConfigCertificates, EverySettingIsRead) {
   dir.write("ca", "key");
   dir.write("old_ca.pub", "key");
   dir.write("revoked", "# revoked\nserial 42\n\n  " + bob_key + "\n" + host_fingerprint + "\n");
-  auto yaml = "ssh:\n  ca_key: [ca, old_ca.pub]\n  certificate_source_address: "
-              "10.0.0.5/32,fd00::/8\n  certificate_validity: 5m\n  user_ca_keys: [\"" +
-              alice_key + "\"]\n  revoked_keys: revoked\n"
-              "users:\n  - name: alice\n    ssh_cas: [\"" + ecdsa_key + "\"]\n" +
-              server_with("{ name: root, auth: certificate }");
+  auto yaml =
+      "ssh:\n  ca_key: [ca, old_ca.pub]\n  certificate_source_address: "
+      "10.0.0.5/32,fd00::/8\n  certificate_validity: 5m\n  user_ca_keys: [\"" +
+      alice_key +
+      "\"]\n  revoked_keys: revoked\n"
+      "users:\n  - name: alice\n    ssh_cas: [\"" +
+      ecdsa_key + "\"]\n" + server_with("{ name: root, auth: certificate }");
   auto result = load_string(yaml, "test.yaml", dir.path());
   ASSERT_TRUE(result.value) << joined(result.problems);
   const auto& s = result.value->ssh;

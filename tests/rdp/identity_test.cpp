@@ -1,8 +1,8 @@
 #include "proxy/rdp/identity.hpp"
 
-#include "core/peer_address.hpp"
-
 #include <gtest/gtest.h>
+
+#include "core/peer_address.hpp"
 
 namespace gatehouse::proxy::rdp {
 namespace {
