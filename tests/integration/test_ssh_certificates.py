@@ -75,7 +75,9 @@ class UpstreamCertificates(unittest.TestCase):
         text = env.ssh_config_text(mode="allow", extra_servers=web02,
                                    rule_extra=textwrap.indent(granted_rule, "  "))
         text = text.replace(f"key_file: {env.account_key}", "auth: certificate")
-        text += f"ssh:\n  ca_key: [{cls.ca}, {cls.old_ca}.pub]\n"
+        # The gate's egress (127.0.0.1 here) goes into every certificate: sshd checks it.
+        text += (f"ssh:\n  ca_key: [{cls.ca}, {cls.old_ca}.pub]\n"
+                 "  certificate_source_address: 127.0.0.1/32\n")
         env.write_config(text)
         env.start()
         cls.work = os.path.join(env.dir, "work")
@@ -99,6 +101,10 @@ class UpstreamCertificates(unittest.TestCase):
         self.assertRegex(self.sshd_log(),
                          rf"Accepted publickey for {self.env.account} .* ED25519-CERT SHA256:\S+ "
                          r"ID person=alice grant=none session=ssh-\S+ \(serial \d+\) CA ED25519")
+        # permit-pty is in the certificate: a terminal works.
+        r = self.env.ssh("tty", opts=("-tt",))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, rb"^/dev/pts/\d+")
         src = os.path.join(self.work, "up.bin")
         with open(src, "wb") as f:
             f.write(os.urandom(200_000))
