@@ -25,9 +25,11 @@ class wire_writer {
   std::string out_;
 };
 
+// Views its input: the bytes must outlive the reader (never a temporary string).
 class wire_reader {
  public:
   explicit wire_reader(std::string_view in) : in_(in) {}
+  explicit wire_reader(std::string&&) = delete;
   std::optional<std::uint32_t> u32();
   std::optional<std::uint64_t> u64();
   std::optional<std::string_view> string();

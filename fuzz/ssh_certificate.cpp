@@ -57,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 "the signed part ends before the signature");
   fuzz::require(sorted(c->critical_options) && sorted(c->extensions),
                 "options and extensions in increasing order");
-  certs::wire_reader key(c->plain_key_blob());
+  const std::string plain_blob = c->plain_key_blob();  // the reader only views it
+  certs::wire_reader key(plain_blob);
   auto plain = key.string();
   fuzz::require(plain && *plain == certs::plain_type_of(c->key_type), "the plain key's type");
 
