@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <vector>
 
 #include "audit/verify.hpp"
 
@@ -21,6 +22,9 @@ class daemon_control {
   virtual std::string audit_log_path() const { return {}; }
   // What `audit verify` holds that log to: the signing key, its head file, the daemon's head.
   virtual audit::verify_options audit_verify_options() const { return {}; }
+  // The TrustedUserCAKeys lines of the gate's user CA (ssh.ca_key), the signing key first;
+  // empty when none is configured. Public keys only: operators may not read the key file.
+  virtual std::vector<std::string> trusted_ca_lines() const { return {}; }
 };
 
 }  // namespace gatehouse::admin

@@ -52,6 +52,14 @@ http_reply router::route(const http_request& request, std::string_view path) {
     if (auto why = control_.reload(request.peer); !why.empty()) return error_reply(422, why);
     return {200, json_serialize(json::object{{"reloaded", true}})};
   }
+  if (path == "/v1/ca") {  // `gatehouse ca export`: the TrustedUserCAKeys lines
+    if (request.method != "GET") return error_reply(405, "use GET");
+    auto lines = control_.trusted_ca_lines();
+    if (lines.empty()) return error_reply(404, "no user CA is configured (ssh.ca_key)");
+    json::array keys;
+    for (auto& line : lines) keys.emplace_back(line);
+    return {200, json_serialize(json::object{{"trusted_user_ca_keys", std::move(keys)}})};
+  }
   if (path == "/v1/sessions") {
     if (request.method != "GET") return error_reply(405, "use GET");
     return {200, json_serialize(control_.sessions())};

@@ -167,4 +167,12 @@ void print_sessions(const json::value& list) {
               rows);
 }
 
+// One line each, nothing else: `gatehouse ca export > /etc/ssh/gatehouse_user_ca.pub`.
+void print_trusted_ca_keys(const json::value& answer) {
+  const auto* keys =
+      answer.is_object() ? answer.as_object().if_contains("trusted_user_ca_keys") : nullptr;
+  if (keys == nullptr || !keys->is_array()) return;
+  for (const auto& line : keys->as_array()) std::printf("%s\n", text_of(&line).c_str());
+}
+
 }  // namespace gatehouse::cli

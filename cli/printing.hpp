@@ -22,5 +22,6 @@ void print_grants(const boost::json::value& list);
 void print_grant_outcome(const boost::json::value& grant);
 void print_http_token(const boost::json::value& issued);  // the token, then how to send it
 void print_sessions(const boost::json::value& list);
+void print_trusted_ca_keys(const boost::json::value& answer);  // `ca export`
 
 }  // namespace gatehouse::cli

@@ -153,6 +153,16 @@ const std::map<std::string, verb>& verbs() {
           return call{"GET", "/v1/sessions", {}};
         },
         print_sessions}},
+      {"ca",
+       {"ca export   (the TrustedUserCAKeys lines for servers on certificates)", 1, 1,
+        [](const arguments& a) {
+          // Any other word asks for an endpoint that does not exist: the daemon says so.
+          return call{
+              "GET",
+              a.positional[0] == "export" ? "/v1/ca" : "/v1/ca/" + query_escape(a.positional[0]),
+              {}};
+        },
+        print_trusted_ca_keys}},
       {"kill",
        {"kill SESSION_ID [--as USER]", 1, 1,
         [](const arguments& a) {

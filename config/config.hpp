@@ -125,6 +125,25 @@ struct ssh_settings {
   // The names of env requests passed on to the target (sshd's AcceptEnv): exact names or
   // patterns with `*` and `?`; others are refused. Each env request is audited.
   std::vector<std::string> accept_env = {"LANG", "LC_*"};
+
+  // Certificates to servers (accounts with `auth: certificate`; certs/session_certificate).
+  // ssh.ca_key: FILE or [FILE, FILE…]: the first signs, every one is exported by
+  // `gatehouse ca export` (a rotation keeps the previous CA trusted; certs/certificate_authority).
+  std::vector<std::string> ca_keys;
+  // ssh.certificate_source_address: "CIDR[,CIDR…]", the gate's egress addresses written into
+  // every certificate's source-address option; "" = none.
+  std::string certificate_source_address;
+  // ssh.certificate_validity: how long a certificate lives under an `allow` rule (no grant, so
+  // no end); a grant's certificate ends with the grant.
+  seconds certificate_validity{std::chrono::minutes(10)};
+
+  // Certificates from people (certs/person_certificate): ssh.user_ca_keys, the CA public key
+  // lines trusted for everyone (users[].ssh_cas adds per person), and ssh.revoked_keys, a
+  // file whose lines ("serial N", a public key line, or a "SHA256:" fingerprint of the
+  // certified key; blank and # lines skipped) are read at load and at reload.
+  std::vector<std::string> user_ca_keys;
+  std::string revoked_keys;
+  std::vector<std::string> revoked;
 };
 
 struct user {
@@ -132,6 +151,7 @@ struct user {
   std::string email;
   std::vector<std::string> ssh_keys;  // authorized_keys lines, from the file too if one was named
   std::vector<std::string> groups;
+  std::vector<std::string> ssh_cas;   // CA public key lines whose user certificates name them
 };
 
 struct group {
@@ -140,9 +160,14 @@ struct group {
   bool require_manager_approval = false;
 };
 
+// key: Gatehouse logs in with the account's key file; certificate: with a certificate minted
+// for each session by the gate's CA (ssh.ca_key), and no key file is needed.
+enum class account_auth { key, certificate };
+
 struct account {
   std::string name;
   std::string key_file;
+  account_auth auth = account_auth::key;
 };
 
 struct server {

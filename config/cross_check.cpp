@@ -161,12 +161,24 @@ void check_http_apps(const config& c, const source_map& where, reporter& report)
     }
   }
 }
+
+// An account on certificates needs the CA that signs them.
+void check_certificate_accounts(const config& c, const source_map& where, reporter& report) {
+  if (!c.ssh.ca_keys.empty()) return;
+  for (std::size_t s = 0; s < c.servers.size(); ++s)
+    for (std::size_t a = 0; a < c.servers[s].accounts.size(); ++a)
+      if (c.servers[s].accounts[a].auth == account_auth::certificate)
+        report.error(where.servers[s].accounts[a],
+                     "account " + quote(c.servers[s].accounts[a].name) +
+                         " has 'auth: certificate' but no CA signs certificates: set ssh.ca_key");
+}
 }  // namespace
 
 void cross_check(const config& c, const source_map& where, reporter& report) {
   directory_index index(c);
   check_duplicates(c, where, report);
   check_directory(c, where, index, report);
+  check_certificate_accounts(c, where, report);
   std::vector<bool> sound(c.rules.size());
   for (std::size_t i = 0; i < c.rules.size(); ++i)
     sound[i] = check_rule(index, c.rules[i], where.rules[i], report);

@@ -1,5 +1,8 @@
 #include "config/field_readers.hpp"
 
+#include <fstream>
+
+#include "config/ssh_key_text.hpp"
 #include "config/value_checks.hpp"
 
 namespace gatehouse::config {
@@ -67,6 +70,60 @@ bool read_key_files(const map_reader& m, std::string_view key, std::vector<std::
     auto path = checked_file(m, written[i], at[i]);
     ok = ok && path.has_value();
     if (path) out.push_back(std::move(*path));
+  }
+  return ok;
+}
+
+bool read_public_keys(const map_reader& m, std::string_view key, std::vector<std::string>& out) {
+  std::vector<position> at;
+  if (!m.read_strings(key, out, &at)) return false;
+  bool ok = true;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (auto problem = check_public_key(out[i]); !problem.empty()) {
+      m.report().error(at[i], "malformed ssh key: " + problem);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool read_lines_file(const map_reader& m, std::string_view key, std::string& path,
+                     std::vector<std::string>& lines,
+                     const std::function<std::string(std::string_view)>& check) {
+  // A person's authorized_keys or a revocation list is kilobytes; far larger is a mistake.
+  constexpr std::streamsize max_size = 1 << 20;
+  if (!read_key_file(m, key, path, need::optional) || path.empty()) return false;
+  auto anchor = m.value_at(key);
+  std::ifstream file(path, std::ios::binary);
+  std::string text(max_size + 1, '\0');
+  file.read(text.data(), max_size + 1);
+  if (file.bad()) {
+    m.report().error(anchor, "cannot read key file " + quote(path));
+    return false;
+  }
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  if (text.size() > static_cast<std::size_t>(max_size)) {
+    m.report().error(anchor, "key file " + quote(path) + " is larger than 1 MiB");
+    return false;
+  }
+  bool ok = true;
+  std::size_t start = 0;
+  for (int line_number = 1; start < text.size(); ++line_number) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    line.remove_prefix(first);
+    if (auto problem = check(line); !problem.empty()) {
+      m.report().error_in(path, {line_number, static_cast<int>(first) + 1}, anchor,
+                          std::move(problem));
+      ok = false;
+      continue;
+    }
+    lines.emplace_back(line);
   }
   return ok;
 }

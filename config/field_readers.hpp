@@ -1,6 +1,7 @@
 #pragma once
 // Reads of the value forms several sections share (names, addresses, key files), each a
 // typed read plus the form check of value_checks.hpp, reported at the value.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,16 @@ bool read_path(const map_reader& m, std::string_view key, std::string& out);
 bool read_key_file(const map_reader& m, std::string_view key, std::string& out, need n);
 bool read_key_files(const map_reader& m, std::string_view key, std::vector<std::string>& out,
                     need n);
+
+// A list of public key lines ("TYPE BASE64 [COMMENT]"), each checked (ssh_key_text).
+bool read_public_keys(const map_reader& m, std::string_view key, std::vector<std::string>& out);
+
+// A file of lines (an authorized_keys file, a revocation list) named by `key`: its path goes
+// to `path` and each line, blank and '#' lines skipped and leading blanks trimmed, is appended
+// to `lines` when check(line) finds nothing; a bad line is reported at its own line in that
+// file. Files over 1 MiB are refused.
+bool read_lines_file(const map_reader& m, std::string_view key, std::string& path,
+                     std::vector<std::string>& lines,
+                     const std::function<std::string(std::string_view)>& check);
 
 }  // namespace gatehouse::config

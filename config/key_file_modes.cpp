@@ -27,12 +27,13 @@ std::string group_name(gid_t gid) {
   return std::to_string(gid);
 }
 
-void check(const std::string& path, std::vector<std::string>& out) {
+// `own_group_too`: the daemon's own group may not read it either (the CA key).
+void check(const std::string& path, std::vector<std::string>& out, bool own_group_too = false) {
   struct stat info {};
   if (path.empty() || ::stat(path.c_str(), &info) != 0) return;
   if (info.st_mode & S_IROTH) {
     out.push_back(path + " is readable by everyone (mode " + octal(info.st_mode) + ")");
-  } else if ((info.st_mode & S_IRGRP) && info.st_gid != ::getegid()) {
+  } else if ((info.st_mode & S_IRGRP) && (own_group_too || info.st_gid != ::getegid())) {
     out.push_back(path + " is readable by group '" + group_name(info.st_gid) + "' (mode " +
                   octal(info.st_mode) + ")");
   }
@@ -52,6 +53,9 @@ std::vector<std::string> exposed_key_files(const config& c) {
     for (const auto& a : s.accounts) paths.insert(a.key_file);
   std::vector<std::string> out;
   for (const auto& p : paths) check(p, out);
+  // The CA key signs a login to every server on certificates: the daemon's user alone.
+  if (!c.ssh.ca_keys.empty() && !paths.contains(c.ssh.ca_keys.front()))
+    check(c.ssh.ca_keys.front(), out, true);
   return out;
 }
 

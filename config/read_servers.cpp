@@ -15,7 +15,7 @@ namespace {
 constexpr std::string_view server_keys[] = {"name",     "protocol", "address", "url",
                                             "host_key", "accounts", "groups", "ca_file",
                                             "hosts",    "pass_identity"};
-constexpr std::string_view account_keys[] = {"name", "key_file"};
+constexpr std::string_view account_keys[] = {"name", "key_file", "auth"};
 constexpr std::string_view server_group_keys[] = {"name", "require_manager_approval"};
 
 std::string_view protocol_name(protocol p) {
@@ -63,9 +63,19 @@ void read_accounts(const map_reader& m, server& s, server_source& at) {
     position name_at;
     read_name(a, acc.name, name_at);
     if (s.protocol == protocol::ssh) {
-      read_key_file(a, "key_file", acc.key_file, need::required);
+      // auth: key (the default) logs in with key_file; auth: certificate with a certificate
+      // the gate's CA mints per session (ssh.ca_key), and needs no key file.
+      a.read_enum("auth", acc.auth,
+                  {{"key", account_auth::key}, {"certificate", account_auth::certificate}});
+      if (acc.auth == account_auth::key) {
+        read_key_file(a, "key_file", acc.key_file, need::required);
+      } else if (a.has("key_file")) {
+        a.report().error(a.key_at("key_file"),
+                         "'key_file' is not used by an account with 'auth: certificate'");
+      }
     } else {
       reject_key(a, "key_file", s.protocol);
+      reject_key(a, "auth", s.protocol);
     }
     s.accounts.push_back(std::move(acc));
     at.accounts.push_back(name_at);

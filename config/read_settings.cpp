@@ -35,11 +35,18 @@ constexpr std::string_view http_keys[] = {
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
-constexpr std::string_view audit_keys[] = {
-    "log",           "recordings", "syslog",       "syslog_ca_file",    "on_write_failure",
-    "max_file_size", "record",     "record_input", "record_exec_output", "signing_key",
-    "checkpoint_every", "http"};
-constexpr std::string_view ssh_settings_keys[] = {"accept_env"};
+constexpr std::string_view audit_keys[] = {"log",
+                                           "recordings",
+                                           "syslog",
+                                           "syslog_ca_file",
+                                           "on_write_failure",
+                                           "max_file_size",
+                                           "record",
+                                           "record_input",
+                                           "record_exec_output",
+                                           "signing_key",
+                                           "checkpoint_every",
+                                           "http"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text) {
@@ -206,18 +213,6 @@ void read_audit(const map_reader& top, audit_settings& out) {
   }
 }
 
-void read_ssh_settings(const map_reader& top, ssh_settings& out) {
-  auto m = top.read_map("ssh", ssh_settings_keys);
-  if (!m) return;
-  std::vector<std::string> names;
-  std::vector<position> at;
-  if (!m->read_strings("accept_env", names, &at)) return;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (auto problem = check_env_pattern(names[i]); !problem.empty())
-      m->report().error(at[i], std::move(problem));
-  }
-  out.accept_env = std::move(names);
-}
 }  // namespace
 
 void read_config(read_context& ctx, const YAML::Node& root, config& out, source_map& where) {

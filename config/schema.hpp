@@ -18,5 +18,6 @@ void read_settings(const map_reader& top, config& out);                   // ins
 void read_people(const map_reader& top, config& out, source_map& where);  // users, groups
 void read_servers(const map_reader& top, config& out, source_map& where);  // servers, groups
 void read_rules(const map_reader& top, config& out, source_map& where);
+void read_ssh_settings(const map_reader& top, ssh_settings& out);  // the top-level `ssh`
 
 }  // namespace gatehouse::config

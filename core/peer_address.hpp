@@ -8,6 +8,11 @@
 //                   /64 ("[2001:db8:1:2::7]:22" -> "2001:db8:1:2::/64"), since one host is
 //                   given a whole /64 and could otherwise rotate through it freely. Text that
 //                   is no address is returned as written.
+//   peer_host       the address of a peer as Gatehouse writes it, without its port and
+//                   brackets ("[fd00::1]:22" -> "fd00::1");
+//   network_contains whether a textual address lies in a network ("10.0.0.0/8", "fd00::/8",
+//                   or one address); IPv4-mapped IPv6 addresses match IPv4 networks
+//                   (rdp trusted_networks, certificates' source-address).
 // Pure functions.
 #include <array>
 #include <optional>
@@ -24,5 +29,9 @@ struct ip_bytes {
 std::optional<ip_bytes> parse_ip(std::string_view text);
 
 std::string source_address(const std::string& peer);
+
+std::string peer_host(std::string_view peer);
+
+bool network_contains(std::string_view network, std::string_view address);
 
 }  // namespace gatehouse

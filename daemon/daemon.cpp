@@ -18,6 +18,7 @@
 #include "admin/unix_http_server.hpp"
 #include "approval/links.hpp"
 #include "audit/trail.hpp"
+#include "certs/certificate_authority.hpp"
 #include "config/key_file_modes.hpp"
 #include "config/loader.hpp"
 #include "config/store_url.hpp"
@@ -106,13 +107,18 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     notify_reloading();
     auto loaded = config::load_file(config_path_);
     std::string outcome;
+    std::shared_ptr<const certs::certificate_authority> fresh_ca;
     if (!loaded.problems.empty()) {
       for (const auto& p : loaded.problems) spdlog::error("reload: {}", p.to_string());
       outcome = config_path_ + ": " + std::to_string(loaded.problems.size()) +
                 " problem(s), first: " + loaded.problems.front().to_string() +
                 "; the running configuration stays in force";
       spdlog::error("reload refused: {}", outcome);
+    } else if (auto e = load_ca(*loaded.value, fresh_ca); !e.empty()) {
+      outcome = e + "; the running configuration stays in force";
+      spdlog::error("reload refused: {}", outcome);
     } else {
+      ca_ = std::move(fresh_ca);
       warn_about_listener_changes(*loaded.value);
       for (const auto& w : config::exposed_key_files(*loaded.value))
         spdlog::warn("reload: {}: only the daemon's user should read it", w);
@@ -134,9 +140,25 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     return outcome;
   }
 
+  std::vector<std::string> trusted_ca_lines() const override {
+    return ca_ ? ca_->trusted_lines() : std::vector<std::string>{};
+  }
+
  private:
+  // The user CA of `c` (ssh.ca_key) into `out`; why not, or "" (also when none is configured).
+  static std::string load_ca(const config::config& c,
+                             std::shared_ptr<const certs::certificate_authority>& out) {
+    out = nullptr;
+    if (c.ssh.ca_keys.empty()) return {};
+    auto loaded = certs::certificate_authority::load(c.ssh.ca_keys);
+    if (auto* why = std::get_if<std::string>(&loaded)) return "ssh.ca_key: " + *why;
+    out = std::get<std::shared_ptr<const certs::certificate_authority>>(loaded);
+    return {};
+  }
+
   // Binds every listener and opens every resource; the first failure is fatal.
   std::string start() {
+    if (auto e = load_ca(*config_, ca_); !e.empty()) return e;
     auto opened = storage::open_storage(config_->store);
     if (!opened) return opened.message();
     storage_ = std::move(*opened);
@@ -156,7 +178,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
         *gate_, *this, operations::http_token_issuing{*storage_.tokens, audit_, clock_});
     front_ends_ = std::make_unique<front_ends>(
         front_end_context{io_, [this] { return config_; }, *gate_, *operations_, audit_,
-                          [this] { return audit_.sessions_allowed(); }});
+                          [this] { return audit_.sessions_allowed(); }, [this] { return ca_; }});
     router_ = std::make_unique<admin::router>(*this, *operations_, &audit_);
 
     const auto& listen = config_->listen;
@@ -293,6 +315,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
 
   asio::io_context io_{1};
   std::shared_ptr<const config::config> config_;
+  std::shared_ptr<const certs::certificate_authority> ca_;  // ssh.ca_key; null = none
   std::string config_path_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_;

@@ -21,11 +21,11 @@ namespace gatehouse::daemon {
 namespace {
 
 proxy::ssh::rdp_file_maker rdp_files(policy::gate_service& service) {
-  return [&service](const std::string& person, const std::string& server,
-                    std::chrono::seconds valid) {
-    auto file = proxy::rdp::rdp_file_for(service, person, server, valid);
-    return proxy::ssh::rdp_file_text{file.text, file.error};
-  };
+  return
+      [&service](const std::string& person, const std::string& server, std::chrono::seconds valid) {
+        auto file = proxy::rdp::rdp_file_for(service, person, server, valid);
+        return proxy::ssh::rdp_file_text{file.text, file.error};
+      };
 }
 
 }  // namespace
@@ -40,7 +40,8 @@ struct front_ends::impl {
     auto events = proxy::session::audit_event_sink(context.audit, &refusals);
     list.push_back(std::make_unique<proxy::ssh::front_end>(
         context.io.get_executor(), context.current_config,
-        proxy::ssh::front_end::parts{gate, own, sessions, events, context.sessions_allowed}));
+        proxy::ssh::front_end::parts{gate, own, sessions, events, context.sessions_allowed,
+                                     context.current_ca}));
     list.push_back(std::make_unique<proxy::rdp::front_end>(
         context.io.get_executor(), context.current_config,
         proxy::rdp::front_end::parts{gate, sessions, events, context.sessions_allowed}));

@@ -29,6 +29,9 @@ class service;
 namespace gatehouse::apps {
 class app_front_end;
 }
+namespace gatehouse::certs {
+class certificate_authority;
+}
 
 namespace gatehouse::daemon {
 
@@ -41,6 +44,8 @@ struct front_end_context {
   policy::audit_sink& audit;        // where session, auth, exec and sftp events go
   // False while the audit trail cannot record new sessions (audit.on_write_failure: refuse).
   std::function<bool()> sessions_allowed;
+  // The gate's user CA in force (ssh.ca_key, loaded at start and reload); null = none.
+  std::function<std::shared_ptr<const certs::certificate_authority>()> current_ca;
 };
 
 class front_ends {
@@ -54,7 +59,7 @@ class front_ends {
 
   boost::json::array sessions() const;  // SPEC's session objects
   bool kill(const std::string& session_id, const std::string& by);
-  void stop_all();  // SIGTERM: end every session and hold cleanly
+  void stop_all();           // SIGTERM: end every session and hold cleanly
   std::size_t held() const;  // connections held waiting for a decision, every protocol
   // gatehouse_connections_refused_total (Prometheus text): refusals since start, by protocol
   // and deny reason.

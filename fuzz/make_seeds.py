@@ -164,9 +164,41 @@ def login_name():
             "carol@win01"]
 
 
+def ssh_certificate():
+    """User certificates as ssh-keygen -s makes them (Ed25519, ECDSA and RSA CAs and keys;
+    options, extensions, several principals) and an OpenSSH Ed25519 private key file (the
+    ssh.ca_key form; the harness reads inputs starting with '-' as one)."""
+    import base64
+    import subprocess
+    import tempfile
+    seeds = []
+    with tempfile.TemporaryDirectory() as d:
+        def keygen(name, kind):
+            subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-f", f"{d}/{name}"],
+                           check=True)
+        for ca, kind in (("ca_ed", "ed25519"), ("ca_ec", "ecdsa"), ("ca_rsa", "rsa")):
+            keygen(ca, kind)
+        for key, kind in (("k_ed", "ed25519"), ("k_ec", "ecdsa"), ("k_rsa", "rsa")):
+            keygen(key, kind)
+        for ca, key, opts in (("ca_ed", "k_ed", ["-n", "alice", "-V", "19700101:forever"]),
+                              ("ca_ec", "k_ec", ["-n", "alice,bob", "-z", "7",
+                                                 "-O", "source-address=127.0.0.0/8"]),
+                              ("ca_rsa", "k_rsa", ["-t", "rsa-sha2-256", "-n", "alice",
+                                                   "-O", "no-pty"]),
+                              ("ca_rsa", "k_ed", ["-t", "ssh-rsa", "-n", "alice"]),
+                              ("ca_ed", "k_rsa", ["-n", "alice", "-O", "force-command=true"])):
+            subprocess.run(["ssh-keygen", "-q", "-s", f"{d}/{ca}", "-I", "alice@laptop", *opts,
+                            f"{d}/{key}.pub"], check=True)
+            with open(f"{d}/{key}-cert.pub") as f:
+                seeds.append(base64.b64decode(f.read().split()[1]))
+        with open(f"{d}/ca_ed", "rb") as f:
+            seeds.append(f.read())
+    return seeds
+
+
 for name, make in [("config_yaml", config_yaml), ("x224", x224), ("rdp_token", rdp_token),
                    ("sftp_stream", sftp_stream), ("web_forms", web_forms), ("web_app", web_app),
                    ("admin_api", admin_api), ("record_codec", record_codec), ("audit_line", audit_line),
                    ("audit_log", audit_log), ("mail_text", mail_text),
-                   ("login_name", login_name)]:
+                   ("login_name", login_name), ("ssh_certificate", ssh_certificate)]:
     write(name, make())

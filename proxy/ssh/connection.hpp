@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "certs/person_certificate.hpp"
 #include "config/config.hpp"
 #include "core/counted_slots.hpp"
 #include "core/peer_address.hpp"
@@ -92,6 +93,9 @@ struct listener_state {
   session::event_sink events;
   window_limiter failures;        // authentication failures by source address
   counted_slots unauthenticated;  // by source address
+  // The gate's user CA in force (ssh.ca_key), for accounts on certificates; unset or null =
+  // none loaded.
+  std::function<std::shared_ptr<const certs::certificate_authority>()> ca;
 };
 
 class connection : public std::enable_shared_from_this<connection>,
@@ -165,6 +169,8 @@ class connection : public std::enable_shared_from_this<connection>,
 
   // connection_session.cpp
   void begin_upstream(const policy::authorization& a);
+  certs::session_certificate_terms certificate_terms(const policy::authorization& a) const;
+  certs::person_certificate_result check_certificate(const config::user& person, ssh_key key) const;
   void on_upstream_ready();
   void step_session();
   void handle_session_message(ssh_message m);
@@ -191,7 +197,9 @@ class connection : public std::enable_shared_from_this<connection>,
   std::size_t auth_attempts_ = 0;
   bool person_known_ = false;  // a listed key signed: the person is authenticated
   std::string failure_reason_;
-  std::string key_fingerprint_;
+  std::string key_fingerprint_;     // of the key, or of the key inside a person's certificate
+  std::string certificate_key_id_;  // a person's certificate: its key id and serial
+  std::uint64_t certificate_serial_ = 0;
   std::string user_;  // the login name as sent
   login_name login_;
   session::target target_;
@@ -205,8 +213,8 @@ class connection : public std::enable_shared_from_this<connection>,
   std::shared_ptr<session::hold> hold_;
   std::int64_t request_id_ = 0;  // while held
   int justification_asks_ = 0;
-  bool prompted_ = false;    // a keyboard-interactive prompt was sent
-  bool justified_ = false;   // a justification was given
+  bool prompted_ = false;   // a keyboard-interactive prompt was sent
+  bool justified_ = false;  // a justification was given
 
   // session
   std::unique_ptr<upstream> upstream_;

@@ -3,9 +3,10 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "audit/recorder.hpp"
+#include "core/time.hpp"
 #include "proxy/ssh/connection.hpp"
 #include "proxy/ssh/own_view.hpp"
-#include "audit/recorder.hpp"
 #include "proxy/ssh/texts.hpp"
 
 namespace gatehouse::proxy::ssh {
@@ -19,6 +20,11 @@ void connection::begin_upstream(const policy::authorization& a) {
   params.host_key = server_->host_key;
   params.account = account_->name;
   params.key_file = account_->key_file;
+  if (account_->auth == config::account_auth::certificate) {
+    params.use_certificate = true;
+    params.ca = shared_->ca ? shared_->ca() : nullptr;
+    params.certificate = certificate_terms(a);
+  }
   params.connect_timeout = shared_->settings.connect_timeout;
   params.handshake_timeout = shared_->settings.handshake_timeout;
   upstream_ = std::make_unique<upstream>(executor_, a, std::move(params));
@@ -26,6 +32,28 @@ void connection::begin_upstream(const policy::authorization& a) {
   deadline_.cancel();
   upstream_->start(waker());
   tick();
+}
+
+// The upstream certificate's terms: who, which grant, this session, until the grant ends (an
+// `allow` rule has no end: ssh.certificate_validity from now).
+certs::session_certificate_terms connection::certificate_terms(
+    const policy::authorization& a) const {
+  certs::session_certificate_terms t;
+  t.person = a.person();
+  if (auto grant = a.grant()) t.grant = std::to_string(*grant);
+  t.session = id_;
+  t.account = a.account();
+  auto now = std::chrono::system_clock::now();
+  t.now = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  if (auto until = a.until())
+    t.valid_before = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(until->time_since_epoch()).count());
+  else
+    t.valid_before = t.now + static_cast<std::uint64_t>(config_->ssh.certificate_validity.count());
+  t.source_address = config_->ssh.certificate_source_address;
+  t.permit_port_forwarding = decision_.allow_port_forwarding;
+  return t;
 }
 
 void connection::on_upstream_ready() {
@@ -69,6 +97,12 @@ void connection::on_upstream_ready() {
   boost::json::object fields{{"rule", decision_.rule},
                              {"host_key", upstream_->host_key_fingerprint()}};
   if (auto grant = decision_.authorization->grant()) fields["grant_id"] = *grant;
+  if (!upstream_->certificate_key_id().empty()) {
+    fields["certificate_key_id"] = upstream_->certificate_key_id();
+    fields["certificate_serial"] = upstream_->certificate_serial();
+    fields["certificate_valid_before"] = format_rfc3339(
+        time_point(std::chrono::seconds(upstream_->params().certificate.valid_before)));
+  }
   event("session.start", std::move(fields));
   watch_grant_end();
 }

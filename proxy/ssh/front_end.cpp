@@ -41,8 +41,9 @@ front_end::front_end(boost::asio::any_io_executor executor, config_source config
   auto holds = std::make_shared<session::hold_context>(
       executor, p.gate, defaults.max_held_per_person, defaults.max_held_per_source);
   holds->sessions_allowed = std::move(p.sessions_allowed);
-  shared_ = std::make_shared<listener_state>(settings, std::move(holds), p.own,
-                                             std::move(p.events));
+  shared_ =
+      std::make_shared<listener_state>(settings, std::move(holds), p.own, std::move(p.events));
+  shared_->ca = std::move(p.ca);
   std::random_device rd;
   static const char* hex = "0123456789abcdef";
   for (int i = 0; i < 6; ++i) id_prefix_ += hex[rd() % 16];

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "config/ssh_key_text.hpp"
 #include "proxy/ssh/algorithms.hpp"
 
 namespace gatehouse::proxy::ssh {
@@ -51,6 +52,21 @@ std::string fingerprint_sha256(ssh_key key) {
   std::string out(text);
   ssh_string_free_char(text);
   return out;
+}
+
+bool is_certificate(ssh_key key) {
+  if (key == nullptr) return false;
+  const char* type = ssh_key_type_to_char(ssh_key_type(key));
+  return type != nullptr && std::string_view(type).ends_with("-cert-v01@openssh.com");
+}
+
+std::string certificate_blob(ssh_key key) {
+  if (!is_certificate(key)) return {};
+  char* text = nullptr;
+  if (ssh_pki_export_pubkey_base64(key, &text) != SSH_OK || text == nullptr) return {};
+  auto blob = config::decode_base64(text, true);
+  ssh_string_free_char(text);
+  return blob ? *blob : std::string();
 }
 
 bool key_in_list(ssh_key presented, const std::vector<std::string>& authorized_lines) {

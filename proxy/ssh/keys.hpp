@@ -16,6 +16,11 @@ namespace gatehouse::proxy::ssh {
 // "SHA256:base64" exactly as `ssh-keygen -lf` prints it; empty when the key cannot be hashed.
 std::string fingerprint_sha256(ssh_key key);
 
+// An OpenSSH certificate (type "…-cert-v01@openssh.com") and its blob, "" when `key` is
+// none: what certs/person_certificate checks (libssh's server mode does not; wave2.md §3.2).
+bool is_certificate(ssh_key key);
+std::string certificate_blob(ssh_key key);
+
 // The presented key equals one of the authorized_keys lines ("TYPE BASE64 [COMMENT]").
 // Lines that do not parse never match.
 bool key_in_list(ssh_key presented, const std::vector<std::string>& authorized_lines);

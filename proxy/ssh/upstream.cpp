@@ -5,6 +5,9 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 
+#include "certs/certificate.hpp"
+#include "certs/ssh_wire.hpp"
+#include "config/ssh_key_text.hpp"
 #include "proxy/ssh/algorithms.hpp"
 #include "proxy/ssh/keys.hpp"
 
@@ -127,10 +130,7 @@ void upstream::step() {
     if (rc == SSH_AGAIN) return;
     if (rc != SSH_OK)
       return fail("SSH handshake with " + params_.server + " failed: " + ssh_get_error(session_));
-    if (!check_host_key()) return;
-    if (ssh_pki_import_privkey_file(params_.key_file.c_str(), nullptr, nullptr, nullptr,
-                                    &account_key_) != SSH_OK)
-      return fail("the key of " + where() + " cannot be loaded; tell an administrator");
+    if (!check_host_key() || !load_key()) return;
     state_ = state::authenticating;
   }
   if (state_ == state::authenticating) {
@@ -143,8 +143,56 @@ void upstream::step() {
     }
     if (rc == SSH_AUTH_ERROR)
       return fail("logging in to " + where() + " failed: " + ssh_get_error(session_));
-    return fail(params_.server + " refused the key of account " + params_.account);
+    return fail(params_.server + " refused the " +
+                (params_.use_certificate ? "certificate" : "key") + " of account " +
+                params_.account);
   }
+}
+
+bool upstream::load_key() {
+  if (params_.use_certificate) return mint_certificate_key();
+  if (ssh_pki_import_privkey_file(params_.key_file.c_str(), nullptr, nullptr, nullptr,
+                                  &account_key_) == SSH_OK)
+    return true;
+  fail("the key of " + where() + " cannot be loaded; tell an administrator");
+  return false;
+}
+
+// A fresh Ed25519 key and a certificate over it: libssh makes the key, we encode and sign
+// the certificate (libssh cannot), libssh imports it and pairs it with the key.
+bool upstream::mint_certificate_key() {
+  const std::string problem =
+      "no certificate could be made for " + where() + "; tell an administrator";
+  char* public_text = nullptr;
+  if (!params_.ca || ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &account_key_) != SSH_OK ||
+      ssh_pki_export_pubkey_base64(account_key_, &public_text) != SSH_OK) {
+    fail(problem);
+    return false;
+  }
+  auto public_blob = config::decode_base64(public_text, true);
+  ssh_string_free_char(public_text);
+  certs::wire_reader blob(public_blob ? *public_blob : std::string_view());
+  blob.string();  // "ssh-ed25519"
+  auto public_key = blob.string();
+  certs::certificate fields;
+  std::string certificate;
+  if (public_key && public_key->size() == 32) {
+    fields = certs::session_certificate(*public_key, params_.certificate);
+    if (!fields.nonce.empty()) certificate = certs::encode_certificate(fields, *params_.ca);
+  }
+  ssh_key imported = nullptr;
+  bool paired = !certificate.empty() &&
+                ssh_pki_import_cert_base64(certs::base64_encode(certificate).c_str(),
+                                           SSH_KEYTYPE_ED25519_CERT01, &imported) == SSH_OK &&
+                ssh_pki_copy_cert_to_privkey(imported, account_key_) == SSH_OK;
+  if (imported != nullptr) ssh_key_free(imported);
+  if (!paired) {
+    fail(problem);
+    return false;
+  }
+  certificate_key_id_ = fields.key_id;
+  certificate_serial_ = fields.serial;
+  return true;
 }
 
 void upstream::arm(bool want_read) {

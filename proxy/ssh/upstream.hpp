@@ -1,9 +1,13 @@
 #pragma once
 // The client leg of a proxied SSH connection: Gatehouse logging in to the target server as
-// the account, with the account's key, after checking the server's pinned host key
-// (SPEC "SSH"; research/tech.md §3).
+// the account, after checking the server's pinned host key (SPEC "SSH"; research/tech.md §3),
+// with the account's key file, or (account `auth: certificate`, params.ca set) with a fresh
+// Ed25519 key made for this session in memory and a certificate over it that the gate's CA
+// signs now (certs/session_certificate; research/wave2.md §3.2): the key never leaves the
+// process and goes with the upstream.
 //
-//   start()  (with the policy's authorization) resolves and connects with Asio (deadline: connect_timeout), then hands the
+//   start()  (with the policy's authorization) resolves and connects with Asio (deadline:
+//   connect_timeout), then hands the
 //            socket to libssh (SSH_OPTIONS_FD, no config files, strong algorithms only);
 //   step()   drives the non-blocking handshake: key exchange -> host key pin -> public-key
 //            authentication; the owner calls it from its pump and arms the socket_watch;
@@ -21,8 +25,11 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "certs/certificate_authority.hpp"
+#include "certs/session_certificate.hpp"
 #include "policy/decision.hpp"
 #include "proxy/ssh/socket_watch.hpp"
 
@@ -35,6 +42,11 @@ struct upstream_params {
   std::string host_key;  // the pin: "TYPE BASE64" or "SHA256:..."
   std::string account;
   std::string key_file;
+  // Certificate login: the CA that signs and the certificate's terms (person, grant, session,
+  // validity, source address, extensions); no key file is read.
+  bool use_certificate = false;
+  std::shared_ptr<const certs::certificate_authority> ca;  // null: none could be loaded
+  certs::session_certificate_terms certificate;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds handshake_timeout{30};
 };
@@ -65,6 +77,9 @@ class upstream {
   const std::string& failure() const { return failure_; }
   const std::string& failure_event() const { return failure_event_; }
   const std::string& host_key_fingerprint() const { return fingerprint_; }
+  // The certificate's key id and serial once one was minted ("" and 0 with a key file).
+  const std::string& certificate_key_id() const { return certificate_key_id_; }
+  std::uint64_t certificate_serial() const { return certificate_serial_; }
   ssh_session session() const { return session_; }
   ssh_counter counter() { return &counter_; }
   const upstream_params& params() const { return params_; }
@@ -73,6 +88,8 @@ class upstream {
   void on_connected(boost::asio::ip::tcp::socket socket);
   void fail(std::string text, std::string event = {});
   bool check_host_key();
+  bool load_key();
+  bool mint_certificate_key();
   std::string where() const;
 
   boost::asio::any_io_executor executor_;
@@ -81,6 +98,8 @@ class upstream {
   std::function<void()> wake_;
   state state_ = state::idle;
   std::string failure_, failure_event_, fingerprint_;
+  std::string certificate_key_id_;
+  std::uint64_t certificate_serial_ = 0;
 
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::ip::tcp::socket socket_;

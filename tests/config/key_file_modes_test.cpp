@@ -47,5 +47,23 @@ TEST(KeyFileModes, OnlyFilesOthersMayReadAreNamed) {
   EXPECT_EQ(exposed_key_files(c), expected);
 }
 
+TEST(KeyFileModes, TheCaKeyIsForTheDaemonsUserAloneAndCertificateAccountsHaveNoKeyFile) {
+  temp_dir dir;
+  auto ca = dir.write("user_ca", "k");
+  auto old_ca = dir.write("old_ca.pub", "ssh-ed25519 AAAA");  // a public key: never named
+  ASSERT_EQ(::chmod(ca.c_str(), 0640), 0);  // the daemon's own group: still too wide
+  ASSERT_EQ(::chmod(old_ca.c_str(), 0644), 0);
+  config c;
+  c.ssh.ca_keys = {ca, old_ca};
+  c.servers.push_back({});
+  c.servers.back().accounts = {{"root", "", account_auth::certificate}};
+  EXPECT_EQ(
+      exposed_key_files(c),
+      std::vector<std::string>{ca + " is readable by group '" +
+                               std::string(::getgrgid(::getegid())->gr_name) + "' (mode 0640)"});
+  ASSERT_EQ(::chmod(ca.c_str(), 0600), 0);
+  EXPECT_TRUE(exposed_key_files(c).empty());
+}
+
 }  // namespace
 }  // namespace gatehouse::config::testing

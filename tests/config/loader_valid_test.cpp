@@ -38,12 +38,6 @@ std::string first_line(const std::string& path) {
   return text.substr(0, text.find('\n'));
 }
 
-std::string joined(const std::vector<diagnostic>& problems) {
-  std::string out;
-  for (const auto& d : problems) out += d.to_string() + "\n";
-  return out;
-}
-
 TEST(ConfigValid, FullConfigLoadsEveryField) {
   temp_dir dir;
   auto host_key_file = make_key(dir, "ssh_host_ed25519_key");

@@ -40,6 +40,13 @@ inline std::vector<std::string> problems(std::string_view yaml,
 
 using lines = std::vector<std::string>;
 
+// Every problem of a load, one per line, for a failure message.
+inline std::string joined(const std::vector<diagnostic>& problems) {
+  std::string out;
+  for (const auto& d : problems) out += d.to_string() + "\n";
+  return out;
+}
+
 // A fresh directory, removed with everything in it at the end of the test.
 class temp_dir {
  public:

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/peer_address.hpp"
+
 namespace gatehouse::proxy::rdp {
 namespace {
 

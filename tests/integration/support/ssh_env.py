@@ -37,12 +37,16 @@ class SshEnv(Env):
         os.makedirs(self.home)
 
     # --- the target server -------------------------------------------------------------
-    def start_sshd(self, extra=""):
-        """`extra`: more sshd_config lines (benchmarks raise MaxStartups)."""
+    def start_sshd(self, extra="", authorized_keys=True):
+        """`extra`: more sshd_config lines (benchmarks raise MaxStartups). Without
+        `authorized_keys` the account has none (AuthorizedKeysFile none): only certificates
+        of a CA in `extra`'s TrustedUserCAKeys let anyone in."""
         os.makedirs("/run/sshd", exist_ok=True)
         auth = os.path.join(self.dir, "authorized_keys")
         with open(self.account_key + ".pub") as f, open(auth, "w") as out:
             out.write(f.read())
+        if not authorized_keys:
+            auth = "none"
         conf = os.path.join(self.dir, "sshd_config")
         with open(conf, "w") as f:
             f.write(textwrap.dedent(f"""\
