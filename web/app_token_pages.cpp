@@ -47,19 +47,25 @@ web_reply app::token_routes(const web_request& r, const session& s) {
       body += "<p>No app is open to you.</p>";
       return html_reply(200, "Personal tokens", who, body);
     }
-    body += "<p>A personal token lets a script or curl reach an app as you "
-            "(\"Authorization: Bearer ...\"). The gate still decides every request: without "
-            "a grant it is held for approval like a login. The token is shown once.</p>"
-            "<form method=\"post\" action=\"/apps/tokens\">"
-            "<input type=\"hidden\" name=\"csrf\" value=\"" +
-            escape(csrf_token("session:" + s.token)) +
-            "\">"
-            "<p><label>App<br><select name=\"app\" id=\"app\">" + options + "</select></label></p>"
-            "<p><label>Valid for (" + escape(format_duration(apps::shortest_http_token)) + " to " +
-            escape(format_duration(apps::longest_http_token)) + ")<br>"
-            "<input name=\"valid\" id=\"valid\" value=\"" +
-            escape(format_duration(apps::default_http_token)) + "\"></label></p>"
-            "<p><button type=\"submit\">Create token</button></p></form>";
+    body +=
+        "<p>A personal token lets a script or curl reach an app as you "
+        "(\"Authorization: Bearer ...\"). The gate still decides every request: without "
+        "a grant it is held for approval like a login. The token is shown once.</p>"
+        "<form method=\"post\" action=\"/apps/tokens\">"
+        "<input type=\"hidden\" name=\"csrf\" value=\"" +
+        escape(csrf_token("session:" + s.token)) +
+        "\">"
+        "<p><label>App<br><select name=\"app\" id=\"app\">" +
+        options +
+        "</select></label></p>"
+        "<p><label>Valid for (" +
+        escape(format_duration(apps::shortest_http_token)) + " to " +
+        escape(format_duration(apps::longest_http_token)) +
+        ")<br>"
+        "<input name=\"valid\" id=\"valid\" value=\"" +
+        escape(format_duration(apps::default_http_token)) +
+        "\"></label></p>"
+        "<p><button type=\"submit\">Create token</button></p></form>";
     return html_reply(200, "Personal tokens", who, body);
   }
 
@@ -67,7 +73,8 @@ web_reply app::token_routes(const web_request& r, const session& s) {
     return message_page(403, "Refused", who, "This form was sent from another site.");
   auto form = parse_form(r.body);
   if (!csrf_ok("session:" + s.token, form["csrf"]))
-    return message_page(403, "Refused", who, "The form has expired; reload the page and try again.");
+    return message_page(403, "Refused", who,
+                        "The form has expired; reload the page and try again.");
   std::chrono::seconds valid{0};  // the operation's default
   if (!form["valid"].empty()) {
     auto d = parse_duration(form["valid"]);
@@ -75,20 +82,25 @@ web_reply app::token_routes(const web_request& r, const session& s) {
     valid = *d;
   }
   const std::string app_name = form["app"];
-  auto issued = context_.operations.issue_http_token(operations::actor::person(s.person),
-                                                     app_name, valid);
+  auto issued =
+      context_.operations.issue_http_token(operations::actor::person(s.person), app_name, valid);
   if (!issued)
-    return not_stored(message_page(admin::status_for(issued.code()), "No token", who,
-                                   issued.message()));
+    return not_stored(
+        message_page(admin::status_for(issued.code()), "No token", who, issued.message()));
   const auto* entry = directory.by_name(app_name);
   const std::string url = entry ? entry->origin + "/" : std::string();
-  std::string body = "<h1>Personal token for " + escape(app_name) + "</h1>"
+  std::string body = "<h1>Personal token for " + escape(app_name) +
+                     "</h1>"
                      "<div class=\"notice\">Copy it now: it is shown only this once. Valid for " +
                      escape(format_duration(valid.count() ? valid : apps::default_http_token)) +
                      "; keep it secret.</div>"
-                     "<p><code id=\"token\">" + escape(*issued) + "</code></p>"
-                     "<p>Send it as:</p><pre id=\"curl\">curl -H \"Authorization: Bearer " +
-                     escape(*issued) + "\" " + escape(url) + "</pre>"
+                     "<pre class=\"secret\" id=\"token\">" +
+                     escape(*issued) +
+                     "</pre>"
+                     "<p>Send it as:</p><pre class=\"secret\" id=\"curl\">"
+                     "curl -H \"Authorization: Bearer " +
+                     escape(*issued) + "\" " + escape(url) +
+                     "</pre>"
                      "<p><a href=\"/apps\">Apps</a></p>";
   return not_stored(html_reply(200, "Personal token", who, body));
 }

@@ -49,8 +49,8 @@ class AppsInBrowser(unittest.TestCase):
         self.addCleanup(self.env.close)
         self.env.cert, self.env.key = self_signed_cert(self.env.dir, "gate", more_names=[
             "*." + test_http_apps.DOMAIN])
-        self.upstream = subprocess.Popen([sys.executable, test_http_apps.UPSTREAM_APP], stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, text=True)
+        self.upstream = subprocess.Popen([sys.executable, test_http_apps.UPSTREAM_APP],
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: (self.upstream.kill(), self.upstream.communicate()))
         upstream_port = int(self.upstream.stdout.readline())
         text = self.env.web_config_text(
@@ -67,8 +67,9 @@ users:
         self.ctx = self.env.tls_context()
 
     def link_in_mail(self, to, subject_part, path_pattern):
-        mail = self.sink.wait_for(lambda m: to in str(m["To"]) and subject_part in str(m["Subject"]),
-                                  what=f"mail to {to} about {subject_part}")
+        mail = self.sink.wait_for(
+            lambda m: to in str(m["To"]) and subject_part in str(m["Subject"]),
+            what=f"mail to {to} about {subject_part}")
         found = re.search(re.escape(self.env.public_url) + path_pattern, text_part(mail))
         self.assertIsNotNone(found, text_part(mail))
         return found.group(0)

@@ -170,7 +170,7 @@ TEST_F(AppPortal, ATokenIsShownOnceWithItsCurlLine) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(header(r, "Cache-Control"), "no-store");
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("<code id=\"token\">(ghh_[A-Za-z0-9_-]{43})<")))
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("id=\"token\">(ghh_[A-Za-z0-9_-]{43})<")))
       << r.body;
   const std::string token = m[1];
   EXPECT_NE(r.body.find("curl -H \"Authorization: Bearer " + token +
@@ -216,8 +216,7 @@ TEST_F(AppPortal, TokenRefusalsShowTheirReason) {
   EXPECT_EQ(garbled.status, 400);
   EXPECT_EQ(post("/apps/tokens", csrf + "&app=grafana", "https://evil.example", alice).status, 403);
   EXPECT_EQ(post("/apps/tokens", "csrf=forged&app=grafana", public_url, alice).status, 403);
-  EXPECT_EQ(post("/apps/tokens", csrf + "&app=grafana", public_url).status, 403)
-      << "signed out";
+  EXPECT_EQ(post("/apps/tokens", csrf + "&app=grafana", public_url).status, 403) << "signed out";
 }
 
 }  // namespace
