@@ -129,6 +129,7 @@ users:
         self.assertIn("Waiting for bob", seen["waitingPage"])
         self.assertIn(f"You approved request #{revoked['request']}", seen["approved"])
         self.assertEqual(seen["appUrl"], app_url, "the page went on to the app by itself")
+        self.assertLess(seen["onwardMs"], 5000, "by the live events, not the 10 s refresh")
         self.assertEqual(seen["echo"], "echo: hello from the browser")
         self.assertEqual(seen["closeCode"], 1008)
         self.assertEqual(seen["closeReason"],
