@@ -17,6 +17,7 @@
 //   GET  /apps, /apps/NAME, POST /apps/NAME/request, GET /apps/NAME/wait/ID   the portal of
 //                                  gated web apps (app_portal_pages.cpp); the app hosts
 //                                  themselves are apps/app_front_end's
+//   GET, POST /apps/tokens         personal HTTP tokens for those apps (app_token_pages.cpp)
 //   GET  /metrics                  in-memory counters (bearer token: listen.http.metrics_token)
 //   GET  /healthz, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
 //   GET  /.well-known/jwks.json    the key that verifies gated web apps' assertions
@@ -112,6 +113,8 @@ class app {
   web_reply api_routes(const web_request& r, std::string_view path, const session& s);
   // The portal of gated web apps (app_portal_pages.cpp): /apps, /apps/NAME[/request|/wait/ID].
   web_reply apps_routes(const web_request& r, std::string_view path, const session& s);
+  // GET, POST /apps/tokens: personal HTTP tokens, shown once (app_token_pages.cpp).
+  web_reply token_routes(const web_request& r, const session& s);
   // The audit pages, for auditors only (audit_pages.cpp, audit_session_pages.cpp,
   // audit_request_pages.cpp).
   web_reply audit_routes(const web_request& r, std::string_view path, const session& s);

@@ -9,6 +9,8 @@
 //                                     pending: its waiting page; else the request form
 //   POST /apps/NAME/request           file (justification, duration); then its waiting page
 //   GET  /apps/NAME/wait/ID[?next=]   the request's state; approved: on to the app
+//   GET, POST /apps/tokens            personal tokens (app_token_pages.cpp; it shadows an
+//                                     app named "tokens")
 #include <charconv>
 
 #include "admin/policy_routes.hpp"
@@ -69,6 +71,7 @@ web_reply app::apps_routes(const web_request& r, std::string_view path, const se
   auto parts = path_segments(path);  // "apps", NAME, ...
   const bool post = r.method == "POST";
 
+  if (parts.size() == 2 && parts[1] == "tokens") return token_routes(r, s);
   if (parts.size() == 1 && !post) {
     std::string rows;
     for (const auto& a : directory.all()) {
@@ -83,7 +86,8 @@ web_reply app::apps_routes(const web_request& r, std::string_view path, const se
     std::string body = "<h1>Apps</h1>";
     body += rows.empty() ? "<p>No app is open to you.</p>"
                          : "<table><tr><th>App</th><th>Address</th><th>Access</th></tr>" + rows +
-                               "</table>";
+                               "</table><p><a href=\"/apps/tokens\">Personal tokens</a> "
+                               "for scripts and curl</p>";
     return html_reply(200, "Apps", who, body);
   }
   if (parts.size() < 2) return message_page(404, "Not found", who, "No such page.");

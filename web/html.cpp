@@ -86,6 +86,8 @@ table.audit td.time{white-space:nowrap}
 table.audit td.details{font-family:ui-monospace,monospace;font-size:.8rem;max-width:28rem}
 .tabs{display:flex;gap:1rem;margin-bottom:1rem}
 #player{margin:1rem 0}
+pre.secret{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--card);
+padding:.75rem 1rem;border:1px solid var(--line);border-radius:6px}
 .muted{color:var(--muted)}
 )css";
 }

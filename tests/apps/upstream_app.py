@@ -10,6 +10,9 @@
   GET  /download?bytes=N  N bytes (byte i = i % 251), streamed; &chunked=1 without a length
   POST /upload            {"size": ..., "sha256": ...} of the body it received
   GET  /slow?ms=N         answers after N ms
+  GET  /app.html          a page that opens a WebSocket to /ws on its own host, sends
+                          "hello from the browser" and shows the echo (#echo) and the close
+                          code and reason (#closed: data-code, data-reason, data-at = ms)
   GET  /ws                WebSocket echo (text and binary); the text "close:CODE:REASON"
                           makes it close with that code; it reports the close it receives
                           on stderr ("ws closed CODE")
@@ -100,6 +103,29 @@ async def websocket_echo(request):
     return ws
 
 
+APP_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Upstream app</title></head>
+<body><h1>Upstream app</h1>
+<p id="echo">connecting</p><p id="closed"></p>
+<script>
+var ws = new WebSocket('wss://' + location.host + '/ws');
+ws.onopen = function () { ws.send('hello from the browser'); };
+ws.onmessage = function (e) { document.getElementById('echo').textContent = 'echo: ' + e.data; };
+ws.onclose = function (e) {
+  var el = document.getElementById('closed');
+  el.dataset.at = String(Date.now());
+  el.dataset.code = String(e.code);
+  el.dataset.reason = e.reason;
+  el.textContent = 'closed ' + e.code + ': ' + e.reason;
+};
+</script></body></html>
+"""
+
+
+async def app_page(request):
+    return web.Response(text=APP_PAGE, content_type="text/html")
+
+
 async def main():
     app = web.Application(client_max_size=1 << 40)
     app.router.add_get("/headers", headers)
@@ -110,6 +136,7 @@ async def main():
     app.router.add_post("/upload", upload)
     app.router.add_get("/slow", slow)
     app.router.add_get("/ws", websocket_echo)
+    app.router.add_get("/app.html", app_page)
     context = None
     if len(sys.argv) == 4 and sys.argv[1] == "--tls":
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -1,8 +1,12 @@
 // The portal of gated web apps (web/app_portal_pages.cpp) over a real store: a person without a
 // grant gets the request page, files, waits on a page that follows the request, and goes on to
-// the app through a launch link once approved; a denial shows who denied and why.
+// the app through a launch link once approved; a denial shows who denied and why. The page of
+// personal tokens issues one, shows it once with its curl line, and shows refusals' reasons.
 #include <gtest/gtest.h>
 
+#include <regex>
+
+#include "apps/identity/http_tokens.hpp"
 #include "web/web_app_fixture.hpp"
 
 namespace gatehouse::web::testing {
@@ -145,6 +149,74 @@ TEST_F(AppPortal, RefusesFormsFromOtherSitesAndUnsafeNextPaths) {
                     public_url, alice);
   EXPECT_TRUE(header(filed, "Location").ends_with("?next=/")) << header(filed, "Location");
   EXPECT_EQ(header(filed, "Location").find("evil"), std::string::npos);
+}
+
+TEST_F(AppPortal, TheTokenPageOffersTheAppsAPersonMayUse) {
+  auto alice = sign_in("alice");
+  EXPECT_NE(get("/apps", alice).body.find("href=\"/apps/tokens\""), std::string::npos);
+  auto page = get("/apps/tokens", alice);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<option value=\"grafana\">"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("vault"), std::string::npos) << "a denied app is not offered";
+  EXPECT_NE(page.body.find("value=\"8h\""), std::string::npos) << "the default validity";
+  EXPECT_EQ(get("/apps/tokens").status, 303) << "signed out: the sign-in page";
+}
+
+TEST_F(AppPortal, ATokenIsShownOnceWithItsCurlLine) {
+  auto alice = sign_in("alice");
+  auto page = get("/apps/tokens", alice);
+  auto r = post("/apps/tokens", "csrf=" + url_encode(csrf_in(page.body)) + "&app=grafana&valid=2h",
+                public_url, alice);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(header(r, "Cache-Control"), "no-store");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("id=\"token\">(ghh_[A-Za-z0-9_-]{43})<")))
+      << r.body;
+  const std::string token = m[1];
+  EXPECT_NE(r.body.find("curl -H \"Authorization: Bearer " + token +
+                        "\" https://grafana.apps.gate.example/"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("Valid for 2h"), std::string::npos);
+  auto verified = apps::verify_http_token(*tokens_, token, clock_.now());
+  ASSERT_TRUE(verified);
+  EXPECT_EQ(verified->person, "alice");
+  EXPECT_EQ(verified->app, "grafana");
+  EXPECT_EQ(verified->expires, clock_.now() + 2h);
+  EXPECT_EQ(get("/apps/tokens", alice).body.find(token), std::string::npos) << "shown only once";
+  bool audited = false;
+  for (const auto& e : audit_.events)
+    if (e.name == "http_token.issued") {
+      audited = true;
+      for (const auto& [k, v] : e.fields) EXPECT_EQ(v.find(token.substr(4)), std::string::npos);
+    }
+  EXPECT_TRUE(audited);
+}
+
+TEST_F(AppPortal, TokenRefusalsShowTheirReason) {
+  auto alice = sign_in("alice");
+  const auto csrf = "csrf=" + url_encode(csrf_in(get("/apps/tokens", alice).body));
+  auto denied = post("/apps/tokens", csrf + "&app=vault&valid=1h", public_url, alice);
+  EXPECT_EQ(denied.status, 409) << "refused (admin::status_for)";
+  EXPECT_EQ(denied.body.find("ghh_"), std::string::npos);
+  auto rule_says = gate_->check({"alice", "vault", "", config::protocol::http});
+  ASSERT_TRUE(std::holds_alternative<policy::decisions::deny>(rule_says));
+  EXPECT_NE(denied.body.find(escape(std::get<policy::decisions::deny>(rule_says).text)),
+            std::string::npos)
+      << denied.body;
+  auto too_short = post("/apps/tokens", csrf + "&app=grafana&valid=1m", public_url, alice);
+  EXPECT_EQ(too_short.status, 422);
+  EXPECT_NE(too_short.body.find("a token is valid for 5m to 30d, not 1m"), std::string::npos)
+      << too_short.body;
+  auto unknown = post("/apps/tokens", csrf + "&app=%3Cb%3Enope&valid=1h", public_url, alice);
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find("no web app named &#39;&lt;b&gt;nope&#39;"), std::string::npos)
+      << unknown.body;
+  auto garbled = post("/apps/tokens", csrf + "&app=grafana&valid=soon", public_url, alice);
+  EXPECT_EQ(garbled.status, 400);
+  EXPECT_EQ(post("/apps/tokens", csrf + "&app=grafana", "https://evil.example", alice).status, 403);
+  EXPECT_EQ(post("/apps/tokens", "csrf=forged&app=grafana", public_url, alice).status, 403);
+  EXPECT_EQ(post("/apps/tokens", csrf + "&app=grafana", public_url).status, 403) << "signed out";
 }
 
 }  // namespace

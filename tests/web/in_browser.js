@@ -8,12 +8,14 @@ const path = require('path');
 
 // Runs `steps(context)`, then prints `result` as one JSON line. On an error: the last page
 // and `result` go to stderr, a screenshot to OUT_DIR/`failureShot`, and the error is thrown.
-async function inBrowser({ outDir, failureShot, viewport, result }, steps) {
+// `args`: more Chromium switches (e.g. --host-resolver-rules).
+async function inBrowser({ outDir, failureShot, viewport, result, args = [] }, steps) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           ...args],
     ignoreHTTPSErrors: true,
     viewport,
   });

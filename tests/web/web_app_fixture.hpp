@@ -65,7 +65,8 @@ class WebApp : public ::testing::Test {
     tokens_ = std::move(s->tokens);
     access_ = std::make_unique<policy::access_service>(cfg_, *store_, audit_, notifier_, clock_);
     gate_ = std::make_unique<policy::gate_service>(io_, *access_, *store_, clock_);
-    ops_ = std::make_unique<operations::service>(*gate_, no_sessions_);
+    ops_ = std::make_unique<operations::service>(
+        *gate_, no_sessions_, operations::http_token_issuing{*tokens_, audit_, clock_});
     links_ = std::make_unique<approval::public_links>(*tokens_, public_url, clock_);
     app_context pages{*gate_, *ops_, *tokens_, clock_, [this] { return cfg_; },
                       mailer_, [] { return std::size_t{0}; }};
