@@ -23,7 +23,8 @@ Usage: bench/http/http_bench.py [--bin-dir build-bench] [--seconds 10] [--connec
        [--websockets 10000] [--revoke-websockets 1000] [--only idle,revoke,small,download]
 Binaries: --bin-dir or GATEHOUSE_BIN_DIR (a Release build: cmake -DCMAKE_BUILD_TYPE=Release
 -DGATEHOUSE_BENCH=ON; builds nothing itself). Needs nginx-light, wrk, curl, python3-aiohttp
-(re-runs itself under /usr/bin/python3 if needed). Waits while /tmp/gh-build.lock is held."""
+(re-runs itself under /usr/bin/python3 if needed). Holds /tmp/gh-build.lock while it runs
+(waits for a build to end first), so no build competes with it."""
 import argparse
 import asyncio
 import fcntl
@@ -51,20 +52,28 @@ BUILD_LOCK = "/tmp/gh-build.lock"
 LOOPBACK_LUA = 'wrk.resolve = function(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end\n'
 
 
-SMOKE = {"ignore_builds": False}
+class BuildLock:
+    """Holds the shared build lock while the benchmark runs (no build then competes for the
+    CPUs; builds wait); `ignore` for a smoke test of this script only."""
 
+    def __init__(self, ignore):
+        self.ignore, self.file = ignore, None
 
-def wait_for_builds(note):
-    """Blocks while a build holds the shared lock (never benchmark during a build)."""
-    if SMOKE["ignore_builds"]:
-        return
-    with open(BUILD_LOCK, "a") as f:
+    def __enter__(self):
+        if self.ignore:
+            return self
+        self.file = open(BUILD_LOCK, "a")
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"waiting for the build lock before {note}", file=sys.stderr)
-            fcntl.flock(f, fcntl.LOCK_EX)
-        fcntl.flock(f, fcntl.LOCK_UN)
+            print("waiting for the build lock (a build runs)", file=sys.stderr)
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        if self.file:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.file.close()
 
 
 def loadavg():
@@ -136,7 +145,6 @@ class Targets:
 
 def small_responses(env, targets, args, lua, results, rows):
     for which in ("direct", "nginx", "gate"):
-        wait_for_builds(f"wrk {which}")
         # Warm-up (not counted): the gate's session for the token, TLS, upstream keep-alive.
         curl(targets.url(which, "/small"), env, [targets.auth], targets.connect_to(which))
         results["small"][which] = r = wrk(targets.url(which, "/small"), args, lua, [targets.auth])
@@ -148,7 +156,6 @@ def small_responses(env, targets, args, lua, results, rows):
 
 def download(env, targets, results, rows):
     for which in ("direct", "nginx", "gate"):
-        wait_for_builds(f"download {which}")
         r = curl(targets.url(which, "/big"), env, [targets.auth], targets.connect_to(which))
         if r["bytes"] != BIG_BYTES:
             raise SystemExit(f"{which}: {r['bytes']} bytes, not {BIG_BYTES}")
@@ -186,16 +193,19 @@ def main():
     ap.add_argument("--ignore-builds", action="store_true",
                     help="do not wait for the build lock: a smoke test of this script only")
     args = ap.parse_args()
-    SMOKE["ignore_builds"] = args.ignore_builds
-    only = set(args.only.split(","))
     bin_dir = os.path.abspath(args.bin_dir)
     if not os.path.exists(os.path.join(bin_dir, "daemon", "gatehoused")):
         raise SystemExit(f"no gatehoused under {bin_dir} (build it first, Release)")
     nofile = websocket_bench.raise_open_files()
 
+    with BuildLock(args.ignore_builds):
+        run(args, bin_dir, nofile)
+
+
+def run(args, bin_dir, nofile):
+    only = set(args.only.split(","))
     results = {"small": {}, "download": {}, "loadavg_start": loadavg()}
     rows = []
-    wait_for_builds("starting")
     env = HttpBenchEnv(bin_dir)
     started = time.perf_counter()
     try:
@@ -203,11 +213,9 @@ def main():
         with open(lua, "w") as f:
             f.write(LOOPBACK_LUA)
         if "idle" in only:
-            wait_for_builds("idle WebSockets")
             results["idle"] = asyncio.run(websocket_bench.idle_sockets(
                 env, args.websockets, args.per_source, rows))
         if "revoke" in only:
-            wait_for_builds("WebSockets at a revocation")
             results["revoke"] = asyncio.run(websocket_bench.revoke_closes(
                 env, args.revoke_websockets, args.per_source, rows))
         targets = Targets(env, env.token("files"))
