@@ -163,6 +163,17 @@ def download(env, targets, results, rows):
         rows.append((f"1 GiB download, {which}: MiB/s (s)", f"{r['mib_s']:.0f} ({r['seconds']:.2f})"))
 
 
+def negotiated_tls(env, port):
+    """The TLS version and suite a default client gets (wrk and curl use OpenSSL's defaults)."""
+    import socket
+    import ssl
+    ctx = ssl.create_default_context(cafile=env.cert)
+    with socket.create_connection(("127.0.0.1", port), 10) as raw:
+        with ctx.wrap_socket(raw, server_hostname=f"files.{DOMAIN}") as tls:
+            version, suite = tls.version(), tls.cipher()[0]
+    return f"{version} {suite}"
+
+
 def ratio_rows(results):
     out = []
     small, big = results.get("small", {}), results.get("download", {})
@@ -189,6 +200,8 @@ def main():
     ap.add_argument("--per-source", type=int, default=60,
                     help="WebSockets per client address 127.0.0.x (the gate caps each source)")
     ap.add_argument("--only", default="idle,revoke,small,download")
+    ap.add_argument("--audit-http", choices=("requests", "sessions"), default="requests",
+                    help="the gate's audit.http: an event per request (the default) or per session")
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("--ignore-builds", action="store_true",
                     help="do not wait for the build lock: a smoke test of this script only")
@@ -206,7 +219,7 @@ def run(args, bin_dir, nofile):
     only = set(args.only.split(","))
     results = {"small": {}, "download": {}, "loadavg_start": loadavg()}
     rows = []
-    env = HttpBenchEnv(bin_dir)
+    env = HttpBenchEnv(bin_dir, audit_http=args.audit_http)
     started = time.perf_counter()
     try:
         lua = os.path.join(env.dir, "loopback.lua")
@@ -219,13 +232,16 @@ def run(args, bin_dir, nofile):
             results["revoke"] = asyncio.run(websocket_bench.revoke_closes(
                 env, args.revoke_websockets, args.per_source, rows))
         targets = Targets(env, env.token("files"))
+        rows.append(("TLS negotiated: nginx / gate", negotiated_tls(env, env.proxy_port) + " / "
+                     + negotiated_tls(env, env.gate_port)))
         if "small" in only:
             small_responses(env, targets, args, lua, results, rows)
         if "download" in only:
             download(env, targets, results, rows)
         results["loadavg_end"] = loadavg()
         print(f"\n| HTTP apps, loopback, {os.cpu_count()} CPUs (shared), "
-              f"{os.path.basename(bin_dir)} build, open files {nofile} | |")
+              f"{os.path.basename(bin_dir)} build, audit.http {args.audit_http}, "
+              f"open files {nofile} | |")
         print("|---|---:|")
         for r in rows + ratio_rows(results):
             print(f"| {r[0]} | {r[1]} |")
