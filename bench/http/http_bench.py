@@ -49,7 +49,9 @@ from http_env import BIG_BYTES, DOMAIN, SMALL_BYTES, HttpBenchEnv  # noqa: E402
 import websocket_bench  # noqa: E402
 
 BUILD_LOCK = "/tmp/gh-build.lock"
-LOOPBACK_LUA = 'wrk.resolve = function(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end\n'
+# wrk connects to what its URL's host resolves to; the app's host name has no DNS here.
+LOOPBACK_LUA = ("wrk.resolve = function(host, service) "
+                'wrk.addrs = wrk.lookup("127.0.0.1", service) end\n')
 
 
 class BuildLock:
@@ -160,7 +162,8 @@ def download(env, targets, results, rows):
         if r["bytes"] != BIG_BYTES:
             raise SystemExit(f"{which}: {r['bytes']} bytes, not {BIG_BYTES}")
         results["download"][which] = r
-        rows.append((f"1 GiB download, {which}: MiB/s (s)", f"{r['mib_s']:.0f} ({r['seconds']:.2f})"))
+        rows.append((f"1 GiB download, {which}: MiB/s (s)",
+                     f"{r['mib_s']:.0f} ({r['seconds']:.2f})"))
 
 
 def negotiated_tls(env, port):

@@ -53,7 +53,8 @@ class Sockets:
         try:
             # The gate wants the app's own Origin on a WebSocket, a token's too.
             ws = await self.session_for(i).ws_connect(
-                origin + "/ws", origin=origin, headers={"Authorization": f"Bearer {self.token}"}, autoping=True,
+                origin + "/ws", origin=origin, headers={"Authorization": f"Bearer {self.token}"},
+                autoping=True,
                 timeout=timeout, receive_timeout=None, heartbeat=None)
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as e:
             self.errors.append(f"{type(e).__name__}: {e}"[:120])
