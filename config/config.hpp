@@ -27,6 +27,9 @@ struct endpoint {
 
 struct ssh_listener {
   endpoint address;
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from;
   std::vector<std::string> host_keys;  // paths to private host key files
   // Defences against connections that never reach a session (libssh has none of its own).
   seconds login_grace{30};  // accept -> person authenticated (a hold stops this clock)
@@ -37,6 +40,9 @@ struct ssh_listener {
 
 struct rdp_listener {
   endpoint address;
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from;
   bool trust_mstshash_cookie = false;  // accept "Cookie: mstshash=" from trusted networks
   std::vector<std::string> trusted_networks;
   std::string token_key;  // file with >= 32 random bytes that signs routing tokens; "" = none
@@ -47,6 +53,9 @@ struct rdp_listener {
 
 struct http_listener {
   endpoint address;
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from;
   std::string tls_cert;
   std::string tls_key;
   std::string public_url;

@@ -8,6 +8,9 @@
 //                   /64 ("[2001:db8:1:2::7]:22" -> "2001:db8:1:2::/64"), since one host is
 //                   given a whole /64 and could otherwise rotate through it freely. Text that
 //                   is no address is returned as written.
+//   network_contains whether a textual address lies in a network ("10.0.0.0/8", "fd00::/8", or
+//                   one address): the one CIDR match (rdp trusted_networks, the listeners'
+//                   proxy_protocol_from).
 // Pure functions.
 #include <array>
 #include <optional>
@@ -24,5 +27,9 @@ struct ip_bytes {
 std::optional<ip_bytes> parse_ip(std::string_view text);
 
 std::string source_address(const std::string& peer);
+
+// `address` may be bracketed ("[fd12::1]"); IPv4-mapped IPv6 addresses match IPv4 networks. A
+// malformed network or address matches nothing.
+bool network_contains(std::string_view network, std::string_view address);
 
 }  // namespace gatehouse

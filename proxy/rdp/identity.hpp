@@ -31,8 +31,4 @@ std::variant<identity, identity_failure> identify(const connection_request& r,
                                                   std::string_view client_address,
                                                   unix_seconds now);
 
-// Whether `address` (textual IPv4/IPv6) lies in `network` ("10.0.0.0/8", "fd00::/8", or a single
-// address). IPv4-mapped IPv6 addresses match IPv4 networks.
-bool network_contains(std::string_view network, std::string_view address);
-
 }  // namespace gatehouse::proxy::rdp
