@@ -125,10 +125,8 @@ class BehindHaproxy(unittest.TestCase):
         with socket.create_connection(("127.0.0.1", self.env.ssh_port), timeout=10,
                                       source_address=("127.0.0.5", 0)) as s:
             s.sendall(b"PROXY TCP4 10.9.9.9 127.0.0.1 4444 2222\r\nSSH-2.0-OpenSSH_9.2\r\n")
-            self.assertTrue(s.recv(256).startswith(b"SSH-2.0-"))
             s.settimeout(15)
-            while s.recv(4096):
-                pass
+            received(s)  # SSH's banner, unless the reset for our unread bytes dropped it
         wait_for(lambda: "127.0.0.5:" in self.env.log(), what="SSH refusing 127.0.0.5")
         log = self.env.log()
         self.assertIn("No version of SSH protocol usable (banner: PROXY TCP4 10.9.9.9", log)
