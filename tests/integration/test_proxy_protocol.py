@@ -129,7 +129,9 @@ class BehindHaproxy(unittest.TestCase):
             received(s)  # SSH's banner, unless the reset for our unread bytes dropped it
         wait_for(lambda: "127.0.0.5:" in self.env.log(), what="SSH refusing 127.0.0.5")
         log = self.env.log()
-        self.assertIn("No version of SSH protocol usable (banner: PROXY TCP4 10.9.9.9", log)
+        # SSH fails it as the client 127.0.0.5 (libssh's reason varies with timing: the banner
+        # it could not use, or the connection gone).
+        self.assertRegex(log, r"closing \(key_exchange\) 127\.0\.0\.5:\d+ key exchange failed")
         self.assertNotIn("10.9.9.9:4444", log)  # never anyone's peer
         with open(self.audit_log) as f:
             self.assertNotIn("10.9.9.9", f.read())
