@@ -26,12 +26,13 @@ constexpr std::string_view ssh_keys[] = {"address",
                                          "max_held_per_person",
                                          "max_held_per_source"};
 constexpr std::string_view rdp_keys[] = {
-    "address",        "proxy_protocol_from", "trust_mstshash_cookie", "trusted_networks",
-    "token_key",      "public_address",      "max_held_per_person",   "max_held_per_source"};
+    "address",   "proxy_protocol_from", "trust_mstshash_cookie", "trusted_networks",
+    "token_key", "public_address",      "max_held_per_person",   "max_held_per_source"};
 constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* key takes
-constexpr std::string_view http_keys[] = {
-    "address",          "proxy_protocol_from", "tls_cert",     "tls_key",
-    "public_url",       "approval_links_require_sign_in", "asciinema_player", "metrics_token"};
+constexpr std::string_view http_keys[] = {"address",          "proxy_protocol_from",
+                                          "tls_cert",         "tls_key",
+                                          "public_url",       "approval_links_require_sign_in",
+                                          "asciinema_player", "metrics_token"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};

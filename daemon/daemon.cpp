@@ -223,7 +223,10 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
       return std::any_of(balancers->begin(), balancers->end(),
                          [&](const std::string& net) { return network_contains(net, ip); });
     };
-    listener->start(std::move(on_accept), std::move(from_balancer));
+    listener->start(std::move(on_accept),
+                    {std::move(from_balancer), [this, name] {
+                       front_ends_->count_refusal(name, "no valid PROXY header");
+                     }});
     spdlog::info("{} listener on {}", name, endpoint_text(where));
     return {};
   }

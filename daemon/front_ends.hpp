@@ -56,6 +56,9 @@ class front_ends {
   // gatehouse_connections_refused_total (Prometheus text): refusals since start, by protocol
   // and deny reason.
   std::string refusal_metrics(const std::string& instance) const;
+  // A connection the listener turned away before any front end saw it (a balancer's without a
+  // valid PROXY header), counted with the front ends' refusals.
+  void count_refusal(const std::string& protocol, const std::string& reason);
 
  private:
   struct impl;

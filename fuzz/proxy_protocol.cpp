@@ -7,6 +7,8 @@
 // header found in pieces is the one found at once, at the same length, never longer than the
 // bytes given, 107 bytes at most for v1; once an answer is an error, no longer input turns it
 // into a header; addresses are inet_pton-valid text of the family they claim.
+#include "proxy/proxy_protocol.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -16,7 +18,6 @@
 #include <string>
 
 #include "fuzz/fuzz_support.hpp"
-#include "proxy/proxy_protocol.hpp"
 
 using namespace gatehouse::proxy::proxy_protocol;
 
@@ -26,7 +27,7 @@ void check_address(const std::optional<client_address>& a) {
   if (!a) return;
   unsigned char raw[16];
   gatehouse::fuzz::require(inet_pton(a->v6 ? AF_INET6 : AF_INET, a->ip.c_str(), raw) == 1,
-       "an address that is not of its family");
+                           "an address that is not of its family");
 }
 
 bool same(const header& a, const header& b) {
@@ -50,10 +51,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const header* whole = std::get_if<header>(&at_once);
   if (whole) {
     gatehouse::fuzz::require(whole->version == 1 || whole->version == 2, "a header of no version");
-    gatehouse::fuzz::require(whole->length > 0 && whole->length <= bytes.size(), "a header longer than its bytes");
+    gatehouse::fuzz::require(whole->length > 0 && whole->length <= bytes.size(),
+                             "a header longer than its bytes");
     gatehouse::fuzz::require(whole->length <= most_header_bytes, "a header over the cap");
-    gatehouse::fuzz::require(whole->version == 2 || whole->length <= most_v1_bytes, "a v1 header over 107 bytes");
-    gatehouse::fuzz::require(whole->source.has_value() == whole->destination.has_value(), "half an address pair");
+    gatehouse::fuzz::require(whole->version == 2 || whole->length <= most_v1_bytes,
+                             "a v1 header over 107 bytes");
+    gatehouse::fuzz::require(whole->source.has_value() == whole->destination.has_value(),
+                             "half an address pair");
     check_address(whole->source);
     check_address(whole->destination);
   }
@@ -62,14 +66,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // As the listener reads: `piece` bytes more each turn, asking again with all seen so far.
   bool failed = false;
-  for (std::size_t seen = std::min(piece, bytes.size());; seen = std::min(seen + piece, bytes.size())) {
+  for (std::size_t seen = std::min(piece, bytes.size());;
+       seen = std::min(seen + piece, bytes.size())) {
     const result r = parse(bytes.first(seen));
     if (std::holds_alternative<need_more>(r)) {
       gatehouse::fuzz::require(!failed, "an error turned back into need_more");
       gatehouse::fuzz::require(!whole || seen < whole->length, "need_more over a complete header");
     } else if (const header* h = std::get_if<header>(&r)) {
       gatehouse::fuzz::require(!failed, "an error turned into a header");
-      gatehouse::fuzz::require(whole && same(*h, *whole), "in pieces a header differs from at once");
+      gatehouse::fuzz::require(whole && same(*h, *whole),
+                               "in pieces a header differs from at once");
       break;  // the reader stops here, having consumed exactly h->length bytes
     } else {
       gatehouse::fuzz::require(!whole, "in pieces an error where at once a header");

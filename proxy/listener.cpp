@@ -49,9 +49,9 @@ tcp_listener::tcp_listener(tcp::acceptor acceptor, std::string name)
   state_->name = std::move(name);
 }
 
-void tcp_listener::start(handler on_accept, balancer_check from_balancer) {
+void tcp_listener::start(handler on_accept, balancers from) {
   state_->on_accept = std::move(on_accept);
-  state_->from_balancer = std::move(from_balancer);
+  state_->from = std::move(from);
   accept_next();
 }
 
@@ -79,10 +79,11 @@ void tcp_listener::take(const std::shared_ptr<shared_state>& state, tcp::socket 
   auto remote = socket.remote_endpoint(ec);
   const std::string ip = ec ? "unknown" : remote.address().to_string();
   std::string peer = ec ? ip : peer_text(ip, remote.port());
-  if (ec || !state->from_balancer || !state->from_balancer(ip))
+  if (ec || !state->from.include || !state->from.include(ip))
     return state->on_accept(std::move(socket), std::move(peer));
   auto refuse = [state](tcp::socket& s, const std::string& from, const std::string& why) {
     ++state->proxy_headers_refused;
+    if (state->from.refused) state->from.refused();
     spdlog::warn("{} listener: closing {}: {}", state->name, from, why);
     boost::system::error_code ignored;
     s.close(ignored);

@@ -26,16 +26,21 @@ namespace gatehouse::proxy {
 class tcp_listener {
  public:
   using handler = std::function<void(boost::asio::ip::tcp::socket, std::string peer)>;
-  // Whether a connection from `ip` (the TCP peer's address, textual) comes from a balancer
-  // that sends a PROXY header; asked at every accept, so a reload applies at once.
-  using balancer_check = std::function<bool(const std::string& ip)>;
+  // The load balancers in front of this listener.
+  struct balancers {
+    // Whether a connection from `ip` (the TCP peer's address, textual) comes from a balancer
+    // that sends a PROXY header; asked at every accept, so a reload applies at once.
+    std::function<bool(const std::string& ip)> include;
+    // Told of each balancer's connection closed for want of a valid header (for /metrics).
+    std::function<void()> refused;
+  };
 
   // Returns the listener, or a one-line error ("ssh listener 0.0.0.0:2222: Address already in
   // use").
   static std::variant<std::unique_ptr<tcp_listener>, std::string> bind(
       boost::asio::any_io_executor executor, const config::endpoint& where, std::string name);
 
-  void start(handler on_accept, balancer_check from_balancer = {});
+  void start(handler on_accept, balancers from = {});
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   const std::string& name() const { return state_->name; }
@@ -47,7 +52,7 @@ class tcp_listener {
   struct shared_state {
     std::string name;
     handler on_accept;
-    balancer_check from_balancer;
+    balancers from;
     bool stopped = false;
     std::size_t headers_pending = 0;
     std::uint64_t proxy_headers_refused = 0;
@@ -55,8 +60,7 @@ class tcp_listener {
 
   tcp_listener(boost::asio::ip::tcp::acceptor acceptor, std::string name);
   void accept_next();
-  static void take(const std::shared_ptr<shared_state>& state,
-                   boost::asio::ip::tcp::socket socket);
+  static void take(const std::shared_ptr<shared_state>& state, boost::asio::ip::tcp::socket socket);
 
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;  // pause after a failed accept (EMFILE): no busy loop

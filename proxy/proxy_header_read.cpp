@@ -5,8 +5,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -92,9 +94,10 @@ class header_read : public std::enable_shared_from_this<header_read> {
     boost::system::error_code ignored;
     socket_.cancel(ignored);
     // Handed back from the executor, never inside a handler that still uses `this`.
-    asio::post(socket_.get_executor(), [self = shared_from_this(), o = std::move(outcome)]() mutable {
-      self->done_(std::move(self->socket_), std::move(o));
-    });
+    asio::post(socket_.get_executor(),
+               [self = shared_from_this(), o = std::move(outcome)]() mutable {
+                 self->done_(std::move(self->socket_), std::move(o));
+               });
   }
 
   tcp::socket socket_;

@@ -36,8 +36,8 @@ struct client_address {
 };
 
 struct header {
-  int version = 0;           // 1 or 2
-  std::size_t length = 0;    // bytes the header takes, from the first
+  int version = 0;         // 1 or 2
+  std::size_t length = 0;  // bytes the header takes, from the first
   // The real client and the address it connected to; nullopt for LOCAL, UNSPEC and v1
   // UNKNOWN, where the connection's own peer is the one to use.
   std::optional<client_address> source;

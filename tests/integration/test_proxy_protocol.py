@@ -14,6 +14,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import wait_for  # noqa: E402
 from haproxy_env import Haproxy  # noqa: E402
+from rdp_env import (FakeRdpServer, RdpEnv, connection_request,  # noqa: E402
+                     negotiation_failure_code, read_tpkt)
 from web_env import WebEnv  # noqa: E402
 
 BALANCER = "127.0.0.1/32"  # haproxy connects to the gate from 127.0.0.1
@@ -147,6 +149,54 @@ class BehindHaproxy(unittest.TestCase):
             self.env.get("/healthz")
         wait_for(lambda: "http listener: closing 127.0.0.1:" in self.env.log(),
                  what="the refusal logged")
+        metrics = self.env.get("/metrics", source="127.0.0.2", port=self.haproxy.ports["https"])
+        self.assertIn('gatehouse_connections_refused_total{instance="test-gate",protocol="http",'
+                      'reason="no valid PROXY header"} 1\n', metrics.body)
+
+
+class RdpBehindHaproxy(unittest.TestCase):
+    """RDP's decisions by address use the real client too: mstshash cookies are trusted here
+    from 127.0.0.2 alone, and both clients come through the same balancer."""
+
+    def setUp(self):
+        self.env = RdpEnv()
+        self.addCleanup(self.env.close)
+        self.server = FakeRdpServer()
+        self.addCleanup(self.server.close)
+        text = self.env.rdp_config_text(self.server.port, mode="allow", trust_cookie=True,
+                                        listener_extra=f'proxy_protocol_from: ["{BALANCER}"]')
+        text = text.replace('trusted_networks: ["127.0.0.0/8"]', 'trusted_networks: ["127.0.0.2"]')
+        self.env.write_config(text)
+        self.env.start()
+        self.haproxy = Haproxy(self.env.dir, {"rdp": (self.env.rdp_port, "send-proxy-v2")})
+        self.addCleanup(self.haproxy.close)
+
+    def test_a_cookie_is_trusted_by_the_real_clients_address(self):
+        s = self.haproxy.connect("rdp", "127.0.0.2")
+        self.addCleanup(s.close)
+        s.sendall(connection_request(cookie="alice@win01"))
+        confirm = read_tpkt(s)
+        self.assertEqual(confirm[5], 0xD0, confirm)
+        self.assertIsNone(negotiation_failure_code(confirm))
+        s.sendall(b"relayed whole")
+        got = b""
+        while len(got) < 13:
+            chunk = s.recv(64)
+            self.assertTrue(chunk, "closed mid-echo")
+            got += chunk
+        self.assertEqual(got, b"relayed whole")
+        self.assertIn(b"Cookie: mstshash=alice@win01\r\n", self.server.requests[-1])
+
+        other = self.haproxy.connect("rdp", "127.0.0.3")
+        self.addCleanup(other.close)
+        other.sendall(connection_request(cookie="alice@win01"))
+        self.assertIsNotNone(negotiation_failure_code(read_tpkt(other)))
+        wait_for(lambda: "mstshash cookie from an untrusted network" in self.env.log(),
+                 what="the refusal audited")
+        refusal = next(line for line in self.env.log().splitlines()
+                       if "mstshash cookie from an untrusted network" in line)
+        self.assertIn("127.0.0.3:", refusal)
+        self.assertEqual(len(self.server.requests), 1)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,11 @@
 // is no balancer's is never read.
 #include "proxy/listener.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
@@ -54,7 +53,8 @@ class ListenerTest : public ::testing::Test {
           handed = std::move(s);
           peer = std::move(p);
         },
-        [from_balancer](const std::string& ip) { return from_balancer && ip == "127.0.0.1"; });
+        {[from_balancer](const std::string& ip) { return from_balancer && ip == "127.0.0.1"; },
+         [this] { ++told_refused; }});
     client.connect(listener->local_endpoint());
   }
 
@@ -96,6 +96,7 @@ class ListenerTest : public ::testing::Test {
   tcp::socket client{io};
   std::optional<tcp::socket> handed;
   std::string peer;
+  int told_refused = 0;
 };
 
 TEST_F(ListenerTest, V1HeaderGivesThePeerAndLeavesWhatFollows) {
@@ -140,6 +141,7 @@ TEST_F(ListenerTest, ABalancerWithoutAHeaderIsClosedAndCounted) {
   EXPECT_FALSE(handed);
   EXPECT_TRUE(client_closed());
   EXPECT_EQ(listener->proxy_headers_refused(), 1u);
+  EXPECT_EQ(told_refused, 1);
 }
 
 TEST_F(ListenerTest, ABalancerThatLeavesMidHeaderIsClosedAndCounted) {
