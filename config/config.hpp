@@ -27,35 +27,32 @@ struct endpoint {
 
 struct ssh_listener {
   endpoint address;
-  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
-  // real client (CIDRs or addresses); from anywhere else a header is never believed.
-  std::vector<std::string> proxy_protocol_from;
   std::vector<std::string> host_keys;  // paths to private host key files
   // Defences against connections that never reach a session (libssh has none of its own).
   seconds login_grace{30};  // accept -> person authenticated (a hold stops this clock)
   std::size_t max_unauthenticated_per_source = 32;
   std::size_t max_held_per_person = 10;
   std::size_t max_held_per_source = 20;
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from{};
 };
 
 struct rdp_listener {
   endpoint address;
-  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
-  // real client (CIDRs or addresses); from anywhere else a header is never believed.
-  std::vector<std::string> proxy_protocol_from;
   bool trust_mstshash_cookie = false;  // accept "Cookie: mstshash=" from trusted networks
   std::vector<std::string> trusted_networks;
   std::string token_key;  // file with >= 32 random bytes that signs routing tokens; "" = none
   std::optional<endpoint> public_address;  // what .rdp files name; default: `address`
   std::size_t max_held_per_person = 10;    // connections waiting for approval, as for ssh
   std::size_t max_held_per_source = 20;
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from{};
 };
 
 struct http_listener {
   endpoint address;
-  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
-  // real client (CIDRs or addresses); from anywhere else a header is never believed.
-  std::vector<std::string> proxy_protocol_from;
   std::string tls_cert;
   std::string tls_key;
   std::string public_url;
@@ -66,6 +63,9 @@ struct http_listener {
   // The bearer token /metrics asks for (the content of the file named by `metrics_token`, read
   // at load and reload); "" = /metrics is open.
   std::string metrics_token{};
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from{};
 };
 
 struct admin_listener {
