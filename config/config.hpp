@@ -35,6 +35,9 @@ struct ssh_listener {
   std::size_t max_unauthenticated_per_source = 32;
   std::size_t max_held_per_person = 10;
   std::size_t max_held_per_source = 20;
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from{};
 };
 
 struct rdp_listener {
@@ -45,6 +48,9 @@ struct rdp_listener {
   std::optional<endpoint> public_address;  // what .rdp files name; default: `address`
   std::size_t max_held_per_person = 10;    // connections waiting for approval, as for ssh
   std::size_t max_held_per_source = 20;
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from{};
 };
 
 struct http_listener {
@@ -67,6 +73,9 @@ struct http_listener {
   // (apps/identity/assertion_signer); "" = a key generated at each start (apps must then fetch
   // /.well-known/jwks.json again after a restart).
   std::string assertion_key{};
+  // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
+  // real client (CIDRs or addresses); from anywhere else a header is never believed.
+  std::vector<std::string> proxy_protocol_from{};
 };
 
 struct admin_listener {

@@ -39,6 +39,21 @@ bool read_endpoint(const map_reader& m, std::string_view key, endpoint& out, boo
   return true;
 }
 
+bool read_networks(const map_reader& m, std::string_view key, std::vector<std::string>& out) {
+  std::vector<std::string> written;
+  std::vector<position> at;
+  if (!m.read_strings(key, written, &at)) return false;
+  bool ok = true;
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    if (auto problem = check_network(written[i]); !problem.empty()) {
+      m.report().error(at[i], std::move(problem));
+      ok = false;
+    }
+  }
+  out = std::move(written);
+  return ok;
+}
+
 bool read_path(const map_reader& m, std::string_view key, std::string& out) {
   std::string written;
   if (!m.read_string(key, written)) return false;

@@ -30,6 +30,10 @@ bool read_name(const map_reader& m, std::string& out, position& at);
 
 bool read_endpoint(const map_reader& m, std::string_view key, endpoint& out, bool listener, need n);
 
+// A list of networks ("10.0.0.0/8", "fd00::/8", one address), each checked and reported at
+// its own position.
+bool read_networks(const map_reader& m, std::string_view key, std::vector<std::string>& out);
+
 // A local path the daemon will use (a log, a socket), resolved against the configuration's
 // directory.
 bool read_path(const map_reader& m, std::string_view key, std::string& out);

@@ -20,18 +20,20 @@ constexpr std::string_view top_keys[] = {"instance_name", "store",         "list
                                          "servers",       "server_groups", "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
 constexpr std::string_view ssh_keys[] = {"address",
+                                         "proxy_protocol_from",
                                          "host_keys",
                                          "login_grace",
                                          "max_unauthenticated_per_source",
                                          "max_held_per_person",
                                          "max_held_per_source"};
 constexpr std::string_view rdp_keys[] = {
-    "address",        "trust_mstshash_cookie", "trusted_networks",   "token_key",
-    "public_address", "max_held_per_person",   "max_held_per_source"};
+    "address",   "proxy_protocol_from", "trust_mstshash_cookie", "trusted_networks",
+    "token_key", "public_address",      "max_held_per_person",   "max_held_per_source"};
 constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* key takes
 constexpr std::string_view http_keys[] = {
-    "address",          "tls_cert",     "tls_key", "public_url", "approval_links_require_sign_in",
-    "asciinema_player", "metrics_token", "apps_domain", "assertion_key"};
+    "address",          "proxy_protocol_from", "tls_cert",    "tls_key",
+    "public_url",       "approval_links_require_sign_in",     "asciinema_player",
+    "metrics_token",    "apps_domain",         "assertion_key"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
@@ -68,6 +70,7 @@ void read_ssh_listener(const map_reader& listen, listeners& out) {
   if (!m) return;
   ssh_listener ssh;
   read_endpoint(*m, "address", ssh.address, true, need::required);
+  read_networks(*m, "proxy_protocol_from", ssh.proxy_protocol_from);
   if (read_key_files(*m, "host_keys", ssh.host_keys, need::required) &&
       m->value("host_keys")->size() == 0) {
     m->report().error(m->value_at("host_keys"), "'host_keys' is empty: name at least one key");
@@ -87,13 +90,9 @@ void read_rdp_listener(const map_reader& listen, listeners& out) {
   if (!m) return;
   rdp_listener rdp;
   read_endpoint(*m, "address", rdp.address, true, need::required);
+  read_networks(*m, "proxy_protocol_from", rdp.proxy_protocol_from);
   m->read_bool("trust_mstshash_cookie", rdp.trust_mstshash_cookie);
-  std::vector<position> at;
-  m->read_strings("trusted_networks", rdp.trusted_networks, &at);
-  for (std::size_t i = 0; i < rdp.trusted_networks.size(); ++i) {
-    if (auto problem = check_network(rdp.trusted_networks[i]); !problem.empty())
-      m->report().error(at[i], std::move(problem));
-  }
+  read_networks(*m, "trusted_networks", rdp.trusted_networks);
   read_key_file(*m, "token_key", rdp.token_key, need::optional);
   if (m->value("public_address")) {
     endpoint shown;
@@ -134,6 +133,7 @@ void read_http_listener(const map_reader& listen, listeners& out) {
   if (!m) return;
   http_listener http;
   read_endpoint(*m, "address", http.address, true, need::required);
+  read_networks(*m, "proxy_protocol_from", http.proxy_protocol_from);
   read_key_file(*m, "tls_cert", http.tls_cert, need::required);
   read_key_file(*m, "tls_key", http.tls_key, need::required);
   read_checked(*m, "public_url", http.public_url, need::optional, [](std::string_view url) {

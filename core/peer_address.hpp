@@ -12,7 +12,8 @@
 //                   brackets ("[fd00::1]:22" -> "fd00::1");
 //   network_contains whether a textual address lies in a network ("10.0.0.0/8", "fd00::/8",
 //                   or one address); IPv4-mapped IPv6 addresses match IPv4 networks
-//                   (rdp trusted_networks, certificates' source-address).
+//                   (rdp trusted_networks, certificates' source-address, the
+//                   listeners' proxy_protocol_from).
 // Pure functions.
 #include <array>
 #include <optional>
@@ -32,6 +33,8 @@ std::string source_address(const std::string& peer);
 
 std::string peer_host(std::string_view peer);
 
+// `address` may be bracketed ("[fd12::1]"); IPv4-mapped IPv6 addresses match IPv4 networks. A
+// malformed network or address matches nothing.
 bool network_contains(std::string_view network, std::string_view address);
 
 }  // namespace gatehouse

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <variant>
@@ -22,6 +23,7 @@
 #include "config/key_file_modes.hpp"
 #include "config/loader.hpp"
 #include "config/store_url.hpp"
+#include "core/peer_address.hpp"
 #include "core/time.hpp"
 #include "daemon/front_ends.hpp"
 #include "daemon/sd_notify.hpp"
@@ -225,19 +227,31 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     auto bound = proxy::tcp_listener::bind(io_.get_executor(), where, name);
     if (auto* e = std::get_if<std::string>(&bound)) return *e;
     auto& listener = listeners_.emplace_back(std::move(std::get<0>(bound)));
-    listener->start([this, name](asio::ip::tcp::socket socket) {
+    auto on_accept = [this, name](asio::ip::tcp::socket socket, std::string peer) {
+      if (name == "http") return web_->accept(std::move(socket), std::move(peer));
       boost::system::error_code ec;
-      auto remote = socket.remote_endpoint(ec);
-      std::string peer =
-          ec ? "unknown" : remote.address().to_string() + ":" + std::to_string(remote.port());
-      if (name == "http") return web_->accept(std::move(socket), peer);
       int fd = socket.release(ec);
       if (ec) return;
       if (!front_ends_->accept(name, fd, peer)) {
         spdlog::debug("{} listener: no front end serves it yet; closing {}", name, peer);
         ::close(fd);
       }
-    });
+    };
+    // listen.NAME.proxy_protocol_from of the configuration in force at each accept.
+    auto from_balancer = [this, name](const std::string& ip) {
+      const auto& l = config_->listen;
+      const std::vector<std::string>* balancers =
+          name == "ssh"   ? (l.ssh ? &l.ssh->proxy_protocol_from : nullptr)
+          : name == "rdp" ? (l.rdp ? &l.rdp->proxy_protocol_from : nullptr)
+                          : (l.http ? &l.http->proxy_protocol_from : nullptr);
+      if (!balancers) return false;
+      return std::any_of(balancers->begin(), balancers->end(),
+                         [&](const std::string& net) { return network_contains(net, ip); });
+    };
+    listener->start(std::move(on_accept),
+                    {std::move(from_balancer), [this, name] {
+                       front_ends_->count_refusal(name, "no valid PROXY header");
+                     }});
     spdlog::info("{} listener on {}", name, endpoint_text(where));
     return {};
   }

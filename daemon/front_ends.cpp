@@ -88,4 +88,8 @@ std::string front_ends::refusal_metrics(const std::string& instance) const {
   return impl_->refusals.prometheus(instance);
 }
 
+void front_ends::count_refusal(const std::string& protocol, const std::string& reason) {
+  impl_->refusals.count(protocol, reason);
+}
+
 }  // namespace gatehouse::daemon

@@ -66,6 +66,9 @@ class front_ends {
   std::string refusal_metrics(const std::string& instance) const;
   // The HTTP front end (gated web apps): the web service hands it the app hosts' connections.
   apps::app_front_end& http_apps();
+  // A connection the listener turned away before any front end saw it (a balancer's without a
+  // valid PROXY header), counted with the front ends' refusals.
+  void count_refusal(const std::string& protocol, const std::string& reason);
 
  private:
   struct impl;

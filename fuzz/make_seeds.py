@@ -46,6 +46,25 @@ def x224():
     return [bytes([piece]) + request(b) for piece, b in zip([15, 0, 3, 7, 15, 1], bodies)]
 
 
+def proxy_protocol():
+    # The first byte: how many bytes arrive at a time (1-16, low nibble + 1).
+    sig = b"\r\n\r\n\x00\r\nQUIT\n"
+    def v2(ver_cmd, fam, payload):
+        return sig + bytes([ver_cmd, fam]) + struct.pack(">H", len(payload)) + payload
+    tcp4 = bytes([192, 0, 2, 7, 10, 0, 0, 1]) + struct.pack(">HH", 50000, 2222)
+    tcp6 = bytes(15) + b"\x07" + bytes(15) + b"\x01" + struct.pack(">HH", 443, 22)
+    tlvs = b"\x01\x00\x02h2" + b"\x04\x00\x00" + b"\x05\x00\x04abcd"
+    ssh = b"SSH-2.0-OpenSSH_9.2\r\n"
+    return [b"\x0f" + b"PROXY TCP4 192.0.2.7 10.0.0.1 50000 2222\r\n" + ssh,
+            b"\x00" + b"PROXY TCP6 2001:db8::7 ::1 443 22\r\n",
+            b"\x03" + b"PROXY UNKNOWN\r\n" + ssh,
+            b"\x0f" + v2(0x21, 0x11, tcp4 + tlvs) + ssh,
+            b"\x07" + v2(0x21, 0x21, tcp6),
+            b"\x0f" + v2(0x20, 0x00, b""),
+            b"\x01" + v2(0x21, 0x31, bytes(216)),
+            b"\x0f" + ssh]
+
+
 def rdp_token():
     # Wrong MACs on purpose: a seed that verified would be reported (the fuzzer cannot sign).
     return ["gh1~alice~win01~1900000000~0123456789abcdef~" + "A" * 43,
@@ -197,6 +216,7 @@ def ssh_certificate():
 
 
 for name, make in [("config_yaml", config_yaml), ("x224", x224), ("rdp_token", rdp_token),
+                   ("proxy_protocol", proxy_protocol),
                    ("sftp_stream", sftp_stream), ("web_forms", web_forms), ("web_app", web_app),
                    ("admin_api", admin_api), ("record_codec", record_codec), ("audit_line", audit_line),
                    ("audit_log", audit_log), ("mail_text", mail_text),

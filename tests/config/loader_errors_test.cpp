@@ -153,6 +153,24 @@ TEST(ConfigErrors, RdpListenerLimits) {
             }));
 }
 
+TEST(ConfigErrors, ProxyProtocolNetworks) {
+  EXPECT_EQ(problems(R"(listen:
+  ssh:
+    address: "127.0.0.1:2222"
+    host_keys: [/dev/null]
+    proxy_protocol_from: ["10.0.0.0/8", "10.0.0.0/33", balancer.example]
+  rdp: { address: "127.0.0.1:3389", proxy_protocol_from: "10.0.0.0/8" }
+  http: { address: "127.0.0.1:8443", tls_cert: /dev/null, tls_key: /dev/null,
+          proxy_protocol_from: ["fd00::/129"] }
+)"),
+            (lines{
+                "test.yaml:5:41: bad network '10.0.0.0/33': prefix must be 0-32",
+                "test.yaml:5:56: bad network 'balancer.example': expected ADDRESS/PREFIX",
+                "test.yaml:6:58: 'proxy_protocol_from' must be a list, not '10.0.0.0/8'",
+                "test.yaml:8:33: bad network 'fd00::/129': prefix must be 0-128",
+            }));
+}
+
 TEST(ConfigErrors, MaxDurationShorterThanDefault) {
   EXPECT_EQ(problems(R"(rules:
   - name: r

@@ -61,14 +61,14 @@ store: postgresql://gate@db.example/gatehouse
 listen:
   ssh:   { address: "0.0.0.0:2222", host_keys: [ssh_host_ed25519_key], login_grace: 45s,
            max_unauthenticated_per_source: 64, max_held_per_person: 20000,
-           max_held_per_source: 30000 }
-  rdp:   { address: "[::]:3389", trust_mstshash_cookie: true, trusted_networks: ["10.0.0.0/8", "fd00::/8"],
+           max_held_per_source: 30000, proxy_protocol_from: ["10.0.0.0/8", "fd00::/8"] }
+  rdp:   { address: "[::]:3389", proxy_protocol_from: ["192.0.2.10"], trust_mstshash_cookie: true, trusted_networks: ["10.0.0.0/8", "fd00::/8"],
            token_key: rdp_token.key, public_address: "rdp.example.com:443",
            max_held_per_person: 3, max_held_per_source: 7 }
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
            approval_links_require_sign_in: true, asciinema_player: player/asciinema-player,
            metrics_token: metrics.token, apps_domain: Apps.Gate.Example,
-           assertion_key: assertion.pem }
+           assertion_key: assertion.pem, proxy_protocol_from: [] }
   admin: { socket: /run/gate/admin.sock, group: root }
 mail:
   smtp: "smtps://mail.example:465"
@@ -174,7 +174,10 @@ rules:
   EXPECT_EQ(c.listen.ssh->max_unauthenticated_per_source, 64u);
   EXPECT_EQ(c.listen.ssh->max_held_per_person, 20000u);
   EXPECT_EQ(c.listen.ssh->max_held_per_source, 30000u);
+  EXPECT_EQ(c.listen.ssh->proxy_protocol_from,
+            (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
   ASSERT_TRUE(c.listen.rdp);
+  EXPECT_EQ(c.listen.rdp->proxy_protocol_from, std::vector<std::string>{"192.0.2.10"});
   EXPECT_EQ(c.listen.rdp->address.host, "::");
   EXPECT_EQ(c.listen.rdp->address.port, 3389);
   EXPECT_TRUE(c.listen.rdp->trust_mstshash_cookie);
@@ -194,6 +197,7 @@ rules:
   EXPECT_EQ(c.listen.http->asciinema_player, dir / "player/asciinema-player");
   EXPECT_EQ(c.listen.http->metrics_token, "scrape-0123456789abcdef");
   EXPECT_EQ(c.listen.http->assertion_key, dir / "assertion.pem");
+  EXPECT_TRUE(c.listen.http->proxy_protocol_from.empty());
   EXPECT_EQ(c.listen.admin.socket, "/run/gate/admin.sock");
   EXPECT_EQ(c.listen.admin.group, "root");
 

@@ -103,10 +103,12 @@ class WebEnv(SshEnv):
         return ctx
 
     def request(self, method, path, form=None, headers=None, cookie=None, origin="same",
-                timeout=10, source=None):
+                timeout=10, source=None, port=None):
         """`source`: the client's own address (any 127.0.0.0/8 address on loopback), so that
-        tests can ask from several sources."""
-        conn = http.client.HTTPSConnection("127.0.0.1", self.http_port, context=self.tls_context(),
+        tests can ask from several sources; `port`: another port than the listener's (a load
+        balancer in front of it)."""
+        conn = http.client.HTTPSConnection("127.0.0.1", port or self.http_port,
+                                           context=self.tls_context(),
                                            timeout=timeout,
                                            source_address=(source, 0) if source else None)
         h = dict(headers or {})
