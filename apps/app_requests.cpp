@@ -117,6 +117,7 @@ class app_connection final : public app_connection_handler {
     a.add_headers = state_->identity_headers(s, app, origin);
     a.drop_cookies = gate_cookies;
     a.drop_authorization = token;
+    a.websocket_without_origin = token;
     return a;
   }
 

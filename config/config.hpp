@@ -160,7 +160,7 @@ struct user {
   std::string email;
   std::vector<std::string> ssh_keys;  // authorized_keys lines, from the file too if one was named
   std::vector<std::string> groups;
-  std::vector<std::string> ssh_cas;   // CA public key lines whose user certificates name them
+  std::vector<std::string> ssh_cas{};  // CA public key lines whose user certificates name them
 };
 
 struct group {

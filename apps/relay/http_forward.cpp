@@ -62,6 +62,7 @@ asio::awaitable<error_code> send_request(Up& up, upstream_connection& c, exchang
     client_error = ec;
     co_return ec;
   }
+  if (cx.client_buffer.capacity() < piece_size) cx.client_buffer.reserve(piece_size);
   while (!body_in->is_done()) {
     auto& b = body_in->get().body();
     b.data = piece.data();
@@ -164,6 +165,10 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, e
     plan.upstream_done = rp.is_done();
     co_return keep_alive ? after_exchange::next_request : after_exchange::close;
   }
+  // Read the upstream a piece at a time, not in Beast's 512-byte steps on an empty buffer
+  // (measured: a 1 GiB download went out as 534-byte TLS records at 24 MiB/s). Given back
+  // (shrunk) when the connection returns to the pool.
+  if (c.buffer.capacity() < piece_size) c.buffer.reserve(piece_size);
   while (!rp.is_done()) {
     auto& b = rp.get().body();
     b.data = piece.data();

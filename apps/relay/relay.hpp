@@ -34,6 +34,9 @@ struct admission {
   std::vector<std::string> drop_cookies;  // cookie names removed before forwarding
   bool drop_authorization = false;        // remove Authorization
   bool close_after = false;               // Connection: close after this exchange
+  // A WebSocket may come without Origin (a script with a personal token, which no browser sends
+  // by itself); one that sends Origin must still match. Never for cookie-borne sessions.
+  bool websocket_without_origin = false;
 };
 
 // One per request, for the audit event http.request.

@@ -174,7 +174,11 @@ asio::awaitable<void> relay_websocket(exchange_context& cx, head_parser& head, c
                                       exchange_record& rec) {
   auto facts = facts_of(head);
   auto origin = head.get()[http::field::origin];
-  if (origin.empty() || !beast::iequals(origin, a.origin)) {
+  // A browser always sends Origin; a client without one is not a browser, and only a client
+  // that presents its own credential (a personal token, never sent by a browser on its own)
+  // may upgrade without it.
+  const bool originless_allowed = origin.empty() && a.websocket_without_origin;
+  if (!originless_allowed && (origin.empty() || !beast::iequals(origin, a.origin))) {
     rec.error = "WebSocket Origin is not the app's";
     web::web_reply forbidden{
         403, "text/plain; charset=utf-8", "cross-origin WebSocket refused\n", {}};

@@ -42,9 +42,9 @@ class front_end final : public session::front_end {
     session::registry& sessions;
     session::event_sink events = session::log_event_sink();
     // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.
-    std::function<bool()> sessions_allowed;
+    std::function<bool()> sessions_allowed{};
     // The gate's user CA in force, for accounts with `auth: certificate`; unset = none.
-    std::function<std::shared_ptr<const certs::certificate_authority>()> ca;
+    std::function<std::shared_ptr<const certs::certificate_authority>()> ca{};
   };
 
   front_end(boost::asio::any_io_executor executor, config_source config, parts p,

@@ -44,7 +44,7 @@ config::rule prod_rule(std::vector<config::approval_level> levels) {
 
 config_builder& config_builder::person(const std::string& name,
                                        const std::vector<std::string>& groups) {
-  cfg_.users.push_back(config::user{name, name + "@example.com", {}, groups});
+  cfg_.users.push_back(config::user{name, name + "@example.com", {}, groups, {}});
   return *this;
 }
 
