@@ -147,8 +147,11 @@ class app_connection final : public app_connection_handler {
     return answer(std::move(go));
   }
 
-  // A personal token: its live session, else a hold like an SSH login.
-  boost::asio::awaitable<admission> with_token(const app_entry& app, std::string token,
+  // A personal token: its live session, else a hold like an SSH login. A coroutine keeps its
+  // own copy of what it is given (hence `token` by value).
+  boost::asio::awaitable<admission> with_token(const app_entry& app,
+                                               // cppcheck-suppress passedByValue
+                                               std::string token,
                                                const web::request_header& r,
                                                const std::string& peer, const std::string& origin,
                                                std::shared_ptr<connection_end> conn) {

@@ -30,8 +30,11 @@ std::string sse_event(std::string_view name, std::string_view data) {
 }
 }  // namespace
 
+// A coroutine keeps its own copy of what it is given (hence `waiting_text` by value).
 boost::asio::awaitable<void> stream_wait_events(streamed_exchange& ex, policy::gate_service& gate,
-                                                std::int64_t request_id, std::string waiting_text) {
+                                                std::int64_t request_id,
+                                                // cppcheck-suppress passedByValue
+                                                std::string waiting_text) {
   auto executor = co_await boost::asio::this_coro::executor;
   reply_head head;
   head.content_type = "text/event-stream; charset=utf-8";

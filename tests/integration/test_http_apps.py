@@ -41,6 +41,9 @@ APP_SERVERS = """\
   protocol: http
   url: "http://127.0.0.1:{port}"
   pass_identity: header
+"""
+# A second upstream behind TLS with its own CA, and a CA that did not sign it.
+TLS_APP_SERVERS = """\
 - name: vault
   protocol: http
   url: "https://127.0.0.1:{tls_port}"
@@ -59,7 +62,13 @@ APP_RULES = """\
     hold_timeout: 2m
   - name: wiki-open
     users: [alice]
-    servers: [wiki, vault, forged]
+    servers: [wiki]
+    mode: allow
+"""
+TLS_APP_RULES = """\
+  - name: tls-apps-open
+    users: [alice]
+    servers: [vault, forged]
     mode: allow
 """
 
@@ -120,9 +129,9 @@ class HttpApps(unittest.TestCase):
         tls_port = int(self.tls_upstream.stdout.readline())
         self.audit_log = os.path.join(self.env.dir, "audit.jsonl")
         text = self.env.web_config_text(
-            extra_servers=APP_SERVERS.format(port=self.upstream_port, tls_port=tls_port,
-                                             ca=upstream_cert, wrong_ca=self.wrong_ca),
-            rule_extra=APP_RULES,
+            extra_servers=APP_SERVERS.format(port=self.upstream_port) + TLS_APP_SERVERS.format(
+                tls_port=tls_port, ca=upstream_cert, wrong_ca=self.wrong_ca),
+            rule_extra=APP_RULES + TLS_APP_RULES,
             http_extra=f"apps_domain: {DOMAIN}")
         self.env.write_config(WebEnv.with_audit(text, self.audit_log))
         self.env.start()
