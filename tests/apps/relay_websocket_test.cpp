@@ -7,12 +7,6 @@
 
 #include "apps/relay_fixture.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool sanitized_build = true;
-#else
-constexpr bool sanitized_build = false;
-#endif
-
 namespace gatehouse::apps {
 namespace {
 
