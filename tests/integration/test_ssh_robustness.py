@@ -105,15 +105,23 @@ class Robustness(unittest.TestCase):
         peak2 = self.flood(n, base_fds)
         time.sleep(1)
         after2 = self.rss_kib()
+        peak3 = self.flood(n, base_fds)
+        time.sleep(1)
+        after3 = self.rss_kib()
         print(f"\ngatehoused VmRSS KiB: {base_rss} before; {peak1} with {n} abusive connections, "
-              f"{after1} after; again {peak2}, {after2} after", file=sys.stderr)
+              f"{after1} after; again {peak2}, {after2} after; again {peak3}, {after3} after",
+              file=sys.stderr)
         self.assertIn("login grace time exceeded", self.env.log())
         if os.environ.get("GATEHOUSE_BUILD_TYPE") != "Sanitize":
             # ASan keeps freed memory in its quarantine; elsewhere what a flood took comes
-            # back (glibc keeps some fragments for reuse), and a second flood leaves nothing
-            # more behind than the first.
+            # back (glibc keeps some fragments for reuse). A leak grows with every flood, while
+            # the allocator's fragments settle: one of the two later floods must leave (almost)
+            # nothing more behind. (CI saw 1056 KiB once after the second flood: one flood's
+            # growth alone is noise at this size.)
             self.assertLess(after1 - base_rss, (peak1 - base_rss) * 3 // 4 + 1024)
-            self.assertLess(after2 - after1, 1024, "memory kept grows with each flood")
+            self.assertLess(min(after2 - after1, after3 - after2), 1024,
+                            "memory kept grows with each flood")
+            self.assertLess(after3 - after1, 3 * 1024, "memory kept grows with each flood")
 
     def test_stalled_client_is_dropped_after_the_login_grace_time(self):
         self.start()
