@@ -76,6 +76,10 @@ struct http_listener {
   // Load balancers whose connections start with a PROXY protocol header (v1 or v2) naming the
   // real client (CIDRs or addresses); from anywhere else a header is never believed.
   std::vector<std::string> proxy_protocol_from{};
+  // Connections the HTTPS listener holds at once, in all and from one source address (the
+  // portal's pages and every gated web app's connections and WebSockets share them).
+  std::size_t max_connections = 512;
+  std::size_t max_connections_per_source = 64;
 };
 
 struct admin_listener {

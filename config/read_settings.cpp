@@ -33,7 +33,8 @@ constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* ke
 constexpr std::string_view http_keys[] = {
     "address",          "proxy_protocol_from", "tls_cert",    "tls_key",
     "public_url",       "approval_links_require_sign_in",     "asciinema_player",
-    "metrics_token",    "apps_domain",         "assertion_key"};
+    "metrics_token",    "apps_domain",         "assertion_key",
+    "max_connections",  "max_connections_per_source"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
@@ -142,6 +143,9 @@ void read_http_listener(const map_reader& listen, listeners& out) {
   m->read_bool("approval_links_require_sign_in", http.approval_links_require_sign_in);
   if (m->value("asciinema_player")) read_path(*m, "asciinema_player", http.asciinema_player);
   read_metrics_token(*m, http.metrics_token);
+  m->read_count("max_connections", http.max_connections, 1, most_connections);
+  m->read_count("max_connections_per_source", http.max_connections_per_source, 1,
+                most_connections);
   read_checked(*m, "apps_domain", http.apps_domain, need::optional, check_host_name);
   for (auto& c : http.apps_domain)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -74,11 +74,16 @@ std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_
     i->signer = std::move(std::get<0>(loaded));
   }
   auto* self = i.get();
-  auto server =
-      https_server::create(c.executor, http.tls_cert, http.tls_key, [self](const web_request& r) {
+  server_limits limits;
+  limits.max_connections = http.max_connections;
+  limits.max_connections_per_source = http.max_connections_per_source;
+  auto server = https_server::create(
+      c.executor, http.tls_cert, http.tls_key,
+      [self](const web_request& r) {
         if (!self->web_app) return web_reply{503, "text/plain; charset=utf-8", "starting\n", {}};
         return self->web_app->handle(r);
-      });
+      },
+      limits);
   if (auto* e = std::get_if<std::string>(&server)) return *e;
   i->server = std::move(std::get<0>(server));
   return std::unique_ptr<web_service>(new web_service(std::move(i)));

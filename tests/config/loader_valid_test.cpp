@@ -68,7 +68,8 @@ listen:
   http:  { address: "0.0.0.0:8443", tls_cert: tls/cert.pem, tls_key: tls/key.pem, public_url: "https://gate.example",
            approval_links_require_sign_in: true, asciinema_player: player/asciinema-player,
            metrics_token: metrics.token, apps_domain: Apps.Gate.Example,
-           assertion_key: assertion.pem, proxy_protocol_from: [] }
+           assertion_key: assertion.pem, proxy_protocol_from: [],
+           max_connections: 20000, max_connections_per_source: 5000 }
   admin: { socket: /run/gate/admin.sock, group: root }
 mail:
   smtp: "smtps://mail.example:465"
@@ -197,6 +198,8 @@ rules:
   EXPECT_EQ(c.listen.http->asciinema_player, dir / "player/asciinema-player");
   EXPECT_EQ(c.listen.http->metrics_token, "scrape-0123456789abcdef");
   EXPECT_EQ(c.listen.http->assertion_key, dir / "assertion.pem");
+  EXPECT_EQ(c.listen.http->max_connections, 20000u);
+  EXPECT_EQ(c.listen.http->max_connections_per_source, 5000u);
   EXPECT_TRUE(c.listen.http->proxy_protocol_from.empty());
   EXPECT_EQ(c.listen.admin.socket, "/run/gate/admin.sock");
   EXPECT_EQ(c.listen.admin.group, "root");
