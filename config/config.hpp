@@ -232,10 +232,16 @@ struct rule {
   bool allow_port_forwarding = false;
 };
 
+// What becomes of live sessions while the store cannot be reached (PostgreSQL down): they go on
+// (their grants were checked when they began and their end timers run here) or they end at once.
+// Either way holds keep waiting and new logins that need the store are refused until it is back.
+enum class store_loss { keep, terminate };
+
 struct config {
   std::string source_file;
   std::string instance_name = "gatehouse";
   std::string store = "sqlite:/var/lib/gatehouse/gatehouse.db";
+  store_loss on_store_loss = store_loss::keep;
   struct listeners listen;
   mail_settings mail;
   audit_settings audit;

@@ -15,8 +15,9 @@
 namespace gatehouse::config {
 
 namespace {
-constexpr std::string_view top_keys[] = {"instance_name", "store",         "listen", "mail",
-                                         "audit",         "ssh",           "users",  "groups",
+constexpr std::string_view top_keys[] = {"instance_name", "store",         "on_store_loss",
+                                         "listen",        "mail",          "audit",
+                                         "ssh",           "users",         "groups",
                                          "servers",       "server_groups", "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
 constexpr std::string_view ssh_keys[] = {"address",
@@ -238,6 +239,8 @@ void read_settings(const map_reader& top, config& out) {
       out.store = to_string(*url);
     }
   }
+  top.read_enum("on_store_loss", out.on_store_loss,
+                {{"keep", store_loss::keep}, {"terminate", store_loss::terminate}});
   read_listen(top, out.listen);
   read_mail(top, out.mail);
   read_audit(top, out.audit);

@@ -58,6 +58,7 @@ TEST(ConfigValid, FullConfigLoadsEveryField) {
 
   auto text = R"(instance_name: corp-gate
 store: postgresql://gate@db.example/gatehouse
+on_store_loss: terminate
 listen:
   ssh:   { address: "0.0.0.0:2222", host_keys: [ssh_host_ed25519_key], login_grace: 45s,
            max_unauthenticated_per_source: 64, max_held_per_person: 20000,
@@ -166,6 +167,7 @@ rules:
   EXPECT_EQ(c.source_file, "test.yaml");
   EXPECT_EQ(c.instance_name, "corp-gate");
   EXPECT_EQ(c.store, "postgresql://gate@db.example/gatehouse");
+  EXPECT_EQ(c.on_store_loss, store_loss::terminate);
 
   ASSERT_TRUE(c.listen.ssh);
   EXPECT_EQ(c.listen.ssh->address.host, "0.0.0.0");
@@ -310,6 +312,7 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   const config defaults;
   EXPECT_EQ(c.instance_name, defaults.instance_name);
   EXPECT_EQ(c.store, defaults.store);
+  EXPECT_EQ(c.on_store_loss, store_loss::keep);
   EXPECT_FALSE(c.listen.ssh || c.listen.rdp || c.listen.http);
   EXPECT_EQ(c.listen.admin.socket, "/run/gatehouse/admin.sock");
   EXPECT_EQ(c.listen.admin.group, "");
