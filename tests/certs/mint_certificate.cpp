@@ -1,7 +1,7 @@
-// mint_certificate CA_FILE PUBLIC_KEY_FILE PERSON GRANT ACCOUNT SECONDS
+// mint_certificate CA_FILE PUBLIC_KEY_FILE PERSON GRANT ACCOUNT SECONDS [SOURCE_ADDRESS]
 // Prints an OpenSSH certificate line for the Ed25519 key in PUBLIC_KEY_FILE, made exactly as
 // gatehoused makes the certificate of a session (certs/session_certificate), valid for
-// SECONDS from now. Test support only (tests/integration/test_ssh_certificates.py).
+// SECONDS from now, with the source-address option when SOURCE_ADDRESS is given. Test support only (tests/integration/test_ssh_certificates.py).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -16,8 +16,9 @@
 
 int main(int argc, char** argv) {
   using namespace gatehouse::certs;
-  if (argc != 7) {
-    std::fprintf(stderr, "usage: mint_certificate CA PUBKEY PERSON GRANT ACCOUNT SECONDS\n");
+  if (argc != 7 && argc != 8) {
+    std::fprintf(stderr,
+                 "usage: mint_certificate CA PUBKEY PERSON GRANT ACCOUNT SECONDS [SOURCE]\n");
     return 2;
   }
   auto loaded = certificate_authority::load({argv[1]});
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count());
   t.valid_before = t.now + std::stoull(argv[6]);
+  if (argc == 8) t.source_address = argv[7];
   auto ca = std::get<std::shared_ptr<const certificate_authority>>(loaded);
   auto cert = mint_session_certificate(*ca, *key, t);
   if (cert.empty()) return 1;

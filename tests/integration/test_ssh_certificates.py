@@ -162,9 +162,10 @@ class UpstreamCertificates(unittest.TestCase):
                                f"{self.env.account}@127.0.0.1", "echo direct"],
                               capture_output=True, timeout=30)
 
-    def mint(self, key, account, seconds):
+    def mint(self, key, account, seconds, source=None):
         cert = key + "-cert.pub"
-        r = subprocess.run([MINT, self.ca, key + ".pub", "alice", "7", account, str(seconds)],
+        r = subprocess.run([MINT, self.ca, key + ".pub", "alice", "7", account, str(seconds),
+                            *([source] if source else [])],
                            capture_output=True, text=True, check=True)
         with open(cert, "w") as f:
             f.write(r.stdout)
@@ -178,6 +179,21 @@ class UpstreamCertificates(unittest.TestCase):
         self.assertEqual(r.returncode, 255, r.stdout)
         self.assertIn(b"Permission denied", r.stderr)
         self.assertIn("Certificate invalid: name is not a listed principal", self.sshd_log())
+
+    def test_a_captured_certificate_is_useless_from_another_address(self):
+        # certificate_source_address pins a minted certificate to the gate's egress: taken to
+        # any other machine it does not log in, even while valid. (Loopback only: the
+        # certificate names 127.0.0.2, the test connects from 127.0.0.1.)
+        key = os.path.join(self.work, "elsewhere")
+        ssh_keygen(key)
+        cert = self.mint(key, self.env.account, 600, source="127.0.0.2/32")
+        r = self.direct_ssh(key, cert)
+        self.assertEqual(r.returncode, 255, r.stdout)
+        self.assertIn(b"Permission denied", r.stderr)
+        self.assertIn("but not from a permitted source address (127.0.0.1)", self.sshd_log())
+        cert = self.mint(key, self.env.account, 600, source="127.0.0.1/32")
+        r = self.direct_ssh(key, cert)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_a_captured_certificate_is_useless_once_its_time_is_over(self):
         key = os.path.join(self.work, "captured")
