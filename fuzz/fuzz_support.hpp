@@ -17,6 +17,19 @@ void require(bool ok, std::string_view what, std::string_view detail = {});
 // what is left. Harnesses whose input is "FIELD\nFIELD\n...BODY" split it with this.
 std::string_view next_field(std::string_view& rest);
 
+// The harness's world (store, services), made anew every `every` inputs so that what inputs
+// pile up in it (requests, tokens) stays small: `static std::unique_ptr<world> w;` then
+// `auto& now = fresh_world(w);` at the start of each input.
+template <typename World>
+World& fresh_world(std::unique_ptr<World>& w, unsigned every = 2000) {
+  static unsigned runs = 0;
+  if (!w || ++runs % every == 0) {
+    w.reset();  // the old one goes first: two worlds may not share their files at once
+    w = std::make_unique<World>();
+  }
+  return *w;
+}
+
 // A directory with the files the fixture configuration names (host key, account keys, RDP
 // token key, TLS files): created once per process, removed at exit.
 const std::string& fixture_dir();

@@ -131,11 +131,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static std::unique_ptr<world> w;
-  static unsigned runs = 0;
-  if (!w || ++runs % 2000 == 0) {
-    w.reset();
-    w = std::make_unique<world>();
-  }
+  fuzz::fresh_world(w);
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   web::web_request r;
   r.method = std::string(fuzz::next_field(rest));
