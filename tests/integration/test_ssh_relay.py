@@ -259,10 +259,12 @@ class SshRelay(unittest.TestCase):
                     late = max(late, rss_kib())
         proc.communicate(timeout=30)
         self.assertEqual(got, size)
-        self.assertLess(late - early, 8 * 1024, f"grew during the transfer: {early} -> {late} KiB")
         if os.environ.get("GATEHOUSE_BUILD_TYPE") != "Sanitize":
-            # Under ASan freed memory stays resident in its quarantine (256 MiB by default),
-            # so only the growth during the transfer above says something there.
+            # Under ASan freed memory stays resident in its quarantine (256 MiB by default) until
+            # that is full, so resident memory grows with every buffer freed, bounded relay or
+            # not (a Sanitize run saw 45 MiB of growth here): the bound is checked without it.
+            self.assertLess(late - early, 8 * 1024,
+                            f"grew during the transfer: {early} -> {late} KiB")
             self.assertLess(late - before, 48 * 1024, f"daemon grew from {before} to {late} KiB")
 
     def test_git_clone_and_push(self):
