@@ -46,8 +46,8 @@ struct decision {
   std::chrono::seconds hold_timeout{600};
   bool allow_port_forwarding = false;
   // The check could not reach the access store (policy/store_reachability.hpp); only ever set
-  // with approval_needed or justification_needed. A new login is then refused (store_unreachable); a held one
-  // re-checks once the store is back.
+  // with approval_needed or justification_needed. A new login is then refused
+  // (store_unreachable); a held one re-checks once the store is back.
   bool store_unreachable = false;
 };
 

@@ -79,7 +79,8 @@ void service_gate::check(const target& t, std::function<void(decision)> done) {
                          auto out = to_decision(d);
                          const bool needs_store = out.verdict == verdict::approval_needed ||
                                                   out.verdict == verdict::justification_needed;
-                         if (needs_store && !service.store_reachable()) out.store_unreachable = true;
+                         if (needs_store && !service.store_reachable())
+                           out.store_unreachable = true;
                          done(std::move(out));
                        });
 }
