@@ -146,8 +146,10 @@ class StoreLoss(unittest.TestCase):
         self.assertIsNone(held_b.poll(), "held on B while the store is away")
         # keep: A's live session goes on relaying.
         self.echo(live_a, b"during")
-        # terminate: B's live session is ended at once, and its client is told why.
-        _, err = live_b.communicate(timeout=15)
+        # terminate: B's live session is ended at once (by the daemon: its stdin is still
+        # open), and its client is told why.
+        live_b.wait(timeout=15)
+        err = live_b.stderr.read()
         self.assertIn(b"Session ended: " + STORE_AWAY + b" (on_store_loss: terminate)", err)
         self.assertIn("ended 1 live sessions (on_store_loss: terminate)", self.b.log())
         self.assertIn("live sessions go on (on_store_loss: keep)", self.a.log())
