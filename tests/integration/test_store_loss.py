@@ -8,9 +8,12 @@ terminate`. With a live session on each and a connection held on each, PostgreSQ
   * the daemons find the store again by themselves (their logs say so, no restart), an
     approval made after the return releases both held connections and the command runs;
   * what the CLI acknowledged before the outage (the first approval, its grant) is there after.
+On a gated web app (one daemon, HTTPS), a personal token's request while the store is away is
+answered 503 with the same sentence and Retry-After, and passes again once it is back.
 Real PostgreSQL (support/postgres_env.py), real OpenSSH, real CLI, all on loopback."""
 import json
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -20,6 +23,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import Env, wait_for  # noqa: E402
 from postgres_env import PostgresServer, daemon_config  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
+from test_http_apps import DOMAIN, UPSTREAM_APP, AppConnection  # noqa: E402
+from tls_cert import self_signed_cert  # noqa: E402
+from web_env import WebEnv  # noqa: E402
 
 STORE_AWAY = b"the access store cannot be reached; try again in a minute"
 
@@ -74,8 +80,18 @@ class StoreLoss(unittest.TestCase):
         return args
 
     def popen(self, env, *command, server="web01"):
-        return subprocess.Popen(self.ssh_args(env, server) + list(command), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(self.ssh_args(env, server) + list(command),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+
+        def done():
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                pipe.close()
+        self.addCleanup(done)
+        return proc
 
     def run_ssh(self, env, *command, server="web01"):
         return subprocess.run(self.ssh_args(env, server) + list(command), capture_output=True,
@@ -177,6 +193,57 @@ class StoreLoss(unittest.TestCase):
         live_a.stdin.close()
         self.assertEqual(live_a.wait(timeout=15), 0)
         self.assertEqual(self.run_ssh(self.b, "echo", "back").stdout, b"back\n")
+
+
+class StoreLossHttpApps(unittest.TestCase):
+    def setUp(self):
+        self.pg = PostgresServer()
+        self.addCleanup(self.pg.close)
+        store = self.pg.create_database("gatehouse")
+        self.env = WebEnv()
+        self.addCleanup(self.env.close)
+        self.env.cert, self.env.key = self_signed_cert(self.env.dir, "gate",
+                                                       more_names=["*." + DOMAIN])
+        self.upstream = subprocess.Popen([sys.executable, UPSTREAM_APP], stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (self.upstream.kill(), self.upstream.communicate()))
+        port = int(self.upstream.stdout.readline())
+        text = self.env.web_config_text(
+            extra_servers=f'- name: wiki\n  protocol: http\n  url: "http://127.0.0.1:{port}"\n',
+            rule_extra="  - name: wiki-open\n    users: [alice]\n    servers: [wiki]\n"
+                       "    mode: allow\n",
+            http_extra=f"apps_domain: {DOMAIN}")
+        self.env.write_config(text.replace(f'store: "sqlite:{self.env.dir}/gatehouse.db"',
+                                           f'store: "{store}"'))
+        self.env.start()
+        self.ctx = ssl.create_default_context(cafile=self.env.cert)
+
+    def get_wiki(self, token):
+        conn = AppConnection(f"wiki.{DOMAIN}", self.env.http_port, self.ctx)
+        try:
+            conn.request("GET", "/headers/x", headers={"Authorization": f"Bearer {token}"})
+            res = conn.getresponse()
+            return res.status, res.getheader("Retry-After"), res.read()
+        finally:
+            conn.close()
+
+    def test_a_token_request_while_the_store_is_away_is_answered_503(self):
+        r = self.env.ssh("http-token", "wiki", target="")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.decode().splitlines()[0]
+        self.assertEqual(self.get_wiki(token)[0], 200)
+        self.pg.stop("fast")
+        wait_for(lambda: "store: the access store cannot be reached" in self.env.log(),
+                 timeout=15, what="the daemon finding the store gone")
+        status, retry_after, body = self.get_wiki(token)
+        self.assertEqual(status, 503, body)
+        self.assertIn(STORE_AWAY, body)
+        self.assertEqual(retry_after, "60")
+        self.assertNotIn(str(self.pg.port).encode(), body)
+        self.pg.start()
+        wait_for(lambda: "store: reachable again" in self.env.log(), timeout=30,
+                 what="the daemon finding the store back")
+        self.assertEqual(self.get_wiki(token)[0], 200)
 
 
 if __name__ == "__main__":
