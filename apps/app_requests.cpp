@@ -11,6 +11,7 @@
 #include "apps/token_hold.hpp"
 #include "core/json_text.hpp"
 #include "core/untrusted_text.hpp"
+#include "policy/store_reachability.hpp"
 #include "proxy/session/deny_reason.hpp"
 #include "web/forms.hpp"
 #include "web/http_stream.hpp"
@@ -161,7 +162,9 @@ class app_connection final : public app_connection_handler {
       return answer(std::move(reply));
     };
     if (!state_->tokens) co_return refused(401, "Personal tokens are not accepted here.");
-    auto t = verify_http_token(*state_->tokens, token, state_->services.clk.now());
+    bool store_failed = false;
+    auto t = verify_http_token(*state_->tokens, token, state_->services.clk.now(), &store_failed);
+    if (store_failed) co_return store_away();
     if (!t) co_return refused(401, "Unknown or expired token.");
     if (t->app != app.name)
       co_return refused(403, "This token is for the app " + t->app + ", not " + app.name + ".");
@@ -180,6 +183,9 @@ class app_connection final : public app_connection_handler {
     auto outcome = co_await hold_token_request(state_->holds, where, peer, reason, events);
     if (outcome.refused) {
       const auto& why = *outcome.refused;
+      if (why.reason == proxy::session::deny_reason(
+                            proxy::session::front_end_refusal::store_unreachable))
+        co_return store_away();
       std::string text = why.text;
       if (why.request && !why.request->decided_by.empty())
         text = "request #" + std::to_string(why.request->id) + " " +
@@ -201,6 +207,14 @@ class app_connection final : public app_connection_handler {
       s = state_->open_session(t->person, app, *outcome.released->authorization,
                                app_session::via::token, peer);
     co_return forward(*s, app, origin, conn, true);
+  }
+
+  // A login that needs the access store while it cannot be reached (the hold refused it, or
+  // the token could not be looked up): 503, with the sentence every front end uses.
+  static admission store_away() {
+    auto reply = text_reply(503, "Gatehouse: " + std::string(policy::store_unreachable_text));
+    reply.headers.emplace_back("Retry-After", "60");
+    return answer(std::move(reply));
   }
 
   // No pass: a browser goes to the portal's page for the app (sign-in, request, launch);

@@ -182,6 +182,10 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
         front_end_context{io_, [this] { return config_; }, *gate_, *operations_, audit_,
                           [this] { return audit_.sessions_allowed(); }, [this] { return ca_; }});
     router_ = std::make_unique<admin::router>(*this, *operations_, &audit_);
+    // Only a store that can be lost while the daemon runs tells (PostgreSQL; SQLite never does).
+    gate_->on_store_reachability([this](bool reachable) {
+      if (!reachable) front_ends_->store_lost(config_->on_store_loss);
+    });
 
     const auto& listen = config_->listen;
     if (listen.ssh) {

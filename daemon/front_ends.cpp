@@ -1,12 +1,14 @@
 #include "daemon/front_ends.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
 
 #include <vector>
 
 #include "apps/app_front_end.hpp"
 #include "core/time.hpp"
 #include "policy/async/gate_service.hpp"
+#include "policy/store_reachability.hpp"
 #include "proxy/rdp/front_end.hpp"
 #include "proxy/rdp/rdp_file_for.hpp"
 #include "proxy/session/audit_events.hpp"
@@ -79,6 +81,20 @@ bool front_ends::kill(const std::string& session_id, const std::string& by) {
 }
 
 void front_ends::stop_all() { impl_->sessions.shut_all(); }
+
+void front_ends::store_lost(config::store_loss on_loss) {
+  const auto live = impl_->sessions.size() - impl_->sessions.held();
+  if (on_loss == config::store_loss::keep) {
+    spdlog::warn("store lost: {} live sessions go on (on_store_loss: keep), {} held wait", live,
+                 impl_->sessions.held());
+    return;
+  }
+  const std::string text = "Session ended: " + std::string(policy::store_unreachable_text) +
+                           " (on_store_loss: terminate)";
+  auto ended = impl_->sessions.shut_live({text, "store unreachable (on_store_loss: terminate)"});
+  spdlog::warn("store lost: ended {} live sessions (on_store_loss: terminate), {} held wait",
+               ended, impl_->sessions.held());
+}
 
 std::size_t front_ends::held() const { return impl_->sessions.held(); }
 

@@ -29,12 +29,13 @@ approval::result<std::string> issue_http_token(approval::token_store& tokens,
 }
 
 std::optional<http_token> verify_http_token(approval::token_store& tokens, std::string_view bearer,
-                                            time_point now) {
+                                            time_point now, bool* store_failed) {
   auto token = stored_token(bearer);
   if (!token) return std::nullopt;
   auto found = tokens.find(approval::token_kind::http, *token);
   if (!found) {
     spdlog::warn("an HTTP token could not be checked: {}", found.message());
+    if (store_failed) *store_failed = true;
     return std::nullopt;
   }
   if (!*found || !(*found)->usable(now)) return std::nullopt;

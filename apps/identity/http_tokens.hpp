@@ -40,9 +40,11 @@ approval::result<std::string> issue_http_token(approval::token_store& tokens,
                                                time_point expires, time_point now);
 
 // Who and which app a presented token stands for; nullopt when it is malformed, unknown, revoked
-// or expired (or the store cannot answer, which is logged).
+// or expired (or the store cannot answer, which is logged and, with `store_failed`, told: the
+// app front end then answers 503 rather than "unknown token").
 std::optional<http_token> verify_http_token(approval::token_store& tokens, std::string_view bearer,
-                                            time_point now);
+                                            time_point now,
+                                            bool* store_failed = nullptr);
 
 // Deletes the token; unknown or malformed tokens are no error.
 approval::result<void> revoke_http_token(approval::token_store& tokens, std::string_view bearer);

@@ -28,19 +28,24 @@ void change_listener::stop() {
 }
 
 void change_listener::run() {
-  bool failing = false;
   while (!stopping_) {
     auto heard = store_.wait_for_change(wait_slice);
-    if (!heard) {
-      if (!failing)
-        spdlog::warn("change feed: not listening for other daemons' changes ({}); retrying",
-                     heard.message());
-      failing = true;
-      continue;
+    switch (state_.observe(static_cast<bool>(heard))) {
+      case store_reachability::change::lost:
+        spdlog::warn(
+            "store: the access store cannot be reached ({}); held connections wait, new logins "
+            "that need it are refused; reconnecting with backoff",
+            heard.message());
+        if (reachability_) reachability_(false);
+        break;
+      case store_reachability::change::back:
+        spdlog::info("store: reachable again (outage {}); reading the change feed again",
+                     state_.outages());
+        if (reachability_) reachability_(true);
+        break;
+      case store_reachability::change::none: break;
     }
-    if (failing) spdlog::info("change feed: listening for other daemons' changes again");
-    failing = false;
-    if (*heard && !stopping_) heard_();
+    if (heard && *heard && !stopping_) heard_();
   }
 }
 

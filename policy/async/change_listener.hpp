@@ -13,20 +13,30 @@
 // is read from the last seq seen (a full resync of what changed), and gate_service's slow
 // poll stays as the safety net.
 //
-// Ownership: owns its thread; `heard` must outlive it (gate_service stops it first).
-// Thread-safety: start() and stop() from one thread (the io thread); `heard` runs on the
-// listener's thread and must only post.
+// It is also the one place that tells whether the store can be reached
+// (policy/store_reachability.hpp): a failed wait is the store lost, the first answer after
+// that is the store back; `reachability(false | true)` is called once for each, and the log
+// says so ("store: ... cannot be reached" / "store: reachable again"). The LISTEN connection
+// is re-made by the store with backoff; after it is back `heard` is called too, so the feed is
+// read from the last change seen (the full resync).
+//
+// Ownership: owns its thread; `heard` and `reachability` must outlive it (gate_service stops
+// it first). Thread-safety: start() and stop() from one thread (the io thread); the callbacks
+// run on the listener's thread and must only post.
 #include <atomic>
 #include <functional>
 #include <thread>
 
 #include "policy/store.hpp"
+#include "policy/store_reachability.hpp"
 
 namespace gatehouse::policy {
 
 class change_listener {
  public:
-  change_listener(store& s, std::function<void()> heard) : store_(s), heard_(std::move(heard)) {}
+  change_listener(store& s, std::function<void()> heard,
+                  std::function<void(bool reachable)> reachability = {})
+      : store_(s), heard_(std::move(heard)), reachability_(std::move(reachability)) {}
   ~change_listener() { stop(); }
   change_listener(const change_listener&) = delete;
   change_listener& operator=(const change_listener&) = delete;
@@ -40,6 +50,8 @@ class change_listener {
   void run();
   store& store_;
   std::function<void()> heard_;
+  std::function<void(bool)> reachability_;
+  store_reachability state_;  // the listener thread's own
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

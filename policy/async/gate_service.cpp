@@ -112,7 +112,9 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
         clk(c),
         deadline_timer(io),
         poll_timer(io),
-        listener(s, [this] { heard_from_other_daemons(); }) {}
+        listener(
+            s, [this] { heard_from_other_daemons(); },
+            [this](bool reachable) { reachability_changed(reachable); }) {}
 
   asio::io_context& io;
   access_service& access;
@@ -132,6 +134,8 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
   request_tally tally;
   bool listen_round_queued = false;  // a feed round for word from the listener is on its way
   bool heard_again = false;          // more word came while it was
+  bool store_reachable = true;       // as the listener last reported it
+  std::vector<std::function<void(bool)>> reachability_watchers;
   change_listener listener;          // last member: stopped (joined) before the rest goes
 
   template <typename T>
@@ -241,7 +245,11 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
                  bool only_sooner) {
     if (!running) return;
     std::chrono::milliseconds wait = max_timer_wait;
-    auto least = after_failure ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(0);
+    // After a failure: a second, or five while the store is away (it is settled again as soon
+    // as the store is back, by reachability_changed's round).
+    auto least = !after_failure     ? std::chrono::milliseconds(0)
+                 : store_reachable ? std::chrono::milliseconds(1000)
+                                   : std::chrono::milliseconds(5000);
     if (next && *next) {
       auto until = **next - clk.now();
       wait = std::clamp<std::chrono::milliseconds>(
@@ -295,6 +303,18 @@ struct gate_service::impl : std::enable_shared_from_this<impl> {
         return;
       }
       self->listen_round();
+    });
+  }
+
+  // On the listener's thread: the store was lost or is back.
+  void reachability_changed(bool reachable) {
+    asio::post(io, [weak = weak_from_this(), reachable] {
+      auto self = weak.lock();
+      if (!self || !self->running || self->store_reachable == reachable) return;
+      self->store_reachable = reachable;
+      // Back: what fell due meanwhile is settled and the feed read from the last change seen.
+      if (reachable) self->round(true, {});
+      for (auto& fn : self->reachability_watchers) fn(reachable);
     });
   }
 
@@ -444,6 +464,12 @@ void gate_service::changed() {
 }
 
 void gate_service::changed_async() { impl_->round(false, {}); }
+
+bool gate_service::store_reachable() const { return impl_->store_reachable; }
+
+void gate_service::on_store_reachability(std::function<void(bool reachable)> fn) {
+  impl_->reachability_watchers.push_back(std::move(fn));
+}
 
 request_counts gate_service::counts() const { return impl_->tally.counts(); }
 

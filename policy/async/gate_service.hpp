@@ -13,6 +13,13 @@
 //     safety net, it reads the store's changes since the last one seen and calls the watchers.
 // A held connection subscribes first and re-checks second, so no decision is missed.
 //
+// Losing the store (PostgreSQL; policy/store_reachability.hpp): the change listener reports it
+// lost and back; store_reachable() answers on the io thread (front ends refuse new logins that
+// need the store meanwhile, holds wait), the daemon hears it through on_store_reachability()
+// (on_store_loss), and once it is back one round settles what fell due meanwhile and reads
+// the feed from the last change seen (the full resync), so a decision made while this daemon
+// could not listen reaches its holds.
+//
 // Store work off the io thread: the periodic feed poll and the deadline work (expiring,
 // ending, re-reading the next deadline) run on a worker thread (store_worker.hpp) and post
 // their results back, so a slow store never stalls a relay, a held connection or a timer.
@@ -80,6 +87,13 @@ class gate_service {
   void changed();
   // changed() with the feed read and the next deadline on the worker.
   void changed_async();
+
+  // Whether the access store can be reached, as the change listener last found it (always
+  // true for a store that cannot be lost: SQLite has no listener).
+  bool store_reachable() const;
+  // fn(false) when the store is lost, fn(true) when it is back (after the resync round was
+  // asked for). For the daemon (on_store_loss); call before start().
+  void on_store_reachability(std::function<void(bool reachable)> fn);
 
   std::size_t watcher_count() const;
   // Requests pending now and filed and ended since start, as the change feed told them (kept

@@ -14,6 +14,7 @@ std::string_view to_string(front_end_refusal r) {
     case front_end_refusal::justification_missing: return "justification_missing";
     case front_end_refusal::justification_not_accepted: return "justification_not_accepted";
     case front_end_refusal::audit_unavailable: return "audit_unavailable";
+    case front_end_refusal::store_unreachable: return "store_unreachable";
     case front_end_refusal::upstream_failed: return "upstream_failed";
     case front_end_refusal::client_left: return "client_left";
   }

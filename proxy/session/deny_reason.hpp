@@ -22,6 +22,7 @@ enum class front_end_refusal {
   justification_missing,       // none was given (in time)
   justification_not_accepted,  // given, but the check that followed still asks for one
   audit_unavailable,           // the audit trail cannot record sessions (on_write_failure)
+  store_unreachable,           // a new login needs the access store and it cannot be reached
   upstream_failed,             // the server could not be reached or refused the login
   client_left,                 // the client went away before it was let through
 };

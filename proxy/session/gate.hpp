@@ -45,6 +45,10 @@ struct decision {
   std::string rule;
   std::chrono::seconds hold_timeout{600};
   bool allow_port_forwarding = false;
+  // The check could not reach the access store (policy/store_reachability.hpp); only ever set
+  // with approval_needed or justification_needed. A new login is then refused
+  // (store_unreachable); a held one re-checks once the store is back.
+  bool store_unreachable = false;
 };
 
 // The policy's own states (pending, approved, denied, expired, cancelled) and their labels.
@@ -70,7 +74,8 @@ struct grant_status {
 // Ends a watch when destroyed or reset (a client that leaves cancels its wait).
 using watch = cancel_handle;
 
-// A request filed or found, or why none could be filed (a sentence).
+// A request filed or found, or why none could be filed (a sentence; exactly
+// policy::store_unreachable_text when the store could not be reached).
 using filing = std::variant<request_status, std::string>;
 
 class gate {

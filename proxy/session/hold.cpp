@@ -3,6 +3,8 @@
 // arrives after the hold moved on (or went away) changes nothing.
 #include "proxy/session/hold.hpp"
 
+#include "policy/store_reachability.hpp"
+
 namespace gatehouse::proxy::session {
 
 std::string_view to_string(hold::state s) {
@@ -32,6 +34,20 @@ front_end_refusal refusal_for(request_state s) {
 refusal audit_down() {
   return {front_end_refusal::audit_unavailable, "audit log unavailable", {}, {}};
 }
+
+refusal store_down() {
+  return {front_end_refusal::store_unreachable, std::string(policy::store_unreachable_text), {},
+          {}};
+}
+
+// Why a request could not be filed, as the hold refuses it.
+refusal not_filed(const std::string& why) {
+  if (why == policy::store_unreachable_text) return store_down();
+  return {front_end_refusal::request_not_filed, why, {}, {}};
+}
+
+// How soon a held connection whose re-check could not reach the store asks again.
+constexpr std::chrono::seconds recheck_while_store_away{1};
 
 }  // namespace
 
@@ -66,6 +82,8 @@ void hold::start(std::string filed_with) {
 
 void hold::on_checked(decision d) {
   if (state_ != state::checking) return;
+  // A new login that needs the store while it is away: refused, saying so (audited).
+  if (d.store_unreachable) return finish_refused(store_down(), true);
   switch (d.verdict) {
     case verdict::allow: return release(std::move(d));
     case verdict::approval_needed: return begin_filing(d, justification_);
@@ -91,7 +109,7 @@ void hold::justify(const std::string& answer) {
     auto self = weak.lock();
     if (!self || self->state_ != state::checking) return;
     if (auto* error = std::get_if<std::string>(&f))
-      return self->finish_refused({front_end_refusal::request_not_filed, *error, {}, {}}, true);
+      return self->finish_refused(not_filed(*error), true);
     self->request_ = std::get<request_status>(f);
     self->view_.hold_event("justification.given", {{"request_id", self->request_.id}});
     self->context_->gate.check(self->target_, [weak](decision d) {
@@ -114,8 +132,7 @@ void hold::begin_filing(const decision& d, const std::string& justification) {
 
 void hold::on_filed(filing f) {
   if (state_ != state::filing) return;
-  if (auto* error = std::get_if<std::string>(&f))
-    return finish_refused({front_end_refusal::request_not_filed, *error, {}, {}}, true);
+  if (auto* error = std::get_if<std::string>(&f)) return finish_refused(not_filed(*error), true);
   request_ = std::get<request_status>(f);
   state_ = state::held;
   held_since_ = std::chrono::steady_clock::now();
@@ -165,17 +182,27 @@ void hold::on_update(const request_status& r) {
   view_.hold_event("hold.end", {{"request_id", r.id}, {"outcome", "approved"}});
   view_.approved(r);
   context_->releases.add([weak = weak_from_this()] {
-    auto self = weak.lock();
-    if (!self || self->state_ != state::releasing) return;
-    self->context_->gate.check(self->target_, [weak](decision d) {
-      if (auto again = weak.lock()) again->on_rechecked(std::move(d));
-    });
+    if (auto self = weak.lock()) self->recheck();
+  });
+}
+
+void hold::recheck() {
+  if (state_ != state::releasing) return;
+  context_->gate.check(target_, [weak = weak_from_this()](decision d) {
+    if (auto again = weak.lock()) again->on_rechecked(std::move(d));
   });
 }
 
 void hold::on_rechecked(decision d) {
   if (state_ != state::releasing) return;
   if (d.verdict == verdict::allow) return release(std::move(d));
+  if (d.store_unreachable) {  // approved, but the store went away: ask again until it is back
+    status_.expires_after(recheck_while_store_away);
+    status_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      if (auto self = ec ? nullptr : weak.lock()) self->recheck();
+    });
+    return;
+  }
   finish_refused({front_end_refusal::approval_gives_no_access, d.text, request_, waited()}, true);
 }
 

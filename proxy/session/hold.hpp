@@ -14,8 +14,12 @@
 //               every status_every; the rule's hold_timeout is a denial (hold_timeout);
 //               approval -> the re-check runs paced (paced_queue: a batch per turn of the
 //               loop, so one decision releasing thousands never stalls the daemon): releasing;
+//               a re-check that cannot reach the store is asked again every second until
+//               it can (the connection is never refused for the store's absence once held);
 //   released    the front end got the decision with its authorization;
-//   refused     the front end got the refusal (reason, sentence, the request if any);
+//   refused     the front end got the refusal (reason, sentence, the request if any); a new
+//               login whose check or filing cannot reach the store: store_unreachable, with
+//               policy::store_unreachable_text;
 //   cancelled   the client left or the connection was shut: nothing more is reported.
 // Audit events (through the view, which adds who and where): access.denied {reason, text}
 // for a refusal before or outside the hold, hold.start/hold.end/hold.timeout {request_id,
@@ -114,6 +118,7 @@ class hold : public std::enable_shared_from_this<hold> {
   void on_filed(filing f);
   void on_justified(filing f);
   void on_update(const request_status& r);
+  void recheck();
   void on_rechecked(decision d);
   void status_tick();
   void release(decision d);

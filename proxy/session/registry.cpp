@@ -62,4 +62,15 @@ void registry::shut_all(const std::string& text) {
   for (auto& [id, s] : all) s->shut({text, text});
 }
 
+std::size_t registry::shut_live(const shut_reason& why) {
+  auto all = sessions_;  // shut() may remove them
+  std::size_t ended = 0;
+  for (auto& [id, s] : all)
+    if (!s->held()) {
+      s->shut(why);
+      ++ended;
+    }
+  return ended;
+}
+
 }  // namespace gatehouse::proxy::session

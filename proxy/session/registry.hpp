@@ -67,6 +67,9 @@ class registry {
   bool kill(const std::string& id, const std::string& by);
   bool shut(const std::string& id, const shut_reason& why);  // false when unknown
   void shut_all(const std::string& text = "Gatehouse is shutting down");
+  // Ends every session that is not held (on_store_loss: terminate); held ones go on waiting.
+  // How many were ended.
+  std::size_t shut_live(const shut_reason& why);
 
  private:
   std::map<std::string, std::shared_ptr<live_session>> sessions_;

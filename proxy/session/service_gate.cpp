@@ -1,7 +1,8 @@
 #include "proxy/session/service_gate.hpp"
 
-
 #include <memory>
+
+#include "policy/store_reachability.hpp"
 
 namespace gatehouse::proxy::session {
 
@@ -70,18 +71,29 @@ grant_status to_grant_status(const policy::grant& g) {
 }
 
 void service_gate::check(const target& t, std::function<void(decision)> done) {
-  service_.check_async(to_policy_target(t), [done = std::move(done)](policy::decision d) {
-    done(to_decision(d));
-  });
+  // A check made while the store is away reads no grant (store_grants fails closed) and would
+  // need a request filed: it is marked, so that the hold refuses a new login with the right
+  // words and a held one waits. The policy's own denials need no store and stay what they are.
+  service_.check_async(to_policy_target(t),
+                       [&service = service_, done = std::move(done)](policy::decision d) {
+                         auto out = to_decision(d);
+                         const bool needs_store = out.verdict == verdict::approval_needed ||
+                                                  out.verdict == verdict::justification_needed;
+                         if (needs_store && !service.store_reachable())
+                           out.store_unreachable = true;
+                         done(std::move(out));
+                       });
 }
 
 void service_gate::file_or_reuse(const target& t, const std::string& justification,
                                  std::function<void(filing)> done) {
-  service_.file_or_reuse_async(to_policy_target(t), justification,
-                               [done = std::move(done)](policy::result<policy::request> filed) {
-                                 done(filed ? filing(to_request_status(*filed))
-                                            : filing(filed.message()));
-                               });
+  service_.file_or_reuse_async(
+      to_policy_target(t), justification,
+      [&service = service_, done = std::move(done)](policy::result<policy::request> filed) {
+        if (filed) return done(filing(to_request_status(*filed)));
+        done(filing(service.store_reachable() ? filed.message()
+                                              : std::string(policy::store_unreachable_text)));
+      });
 }
 
 void service_gate::find_request(std::int64_t id,

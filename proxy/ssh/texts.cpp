@@ -112,6 +112,8 @@ std::string refusal_text(const session::refusal& r, const session::target& t, bo
     case front_end_refusal::justification_not_accepted:
       return "Access to " + target_text(t) + " denied: the justification was not accepted";
     case front_end_refusal::audit_unavailable: return audit_unavailable;
+    case front_end_refusal::store_unreachable:
+      return "Cannot connect to " + target_text(t) + ": " + r.text;
     default: return r.text;  // the cap's sentence, the front end's own
   }
 }

@@ -7,6 +7,8 @@
 
 #include <charconv>
 
+#include "policy/store_reachability.hpp"
+
 namespace gatehouse::storage::postgresql {
 
 namespace {
@@ -176,9 +178,7 @@ result<pool::lease> pool::acquire() {
 
 error pool::unreachable(const std::string& why) {
   if (!unreachable_.exchange(true)) spdlog::warn("store: PostgreSQL cannot be reached: {}", why);
-  return make_error(error_code::internal,
-                    "the store cannot be reached (PostgreSQL is down or unreachable); try "
-                    "again shortly");
+  return make_error(error_code::internal, std::string(policy::store_unreachable_text));
 }
 
 void pool::give_back(std::unique_ptr<connection> c) {

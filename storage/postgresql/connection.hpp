@@ -153,8 +153,9 @@ class pool {
   // they are needed, at most `size`.
   static result<std::unique_ptr<pool>> open(const std::string& conninfo, std::size_t size);
   // A healthy connection, waiting for one to be returned when all are lent. While the server
-  // cannot be reached: an error people may be shown ("the store cannot be reached ..."); the
-  // reason (host, port, libpq's words) goes to the log once per outage.
+  // cannot be reached: an error people may be shown (policy::store_unreachable_text); the
+  // reason (host, port, libpq's words) goes to the log once per outage. The daemon learns of
+  // the outage itself from the change listener (listener.hpp), not from here.
   result<lease> acquire();
   const std::string& conninfo() const { return conninfo_; }
 

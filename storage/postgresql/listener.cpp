@@ -12,9 +12,6 @@
 namespace gatehouse::storage::postgresql {
 
 namespace {
-constexpr std::chrono::milliseconds first_backoff{200};
-constexpr std::chrono::milliseconds max_backoff{5000};
-
 // Takes every notification waiting on `c`; true when there was one.
 bool drain(pg_conn* c) {
   bool any = false;
@@ -31,7 +28,7 @@ result<void> change_listener::connect() {
   if (!c) return c.err();
   if (auto r = (*c)->exec(std::string("LISTEN ") + changes_channel); !r) return r.err();
   conn_ = std::move(*c);
-  backoff_ = first_backoff;
+  backoff_.succeeded();
   return {};
 }
 
@@ -46,8 +43,7 @@ result<bool> change_listener::wait(std::chrono::milliseconds timeout) {
         return make_error(error_code::internal, "postgresql: reconnecting the change listener");
     }
     if (auto r = connect(); !r) {
-      retry_at_ = std::chrono::steady_clock::now() + backoff_;
-      backoff_ = std::min(backoff_ * 2, max_backoff);
+      retry_at_ = std::chrono::steady_clock::now() + backoff_.failed();
       return r.err();
     }
     return true;  // reconnected: whatever was said meanwhile is read from the feed

@@ -2,9 +2,10 @@
 // The LISTEN side of the change feed: a connection of its own that LISTENs on
 // gatehouse_changes and waits, with PQsocket and poll(), until another daemon's apply()
 // NOTIFYs (in the same transaction as its feed rows, so the word arrives only once they are
-// visible). A lost connection is re-opened with backoff (0.2 s doubling to 5 s); the first
-// wait after a reconnection answers true, so the caller reads the feed again (a notification
-// sent while it was away is lost, the feed rows are not).
+// visible). A lost connection is re-opened with backoff (backoff.hpp: 0.2 s doubling to 5 s);
+// the first wait after a reconnection answers true, so the caller reads the feed again (a
+// notification sent while it was away is lost, the feed rows are not). Its errors are how the
+// daemon learns that the store is lost and back (policy/store_reachability.hpp).
 //
 // Ownership: owns its connection. Thread-safety: one thread waits at a time (the store holds
 // a mutex around wait()).
@@ -12,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/postgresql/backoff.hpp"
 #include "storage/postgresql/connection.hpp"
 
 namespace gatehouse::storage::postgresql {
@@ -29,7 +31,7 @@ class change_listener {
   std::string conninfo_;
   std::unique_ptr<connection> conn_;
   std::chrono::steady_clock::time_point retry_at_{};
-  std::chrono::milliseconds backoff_{200};
+  reconnect_backoff backoff_;
 };
 
 }  // namespace gatehouse::storage::postgresql

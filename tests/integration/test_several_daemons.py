@@ -11,7 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import Env, wait_for  # noqa: E402
-from postgres_env import PostgresServer  # noqa: E402
+from postgres_env import PostgresServer, daemon_config  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
 
 
@@ -36,12 +36,7 @@ class SeveralDaemons(unittest.TestCase):
         self.addCleanup(self.b.close)
 
     def config_for(self, env, name, rule_extra):
-        text = self.a.ssh_config_text(mode="approve", rule_extra=rule_extra, instance_name=name)
-        text = text.replace(f'store: "sqlite:{self.a.dir}/gatehouse.db"', f'store: "{self.store}"')
-        text = text.replace(f"127.0.0.1:{self.a.ssh_port}", f"127.0.0.1:{env.ssh_port}")
-        text = text.replace(self.a.socket, env.socket)
-        audit = os.path.join(env.dir, "audit.jsonl")
-        return text.replace("users:\n", f"audit:\n  log: {audit}\nusers:\n", 1), audit
+        return daemon_config(self.store, self.a, env, name, rule_extra=rule_extra)
 
     def start_both(self, rule_extra=""):
         text_a, self.audit_a = self.config_for(self.a, "gate-a", rule_extra)
@@ -119,7 +114,8 @@ class SeveralDaemons(unittest.TestCase):
         # A new login that needs the store is refused, saying why (and not where it lives).
         refused = self.a.ssh("true", person="alice", timeout=60)
         self.assertEqual(refused.returncode, 255)
-        self.assertIn(b"the store cannot be reached", refused.stderr)
+        self.assertIn(b"the access store cannot be reached; try again in a minute",
+                      refused.stderr)
         self.assertNotIn(str(self.pg.port).encode(), refused.stderr)
         self.pg.start()
         # The daemons reconnect by themselves: the first approval after the return succeeds.

@@ -69,7 +69,10 @@ void scripted_gate::check(const target& t, std::function<void(decision)> done) {
   d.verdict = opened && checks > 1 ? verdict::allow : plan.first;
   d.rule = "needs-approval";
   d.hold_timeout = plan.hold_timeout;
-  if (d.verdict == verdict::allow) {
+  if (checks >= plan.store_away_from && checks <= plan.store_away_until) {
+    d.verdict = verdict::approval_needed;
+    d.store_unreachable = true;
+  } else if (d.verdict == verdict::allow) {
     auto made = policy::decide(*config_, {t.person, t.server, t.account, t.protocol},
                                any_live_grant(), wall_now());
     if (auto* g = std::get_if<policy::decisions::allowed_by_grant>(&made))

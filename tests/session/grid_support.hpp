@@ -30,6 +30,9 @@ struct script {
   std::optional<request_state> decided_to;
   std::chrono::milliseconds decided_after{200};
   std::chrono::seconds hold_timeout{30};
+  // Checks number store_away_from..store_away_until (counted from 1) cannot reach the access
+  // store: they answer approval_needed marked store_unreachable, as the daemon's gate does.
+  int store_away_from = 0, store_away_until = 0;
 };
 
 class scripted_gate final : public gate {

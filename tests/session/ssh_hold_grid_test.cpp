@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "policy/store_reachability.hpp"
 #include "proxy/ssh/front_end.hpp"
 #include "tests/session/grid_support.hpp"
 
@@ -251,6 +252,32 @@ TEST_F(SshHoldGrid, CapReachedRefusesTheNextHeldConnection) {
       << second->message();
   EXPECT_EQ(denial(), "hold_cap_reached");
   EXPECT_EQ(sessions_.held(), 1u);
+}
+
+TEST_F(SshHoldGrid, ANewLoginWhileTheStoreIsAwayIsRefusedSayingSo) {
+  gate_.plan.first = verdict::approval_needed;
+  gate_.plan.store_away_from = 1;
+  gate_.plan.store_away_until = 1;
+  auto c = connect();
+  ASSERT_TRUE(finished(*c));
+  EXPECT_NE(c->result(), SSH_AUTH_SUCCESS);
+  EXPECT_NE(c->message().find(std::string(policy::store_unreachable_text)), std::string::npos)
+      << c->message();
+  EXPECT_EQ(denial(), "store_unreachable");
+  EXPECT_FALSE(events_.has("hold.start"));  // nothing filed, no place taken
+  EXPECT_EQ(gate_.justifications.size(), 0u);
+  EXPECT_EQ(upstream_.accepted(), 0u);
+}
+
+TEST_F(SshHoldGrid, ApprovedWhileTheStoreIsAwayWaitsAndGoesOnOnceItIsBack) {
+  gate_.plan.first = verdict::approval_needed;
+  gate_.plan.decided_to = request_state::approved;
+  gate_.plan.store_away_from = 2;  // the re-checks after the approval, twice
+  gate_.plan.store_away_until = 3;
+  auto c = connect();
+  expect_dialled(*c);  // never refused for the store's absence: asked again until it answered
+  EXPECT_EQ(gate_.checks, 4);
+  EXPECT_EQ(outcome_of_hold(), "approved");
 }
 
 }  // namespace

@@ -3,6 +3,9 @@ one for the unit suites: initdb into a fresh temporary directory, the server on 
 127.0.0.1 port (and a Unix socket in that directory), stopped and removed by close(). As root
 (CI) it runs as the `postgres` user (runuser), who owns the directory.
 
+daemon_config() turns an SshEnv's configuration into one daemon's of several on one store
+(test_several_daemons.py, test_store_loss.py).
+
 Binaries: /usr/lib/postgresql/15/bin (bookworm's postgresql-15) or $GATEHOUSE_PG_BIN. When
 they are missing the constructor raises AssertionError saying so: the test FAILS (CI installs
 them with scripts/install-deps), it never skips silently."""
@@ -90,3 +93,17 @@ class PostgresServer:
                 self.stop("immediate")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def daemon_config(store_url, ssh_env, env, name, top="", **ssh_config):
+    """The configuration of SshEnv `ssh_env` (its people, keys and sshd target; `ssh_config`
+    goes to its ssh_config_text, mode "approve" unless given) for daemon `env` (its own ssh
+    port, admin socket and audit log) on the shared store `store_url`, with `top` (more
+    top-level keys, e.g. "on_store_loss: terminate\n"). Returns (text, audit log path)."""
+    ssh_config.setdefault("mode", "approve")
+    text = ssh_env.ssh_config_text(instance_name=name, **ssh_config)
+    text = text.replace(f'store: "sqlite:{ssh_env.dir}/gatehouse.db"', f'store: "{store_url}"')
+    text = text.replace(f"127.0.0.1:{ssh_env.ssh_port}", f"127.0.0.1:{env.ssh_port}")
+    text = text.replace(ssh_env.socket, env.socket)
+    audit = os.path.join(env.dir, "audit.jsonl")
+    return text.replace("users:\n", f"{top}audit:\n  log: {audit}\nusers:\n", 1), audit
