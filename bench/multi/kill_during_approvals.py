@@ -48,8 +48,10 @@ def main():
         t = time.perf_counter()
         case = unittest.TestCase()
         try:
-            check(case, three, ids, said, victim=0, mail_timeout=600)
+            repeats = check(case, three, ids, said, victim=0, mail_timeout=600)
             rows.append(("checks (grants, decided once, mail once)", "pass"))
+            rows.append(("the message in flight at the kill delivered again (same Message-ID)",
+                         str(repeats)))
         except AssertionError as e:
             failed = str(e)
             rows.append(("checks (grants, decided once, mail once)", "FAIL: " + failed[:80]))
