@@ -25,13 +25,15 @@ def table(report):
     """{(benchmark, threads): {backend: (rate, counter name)}} from Google Benchmark's JSON."""
     rows = {}
     for b in report["benchmarks"]:
-        m = re.match(r"(BM_\w+)/postgresql:(\d)/.*?threads:(\d+)", b["name"])
-        if not m:
+        m = re.match(r"(BM_\w+)/postgresql:(\d)/", b["name"])
+        if not m or b.get("error_occurred"):
             continue
+        threads = re.search(r"threads:(\d+)", b["name"])
         counter = next((k for k in ("transitions/s", "commits/s") if k in b), None)
         rate = b.get(counter) if counter else b.get("items_per_second", 0)
         backend = "postgresql" if m.group(2) == "1" else "sqlite"
-        rows.setdefault((m.group(1), int(m.group(3))), {})[backend] = (rate, counter or "items/s")
+        key = (m.group(1), int(threads.group(1)) if threads else 1)
+        rows.setdefault(key, {})[backend] = (rate, counter or "items/s")
     return rows
 
 
@@ -55,10 +57,11 @@ def main():
           "| threads | SQLite /s | PostgreSQL /s | PG / SQLite |")
     print("|---|---:|---:|---:|---:|")
     for (name, threads), by in sorted(rows.items()):
-        lite, pg = by.get("sqlite", (0, ""))[0], by.get("postgresql", (0, ""))[0]
+        lite, pg = by.get("sqlite", (None, ""))[0], by.get("postgresql", (None, ""))[0]
         unit = (by.get("postgresql") or by.get("sqlite"))[1]
-        ratio = f"{pg / lite:.2f}" if lite else "-"
-        print(f"| {name} ({unit}) | {threads} | {lite:,.0f} | {pg:,.0f} | {ratio} |")
+        ratio = f"{pg / lite:.2f}" if lite and pg else "-"
+        shown = [f"{x:,.0f}" if x is not None else "error" for x in (lite, pg)]
+        print(f"| {name} ({unit}) | {threads} | {shown[0]} | {shown[1]} | {ratio} |")
     return 0
 
 
