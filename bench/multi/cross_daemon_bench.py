@@ -17,7 +17,7 @@ bench/ssh/held_bench.py and bench/ssh/teardown_bench.py):
 The same on one daemon (B deciding what it holds itself) would measure the gate, not the
 journey: the ratio column compares the many / single figures against the aims.
 
-Usage: bench/multi/cross_daemon_bench.py [--bin-dir BUILD] [--held 1000] [--single 20]
+Usage: bench/multi/cross_daemon_bench.py [--bin-dir BUILD] [--held 1000] [--single 10]
        [--sessions 1000] [--ramp 64] [--session-ramp 8]
 Prints a Markdown table. Everything binds 127.0.0.1."""
 import argparse
@@ -76,6 +76,10 @@ async def held_round(three, key, n, ramp, rows, label):
     a = three.daemons[0]
     recs, tasks, ramp_s = await held_bench.hold_many(a, key, n, ramp, False)
     held = sum(1 for r in recs if "held" in r and "released" not in r)
+    if not held:
+        errors = [r["error"] for r in recs if "error" in r]
+        raise SystemExit(f"none of {n} held: {len(errors)} failed, the first: "
+                         f"{errors[:1]}\n{three.logs()[-3000:]}")
     decided, rid = await approve_on_b(three, recs)
     await asyncio.gather(*tasks, return_exceptions=True)
     told = [(t - decided) * 1000 for t in held_bench.log_times(a, "hold.end", rid)]
@@ -158,7 +162,8 @@ def main():
     ap.add_argument("--bin-dir", default=os.environ.get("GATEHOUSE_BIN_DIR",
                                                         os.path.join(HERE, "..", "..", "build")))
     ap.add_argument("--held", type=int, default=1000)
-    ap.add_argument("--single", type=int, default=20)
+    ap.add_argument("--single", type=int, default=10,
+                    help="rounds; alice may file 20 requests a window (the filing limit)")
     ap.add_argument("--sessions", type=int, default=1000)
     ap.add_argument("--ramp", type=int, default=64, help="held handshakes in flight at once")
     ap.add_argument("--session-ramp", type=int, default=8, help="logins in flight at once")
