@@ -13,9 +13,14 @@ constexpr std::chrono::milliseconds first_retry = std::chrono::seconds(5);
 constexpr std::chrono::milliseconds last_retry = std::chrono::minutes(10);
 constexpr std::chrono::milliseconds idle_check = std::chrono::minutes(1);
 constexpr std::chrono::milliseconds store_trouble = std::chrono::seconds(5);
-constexpr std::size_t batch = 16;
-// A mail taken is another sender's again after this, should this one die while sending it.
-constexpr std::chrono::milliseconds claim_lease = std::chrono::minutes(10);
+// One message claimed at a time: a claim outlives its send (the lease below), so with several
+// daemons on one outbox a sender that dies (kill -9) strands one message for one lease, not a
+// batch; and a batch of slow sends could outlast its lease, when another daemon would send
+// its tail again.
+constexpr std::size_t batch = 1;
+// A mail taken is another sender's again after this, should this one die while sending it:
+// longer than one send can take.
+constexpr std::chrono::milliseconds claim_lease = smtp_send_limit + std::chrono::seconds(30);
 constexpr std::chrono::milliseconds prune_every = std::chrono::hours(1);
 }  // namespace
 

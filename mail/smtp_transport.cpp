@@ -15,7 +15,7 @@ namespace {
 
 constexpr long connect_timeout_ms = 10'000;
 constexpr long reply_timeout_s = 30;
-constexpr long transfer_timeout_ms = 60'000;
+constexpr long transfer_timeout_ms = smtp_send_limit.count();
 
 struct upload {
   std::string_view data;

@@ -239,8 +239,7 @@ void connection::watch_grant() {
   };
   on.ended = [weak](const session::grant_status& g) {
     if (auto self = weak.lock())
-      self->close(g.revoked ? "grant revoked" + (g.revoked_by.empty() ? "" : " by " + g.revoked_by)
-                            : "grant ended");
+      self->close(session::grant_end_reason(g));
   };
   grant_watch_.start(*decision_.authorization, std::move(on));
 }

@@ -79,4 +79,9 @@ void grant_watch::stop() {
   state_.reset();
 }
 
+std::string grant_end_reason(const grant_status& g) {
+  if (!g.revoked) return "grant ended";
+  return g.revoked_by.empty() ? "grant revoked" : "grant revoked by " + g.revoked_by;
+}
+
 }  // namespace gatehouse::proxy::session

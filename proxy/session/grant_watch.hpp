@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "core/time.hpp"
 #include "policy/decision.hpp"
@@ -42,5 +43,9 @@ class grant_watch {
   session::gate& gate_;
   std::shared_ptr<state> state_;
 };
+
+// The audit `reason` of a session that ended with its grant: "grant ended", "grant revoked"
+// or "grant revoked by NAME" (every front end says it alike).
+std::string grant_end_reason(const grant_status& g);
 
 }  // namespace gatehouse::proxy::session

@@ -228,7 +228,7 @@ void connection::watch_grant_end() {
   };
   on.ended = [weak](const session::grant_status& g) {
     if (auto self = weak.lock())
-      self->close(grant_end_text(g, self->target_), g.revoked ? "grant revoked" : "grant ended");
+      self->close(grant_end_text(g, self->target_), session::grant_end_reason(g));
   };
   grant_watch_.start(*decision_.authorization, std::move(on));
 }

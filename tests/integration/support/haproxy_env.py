@@ -15,7 +15,8 @@ HAPROXY = "/usr/sbin/haproxy"
 
 class Haproxy:
     """frontends: {name: (gate_port, "send-proxy-v2" | "send-proxy")}; each gets a free port on
-    127.0.0.1 (self.ports[name])."""
+    127.0.0.1 (self.ports[name]). gate_port may be a list of ports: the frontend then spreads
+    its connections over those gates in turn (balance roundrobin)."""
 
     def __init__(self, directory, frontends):
         self.dir = directory
@@ -23,14 +24,18 @@ class Haproxy:
         self.config_path = os.path.join(directory, "haproxy.cfg")
         self.log_path = os.path.join(directory, "haproxy.log")
         sections = ""
-        for name, (gate_port, send) in frontends.items():
+        for name, (gate_ports, send) in frontends.items():
+            if isinstance(gate_ports, int):
+                gate_ports = [gate_ports]
+            servers = "".join(f"  server gate{i} 127.0.0.1:{port} {send}\n"
+                              for i, port in enumerate(gate_ports))
             sections += textwrap.dedent(f"""\
                 frontend {name}_in
                   bind 127.0.0.1:{self.ports[name]}
                   default_backend {name}_gate
                 backend {name}_gate
-                  server gate 127.0.0.1:{gate_port} {send}
-                """)
+                  balance roundrobin
+                """) + servers
         with open(self.config_path, "w") as f:
             f.write(textwrap.dedent("""\
                 global
