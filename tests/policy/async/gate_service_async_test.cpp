@@ -17,7 +17,10 @@ namespace {
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
-// How late the io thread runs a 10 ms ticker, at worst, while it is being watched.
+// How late the io thread runs a 10 ms ticker, at worst, while it is being watched. Tests compare
+// it with the store's delay, not with a small figure: had a store call run on the io thread, the
+// ticker would be late by the whole delay, while a loaded machine (CI under load, ASan) makes it
+// late by tens of milliseconds only.
 class io_ticker {
  public:
   explicit io_ticker(boost::asio::io_context& io) : timer_(io) { tick(); }
@@ -66,9 +69,9 @@ TEST_F(GateServiceAsync, ATwoSecondStoreCallLeavesTheIoThreadFree) {
   ASSERT_TRUE(got) << "the async check must complete";
   EXPECT_TRUE(std::holds_alternative<decisions::approval_needed>(*got));
   EXPECT_GE(got_at - asked, 2000ms) << "it did wait for the store";
-  EXPECT_LT(posted_at - asked, 50ms);
-  EXPECT_LT(timer_at - asked, 10ms + 50ms);
-  EXPECT_LT(ticker.worst(), 50ms);
+  EXPECT_LT(posted_at - asked, 1000ms);
+  EXPECT_LT(timer_at - asked, 10ms + 1000ms);
+  EXPECT_LT(ticker.worst(), 1000ms);
   EXPECT_NE(slow_->last_caller.load(), std::this_thread::get_id());
 }
 
@@ -86,7 +89,7 @@ TEST_F(GateServiceAsync, FilingAsyncTellsTheTallyBeforeItAnswers) {
   ASSERT_TRUE(*filed) << filed->message();
   EXPECT_EQ((*filed)->justification, "deploy");
   EXPECT_EQ(pending_then, 1u);
-  EXPECT_LT(ticker.worst(), 50ms);
+  EXPECT_LT(ticker.worst(), 200ms);
 
   std::optional<result<request>> again;  // filed ahead: reused
   gate_->file_or_reuse_async(to("alice"), "", [&](result<request> r) { again = std::move(r); });
@@ -106,7 +109,7 @@ TEST_F(GateServiceAsync, TheFeedPollRunsOnTheWorker) {
   run_until([&] { return seen.has_value(); }, 15s);
   ASSERT_TRUE(seen) << "the poll must tell the watcher";
   EXPECT_EQ(seen->state, request_state::approved);
-  EXPECT_LT(ticker.worst(), 50ms);
+  EXPECT_LT(ticker.worst(), 500ms);
 }
 
 TEST_F(GateServiceAsync, DeadlinesAreSettledOnTheWorker) {
@@ -121,7 +124,7 @@ TEST_F(GateServiceAsync, DeadlinesAreSettledOnTheWorker) {
   run_until([&] { return seen.has_value(); }, 15s);
   ASSERT_TRUE(seen) << "the pending timeout must expire the request";
   EXPECT_EQ(seen->state, request_state::expired);
-  EXPECT_LT(ticker.worst(), 50ms);
+  EXPECT_LT(ticker.worst(), 300ms);
 }
 
 TEST_F(GateServiceAsync, AfterStopNoAnswerArrives) {
