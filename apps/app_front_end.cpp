@@ -87,16 +87,21 @@ std::shared_ptr<app_session> app_front_end::state::open_session(const std::strin
       spdlog::info("http {}: grant of {} for {} ends in {} min ({})", s->id(), s->about().person,
                    s->about().app, left.count(), format_rfc3339(end));
   };
-  on.ended = [ws](const proxy::session::grant_status& g) {
+  on.ended = [ws, self = weak](const proxy::session::grant_status& g) {
     auto s = ws.lock();
     if (!s) return;
     const std::string grant = "access grant #" + std::to_string(g.id);
+    std::string text = grant + " ended";
     if (g.revoked) {
       const std::string by = g.revoked_by.empty() ? "" : " by " + g.revoked_by;
-      s->end(grant + " ended: revoked" + by, "grant revoked" + by);
+      text += ": revoked" + by;
+      s->end(text, "grant revoked" + by);
     } else {
-      s->end(grant + " ended", "grant ended");
+      s->end(text, "grant ended");
     }
+    auto st = self.lock();
+    if (st && s->about().how == app_session::via::token)
+      st->ended_token_grants[{s->about().person, s->about().app}] = text;
   };
   watch->start(a, std::move(on));
   sessions.emplace(f.id, live{s, std::move(watch)});

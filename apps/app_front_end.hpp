@@ -7,8 +7,11 @@
 //                                 cookie for this app alone, then a redirect to the app's page;
 //   Authorization: Bearer ghh_…   a personal token for this app: let through under a live
 //                                 grant, else held like an SSH login (a request is filed, the
-//                                 rule's hold_timeout applies), then proxied or refused with 403
-//                                 and the reason (`Gatehouse-Request: N`);
+//                                 rule's hold_timeout applies; a client that leaves cancels the
+//                                 hold), then proxied or refused with 403 and the reason, either
+//                                 answer with `Gatehouse-Request: N`. After the grant of the
+//                                 token's session ended, the next request gets 403 and why
+//                                 (unless another grant allows it); the one after is held anew;
 //   the app's cookie              its session, while the grant lives;
 //   anything else                 a browser is sent to the portal's page for the app (the
 //                                 request page is the hold); other clients get 401.

@@ -1,6 +1,9 @@
 // Admission of each request on an app host (app_front_end.hpp's table): the launch, personal
 // tokens (and their hold), the app's cookie, and what a client without any of them gets.
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include <spdlog/spdlog.h>
@@ -9,10 +12,12 @@
 #include "apps/front_end_state.hpp"
 #include "apps/identity/http_tokens.hpp"
 #include "apps/token_hold.hpp"
+#include "approval/secrets.hpp"
 #include "core/json_text.hpp"
 #include "core/untrusted_text.hpp"
 #include "policy/store_reachability.hpp"
 #include "proxy/session/deny_reason.hpp"
+#include "proxy/session/gate.hpp"
 #include "web/forms.hpp"
 #include "web/http_stream.hpp"
 
@@ -39,6 +44,18 @@ std::string query_value(std::string_view target, std::string_view key) {
   return it == form.end() ? std::string() : it->second;
 }
 
+// The gate's answer for `t`, awaited (the gate answers through a callback, never inside it).
+boost::asio::awaitable<proxy::session::decision> check_now(proxy::session::gate& gate,
+                                                           const proxy::session::target& t) {
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
+                                     void(proxy::session::decision)>(
+      [&gate, t](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        gate.check(t, [shared](proxy::session::decision d) { std::move(*shared)(std::move(d)); });
+      },
+      boost::asio::use_awaitable);
+}
+
 bool wants_html(const web::request_header& r) {
   auto accept = r[http::field::accept];
   return r.method() == http::verb::get && accept.find("text/html") != std::string_view::npos;
@@ -50,7 +67,8 @@ class app_connection final : public app_connection_handler {
       : state_(std::move(s)), app_(std::move(app)) {}
 
   boost::asio::awaitable<admission> admit(const web::request_header& r, const std::string& peer,
-                                          std::shared_ptr<connection_end> conn) override {
+                                          std::shared_ptr<connection_end> conn,
+                                          const client_watch& client_leaves) override {
     session_ = nullptr;
     peer_ = peer;
     const auto* app = state_->directory().by_host(r[http::field::host]);
@@ -64,8 +82,8 @@ class app_connection final : public app_connection_handler {
     if (path_of(target) == "/.gatehouse/launch") co_return launch(*app, target, r);
 
     if (auto token = bearer_token(r[http::field::authorization])) {
-      co_return co_await with_token(*app, std::string(*token),
-                                    r, peer, origin, conn);
+      co_return co_await with_token(*app, std::string(*token), r, peer, origin, conn,
+                                    client_leaves);
     }
     auto cookie = web::cookie_value(r[http::field::cookie], app_cookie);
     if (!cookie.empty()) {
@@ -155,7 +173,9 @@ class app_connection final : public app_connection_handler {
                                                std::string token,
                                                const web::request_header& r,
                                                const std::string& peer, const std::string& origin,
-                                               std::shared_ptr<connection_end> conn) {
+                                               std::shared_ptr<connection_end> conn,
+                                               const client_watch& client_leaves) {
+    using namespace boost::asio::experimental::awaitable_operators;
     auto refused = [](int status, std::string text) {
       web::web_reply reply = text_reply(status, std::move(text));
       if (status == 401) reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
@@ -163,7 +183,7 @@ class app_connection final : public app_connection_handler {
     };
     if (!state_->tokens) co_return refused(401, "Personal tokens are not accepted here.");
     bool store_failed = false;
-    auto t = verify_http_token(*state_->tokens, token, state_->services.clk.now(), &store_failed);
+    auto t = verified_token(token, &store_failed);
     if (store_failed) co_return store_away();
     if (!t) co_return refused(401, "Unknown or expired token.");
     if (t->app != app.name)
@@ -172,6 +192,22 @@ class app_connection final : public app_connection_handler {
       co_return forward(*s, app, origin, conn, true);
 
     proxy::session::target where{t->person, app.name, "", config::protocol::http};
+    // The grant of this token's session ended: the next request is refused with why, unless
+    // another grant allows it by now (it is not held again; the one after files anew).
+    auto ended = state_->ended_token_grants.find({t->person, app.name});
+    if (ended != state_->ended_token_grants.end()) {
+      const std::string why = ended->second;
+      state_->ended_token_grants.erase(ended);
+      auto now = co_await check_now(state_->services.gate, where);
+      if (!now.authorization)
+        co_return answer(text_reply(403, "Refused (grant_ended): " + why +
+                                             ". Send the request again to ask anew."));
+      auto s = state_->token_session(t->person, app.name);
+      if (!s)
+        s = state_->open_session(t->person, app, *now.authorization, app_session::via::token,
+                                 peer);
+      co_return forward(*s, app, origin, conn, true);
+    }
     std::string reason(r["Gatehouse-Justification"]);
     auto events = [st = state_, who = t->person, app = app.name, peer](std::string_view name,
                                                                        boost::json::object f) {
@@ -180,7 +216,13 @@ class app_connection final : public app_connection_handler {
       f["client"] = peer;
       st->event(name, std::move(f));
     };
-    auto outcome = co_await hold_token_request(state_->holds, where, peer, reason, events);
+    auto held = co_await (hold_token_request(state_->holds, where, peer, reason, events) ||
+                          client_leaves());
+    if (held.index() == 1) {  // the client went while held: its hold is cancelled (client_left)
+      conn->end("client left while held");
+      co_return answer(text_reply(499, "client left"), true);
+    }
+    auto outcome = std::get<0>(std::move(held));
     if (outcome.refused) {
       const auto& why = *outcome.refused;
       if (why.reason == proxy::session::deny_reason(
@@ -206,7 +248,24 @@ class app_connection final : public app_connection_handler {
     if (!s)
       s = state_->open_session(t->person, app, *outcome.released->authorization,
                                app_session::via::token, peer);
-    co_return forward(*s, app, origin, conn, true);
+    auto let_through = forward(*s, app, origin, conn, true);
+    if (outcome.request_id)
+      let_through.reply_headers.emplace_back("Gatehouse-Request",
+                                             std::to_string(outcome.request_id));
+    co_return let_through;
+  }
+
+  // The token's holder: looked up in the token store once per connection (a store read per
+  // request cost every keep-alive request a SHA-256 and a database query on the io thread),
+  // then the same bearer (compared in constant time) is taken until the token expires.
+  // `store_failed` is set when the store could not be asked (nothing is remembered then).
+  std::optional<http_token> verified_token(const std::string& bearer, bool* store_failed) {
+    const auto now = state_->services.clk.now();
+    if (verified_ && now < verified_->expires && approval::equal_secrets(bearer, verified_bearer_))
+      return verified_;
+    verified_ = verify_http_token(*state_->tokens, bearer, now, store_failed);
+    verified_bearer_ = verified_ ? bearer : std::string();
+    return verified_;
   }
 
   // A login that needs the access store while it cannot be reached (the hold refused it, or
@@ -243,6 +302,8 @@ class app_connection final : public app_connection_handler {
   std::string host_;
   std::string peer_;
   std::shared_ptr<app_session> session_;  // of the last request let through
+  std::string verified_bearer_;            // the token verified_ was looked up for
+  std::optional<http_token> verified_;
 };
 }  // namespace
 

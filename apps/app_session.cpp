@@ -20,16 +20,18 @@ void app_session::end(const std::string& text, const std::string& reason) {
   if (ended_) return;
   ended_ = true;
   auto open = std::move(connections_);
-  for (auto& weak : open)
+  for (auto& [address, weak] : open)
     if (auto c = weak.lock()) c->end(text);
   if (auto done = std::exchange(on_end_, nullptr)) done(*this, reason);
 }
 
 void app_session::attach(const std::shared_ptr<connection_end>& c) {
-  std::erase_if(connections_, [](const auto& w) { return w.expired(); });
-  for (const auto& w : connections_)
-    if (w.lock() == c) return;
-  connections_.push_back(c);
+  auto& slot = connections_[c.get()];  // an expired one at the same address is replaced
+  if (slot.lock() != c) slot = c;
+  if (connections_.size() >= sweep_at_) {
+    std::erase_if(connections_, [](const auto& entry) { return entry.second.expired(); });
+    sweep_at_ = std::max<std::size_t>(64, 2 * connections_.size());
+  }
 }
 
 void app_session::count(std::uint64_t in, std::uint64_t out) {

@@ -54,6 +54,10 @@ struct app_front_end::state : std::enable_shared_from_this<app_front_end::state>
   std::shared_ptr<app_session> token_session(const std::string& person,
                                              const std::string& app) const;
 
+  // Token sessions whose grant ended or was revoked, by (person, app): the text for the 403 that
+  // the next token request gets instead of a new hold (SPEC "HTTP", teardown). Taken by it.
+  std::map<std::pair<std::string, std::string>, std::string> ended_token_grants;
+
   // An audit event with the protocol and the session's who and where.
   void event(std::string_view name, boost::json::object fields);
   // The identity headers pass_identity asks for.

@@ -4,6 +4,8 @@
 // (http_forward.cpp) or passes a WebSocket through (websocket_relay.cpp). connection_end
 // cancels whatever the connection awaits. Thread: the io thread; one coroutine per connection.
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -34,6 +36,24 @@ asio::awaitable<bool> next_request_begins(exchange_context& cx) {
   cx.client_buffer.commit(n);
   cx.counters.bytes_in += n;
   co_return !ec;
+}
+
+// While a request is held: reads what the client sends (kept for the request, up to
+// held_read_ahead) until it closes or breaks the connection, then completes. Past the bound it
+// only waits. The admission's `||` cancels it when the wait ends first.
+constexpr std::size_t held_read_ahead = 64 * 1024;
+asio::awaitable<void> until_client_leaves(exchange_context& cx) {
+  const auto bound = std::min(held_read_ahead, cx.client_buffer.max_size());
+  while (cx.client_buffer.size() < bound) {
+    auto room = std::min<std::size_t>(4096, bound - cx.client_buffer.size());
+    auto [ec, n] = co_await cx.client.async_read_some(cx.client_buffer.prepare(room), tuple);
+    cx.client_buffer.commit(n);
+    cx.counters.bytes_in += n;
+    if (ec) co_return;  // gone (or cancelled: then the other side of `||` has won already)
+  }
+  asio::steady_timer forever(co_await asio::this_coro::executor);
+  forever.expires_at(asio::steady_timer::time_point::max());
+  co_await forever.async_wait(tuple);
 }
 
 // The head of a later request on the connection; false when there is none to serve (the
@@ -112,6 +132,7 @@ asio::awaitable<void> serve_app_connection(web::taken_connection& c, app_connect
     ~forget_wake() { end.on_end(nullptr); }
   } forget{*end};
 
+  const client_watch client_leaves = [&cx]() { return until_client_leaves(cx); };
   std::optional<head_parser> later;
   head_parser* head = &c.parser;
   auto next = after_exchange::next_request;
@@ -145,7 +166,7 @@ asio::awaitable<void> serve_app_connection(web::taken_connection& c, app_connect
     }
     lowest.expires_never();  // the handler may hold the request for long
     auto facts = facts_of(*head);
-    admission a = co_await h.admit(head->get(), c.peer, end);
+    admission a = co_await h.admit(head->get(), c.peer, end, client_leaves);
     if (end->ended()) {
       rec.error = "ended: " + end->reason();
       report();

@@ -133,6 +133,7 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, e
   res.reason(in.reason());
   for (const auto& f : client_fields(in.base(), plan.target, plan.a.origin))
     res.insert(f.name_string(), f.value());
+  for (const auto& [name, value] : plan.a.reply_headers) res.set(name, value);
   bool keep_alive = plan.req.keep_alive && !plan.a.close_after && !cx.end.ended();
   bool bodyless = no_response_body(status, plan.req.head);
   if (plan.req.head) {

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -31,6 +32,8 @@ struct admission {
   // equal it, and upstream Location headers pointing at the upstream are rewritten to it.
   std::string origin;
   std::vector<std::pair<std::string, std::string>> add_headers;  // identity for the app
+  // Added to the app's response on its way to the client (`Gatehouse-Request: N` after a hold).
+  std::vector<std::pair<std::string, std::string>> reply_headers;
   std::vector<std::string> drop_cookies;  // cookie names removed before forwarding
   bool drop_authorization = false;        // remove Authorization
   bool close_after = false;               // Connection: close after this exchange
@@ -51,14 +54,21 @@ struct exchange_record {
   std::string error;  // "" or why the exchange failed ("upstream refused the connection", ...)
 };
 
+// What the engine offers admit() for a long wait: an awaitable that completes when the client
+// closes or breaks its connection (bytes it sends meanwhile are kept for the request, up to a
+// bound; past it the watch only waits). Await it against the wait (`||`), which cancels it.
+using client_watch = std::function<boost::asio::awaitable<void>()>;
+
 class app_connection_handler {
  public:
   virtual ~app_connection_handler() = default;
   // Decides one request after its headers are read; may wait long (a request held for
-  // approval). `conn` is this client connection's end handle.
+  // approval: `client_leaves` tells when the client went meanwhile). `conn` is this client
+  // connection's end handle.
   virtual boost::asio::awaitable<admission> admit(const web::request_header& request,
                                                   const std::string& peer,
-                                                  std::shared_ptr<connection_end> conn) = 0;
+                                                  std::shared_ptr<connection_end> conn,
+                                                  const client_watch& client_leaves) = 0;
   virtual void completed(const exchange_record& r) = 0;
 };
 

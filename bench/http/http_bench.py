@@ -229,8 +229,15 @@ def run(args, bin_dir, nofile):
         with open(lua, "w") as f:
             f.write(LOOPBACK_LUA)
         if "idle" in only:
+            # Each WebSocket takes two descriptors in the gate (client and upstream), and the
+            # gate inherits this process's limit (the hard one; it cannot be raised here).
+            fitting = (nofile - 100) // 2
+            if args.websockets > fitting:
+                rows.append(("idle WebSockets asked, capped by the open-files limit "
+                             f"({nofile}: two per WebSocket in the gate)",
+                             f"{args.websockets} -> {fitting}"))
             results["idle"] = asyncio.run(websocket_bench.idle_sockets(
-                env, args.websockets, args.per_source, rows))
+                env, min(args.websockets, fitting), args.per_source, rows))
         if "revoke" in only:
             results["revoke"] = asyncio.run(websocket_bench.revoke_closes(
                 env, args.revoke_websockets, args.per_source, rows))

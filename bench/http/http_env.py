@@ -106,6 +106,9 @@ class Nginx:
                 self.proc.wait()
 
 
+GATE_CONNECTIONS = 50000  # listen.http.max_connections(_per_source) of the benchmarked gate
+
+
 class HttpBenchEnv:
     """Upstream nginx, reference proxy nginx and the gate; `close()` stops them all."""
 
@@ -175,7 +178,10 @@ class HttpBenchEnv:
         self.audit_log = os.path.join(self.dir, "audit.jsonl")
         text = self.gate.web_config_text(
             extra_servers=APP_SERVERS.format(files=self.upstream_port, ws=self.ws_port),
-            rule_extra=APP_RULES, http_extra=f"apps_domain: {DOMAIN}")
+            rule_extra=APP_RULES,
+            # The listener caps (512 / 64 per source by default) above what the bench opens.
+            http_extra=f"apps_domain: {DOMAIN}, max_connections: {GATE_CONNECTIONS}, "
+                       f"max_connections_per_source: {GATE_CONNECTIONS}")
         text = WebEnv.with_audit(text, self.audit_log, extra=f"  http: {audit_http}\n")
         self.gate.write_config(text)
         self.gate.start()

@@ -136,7 +136,8 @@ class scripted_handler : public app_connection_handler {
   std::string origin = "https://plain.app";
 
   asio::awaitable<admission> admit(const web::request_header& request, const std::string&,
-                                   std::shared_ptr<connection_end> conn) override {
+                                   std::shared_ptr<connection_end> conn,
+                                   const client_watch&) override {
     last_end = conn;
     admission a;
     auto host = std::string(request[http::field::host]);

@@ -374,6 +374,8 @@ class HttpApps(unittest.TestCase):
         r = answered[0]
         self.assertIsInstance(r, Reply)
         self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.headers.get("gatehouse-request"), str(request_id),
+                         "the answer names the request it was held for")
         seen = {k.lower(): v for k, v in r.json()["headers"]}
         self.assertNotIn("authorization", seen, "the person's token never reaches the app")
         self.assertEqual(jwt.decode(seen["gatehouse-jwt-assertion"], self.jwks_key(),
@@ -409,6 +411,46 @@ class HttpApps(unittest.TestCase):
             "Authorization": "Bearer ghh_" + "A" * 43}).status, 401)
         self.assertEqual(self.app_request("wiki", "GET", "/", {
             "Authorization": f"Bearer {token}"}).status, 403)
+
+    def test_a_held_token_client_that_leaves_cancels_its_hold(self):
+        token = self.token()
+        raw = socket.create_connection(("127.0.0.1", self.env.http_port), 10)
+        client = self.ctx.wrap_socket(raw, server_hostname=self.host("grafana"))
+        client.sendall((f"GET /headers/api HTTP/1.1\r\nHost: {self.host('grafana')}:"
+                        f"{self.env.http_port}\r\nAuthorization: Bearer {token}\r\n\r\n")
+                       .encode())
+        request_id = self.pending_request()
+        wait_for(lambda: any(e.get("protocol") == "http" for e in self.audit("hold.start")),
+                 what="the hold's start")
+        client.close()
+        # Noticed at once, not at the rule's hold_timeout (2 minutes).
+        wait_for(lambda: [e for e in self.audit("hold.end") if e.get("protocol") == "http"],
+                 timeout=5, what="the hold's end when the client left")
+        ends = [e for e in self.audit("hold.end") if e.get("protocol") == "http"]
+        self.assertEqual([(e["outcome"], e["request_id"]) for e in ends],
+                         [("client_left", request_id)])
+
+    def test_after_a_token_grant_ends_the_next_request_gets_403_with_the_reason(self):
+        token = self.token()
+        answered = []
+        t = self.held_request(token, answered)
+        request_id = self.pending_request()
+        self.assertEqual(self.env.cli("approve", str(request_id), "--as", "bob").returncode, 0)
+        t.join(30)
+        self.assertEqual(answered[0].status, 200, answered[0].body)
+        grant_id = json.loads(self.env.cli("show", str(request_id), "--json").stdout)["grant_id"]
+        self.assertEqual(self.env.cli("revoke", str(grant_id)).returncode, 0)
+        wait_for(lambda: [e for e in self.audit("session.end") if e.get("protocol") == "http"],
+                 what="the token session's end")
+        started = time.monotonic()
+        r = self.app_request("grafana", "GET", "/headers/api",
+                             {"Authorization": f"Bearer {token}"}, timeout=30)
+        self.assertEqual(r.status, 403, r.body)
+        self.assertLess(time.monotonic() - started, 5, "refused at once, not held")
+        self.assertIn(f"access grant #{grant_id} ended: revoked by admin".encode(), r.body)
+        listed = json.loads(self.env.cli("requests", "--json").stdout)
+        self.assertEqual([x for x in listed if x["state"] == "pending"], [],
+                         "no new request was filed for it")
 
 
 if __name__ == "__main__":
