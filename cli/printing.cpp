@@ -59,12 +59,14 @@ void print_status(const json::value& status) {
     auto text = [&](const char* key) { return text_of(fields->if_contains(key)); };
     char age[32];
     const auto* seconds = fields->if_contains("heartbeat_age_seconds");
-    std::snprintf(age, sizeof age, "%.1fs", seconds && seconds->is_number() ? seconds->to_number<double>() : 0.0);
+    std::snprintf(age, sizeof age, "%.1fs",
+                  seconds && seconds->is_number() ? seconds->to_number<double>() : 0.0);
     const auto* stale = fields->if_contains("stale");
     const auto* self = fields->if_contains("self");
     std::string state = stale && stale->is_bool() && stale->get_bool() ? "STALE" : "live";
     if (self && self->is_bool() && self->get_bool()) state += " (this)";
-    rows.push_back({text("id"), text("instance_name"), text("addresses"), text("version"), age, state});
+    rows.push_back(
+        {text("id"), text("instance_name"), text("addresses"), text("version"), age, state});
   }
   std::printf("\n");
   print_table({"NODE", "NAME", "ADDRESSES", "VERSION", "HEARTBEAT", "STATE"}, rows);

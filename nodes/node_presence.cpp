@@ -152,8 +152,8 @@ void node_presence::carry_out_kill_orders() {
     done.swap(kills_done_);
   }
   for (auto [id, killed] : done)
-    if (auto r = store_.finish_kill(id, killed ? kill_outcome::killed
-                                               : kill_outcome::unknown_session);
+    if (auto r =
+            store_.finish_kill(id, killed ? kill_outcome::killed : kill_outcome::unknown_session);
         !r)
       spdlog::warn("node {}: cannot answer kill order {}: {}", me_.id, id, r.message());
 }

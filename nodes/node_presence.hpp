@@ -64,8 +64,7 @@ class node_presence {
   // Orders node `owner` to end `session_id` and waits up to `timeout` for its answer
   // (kill_outcome::pending when none came in time).
   policy::result<kill_outcome> kill_elsewhere(const std::string& owner,
-                                              const std::string& session_id,
-                                              const std::string& by,
+                                              const std::string& session_id, const std::string& by,
                                               std::chrono::milliseconds timeout);
 
  private:
@@ -84,7 +83,7 @@ class node_presence {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::vector<node_record> peers_;
-  std::optional<std::string> snapshot_;         // answered by the io thread
+  std::optional<std::string> snapshot_;                    // answered by the io thread
   std::vector<std::pair<std::int64_t, bool>> kills_done_;  // answered by the io thread
   std::thread thread_;
   bool registered_ = false;

@@ -38,9 +38,9 @@ struct node_record {
 
 struct kill_order {
   std::int64_t id = 0;
-  std::string node;        // the node that holds the session
+  std::string node;  // the node that holds the session
   std::string session_id;
-  std::string by;          // who ordered it (the person is told)
+  std::string by;  // who ordered it (the person is told)
 };
 
 enum class kill_outcome { pending, killed, unknown_session };

@@ -10,18 +10,17 @@ boost::json::array nodes_view(const node_presence& presence, time_point now) {
   boost::json::array out;
   for (const auto& n : presence.peers()) {
     auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - n.heartbeat);
-    out.push_back(boost::json::object{
-        {"id", n.id},
-        {"instance_name", n.instance_name},
-        {"host", n.host},
-        {"addresses", n.addresses},
-        {"version", n.version},
-        {"pid", n.pid},
-        {"started", format_rfc3339(n.started)},
-        {"heartbeat", format_rfc3339(n.heartbeat)},
-        {"heartbeat_age_seconds", double(age.count()) / 1000.0},
-        {"stale", presence.stale(n, now)},
-        {"self", n.id == presence.id()}});
+    out.push_back(boost::json::object{{"id", n.id},
+                                      {"instance_name", n.instance_name},
+                                      {"host", n.host},
+                                      {"addresses", n.addresses},
+                                      {"version", n.version},
+                                      {"pid", n.pid},
+                                      {"started", format_rfc3339(n.started)},
+                                      {"heartbeat", format_rfc3339(n.heartbeat)},
+                                      {"heartbeat_age_seconds", double(age.count()) / 1000.0},
+                                      {"stale", presence.stale(n, now)},
+                                      {"self", n.id == presence.id()}});
   }
   return out;
 }
