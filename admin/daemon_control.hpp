@@ -4,9 +4,11 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "admin/http_types.hpp"
 #include "audit/verify.hpp"
 
 namespace gatehouse::admin {
@@ -25,6 +27,13 @@ class daemon_control {
   // The TrustedUserCAKeys lines of the gate's user CA (ssh.ca_key), the signing key first;
   // empty when none is configured. Public keys only: operators may not read the key file.
   virtual std::vector<std::string> trusted_ca_lines() const { return {}; }
+  // `gatehouse kill ID` of a session this daemon does not hold: the reply (its work off the io
+  // thread: the order to the node holding it, waiting for that node's answer), or nullopt when
+  // no other node lists the session either.
+  virtual std::optional<http_reply> kill_elsewhere(const std::string& /*id*/,
+                                                   const std::string& /*by*/) {
+    return std::nullopt;
+  }
 };
 
 }  // namespace gatehouse::admin

@@ -69,8 +69,10 @@ http_reply router::route(const http_request& request, std::string_view path) {
     if (request.method != "POST") return error_reply(405, "use POST");
     std::string id(path.substr(sessions_prefix.size(), path.size() - sessions_prefix.size() -
                                                            std::string_view("/kill").size()));
-    if (auto killed = ops_.kill_session(id, request.peer); !killed)
+    if (auto killed = ops_.kill_session(id, request.peer); !killed) {
+      if (auto elsewhere = control_.kill_elsewhere(id, request.peer)) return std::move(*elsewhere);
       return error_reply(404, killed.message());
+    }
     return {200, json_serialize(json::object{{"killed", id}})};
   }
   if (auto reply = handle_policy_route(ops_, request)) return *reply;

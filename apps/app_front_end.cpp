@@ -64,7 +64,7 @@ std::shared_ptr<app_session> app_front_end::state::open_session(const std::strin
                                                                 const policy::authorization& a,
                                                                 app_session::via how,
                                                                 const std::string& client) {
-  app_session::facts f{"http-" + std::to_string(++next_id_), person, app.name, client, how,
+  app_session::facts f{"http-" + id_prefix + "-" + std::to_string(++next_id_), person, app.name, client, how,
                        services.clk.now()};
   std::weak_ptr<state> weak = shared_from_this();
   auto s = std::make_shared<app_session>(f, a, [weak](app_session& ended, const std::string& why) {

@@ -19,6 +19,7 @@
 #include "apps/relay/relay.hpp"
 #include "proxy/session/grant_watch.hpp"
 #include "proxy/session/hold.hpp"
+#include "proxy/session/session_id.hpp"
 
 namespace gatehouse::apps {
 
@@ -79,6 +80,7 @@ struct app_front_end::state : std::enable_shared_from_this<app_front_end::state>
   };
   std::map<std::string, pool_entry> pools_;
   std::uint64_t next_id_ = 0;
+  const std::string id_prefix = proxy::session::unique_id_prefix();  // unique across daemons
   boost::asio::steady_timer sweep_;
 };
 

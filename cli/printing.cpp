@@ -47,6 +47,29 @@ void print_status(const json::value& status) {
   if (const auto* l = o.if_contains("listeners"); l && l->is_object())
     for (const auto& [name, where] : l->as_object())
       std::printf("%-18s %s\n", ("listener " + std::string(name)).c_str(), text_of(&where).c_str());
+  // The daemons sharing the store (issue 16): this one's id, then every live node.
+  if (const auto* node = o.if_contains("node"))
+    std::printf("%-18s %s\n", "node", text_of(node).c_str());
+  const auto* nodes = o.if_contains("nodes");
+  if (nodes == nullptr || !nodes->is_array() || nodes->as_array().empty()) return;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& n : nodes->as_array()) {
+    const auto* fields = n.if_object();
+    if (fields == nullptr) continue;
+    auto text = [&](const char* key) { return text_of(fields->if_contains(key)); };
+    char age[32];
+    const auto* seconds = fields->if_contains("heartbeat_age_seconds");
+    std::snprintf(age, sizeof age, "%.1fs",
+                  seconds && seconds->is_number() ? seconds->to_number<double>() : 0.0);
+    const auto* stale = fields->if_contains("stale");
+    const auto* self = fields->if_contains("self");
+    std::string state = stale && stale->is_bool() && stale->get_bool() ? "STALE" : "live";
+    if (self && self->is_bool() && self->get_bool()) state += " (this)";
+    rows.push_back(
+        {text("id"), text("instance_name"), text("addresses"), text("version"), age, state});
+  }
+  std::printf("\n");
+  print_table({"NODE", "NAME", "ADDRESSES", "VERSION", "HEARTBEAT", "STATE"}, rows);
 }
 
 namespace {
@@ -158,12 +181,13 @@ void print_sessions(const json::value& list) {
   for (const auto& s : list.as_array())
     rows.push_back({field(s, "id"), field(s, "person"), target_text(s), field(s, "protocol"),
                     field(s, "client"), field(s, "started"), field(s, "grant_id"),
-                    field(s, "bytes_in"), field(s, "bytes_out")});
+                    field(s, "bytes_in"), field(s, "bytes_out"), field(s, "node")});
   if (rows.empty()) {
     std::printf("no live sessions\n");
     return;
   }
-  print_table({"ID", "PERSON", "TARGET", "PROTOCOL", "CLIENT", "STARTED", "GRANT", "IN", "OUT"},
+  print_table({"ID", "PERSON", "TARGET", "PROTOCOL", "CLIENT", "STARTED", "GRANT", "IN", "OUT",
+               "NODE"},
               rows);
 }
 

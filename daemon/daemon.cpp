@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <random>
 #include <variant>
 #include <vector>
 
@@ -23,11 +25,14 @@
 #include "config/key_file_modes.hpp"
 #include "config/loader.hpp"
 #include "config/store_url.hpp"
+#include "core/json_text.hpp"
 #include "core/peer_address.hpp"
 #include "core/time.hpp"
 #include "daemon/front_ends.hpp"
 #include "daemon/sd_notify.hpp"
 #include "mail/mail_service.hpp"
+#include "nodes/node_presence.hpp"
+#include "nodes/node_views.hpp"
 #include "operations/operations.hpp"
 #include "policy/access_service.hpp"
 #include "policy/async/gate_service.hpp"
@@ -102,7 +107,10 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
             {"store", config::shown_store_url(config_->store)},  // never its password
             {"watchers", static_cast<std::int64_t>(gate_->watcher_count())},
             {"listeners", std::move(listeners)},
-            {"audit", audit_.status()}};
+            {"audit", audit_.status()},
+            {"node", presence_ ? presence_->id() : std::string()},
+            {"nodes", presence_ ? nodes::nodes_view(*presence_, clock_.now())
+                                : boost::json::array()}};
   }
 
   std::string reload(const std::string& by) override {
@@ -210,11 +218,44 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     admin_ = std::move(std::get<0>(admin));
     admin_->start();
     gate_->start();
+    start_presence();
     if (auto e = audit_.start_syslog(io_, config_->audit.syslog, config_->audit.syslog_ca_file);
         !e.empty())
       spdlog::error("{}; audit events are not forwarded", e);
     config_loaded_at_ = clock_.now();
     return {};
+  }
+
+  // This daemon as a node of its store (nodes/node_presence): an id of its own per run.
+  void start_presence() {
+    nodes::node_record me;
+    std::random_device rd;
+    constexpr char hex[] = "0123456789abcdef";
+    std::string suffix;
+    for (int i = 0; i < 8; ++i) suffix += hex[rd() % 16];
+    me.id = config_->instance_name + "-" + suffix;
+    me.instance_name = config_->instance_name;
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) me.host = host;
+    for (const auto& l : listeners_) {
+      auto ep = l->local_endpoint();
+      if (!me.addresses.empty()) me.addresses += " ";
+      me.addresses += l->name() + "=" + ep.address().to_string() + ":" + std::to_string(ep.port());
+    }
+    me.version = GATEHOUSE_VERSION;
+    me.pid = ::getpid();
+    me.started = clock_.now();
+    me.heartbeat = me.started;
+    presence_ = std::make_unique<nodes::node_presence>(
+        *storage_.nodes, std::move(me),
+        nodes::presence_hooks{
+            [this](std::function<void()> work) { asio::post(io_, std::move(work)); },
+            [this] { return json_serialize(front_ends_->sessions()); },
+            [this](const std::string& id, const std::string& by) {
+              return front_ends_->kill(id, by);
+            }},
+        clock_);
+    presence_->start();
   }
 
   std::string start_web() {
@@ -304,7 +345,34 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     });
   }
 
-  boost::json::array sessions() const override { return front_ends_->sessions(); }
+  boost::json::array sessions() const override {
+    if (!presence_) return front_ends_->sessions();
+    return nodes::sessions_everywhere(front_ends_->sessions(), *presence_, clock_.now());
+  }
+  std::optional<admin::http_reply> kill_elsewhere(const std::string& id,
+                                                  const std::string& by) override {
+    if (!presence_) return std::nullopt;
+    auto owner = presence_->owner_of(id);
+    if (!owner) return std::nullopt;
+    admin::http_reply reply{202, {}};
+    reply.off_thread = [presence = presence_.get(), node = owner->id, id, by] {
+      constexpr auto wait = std::chrono::seconds(5);
+      auto outcome = presence->kill_elsewhere(node, id, by, wait);
+      auto fail = [](int status, const std::string& why) {
+        return admin::http_reply{status, json_serialize(boost::json::object{{"error", why}})};
+      };
+      if (!outcome) return fail(503, "cannot order node " + node + " to end session " + id +
+                                         ": " + outcome.message());
+      if (*outcome == nodes::kill_outcome::unknown_session)
+        return fail(404, "no live session " + id + " (node " + node + " no longer holds it)");
+      if (*outcome == nodes::kill_outcome::pending)
+        return fail(504, "session " + id + " lives on node " + node +
+                             ", which did not confirm the kill within 5s; it may still end");
+      return admin::http_reply{
+          200, json_serialize(boost::json::object{{"killed", id}, {"node", node}})};
+    };
+    return reply;
+  }
   std::string audit_log_path() const override { return config_->audit.log; }
   audit::verify_options audit_verify_options() const override {
     return audit_.verify_options_now();
@@ -319,6 +387,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     if (admin_) admin_->stop();
     if (web_) web_->stop();
     front_ends_->stop_all();
+    if (presence_) presence_->stop();  // marks this node gone
     gate_->stop();
     audit_.seal();  // the final checkpoint, while syslog still forwards it
     audit_.stop_syslog();
@@ -349,6 +418,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
   std::unique_ptr<policy::gate_service> gate_;
   std::unique_ptr<operations::service> operations_;
   std::unique_ptr<front_ends> front_ends_;
+  std::unique_ptr<nodes::node_presence> presence_;  // heartbeats; stopped before front_ends_ go
   std::unique_ptr<admin::router> router_;
   std::vector<std::unique_ptr<proxy::tcp_listener>> listeners_;
   std::unique_ptr<admin::unix_http_server> admin_;

@@ -4,6 +4,7 @@
 #include "storage/postgresql/parts.hpp"
 #include "storage/postgresql/store.hpp"
 #include "storage/slowed_store.hpp"
+#include "storage/sqlite/node_store.hpp"
 #include "storage/sqlite/outbox.hpp"
 #include "storage/sqlite/store.hpp"
 #include "storage/sqlite/token_store.hpp"
@@ -50,6 +51,9 @@ result<stores> open_storage(const std::string& url) {
     auto outbox = postgresql::open_outbox(backend->location, shown);
     if (!outbox) return outbox.err();
     out.outbox = std::move(*outbox);
+    auto nodes = postgresql::open_node_store(backend->location, shown);
+    if (!nodes) return nodes.err();
+    out.nodes = std::move(*nodes);
     return out;
   }
   auto tokens = sqlite::open_token_store(backend->location);
@@ -58,6 +62,9 @@ result<stores> open_storage(const std::string& url) {
   auto outbox = sqlite::open_outbox(backend->location);
   if (!outbox) return outbox.err();
   out.outbox = std::move(*outbox);
+  auto nodes = sqlite::open_node_store(backend->location);
+  if (!nodes) return nodes.err();
+  out.nodes = std::move(*nodes);
   return out;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // The one way to open Gatehouse's durable state. open_storage() parses the store URL once
-// (config/store_url.hpp) and opens, on the backend it names, the three parts that live in the
-// store: the policy store (requests, grants, change feed), the web's token store and the mail
-// outbox. Backends live under storage/<backend>/: SQLite (one file, one connection per part,
+// (config/store_url.hpp) and opens, on the backend it names, the four parts that live in the
+// store: the policy store (requests, grants, change feed), the web's token store, the mail
+// outbox and the node store. Backends live under storage/<backend>/: SQLite (one file, one connection per part,
 // WAL lets them share it; one daemon) and PostgreSQL (a small pool of connections per part,
 // several daemons on one database; config/store_url.hpp says which strings it takes).
 //
@@ -14,6 +14,7 @@
 
 #include "approval/token_store.hpp"
 #include "mail/outbox.hpp"
+#include "nodes/node_store.hpp"
 #include "policy/result.hpp"
 #include "policy/store.hpp"
 
@@ -23,6 +24,7 @@ struct stores {
   std::unique_ptr<policy::store> store;
   std::unique_ptr<approval::token_store> tokens;
   std::unique_ptr<mail::outbox> outbox;
+  std::unique_ptr<nodes::node_store> nodes;  // the daemons sharing the store (nodes/)
 };
 
 // "sqlite:PATH", "sqlite::memory:" (three separate in-memory databases) or a PostgreSQL

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/peer_address.hpp"
+#include "proxy/session/session_id.hpp"
 
 namespace gatehouse::proxy::rdp {
 
@@ -21,9 +22,7 @@ front_end::front_end(boost::asio::any_io_executor executor, config_source config
       executor_, p.gate, defaults.max_held_per_person, defaults.max_held_per_source);
   holds->sessions_allowed = std::move(p.sessions_allowed);
   shared_ = std::make_shared<listener_state>(settings, std::move(holds), std::move(p.events));
-  std::random_device rd;
-  static const char* hex = "0123456789abcdef";
-  for (int i = 0; i < 6; ++i) id_prefix_ += hex[rd() % 16];
+  id_prefix_ = session::unique_id_prefix();
 }
 
 front_end::~front_end() {

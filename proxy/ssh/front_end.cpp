@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <random>
 
+#include "proxy/session/session_id.hpp"
 #include "proxy/ssh/algorithms.hpp"
 #include "proxy/ssh/host_keys.hpp"
 
@@ -44,9 +45,7 @@ front_end::front_end(boost::asio::any_io_executor executor, config_source config
   shared_ =
       std::make_shared<listener_state>(settings, std::move(holds), p.own, std::move(p.events));
   shared_->ca = std::move(p.ca);
-  std::random_device rd;
-  static const char* hex = "0123456789abcdef";
-  for (int i = 0; i < 6; ++i) id_prefix_ += hex[rd() % 16];
+  id_prefix_ = session::unique_id_prefix();
 }
 
 front_end::~front_end() {

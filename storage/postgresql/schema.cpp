@@ -97,6 +97,29 @@ CREATE TABLE web_tokens (
 );
 CREATE INDEX web_tokens_by_expiry ON web_tokens (kind, expires_at);
 )sql"},
+    {5, "nodes: the daemons sharing the store, their sessions, kill orders", R"sql(
+CREATE TABLE nodes (
+  id            TEXT   PRIMARY KEY,
+  instance_name TEXT   NOT NULL,
+  host          TEXT   NOT NULL,
+  addresses     TEXT   NOT NULL,
+  version       TEXT   NOT NULL,
+  pid           BIGINT NOT NULL,
+  started       BIGINT NOT NULL,
+  heartbeat     BIGINT NOT NULL,
+  gone_at       BIGINT,
+  sessions      TEXT   NOT NULL
+);
+CREATE TABLE kill_orders (
+  id         BIGSERIAL PRIMARY KEY,
+  node       TEXT   NOT NULL,
+  session_id TEXT   NOT NULL,
+  by_whom    TEXT   NOT NULL,
+  ordered_at BIGINT NOT NULL,
+  outcome    TEXT   NOT NULL
+);
+CREATE INDEX kill_orders_by_node ON kill_orders (node, outcome);
+)sql"},
 };
 
 // Releases the session's migration lock however migrate() leaves.

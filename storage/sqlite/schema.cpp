@@ -93,6 +93,29 @@ CREATE TABLE web_tokens (
 );
 CREATE INDEX web_tokens_by_expiry ON web_tokens (kind, expires_at);
 )sql"},
+    {5, "nodes: the daemons sharing the store, their sessions, kill orders", R"sql(
+CREATE TABLE nodes (
+  id            TEXT   PRIMARY KEY,
+  instance_name TEXT   NOT NULL,
+  host          TEXT   NOT NULL,
+  addresses     TEXT   NOT NULL,
+  version       TEXT   NOT NULL,
+  pid           INTEGER NOT NULL,
+  started       INTEGER NOT NULL,
+  heartbeat     INTEGER NOT NULL,
+  gone_at       INTEGER,
+  sessions      TEXT   NOT NULL
+);
+CREATE TABLE kill_orders (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  node       TEXT   NOT NULL,
+  session_id TEXT   NOT NULL,
+  by_whom    TEXT   NOT NULL,
+  ordered_at INTEGER NOT NULL,
+  outcome    TEXT   NOT NULL
+);
+CREATE INDEX kill_orders_by_node ON kill_orders (node, outcome);
+)sql"},
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 """Several gatehoused on one PostgreSQL (issue 16): a connection held on daemon A is released
 by an approval made through daemon B's admin socket, a revocation through B ends A's session
 within a second with its reason, a pending request expires once whichever daemons are up, and
-a held connection outlives a restart of PostgreSQL.
+a held connection outlives a restart of PostgreSQL; the daemons see each other as nodes (status,
+sessions of every node, `gatehouse kill` on B ending a session on A).
 Real PostgreSQL (support/postgres_env.py), real OpenSSH, real CLI, all on loopback."""
 import json
 import os
@@ -67,7 +68,9 @@ class SeveralDaemons(unittest.TestCase):
         proc = self.a.ssh_popen("echo released-by-b; sleep 60")
         req = self.pending_request(self.b)  # filed on A, seen through B
         self.assertEqual([s["state"] for s in self.cli_json(self.a, "sessions")], ["held"])
-        self.assertEqual(self.cli_json(self.b, "sessions"), [])  # nothing lives on B
+        node_b = self.cli_json(self.b, "status")["node"]
+        self.assertEqual([s for s in self.cli_json(self.b, "sessions") if s["node"] == node_b],
+                         [])  # nothing lives on B
         t = time.time()
         r = self.b.cli("approve", str(req["id"]), "--as", "bob", "--comment", "from b")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -87,6 +90,58 @@ class SeveralDaemons(unittest.TestCase):
         self.assertLess(released_after, 1.0, self.a.log())
         print(f"released on A {released_after * 1000:.0f} ms after the approval on B; "
               f"session on A ended {revoked_after * 1000:.0f} ms after the revocation on B",
+              file=sys.stderr)
+
+    def test_nodes_list_each_other_and_a_kill_on_b_ends_a_session_on_a(self):
+        self.start_both("    hold_timeout: 2m\n")
+        node_a = self.cli_json(self.a, "status")["node"]
+        node_b = self.cli_json(self.b, "status")["node"]
+        self.assertTrue(node_a.startswith("gate-a-") and node_b.startswith("gate-b-"))
+
+        def peer(env, node):
+            return next((n for n in self.cli_json(env, "status")["nodes"] if n["id"] == node),
+                        None)
+        wait_for(lambda: peer(self.a, node_b) is not None, timeout=15, what="A sees B")
+        b_seen = peer(self.a, node_b)
+        self.assertFalse(b_seen["stale"])
+        self.assertLess(b_seen["heartbeat_age_seconds"], 6)
+        self.assertEqual(b_seen["instance_name"], "gate-b")
+        self.assertIn(f"ssh=127.0.0.1:{self.b.ssh_port}", b_seen["addresses"])
+        shown = self.a.cli("status")
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertRegex(shown.stdout, rf"{node_b}\s+gate-b\s+ssh=127.0.0.1:{self.b.ssh_port}")
+
+        proc = self.a.ssh_popen("echo started; sleep 60")
+        req = self.pending_request(self.b)
+        r = self.b.cli("approve", str(req["id"]), "--as", "bob")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(proc.stdout.readline(), b"started\n")
+        found = []
+
+        def active_on_a_seen_from_b():
+            found[:] = [s for s in self.cli_json(self.b, "sessions")
+                        if s["node"] == node_a and s["state"] == "active"]
+            return bool(found)
+        wait_for(active_on_a_seen_from_b, timeout=15, what="A's session listed by B")
+        session = found[0]["id"]
+        self.assertIn(session, self.b.cli("sessions").stdout)
+        t = time.time()
+        r = self.b.cli("kill", session)
+        self.assertEqual(r.returncode, 0, r.stderr + self.a.log())
+        _, err = proc.communicate(timeout=10)
+        killed_after = time.time() - t
+        self.assertIn(f"Session {session} ended by", err.decode(errors="replace"))
+        ends = [e for e in events(self.audit_a, "session.end") if e.get("session") == session]
+        self.assertEqual(len(ends), 1, events(self.audit_a, "session.end"))
+        self.assertIn("killed by", json.dumps(ends[0]))
+        unknown = self.b.cli("kill", "ssh-nowhere-1")
+        self.assertEqual(unknown.returncode, 1)
+        self.assertIn("no live session", unknown.stderr)
+
+        self.b.stop()
+        wait_for(lambda: peer(self.a, node_b) is None, timeout=15,
+                 what="B no longer live as A sees it")
+        print(f"kill on B ended the session on A after {killed_after * 1000:.0f} ms",
               file=sys.stderr)
 
     def test_a_pending_request_expires_once_with_both_up(self):
