@@ -51,6 +51,8 @@ boost::asio::awaitable<proxy::session::decision> check_now(proxy::session::gate&
                                      void(proxy::session::decision)>(
       [&gate, t](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        // The decision is moved on into the handler: taken by value on purpose.
+        // cppcheck-suppress passedByValue
         gate.check(t, [shared](proxy::session::decision d) { std::move(*shared)(std::move(d)); });
       },
       boost::asio::use_awaitable);
