@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "apps/app_front_end.hpp"
+#include "terminal/terminal_front_end.hpp"
 #include "core/time.hpp"
 #include "policy/async/gate_service.hpp"
 #include "proxy/rdp/front_end.hpp"
@@ -48,6 +49,10 @@ struct front_ends::impl {
     apps = std::make_unique<apps::app_front_end>(
         context.io.get_executor(), context.current_config,
         apps::app_front_end::parts{gate, sessions, events, context.sessions_allowed, clk});
+    terminal = std::make_unique<terminal::terminal_front_end>(
+        context.io.get_executor(), context.current_config,
+        terminal::terminal_front_end::parts{gate, sessions, events, context.sessions_allowed,
+                                            context.current_ca});
   }
   front_end_context context;
   proxy::session::refusal_tally refusals;  // outlives the front ends' event sinks
@@ -57,6 +62,7 @@ struct front_ends::impl {
   std::vector<std::unique_ptr<proxy::session::front_end>> list;
   system_clock clk;
   std::unique_ptr<apps::app_front_end> apps;  // fed by the web service, not a listener
+  std::unique_ptr<terminal::terminal_front_end> terminal;  // the same
 };
 
 front_ends::front_ends(front_end_context context)
@@ -83,6 +89,7 @@ void front_ends::stop_all() { impl_->sessions.shut_all(); }
 std::size_t front_ends::held() const { return impl_->sessions.held(); }
 
 apps::app_front_end& front_ends::http_apps() { return *impl_->apps; }
+terminal::terminal_front_end& front_ends::web_terminal() { return *impl_->terminal; }
 
 std::string front_ends::refusal_metrics(const std::string& instance) const {
   return impl_->refusals.prometheus(instance);

@@ -215,6 +215,11 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
               (g.state == policy::grant_state::active && g.person == me && g.account.empty()
                    ? " <a href=\"/rdp-files/" + escape(g.server) + "\">.rdp file</a>"
                    : std::string()) +
+              (context_.terminal_tickets && g.person == me && !g.account.empty() &&
+                       g.live_at(context_.clk.now())
+                   ? " <a class=\"open-terminal\" href=\"/terminal/" + escape(url_encode(g.server)) +
+                         "/" + escape(url_encode(g.account)) + "\">Open terminal</a>"
+                   : std::string()) +
               "</td></tr>";
     }
     std::string body = "<h1>Grants</h1>";
