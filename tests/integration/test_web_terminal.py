@@ -141,8 +141,11 @@ users:
 
         # The recording has the command's output; the audit has the session, via web.
         cast = os.path.join(self.recordings, f"{session_id}.cast")
+        def cast_text():
+            with open(cast) as f:
+                return f.read()
         deadline = time.time() + 10
-        while time.time() < deadline and "out-42-put" not in open(cast).read():
+        while time.time() < deadline and "out-42-put" not in cast_text():
             time.sleep(0.1)
         with open(cast) as f:
             header = json.loads(f.readline())

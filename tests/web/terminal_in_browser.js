@@ -68,8 +68,8 @@ async function main() {
 
     await page.keyboard.type('echo "out-$((6*7))-put"\n');
     result.output = (await waitForScreen(page, /^out-42-put$/m, 'command output'))[0];
-    await page.keyboard.type('stty size\n');
-    let m = await waitForScreen(page, /^(\d+) (\d+)$/m, 'stty size');
+    await page.keyboard.type('echo "before $(stty size)"\n');
+    let m = await waitForScreen(page, /^before (\d+) (\d+)$/m, 'stty size');
     result.sizeBefore = { stty: [+m[1], +m[2]], xterm: await page.evaluate(
       () => [window.gatehouseTerminal.rows, window.gatehouseTerminal.cols]) };
     await shot(page, 'terminal.png');
@@ -77,8 +77,8 @@ async function main() {
     await page.setViewportSize({ width: 700, height: 500 });
     await page.waitForFunction((cols) => window.gatehouseTerminal.cols < cols,
                                result.sizeBefore.xterm[1]);
-    await page.keyboard.type('clear; stty size\n');
-    m = await waitForScreen(page, /^(\d+) (\d+)$/m, 'stty size after the resize');
+    await page.keyboard.type('echo "after $(stty size)"\n');
+    m = await waitForScreen(page, /^after (\d+) (\d+)$/m, 'stty size after the resize');
     result.sizeAfter = { stty: [+m[1], +m[2]], xterm: await page.evaluate(
       () => [window.gatehouseTerminal.rows, window.gatehouseTerminal.cols]) };
 
