@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "apps/app_front_end.hpp"
-#include "terminal/terminal_front_end.hpp"
 #include "core/time.hpp"
 #include "policy/async/gate_service.hpp"
 #include "proxy/rdp/front_end.hpp"
@@ -16,6 +15,7 @@
 #include "proxy/session/service_gate.hpp"
 #include "proxy/ssh/front_end.hpp"
 #include "proxy/ssh/own_commands.hpp"
+#include "terminal/terminal_front_end.hpp"
 
 namespace gatehouse::daemon {
 
@@ -61,7 +61,7 @@ struct front_ends::impl {
   proxy::session::registry sessions;  // outlives the front ends (declared before the list)
   std::vector<std::unique_ptr<proxy::session::front_end>> list;
   system_clock clk;
-  std::unique_ptr<apps::app_front_end> apps;  // fed by the web service, not a listener
+  std::unique_ptr<apps::app_front_end> apps;               // fed by the web service, not a listener
   std::unique_ptr<terminal::terminal_front_end> terminal;  // the same
 };
 

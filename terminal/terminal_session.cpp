@@ -1,12 +1,11 @@
 #include "terminal/terminal_session.hpp"
 
-#include <libssh/libssh.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <libssh/libssh.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -42,7 +41,8 @@ terminal_session::terminal_session(asio::any_io_executor executor, session_parts
       id_(std::move(id)),
       target_(std::move(target)),
       client_(std::move(client)),
-      started_at_(std::chrono::time_point_cast<time_point::duration>(std::chrono::system_clock::now())),
+      started_at_(
+          std::chrono::time_point_cast<time_point::duration>(std::chrono::system_clock::now())),
       since_(std::chrono::steady_clock::now()),
       grant_watch_(executor, parts_.gate),
       wake_writer_(executor),
@@ -95,8 +95,8 @@ asio::awaitable<void> terminal_session::write_frames() {
     }
     auto frame = std::move(outgoing_.front());
     outgoing_.pop_front();
-    auto [ec, n] = co_await socket_->ws.async_write(asio::buffer(frame),
-                                                    asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await socket_->ws.async_write(asio::buffer(frame), asio::as_tuple(asio::use_awaitable));
     if (ec) {
       outgoing_.clear();
       close("", "the browser left");
@@ -150,10 +150,10 @@ void terminal_session::on_frame(std::string_view f) {
 void terminal_session::on_decision(const proxy::session::decision& d) {
   if (phase_ != phase::checking) return;
   if (d.verdict != proxy::session::verdict::allow || !d.authorization) {
-    auto why = d.verdict == proxy::session::verdict::deny
-                   ? d.text
-                   : "access to " + target_.account + "@" + target_.server +
-                         " needs an approved request";
+    auto why =
+        d.verdict == proxy::session::verdict::deny
+            ? d.text
+            : "access to " + target_.account + "@" + target_.server + " needs an approved request";
     event("access.denied", {{"reason", policy::to_string(d.deny)}, {"text", why}});
     return close(why, "refused: " + why);
   }
@@ -323,13 +323,12 @@ void terminal_session::close(const std::string& text, const std::string& log_rea
   }
   if (upstream_) upstream_->close();
   if (was_live) {
-    boost::json::object fields{
-        {"bytes_in", bytes_in_},
-        {"bytes_out", bytes_out_},
-        {"duration_s", std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::steady_clock::now() - since_)
-                           .count()},
-        {"reason", log_reason}};
+    boost::json::object fields{{"bytes_in", bytes_in_},
+                               {"bytes_out", bytes_out_},
+                               {"duration_s", std::chrono::duration_cast<std::chrono::seconds>(
+                                                  std::chrono::steady_clock::now() - since_)
+                                                  .count()},
+                               {"reason", log_reason}};
     if (!recording_path_.empty()) fields["recordings"] = boost::json::array{recording_path_};
     event("session.end", std::move(fields));
   }

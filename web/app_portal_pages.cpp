@@ -80,7 +80,8 @@ web_reply app::apps_routes(const web_request& r, std::string_view path, const se
   if (!app) return message_page(404, "Not found", who, "No app of that name.");
   const std::string base = "/apps/" + app->name;
   const policy::target t{s.person, app->name, "", config::protocol::http};
-  const std::string next = safe_next(post ? parse_form(r.body)["next"] : query_of(r.target, "next"));
+  const std::string next =
+      safe_next(post ? parse_form(r.body)["next"] : query_of(r.target, "next"));
   const std::string onward = base + "?next=" + url_encode(next);
 
   if (parts.size() == 2 && !post) {
@@ -103,8 +104,8 @@ web_reply app::apps_routes(const web_request& r, std::string_view path, const se
     f.server = app->name;
     f.state = policy::request_state::pending;
     if (auto open = context_.operations.list_requests(f); open && !open->empty())
-      return redirect(base + "/wait/" + std::to_string(open->front().id) + "?next=" +
-                      url_encode(next));
+      return redirect(base + "/wait/" + std::to_string(open->front().id) +
+                      "?next=" + url_encode(next));
     std::string body = "<h1>Request access to " + escape(app->name) + "</h1>";
     body += request_form(s, d, app->origin + "/", base + "/request", next);
     return html_reply(200, "Request access", who, body);
@@ -125,8 +126,9 @@ web_reply app::apps_routes(const web_request& r, std::string_view path, const se
     if (!found || found->requester != s.person || found->server != app->name)
       return message_page(404, "Not found", who, "No such request of yours.");
     if (found->state == policy::request_state::approved) return redirect(onward);
-    return wait_page(who, *found, app->name, base + "/wait/" + std::to_string(found->id) + "/events",
-                     onward_to_the_app, onward);
+    return wait_page(who, *found, app->name,
+                     base + "/wait/" + std::to_string(found->id) + "/events", onward_to_the_app,
+                     onward);
   }
   return message_page(404, "Not found", who, "No such page.");
 }
@@ -136,10 +138,10 @@ std::optional<app::wait_events_target> app::wait_events_for(const web_request& r
   path = path.substr(0, path.find('?'));
   auto parts = path_segments(path);
   // /apps/NAME/wait/ID/events, /terminal/SERVER/ACCOUNT/wait/ID/events
-  const bool app_wait = parts.size() == 5 && parts[0] == "apps" && parts[2] == "wait" &&
-                        parts[4] == "events";
-  const bool terminal_wait = parts.size() == 6 && parts[0] == "terminal" && parts[3] == "wait" &&
-                             parts[5] == "events";
+  const bool app_wait =
+      parts.size() == 5 && parts[0] == "apps" && parts[2] == "wait" && parts[4] == "events";
+  const bool terminal_wait =
+      parts.size() == 6 && parts[0] == "terminal" && parts[3] == "wait" && parts[5] == "events";
   if (r.method != "GET" || !(app_wait || terminal_wait)) return std::nullopt;
   auto s = signed_in(r);
   auto id = id_of(parts[app_wait ? 3 : 4]);

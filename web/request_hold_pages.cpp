@@ -42,14 +42,14 @@ std::string app::request_form(const session& s, const policy::decision& d, std::
   std::string approvers;
   if (auto* need = std::get_if<policy::decisions::approval_needed>(&d))
     for (std::size_t k = 0; k < need->levels.size(); ++k)
-      approvers += "<li>" +
-                   (need->levels.size() > 1 ? "Level " + std::to_string(k + 1) + ": "
-                                            : std::string()) +
-                   escape(names(need->levels[k].approvers)) + "</li>";
-  std::string body = "<p>" + escape(what) + " needs " +
-                     (approvers.empty() ? std::string("a justification")
-                                        : std::string("an approval")) +
-                     " under the rule <b>" + escape(terms ? terms->name : "") + "</b>.</p>";
+      approvers +=
+          "<li>" +
+          (need->levels.size() > 1 ? "Level " + std::to_string(k + 1) + ": " : std::string()) +
+          escape(names(need->levels[k].approvers)) + "</li>";
+  std::string body =
+      "<p>" + escape(what) + " needs " +
+      (approvers.empty() ? std::string("a justification") : std::string("an approval")) +
+      " under the rule <b>" + escape(terms ? terms->name : "") + "</b>.</p>";
   if (!approvers.empty()) body += "<p>Who decides:</p><ul>" + approvers + "</ul>";
   const auto max = terms ? terms->max_duration : std::chrono::seconds(3600);
   const auto def = terms ? terms->default_duration : std::chrono::seconds(3600);
@@ -59,26 +59,28 @@ std::string app::request_form(const session& s, const policy::decision& d, std::
           escape(csrf_token("session:" + s.token)) + "\">";
   if (!hidden_next.empty())
     body += "<input type=\"hidden\" name=\"next\" value=\"" + escape(hidden_next) + "\">";
-  body += "<p><label>Why do you need it?<br><textarea name=\"reason\" rows=\"3\" cols=\"60\" "
-          "required></textarea></label></p>"
-          "<p><label>For how long (at most " +
-          escape(format_duration(max)) +
-          ")<br>"
-          "<input name=\"duration\" value=\"" +
-          escape(format_duration(def)) +
-          "\"></label></p>"
-          "<p><button type=\"submit\">Request access</button></p></form>";
+  body +=
+      "<p><label>Why do you need it?<br><textarea name=\"reason\" rows=\"3\" cols=\"60\" "
+      "required></textarea></label></p>"
+      "<p><label>For how long (at most " +
+      escape(format_duration(max)) +
+      ")<br>"
+      "<input name=\"duration\" value=\"" +
+      escape(format_duration(def)) +
+      "\"></label></p>"
+      "<p><button type=\"submit\">Request access</button></p></form>";
   return body;
 }
 
-std::variant<policy::request, web_reply> app::file_from_form(const web_request& r,
-                                                             const session& s, const viewer& who,
+std::variant<policy::request, web_reply> app::file_from_form(const web_request& r, const session& s,
+                                                             const viewer& who,
                                                              const policy::target& t) {
   if (!same_origin(r))
     return message_page(403, "Refused", who, "This form was sent from another site.");
   auto form = parse_form(r.body);
   if (!csrf_ok("session:" + s.token, form["csrf"]))
-    return message_page(403, "Refused", who, "The form has expired; reload the page and try again.");
+    return message_page(403, "Refused", who,
+                        "The form has expired; reload the page and try again.");
   policy::filing filing;
   filing.justification = form["reason"];
   if (!form["duration"].empty()) {

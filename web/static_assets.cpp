@@ -76,9 +76,9 @@ std::optional<web_reply> static_asset(std::string_view path, const std::string& 
                        "text/plain; charset=utf-8",
                        "xterm.js is not installed (web/player/install.sh)\n",
                        {}};
-    return cached(path == xterm_stylesheet ? "text/css; charset=utf-8"
-                                           : "text/javascript; charset=utf-8",
-                  std::move(*body));
+    return cached(
+        path == xterm_stylesheet ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+        std::move(*body));
   }
   const bool script = path == player_script;
   if (!script && path != player_stylesheet) return std::nullopt;

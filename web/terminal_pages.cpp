@@ -69,8 +69,7 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
   auto parts = path_segments(path);  // "terminal", SERVER, ACCOUNT, [ticket | request | wait ID]
   const std::size_t n = parts.size();
   if (!context_.terminal_tickets || n < 3 || n > 5 ||
-      (n == 4 && parts[3] != "ticket" && parts[3] != "request") ||
-      (n == 5 && parts[3] != "wait"))
+      (n == 4 && parts[3] != "ticket" && parts[3] != "request") || (n == 5 && parts[3] != "wait"))
     return message_page(404, "Not found", who, "There is no such page.");
   const std::string server(parts[1]), account(parts[2]);
   auto cfg = context_.current_config();
@@ -96,8 +95,8 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
   }
   if (n == 4) {  // request
     if (!post) return message_page(405, "Method not allowed", who, "Use POST.");
-    auto filed = file_from_form(r, s, who,
-                                policy::target{s.person, server, account, config::protocol::ssh});
+    auto filed =
+        file_from_form(r, s, who, policy::target{s.person, server, account, config::protocol::ssh});
     if (auto* refused = std::get_if<web_reply>(&filed)) return std::move(*refused);
     const auto& request = std::get<policy::request>(filed);
     if (request.state != policy::request_state::pending) return redirect(base);
@@ -111,8 +110,8 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
       return message_page(404, "Not found", who, "No such request of yours.");
     if (found->state == policy::request_state::approved) return redirect(base);
     return wait_page(who, *found, account + "@" + server,
-                     base + "/wait/" + std::to_string(found->id) + "/events",
-                     terminal_onward_words, base);
+                     base + "/wait/" + std::to_string(found->id) + "/events", terminal_onward_words,
+                     base);
   }
 
   if (auto why = terminal_refusal(s.person, server, account, decision)) {

@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "apps/app_front_end.hpp"
 #include "approval/public_links.hpp"
 #include "approval/token_store.hpp"
+#include "apps/app_front_end.hpp"
 #include "apps/identity/assertion_signer.hpp"
 #include "mail/mail_service.hpp"
 #include "terminal/terminal_front_end.hpp"
@@ -103,9 +103,16 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
     i.mailer.target = i.mail_mailer.get();
     mail_metrics = mail_metrics_of(*mail, i.context.current_config);
   }
-  app_context pages{gate, operations, i.context.tokens, i.context.clk, i.context.current_config,
-                    i.mailer, std::move(held), std::move(mail_metrics),
-                    std::move(connection_metrics), i.signer.get()};
+  app_context pages{gate,
+                    operations,
+                    i.context.tokens,
+                    i.context.clk,
+                    i.context.current_config,
+                    i.mailer,
+                    std::move(held),
+                    std::move(mail_metrics),
+                    std::move(connection_metrics),
+                    i.signer.get()};
   if (apps) {
     apps->set_identity(i.signer.get(), &i.context.tokens);
     pages.launch_app = [apps](const std::string& name, const policy::authorization& a,
@@ -123,7 +130,8 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
       to_app.take_over = [apps](taken_connection& c) { return apps->serve(c); };
       return to_app;
     }
-    if (auto* terminal = self->terminal; terminal && terminal::terminal_front_end::serves(r.target)) {
+    if (auto* terminal = self->terminal;
+        terminal && terminal::terminal_front_end::serves(r.target)) {
       route socket;
       socket.take_over = [terminal](taken_connection& c) { return terminal->serve(c); };
       return socket;
