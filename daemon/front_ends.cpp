@@ -17,6 +17,7 @@
 #include "proxy/session/service_gate.hpp"
 #include "proxy/ssh/front_end.hpp"
 #include "proxy/ssh/own_commands.hpp"
+#include "terminal/terminal_front_end.hpp"
 
 namespace gatehouse::daemon {
 
@@ -50,6 +51,10 @@ struct front_ends::impl {
     apps = std::make_unique<apps::app_front_end>(
         context.io.get_executor(), context.current_config,
         apps::app_front_end::parts{gate, sessions, events, context.sessions_allowed, clk});
+    terminal = std::make_unique<terminal::terminal_front_end>(
+        context.io.get_executor(), context.current_config,
+        terminal::terminal_front_end::parts{gate, sessions, events, context.sessions_allowed,
+                                            context.current_ca});
   }
   front_end_context context;
   proxy::session::refusal_tally refusals;  // outlives the front ends' event sinks
@@ -58,7 +63,8 @@ struct front_ends::impl {
   proxy::session::registry sessions;  // outlives the front ends (declared before the list)
   std::vector<std::unique_ptr<proxy::session::front_end>> list;
   system_clock clk;
-  std::unique_ptr<apps::app_front_end> apps;  // fed by the web service, not a listener
+  std::unique_ptr<apps::app_front_end> apps;               // fed by the web service, not a listener
+  std::unique_ptr<terminal::terminal_front_end> terminal;  // the same
 };
 
 front_ends::front_ends(front_end_context context)
@@ -99,6 +105,7 @@ void front_ends::store_lost(config::store_loss on_loss) {
 std::size_t front_ends::held() const { return impl_->sessions.held(); }
 
 apps::app_front_end& front_ends::http_apps() { return *impl_->apps; }
+terminal::terminal_front_end& front_ends::web_terminal() { return *impl_->terminal; }
 
 std::string front_ends::refusal_metrics(const std::string& instance) const {
   return impl_->refusals.prometheus(instance);

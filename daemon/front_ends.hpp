@@ -29,6 +29,9 @@ class service;
 namespace gatehouse::apps {
 class app_front_end;
 }
+namespace gatehouse::terminal {
+class terminal_front_end;
+}
 namespace gatehouse::certs {
 class certificate_authority;
 }
@@ -69,6 +72,8 @@ class front_ends {
   std::string refusal_metrics(const std::string& instance) const;
   // The HTTP front end (gated web apps): the web service hands it the app hosts' connections.
   apps::app_front_end& http_apps();
+  // The browser terminal, also fed by the web service's listener.
+  terminal::terminal_front_end& web_terminal();
   // A connection the listener turned away before any front end saw it (a balancer's without a
   // valid PROXY header), counted with the front ends' refusals.
   void count_refusal(const std::string& protocol, const std::string& reason);

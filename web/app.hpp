@@ -17,6 +17,9 @@
 //   GET  /apps, /apps/NAME, POST /apps/NAME/request, GET /apps/NAME/wait/ID   the portal of
 //                                  gated web apps (app_portal_pages.cpp); the app hosts
 //                                  themselves are apps/app_front_end's
+//   GET  /terminal/SERVER/ACCOUNT[/wait/ID], POST .../ticket, .../request   the browser
+//                                  terminal and its hold (terminal_pages.cpp;
+//                                  its socket is terminal/terminal_front_end's)
 //   GET, POST /apps/tokens         personal HTTP tokens for those apps (app_token_pages.cpp)
 //   GET  /metrics                  in-memory counters (bearer token: listen.http.metrics_token)
 //   GET  /healthz, /static/gatehouse.css, /static/replay.js, /assets/asciinema-player/*
@@ -30,11 +33,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "config/config.hpp"
 #include "core/time.hpp"
 #include "core/window_limiter.hpp"
 #include "web/html.hpp"
+#include "policy/decision.hpp"
+#include "policy/request.hpp"
 #include "web/http_message.hpp"
 
 namespace gatehouse::policy {
@@ -55,6 +61,7 @@ class assertion_signer;
 namespace gatehouse::web {
 
 class sign_in_mailer;
+class terminal_tickets;
 
 struct app_context {
   policy::gate_service& gate;       // counts for /metrics, .rdp files
@@ -73,6 +80,9 @@ struct app_context {
   std::function<std::optional<std::string>(const std::string& app, const policy::authorization&,
                                            const std::string& next)>
       launch_app{};
+  // The browser terminal's tickets (web/terminal_tickets), when the terminal is served; null:
+  // no terminal pages.
+  web::terminal_tickets* terminal_tickets = nullptr;
 };
 
 class app {
@@ -113,6 +123,23 @@ class app {
   web_reply api_routes(const web_request& r, std::string_view path, const session& s);
   // The portal of gated web apps (app_portal_pages.cpp): /apps, /apps/NAME[/request|/wait/ID].
   web_reply apps_routes(const web_request& r, std::string_view path, const session& s);
+  // The browser terminal (terminal_pages.cpp): /terminal/SERVER/ACCOUNT[/ticket].
+  web_reply terminal_routes(const web_request& r, std::string_view path, const session& s);
+  std::optional<std::string> terminal_refusal(const std::string& person, const std::string& server,
+                                              const std::string& account,
+                                              std::optional<policy::decision>& decision);
+  // The hold in the browser, shared by the portal and the terminal (request_hold_pages.cpp):
+  // the request form's HTML (the rule's terms, who decides) posting to `action`; the form filed
+  // as the person (or the page that says why not); the waiting page of `req`, whose events are
+  // at `events`, or its denial with a link to `ask_again`.
+  std::string request_form(const session& s, const policy::decision& d, std::string_view what,
+                           const std::string& action, const std::string& hidden_next) const;
+  std::variant<policy::request, web_reply> file_from_form(const web_request& r, const session& s,
+                                                          const viewer& who,
+                                                          const policy::target& t);
+  static web_reply wait_page(const viewer& who, const policy::request& req,
+                             const std::string& title, const std::string& events,
+                             std::string_view onward_words, const std::string& ask_again);
   // GET, POST /apps/tokens: personal HTTP tokens, shown once (app_token_pages.cpp).
   web_reply token_routes(const web_request& r, const session& s);
   // The audit pages, for auditors only (audit_pages.cpp, audit_session_pages.cpp,
@@ -151,6 +178,10 @@ web_reply html_reply(int status, std::string_view title, const viewer& v, std::s
 web_reply redirect(const std::string& location);
 web_reply message_page(int status, std::string_view title, const viewer& v, std::string_view text,
                        bool error = true);
+
+// "Waiting for bob, carol. This page goes on to ONWARD by itself once the request is approved."
+std::string waiting_sentence(const policy::request& r, std::string_view onward);
+constexpr std::string_view terminal_onward_words = "the terminal";
 
 // Who may see a request: its requester and its approvers.
 bool may_see(const policy::request& r, std::string_view person);

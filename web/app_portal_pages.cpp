@@ -46,22 +46,7 @@ std::string query_of(std::string_view target, std::string_view key) {
   return it == form.end() ? std::string() : it->second;
 }
 
-std::string names(const std::vector<std::string>& list) {
-  std::string out;
-  for (const auto& n : list) out += (out.empty() ? "" : ", ") + n;
-  return out.empty() ? "nobody" : out;
-}
-
-std::string waiting_sentence(const std::vector<std::string>& waiting) {
-  return "Waiting for " + names(waiting) +
-         ". This page goes on to the app by itself once the request is approved.";
-}
-
-const policy::rule_terms* terms_of(const policy::decision& d) {
-  if (auto* a = std::get_if<policy::decisions::approval_needed>(&d)) return &a->terms;
-  if (auto* j = std::get_if<policy::decisions::justification_needed>(&d)) return &j->terms;
-  return nullptr;
-}
+constexpr std::string_view onward_to_the_app = "the app";
 }  // namespace
 
 web_reply app::apps_routes(const web_request& r, std::string_view path, const session& s) {
@@ -95,7 +80,8 @@ web_reply app::apps_routes(const web_request& r, std::string_view path, const se
   if (!app) return message_page(404, "Not found", who, "No app of that name.");
   const std::string base = "/apps/" + app->name;
   const policy::target t{s.person, app->name, "", config::protocol::http};
-  const std::string next = safe_next(post ? parse_form(r.body)["next"] : query_of(r.target, "next"));
+  const std::string next =
+      safe_next(post ? parse_form(r.body)["next"] : query_of(r.target, "next"));
   const std::string onward = base + "?next=" + url_encode(next);
 
   if (parts.size() == 2 && !post) {
@@ -118,51 +104,19 @@ web_reply app::apps_routes(const web_request& r, std::string_view path, const se
     f.server = app->name;
     f.state = policy::request_state::pending;
     if (auto open = context_.operations.list_requests(f); open && !open->empty())
-      return redirect(base + "/wait/" + std::to_string(open->front().id) + "?next=" +
-                      url_encode(next));
-    const auto* terms = terms_of(d);
-    std::string approvers;
-    if (auto* need = std::get_if<policy::decisions::approval_needed>(&d))
-      for (std::size_t k = 0; k < need->levels.size(); ++k)
-        approvers += "<li>" + (need->levels.size() > 1 ? "Level " + std::to_string(k + 1) + ": " : std::string()) +
-                     escape(names(need->levels[k].approvers)) + "</li>";
+      return redirect(base + "/wait/" + std::to_string(open->front().id) +
+                      "?next=" + url_encode(next));
     std::string body = "<h1>Request access to " + escape(app->name) + "</h1>";
-    body += "<p>" + escape(app->origin) + "/ needs " +
-            (approvers.empty() ? std::string("a justification") : std::string("an approval")) +
-            " under the rule <b>" + escape(terms ? terms->name : "") + "</b>.</p>";
-    if (!approvers.empty()) body += "<p>Who decides:</p><ul>" + approvers + "</ul>";
-    const auto max = terms ? terms->max_duration : std::chrono::seconds(3600);
-    const auto def = terms ? terms->default_duration : std::chrono::seconds(3600);
-    body += "<form method=\"post\" action=\"" + escape(base) + "/request\">"
-            "<input type=\"hidden\" name=\"csrf\" value=\"" + escape(csrf_token("session:" + s.token)) + "\">"
-            "<input type=\"hidden\" name=\"next\" value=\"" + escape(next) + "\">"
-            "<p><label>Why do you need it?<br><textarea name=\"reason\" rows=\"3\" cols=\"60\" "
-            "required></textarea></label></p>"
-            "<p><label>For how long (at most " + escape(format_duration(max)) + ")<br>"
-            "<input name=\"duration\" value=\"" + escape(format_duration(def)) + "\"></label></p>"
-            "<p><button type=\"submit\">Request access</button></p></form>";
+    body += request_form(s, d, app->origin + "/", base + "/request", next);
     return html_reply(200, "Request access", who, body);
   }
 
   if (parts.size() == 3 && parts[2] == "request" && post) {
-    if (!same_origin(r))
-      return message_page(403, "Refused", who, "This form was sent from another site.");
-    auto form = parse_form(r.body);
-    if (!csrf_ok("session:" + s.token, form["csrf"]))
-      return message_page(403, "Refused", who, "The form has expired; reload the page and try again.");
-    policy::filing filing;
-    filing.justification = form["reason"];
-    if (!form["duration"].empty()) {
-      auto d = parse_duration(form["duration"]);
-      if (!d) return message_page(400, "Not filed", who, "Write the duration as 30m, 2h or 1d.");
-      filing.duration = *d;
-    }
-    auto filed = context_.operations.file(operations::actor::person(s.person),
-                                          policy::target{s.person, app->name, "", config::protocol::http},
-                                          filing);
-    if (!filed) return message_page(admin::status_for(filed.code()), "Not filed", who, filed.message());
-    if (filed->state != policy::request_state::pending) return redirect(onward);
-    return redirect(base + "/wait/" + std::to_string(filed->id) + "?next=" + url_encode(next));
+    auto filed = file_from_form(r, s, who, t);
+    if (auto* refused = std::get_if<web_reply>(&filed)) return std::move(*refused);
+    const auto& request = std::get<policy::request>(filed);
+    if (request.state != policy::request_state::pending) return redirect(onward);
+    return redirect(base + "/wait/" + std::to_string(request.id) + "?next=" + url_encode(next));
   }
 
   if (parts.size() == 4 && parts[2] == "wait" && !post) {
@@ -171,29 +125,10 @@ web_reply app::apps_routes(const web_request& r, std::string_view path, const se
     auto found = context_.operations.get_request(*id);
     if (!found || found->requester != s.person || found->server != app->name)
       return message_page(404, "Not found", who, "No such request of yours.");
-    const auto& req = *found;
-    if (req.state == policy::request_state::approved) return redirect(onward);
-    std::string body = "<h1>" + escape(app->name) + ": request #" + std::to_string(req.id) + "</h1>";
-    if (req.state == policy::request_state::pending) {
-      std::vector<std::string> waiting;
-      if (auto k = policy::current_level(req); k < req.levels.size())
-        waiting = policy::undecided_approvers(req, k);
-      body += "<div class=\"notice\" id=\"waiting\" data-events=\"" + escape(base) + "/wait/" +
-              std::to_string(req.id) + "/events\">" + escape(waiting_sentence(waiting)) + "</div>"
-              "<script src=\"/static/apps_wait.js\"></script>";
-      web_reply page = html_reply(200, "Waiting for approval", who, body);
-      page.headers.emplace_back("Refresh", "10");  // without JavaScript
-      page.headers.emplace_back("Cache-Control", "no-store");
-      return page;
-    }
-    std::string by, comment;
-    for (const auto& d : req.decisions)
-      if (d.verdict == policy::verdict::deny) by = d.approver, comment = d.comment;
-    body += "<div class=\"notice error\">Request #" + std::to_string(req.id) + " was " +
-            escape(policy::to_string(req.state)) + (by.empty() ? "" : " by " + escape(by)) +
-            (comment.empty() ? "" : ": " + escape(comment)) + "</div>"
-            "<p><a href=\"" + escape(onward) + "\">Ask again</a></p>";
-    return html_reply(200, "Request " + std::string(policy::to_string(req.state)), who, body);
+    if (found->state == policy::request_state::approved) return redirect(onward);
+    return wait_page(who, *found, app->name,
+                     base + "/wait/" + std::to_string(found->id) + "/events", onward_to_the_app,
+                     onward);
   }
   return message_page(404, "Not found", who, "No such page.");
 }
@@ -202,18 +137,21 @@ std::optional<app::wait_events_target> app::wait_events_for(const web_request& r
   std::string_view path = r.target;
   path = path.substr(0, path.find('?'));
   auto parts = path_segments(path);
-  if (r.method != "GET" || parts.size() != 5 || parts[0] != "apps" || parts[2] != "wait" ||
-      parts[4] != "events")
-    return std::nullopt;
+  // /apps/NAME/wait/ID/events, /terminal/SERVER/ACCOUNT/wait/ID/events
+  const bool app_wait =
+      parts.size() == 5 && parts[0] == "apps" && parts[2] == "wait" && parts[4] == "events";
+  const bool terminal_wait =
+      parts.size() == 6 && parts[0] == "terminal" && parts[3] == "wait" && parts[5] == "events";
+  if (r.method != "GET" || !(app_wait || terminal_wait)) return std::nullopt;
   auto s = signed_in(r);
-  auto id = id_of(parts[3]);
+  auto id = id_of(parts[app_wait ? 3 : 4]);
   if (!s || !id) return std::nullopt;
   auto found = context_.operations.get_request(*id);
-  if (!found || found->requester != s->person || found->server != parts[1]) return std::nullopt;
-  std::vector<std::string> waiting;
-  if (auto k = policy::current_level(*found); k < found->levels.size())
-    waiting = policy::undecided_approvers(*found, k);
-  return wait_events_target{*id, waiting_sentence(waiting)};
+  if (!found || found->requester != s->person || found->server != parts[1] ||
+      (terminal_wait && found->account != parts[2]))
+    return std::nullopt;
+  return wait_events_target{
+      *id, waiting_sentence(*found, app_wait ? onward_to_the_app : terminal_onward_words)};
 }
 
 }  // namespace gatehouse::web

@@ -204,18 +204,24 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     for (const auto& g : *grants) {
       auto q = ops.get_request(g.request);
       if (g.person != me && !(q && policy::is_approver(*q, me))) continue;
-      rows += "<tr><td>#" + std::to_string(g.id) + "</td><td>" + escape(g.person) + "</td><td>" +
-              escape(g.account.empty() ? g.server : g.account + "@" + g.server) + "</td><td>" +
-              escape(when(g.start)) + " &ndash; " + escape(when(g.end)) + "</td><td>" +
-              state_badge(policy::to_string(g.state)) + "</td><td><a href=\"/requests/" +
-              std::to_string(g.request) + "\">#" + std::to_string(g.request) + "</a></td><td>" +
-              (g.state == policy::grant_state::active
-                   ? button_form("/grants/" + std::to_string(g.id) + "/revoke", csrf, "Revoke")
-                   : std::string()) +
-              (g.state == policy::grant_state::active && g.person == me && g.account.empty()
-                   ? " <a href=\"/rdp-files/" + escape(g.server) + "\">.rdp file</a>"
-                   : std::string()) +
-              "</td></tr>";
+      rows +=
+          "<tr><td>#" + std::to_string(g.id) + "</td><td>" + escape(g.person) + "</td><td>" +
+          escape(g.account.empty() ? g.server : g.account + "@" + g.server) + "</td><td>" +
+          escape(when(g.start)) + " &ndash; " + escape(when(g.end)) + "</td><td>" +
+          state_badge(policy::to_string(g.state)) + "</td><td><a href=\"/requests/" +
+          std::to_string(g.request) + "\">#" + std::to_string(g.request) + "</a></td><td>" +
+          (g.state == policy::grant_state::active
+               ? button_form("/grants/" + std::to_string(g.id) + "/revoke", csrf, "Revoke")
+               : std::string()) +
+          (g.state == policy::grant_state::active && g.person == me && g.account.empty()
+               ? " <a href=\"/rdp-files/" + escape(g.server) + "\">.rdp file</a>"
+               : std::string()) +
+          (context_.terminal_tickets && g.person == me && !g.account.empty() &&
+                   g.live_at(context_.clk.now())
+               ? " <a class=\"open-terminal\" href=\"/terminal/" + escape(url_encode(g.server)) +
+                     "/" + escape(url_encode(g.account)) + "\">Open terminal</a>"
+               : std::string()) +
+          "</td></tr>";
     }
     std::string body = "<h1>Grants</h1>";
     body += rows.empty()

@@ -60,6 +60,26 @@ std::optional<web_reply> static_asset(std::string_view path, const std::string& 
     return cached("text/javascript; charset=utf-8", std::string(replay_js));
   if (path == apps_wait_script)
     return cached("text/javascript; charset=utf-8", std::string(apps_wait_js));
+  if (path == terminal_script)
+    return cached("text/javascript; charset=utf-8", std::string(terminal_script_text()));
+  if (path == xterm_script || path == xterm_stylesheet || path == xterm_fit_script) {
+    // node_modules/@xterm/... next to node_modules/asciinema-player.
+    auto package = std::string_view(player_package);
+    while (package.size() > 1 && package.ends_with('/')) package.remove_suffix(1);
+    auto modules = std::filesystem::path(package).parent_path().string();
+    auto file = path == xterm_script       ? modules + "/@xterm/xterm/lib/xterm.js"
+                : path == xterm_stylesheet ? modules + "/@xterm/xterm/css/xterm.css"
+                                           : modules + "/@xterm/addon-fit/lib/addon-fit.js";
+    auto body = player_package.empty() ? std::nullopt : read_file(file);
+    if (!body)
+      return web_reply{404,
+                       "text/plain; charset=utf-8",
+                       "xterm.js is not installed (web/player/install.sh)\n",
+                       {}};
+    return cached(
+        path == xterm_stylesheet ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+        std::move(*body));
+  }
   const bool script = path == player_script;
   if (!script && path != player_stylesheet) return std::nullopt;
   auto name = path.substr(path.rfind('/') + 1);

@@ -2,11 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "apps/app_front_end.hpp"
 #include "approval/public_links.hpp"
 #include "approval/token_store.hpp"
+#include "apps/app_front_end.hpp"
 #include "apps/identity/assertion_signer.hpp"
 #include "mail/mail_service.hpp"
+#include "terminal/terminal_front_end.hpp"
 #include "web/app.hpp"
 #include "web/app_wait_events.hpp"
 #include "web/http_stream.hpp"
@@ -56,6 +57,7 @@ struct web_service::impl {
   std::unique_ptr<mail_sign_in_mailer> mail_mailer;
   std::unique_ptr<app> web_app;
   std::unique_ptr<https_server> server;
+  terminal::terminal_front_end* terminal = nullptr;
 };
 
 std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_service_context c) {
@@ -101,14 +103,22 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
     i.mailer.target = i.mail_mailer.get();
     mail_metrics = mail_metrics_of(*mail, i.context.current_config);
   }
-  app_context pages{gate, operations, i.context.tokens, i.context.clk, i.context.current_config,
-                    i.mailer, std::move(held), std::move(mail_metrics),
-                    std::move(connection_metrics), i.signer.get()};
+  app_context pages{gate,
+                    operations,
+                    i.context.tokens,
+                    i.context.clk,
+                    i.context.current_config,
+                    i.mailer,
+                    std::move(held),
+                    std::move(mail_metrics),
+                    std::move(connection_metrics),
+                    i.signer.get()};
   if (apps) {
     apps->set_identity(i.signer.get(), &i.context.tokens);
     pages.launch_app = [apps](const std::string& name, const policy::authorization& a,
                               const std::string& next) { return apps->launch_url(name, a, next); };
   }
+  if (i.terminal) pages.terminal_tickets = &i.terminal->tickets();
   i.web_app = std::make_unique<app>(std::move(pages));
   i.web_app->set_traffic(&i.server->counters());
   // Requests for an app's host go to the HTTP front end, connection and all; the waiting page's
@@ -119,6 +129,12 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
       route to_app;
       to_app.take_over = [apps](taken_connection& c) { return apps->serve(c); };
       return to_app;
+    }
+    if (auto* terminal = self->terminal;
+        terminal && terminal::terminal_front_end::serves(r.target)) {
+      route socket;
+      socket.take_over = [terminal](taken_connection& c) { return terminal->serve(c); };
+      return socket;
     }
     if (auto events = self->web_app->wait_events_for(r)) {
       route live;
@@ -138,6 +154,9 @@ void web_service::accept(boost::asio::ip::tcp::socket socket, std::string peer) 
   impl_->server->accept(std::move(socket), std::move(peer));
 }
 void web_service::stop() { impl_->server->stop(); }
+void web_service::set_terminal(terminal::terminal_front_end* terminal) {
+  impl_->terminal = terminal;
+}
 approval::links& web_service::links() { return *impl_->links; }
 const apps::assertion_signer& web_service::assertion_signer() const { return *impl_->signer; }
 

@@ -33,6 +33,10 @@ class assertion_signer;
 class app_front_end;
 }
 
+namespace gatehouse::terminal {
+class terminal_front_end;
+}
+
 namespace gatehouse::web {
 
 struct web_service_context {
@@ -60,6 +64,10 @@ class web_service {
               std::function<std::size_t()> held_connections, mail::mail_service* mail,
               std::function<std::string()> connection_metrics = {},
               apps::app_front_end* apps = nullptr);
+
+  // The browser terminal (its socket /terminal/ws and, through its tickets, the pages
+  // /terminal/...); set before attach(). Unset: no terminal.
+  void set_terminal(terminal::terminal_front_end* terminal);
 
   void accept(boost::asio::ip::tcp::socket socket, std::string peer);
   void stop();

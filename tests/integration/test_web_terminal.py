@@ -1,0 +1,195 @@
+"""The browser terminal in a real browser (issue 18 "Must show"): headless Chromium (Debian's,
+driven by playwright-core, tests/web/terminal_in_browser.js) signs alice in from the link in a
+mail (a real SMTP server), opens the terminal from her Grants page on an approved grant, types a
+command and reads its output from xterm's buffer, resizes the window and sees `stty size` on
+the real sshd follow; `gatehouse sessions` lists the terminal; `gatehouse revoke` makes the page
+show "access grant #N ended: revoked by admin" within 1 s with its socket closed; the page
+reloaded afterwards refuses with the same reason; the asciicast recording holds the command's
+output and the audit has session.start/end with protocol ssh and via web. Screenshots land in
+the build directory (tests/web/screenshots) to be looked at."""
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from gatehouse_env import BIN_DIR  # noqa: E402
+from smtp_sink import SmtpSink, text_part  # noqa: E402
+from web_env import WebEnv, install_player  # noqa: E402
+
+WEB_TESTS = os.path.join(os.path.dirname(__file__), "..", "web")
+SCREENSHOTS = os.path.join(BIN_DIR, "tests", "web", "screenshots")
+
+
+class WebTerminal(unittest.TestCase):
+    def setUp(self):
+        subprocess.run([os.path.join(WEB_TESTS, "install-playwright.sh")], check=True,
+                       timeout=300)
+        player = install_player()  # xterm.js comes with it (web/player/package.json)
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        for old in os.listdir(SCREENSHOTS):
+            if old.startswith("terminal"):
+                os.remove(os.path.join(SCREENSHOTS, old))
+        self.sink = SmtpSink().start()
+        self.addCleanup(self.sink.stop)
+        self.env = WebEnv()
+        self.addCleanup(self.env.close)
+        self.env.start_sshd()
+        self.recordings = os.path.join(self.env.dir, "recordings")
+        os.makedirs(self.recordings)
+        self.audit_log = os.path.join(self.env.dir, "audit.jsonl")
+        text = self.env.web_config_text(mode="approve", http_extra=f"asciinema_player: {player}")
+        text = WebEnv.with_audit(text, self.audit_log, self.recordings)
+        text = text.replace("users:\n", f"""mail:
+  smtp: "{self.sink.url}"
+  from: "gatehouse@example.com"
+users:
+""", 1)
+        self.env.write_config(text)
+        self.env.start()
+
+    def link_in_mail(self, to, subject_part, path_pattern):
+        mail = self.sink.wait_for(
+            lambda m: to in str(m["To"]) and subject_part in str(m["Subject"]),
+            what=f"mail to {to} about {subject_part}")
+        found = re.search(re.escape(self.env.public_url) + path_pattern, text_part(mail))
+        self.assertIsNotNone(found, text_part(mail))
+        return found.group(0)
+
+    def approved_grant(self):
+        r = self.env.cli("request", "--for", "alice", f"{self.env.account}@web01", "--reason",
+                         "look at the logs", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        request = json.loads(r.stdout)["id"]
+        r = self.env.cli("approve", str(request), "--as", "bob")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(self.env.cli("show", str(request), "--json").stdout)["grant_id"]
+
+    def audit_events(self):
+        with open(self.audit_log) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def drive(self, script, url, answer):
+        browser = subprocess.Popen(["node", os.path.join(WEB_TESTS, script), url, SCREENSHOTS],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        watchdog = threading.Timer(120, browser.kill)
+        watchdog.start()
+        self.addCleanup(watchdog.cancel)
+        self.addCleanup(lambda: browser.poll() is None and browser.kill())
+        last = None
+        for line in browser.stdout:
+            last = line
+            message = json.loads(line)
+            if "need" in message:
+                browser.stdin.write(answer(message) + "\n")
+                browser.stdin.flush()
+        browser.wait(timeout=30)
+        self.assertEqual(browser.returncode, 0,
+                         browser.stderr.read() + "\ngatehoused:\n" + self.env.log()[-4000:])
+        return json.loads(last)
+
+    def test_terminal_on_an_approved_grant_resize_sessions_revocation_recording(self):
+        grant = self.approved_grant()
+        seen_sessions = {}
+        revoked = {}
+
+        def answer(need):
+            if need["need"] == "sign-in link":
+                return self.link_in_mail("alice@example.com", "Sign-in link",
+                                         r"/sign-in/[A-Za-z0-9_-]{43}")
+            if need["need"] == "sessions":
+                seen_sessions["list"] = json.loads(self.env.cli("sessions", "--json").stdout)
+                return "done"
+            if need["need"] == "revocation":
+                revoked["at"] = time.time()
+                r = self.env.cli("revoke", str(grant))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                return "done"
+            self.fail(f"unknown need {need}")
+
+        seen = self.drive("terminal_in_browser.js", f"{self.env.public_url}/grants", answer)
+
+        self.assertIn("Open terminal", seen["grantsPage"])
+        self.assertEqual(seen["terminalUrl"],
+                         f"{self.env.public_url}/terminal/web01/{self.env.account}")
+        self.assertEqual(seen["output"], "out-42-put")
+        # stty size is "ROWS COLS"; the pty follows xterm's size, before and after the resize.
+        self.assertEqual(seen["sizeBefore"]["stty"], seen["sizeBefore"]["xterm"])
+        self.assertEqual(seen["sizeAfter"]["stty"], seen["sizeAfter"]["xterm"])
+        self.assertLess(seen["sizeAfter"]["xterm"][1], seen["sizeBefore"]["xterm"][1])
+        self.assertEqual(seen["violations"], [], "no Content Security Policy violation")
+
+        listed = [s for s in seen_sessions["list"] if s["person"] == "alice"]
+        self.assertEqual(len(listed), 1, seen_sessions["list"])
+        self.assertEqual((listed[0]["protocol"], listed[0]["server"], listed[0]["account"],
+                          listed[0]["grant_id"], listed[0]["state"]),
+                         ("ssh", "web01", self.env.account, grant, "active"))
+        session_id = listed[0]["id"]
+
+        reason = f"access grant #{grant} ended: revoked by admin"
+        self.assertEqual(seen["status"], reason)
+        self.assertIn(reason, seen["screenAfter"])
+        took = seen["closedAt"] / 1000 - revoked["at"]
+        print(f"revocation to the page's closed socket: {took * 1000:.0f} ms", file=sys.stderr)
+        self.assertLess(took, 1.0)
+        self.assertIn(reason, seen["reloaded"], "no terminal after the grant ended")
+
+        # The recording has the command's output; the audit has the session, via web.
+        cast = os.path.join(self.recordings, f"{session_id}.cast")
+        def cast_text():
+            with open(cast) as f:
+                return f.read()
+        deadline = time.time() + 10
+        while time.time() < deadline and "out-42-put" not in cast_text():
+            time.sleep(0.1)
+        with open(cast) as f:
+            header = json.loads(f.readline())
+            output = "".join(e[2] for e in map(json.loads, f) if e[1] == "o")
+        self.assertEqual(header["version"], 2)
+        self.assertIn("out-42-put", output)
+        events = [e for e in self.audit_events() if e.get("session") == session_id]
+        names = [e["event"] for e in events]
+        self.assertIn("session.start", names)
+        self.assertIn("session.end", names)
+        start = next(e for e in events if e["event"] == "session.start")
+        self.assertEqual((start["protocol"], start["via"], start["person"], start["grant_id"]),
+                         ("ssh", "web", "alice", grant))
+        end = next(e for e in events if e["event"] == "session.end")
+        self.assertEqual(end["reason"], "grant revoked")
+
+    def test_held_in_the_browser_file_approve_from_mail_and_the_terminal_opens(self):
+        terminal_url = f"{self.env.public_url}/terminal/web01/{self.env.account}"
+        filed = {}
+
+        def answer(need):
+            if need["need"] == "sign-in link":
+                return self.link_in_mail("alice@example.com", "Sign-in link",
+                                         r"/sign-in/[A-Za-z0-9_-]{43}")
+            if need["need"] == "approval link":
+                pending = [q for q in json.loads(self.env.cli("requests", "--json").stdout)
+                           if q["state"] == "pending"]
+                self.assertEqual(len(pending), 1)
+                filed["request"] = pending[0]
+                return self.link_in_mail("bob@example.com", f"#{pending[0]['id']}",
+                                         r"/approvals/[A-Za-z0-9_-]{43}\?decision=approve")
+            self.fail(f"unknown need {need}")
+
+        seen = self.drive("terminal_held_in_browser.js", terminal_url, answer)
+        self.assertIn("Request access to", seen["requestPage"])
+        self.assertIn("bob", seen["requestPage"])
+        self.assertIn("Waiting for bob", seen["waitingPage"])
+        self.assertEqual((filed["request"]["requester"], filed["request"]["account"],
+                          filed["request"]["justification"]),
+                         ("alice", self.env.account, "restart the service, from the browser"))
+        self.assertEqual(seen["output"], "held-23-then-in")
+        print(f"approval to the open terminal: {seen['onwardMs']} ms", file=sys.stderr)
+        self.assertLess(seen["onwardMs"], 5000, "by the live events, not the 10 s refresh")
+
+
+if __name__ == "__main__":
+    unittest.main()

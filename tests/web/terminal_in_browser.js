@@ -1,0 +1,102 @@
+// Headless Chromium in the browser terminal (issue 18 "Must show"): alice signs in from the
+// mailed link, opens "Open terminal" on her Grants page for an approved grant, types a command
+// and reads its output from xterm's buffer, resizes the window and sees `stty size` follow;
+// the driver checks `gatehouse sessions` and then revokes the grant: the page shows the reason
+// and its socket closes. Screenshots go to OUT_DIR.
+//
+// Usage: node terminal_in_browser.js GRANTS_URL OUT_DIR
+// The driver answers on stdin: this script writes `{"need": WHAT, ...}` lines and reads one line
+// back (a URL from a mail, or "done"). The last stdout line is the result.
+const path = require('path');
+const readline = require('readline');
+
+const { inBrowser, run } = require('./in_browser');
+
+const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+async function ask(need, more = {}) {
+  console.log(JSON.stringify({ need, ...more }));
+  const answer = await lines.next();
+  if (answer.done) throw new Error(`no answer to ${need}`);
+  return answer.value.trim();
+}
+
+// What xterm shows: every line of its active buffer, trailing blanks trimmed.
+function screen(page) {
+  return page.evaluate(() => {
+    const b = window.gatehouseTerminal.buffer.active;
+    const out = [];
+    for (let i = 0; i < b.length; ++i) out.push(b.getLine(i).translateToString(true));
+    return out.join('\n');
+  });
+}
+
+async function waitForScreen(page, pattern, what) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const text = await screen(page);
+    const m = text.match(pattern);
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`no ${what} on the terminal:\n${text}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+async function main() {
+  const [grantsUrl, outDir] = process.argv.slice(2);
+  const result = {};
+  const shot = (page, name) => page.screenshot({ path: path.join(outDir, name), fullPage: true });
+  await inBrowser({ outDir, failureShot: 'terminal-failure.png',
+                    viewport: { width: 1100, height: 800 }, result }, async (context) => {
+    const page = await context.newPage();
+    const violations = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(grantsUrl);
+    await page.waitForURL(/\/sign-in\?next=/);
+    await page.fill('#who', 'alice@example.com');
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    await page.waitForLoadState();
+    await page.goto(await ask('sign-in link'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector('a.open-terminal');
+    result.grantsPage = await page.locator('main').innerText();
+    await page.click('a.open-terminal');
+    await page.waitForSelector('#terminal[data-state=open]', { timeout: 15000 });
+    result.terminalUrl = page.url();
+
+    await page.keyboard.type('echo "out-$((6*7))-put"\n');
+    result.output = (await waitForScreen(page, /^out-42-put$/m, 'command output'))[0];
+    await page.keyboard.type('echo "before $(stty size)"\n');
+    let m = await waitForScreen(page, /^before (\d+) (\d+)$/m, 'stty size');
+    result.sizeBefore = { stty: [+m[1], +m[2]], xterm: await page.evaluate(
+      () => [window.gatehouseTerminal.rows, window.gatehouseTerminal.cols]) };
+    await shot(page, 'terminal.png');
+
+    await page.setViewportSize({ width: 700, height: 500 });
+    await page.waitForFunction((cols) => window.gatehouseTerminal.cols < cols,
+                               result.sizeBefore.xterm[1]);
+    await page.keyboard.type('echo "after $(stty size)"\n');
+    m = await waitForScreen(page, /^after (\d+) (\d+)$/m, 'stty size after the resize');
+    result.sizeAfter = { stty: [+m[1], +m[2]], xterm: await page.evaluate(
+      () => [window.gatehouseTerminal.rows, window.gatehouseTerminal.cols]) };
+
+    await ask('sessions');
+    await ask('revocation');
+    await page.waitForSelector('#terminal[data-closed]', { timeout: 5000 });
+    result.closedAt = Date.now();
+    result.status = await page.locator('#terminal-status').innerText();
+    result.closeCode = await page.getAttribute('#terminal', 'data-closed');
+    result.screenAfter = await screen(page);
+    await shot(page, 'terminal-revoked.png');
+
+    // Reconnecting after the grant ended: the ticket endpoint refuses with the reason.
+    await page.reload();
+    result.reloaded = await page.locator('main').innerText();
+    result.violations = violations;
+  });
+  process.exit(0);  // stdin stays open
+}
+
+run(main);
