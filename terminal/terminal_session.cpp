@@ -107,6 +107,7 @@ asio::awaitable<void> terminal_session::write_frames() {
     websocket::close_reason why(websocket::close_code::normal);
     co_await socket_->ws.async_close(why, asio::as_tuple(asio::use_awaitable));
   }
+  co_return;
 }
 
 void terminal_session::send(char type, std::string_view payload) {
