@@ -18,16 +18,14 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import BIN_DIR  # noqa: E402
 from smtp_sink import SmtpSink, text_part  # noqa: E402
 import test_http_apps  # noqa: E402  (its classes stay there: not run twice)
+from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
 from tls_cert import self_signed_cert  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
 import jwt  # noqa: E402  (python3-jwt)
 
-WEB_TESTS = os.path.join(os.path.dirname(__file__), "..", "web")
-SCREENSHOTS = os.path.join(BIN_DIR, "tests", "web", "screenshots")
 
 
 class AppsInBrowser(unittest.TestCase):
@@ -37,12 +35,7 @@ class AppsInBrowser(unittest.TestCase):
     origin = test_http_apps.HttpApps.origin
 
     def setUp(self):
-        subprocess.run([os.path.join(WEB_TESTS, "install-playwright.sh")], check=True,
-                       timeout=300)
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        for old in os.listdir(SCREENSHOTS):
-            if old.startswith("app"):
-                os.remove(os.path.join(SCREENSHOTS, old))
+        self.shots = prepare_browser("apps")
         self.sink = SmtpSink().start()
         self.addCleanup(self.sink.stop)
         self.env = WebEnv()
@@ -81,7 +74,7 @@ users:
     def test_sign_in_request_approve_app_websocket_token_and_revocation(self):
         app_url = f"{self.origin('grafana')}/app.html"
         browser = subprocess.Popen(["node", os.path.join(WEB_TESTS, "apps_in_browser.js"),
-                                    app_url, SCREENSHOTS], stdin=subprocess.PIPE,
+                                    app_url, self.shots], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         watchdog = threading.Timer(240, browser.kill)
         watchdog.start()
@@ -146,7 +139,7 @@ users:
         self.assertEqual(shown["decisions"][0]["approver"], "bob")
         for name in ("app-request.png", "app-waiting.png", "app-websocket.png", "app-token.png",
                      "app-revoked.png", "app-request-again.png"):
-            self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, name)), 5000, name)
+            self.assertGreater(os.path.getsize(os.path.join(self.shots, name)), 5000, name)
 
     def check_the_app_side(self, need, request_id):
         """While the grant lives: the app saw alice in a verified assertion, and the token from

@@ -13,21 +13,16 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import BIN_DIR, wait_for  # noqa: E402
+from gatehouse_env import wait_for  # noqa: E402
 from smtp_sink import SmtpSink, text_part  # noqa: E402
+from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
 from web_env import WebEnv, install_player  # noqa: E402
 
-WEB_TESTS = os.path.join(os.path.dirname(__file__), "..", "web")
-SCREENSHOTS = os.path.join(BIN_DIR, "tests", "web", "screenshots")
 
 
 class Browser(unittest.TestCase):
     def setUp(self):
-        subprocess.run([os.path.join(WEB_TESTS, "install-playwright.sh")], check=True,
-                       timeout=300)
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        for old in os.listdir(SCREENSHOTS):
-            os.remove(os.path.join(SCREENSHOTS, old))
+        self.shots = prepare_browser("approval")
         self.sink = SmtpSink().start()
         self.addCleanup(self.sink.stop)
         self.env = WebEnv()
@@ -75,7 +70,7 @@ users:
         sign_in_url = self.link_in_mail("bob@example.com", "Sign-in link",
                                         r"/sign-in/[A-Za-z0-9_-]{43}")
         out = subprocess.run(["node", os.path.join(WEB_TESTS, "approve_in_browser.js"),
-                              approval_url, sign_in_url, SCREENSHOTS],
+                              approval_url, sign_in_url, self.shots],
                              capture_output=True, text=True, timeout=180)
         self.assertEqual(out.returncode, 0, out.stderr + out.stdout)
         seen = json.loads(out.stdout.strip().splitlines()[-1])
@@ -92,15 +87,13 @@ users:
         self.assertEqual(shown["decisions"][0]["comment"], "approved from the browser")
         for name in ("approval-form.png", "my-approvals.png", "approval-done.png",
                      "request-detail.png"):
-            self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, name)), 5000)
+            self.assertGreater(os.path.getsize(os.path.join(self.shots, name)), 5000)
 
 
 class Replay(unittest.TestCase):
     def test_the_player_replays_a_recorded_session(self):
-        subprocess.run([os.path.join(WEB_TESTS, "install-playwright.sh")], check=True,
-                       timeout=300)
+        self.shots = prepare_browser("replay")
         player = install_player()
-        os.makedirs(SCREENSHOTS, exist_ok=True)
         env = WebEnv()
         self.addCleanup(env.close)
         env.start_sshd()
@@ -125,7 +118,7 @@ class Replay(unittest.TestCase):
         wait_for(lambda: b"typed-42" in read_bytes(cast), what="recording written")
         out = subprocess.run(["node", os.path.join(WEB_TESTS, "replay_in_browser.js"),
                               env.sign_in_link("carol"),
-                              f"{env.public_url}/audit/sessions/{session}", SCREENSHOTS],
+                              f"{env.public_url}/audit/sessions/{session}", self.shots],
                              capture_output=True, text=True, timeout=180)
         self.assertEqual(out.returncode, 0, out.stderr + out.stdout)
         seen = json.loads(out.stdout.strip().splitlines()[-1])
@@ -138,7 +131,7 @@ class Replay(unittest.TestCase):
         self.assertIn(session, seen["audit-sessions"])
         self.assertIn("No requests match.", seen["audit-requests"])
         for name in ("replay.png", "audit-events.png", "audit-sessions.png", "audit-requests.png"):
-            self.assertGreater(os.path.getsize(os.path.join(SCREENSHOTS, name)), 5000)
+            self.assertGreater(os.path.getsize(os.path.join(self.shots, name)), 5000)
 
 
 if __name__ == "__main__":

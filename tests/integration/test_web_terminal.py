@@ -17,23 +17,16 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import BIN_DIR  # noqa: E402
 from smtp_sink import SmtpSink, text_part  # noqa: E402
+from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
 from web_env import WebEnv, install_player  # noqa: E402
 
-WEB_TESTS = os.path.join(os.path.dirname(__file__), "..", "web")
-SCREENSHOTS = os.path.join(BIN_DIR, "tests", "web", "screenshots")
 
 
 class WebTerminal(unittest.TestCase):
     def setUp(self):
-        subprocess.run([os.path.join(WEB_TESTS, "install-playwright.sh")], check=True,
-                       timeout=300)
+        self.shots = prepare_browser("terminal")
         player = install_player()  # xterm.js comes with it (web/player/package.json)
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        for old in os.listdir(SCREENSHOTS):
-            if old.startswith("terminal"):
-                os.remove(os.path.join(SCREENSHOTS, old))
         self.sink = SmtpSink().start()
         self.addCleanup(self.sink.stop)
         self.env = WebEnv()
@@ -74,7 +67,7 @@ users:
             return [json.loads(line) for line in f if line.strip()]
 
     def drive(self, script, url, answer):
-        browser = subprocess.Popen(["node", os.path.join(WEB_TESTS, script), url, SCREENSHOTS],
+        browser = subprocess.Popen(["node", os.path.join(WEB_TESTS, script), url, self.shots],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         watchdog = threading.Timer(120, browser.kill)
