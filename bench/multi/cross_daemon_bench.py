@@ -170,13 +170,11 @@ def main():
     ap.add_argument("--session-budget", type=float, default=600,
                     help="seconds to open sessions in; fewer are live if it runs out")
     args = ap.parse_args()
+    # before the support modules are imported: they take their binaries from it
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
-    import gatehouse_env
-    gatehouse_env.GATEHOUSED = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "daemon", "gatehoused")
-    gatehouse_env.GATEHOUSE = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "cli", "gatehouse")
     from three_daemons import ThreeDaemons
 
     cap = max(args.held, args.sessions) + 100

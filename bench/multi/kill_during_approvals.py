@@ -25,10 +25,8 @@ def main():
     ap.add_argument("--requests", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=6, help="CLI calls in flight at once")
     args = ap.parse_args()
+    # before the support modules are imported: they take their binaries from it
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
-    import gatehouse_env
-    gatehouse_env.GATEHOUSED = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "daemon", "gatehoused")
-    gatehouse_env.GATEHOUSE = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "cli", "gatehouse")
     from kill_during_approvals import approve_while_killing, check, file_requests
     from three_daemons import ThreeDaemons
 

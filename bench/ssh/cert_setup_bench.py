@@ -27,11 +27,9 @@ def main():
                                                         os.path.join(HERE, "..", "..", "build")))
     ap.add_argument("--runs", type=int, default=40)
     args = ap.parse_args()
+    # before the support modules are imported: they take their binaries from it
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
 
-    import gatehouse_env
-    gatehouse_env.GATEHOUSED = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "daemon", "gatehoused")
-    gatehouse_env.GATEHOUSE = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "cli", "gatehouse")
     from gatehouse_env import ssh_keygen
     from ssh_env import SshEnv
 

@@ -327,6 +327,7 @@ def main():
     ap.add_argument("--cpu-split", action="store_true",
                     help="gate on one CPU, sshd and the client on the others (cpu_split.py)")
     args = ap.parse_args()
+    # before the support modules are imported: they take their binaries from it
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -341,8 +342,6 @@ def main():
         args.connections = fit
 
     import gatehouse_env
-    gatehouse_env.GATEHOUSED = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "daemon", "gatehoused")
-    gatehouse_env.GATEHOUSE = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "cli", "gatehouse")
     from ssh_env import SshEnv
 
     env = SshEnv()

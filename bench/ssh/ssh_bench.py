@@ -53,11 +53,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3,
                     help="direct/gate pairs per big transfer (medians)")
     args = ap.parse_args()
+    # before the support modules are imported: they take their binaries from it
     os.environ["GATEHOUSE_BIN_DIR"] = os.path.abspath(args.bin_dir)
 
-    import gatehouse_env
-    gatehouse_env.GATEHOUSED = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "daemon", "gatehoused")
-    gatehouse_env.GATEHOUSE = os.path.join(os.environ["GATEHOUSE_BIN_DIR"], "cli", "gatehouse")
     from gatehouse_env import wait_for
     from ssh_env import BATCH, CLIENT_OPTS, SshEnv
 
