@@ -11,18 +11,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import Env, wait_for  # noqa: E402
+from gatehouse_env import Env, audit_events, wait_for  # noqa: E402
 from postgres_env import PostgresServer, daemon_config  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
-
-
-def events(path, name):
-    try:
-        with open(path) as f:
-            return [e for e in (json.loads(line) for line in f if line.strip())
-                    if e.get("event") == name]
-    except FileNotFoundError:
-        return []
 
 
 class SeveralDaemons(unittest.TestCase):
@@ -131,8 +122,8 @@ class SeveralDaemons(unittest.TestCase):
         _, err = proc.communicate(timeout=10)
         killed_after = time.time() - t
         self.assertIn(f"Session {session} ended by", err.decode(errors="replace"))
-        ends = [e for e in events(self.audit_a, "session.end") if e.get("session") == session]
-        self.assertEqual(len(ends), 1, events(self.audit_a, "session.end"))
+        ends = [e for e in audit_events(self.audit_a, "session.end") if e.get("session") == session]
+        self.assertEqual(len(ends), 1, audit_events(self.audit_a, "session.end"))
         self.assertIn("killed by", json.dumps(ends[0]))
         unknown = self.b.cli("kill", "ssh-nowhere-1")
         self.assertEqual(unknown.returncode, 1)
@@ -153,8 +144,8 @@ class SeveralDaemons(unittest.TestCase):
         wait_for(lambda: self.cli_json(self.b, "requests")[0]["state"] == "expired", timeout=15,
                  what="the request expired as B sees it")
         time.sleep(2)  # both daemons' deadline timers have fired by now
-        expired = events(self.audit_a, "request.expired") + events(self.audit_b,
-                                                                    "request.expired")
+        expired = (audit_events(self.audit_a, "request.expired") +
+                   audit_events(self.audit_b, "request.expired"))
         self.assertEqual(len(expired), 1, expired)
         self.assertEqual(self.pg.sql("SELECT COUNT(*) FROM changes WHERE kind = 'request_decided'",
                                      "gatehouse").strip(), "1")

@@ -20,7 +20,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from gatehouse_env import Env, wait_for  # noqa: E402
+from gatehouse_env import Env, audit_events, wait_for  # noqa: E402
 from postgres_env import PostgresServer, daemon_config  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
 from test_http_apps import DOMAIN, UPSTREAM_APP, AppConnection  # noqa: E402
@@ -28,15 +28,6 @@ from tls_cert import self_signed_cert  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
 STORE_AWAY = b"the access store cannot be reached; try again in a minute"
-
-
-def events(path, name):
-    try:
-        with open(path) as f:
-            return [e for e in (json.loads(line) for line in f if line.strip())
-                    if e.get("event") == name]
-    except FileNotFoundError:
-        return []
 
 
 class StoreLoss(unittest.TestCase):
@@ -152,9 +143,9 @@ class StoreLoss(unittest.TestCase):
             self.assertEqual(refused.returncode, 255, refused)
             self.assertIn(STORE_AWAY, refused.stderr)
             self.assertNotIn(str(self.pg.port).encode(), refused.stderr)
-        denied = [e for e in events(self.audit_a, "access.denied")
+        denied = [e for e in audit_events(self.audit_a, "access.denied")
                   if e.get("reason") == "store_unreachable"]
-        self.assertEqual(len(denied), 1, events(self.audit_a, "access.denied"))
+        self.assertEqual(len(denied), 1, audit_events(self.audit_a, "access.denied"))
 
         # Held connections wait, on both daemons.
         time.sleep(2)

@@ -3,6 +3,7 @@ keys and config, the real gatehoused started on loopback, and the real gatehouse
 
 Every port is bound on 127.0.0.1 and chosen free by the kernel; everything is removed at
 the end. Binaries come from GATEHOUSE_BIN_DIR (set by CTest)."""
+import json
 import os
 import shutil
 import signal
@@ -174,6 +175,16 @@ class Env:
             shutil.rmtree(self.dir, ignore_errors=True)
         if missed_sync:
             raise AssertionError("the daemon watched a closed descriptor (missed sync)")
+
+
+def audit_events(path, name):
+    """The events called `name` in the audit log at `path` (none while it does not exist)."""
+    try:
+        with open(path) as f:
+            return [e for e in (json.loads(line) for line in f if line.strip())
+                    if e.get("event") == name]
+    except FileNotFoundError:
+        return []
 
 
 def wait_for(predicate, timeout=10, interval=0.05, what="condition"):
