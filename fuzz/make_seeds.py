@@ -215,10 +215,16 @@ def ssh_certificate():
     return seeds
 
 
+def terminal_frame():
+    return [b"dls -l\r", b"d\x1b[A\x00\xff", b"r\x00\x50\x00\x18", b"r\xff\xff\x00\x00",
+            b"a\x00\x01\x00\x00", b"a\x01", b"x", b""]
+
+
 for name, make in [("config_yaml", config_yaml), ("x224", x224), ("rdp_token", rdp_token),
                    ("proxy_protocol", proxy_protocol),
                    ("sftp_stream", sftp_stream), ("web_forms", web_forms), ("web_app", web_app),
                    ("admin_api", admin_api), ("record_codec", record_codec), ("audit_line", audit_line),
                    ("audit_log", audit_log), ("mail_text", mail_text),
-                   ("login_name", login_name), ("ssh_certificate", ssh_certificate)]:
+                   ("login_name", login_name), ("ssh_certificate", ssh_certificate),
+                   ("terminal_frame", terminal_frame)]:
     write(name, make())

@@ -13,6 +13,7 @@
 #include "audit/recorder.hpp"
 #include "proxy/ssh/texts.hpp"
 #include "proxy/ssh/upstream.hpp"
+#include "terminal/terminal_frames.hpp"
 #include "terminal/terminal_socket.hpp"
 
 namespace gatehouse::terminal {
@@ -24,12 +25,6 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 constexpr std::size_t max_pending_input = 1024 * 1024;
 constexpr std::size_t read_piece = 16 * 1024;
-
-std::uint32_t big_endian(std::string_view p, std::size_t at, std::size_t bytes) {
-  std::uint32_t v = 0;
-  for (std::size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(p[at + i]);
-  return v;
-}
 }  // namespace
 
 terminal_session::terminal_session(asio::any_io_executor executor, session_parts parts,
@@ -111,19 +106,16 @@ asio::awaitable<void> terminal_session::write_frames() {
 }
 
 void terminal_session::send(char type, std::string_view payload) {
-  std::string frame(1, type);
-  frame.append(payload);
-  outgoing_.push_back(std::move(frame));
+  outgoing_.push_back(gate_frame(type, payload));
   wake_writer_.cancel();
 }
 
-void terminal_session::on_frame(std::string_view f) {
-  if (f.empty() || phase_ == phase::finished) return;
-  const char type = f[0];
-  auto payload = f.substr(1);
-  if (type == 'r' && payload.size() == 4) {
-    cols_ = std::clamp<int>(static_cast<int>(big_endian(payload, 0, 2)), 1, 1000);
-    rows_ = std::clamp<int>(static_cast<int>(big_endian(payload, 2, 2)), 1, 1000);
+void terminal_session::on_frame(std::string_view bytes) {
+  if (phase_ == phase::finished) return;
+  const auto f = parse_browser_frame(bytes);
+  if (f.type == browser_frame::kind::resize) {
+    cols_ = f.cols;
+    rows_ = f.rows;
     if (phase_ == phase::sizing) {
       phase_ = phase::checking;
       size_deadline_.cancel();
@@ -135,13 +127,13 @@ void terminal_session::on_frame(std::string_view f) {
       return;
     }
     resize_pending_ = true;
-  } else if (type == 'd') {
-    if (input_.size() + payload.size() > max_pending_input)
+  } else if (f.type == browser_frame::kind::data) {
+    if (input_.size() + f.data.size() > max_pending_input)
       return close("too much input at once", "input backlog over 1 MiB");
-    input_.append(payload);
-    bytes_in_ += payload.size();
-  } else if (type == 'a' && payload.size() == 4) {
-    acked_ = std::min(sent_, acked_ + big_endian(payload, 0, 4));
+    input_.append(f.data);
+    bytes_in_ += f.data.size();
+  } else if (f.type == browser_frame::kind::ack) {
+    acked_ = std::min(sent_, acked_ + f.drawn);
   } else {
     return;
   }
