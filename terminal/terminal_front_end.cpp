@@ -7,6 +7,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/session/session_id.hpp"
 #include "terminal/terminal_session.hpp"
 #include "terminal/terminal_socket.hpp"
 #include "web/forms.hpp"
@@ -42,7 +43,10 @@ asio::awaitable<void> refuse(web::taken_connection& c, std::string text) {
 terminal_front_end::terminal_front_end(asio::any_io_executor executor,
                                        std::function<std::shared_ptr<const config::config>()> cfg,
                                        parts p)
-    : executor_(executor), current_config_(std::move(cfg)), parts_(std::move(p)) {}
+    : executor_(executor),
+      current_config_(std::move(cfg)),
+      parts_(std::move(p)),
+      id_prefix_(proxy::session::unique_id_prefix()) {}
 terminal_front_end::~terminal_front_end() = default;
 
 bool terminal_front_end::serves(std::string_view target) {
@@ -85,7 +89,7 @@ asio::awaitable<void> terminal_front_end::serve(web::taken_connection& c) {
   if (ec) co_return;
   auto session = std::make_shared<terminal_session>(
       executor_, session_parts{parts_.gate, parts_.sessions, parts_.events, parts_.ca}, cfg,
-      "web-" + std::to_string(++next_id_), std::move(*who), c.peer);
+      "web-" + id_prefix_ + "-" + std::to_string(++next_id_), std::move(*who), c.peer);
   co_await session->run(socket);
 }
 

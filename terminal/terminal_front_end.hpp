@@ -59,6 +59,8 @@ class terminal_front_end {
   std::function<std::shared_ptr<const config::config>()> current_config_;
   parts parts_;
   web::terminal_tickets tickets_;
+  // Session ids "web-PREFIX-N", unique across the daemons sharing one store (session_id.hpp).
+  const std::string id_prefix_;
   std::uint64_t next_id_ = 0;
 };
 
