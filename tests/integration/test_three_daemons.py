@@ -40,7 +40,7 @@ class ThreeDaemonsBehindHaproxy(unittest.TestCase):
         holder = three.holder()
         approver, revoker = [i for i in range(3) if i != holder]
         for i in (approver, revoker):
-            self.assertEqual(three.cli_json(i, "sessions"), [])  # nothing lives there
+            self.assertEqual(three.own_sessions(i), [])  # nothing lives there
         pending = [r for r in three.cli_json(approver, "requests") if r["state"] == "pending"]
         self.assertEqual(len(pending), 1, pending)
         t = time.time()
@@ -48,7 +48,7 @@ class ThreeDaemonsBehindHaproxy(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(proc.stdout.readline(), b"released-elsewhere\n", three.logs())
         released_after = time.time() - t
-        wait_for(lambda: any(s["state"] == "active" for s in three.cli_json(holder, "sessions")),
+        wait_for(lambda: any(s["state"] == "active" for s in three.own_sessions(holder)),
                  timeout=15, what="the session active on the holder")
         # The holder audited the person's own address (haproxy's header), never the balancer's.
         starts = three.events(holder, "session.start")

@@ -105,6 +105,12 @@ class ThreeDaemons:
             raise AssertionError(f"gatehouse {' '.join(args)} on {NAMES[i]}: {r.stderr}")
         return json.loads(r.stdout)
 
+    def own_sessions(self, i):
+        """Daemon i's own sessions (`sessions` lists every live node's: the others' arrive with
+        their heartbeats, a few seconds late)."""
+        node = self.cli_json(i, "status")["node"]
+        return [s for s in self.cli_json(i, "sessions") if s["node"] == node]
+
     def holder(self, timeout=30):
         """The index of the one daemon with a held connection (waits for it)."""
         found = []
@@ -112,7 +118,7 @@ class ThreeDaemons:
         def probe():
             found[:] = [i for i, d in enumerate(self.daemons)
                         if d.proc.poll() is None and
-                        any(s["state"] == "held" for s in self.cli_json(i, "sessions"))]
+                        any(s["state"] == "held" for s in self.own_sessions(i))]
             return bool(found)
         wait_for(probe, timeout=timeout, what="a held connection on some daemon")
         assert len(found) == 1, found
