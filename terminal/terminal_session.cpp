@@ -159,32 +159,8 @@ void terminal_session::on_decision(const proxy::session::decision& d) {
   authorization_ = *d.authorization;
   rule_ = d.rule;
   phase_ = phase::connecting;
-  proxy::ssh::upstream_params params;
-  params.server = server->name;
-  params.host = server->address.host;
-  params.port = server->address.port;
-  params.host_key = server->host_key;
-  params.account = account->name;
-  params.key_file = account->key_file;
-  if (account->auth == config::account_auth::certificate) {
-    params.use_certificate = true;
-    params.ca = parts_.ca ? parts_.ca() : nullptr;
-    auto& t = params.certificate;
-    t.person = target_.person;
-    if (auto grant = authorization_->grant()) t.grant = std::to_string(*grant);
-    t.session = id_;
-    t.account = account->name;
-    auto now = std::chrono::system_clock::now();
-    t.now = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
-    auto until = authorization_->until();
-    t.valid_before =
-        until ? static_cast<std::uint64_t>(
-                    std::chrono::duration_cast<std::chrono::seconds>(until->time_since_epoch())
-                        .count())
-              : t.now + static_cast<std::uint64_t>(config_->ssh.certificate_validity.count());
-    t.source_address = config_->ssh.certificate_source_address;
-  }
+  auto params = proxy::ssh::upstream_params_for(*config_, *server, *account, *authorization_, id_,
+                                                parts_.ca ? parts_.ca() : nullptr, false);
   upstream_ = std::make_unique<proxy::ssh::upstream>(executor_, *authorization_, std::move(params));
   upstream_->start(waker());
   step();

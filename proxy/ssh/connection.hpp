@@ -169,7 +169,6 @@ class connection : public std::enable_shared_from_this<connection>,
 
   // connection_session.cpp
   void begin_upstream(const policy::authorization& a);
-  certs::session_certificate_terms certificate_terms(const policy::authorization& a) const;
   certs::person_certificate_result check_certificate(const config::user& person, ssh_key key) const;
   void on_upstream_ready();
   void step_session();

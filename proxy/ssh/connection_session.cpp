@@ -13,18 +13,9 @@ namespace gatehouse::proxy::ssh {
 
 void connection::begin_upstream(const policy::authorization& a) {
   phase_ = phase::connecting;
-  upstream_params params;
-  params.server = server_->name;
-  params.host = server_->address.host;
-  params.port = server_->address.port;
-  params.host_key = server_->host_key;
-  params.account = account_->name;
-  params.key_file = account_->key_file;
-  if (account_->auth == config::account_auth::certificate) {
-    params.use_certificate = true;
-    params.ca = shared_->ca ? shared_->ca() : nullptr;
-    params.certificate = certificate_terms(a);
-  }
+  auto params =
+      upstream_params_for(*config_, *server_, *account_, a, id_,
+                          shared_->ca ? shared_->ca() : nullptr, decision_.allow_port_forwarding);
   params.connect_timeout = shared_->settings.connect_timeout;
   params.handshake_timeout = shared_->settings.handshake_timeout;
   upstream_ = std::make_unique<upstream>(executor_, a, std::move(params));
@@ -32,28 +23,6 @@ void connection::begin_upstream(const policy::authorization& a) {
   deadline_.cancel();
   upstream_->start(waker());
   tick();
-}
-
-// The upstream certificate's terms: who, which grant, this session, until the grant ends (an
-// `allow` rule has no end: ssh.certificate_validity from now).
-certs::session_certificate_terms connection::certificate_terms(
-    const policy::authorization& a) const {
-  certs::session_certificate_terms t;
-  t.person = a.person();
-  if (auto grant = a.grant()) t.grant = std::to_string(*grant);
-  t.session = id_;
-  t.account = a.account();
-  auto now = std::chrono::system_clock::now();
-  t.now = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
-  if (auto until = a.until())
-    t.valid_before = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(until->time_since_epoch()).count());
-  else
-    t.valid_before = t.now + static_cast<std::uint64_t>(config_->ssh.certificate_validity.count());
-  t.source_address = config_->ssh.certificate_source_address;
-  t.permit_port_forwarding = decision_.allow_port_forwarding;
-  return t;
 }
 
 void connection::on_upstream_ready() {

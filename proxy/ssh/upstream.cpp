@@ -238,4 +238,38 @@ void upstream::close() {
   }
 }
 
+upstream_params upstream_params_for(const config::config& cfg, const config::server& server,
+                                    const config::account& account, const policy::authorization& a,
+                                    const std::string& session_id,
+                                    std::shared_ptr<const certs::certificate_authority> ca,
+                                    bool permit_port_forwarding) {
+  upstream_params params;
+  params.server = server.name;
+  params.host = server.address.host;
+  params.port = server.address.port;
+  params.host_key = server.host_key;
+  params.account = account.name;
+  params.key_file = account.key_file;
+  if (account.auth != config::account_auth::certificate) return params;
+  params.use_certificate = true;
+  params.ca = std::move(ca);
+  auto& t = params.certificate;
+  t.person = a.person();
+  if (auto grant = a.grant()) t.grant = std::to_string(*grant);
+  t.session = session_id;
+  t.account = a.account();
+  auto seconds = [](auto tp) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(tp.time_since_epoch()).count());
+  };
+  t.now = seconds(std::chrono::system_clock::now());
+  if (auto until = a.until())
+    t.valid_before = seconds(*until);
+  else
+    t.valid_before = t.now + static_cast<std::uint64_t>(cfg.ssh.certificate_validity.count());
+  t.source_address = cfg.ssh.certificate_source_address;
+  t.permit_port_forwarding = permit_port_forwarding;
+  return params;
+}
+
 }  // namespace gatehouse::proxy::ssh

@@ -30,6 +30,7 @@
 
 #include "certs/certificate_authority.hpp"
 #include "certs/session_certificate.hpp"
+#include "config/config.hpp"
 #include "policy/decision.hpp"
 #include "proxy/ssh/socket_watch.hpp"
 
@@ -50,6 +51,17 @@ struct upstream_params {
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds handshake_timeout{30};
 };
+
+// The parameters of the upstream leg to `account` of `server` under authorization `a`, for the
+// session `session_id`: address, pinned host key, key file, or (`auth: certificate`) the CA and
+// the certificate's terms: who, which grant, this session, until the grant ends (an `allow` rule
+// has no end: ssh.certificate_validity from now), the gate's source address. Timeouts stay the
+// defaults; the caller sets its own. One place for the SSH front end and the browser terminal.
+upstream_params upstream_params_for(const config::config& cfg, const config::server& server,
+                                    const config::account& account, const policy::authorization& a,
+                                    const std::string& session_id,
+                                    std::shared_ptr<const certs::certificate_authority> ca,
+                                    bool permit_port_forwarding);
 
 class upstream {
  public:
