@@ -5,9 +5,8 @@
 // migrates under one advisory lock (pg_advisory_lock), so the first applies what is missing and
 // the others find it done. A schema newer than this build is refused.
 //
-// Also the advisory lock that orders the change feed: apply() takes it (for its transaction)
-// before it numbers feed rows, so rows become visible in seq order and a reader that saw seq N
-// never sees a smaller one appear later (a sequence alone gives no such promise).
+// The change feed is numbered by its sequence without a lock; its readers keep it in order
+// (feed_gaps.hpp).
 //
 // Thread-safety: pure functions over the connection they are given.
 #include <cstdint>
@@ -17,7 +16,6 @@
 namespace gatehouse::storage::postgresql {
 
 inline constexpr std::int64_t migration_lock_key = 0x67617465'00000001;  // "gate" 1
-inline constexpr std::int64_t feed_lock_key = 0x67617465'00000002;       // "gate" 2
 // The channel apply() notifies with the last seq it wrote.
 inline constexpr const char* changes_channel = "gatehouse_changes";
 

@@ -1,9 +1,11 @@
 #include "storage/postgresql/store.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 
 #include "storage/postgresql/connection.hpp"
+#include "storage/postgresql/feed_gaps.hpp"
 #include "storage/postgresql/listener.hpp"
 #include "storage/postgresql/rows.hpp"
 #include "storage/postgresql/schema.hpp"
@@ -238,11 +240,24 @@ class pg_store final : public store {
 
   result<std::vector<change>> changes_since(std::int64_t after, std::size_t limit) override {
     return with([&](connection& c) -> result<std::vector<change>> {
+      // The rows and the snapshot they were read under, in one statement (feed_gaps.hpp).
       auto r = c.query(std::string("SELECT ") + fields::change_columns +
+                           ", pg_snapshot_xmin(pg_current_snapshot())::text"
                            " FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
                        params().add(after).add(limit_of(limit)));
       if (!r) return r.err();
-      return read_rows<change>(*r, fields::read_change<row_view>);
+      auto rows = read_rows<change>(*r, fields::read_change<row_view>);
+      if (!rows || rows->empty()) return rows;
+      std::vector<std::int64_t> seqs;
+      for (const change& ch : *rows) seqs.push_back(ch.seq);
+      const auto xmin = std::strtoull(r->text(0, 5).c_str(), nullptr, 10);
+      auto marker = [&c]() -> std::optional<std::uint64_t> {
+        auto m = c.query("SELECT pg_current_xact_id()::text");  // its own transaction
+        if (!m || m->count() == 0) return std::nullopt;
+        return std::strtoull(m->text(0, 0).c_str(), nullptr, 10);
+      };
+      rows->resize(gaps_.usable(after, seqs, xmin, marker));
+      return rows;
     });
   }
 
@@ -305,9 +320,7 @@ class pg_store final : public store {
       out.stored_grant = std::move(*stored);
     }
     if (!batch.changes.empty()) {
-      // Numbered under the feed lock, so rows become visible in seq order (schema.hpp).
-      if (auto l = c.query("SELECT pg_advisory_xact_lock($1)", params().add(feed_lock_key)); !l)
-        return l.err();
+      // Numbered by the sequence, visible at commit: readers wait out the gaps (feed_gaps.hpp).
       for (change_kind kind : batch.changes) {
         change ch{0, kind, r.id, out.stored_grant ? std::optional(out.stored_grant->id) : r.grant,
                   r.updated};
@@ -397,6 +410,7 @@ class pg_store final : public store {
   std::string url_;
   std::mutex listener_mutex_;
   change_listener listener_;
+  feed_gaps gaps_;
 };
 
 }  // namespace

@@ -107,6 +107,7 @@ TEST(PostgresqlStore, TheFeedNeverShowsASmallerSeqAfterALargerOne) {
   std::size_t seen = 0;
   std::thread follower([&] {
     while (!done || seen < std::size_t(writers * per_writer)) {
+      const bool all_written = done;  // before the read: the read then sees every row
       auto batch = (*reader)->changes_since(last, 16);
       ASSERT_TRUE(batch);
       for (const auto& c : *batch) {
@@ -114,13 +115,68 @@ TEST(PostgresqlStore, TheFeedNeverShowsASmallerSeqAfterALargerOne) {
         last = c.seq;
         ++seen;
       }
-      if (done && batch->empty()) break;
+      if (all_written && batch->empty()) break;
     }
   });
   for (auto& t : threads) t.join();
   done = true;
   follower.join();
   EXPECT_EQ(seen, std::size_t(writers * per_writer));
+}
+
+// Writers are not serialised: a writer slow to commit holds a smaller number than one that
+// committed after it. The reader waits for it (never skips it, never shows it late), and
+// passes a number whose writer rolled back.
+TEST(PostgresqlStore, TheFeedWaitsForASlowCommitterAndPassesARollback) {
+  postgresql_backend backend;
+  auto reader = open_store(backend.url());
+  auto slow = open_store(backend.url());
+  auto fast = open_store(backend.url());
+  ASSERT_TRUE(reader && slow && fast);
+  auto filed = [](policy::store& s, const policy::before_commit& check = {}) {
+    return s.apply(
+        policy::write_batch{
+            sample("w"), std::nullopt, std::nullopt, {policy::change_kind::request_filed}},
+        check);
+  };
+  const std::int64_t start = *(*reader)->last_change_seq();
+  std::atomic<bool> staged{false}, release{false};
+  std::int64_t slow_seq = 0;
+  std::thread slow_writer([&] {
+    auto done = filed(**slow, [&](const policy::committed& c) -> policy::result<void> {
+      slow_seq = c.changes.at(0).seq;
+      staged = true;
+      while (!release) std::this_thread::sleep_for(5ms);
+      return {};
+    });
+    EXPECT_TRUE(done) << done.message();
+  });
+  while (!staged) std::this_thread::sleep_for(5ms);
+  auto quick = filed(**fast);
+  ASSERT_TRUE(quick) << quick.message();
+  ASSERT_GT(quick->changes.at(0).seq, slow_seq);
+  EXPECT_TRUE((*reader)->changes_since(start, 0)->empty());  // the slow one may still come
+  release = true;
+  slow_writer.join();
+  auto both = (*reader)->changes_since(start, 0);
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[0].seq, slow_seq);
+  EXPECT_EQ((*both)[1].seq, quick->changes.at(0).seq);
+
+  (void)filed(**slow, [](const policy::committed&) -> policy::result<void> {
+    return policy::make_error(policy::error_code::internal, "audit refused");
+  });
+  auto after = filed(**fast);
+  ASSERT_TRUE(after);
+  const std::int64_t last = (*both)[1].seq;
+  std::vector<policy::change> next;
+  for (int i = 0; i < 50 && next.empty(); ++i) {
+    next = *(*reader)->changes_since(last, 0);
+    if (next.empty()) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].seq, after->changes.at(0).seq);
+  EXPECT_GT(next[0].seq, last + 1);  // the rolled-back number was passed
 }
 
 TEST(PostgresqlStore, TakesLibpqKeywordStrings) {
