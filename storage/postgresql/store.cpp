@@ -275,9 +275,14 @@ class pg_store final : public store {
 
   bool notifies_changes() const override { return true; }
 
+  // While a read stopped at a gap, word comes every gap_recheck at least: a gap whose writer
+  // rolled back (or died) sends no NOTIFY, and the rows behind it must not wait for the next.
   result<bool> wait_for_change(std::chrono::milliseconds timeout) override {
     std::lock_guard lock(listener_mutex_);
-    return listener_.wait(timeout);
+    if (gaps_.open_gaps() == 0) return listener_.wait(timeout);
+    auto heard = listener_.wait(std::min(timeout, gap_recheck));
+    if (heard && !*heard && timeout > gap_recheck) return true;
+    return heard;
   }
 
  private:
@@ -411,6 +416,7 @@ class pg_store final : public store {
   std::mutex listener_mutex_;
   change_listener listener_;
   feed_gaps gaps_;
+  static constexpr std::chrono::milliseconds gap_recheck{50};
 };
 
 }  // namespace
