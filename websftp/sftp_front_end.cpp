@@ -76,7 +76,7 @@ asio::awaitable<void> sftp_front_end::serve(web::streamed_exchange& ex) {
   if (!session) co_return co_await reply_error(ex, 410, why);
   if (what == "close") {
     session->shut({"the file browser was closed", "closed by the browser"});
-    co_return co_await reply_error(ex, 200, "closed");
+    co_return co_await ex.reply(200, "application/json", "{\"closed\":true}\n");
   }
   auto path = browser_path(form["path"]);
   if (!path) co_return co_await reply_error(ex, 400, "a path of 1 to 4096 bytes without NUL");
@@ -102,7 +102,7 @@ asio::awaitable<void> sftp_front_end::open(web::streamed_exchange& ex, const std
                                    "sessions are refused while the audit trail cannot be written");
   std::size_t mine = 0;
   std::erase_if(sessions_, [&](const auto& kv) {
-    if (!kv.second.session->ready()) return true;
+    if (kv.second.session->finished()) return true;  // its reason is forgotten from here
     mine += kv.second.session->target().person == who->person;
     return false;
   });

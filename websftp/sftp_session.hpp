@@ -75,6 +75,7 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   // Checks, connects and opens; "" once ready, else why not (the session is then finished).
   boost::asio::awaitable<std::string> open();
   bool ready() const { return phase_ == phase::ready; }
+  bool finished() const { return phase_ == phase::finished; }
   // Why it ended ("access grant #3 ended: revoked by bob"); "" while it goes on.
   const std::string& end_text() const { return end_text_; }
   const web::terminal_target& target() const { return target_; }
