@@ -76,7 +76,8 @@ asio::awaitable<void> sftp_front_end::serve(web::streamed_exchange& ex) {
   if (!session) co_return co_await reply_error(ex, 410, why);
   if (what == "close") {
     session->shut({"the file browser was closed", "closed by the browser"});
-    co_return co_await ex.reply(200, "application/json", "{\"closed\":true}\n");
+    co_await ex.reply(200, "application/json", "{\"closed\":true}\n");
+    co_return;
   }
   auto path = browser_path(form["path"]);
   if (!path) co_return co_await reply_error(ex, 400, "a path of 1 to 4096 bytes without NUL");
