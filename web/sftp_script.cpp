@@ -107,6 +107,10 @@ std::string_view sftp_script_text() {
       })
       .catch(function (e) { if (el.getAttribute('data-state') !== 'closed') say(e.message); });
   }
+  document.getElementById('sftp-go').addEventListener('click', function () {
+    var dir = document.getElementById('sftp-goto').value;
+    if (dir) list(dir);
+  });
   document.getElementById('sftp-mkdir').addEventListener('click', function () {
     var name = document.getElementById('sftp-newdir').value;
     if (name) act('mkdir', { path: join(cwd, name) }, 'Made ' + name);

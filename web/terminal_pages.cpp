@@ -159,7 +159,8 @@ web_reply app::sftp_page(const viewer& who, const std::string& server, const std
   body += "<p class=\"muted\" id=\"sftp-status\">Connecting&hellip;</p>";
   body += "<div id=\"sftp\" data-state=\"connecting\" data-ticket=\"" + escape(base + "/ticket") +
           "\" data-csrf=\"" + escape(csrf) + "\" data-api=\"/sftp-api/\">"
-          "<p>Folder: <code id=\"sftp-path\"></code></p>"
+          "<p>Folder: <code id=\"sftp-path\"></code> <input id=\"sftp-goto\" "
+          "placeholder=\"/another/folder\"> <button id=\"sftp-go\">Open folder</button></p>"
           "<p><input type=\"file\" id=\"sftp-file\"> <button id=\"sftp-upload\">Upload</button> "
           "<progress id=\"sftp-progress\" max=\"100\" value=\"0\"></progress> "
           "<span id=\"sftp-progress-text\"></span></p>"

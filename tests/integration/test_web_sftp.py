@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -20,6 +21,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
 SIZE = 100 * 1024 * 1024
@@ -273,6 +275,46 @@ class WebSftp(unittest.TestCase):
         status, listing = self.api("GET", "list", origin=False, k=key, path=self.files)
         self.assertEqual(status, 200, listing)
         self.assertEqual(len(listing["entries"]), 1)
+
+    def test_in_the_browser_upload_with_progress_rename_download_delete_revoke(self):
+        shots = prepare_browser("sftp")
+        grant = self.approved_grant()
+
+        def answer(need):
+            if need["need"] == "sign-in link":
+                return self.env.sign_in_link("alice")
+            if need["need"] == "revocation":
+                r = self.env.cli("revoke", str(grant))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                return "done"
+            self.fail(f"unknown need {need}")
+
+        browser = subprocess.Popen(
+            ["node", os.path.join(WEB_TESTS, "sftp_in_browser.js"),
+             f"{self.env.public_url}/grants", self.files, shots],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        watchdog = threading.Timer(120, browser.kill)
+        watchdog.start()
+        self.addCleanup(watchdog.cancel)
+        last = None
+        for line in browser.stdout:
+            last = json.loads(line)
+            if "need" in last:
+                browser.stdin.write(answer(last) + "\n")
+                browser.stdin.flush()
+        browser.wait(timeout=30)
+        self.assertEqual(browser.returncode, 0,
+                         browser.stderr.read() + "\ngatehoused:\n" + self.env.log()[-4000:])
+        seen = last
+        self.assertEqual(seen["sftpUrl"], f"{self.env.public_url}{self.page_path}")
+        self.assertEqual((seen["progress"], seen["progressText"]), ("100", "8.0 MiB of 8.0 MiB"))
+        self.assertEqual(seen["afterUpload"], "Uploaded report.bin (8388608 bytes)")
+        self.assertEqual(seen["downloaded"], seen["uploaded"])
+        self.assertEqual(seen["downloadName"], "renamed.bin")
+        self.assertEqual(seen["afterDelete"], ["../", "docs/"])
+        self.assertEqual(os.listdir(self.files), ["docs"])
+        self.assertEqual(seen["status"], f"access grant #{grant} ended: revoked by admin")
+        self.assertEqual(seen["violations"], [], "no Content Security Policy violation")
 
 
 if __name__ == "__main__":
