@@ -51,6 +51,7 @@ asio::awaitable<void> settle(sftp_session& s, std::deque<std::uint32_t>& in_flig
     ok = false;
     failed = std::move(r);
   }
+  co_return;
 }
 
 std::string base_name(const std::string& path) {
@@ -169,6 +170,7 @@ asio::awaitable<void> download_file(web::streamed_exchange& ex, sftp_session& s,
   for (const auto& p : in_flight) s.forget(p.id);
   co_await s.call(fxp_close, handle_body(handle));
   if (!broken) co_await ex.finish();
+  co_return;
 }
 
 asio::awaitable<void> upload_file(web::streamed_exchange& ex, sftp_session& s,

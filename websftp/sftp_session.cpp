@@ -236,6 +236,8 @@ asio::awaitable<reply> sftp_session::wait(std::uint32_t id) {
   }
 }
 
+// By value: a coroutine keeps its own copy across the suspension.
+// cppcheck-suppress passedByValue
 asio::awaitable<reply> sftp_session::call(std::uint8_t type, std::string body) {
   auto id = send(type, body);
   if (!id) co_return reply{};
