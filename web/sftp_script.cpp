@@ -3,7 +3,7 @@
 // session with it (POST /sftp-api/open?t=TICKET: its key and home folder) and then calls the
 // routes of websftp/sftp_front_end with the key: list, download (a link: the browser streams
 // it to disk), upload (XMLHttpRequest, so the page shows the upload's progress), rename, make
-// folder, delete. Names from the server are only ever set as text (textContent), never as
+// folder, delete; leaving the page closes the session (a beacon to /close). Names from the server are only ever set as text (textContent), never as
 // HTML. #sftp's data-state is connecting | open | closed; #sftp-status the last word, for
 // people and tests.
 #include <string_view>
@@ -134,6 +134,10 @@ std::string_view sftp_script_text() {
     xhr.onerror = function () { say('The upload failed'); };
     progress.value = 0;
     xhr.send(file);
+  });
+  // Leaving the page ends its session at once rather than after the idle time.
+  window.addEventListener('pagehide', function () {
+    if (key && el.getAttribute('data-state') === 'open') navigator.sendBeacon(url('close', {}));
   });
   var form = new URLSearchParams();
   form.set('csrf', el.getAttribute('data-csrf'));

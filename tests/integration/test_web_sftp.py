@@ -256,6 +256,26 @@ class WebSftp(unittest.TestCase):
         denied = [e for e in self.audit_events() if e["event"] == "access.denied"]
         self.assertEqual(denied, [])  # no ticket, so no session was ever tried
 
+        # Held in the browser: the form files the request, the waiting page follows it and
+        # goes on to the file browser once it is approved.
+        filed = self.env.post(self.page_path + "/request",
+                              {"csrf": page.csrf(), "reason": "fetch the logs",
+                               "duration": "30m"}, cookie=self.cookie)
+        self.assertEqual(filed.status, 303, filed.body)
+        wait = self.env.path_of(filed.header("location")) if filed.header(
+            "location").startswith("http") else filed.header("location")
+        self.assertTrue(wait.startswith(self.page_path + "/wait/"), wait)
+        waiting = self.env.get(wait, cookie=self.cookie)
+        self.assertIn("Waiting for bob", waiting.body)
+        self.assertIn("the file browser", waiting.body)
+        request = wait.rsplit("/", 1)[1]
+        r = self.env.cli("approve", request, "--as", "bob")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        onward = self.env.get(wait, cookie=self.cookie)
+        self.assertEqual((onward.status, onward.header("location")), (303, self.page_path))
+        key, home = self.open_session()
+        self.assertEqual(self.api("GET", "list", origin=False, k=key, path=home)[0], 200)
+
     def test_browser_input_and_origin_are_checked(self):
         self.approved_grant()
         key, home = self.open_session()
