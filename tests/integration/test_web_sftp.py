@@ -299,10 +299,14 @@ class WebSftp(unittest.TestCase):
     def test_in_the_browser_upload_with_progress_rename_download_delete_revoke(self):
         shots = prepare_browser("sftp")
         grant = self.approved_grant()
+        first = {}
 
         def answer(need):
             if need["need"] == "sign-in link":
                 return self.env.sign_in_link("alice")
+            if need["need"] == "sessions":
+                first["id"] = self.web_session()["id"]
+                return "done"
             if need["need"] == "revocation":
                 r = self.env.cli("revoke", str(grant))
                 self.assertEqual(r.returncode, 0, r.stderr)
@@ -335,6 +339,8 @@ class WebSftp(unittest.TestCase):
         self.assertEqual(os.listdir(self.files), ["docs"])
         self.assertEqual(seen["status"], f"access grant #{grant} ended: revoked by admin")
         self.assertEqual(seen["violations"], [], "no Content Security Policy violation")
+        ends = [e for e in self.audit_events(first["id"]) if e["event"] == "session.end"]
+        self.assertEqual([e["reason"] for e in ends], ["closed by the browser"])
 
 
 if __name__ == "__main__":

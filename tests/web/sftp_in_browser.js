@@ -3,7 +3,7 @@
 // uploads a file through the page (its progress bar reaches 100 %), makes a folder, renames the
 // file (the page's prompt), downloads it (the browser's download, compared by SHA-256 with what
 // was uploaded), deletes it; the driver then revokes the grant and the next listing shows the
-// reason. Screenshots go to OUT_DIR.
+// reason; leaving the page closes its session. Screenshots go to OUT_DIR.
 //
 // Usage: node sftp_in_browser.js GRANTS_URL FOLDER OUT_DIR
 // The driver answers on stdin (`{"need": WHAT}` lines, one line back); the last stdout line is
@@ -96,6 +96,15 @@ async function main() {
       .getByRole('button', { name: 'Delete' }).click();
     result.afterDelete = await waitForNames(page, (n) => !n.includes('renamed.bin'),
                                             'after the delete');
+
+    // Leaving the page closes its session (the driver sees it end); the reloaded page opens a
+    // new one.
+    await ask('sessions');
+    await page.reload();
+    await page.waitForSelector('#sftp[data-state=open]', { timeout: 15000 });
+    await page.fill('#sftp-goto', folder);
+    await page.click('#sftp-go');
+    await waitForNames(page, (n) => n.includes('docs/'), 'after the reload');
 
     await ask('revocation');
     await page.locator('#sftp-entries a', { hasText: 'docs/' }).click();
