@@ -7,7 +7,9 @@ sampled and printed); make folder, rename, listing, delete; the audit has each o
 the SSH gate's sftp.* events with paths and bytes; `gatehouse sessions` lists it and `gatehouse
 kill` ends it; without a grant the page holds (the request form) and no ticket is given; a
 revoked grant ends the session and every later operation is refused with the reason; the
-browser's paths and origin are checked."""
+browser's paths and origin are checked, and the caps (upload size, listing length) hold. One
+test drives the page itself in headless Chromium (tests/web/sftp_in_browser.js): upload with
+its progress bar, make folder, rename, download, delete, revocation, leaving the page."""
 import hashlib
 import http.client
 import json
@@ -289,12 +291,30 @@ class WebSftp(unittest.TestCase):
                                   path=home)[0], 410)
         self.assertEqual(self.api("GET", "mkdir", origin=False, k=key, path=home)[0], 405)
         self.assertEqual(self.api("GET", "nosuch", origin=False, k=key)[0], 404)
+        # The caps (websftp/sftp_limits.hpp): an upload over 2 GiB is refused before a byte
+        # is written; a listing stops at 10,000 entries and says so.
+        conn = self.connection()
+        conn.putrequest("POST", "/sftp-api/upload?" + urllib.parse.urlencode(
+            {"k": key, "path": os.path.join(self.files, "huge")}))
+        conn.putheader("Origin", self.env.public_url)
+        conn.putheader("Content-Length", str(3 << 30))
+        conn.endheaders()
+        self.assertEqual(conn.getresponse().status, 413)
+        conn.close()
+        self.assertFalse(os.path.exists(os.path.join(self.files, "huge")))
+        many = os.path.join(self.files, "many")
+        os.makedirs(many)
+        for i in range(10001):
+            open(os.path.join(many, f"f{i:05}"), "w").close()
+        status, listing = self.api("GET", "list", origin=False, k=key, path=many)
+        self.assertEqual(status, 200)
+        self.assertEqual((len(listing["entries"]), listing["truncated"]), (10000, True))
         # A name that is not UTF-8 is listed without breaking the JSON.
         with open(os.path.join(self.files.encode(), b"caf\xe9.txt"), "w") as f:
             f.write("x")
         status, listing = self.api("GET", "list", origin=False, k=key, path=self.files)
         self.assertEqual(status, 200, listing)
-        self.assertEqual(len(listing["entries"]), 1)
+        self.assertEqual(len(listing["entries"]), 2)  # many/ and the file
 
     def test_in_the_browser_upload_with_progress_rename_download_delete_revoke(self):
         shots = prepare_browser("sftp")
