@@ -15,8 +15,8 @@ std::optional<std::string> refusal_of(const proxy::session::decision& d,
 }
 
 std::unique_ptr<proxy::ssh::upstream> upstream_for(
-    boost::asio::any_io_executor executor, const config::config& cfg,
-    const web::terminal_target& t, const policy::authorization& a, const std::string& session_id,
+    boost::asio::any_io_executor executor, const config::config& cfg, const web::terminal_target& t,
+    const policy::authorization& a, const std::string& session_id,
     std::shared_ptr<const certs::certificate_authority> ca, std::string& error) {
   const auto* server = cfg.find_server(t.server);
   const config::account* account = nullptr;
@@ -27,8 +27,8 @@ std::unique_ptr<proxy::ssh::upstream> upstream_for(
     error = "no such server and account";
     return nullptr;
   }
-  auto params = proxy::ssh::upstream_params_for(cfg, *server, *account, a, session_id,
-                                                std::move(ca), false);
+  auto params =
+      proxy::ssh::upstream_params_for(cfg, *server, *account, a, session_id, std::move(ca), false);
   return std::make_unique<proxy::ssh::upstream>(executor, a, std::move(params));
 }
 

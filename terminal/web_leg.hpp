@@ -33,8 +33,8 @@ std::optional<std::string> refusal_of(const proxy::session::decision& d,
 // The upstream leg (not started) to the target under `a`, or nullptr with `error` when the
 // server or account is not configured (any more).
 std::unique_ptr<proxy::ssh::upstream> upstream_for(
-    boost::asio::any_io_executor executor, const config::config& cfg,
-    const web::terminal_target& t, const policy::authorization& a, const std::string& session_id,
+    boost::asio::any_io_executor executor, const config::config& cfg, const web::terminal_target& t,
+    const policy::authorization& a, const std::string& session_id,
     std::shared_ptr<const certs::certificate_authority> ca, std::string& error);
 
 }  // namespace gatehouse::terminal

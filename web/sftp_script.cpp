@@ -3,9 +3,9 @@
 // session with it (POST /sftp-api/open?t=TICKET: its key and home folder) and then calls the
 // routes of websftp/sftp_front_end with the key: list, download (a link: the browser streams
 // it to disk), upload (XMLHttpRequest, so the page shows the upload's progress), rename, make
-// folder, delete; leaving the page closes the session (a beacon to /close). Names from the server are only ever set as text (textContent), never as
-// HTML. #sftp's data-state is connecting | open | closed; #sftp-status the last word, for
-// people and tests.
+// folder, delete; leaving the page closes the session (a beacon to /close). Names from the server
+// are only ever set as text (textContent), never as HTML. #sftp's data-state is connecting | open |
+// closed; #sftp-status the last word, for people and tests.
 #include <string_view>
 
 #include "web/static_assets.hpp"

@@ -68,12 +68,13 @@ std::optional<std::string> app::terminal_refusal(const std::string& person,
 
 web_reply app::terminal_routes(const web_request& r, std::string_view path, const session& s) {
   const viewer who{s.person, is_auditor(*context_.current_config(), s.person)};
-  auto parts = path_segments(path);  // "terminal" | "sftp", SERVER, ACCOUNT, [ticket | request | wait ID]
+  // "terminal" | "sftp", SERVER, ACCOUNT, [ticket | request | wait ID]
+  auto parts = path_segments(path);
   const std::size_t n = parts.size();
   const bool files = !parts.empty() && parts[0] == "sftp";
   auto* tickets = files ? context_.sftp_tickets : context_.terminal_tickets;
-  if (!tickets || n < 3 || n > 5 ||
-      (n == 4 && parts[3] != "ticket" && parts[3] != "request") || (n == 5 && parts[3] != "wait"))
+  if (!tickets || n < 3 || n > 5 || (n == 4 && parts[3] != "ticket" && parts[3] != "request") ||
+      (n == 5 && parts[3] != "wait"))
     return message_page(404, "Not found", who, "There is no such page.");
   const std::string server(parts[1]), account(parts[2]);
   auto cfg = context_.current_config();
@@ -95,8 +96,8 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
     if (!csrf_ok(binding, form["csrf"])) return text_reply(403, "the page has expired; reload it");
     if (auto why = terminal_refusal(s.person, server, account, decision))
       return text_reply(403, *why);
-    return text_reply(200, tickets->issue({s.person, server, account},
-                                          std::chrono::steady_clock::now()));
+    return text_reply(
+        200, tickets->issue({s.person, server, account}, std::chrono::steady_clock::now()));
   }
   if (n == 4) {  // request
     if (!post) return message_page(405, "Method not allowed", who, "Use POST.");
@@ -158,7 +159,8 @@ web_reply app::sftp_page(const viewer& who, const std::string& server, const std
   std::string body = "<h1>Files on " + escape(account + "@" + server) + "</h1>";
   body += "<p class=\"muted\" id=\"sftp-status\">Connecting&hellip;</p>";
   body += "<div id=\"sftp\" data-state=\"connecting\" data-ticket=\"" + escape(base + "/ticket") +
-          "\" data-csrf=\"" + escape(csrf) + "\" data-api=\"/sftp-api/\">"
+          "\" data-csrf=\"" + escape(csrf) +
+          "\" data-api=\"/sftp-api/\">"
           "<p>Folder: <code id=\"sftp-path\"></code> <input id=\"sftp-goto\" "
           "placeholder=\"/another/folder\"> <button id=\"sftp-go\">Open folder</button></p>"
           "<p><input type=\"file\" id=\"sftp-file\"> <button id=\"sftp-upload\">Upload</button> "

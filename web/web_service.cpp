@@ -8,14 +8,14 @@
 #include "apps/identity/assertion_signer.hpp"
 #include "mail/mail_service.hpp"
 #include "terminal/terminal_front_end.hpp"
-#include "websftp/sftp_front_end.hpp"
-#include "websftp/sftp_limits.hpp"
 #include "web/app.hpp"
 #include "web/app_wait_events.hpp"
 #include "web/http_stream.hpp"
 #include "web/https_server.hpp"
 #include "web/mail_sign_in_mailer.hpp"
 #include "web/sign_in_mailer.hpp"
+#include "websftp/sftp_front_end.hpp"
+#include "websftp/sftp_limits.hpp"
 
 namespace gatehouse::web {
 

@@ -22,8 +22,7 @@ constexpr std::string_view api = "/sftp-api/";
 }
 
 sftp_front_end::sftp_front_end(asio::any_io_executor executor,
-                               std::function<std::shared_ptr<const config::config>()> cfg,
-                               parts p)
+                               std::function<std::shared_ptr<const config::config>()> cfg, parts p)
     : executor_(executor),
       current_config_(std::move(cfg)),
       parts_(std::move(p)),
@@ -52,9 +51,8 @@ asio::awaitable<void> sftp_front_end::serve(web::streamed_exchange& ex) {
   const auto& head = ex.request();
   std::string_view target(head.target().data(), head.target().size());
   auto q = target.find('?');
-  const auto what = std::string(target.substr(api.size(), q == std::string_view::npos
-                                                              ? std::string_view::npos
-                                                              : q - api.size()));
+  const auto what = std::string(target.substr(
+      api.size(), q == std::string_view::npos ? std::string_view::npos : q - api.size()));
   auto form = web::parse_form(q == std::string_view::npos ? "" : target.substr(q + 1));
   auto cfg = current_config_();
   const bool post = head.method() == http::verb::post;

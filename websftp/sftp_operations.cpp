@@ -61,8 +61,7 @@ std::string base_name(const std::string& path) {
 }
 }  // namespace
 
-asio::awaitable<void> reply_error(web::streamed_exchange& ex, int status,
-                                  const std::string& text) {
+asio::awaitable<void> reply_error(web::streamed_exchange& ex, int status, const std::string& text) {
   boost::json::object o{{"error", text}};
   co_await reply_json(ex, status, o);
 }
@@ -157,9 +156,12 @@ asio::awaitable<void> download_file(web::streamed_exchange& ex, sftp_session& s,
     ec = co_await ex.write(asio::buffer(r.data));
     while (!ec && got < transfer_piece && !eof) {
       auto more = co_await s.call(
-          fxp_read, read_body(handle, p.offset + got, static_cast<std::uint32_t>(transfer_piece - got)));
-      if (more.type == reply::kind::status && more.status == fx_eof) eof = true;
-      else if (more.type != reply::kind::data || more.data.empty()) broken = true;
+          fxp_read,
+          read_body(handle, p.offset + got, static_cast<std::uint32_t>(transfer_piece - got)));
+      if (more.type == reply::kind::status && more.status == fx_eof)
+        eof = true;
+      else if (more.type != reply::kind::data || more.data.empty())
+        broken = true;
       if (eof || broken) break;
       got += more.data.size();
       ec = co_await ex.write(asio::buffer(more.data));

@@ -45,8 +45,7 @@ std::function<void()> sftp_session::waker() {
 
 asio::awaitable<std::string> sftp_session::open() {
   auto self = shared_from_this();
-  proxy::session::target t{target_.person, target_.server, target_.account,
-                           config::protocol::ssh};
+  proxy::session::target t{target_.person, target_.server, target_.account, config::protocol::ssh};
   parts_.gate.check(t, [weak = weak_from_this()](proxy::session::decision d) {
     if (auto s = weak.lock()) s->on_decision(d);
   });
@@ -124,9 +123,9 @@ bool sftp_session::open_channel() {
 
 void sftp_session::pump() {
   while (!outgoing_.empty()) {
-    int n = ssh_channel_write(channel_, outgoing_.data(),
-                              static_cast<std::uint32_t>(std::min<std::size_t>(outgoing_.size(),
-                                                                               read_piece)));
+    int n = ssh_channel_write(
+        channel_, outgoing_.data(),
+        static_cast<std::uint32_t>(std::min<std::size_t>(outgoing_.size(), read_piece)));
     if (n == SSH_ERROR) return close(target_.server + " closed the SFTP channel", "write failed");
     if (n <= 0) break;
     outgoing_.erase(0, static_cast<std::size_t>(n));
@@ -266,13 +265,12 @@ void sftp_session::close(const std::string& text, const std::string& log_reason)
   }
   if (upstream_) upstream_->close();
   if (was_live) {
-    event("session.end",
-          {{"bytes_in", bytes_in_},
-           {"bytes_out", bytes_out_},
-           {"duration_s", std::chrono::duration_cast<std::chrono::seconds>(
-                              std::chrono::steady_clock::now() - since_)
-                              .count()},
-           {"reason", log_reason}});
+    event("session.end", {{"bytes_in", bytes_in_},
+                          {"bytes_out", bytes_out_},
+                          {"duration_s", std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::steady_clock::now() - since_)
+                                             .count()},
+                          {"reason", log_reason}});
   }
   asio::post(executor_, [self = shared_from_this()] { self->parts_.sessions.remove(self->id_); });
 }
@@ -292,10 +290,10 @@ void sftp_session::event(std::string_view name, boost::json::object fields) {
 
 std::optional<boost::json::object> sftp_session::describe() const {
   if (phase_ != phase::ready) return std::nullopt;
-  auto o = proxy::session::session_object(
-      {id_, target_.person, target_.server, target_.account, "ssh", client_, started_at_,
-       authorization_ ? authorization_->grant() : std::nullopt, bytes_in_, bytes_out_, "active",
-       std::nullopt});
+  auto o = proxy::session::session_object({id_, target_.person, target_.server, target_.account,
+                                           "ssh", client_, started_at_,
+                                           authorization_ ? authorization_->grant() : std::nullopt,
+                                           bytes_in_, bytes_out_, "active", std::nullopt});
   o["via"] = "web";
   o["channel"] = "sftp";
   return o;

@@ -132,7 +132,7 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   std::string outgoing_;  // framed requests not yet taken by the channel
   packet_splitter incoming_;
   std::uint32_t next_id_ = 0;
-  std::set<std::uint32_t> expected_;      // sent, answer still wanted
+  std::set<std::uint32_t> expected_;        // sent, answer still wanted
   std::map<std::uint32_t, reply> replies_;  // arrived, not yet taken
   std::map<std::uint32_t, boost::asio::steady_timer*> waiters_;
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;

@@ -183,14 +183,6 @@ std::optional<std::string> browser_path(std::string_view text) {
   return std::string(text);
 }
 
-std::string parent_of(std::string_view path) {
-  if (path.empty() || path[0] != '/') return "";
-  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  auto slash = path.rfind('/');
-  if (slash == 0) return "/";
-  return std::string(path.substr(0, slash));
-}
-
 std::string status_text(std::uint32_t code, std::string_view message) {
   if (!message.empty()) return std::string(message);
   switch (code) {

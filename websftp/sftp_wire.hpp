@@ -25,10 +25,25 @@ inline constexpr std::size_t max_path = 4096;
 inline constexpr std::uint32_t max_packet = 256 * 1024 + 1024;
 
 enum packet_type : std::uint8_t {
-  fxp_init = 1, fxp_version = 2, fxp_open = 3, fxp_close = 4, fxp_read = 5, fxp_write = 6,
-  fxp_opendir = 11, fxp_readdir = 12, fxp_remove = 13, fxp_mkdir = 14, fxp_rmdir = 15,
-  fxp_realpath = 16, fxp_stat = 17, fxp_rename = 18,
-  fxp_status = 101, fxp_handle = 102, fxp_data = 103, fxp_name = 104, fxp_attrs = 105,
+  fxp_init = 1,
+  fxp_version = 2,
+  fxp_open = 3,
+  fxp_close = 4,
+  fxp_read = 5,
+  fxp_write = 6,
+  fxp_opendir = 11,
+  fxp_readdir = 12,
+  fxp_remove = 13,
+  fxp_mkdir = 14,
+  fxp_rmdir = 15,
+  fxp_realpath = 16,
+  fxp_stat = 17,
+  fxp_rename = 18,
+  fxp_status = 101,
+  fxp_handle = 102,
+  fxp_data = 103,
+  fxp_name = 104,
+  fxp_attrs = 105,
 };
 enum status_code : std::uint32_t { fx_ok = 0, fx_eof = 1, fx_no_such_file = 2 };
 // SSH_FXF_* open flags.
@@ -50,13 +65,13 @@ struct name_entry {
 struct reply {
   enum class kind { malformed, version, status, handle, data, name, attrs };
   kind type = kind::malformed;
-  std::uint32_t id = 0;       // of the request it answers (VERSION: the version)
-  std::uint32_t status = 0;   // kind::status
-  std::string message;        // kind::status: the server's words
-  std::string handle;         // kind::handle
-  std::string data;           // kind::data
+  std::uint32_t id = 0;           // of the request it answers (VERSION: the version)
+  std::uint32_t status = 0;       // kind::status
+  std::string message;            // kind::status: the server's words
+  std::string handle;             // kind::handle
+  std::string data;               // kind::data
   std::vector<name_entry> names;  // kind::name
-  file_attrs attrs;           // kind::attrs
+  file_attrs attrs;               // kind::attrs
 };
 
 // One packet (without its length field).
@@ -66,7 +81,7 @@ std::string init_packet();  // SSH_FXP_INIT, version 3
 std::string request(std::uint8_t type, std::uint32_t id, std::string_view body);
 
 // Request bodies (after the id).
-std::string path_body(std::string_view path);  // OPENDIR, REMOVE, RMDIR, REALPATH, STAT
+std::string path_body(std::string_view path);   // OPENDIR, REMOVE, RMDIR, REALPATH, STAT
 std::string mkdir_body(std::string_view path);  // no attributes
 std::string open_body(std::string_view path, std::uint32_t flags);
 std::string handle_body(std::string_view handle);  // CLOSE, READDIR
@@ -91,9 +106,6 @@ class packet_splitter {
 
 // A path from the browser, or nullopt: empty, longer than max_path, or with a NUL byte.
 std::optional<std::string> browser_path(std::string_view text);
-
-// The parent folder of an absolute path ("/a/b" -> "/a", "/a" -> "/"); "" for a relative one.
-std::string parent_of(std::string_view path);
 
 // A status code's words when the server gave none ("no such file", "permission denied", ...).
 std::string status_text(std::uint32_t code, std::string_view message);

@@ -11,7 +11,8 @@ std::string packet(std::uint8_t type, std::uint32_t id, const std::string& body)
   return request(type, id, body).substr(4);  // without the length field
 }
 
-std::string name_packet(std::uint32_t id, const std::vector<std::pair<std::string, std::uint32_t>>& names) {
+std::string name_packet(std::uint32_t id,
+                        const std::vector<std::pair<std::string, std::uint32_t>>& names) {
   certs::wire_writer w;
   w.u32(static_cast<std::uint32_t>(names.size()));
   for (const auto& [name, mode] : names) {
@@ -112,14 +113,6 @@ TEST(SftpWire, BrowserPathsAreBoundedAndWithoutNul) {
   EXPECT_TRUE(browser_path(std::string(max_path, 'a')));
   EXPECT_FALSE(browser_path(std::string(max_path + 1, 'a')));
   EXPECT_EQ(browser_path("caf\xe9"), "caf\xe9");  // bytes stay bytes
-}
-
-TEST(SftpWire, ParentFolders) {
-  EXPECT_EQ(parent_of("/a/b"), "/a");
-  EXPECT_EQ(parent_of("/a/b/"), "/a");
-  EXPECT_EQ(parent_of("/a"), "/");
-  EXPECT_EQ(parent_of("/"), "/");
-  EXPECT_EQ(parent_of("a/b"), "");
 }
 
 }  // namespace
