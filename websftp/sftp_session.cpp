@@ -225,9 +225,14 @@ asio::awaitable<reply> sftp_session::wait(std::uint32_t id) {
       co_return answer;
     }
     if (phase_ == phase::finished || !expected_.count(id)) co_return reply{};
+    // Listed only while it waits, also when the coroutine is destroyed mid-wait.
+    struct listed {
+      std::map<std::uint32_t, asio::steady_timer*>& waiters;
+      std::uint32_t id;
+      ~listed() { waiters.erase(id); }
+    } entry{waiters_, id};
     waiters_[id] = &timer;
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    waiters_.erase(id);
     if (!ec) {
       close(target_.server + " did not answer an SFTP request in time", "sftp request timed out");
       co_return reply{};
