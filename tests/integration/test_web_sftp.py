@@ -176,8 +176,11 @@ class WebSftp(unittest.TestCase):
         print(f"gatehoused RSS: before upload {up.before} KiB, peak during the 100 MB upload "
               f"{up.peak} KiB ({up_seconds:.1f} s); before download {down.before} KiB, peak "
               f"during the download {down.peak} KiB ({down_seconds:.1f} s)", file=sys.stderr)
-        self.assertLess(up.peak - up.before, 48 * 1024, "the upload is streamed, not held")
-        self.assertLess(down.peak - down.before, 48 * 1024, "the download is streamed")
+        if os.environ.get("GATEHOUSE_BUILD_TYPE") != "Sanitize":
+            # ASan keeps freed memory in its quarantine (256 MiB): a Sanitize run grows by
+            # ~300 MiB here whatever the streaming does, so the bound is checked without it.
+            self.assertLess(up.peak - up.before, 48 * 1024, "the upload is streamed, not held")
+            self.assertLess(down.peak - down.before, 48 * 1024, "the download is streamed")
 
         sub = os.path.join(self.files, "sub")
         self.assertEqual(self.api("POST", "mkdir", k=key, path=sub)[0], 200)
