@@ -318,6 +318,10 @@ class WebSftp(unittest.TestCase):
         status, listing = self.api("GET", "list", origin=False, k=key, path=self.files)
         self.assertEqual(status, 200, listing)
         self.assertEqual(len(listing["entries"]), 2)  # many/ and the file
+        # A clean stop with the session still open: it ends, and (Sanitize) nothing leaks.
+        self.assertEqual(self.env.stop(), 0, self.env.log()[-3000:])
+        self.assertNotIn("Sanitizer", self.env.log())
+        self.assertIn("session.end", [e["event"] for e in self.audit_events()])
 
     def test_in_the_browser_upload_with_progress_rename_download_delete_revoke(self):
         shots = prepare_browser("sftp")
