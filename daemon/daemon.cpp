@@ -205,6 +205,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
       if (auto e = add_listener(listen.rdp->address, "rdp"); !e.empty()) return e;
     if (listen.http) {
       web_->set_terminal(&front_ends_->web_terminal());
+      web_->set_sftp(&front_ends_->web_sftp());
       web_->attach(
           *gate_, *operations_, [this] { return held_connections(); }, mail_.get(),
           [this] { return front_ends_->refusal_metrics(config_->instance_name); },

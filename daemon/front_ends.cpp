@@ -18,6 +18,7 @@
 #include "proxy/ssh/front_end.hpp"
 #include "proxy/ssh/own_commands.hpp"
 #include "terminal/terminal_front_end.hpp"
+#include "websftp/sftp_front_end.hpp"
 
 namespace gatehouse::daemon {
 
@@ -55,6 +56,10 @@ struct front_ends::impl {
         context.io.get_executor(), context.current_config,
         terminal::terminal_front_end::parts{gate, sessions, events, context.sessions_allowed,
                                             context.current_ca});
+    sftp = std::make_unique<websftp::sftp_front_end>(
+        context.io.get_executor(), context.current_config,
+        websftp::sftp_front_end::parts{gate, sessions, events, context.sessions_allowed,
+                                       context.current_ca});
   }
   front_end_context context;
   proxy::session::refusal_tally refusals;  // outlives the front ends' event sinks
@@ -65,6 +70,7 @@ struct front_ends::impl {
   system_clock clk;
   std::unique_ptr<apps::app_front_end> apps;               // fed by the web service, not a listener
   std::unique_ptr<terminal::terminal_front_end> terminal;  // the same
+  std::unique_ptr<websftp::sftp_front_end> sftp;           // the same
 };
 
 front_ends::front_ends(front_end_context context)
@@ -106,6 +112,7 @@ std::size_t front_ends::held() const { return impl_->sessions.held(); }
 
 apps::app_front_end& front_ends::http_apps() { return *impl_->apps; }
 terminal::terminal_front_end& front_ends::web_terminal() { return *impl_->terminal; }
+websftp::sftp_front_end& front_ends::web_sftp() { return *impl_->sftp; }
 
 std::string front_ends::refusal_metrics(const std::string& instance) const {
   return impl_->refusals.prometheus(instance);

@@ -32,6 +32,9 @@ class app_front_end;
 namespace gatehouse::terminal {
 class terminal_front_end;
 }
+namespace gatehouse::websftp {
+class sftp_front_end;
+}
 namespace gatehouse::certs {
 class certificate_authority;
 }
@@ -74,6 +77,8 @@ class front_ends {
   apps::app_front_end& http_apps();
   // The browser terminal, also fed by the web service's listener.
   terminal::terminal_front_end& web_terminal();
+  // The web SFTP, fed by the web service's listener too.
+  websftp::sftp_front_end& web_sftp();
   // A connection the listener turned away before any front end saw it (a balancer's without a
   // valid PROXY header), counted with the front ends' refusals.
   void count_refusal(const std::string& protocol, const std::string& reason);

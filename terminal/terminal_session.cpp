@@ -15,6 +15,7 @@
 #include "proxy/ssh/upstream.hpp"
 #include "terminal/terminal_frames.hpp"
 #include "terminal/terminal_socket.hpp"
+#include "terminal/web_leg.hpp"
 
 namespace gatehouse::terminal {
 
@@ -142,26 +143,18 @@ void terminal_session::on_frame(std::string_view bytes) {
 
 void terminal_session::on_decision(const proxy::session::decision& d) {
   if (phase_ != phase::checking) return;
-  if (d.verdict != proxy::session::verdict::allow || !d.authorization) {
-    auto why =
-        d.verdict == proxy::session::verdict::deny
-            ? d.text
-            : "access to " + target_.account + "@" + target_.server + " needs an approved request";
-    event("access.denied", {{"reason", policy::to_string(d.deny)}, {"text", why}});
-    return close(why, "refused: " + why);
+  boost::json::object denied;
+  if (auto why = refusal_of(d, target_, denied)) {
+    event("access.denied", std::move(denied));
+    return close(*why, "refused: " + *why);
   }
-  const auto* server = config_->find_server(target_.server);
-  const config::account* account = nullptr;
-  if (server)
-    for (const auto& a : server->accounts)
-      if (a.name == target_.account) account = &a;
-  if (!account) return close("no such server and account", "target not configured");
   authorization_ = *d.authorization;
   rule_ = d.rule;
+  std::string error;
+  upstream_ = upstream_for(executor_, *config_, target_, *authorization_, id_,
+                           parts_.ca ? parts_.ca() : nullptr, error);
+  if (!upstream_) return close(error, "target not configured");
   phase_ = phase::connecting;
-  auto params = proxy::ssh::upstream_params_for(*config_, *server, *account, *authorization_, id_,
-                                                parts_.ca ? parts_.ca() : nullptr, false);
-  upstream_ = std::make_unique<proxy::ssh::upstream>(executor_, *authorization_, std::move(params));
   upstream_->start(waker());
   step();
 }

@@ -119,7 +119,8 @@ web_reply app::handle(const web_request& r) {
     return redirect("/sign-in?next=" + url_encode(keep_query ? std::string_view(r.target) : path));
   }
   if (path == "/apps" || path.starts_with("/apps/")) return apps_routes(r, path, *s);
-  if (path.starts_with("/terminal/")) return terminal_routes(r, path, *s);
+  if (path.starts_with("/terminal/") || path.starts_with("/sftp/"))
+    return terminal_routes(r, path, *s);
   if (path == "/") return redirect("/my/approvals");
   if (path == "/audit" || path == "/audit.csv" || path.starts_with("/audit/"))
     return audit_routes(r, path, *s);

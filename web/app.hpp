@@ -83,6 +83,8 @@ struct app_context {
   // The browser terminal's tickets (web/terminal_tickets), when the terminal is served; null:
   // no terminal pages.
   web::terminal_tickets* terminal_tickets = nullptr;
+  // The web SFTP's tickets (websftp/sftp_front_end), when it is served; null: no file browser.
+  web::terminal_tickets* sftp_tickets = nullptr;
 };
 
 class app {
@@ -123,8 +125,11 @@ class app {
   web_reply api_routes(const web_request& r, std::string_view path, const session& s);
   // The portal of gated web apps (app_portal_pages.cpp): /apps, /apps/NAME[/request|/wait/ID].
   web_reply apps_routes(const web_request& r, std::string_view path, const session& s);
-  // The browser terminal (terminal_pages.cpp): /terminal/SERVER/ACCOUNT[/ticket].
+  // The browser terminal and the web SFTP's file browser (terminal_pages.cpp):
+  // /terminal/SERVER/ACCOUNT[/ticket], /sftp/SERVER/ACCOUNT[/ticket].
   web_reply terminal_routes(const web_request& r, std::string_view path, const session& s);
+  web_reply sftp_page(const viewer& who, const std::string& server, const std::string& account,
+                      const std::string& base, const std::string& csrf);
   std::optional<std::string> terminal_refusal(const std::string& person, const std::string& server,
                                               const std::string& account,
                                               std::optional<policy::decision>& decision);
@@ -182,6 +187,7 @@ web_reply message_page(int status, std::string_view title, const viewer& v, std:
 // "Waiting for bob, carol. This page goes on to ONWARD by itself once the request is approved."
 std::string waiting_sentence(const policy::request& r, std::string_view onward);
 constexpr std::string_view terminal_onward_words = "the terminal";
+constexpr std::string_view sftp_onward_words = "the file browser";
 
 // Who may see a request: its requester and its approvers.
 bool may_see(const policy::request& r, std::string_view person);

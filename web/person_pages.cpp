@@ -221,6 +221,11 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
                ? " <a class=\"open-terminal\" href=\"/terminal/" + escape(url_encode(g.server)) +
                      "/" + escape(url_encode(g.account)) + "\">Open terminal</a>"
                : std::string()) +
+          (context_.sftp_tickets && g.person == me && !g.account.empty() &&
+                   g.live_at(context_.clk.now())
+               ? " <a class=\"open-sftp\" href=\"/sftp/" + escape(url_encode(g.server)) + "/" +
+                     escape(url_encode(g.account)) + "\">Browse files</a>"
+               : std::string()) +
           "</td></tr>";
     }
     std::string body = "<h1>Grants</h1>";

@@ -60,6 +60,8 @@ std::optional<web_reply> static_asset(std::string_view path, const std::string& 
     return cached("text/javascript; charset=utf-8", std::string(replay_js));
   if (path == apps_wait_script)
     return cached("text/javascript; charset=utf-8", std::string(apps_wait_js));
+  if (path == sftp_script)
+    return cached("text/javascript; charset=utf-8", std::string(sftp_script_text()));
   if (path == terminal_script)
     return cached("text/javascript; charset=utf-8", std::string(terminal_script_text()));
   if (path == xterm_script || path == xterm_stylesheet || path == xterm_fit_script) {

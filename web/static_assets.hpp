@@ -24,6 +24,9 @@ constexpr std::string_view xterm_script = "/assets/xterm/xterm.js";
 constexpr std::string_view xterm_stylesheet = "/assets/xterm/xterm.css";
 constexpr std::string_view xterm_fit_script = "/assets/xterm/addon-fit.js";
 std::string_view terminal_script_text();
+// The web SFTP's file browser (web/sftp_script.cpp).
+constexpr std::string_view sftp_script = "/static/sftp.js";
+std::string_view sftp_script_text();
 
 // nullopt when `path` is not one of these assets; 404 when the player is not installed.
 std::optional<web_reply> static_asset(std::string_view path, const std::string& player_package);

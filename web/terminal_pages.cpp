@@ -1,6 +1,8 @@
 // The browser terminal's pages on the gate's own host (issue 18): the page that draws the
 // terminal (xterm.js, /static/terminal.js) and the endpoint that hands it a one-time ticket for
 // its WebSocket (/terminal/ws, served by terminal/terminal_front_end through web_service).
+// The web SFTP's file browser has the same routes under /sftp/ (its page loads
+// /static/sftp.js; its ticket opens a session at /sftp-api/open, websftp/sftp_front_end).
 //
 //   GET  /terminal/SERVER/ACCOUNT          the terminal, while the policy lets the person in
 //                                          (a live grant); else why not, and the request form
@@ -66,10 +68,13 @@ std::optional<std::string> app::terminal_refusal(const std::string& person,
 
 web_reply app::terminal_routes(const web_request& r, std::string_view path, const session& s) {
   const viewer who{s.person, is_auditor(*context_.current_config(), s.person)};
-  auto parts = path_segments(path);  // "terminal", SERVER, ACCOUNT, [ticket | request | wait ID]
+  // "terminal" | "sftp", SERVER, ACCOUNT, [ticket | request | wait ID]
+  auto parts = path_segments(path);
   const std::size_t n = parts.size();
-  if (!context_.terminal_tickets || n < 3 || n > 5 ||
-      (n == 4 && parts[3] != "ticket" && parts[3] != "request") || (n == 5 && parts[3] != "wait"))
+  const bool files = !parts.empty() && parts[0] == "sftp";
+  auto* tickets = files ? context_.sftp_tickets : context_.terminal_tickets;
+  if (!tickets || n < 3 || n > 5 || (n == 4 && parts[3] != "ticket" && parts[3] != "request") ||
+      (n == 5 && parts[3] != "wait"))
     return message_page(404, "Not found", who, "There is no such page.");
   const std::string server(parts[1]), account(parts[2]);
   auto cfg = context_.current_config();
@@ -79,7 +84,8 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
                    [&](const config::account& a) { return a.name == account; }))
     return message_page(404, "Not found", who, "There is no such SSH server and account.");
   const std::string binding = "session:" + s.token;
-  const std::string base = "/terminal/" + url_encode(server) + "/" + url_encode(account);
+  const std::string base =
+      std::string(files ? "/sftp/" : "/terminal/") + url_encode(server) + "/" + url_encode(account);
   const bool post = r.method == "POST";
   std::optional<policy::decision> decision;
 
@@ -90,8 +96,8 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
     if (!csrf_ok(binding, form["csrf"])) return text_reply(403, "the page has expired; reload it");
     if (auto why = terminal_refusal(s.person, server, account, decision))
       return text_reply(403, *why);
-    return text_reply(200, context_.terminal_tickets->issue({s.person, server, account},
-                                                            std::chrono::steady_clock::now()));
+    return text_reply(
+        200, tickets->issue({s.person, server, account}, std::chrono::steady_clock::now()));
   }
   if (n == 4) {  // request
     if (!post) return message_page(405, "Method not allowed", who, "Use POST.");
@@ -110,8 +116,8 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
       return message_page(404, "Not found", who, "No such request of yours.");
     if (found->state == policy::request_state::approved) return redirect(base);
     return wait_page(who, *found, account + "@" + server,
-                     base + "/wait/" + std::to_string(found->id) + "/events", terminal_onward_words,
-                     base);
+                     base + "/wait/" + std::to_string(found->id) + "/events",
+                     files ? sftp_onward_words : terminal_onward_words, base);
   }
 
   if (auto why = terminal_refusal(s.person, server, account, decision)) {
@@ -130,6 +136,7 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
     body += request_form(s, *decision, account + "@" + server, base + "/request", "");
     return html_reply(200, "Request access", who, body);
   }
+  if (files) return sftp_page(who, server, account, base, csrf_token(binding));
   std::string body = "<h1>" + escape(account + "@" + server) + "</h1>";
   body += "<p class=\"muted\" id=\"terminal-status\">Connecting&hellip;</p>";
   body += "<div id=\"terminal\" class=\"terminal\" data-state=\"connecting\" data-ticket=\"" +
@@ -141,6 +148,30 @@ web_reply app::terminal_routes(const web_request& r, std::string_view path, cons
   body += "<script src=\"" + std::string(terminal_script) + "\"></script>";
   auto reply = html_reply(200, account + "@" + server, who, body);
   reply.headers.emplace_back("Content-Security-Policy", terminal_policy());
+  reply.headers.emplace_back("Cache-Control", "no-store");
+  return reply;
+}
+
+// The web SFTP's file browser: the list, the forms and the upload's progress are drawn by
+// /static/sftp.js (no inline script); the page only carries where to ask.
+web_reply app::sftp_page(const viewer& who, const std::string& server, const std::string& account,
+                         const std::string& base, const std::string& csrf) {
+  std::string body = "<h1>Files on " + escape(account + "@" + server) + "</h1>";
+  body += "<p class=\"muted\" id=\"sftp-status\">Connecting&hellip;</p>";
+  body += "<div id=\"sftp\" data-state=\"connecting\" data-ticket=\"" + escape(base + "/ticket") +
+          "\" data-csrf=\"" + escape(csrf) +
+          "\" data-api=\"/sftp-api/\">"
+          "<p>Folder: <code id=\"sftp-path\"></code> <input id=\"sftp-goto\" "
+          "placeholder=\"/another/folder\"> <button id=\"sftp-go\">Open folder</button></p>"
+          "<p><input type=\"file\" id=\"sftp-file\"> <button id=\"sftp-upload\">Upload</button> "
+          "<progress id=\"sftp-progress\" max=\"100\" value=\"0\"></progress> "
+          "<span id=\"sftp-progress-text\"></span></p>"
+          "<p><input id=\"sftp-newdir\" placeholder=\"new folder name\"> "
+          "<button id=\"sftp-mkdir\">Make folder</button></p>"
+          "<table class=\"list\"><thead><tr><th>Name</th><th>Size</th><th></th></tr></thead>"
+          "<tbody id=\"sftp-entries\"></tbody></table></div>";
+  body += "<script src=\"" + std::string(sftp_script) + "\"></script>";
+  auto reply = html_reply(200, account + "@" + server + " files", who, body);
   reply.headers.emplace_back("Cache-Control", "no-store");
   return reply;
 }

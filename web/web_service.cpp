@@ -14,6 +14,8 @@
 #include "web/https_server.hpp"
 #include "web/mail_sign_in_mailer.hpp"
 #include "web/sign_in_mailer.hpp"
+#include "websftp/sftp_front_end.hpp"
+#include "websftp/sftp_limits.hpp"
 
 namespace gatehouse::web {
 
@@ -58,6 +60,7 @@ struct web_service::impl {
   std::unique_ptr<app> web_app;
   std::unique_ptr<https_server> server;
   terminal::terminal_front_end* terminal = nullptr;
+  websftp::sftp_front_end* sftp = nullptr;
 };
 
 std::variant<std::unique_ptr<web_service>, std::string> web_service::create(web_service_context c) {
@@ -119,6 +122,7 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
                               const std::string& next) { return apps->launch_url(name, a, next); };
   }
   if (i.terminal) pages.terminal_tickets = &i.terminal->tickets();
+  if (i.sftp) pages.sftp_tickets = &i.sftp->tickets();
   i.web_app = std::make_unique<app>(std::move(pages));
   i.web_app->set_traffic(&i.server->counters());
   // Requests for an app's host go to the HTTP front end, connection and all; the waiting page's
@@ -135,6 +139,12 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
       route socket;
       socket.take_over = [terminal](taken_connection& c) { return terminal->serve(c); };
       return socket;
+    }
+    if (auto* sftp = self->sftp; sftp && websftp::sftp_front_end::serves(r.target)) {
+      route files;
+      files.stream = [sftp](streamed_exchange& ex) { return sftp->serve(ex); };
+      files.max_body_bytes = websftp::max_upload_bytes;
+      return files;
     }
     if (auto events = self->web_app->wait_events_for(r)) {
       route live;
@@ -157,6 +167,7 @@ void web_service::stop() { impl_->server->stop(); }
 void web_service::set_terminal(terminal::terminal_front_end* terminal) {
   impl_->terminal = terminal;
 }
+void web_service::set_sftp(websftp::sftp_front_end* sftp) { impl_->sftp = sftp; }
 approval::links& web_service::links() { return *impl_->links; }
 const apps::assertion_signer& web_service::assertion_signer() const { return *impl_->signer; }
 

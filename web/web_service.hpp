@@ -36,6 +36,9 @@ class app_front_end;
 namespace gatehouse::terminal {
 class terminal_front_end;
 }
+namespace gatehouse::websftp {
+class sftp_front_end;
+}
 
 namespace gatehouse::web {
 
@@ -68,6 +71,9 @@ class web_service {
   // The browser terminal (its socket /terminal/ws and, through its tickets, the pages
   // /terminal/...); set before attach(). Unset: no terminal.
   void set_terminal(terminal::terminal_front_end* terminal);
+  // The web SFTP (its routes /sftp-api/... and, through its tickets, the pages /sftp/...); set
+  // before attach(). Unset: no file browser.
+  void set_sftp(websftp::sftp_front_end* sftp);
 
   void accept(boost::asio::ip::tcp::socket socket, std::string peer);
   void stop();
