@@ -118,8 +118,8 @@ void recording_notifier::ask_approvers(const request& r, std::size_t level,
 }
 
 void recording_notifier::tell_requester(const request& r, happening_kind what,
-                                        const std::string& by, const std::string&) {
-  calls.push_back({"tell", r.id, 0, {r.requester}, std::string(audit_name(what)), by});
+                                        const std::string& by, const std::string& comment) {
+  calls.push_back({"tell", r.id, 0, {r.requester}, std::string(audit_name(what)), by, comment});
 }
 
 void recording_notifier::tell_emergency(const request& r,

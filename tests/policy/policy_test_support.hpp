@@ -78,6 +78,7 @@ class recording_notifier final : public notifier {
     std::vector<std::string> people;
     std::string about;  // tell: audit name of what happened
     std::string by;
+    std::string comment{};  // tell: the decision's comment
   };
   void ask_approvers(const request& r, std::size_t level,
                      const std::vector<std::string>& people) override;
