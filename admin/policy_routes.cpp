@@ -101,8 +101,8 @@ operations::argument_reader arguments_of(const json::object& o) {
 
 // As arguments_of; `approvers` may also be a JSON array of names.
 operations::argument_reader filing_arguments_of(const json::object& o) {
-  return [&o, plain = arguments_of(o)](std::string_view key)
-             -> policy::result<std::optional<std::string>> {
+  return [&o, plain = arguments_of(o)](
+             std::string_view key) -> policy::result<std::optional<std::string>> {
     const auto* v = o.if_contains(key);
     if (key != "approvers" || !v || !v->is_array()) return plain(key);
     std::string names;
@@ -147,8 +147,8 @@ http_reply file_request(operations::service& ops, const route_caller& caller,
                    server ? server->protocol : config::protocol::ssh};
   policy::filing f;
   f.justification = reason.value_or("");
-  if (auto read = operations::read_filing_arguments(filing_arguments_of(body),
-                                                    system_clock().now(), f);
+  if (auto read =
+          operations::read_filing_arguments(filing_arguments_of(body), system_clock().now(), f);
       !read)
     throw bad_input{read.message()};
   if (const auto* e = body.if_contains("emergency"); e && e->is_bool()) f.emergency = e->get_bool();

@@ -111,8 +111,8 @@ std::string window_end(const json::value& request) {
 std::string history_line(const json::value& x) {
   std::string event = field(x, "event");
   if (event == "grant_ended") event = "grant ended";
-  std::string line = "  " + event + std::string(event.size() < 15 ? 15 - event.size() : 1, ' ') +
-                     field(x, "at");
+  std::string line =
+      "  " + event + std::string(event.size() < 15 ? 15 - event.size() : 1, ' ') + field(x, "at");
   if (auto actor = field(x, "actor"); actor != "-") line += " by " + actor;
   if (auto text = field(x, "text"); text != "-" && !text.empty()) line += ": " + text;
   return line;
@@ -201,9 +201,9 @@ void print_sessions(const json::value& list) {
     std::printf("no live sessions\n");
     return;
   }
-  print_table({"ID", "PERSON", "TARGET", "PROTOCOL", "CLIENT", "STARTED", "GRANT", "IN", "OUT",
-               "NODE"},
-              rows);
+  print_table(
+      {"ID", "PERSON", "TARGET", "PROTOCOL", "CLIENT", "STARTED", "GRANT", "IN", "OUT", "NODE"},
+      rows);
 }
 
 // One line each, nothing else: `gatehouse ca export > /etc/ssh/gatehouse_user_ca.pub`.

@@ -11,7 +11,9 @@ using policy::make_error;
 
 namespace {
 
-policy::error bad(std::string message) { return make_error(error_code::invalid, std::move(message)); }
+policy::error bad(std::string message) {
+  return make_error(error_code::invalid, std::move(message));
+}
 
 // RFC 3339, or "+2h" from now.
 policy::result<time_point> start_time(const std::string& text, time_point now) {

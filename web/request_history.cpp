@@ -71,8 +71,7 @@ std::string request_csv_header() {
 
 std::string request_csv_row(const policy::request& r) {
   std::string comments;
-  for (const auto& c : r.comments)
-    comments += (comments.empty() ? "" : "; ") + record_text(c);
+  for (const auto& c : r.comments) comments += (comments.empty() ? "" : "; ") + record_text(c);
   const std::string fields[] = {std::to_string(r.id),
                                 r.requester,
                                 r.server,

@@ -204,8 +204,9 @@ command_result service_own_commands::run_command(const std::string& person,
 
   if (verb == "request") {
     if (a.words.size() != 1)
-      return fail("usage: request ACCOUNT@SERVER --reason TEXT [--start +1h|T] [--duration 2h|"
-                  "--until T] [--approvers bob,carol]");
+      return fail(
+          "usage: request ACCOUNT@SERVER --reason TEXT [--start +1h|T] [--duration 2h|"
+          "--until T] [--approvers bob,carol]");
     auto parsed = parse_login_name(person + "@" + a.words[0]);
     if (auto* e = std::get_if<std::string>(&parsed)) return fail(*e);
     auto cfg = ops_.config();

@@ -54,9 +54,9 @@ TEST(FilingArguments, RefusalsNameTheBadArgument) {
     EXPECT_EQ(r.code(), policy::error_code::invalid);
     return r.message();
   };
-  EXPECT_EQ(refusal({{"start", "tomorrow"}}),
-            "bad start 'tomorrow' (use an RFC 3339 time or +2h)");
-  EXPECT_EQ(refusal({{"start", "+soon"}}), "bad start '+soon' (use +30m, +2h, or an RFC 3339 time)");
+  EXPECT_EQ(refusal({{"start", "tomorrow"}}), "bad start 'tomorrow' (use an RFC 3339 time or +2h)");
+  EXPECT_EQ(refusal({{"start", "+soon"}}),
+            "bad start '+soon' (use +30m, +2h, or an RFC 3339 time)");
   EXPECT_EQ(refusal({{"duration", "long"}}), "bad duration 'long' (use 30m, 2h, 1d, ...)");
   EXPECT_EQ(refusal({{"until", "noon"}}), "bad time 'noon' (use RFC 3339)");
   EXPECT_EQ(refusal({{"approvers", " , "}}), "approvers: name at least one person");

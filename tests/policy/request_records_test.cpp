@@ -62,8 +62,7 @@ TEST_F(RequestRecords, ReassignmentAndGrantEndAreKeptInOrder) {
   EXPECT_EQ(stored->comments[0].kind, record_kind::comment);
   EXPECT_EQ(stored->comments[1],
             (comment_record{"bob", "bob -> carol", t0() + 1min, record_kind::reassigned}));
-  EXPECT_EQ(stored->comments[2],
-            (comment_record{"", "", t0() + 12min, record_kind::grant_ended}));
+  EXPECT_EQ(stored->comments[2], (comment_record{"", "", t0() + 12min, record_kind::grant_ended}));
 }
 
 TEST(RecordCodec, KindsRoundTripAndOldRowsReadAsComments) {
@@ -103,14 +102,14 @@ TEST_F(RequestRecords, AStartWithAnEndOrADuration) {
 
 TEST_F(RequestRecords, BadWindowsAreRefusedWithTheReason) {
   use(prod_rule({level({"bob"})}));
-  auto both = svc().file_request(to("alice"), {.justification = "x", .duration = 1h,
-                                               .until = t0() + 2h});
+  auto both =
+      svc().file_request(to("alice"), {.justification = "x", .duration = 1h, .until = t0() + 2h});
   EXPECT_EQ(both.message(), "give a duration or an end time, not both");
   auto past = svc().file_request(to("alice"), {.justification = "x", .start = t0() - 2h});
   EXPECT_EQ(past.code(), error_code::invalid);
   EXPECT_EQ(past.message(), "the start 2026-11-22T07:00:00.000Z has already passed");
-  auto long_one = svc().file_request(
-      to("alice"), {.justification = "x", .start = t0() + 1h, .duration = 9h});
+  auto long_one =
+      svc().file_request(to("alice"), {.justification = "x", .start = t0() + 1h, .duration = 9h});
   EXPECT_EQ(long_one.message(),
             "a window of 9h exceeds the 8h allowed by rule prod (max_duration)");
   auto backwards = svc().file_request(

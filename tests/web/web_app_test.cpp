@@ -235,8 +235,7 @@ TEST_F(WebApp, TheRequestPageRevokesWithAReasonAndShowsEveryStep) {
   auto revoke = "/grants/" + std::to_string(grant) + "/revoke";
   ASSERT_NE(page.body.find("action=\"" + revoke + "\""), std::string::npos);
   ASSERT_NE(page.body.find("name=\"comment\""), std::string::npos);
-  EXPECT_EQ(post(revoke, "csrf=" + csrf_in(page.body) + "&back=" + base +
-                             "&comment=done+%3Cnow%3E",
+  EXPECT_EQ(post(revoke, "csrf=" + csrf_in(page.body) + "&back=" + base + "&comment=done+%3Cnow%3E",
                  public_url, bob)
                 .status,
             303);
