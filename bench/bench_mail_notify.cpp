@@ -74,7 +74,7 @@ void BM_ask_two_approvers(benchmark::State& state) {
     mail_notifier notifier([snapshot] { return snapshot; }, links, **box, clock, counters, {});
     const auto r = sample_request();
     const std::vector<std::string> approvers{"bob", "carol"};
-    for (auto _ : state) notifier.ask_approvers(r, 0, approvers);
+    for (auto _ : state) notifier.ask_approvers(r, 0, approvers, "");
     state.SetItemsProcessed(state.iterations());
   }
   fs::remove_all(dir);

@@ -37,10 +37,17 @@ class null_audit final : public audit_sink {
 
 class null_notifier final : public notifier {
  public:
-  void ask_approvers(const request&, std::size_t, const std::vector<std::string>&) override {}
-  void tell_requester(const request&, happening_kind, const std::string&,
-                      const std::string&) override {}
-  void tell_emergency(const request&, const std::vector<std::string>&) override {}
+  bool ask_approvers(const request&, std::size_t, const std::vector<std::string>&,
+                     std::string_view) override {
+    return true;
+  }
+  bool tell_requester(const request&, happening_kind, const std::string&, const std::string&,
+                      std::string_view) override {
+    return true;
+  }
+  bool tell_emergency(const request&, const std::vector<std::string>&, std::string_view) override {
+    return true;
+  }
 };
 
 enum backend { sqlite = 0, postgresql = 1 };

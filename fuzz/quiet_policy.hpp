@@ -21,11 +21,18 @@ class quiet_audit final : public policy::audit_sink {
 
 class quiet_notifier final : public policy::notifier {
  public:
-  void ask_approvers(const policy::request&, std::size_t,
-                     const std::vector<std::string>&) override {}
-  void tell_requester(const policy::request&, policy::happening_kind, const std::string&,
-                      const std::string&) override {}
-  void tell_emergency(const policy::request&, const std::vector<std::string>&) override {}
+  bool ask_approvers(const policy::request&, std::size_t, const std::vector<std::string>&,
+                     std::string_view) override {
+    return true;
+  }
+  bool tell_requester(const policy::request&, policy::happening_kind, const std::string&,
+                      const std::string&, std::string_view) override {
+    return true;
+  }
+  bool tell_emergency(const policy::request&, const std::vector<std::string>&,
+                      std::string_view) override {
+    return true;
+  }
 };
 
 template <typename T>

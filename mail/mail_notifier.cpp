@@ -5,6 +5,8 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "mail/mime.hpp"
 
 namespace gatehouse::mail {
@@ -81,7 +83,8 @@ std::string mail_notifier::address_of(const config::config& c, const std::string
 }
 
 outgoing_mail mail_notifier::message(const config::config& c, const std::string& address,
-                                     const mail_content& content, policy::request_id id) const {
+                                     const mail_content& content, policy::request_id id,
+                                     std::string_view once) const {
   mime_message m;
   m.from_name = c.instance_name;
   m.from_address = c.mail.from;
@@ -91,24 +94,28 @@ outgoing_mail mail_notifier::message(const config::config& c, const std::string&
   m.message_id = random_hex(16) + "." + std::to_string(id) + "@" + domain_of(c.mail.from);
   m.text = content.text;
   m.html = content.html;
-  return {address, content.subject, render(m)};
+  return {address, content.subject, render(m),
+          once.empty() ? std::string() : std::string(once) + address};
 }
 
-void mail_notifier::queue(const std::vector<outgoing_mail>& mails) {
-  if (mails.empty()) return;
+bool mail_notifier::queue(const std::vector<outgoing_mail>& mails) {
+  if (mails.empty()) return true;
   auto stored = box_.enqueue(mails, clock_.now());
   if (!stored) {
     for (const auto& m : mails)
       spdlog::error("mail: could not queue \"{}\" to {}: {}", m.subject, m.recipient,
                     stored.message());
-    return;
+    return false;
   }
-  counters_.queued += mails.size();
+  // A mail queued before under its once_key (a notice told again) comes back as id 0.
+  counters_.queued += std::size_t(
+      std::count_if(stored->begin(), stored->end(), [](std::int64_t id) { return id != 0; }));
   if (queued_) queued_();
+  return true;
 }
 
-void mail_notifier::ask_approvers(const policy::request& r, std::size_t level,
-                                  const std::vector<std::string>& people) {
+bool mail_notifier::ask_approvers(const policy::request& r, std::size_t level,
+                                  const std::vector<std::string>& people, std::string_view once) {
   auto c = config_();
   const auto ctx = context_of(*c);
   const std::string request_url = links_.request_url(r.id);
@@ -118,23 +125,25 @@ void mail_notifier::ask_approvers(const policy::request& r, std::size_t level,
     if (address.empty()) continue;
     auto link = links_.approval_url(r.id, person, link_expiry(r));
     mails.push_back(
-        message(*c, address, approver_mail(ctx, r, level, person, link, request_url), r.id));
+        message(*c, address, approver_mail(ctx, r, level, person, link, request_url), r.id, once));
   }
-  queue(mails);
+  return queue(mails);
 }
 
-void mail_notifier::tell_requester(const policy::request& r, policy::happening_kind what,
-                                   const std::string& by, const std::string& comment) {
+bool mail_notifier::tell_requester(const policy::request& r, policy::happening_kind what,
+                                   const std::string& by, const std::string& comment,
+                                   std::string_view once) {
   auto c = config_();
   auto address = address_of(*c, r.requester);
-  if (address.empty()) return;
-  queue({message(*c, address,
-                 decision_mail(context_of(*c), r, what, by, comment, links_.request_url(r.id)),
-                 r.id)});
+  if (address.empty()) return true;
+  return queue({message(
+      *c, address, decision_mail(context_of(*c), r, what, by, comment, links_.request_url(r.id)),
+      r.id, once)});
 }
 
-void mail_notifier::tell_emergency(const policy::request& r,
-                                   const std::vector<std::string>& approvers) {
+bool mail_notifier::tell_emergency(const policy::request& r,
+                                   const std::vector<std::string>& approvers,
+                                   std::string_view once) {
   auto c = config_();
   const auto ctx = context_of(*c);
   const std::string request_url = links_.request_url(r.id);
@@ -144,9 +153,9 @@ void mail_notifier::tell_emergency(const policy::request& r,
     if (!told.insert(person).second) continue;
     auto address = address_of(*c, person);
     if (address.empty()) continue;
-    mails.push_back(message(*c, address, emergency_mail(ctx, r, person, request_url), r.id));
+    mails.push_back(message(*c, address, emergency_mail(ctx, r, person, request_url), r.id, once));
   }
-  queue(mails);
+  return queue(mails);
 }
 
 }  // namespace gatehouse::mail

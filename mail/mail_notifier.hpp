@@ -30,19 +30,23 @@ class mail_notifier final : public policy::notifier {
   mail_notifier(config_source config, approval::links& links, outbox& box, const clock& clock,
                 mail_counters& counters, std::function<void()> queued);
 
-  void ask_approvers(const policy::request& r, std::size_t level,
-                     const std::vector<std::string>& people) override;
-  void tell_requester(const policy::request& r, policy::happening_kind what, const std::string& by,
-                      const std::string& comment) override;
-  void tell_emergency(const policy::request& r, const std::vector<std::string>& approvers) override;
+  bool ask_approvers(const policy::request& r, std::size_t level,
+                     const std::vector<std::string>& people, std::string_view once) override;
+  bool tell_requester(const policy::request& r, policy::happening_kind what, const std::string& by,
+                      const std::string& comment, std::string_view once) override;
+  bool tell_emergency(const policy::request& r, const std::vector<std::string>& approvers,
+                      std::string_view once) override;
 
  private:
   // The person's address, or "" (logged once per person).
   std::string address_of(const config::config& c, const std::string& person);
+  // One mail to `address`, queued at most once under `once` + address (none for "").
   outgoing_mail message(const config::config& c, const std::string& address,
-                        const mail_content& content, policy::request_id id) const;
-  // Stores one notification's mails in one transaction and wakes the sender.
-  void queue(const std::vector<outgoing_mail>& mails);
+                        const mail_content& content, policy::request_id id,
+                        std::string_view once) const;
+  // Stores one notification's mails in one transaction and wakes the sender; false when they
+  // could not be stored.
+  bool queue(const std::vector<outgoing_mail>& mails);
 
   config_source config_;
   approval::links& links_;

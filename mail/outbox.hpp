@@ -28,7 +28,16 @@ struct outgoing_mail {
   std::string recipient;  // addr-spec
   std::string subject;    // as people read it (for listings and logs)
   std::string body;       // the whole RFC 5322 message, CRLF line endings
+  // Queued at most once under this key (kept while the row is: until prune_sent); "" for no
+  // key. A notice delivered again after a crash queues nothing new (policy/notice_codec.hpp).
+  std::string once_key{};
 };
+
+// The key as stored: none for "".
+inline std::optional<std::string> once_key_column(const outgoing_mail& m) {
+  if (m.once_key.empty()) return std::nullopt;
+  return m.once_key;
+}
 
 struct queued_mail {
   std::int64_t id = 0;
@@ -40,7 +49,8 @@ class outbox {
  public:
   virtual ~outbox() = default;
 
-  // Stores the mails in one transaction (one disk sync), due at once. Returns their ids.
+  // Stores the mails in one transaction (one disk sync), due at once. Returns their ids, 0 for
+  // a mail whose once_key was queued before (then nothing is stored for it).
   virtual result<std::vector<std::int64_t>> enqueue(const std::vector<outgoing_mail>& mails,
                                                     time_point now) = 0;
   // Unsent mail due at `now`, oldest first, at most `limit`.

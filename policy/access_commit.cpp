@@ -1,9 +1,12 @@
 // access_service, part 2: the commit path every change takes — transition, one durable
 // store transaction (re-read and retried on a version conflict) in which the audit events are
 // recorded before the commit, notifications after it.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "policy/access_service.hpp"
+#include "policy/notice_codec.hpp"
 
 namespace gatehouse::policy {
 
@@ -94,6 +97,17 @@ bool only_takes_access_away(const std::vector<happening>& happened) {
 
 constexpr int max_attempts = 8;
 
+std::vector<std::string> notices_of(const transition_outcome& out) {
+  std::vector<std::string> texts;
+  for (const notification& n : out.notifications) texts.push_back(encode_notice(n));
+  return texts;
+}
+
+// An owed notice is claimed for this long: ample to tell it, short enough that a daemon dying
+// while it tells leaves it to another soon.
+constexpr std::chrono::seconds owed_notice_lease{60};
+constexpr std::size_t owed_notices_per_round = 100;
+
 }  // namespace
 
 result<committed> access_service::commit(const request& r, const grant* g, const event& e,
@@ -114,9 +128,9 @@ result<committed> access_service::commit(const request& r, const grant* g, const
     }
     return {};
   };
-  auto done = store_.apply(
-      write_batch{out->next, out->new_grant, out->changed_grant, changes_of(out->happened)},
-      audit_first);
+  auto done = store_.apply(write_batch{out->next, out->new_grant, out->changed_grant,
+                                       changes_of(out->happened), notices_of(*out)},
+                           audit_first);
   if (!done) {
     // Events already in the log whose change was rolled back (a failed commit, or a later
     // event of the same change refused) are followed by "<event>.failed" (FORMAT.md).
@@ -151,17 +165,54 @@ result<committed> access_service::act(request_id id, time_point now,
 }
 
 void access_service::notify(const committed& done, const transition_outcome& out) {
-  for (const notification& n : out.notifications) {
-    switch (n.what) {
-      case notification::kind::ask_approvers:
-        notifier_.ask_approvers(done.req, n.level, n.people);
-        break;
-      case notification::kind::tell_requester:
-        notifier_.tell_requester(done.req, n.about, n.by, n.comment);
-        break;
-      case notification::kind::tell_emergency: notifier_.tell_emergency(done.req, n.people); break;
-    }
+  std::vector<std::int64_t> told;
+  for (std::size_t i = 0; i < out.notifications.size(); ++i) {
+    const std::int64_t id = i < done.notice_ids.size() ? done.notice_ids[i] : 0;
+    if (tell(done.req, out.notifications[i], id) && id != 0) told.push_back(id);
   }
+  if (told.empty()) return;
+  // Not settled: they stay owed and are told again (once per recipient) when due.
+  if (auto settled = store_.settle_notices(told); !settled)
+    spdlog::warn("notices of request #{}: {}", done.req.id, settled.message());
+}
+
+bool access_service::tell(const request& r, const notification& n, std::int64_t notice_id) {
+  const std::string once = notice_id == 0 ? std::string() : notice_once_prefix(notice_id);
+  switch (n.what) {
+    case notification::kind::ask_approvers:
+      return notifier_.ask_approvers(r, n.level, n.people, once);
+    case notification::kind::tell_requester:
+      return notifier_.tell_requester(r, n.about, n.by, n.comment, once);
+    case notification::kind::tell_emergency: return notifier_.tell_emergency(r, n.people, once);
+  }
+  return false;
+}
+
+result<std::size_t> access_service::tell_owed(time_point now) {
+  auto owed = store_.claim_owed_notices(now, owed_notice_lease, owed_notices_per_round);
+  if (!owed) return owed.err();
+  std::vector<std::int64_t> done;
+  for (const owed_notice& o : *owed) {
+    auto n = decode_notice(o.text);
+    auto r = store_.get_request(o.request);
+    if (!n || (!r && r.code() == error_code::not_found)) {
+      spdlog::error(
+          "owed notice {} of request #{} cannot be told (unreadable or no request); "
+          "dropped",
+          o.id, o.request);
+      done.push_back(o.id);
+      continue;
+    }
+    if (!r) return r.err();
+    spdlog::info(
+        "telling notice {} of request #{} again: the daemon that committed it did not "
+        "settle it",
+        o.id, o.request);
+    if (tell(*r, *n, o.id)) done.push_back(o.id);
+  }
+  if (!done.empty())
+    if (auto settled = store_.settle_notices(done); !settled) return settled.err();
+  return owed->size();
 }
 
 }  // namespace gatehouse::policy

@@ -318,6 +318,9 @@ result<due_report> access_service::process_due(time_point now) {
     else if (done.code() != error_code::refused)
       return done.err();
   }
+  auto told = tell_owed(now);
+  if (!told) return told.err();
+  report.told_again = *told;
   return report;
 }
 

@@ -78,6 +78,7 @@ struct approval {
 struct due_report {
   std::vector<request> expired{};  // requests that became expired
   std::vector<grant> ended{};      // grants that ended
+  std::size_t told_again = 0;      // owed notices told (their teller died before it settled them)
 };
 
 class access_service {
@@ -121,7 +122,8 @@ class access_service {
   result<std::vector<request>> list_requests(const request_filter& f = {});
   result<std::vector<grant>> list_grants(const grant_filter& f = {});
 
-  // Expires pending requests past their pending_until and ends grants past their end.
+  // Expires pending requests past their pending_until and ends grants past their end, and
+  // tells the notices owed (store.hpp: the daemon that committed them died before it told).
   result<due_report> process_due(time_point now);
   // When process_due next has work (none when nothing is pending or active).
   result<std::optional<time_point>> next_deadline();
@@ -134,7 +136,12 @@ class access_service {
   result<committed> act(request_id id, time_point now,
                         const std::function<event(const request&)>& make);
   result<committed> commit(const request& r, const grant* g, const event& e, time_point now);
+  // Tells each notification of `out` (stored as done.notice_ids) and settles those told.
   void notify(const committed& done, const transition_outcome& out);
+  // Tells `n` about `r` under its notice's once prefix; whether it was handed on.
+  bool tell(const request& r, const notification& n, std::int64_t notice_id);
+  // Claims the notices owed at `now`, tells and settles them; how many were told.
+  result<std::size_t> tell_owed(time_point now);
   // Who a filing counts against; empty for the administrator.
   static std::string filer(const target& t, const filing& f);
   // The refusal when `who` (a filer) has filed too many requests lately; count_filing counts one.

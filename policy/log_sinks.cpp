@@ -20,20 +20,24 @@ void log_audit_sink::record(const audit_event& event) {
   spdlog::info("{}", line);
 }
 
-void log_notifier::ask_approvers(const request& r, std::size_t level,
-                                 const std::vector<std::string>& people) {
+bool log_notifier::ask_approvers(const request& r, std::size_t level,
+                                 const std::vector<std::string>& people, std::string_view) {
   spdlog::info("notify: request #{} level {} awaits {}", r.id, level + 1, names(people));
+  return true;
 }
 
-void log_notifier::tell_requester(const request& r, happening_kind what, const std::string& by,
-                                  const std::string& comment) {
+bool log_notifier::tell_requester(const request& r, happening_kind what, const std::string& by,
+                                  const std::string& comment, std::string_view) {
   spdlog::info("notify: {} of request #{}: {} by {} {}", r.requester, r.id, audit_name(what),
                by.empty() ? "gatehouse" : by, comment);
+  return true;
 }
 
-void log_notifier::tell_emergency(const request& r, const std::vector<std::string>& approvers) {
+bool log_notifier::tell_emergency(const request& r, const std::vector<std::string>& approvers,
+                                  std::string_view) {
   spdlog::warn("notify: emergency access by {} to {}@{} (request #{}); told {}", r.requester,
                r.account, r.server, r.id, names(approvers));
+  return true;
 }
 
 }  // namespace gatehouse::policy

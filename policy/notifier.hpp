@@ -5,8 +5,13 @@
 //
 // access_service calls it after the change is durable and audited, from whichever thread
 // acted: implementations must be thread-safe, must not block for long (queue the mail) and
-// must not call back into the service.
+// must not call back into the service. Each call answers whether it was handed on (the mail
+// durably queued); false leaves the notice owed, to be tried again (store.hpp). A notice may
+// be told more than once (a daemon killed before it settled it): `once` names it
+// (policy::notice_once_prefix), and each mail queued for it carries `once` + recipient, so
+// that the outbox keeps one ("" when there is no stored notice).
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/request.hpp"
@@ -18,23 +23,25 @@ class notifier {
  public:
   virtual ~notifier() = default;
   // `people` of level `level` (0-based) are due to decide request `r`.
-  virtual void ask_approvers(const request& r, std::size_t level,
-                             const std::vector<std::string>& people) = 0;
+  virtual bool ask_approvers(const request& r, std::size_t level,
+                             const std::vector<std::string>& people, std::string_view once) = 0;
   // `what` happened to the requester's request (approved, denied, expired, cancelled,
   // grant revoked), by `by` ("" for the clock) with `comment`.
-  virtual void tell_requester(const request& r, happening_kind what, const std::string& by,
-                              const std::string& comment) = 0;
+  virtual bool tell_requester(const request& r, happening_kind what, const std::string& by,
+                              const std::string& comment, std::string_view once) = 0;
   // Emergency access was taken; `approvers` are all the approvers of the request.
-  virtual void tell_emergency(const request& r, const std::vector<std::string>& approvers) = 0;
+  virtual bool tell_emergency(const request& r, const std::vector<std::string>& approvers,
+                              std::string_view once) = 0;
 };
 
 class log_notifier final : public notifier {
  public:
-  void ask_approvers(const request& r, std::size_t level,
-                     const std::vector<std::string>& people) override;
-  void tell_requester(const request& r, happening_kind what, const std::string& by,
-                      const std::string& comment) override;
-  void tell_emergency(const request& r, const std::vector<std::string>& approvers) override;
+  bool ask_approvers(const request& r, std::size_t level, const std::vector<std::string>& people,
+                     std::string_view once) override;
+  bool tell_requester(const request& r, happening_kind what, const std::string& by,
+                      const std::string& comment, std::string_view once) override;
+  bool tell_emergency(const request& r, const std::vector<std::string>& approvers,
+                      std::string_view once) override;
 };
 
 }  // namespace gatehouse::policy

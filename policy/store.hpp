@@ -16,7 +16,11 @@
 //     (access_service records the audit events there: audited before it takes effect);
 //   * the change feed is a strictly increasing sequence (seq) of what changed, readable with
 //     changes_since(seq); a row with a smaller seq never becomes visible after a larger one;
-//     PostgreSQL adds LISTEN/NOTIFY on top (wait_for_change) so that other daemons wake at once.
+//     PostgreSQL adds LISTEN/NOTIFY on top (wait_for_change) so that other daemons wake at once;
+//   * the notices a change owes (who must be told: policy/notice_codec.hpp) are stored by the
+//     same apply() as the change, so a daemon killed between its commit and its mail leaves
+//     them to be claimed (claim_owed_notices) once due, by itself after a restart or by any
+//     daemon sharing the store; settle_notices() deletes the ones delivered.
 // No call throws: failures come back as result errors (internal for storage failures).
 //
 // Thread-safety: implementations are safe to call from several threads (the SQLite one
@@ -84,12 +88,26 @@ struct write_batch {
   std::optional<grant> new_grant;      // inserted for req; req.grant is set to its id
   std::optional<grant> changed_grant;  // updated if its version matches
   std::vector<change_kind> changes;    // feed rows about req and the grant, stamped req.updated
+  std::vector<std::string> notices{};  // owed notifications (notice_codec text), stored with it,
+                                       // owed from req.updated + notice_grace
+};
+
+// How long the daemon that committed a change has to deliver its notices and settle them
+// before any daemon may claim them as owed.
+inline constexpr std::chrono::seconds notice_grace{20};
+
+// A notification stored with its change and not yet settled.
+struct owed_notice {
+  std::int64_t id = 0;
+  request_id request = 0;
+  std::string text;  // notice_codec text
 };
 
 struct committed {
   request req;                                // as stored, new version
   std::optional<policy::grant> stored_grant;  // the grant created or changed, as stored
   std::vector<change> changes;
+  std::vector<std::int64_t> notice_ids{};  // the batch's notices, in order
 };
 
 // Runs inside apply()'s transaction before it commits; an error cancels the whole batch. It
@@ -122,8 +140,17 @@ class store {
 
   // Deadlines.
   virtual result<due_items> due(time_point now) = 0;
-  // The earliest pending_until of a pending request or end of an active grant.
+  // The earliest pending_until of a pending request, end of an active grant, or time a
+  // stored notice becomes owed.
   virtual result<std::optional<time_point>> next_deadline() = 0;
+
+  // Notices owed at `now` (oldest first, at most `limit`), each claimed until now + `lease`
+  // atomically with choosing it, so that no other caller takes it meanwhile.
+  virtual result<std::vector<owed_notice>> claim_owed_notices(time_point now,
+                                                              std::chrono::milliseconds lease,
+                                                              std::size_t limit) = 0;
+  // Delivered: deletes them (ids already gone are ignored).
+  virtual result<void> settle_notices(const std::vector<std::int64_t>& ids) = 0;
 
   // Change feed: rows with seq > `after`, in seq order, at most `limit` (0: all).
   virtual result<std::vector<change>> changes_since(std::int64_t after, std::size_t limit) = 0;

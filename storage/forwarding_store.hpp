@@ -25,7 +25,8 @@ class forwarding_store : public policy::store {
     before_call();
     return inner_.get_request(id);
   }
-  policy::result<std::vector<policy::request>> list_requests(const policy::request_filter& f) override {
+  policy::result<std::vector<policy::request>> list_requests(
+      const policy::request_filter& f) override {
     before_call();
     return inner_.list_requests(f);
   }
@@ -45,8 +46,10 @@ class forwarding_store : public policy::store {
     before_call();
     return inner_.list_grants(f);
   }
-  policy::result<std::optional<policy::grant>> find_live_grant(std::string_view p, std::string_view s,
-                                               std::string_view a, time_point now) override {
+  policy::result<std::optional<policy::grant>> find_live_grant(std::string_view p,
+                                                               std::string_view s,
+                                                               std::string_view a,
+                                                               time_point now) override {
     before_call();
     return inner_.find_live_grant(p, s, a, now);
   }
@@ -62,7 +65,17 @@ class forwarding_store : public policy::store {
     before_call();
     return inner_.next_deadline();
   }
-  policy::result<std::vector<policy::change>> changes_since(std::int64_t after, std::size_t limit) override {
+  policy::result<std::vector<policy::owed_notice>> claim_owed_notices(
+      time_point now, std::chrono::milliseconds lease, std::size_t limit) override {
+    before_call();
+    return inner_.claim_owed_notices(now, lease, limit);
+  }
+  policy::result<void> settle_notices(const std::vector<std::int64_t>& ids) override {
+    before_call();
+    return inner_.settle_notices(ids);
+  }
+  policy::result<std::vector<policy::change>> changes_since(std::int64_t after,
+                                                            std::size_t limit) override {
     before_call();
     return inner_.changes_since(after, limit);
   }
@@ -70,7 +83,8 @@ class forwarding_store : public policy::store {
     before_call();
     return inner_.last_change_seq();
   }
-  policy::result<policy::committed> apply(const policy::write_batch& b, const policy::before_commit& check) override {
+  policy::result<policy::committed> apply(const policy::write_batch& b,
+                                          const policy::before_commit& check) override {
     before_call();
     return inner_.apply(b, check);
   }

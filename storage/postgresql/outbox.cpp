@@ -47,10 +47,16 @@ class pg_outbox final : public mail::outbox {
       for (const auto& m : mails) {
         auto r = c.query(
             "INSERT INTO mail_outbox (recipient, subject, body, created_at, attempts,"
-            " next_attempt_at, last_error) VALUES ($1, $2, $3, $4, 0, $4, '') RETURNING id",
-            params().add(m.recipient).add(m.subject).add(m.body).add(to_millis(now)));
+            " next_attempt_at, last_error, once_key) VALUES ($1, $2, $3, $4, 0, $4, '', $5)"
+            " ON CONFLICT (once_key) DO NOTHING RETURNING id",
+            params()
+                .add(m.recipient)
+                .add(m.subject)
+                .add(m.body)
+                .add(to_millis(now))
+                .add(mail::once_key_column(m)));
         if (!r) return r.err();
-        ids.push_back(r->integer(0, 0));
+        ids.push_back(r->count() == 0 ? 0 : r->integer(0, 0));
       }
       if (auto r = tx->commit(); !r) return r.err();
       return ids;

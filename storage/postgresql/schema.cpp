@@ -120,6 +120,17 @@ CREATE TABLE kill_orders (
 );
 CREATE INDEX kill_orders_by_node ON kill_orders (node, outcome);
 )sql"},
+    {6, "owed notices; mail queued once per notice and recipient", R"sql(
+CREATE TABLE notices (
+  id         BIGSERIAL PRIMARY KEY,
+  request_id BIGINT NOT NULL,
+  body       TEXT   NOT NULL,
+  owed_at    BIGINT NOT NULL
+);
+CREATE INDEX notices_by_owed ON notices (owed_at);
+ALTER TABLE mail_outbox ADD COLUMN once_key TEXT;
+CREATE UNIQUE INDEX mail_outbox_once ON mail_outbox (once_key);
+)sql"},
 };
 
 // Releases the session's migration lock however migrate() leaves.

@@ -1,5 +1,6 @@
 #include "storage/postgresql/store.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 #include "storage/postgresql/connection.hpp"
@@ -194,11 +195,44 @@ class pg_store final : public store {
     return with([&](connection& c) -> result<std::optional<time_point>> {
       auto r = c.query(
           "SELECT LEAST((SELECT MIN(pending_until) FROM requests WHERE state = 'pending'),"
-          " (SELECT MIN(end_at) FROM grants WHERE state = 'active'))");
+          " (SELECT MIN(end_at) FROM grants WHERE state = 'active'),"
+          " (SELECT MIN(owed_at) FROM notices))");
       if (!r) return r.err();
       auto ms = r->optional_integer(0, 0);
       if (!ms) return std::optional<time_point>();
       return std::optional<time_point>(codec::from_millis(*ms));
+    });
+  }
+
+  result<std::vector<owed_notice>> claim_owed_notices(time_point now,
+                                                      std::chrono::milliseconds lease,
+                                                      std::size_t limit) override {
+    return with([&](connection& c) -> result<std::vector<owed_notice>> {
+      // SKIP LOCKED: daemons claiming at once take different notices instead of queueing.
+      auto r = c.query(
+          "UPDATE notices SET owed_at = $1 WHERE id IN (SELECT id FROM notices"
+          " WHERE owed_at <= $2 ORDER BY owed_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+          " RETURNING id, request_id, body",
+          params()
+              .add(to_millis(now + lease))
+              .add(to_millis(now))
+              .add(std::int64_t(limit == 0 ? 1000 : limit)));
+      if (!r) return r.err();
+      std::vector<owed_notice> out;
+      for (int i = 0; i < r->count(); ++i)
+        out.push_back(owed_notice{r->integer(i, 0), r->integer(i, 1), r->text(i, 2)});
+      std::sort(out.begin(), out.end(),
+                [](const owed_notice& x, const owed_notice& y) { return x.id < y.id; });
+      return out;
+    });
+  }
+
+  result<void> settle_notices(const std::vector<std::int64_t>& ids) override {
+    return with([&](connection& c) -> result<void> {
+      for (std::int64_t id : ids)
+        if (auto done = c.query("DELETE FROM notices WHERE id = $1", params().add(id)); !done)
+          return done.err();
+      return {};
     });
   }
 
@@ -290,6 +324,13 @@ class pg_store final : public store {
                            params().add(changes_channel).add(out.changes.back().seq));
           !n)
         return n.err();
+    }
+    for (const std::string& body : batch.notices) {
+      auto row = c.query(
+          "INSERT INTO notices (request_id, body, owed_at) VALUES ($1, $2, $3) RETURNING id",
+          params().add(std::int64_t{r.id}).add(body).add(to_millis(r.updated + notice_grace)));
+      if (!row) return row.err();
+      out.notice_ids.push_back(row->integer(0, 0));
     }
     if (check)
       if (auto checked = check(out); !checked) return checked.err();  // rolled back

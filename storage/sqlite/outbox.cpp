@@ -32,18 +32,16 @@ class sqlite_outbox final : public mail::outbox {
     for (const auto& m : mails) {
       auto stmt = db_->prepare(
           "INSERT INTO mail_outbox (recipient, subject, body, created_at, attempts,"
-          " next_attempt_at, last_error) VALUES (?, ?, ?, ?, 0, ?, '')");
+          " next_attempt_at, last_error, once_key) VALUES (?1, ?2, ?3, ?4, 0, ?4, '', ?5)"
+          " ON CONFLICT (once_key) DO NOTHING");
       if (!stmt) return stmt.err();
-      if (auto r = (*stmt)
-                       ->bind(1, m.recipient)
-                       .bind(2, m.subject)
-                       .bind(3, m.body)
-                       .bind(4, to_millis(now))
-                       .bind(5, to_millis(now))
-                       .run();
-          !r)
-        return r.err();
-      ids.push_back(db_->last_insert_rowid());
+      (*stmt)->bind(1, m.recipient).bind(2, m.subject).bind(3, m.body).bind(4, to_millis(now));
+      if (auto key = mail::once_key_column(m))
+        (*stmt)->bind(5, *key);
+      else
+        (*stmt)->bind_null(5);
+      if (auto r = (*stmt)->run(); !r) return r.err();
+      ids.push_back(db_->changes() == 0 ? 0 : db_->last_insert_rowid());
     }
     if (auto r = tx->commit(); !r) return r.err();
     return ids;

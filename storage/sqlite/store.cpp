@@ -166,15 +166,49 @@ class sqlite_store final : public store {
   result<std::optional<time_point>> next_deadline() override {
     return locked([&]() -> result<std::optional<time_point>> {
       auto s = db_->prepare(
-          "SELECT (SELECT MIN(pending_until) FROM requests WHERE state = 'pending'),"
-          " (SELECT MIN(end_at) FROM grants WHERE state = 'active')");
+          "SELECT MIN(t) FROM (SELECT MIN(pending_until) AS t FROM requests WHERE state = 'pending'"
+          " UNION ALL SELECT MIN(end_at) FROM grants WHERE state = 'active'"
+          " UNION ALL SELECT MIN(owed_at) FROM notices)");
       if (!s) return s.err();
       auto row = (*s)->step();
       if (!row) return row.err();
-      auto a = (*s)->optional_integer(0), b = (*s)->optional_integer(1);
-      if (!a && !b) return std::optional<time_point>();
-      std::int64_t ms = a && b ? std::min(*a, *b) : (a ? *a : *b);
-      return std::optional<time_point>(codec::from_millis(ms));
+      auto ms = (*s)->optional_integer(0);
+      if (!ms) return std::optional<time_point>();
+      return std::optional<time_point>(codec::from_millis(*ms));
+    });
+  }
+
+  result<std::vector<owed_notice>> claim_owed_notices(time_point now,
+                                                      std::chrono::milliseconds lease,
+                                                      std::size_t limit) override {
+    return locked([&]() -> result<std::vector<owed_notice>> {
+      auto s = db_->prepare(
+          "UPDATE notices SET owed_at = ?1 WHERE id IN (SELECT id FROM notices"
+          " WHERE owed_at <= ?2 ORDER BY owed_at, id LIMIT ?3) RETURNING id, request_id, body");
+      if (!s) return s.err();
+      (*s)->bind(1, codec::to_millis(now + lease))
+          .bind(2, codec::to_millis(now))
+          .bind(3, limit_of(limit));
+      auto owed = read_all<owed_notice>(**s, [](statement& row) -> result<owed_notice> {
+        return owed_notice{row.integer(0), row.integer(1), row.text(2)};
+      });
+      if (owed)  // RETURNING gives no order: oldest first by id
+        std::sort(owed->begin(), owed->end(),
+                  [](const owed_notice& x, const owed_notice& y) { return x.id < y.id; });
+      return owed;
+    });
+  }
+
+  result<void> settle_notices(const std::vector<std::int64_t>& ids) override {
+    return locked([&]() -> result<void> {
+      return in_transaction([&]() -> result<void> {
+        for (std::int64_t id : ids) {
+          auto s = db_->prepare("DELETE FROM notices WHERE id = ?1");
+          if (!s) return s.err();
+          if (auto done = (*s)->bind(1, id).run(); !done) return done.err();
+        }
+        return {};
+      });
     });
   }
 
@@ -280,6 +314,13 @@ class sqlite_store final : public store {
       if (auto done = (*s)->run(); !done) return done.err();
       c.seq = db_->last_insert_rowid();
       out.changes.push_back(c);
+    }
+    for (const std::string& body : batch.notices) {
+      auto s = db_->prepare("INSERT INTO notices (request_id, body, owed_at) VALUES (?1, ?2, ?3)");
+      if (!s) return s.err();
+      (*s)->bind(1, r.id).bind(2, body).bind(3, codec::to_millis(r.updated + notice_grace));
+      if (auto done = (*s)->run(); !done) return done.err();
+      out.notice_ids.push_back(db_->last_insert_rowid());
     }
     if (check)
       if (auto checked = check(out); !checked) return checked.err();  // rolled back

@@ -69,7 +69,7 @@ class MailNotifier : public ::testing::Test {
 };
 
 TEST_F(MailNotifier, AsksEachApproverWithTheirOwnLinksAndSkipsThoseWithoutAnAddress) {
-  notifier().ask_approvers(r_, 0, {"bob", "carol"});
+  EXPECT_TRUE(notifier().ask_approvers(r_, 0, {"bob", "carol"}, ""));
   auto mails = queued();
   ASSERT_EQ(mails.size(), 1u);  // carol has no email address
   EXPECT_EQ(mails[0].mail.recipient, "bob@example.com");
@@ -93,7 +93,8 @@ TEST_F(MailNotifier, AsksEachApproverWithTheirOwnLinksAndSkipsThoseWithoutAnAddr
 
 TEST_F(MailNotifier, TellsTheRequesterOfADecision) {
   r_.state = policy::request_state::denied;
-  notifier().tell_requester(r_, policy::happening_kind::request_denied, "bob", "not today");
+  EXPECT_TRUE(notifier().tell_requester(r_, policy::happening_kind::request_denied, "bob",
+                                        "not today", ""));
   auto mails = queued();
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(mails[0].mail.recipient, "alice@example.com");
@@ -107,13 +108,56 @@ TEST_F(MailNotifier, EmergencyReachesEveryApproverOnce) {
   c->users[2].email = "carol@example.com";
   config_ = c;
   r_.emergency = true;
-  notifier().tell_emergency(r_, {"bob", "carol", "bob"});
+  EXPECT_TRUE(notifier().tell_emergency(r_, {"bob", "carol", "bob"}, ""));
   auto mails = queued();
   ASSERT_EQ(mails.size(), 2u);
   EXPECT_EQ(mails[0].mail.recipient, "bob@example.com");
   EXPECT_EQ(mails[1].mail.recipient, "carol@example.com");
   EXPECT_EQ(mails[1].mail.subject, "test-gate - Emergency Access Taken - #7");
   EXPECT_EQ(counters_.queued, 2u);
+}
+
+// A notice told again (its first teller died before settling it) queues nothing new: each
+// recipient's mail is kept once under the notice's key, whatever the second telling composes.
+TEST_F(MailNotifier, ANoticeToldTwiceQueuesEachRecipientsMailOnce) {
+  auto c = std::make_shared<config::config>(*config_);
+  c->users[2].email = "carol@example.com";
+  config_ = c;
+  EXPECT_TRUE(notifier().ask_approvers(r_, 0, {"bob"}, "notice-41/"));
+  EXPECT_TRUE(notifier().ask_approvers(r_, 0, {"bob", "carol"}, "notice-41/"));
+  EXPECT_TRUE(notifier().ask_approvers(r_, 0, {"bob"}, "notice-42/"));
+  auto mails = queued();
+  ASSERT_EQ(mails.size(), 3u);
+  EXPECT_EQ(mails[0].mail.recipient, "bob@example.com");
+  EXPECT_EQ(mails[1].mail.recipient, "carol@example.com");
+  EXPECT_EQ(mails[2].mail.recipient, "bob@example.com");
+  EXPECT_EQ(counters_.queued, 3u);
+}
+
+// Mail that cannot be stored is reported, so that the notice stays owed.
+TEST_F(MailNotifier, AnOutboxThatCannotStoreIsReported) {
+  struct failing_outbox final : outbox {
+    result<std::vector<std::int64_t>> enqueue(const std::vector<outgoing_mail>&,
+                                              time_point) override {
+      return policy::make_error(policy::error_code::internal, "disk full");
+    }
+    result<std::vector<queued_mail>> due(time_point, std::size_t) override {
+      return std::vector<queued_mail>{};
+    }
+    result<std::vector<queued_mail>> claim_due(time_point, std::size_t,
+                                               std::chrono::milliseconds) override {
+      return std::vector<queued_mail>{};
+    }
+    result<std::optional<time_point>> next_due() override { return std::optional<time_point>(); }
+    result<void> mark_sent(std::int64_t, time_point) override { return {}; }
+    result<void> mark_failed(std::int64_t, const std::string&, time_point) override { return {}; }
+    result<std::int64_t> unsent() override { return std::int64_t{0}; }
+    result<std::int64_t> prune_sent(time_point) override { return std::int64_t{0}; }
+  } full;
+  mail_notifier n([this] { return config_; }, links_, full, clock_, counters_, {});
+  EXPECT_FALSE(
+      n.tell_requester(r_, policy::happening_kind::request_denied, "bob", "", "notice-1/"));
+  EXPECT_EQ(counters_.queued, 0u);
 }
 
 }  // namespace

@@ -61,6 +61,29 @@ TYPED_TEST(Outbox, QueuedMailIsDueAtOnceThenSent) {
   EXPECT_EQ(*box.unsent(), 0);
 }
 
+// A mail with a once_key is queued once, even after it was sent (until pruned); mails without
+// one never collide.
+TYPED_TEST(Outbox, AMailIsQueuedOnceUnderItsOnceKey) {
+  auto& box = *this->box_;
+  outgoing_mail keyed = mail_to("bob");
+  keyed.once_key = "notice-7/bob@example.com";
+  auto first = box.enqueue({keyed, mail_to("carol"), mail_to("carol")}, t0);
+  ASSERT_TRUE(first) << first.message();
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_NE((*first)[0], 0);
+  EXPECT_EQ(*box.unsent(), 3);
+  ASSERT_TRUE(box.mark_sent((*first)[0], t0 + 1s));
+  keyed.body = "Subject: y\r\n\r\ncomposed again\r\n";
+  outgoing_mail other = mail_to("dave");
+  other.once_key = "notice-7/dave@example.com";
+  auto again = box.enqueue({keyed, other}, t0 + 2s);
+  ASSERT_TRUE(again) << again.message();
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_EQ((*again)[0], 0);  // queued before: nothing stored
+  EXPECT_NE((*again)[1], 0);
+  EXPECT_EQ(*box.unsent(), 3);  // carol twice and dave
+}
+
 TYPED_TEST(Outbox, DueMailIsOldestFirstAndAtMostTheLimit) {
   auto& box = *this->box_;
   auto first = *box.enqueue({mail_to("a"), mail_to("b")}, t0);

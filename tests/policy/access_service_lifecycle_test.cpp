@@ -2,9 +2,9 @@
 // revocation, admin override, expiry, grant end, the change feed and version-conflict retries.
 #include <algorithm>
 
-#include "storage/forwarding_store.hpp"
 #include "policy/access_service.hpp"
 #include "policy_test_support.hpp"
+#include "storage/forwarding_store.hpp"
 
 namespace gatehouse::policy::testing {
 namespace {
@@ -29,6 +29,38 @@ TEST_F(AccessServiceLifecycle, PendingRequestExpires) {
   EXPECT_EQ(audit_.names().back(), "request.expired");
   EXPECT_EQ(*svc().next_deadline(), std::nullopt);
   EXPECT_TRUE(svc().process_due(clock_.now())->expired.empty());
+}
+
+// Who must be told is stored with the change. When telling fails (the mail could not be
+// queued; or the daemon died before it could), the notice stays owed and is told once due,
+// under the same once prefix, so that the outbox keeps one mail per recipient.
+TEST_F(AccessServiceLifecycle, ANoticeNotToldIsToldAgainOnceOwed) {
+  use(prod_rule({level({"bob"})}));
+  request r = file("alice");
+  ASSERT_EQ(notifier_.calls.size(), 1u);
+  const std::string first_once = notifier_.calls[0].once;
+  EXPECT_TRUE(first_once.starts_with("notice-")) << first_once;
+  notifier_.refuse = true;
+  ASSERT_TRUE(svc().approve(r.id, "bob", {}).ok());
+  notifier_.refuse = false;
+  EXPECT_EQ(notifier_.calls.size(), 1u);  // alice not told yet
+  EXPECT_EQ(*svc().next_deadline(), std::optional<time_point>(t0() + notice_grace));
+
+  clock_.advance(notice_grace - 1s);
+  EXPECT_EQ(svc().process_due(clock_.now())->told_again, 0u);
+  clock_.advance(1s);
+  auto report = svc().process_due(clock_.now());
+  ASSERT_TRUE(report.ok()) << report.message();
+  EXPECT_EQ(report->told_again, 1u);
+  ASSERT_EQ(notifier_.calls.size(), 2u);
+  EXPECT_EQ(notifier_.calls[1].what, "tell");
+  EXPECT_EQ(notifier_.calls[1].about, "request.approved");
+  EXPECT_EQ(notifier_.calls[1].by, "bob");
+  EXPECT_TRUE(notifier_.calls[1].once.starts_with("notice-"));
+  EXPECT_NE(notifier_.calls[1].once, first_once);
+  EXPECT_EQ(*svc().next_deadline(), std::optional<time_point>(t0() + 1h));  // the grant's end
+  EXPECT_EQ(svc().process_due(clock_.now())->told_again, 0u);
+  EXPECT_EQ(notifier_.calls.size(), 2u);
 }
 
 TEST_F(AccessServiceLifecycle, GrantEndsWhenItsPeriodRunsOut) {

@@ -112,19 +112,28 @@ std::vector<std::string> recording_audit::names() const {
   return out;
 }
 
-void recording_notifier::ask_approvers(const request& r, std::size_t level,
-                                       const std::vector<std::string>& people) {
-  calls.push_back({"ask", r.id, level, people, {}, {}});
+bool recording_notifier::ask_approvers(const request& r, std::size_t level,
+                                       const std::vector<std::string>& people,
+                                       std::string_view once) {
+  if (refuse) return false;
+  calls.push_back({"ask", r.id, level, people, {}, {}, std::string(once)});
+  return true;
 }
 
-void recording_notifier::tell_requester(const request& r, happening_kind what,
-                                        const std::string& by, const std::string& comment) {
-  calls.push_back({"tell", r.id, 0, {r.requester}, std::string(audit_name(what)), by, comment});
+bool recording_notifier::tell_requester(const request& r, happening_kind what,
+                                        const std::string& by, const std::string& comment,
+                                        std::string_view once) {
+  if (refuse) return false;
+  calls.push_back({"tell", r.id, 0, {r.requester}, std::string(audit_name(what)), by,
+                   std::string(once), comment});
+  return true;
 }
 
-void recording_notifier::tell_emergency(const request& r,
-                                        const std::vector<std::string>& approvers) {
-  calls.push_back({"emergency", r.id, 0, approvers, {}, {}});
+bool recording_notifier::tell_emergency(const request& r, const std::vector<std::string>& approvers,
+                                        std::string_view once) {
+  if (refuse) return false;
+  calls.push_back({"emergency", r.id, 0, approvers, {}, {}, std::string(once)});
+  return true;
 }
 
 std::vector<std::string> recording_notifier::asked(request_id id, std::size_t level) const {

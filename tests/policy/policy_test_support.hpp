@@ -78,13 +78,16 @@ class recording_notifier final : public notifier {
     std::vector<std::string> people;
     std::string about;  // tell: audit name of what happened
     std::string by;
+    std::string once;  // the notice's once prefix ("" without a stored notice)
     std::string comment{};  // tell: the decision's comment
   };
-  void ask_approvers(const request& r, std::size_t level,
-                     const std::vector<std::string>& people) override;
-  void tell_requester(const request& r, happening_kind what, const std::string& by,
-                      const std::string& comment) override;
-  void tell_emergency(const request& r, const std::vector<std::string>& approvers) override;
+  bool ask_approvers(const request& r, std::size_t level, const std::vector<std::string>& people,
+                     std::string_view once) override;
+  bool tell_requester(const request& r, happening_kind what, const std::string& by,
+                      const std::string& comment, std::string_view once) override;
+  bool tell_emergency(const request& r, const std::vector<std::string>& approvers,
+                      std::string_view once) override;
+  bool refuse = false;  // answer false (the mail could not be queued) and record nothing
   // People asked at `level` of request `id`, in order of asking.
   std::vector<std::string> asked(request_id id, std::size_t level) const;
   std::vector<call> calls;

@@ -342,6 +342,45 @@ TYPED_TEST(StoreConformance, DueItemsAndNextDeadline) {
   EXPECT_EQ(*s.next_deadline(), std::optional(t0() + 20min));
 }
 
+// The notices a change owes are stored with it, owed once the committer's grace has passed,
+// claimed by one caller at a time, and gone once settled; a rolled-back change owes none.
+TYPED_TEST(StoreConformance, NoticesAreStoredWithTheirChangeAndClaimedOnceOwed) {
+  auto& s = *this->store_;
+  request r = this->sample("alice", request_state::denied);  // no deadline of its own
+  write_batch batch{r, std::nullopt, std::nullopt, {change_kind::request_filed}};
+  batch.notices = {"first", "second"};
+  auto refused = s.apply(batch, [](const committed&) -> result<void> {
+    return make_error(error_code::refused, "audit log unavailable");
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(*s.next_deadline(), std::nullopt);
+
+  auto done = s.apply(batch);
+  ASSERT_TRUE(done.ok()) << done.message();
+  ASSERT_EQ(done->notice_ids.size(), 2u);
+  const time_point owed = r.updated + notice_grace;
+  EXPECT_EQ(*s.next_deadline(), std::optional(owed));
+  EXPECT_TRUE(s.claim_owed_notices(owed - 1s, 60s, 10)->empty());
+
+  auto claimed = s.claim_owed_notices(owed, 60s, 10);
+  ASSERT_TRUE(claimed.ok()) << claimed.message();
+  ASSERT_EQ(claimed->size(), 2u);
+  EXPECT_EQ((*claimed)[0].id, done->notice_ids[0]);
+  EXPECT_EQ((*claimed)[0].request, done->req.id);
+  EXPECT_EQ((*claimed)[0].text, "first");
+  EXPECT_EQ((*claimed)[1].text, "second");
+  EXPECT_TRUE(s.claim_owed_notices(owed + 59s, 60s, 10)->empty());  // claimed meanwhile
+  EXPECT_EQ(*s.next_deadline(), std::optional(owed + 60s));
+
+  ASSERT_TRUE(s.settle_notices({done->notice_ids[0]}).ok());
+  auto again = s.claim_owed_notices(owed + 60s, 60s, 1);  // the claim lapsed; one at most
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].text, "second");
+  ASSERT_TRUE(s.settle_notices(done->notice_ids).ok());  // one already gone: ignored
+  EXPECT_EQ(*s.next_deadline(), std::nullopt);
+  EXPECT_TRUE(s.claim_owed_notices(owed + 24h, 60s, 10)->empty());
+}
+
 TYPED_TEST(StoreConformance, ReopenKeepsEverything) {
   if (!TypeParam::persistent) GTEST_SKIP() << "an in-memory store starts empty by design";
   auto r = this->store_->apply(write_batch{this->sample(),

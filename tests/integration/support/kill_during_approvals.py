@@ -90,7 +90,9 @@ def check(test, three, ids, said, victim=0, mail_timeout=150):
     last_of_victim = [int(e["request"]) for e in three.events(victim, "request.approved")][-1:]
     test.assertTrue(set(dup) <= set(last_of_victim), f"approved twice in the audit: {dup}")
     test.assertEqual({rid for rid, n in approved.items() if n > 0}, set(ids))
-    # Mail: every queued message is sent, then counted per request and recipient. Each mail is
+    # Mail: every notice owed is told (a change's notices are stored with it: the victim's,
+    # committed but not yet told at the kill, are told by a survivor once owed) and every
+    # queued message is sent, then counted per request and recipient. Each mail is
     # composed and queued once (one Message-ID, fixed when it is queued). Delivery is at least
     # once (mail/mail_sender.hpp): the message the victim was handing to SMTP when it was
     # killed, accepted by the server but not yet marked sent, is sent again by a survivor once
