@@ -28,9 +28,20 @@ json::object to_json(const policy::request& r) {
                                      {"level", d.level + 1},
                                      {"admin_override", d.admin_override}});
   json::array comments;
-  for (const auto& c : r.comments)
-    comments.push_back(
-        json::object{{"author", c.author}, {"text", c.text}, {"at", format_rfc3339(c.at)}});
+  json::array history;  // the other steps kept with the comments: reassigned, revoked, ended
+  for (const auto& c : r.comments) {
+    if (c.kind == policy::record_kind::comment) {
+      comments.push_back(
+          json::object{{"author", c.author}, {"text", c.text}, {"at", format_rfc3339(c.at)}});
+      continue;
+    }
+    json::value actor = nullptr;
+    if (!c.author.empty()) actor = c.author;
+    history.push_back(json::object{{"event", text(policy::to_string(c.kind))},
+                                   {"actor", std::move(actor)},
+                                   {"text", c.text},
+                                   {"at", format_rfc3339(c.at)}});
+  }
   json::value post = nullptr;
   if (r.post_approval != policy::post_approval::none)
     post = text(policy::to_string(r.post_approval));
@@ -50,6 +61,7 @@ json::object to_json(const policy::request& r) {
           {"approvers", std::move(levels)},
           {"decisions", std::move(decisions)},
           {"comments", std::move(comments)},
+          {"history", std::move(history)},
           {"grant_id", std::move(grant)},
           {"rule", r.rule},
           {"filed_by", r.filed_by},

@@ -1,6 +1,8 @@
 #pragma once
 // The JSON shapes of SPEC's `--json` objects: requests, grants (and later sessions).
-// Shared by the admin API and, later, the web JSON API.
+// Shared by the admin API and the web JSON API. Beyond SPEC's fields a request has `history`:
+// [{event: reassigned|revoked|grant_ended, actor (null for the clock), text, at}] - the steps
+// after filing that are no decision (`comments` keeps only people's comments).
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 

@@ -12,7 +12,9 @@
 #include "apps/app_directory.hpp"
 #include "core/duration.hpp"
 #include "core/json_text.hpp"
+#include "core/time.hpp"
 #include "core/web_text.hpp"
+#include "operations/filing_arguments.hpp"
 #include "operations/operations.hpp"
 
 namespace gatehouse::admin {
@@ -97,6 +99,22 @@ operations::argument_reader arguments_of(const json::object& o) {
   };
 }
 
+// As arguments_of; `approvers` may also be a JSON array of names.
+operations::argument_reader filing_arguments_of(const json::object& o) {
+  return [&o, plain = arguments_of(o)](
+             std::string_view key) -> policy::result<std::optional<std::string>> {
+    const auto* v = o.if_contains(key);
+    if (key != "approvers" || !v || !v->is_array()) return plain(key);
+    std::string names;
+    for (const auto& name : v->get_array()) {
+      if (!name.is_string())
+        return policy::make_error(error_code::invalid, "approvers must be names");
+      names += (names.empty() ? "" : ",") + std::string(name.get_string());
+    }
+    return std::optional<std::string>(std::move(names));
+  };
+}
+
 std::optional<std::string> text_field(const json::object& o, std::string_view key) {
   auto value = arguments_of(o)(key);
   if (!value) throw bad_input{value.message()};
@@ -129,9 +147,10 @@ http_reply file_request(operations::service& ops, const route_caller& caller,
                    server ? server->protocol : config::protocol::ssh};
   policy::filing f;
   f.justification = reason.value_or("");
-  auto duration = operations::duration_argument(arguments_of(body));
-  if (!duration) throw bad_input{duration.message()};
-  f.duration = *duration;
+  if (auto read =
+          operations::read_filing_arguments(filing_arguments_of(body), system_clock().now(), f);
+      !read)
+    throw bad_input{read.message()};
   if (const auto* e = body.if_contains("emergency"); e && e->is_bool()) f.emergency = e->get_bool();
   return reply_with(ops.file(actor_of(caller, body), t, f));
 }
@@ -236,7 +255,8 @@ std::optional<http_reply> handle_policy_route(operations::service& ops, const ht
       if (parts.size() == 3 && get)
         return reply_if_seen(ops.get_grant(*id), caller.sees_grant, "no such grant");
       if (parts.size() == 4 && post && parts[3] == "revoke")
-        return reply_with(ops.revoke(actor_of(caller, body), *id));
+        return reply_with(
+            ops.revoke(actor_of(caller, body), *id, text_field(body, "comment").value_or("")));
     }
   } catch (const bad_input& e) {
     return error_reply(400, e.message);

@@ -3,12 +3,17 @@
 // operations API (operations::service), which tells the gate service of every change itself.
 //
 //   GET  /v1/requests[?state=S]            list, newest first
-//   POST /v1/requests                      {target: "account@server", for, reason, duration?,
-//   emergency?, as?} GET  /v1/requests/ID POST /v1/requests/ID/approve           {as?, comment?,
-//   until? | duration?} POST /v1/requests/ID/deny              {as?, comment?} POST
-//   /v1/requests/ID/cancel            {as?} POST /v1/requests/ID/comment           {as?, text} POST
-//   /v1/requests/ID/reassign          {as, to} GET  /v1/grants[?state=S] POST /v1/grants/ID/revoke
-//   {as?}
+//   POST /v1/requests                      {target: "account@server", for, reason, start?
+//                                          (RFC 3339 or +2h), duration? | until?, approvers?
+//                                          ("bob,carol" or an array), emergency?, as?}
+//   GET  /v1/requests/ID
+//   POST /v1/requests/ID/approve           {as?, comment?, until? | duration?}
+//   POST /v1/requests/ID/deny              {as?, comment?}
+//   POST /v1/requests/ID/cancel            {as?}
+//   POST /v1/requests/ID/comment           {as?, text}
+//   POST /v1/requests/ID/reassign          {as, to}
+//   GET  /v1/grants[?state=S]
+//   POST /v1/grants/ID/revoke              {as?, comment?}
 //   POST /v1/http-tokens                   {app, for, valid?}: a personal HTTP token for `for`
 //                                          ({token, person, app, url}; the token is in the reply
 //                                          only, never in the audit)

@@ -105,6 +105,19 @@ std::string window_end(const json::value& request) {
   const auto* w = o ? o->if_contains("window") : nullptr;
   return w ? field(*w, "end") : "-";
 }
+
+// "  revoked        AT by bob: no longer needed", "  reassigned     AT by bob: bob -> dave",
+// "  grant ended    AT".
+std::string history_line(const json::value& x) {
+  std::string event = field(x, "event");
+  if (event == "grant_ended") event = "grant ended";
+  std::string line =
+      "  " + event + std::string(event.size() < 15 ? 15 - event.size() : 1, ' ') + field(x, "at");
+  if (auto actor = field(x, "actor"); actor != "-") line += " by " + actor;
+  if (auto text = field(x, "text"); text != "-" && !text.empty()) line += ": " + text;
+  return line;
+}
+
 }  // namespace
 
 void print_requests(const json::value& list) {
@@ -143,6 +156,8 @@ void print_request(const json::value& r) {
     for (const auto& x : c->as_array())
       std::printf("  comment        %s %s: %s\n", field(x, "at").c_str(),
                   field(x, "author").c_str(), field(x, "text").c_str());
+  if (const auto* h = o.if_contains("history"); h && h->is_array())
+    for (const auto& x : h->as_array()) std::printf("%s\n", history_line(x).c_str());
 }
 
 void print_request_outcome(const json::value& r) {
@@ -186,9 +201,9 @@ void print_sessions(const json::value& list) {
     std::printf("no live sessions\n");
     return;
   }
-  print_table({"ID", "PERSON", "TARGET", "PROTOCOL", "CLIENT", "STARTED", "GRANT", "IN", "OUT",
-               "NODE"},
-              rows);
+  print_table(
+      {"ID", "PERSON", "TARGET", "PROTOCOL", "CLIENT", "STARTED", "GRANT", "IN", "OUT", "NODE"},
+      rows);
 }
 
 // One line each, nothing else: `gatehouse ca export > /etc/ssh/gatehouse_user_ca.pub`.

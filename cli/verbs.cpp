@@ -39,7 +39,7 @@ void add_common(json::object& body, const arguments& a) {
   if (auto as = a.option("--as")) body["as"] = *as;
 }
 
-// "--comment", "--duration", "--until", "--reason", "--to", "--text" → body fields.
+// "--comment", "--duration", "--until", "--reason", "--to", "--start", ... → body fields.
 void copy_options(json::object& body, const arguments& a,
                   std::initializer_list<const char*> names) {
   for (const char* n : names)
@@ -111,11 +111,14 @@ const std::map<std::string, verb>& verbs() {
         [](const arguments& a) { return post_on_request(a, "reassign", {"--to"}); },
         print_request_outcome}},
       {"request",
-       {"request ACCOUNT@SERVER --for PERSON --reason R [--duration D] [--emergency]", 1, 1,
+       {"request ACCOUNT@SERVER --for PERSON --reason R [--start T|+2h] [--duration D|--until T]"
+        " [--approvers A,B] [--emergency]",
+        1, 1,
         [](const arguments& a) {
           call c{"POST", "/v1/requests", {}};
           add_common(c.body, a);
-          copy_options(c.body, a, {"--for", "--reason", "--duration"});
+          copy_options(c.body, a,
+                       {"--for", "--reason", "--start", "--duration", "--until", "--approvers"});
           c.body["target"] = a.positional[0];
           c.body["emergency"] = a.has("--emergency");
           return c;

@@ -73,8 +73,9 @@ result<policy::request> service::perform(const actor& by, policy::request_id id,
   return std::visit(visitor{*this, by, id}, action);
 }
 
-result<policy::grant> service::revoke(const actor& by, policy::grant_id id) {
-  return told(access_.revoke(id, by.name(), by.is_administrator()));
+result<policy::grant> service::revoke(const actor& by, policy::grant_id id,
+                                      const std::string& comment) {
+  return told(access_.revoke(id, by.name(), by.is_administrator(), comment));
 }
 
 result<void> service::kill_session(const std::string& session_id, const std::string& by) {

@@ -71,7 +71,9 @@ class service {
   // One of the above, as parsed from named arguments (request_action.hpp).
   policy::result<policy::request> perform(const actor& by, policy::request_id id,
                                           const request_action& action);
-  policy::result<policy::grant> revoke(const actor& by, policy::grant_id id);
+  // `comment` (may be empty): why; kept in the request's timeline, audited, mailed.
+  policy::result<policy::grant> revoke(const actor& by, policy::grant_id id,
+                                       const std::string& comment = {});
 
   // Ends a live session; not_found ("no live session ID") when none has that id. `by` is
   // who the session's person is told ended it (the admin socket's OS user).

@@ -85,6 +85,20 @@ result<std::vector<approver_level>> levels_for(const decisions::approval_needed&
   return levels;
 }
 
+// The window a filing asks for (filing's comment). A start a little in the past (a clock
+// apart, a script's "now") is now; one further back is refused: nobody files for the past.
+result<time_window> requested_window(const filing& f, const rule_terms& terms, time_point now) {
+  if (f.window) return *f.window;
+  if (f.duration && f.until) return invalid("give a duration or an end time, not both");
+  constexpr auto slack = std::chrono::minutes(1);
+  time_point start = f.start.value_or(now);
+  if (start < now - slack)
+    return invalid("the start " + format_rfc3339(start) + " has already passed");
+  start = std::max(start, now);
+  if (f.until) return time_window{start, *f.until};
+  return time_window{start, start + f.duration.value_or(terms.default_duration)};
+}
+
 }  // namespace
 
 access_service::access_service(std::shared_ptr<const config::config> cfg, store& s,
@@ -185,8 +199,9 @@ result<request> access_service::file_request(const target& t, const filing& f) {
   draft.account = t.account;
   draft.protocol = t.protocol;
   draft.justification = f.justification;
-  draft.window =
-      f.window ? *f.window : time_window{now, now + f.duration.value_or(terms->default_duration)};
+  auto window = requested_window(f, *terms, now);
+  if (!window) return window.err();
+  draft.window = *window;
   draft.levels = std::move(levels);
   draft.emergency = f.emergency;
   draft.rule = terms->name;
@@ -262,11 +277,12 @@ result<request> access_service::reassign(request_id id, const std::string& actor
   return std::move(done->req);
 }
 
-result<grant> access_service::revoke(grant_id id, const std::string& actor, bool admin) {
+result<grant> access_service::revoke(grant_id id, const std::string& actor, bool admin,
+                                     const std::string& comment) {
   auto g = store_.get_grant(id);
   if (!g) return g.err();
   auto done = act(g->request, clock_.now(), [&](const request&) {
-    return events::revoke{actor, admin};
+    return events::revoke{actor, admin, comment};
   });
   if (!done) return done.err();
   return std::move(*done->stored_grant);

@@ -45,8 +45,13 @@ namespace gatehouse::policy {
 // What the requester (or an admin on their behalf) files.
 struct filing {
   std::string justification{};
-  std::optional<std::chrono::seconds> duration{};  // from now; default: the rule's
-  std::optional<time_window> window{};             // explicit window instead of a duration
+  // The window asked for: from `start` (default now; a future start asks for access later)
+  // for `duration` (default the rule's default_duration) or until `until`; at most one of
+  // duration and until. Or an explicit `window` instead of all three. Within max_duration.
+  std::optional<time_point> start{};
+  std::optional<std::chrono::seconds> duration{};
+  std::optional<time_point> until{};
+  std::optional<time_window> window{};
   bool emergency = false;
   std::vector<std::string> chosen_approvers{};  // for requester_chooses_approvers rules
   std::string filed_by{};                       // empty: the requester
@@ -91,7 +96,8 @@ class access_service {
   // Files a request for `t.person` under the rule that applies now. Refused when the person
   // may already connect, when a request for the same target is already pending, or when the
   // rule denies, or when the one filing has filed too many requests lately (filing_limit);
-  // invalid for a window beyond max_duration or a missing justification.
+  // invalid for a window beyond max_duration, a start already past, both a duration and an
+  // end, or a missing justification.
   result<request> file_request(const target& t, const filing& f);
   // The newest pending request of this person for this account, if any (filed ahead).
   result<std::optional<request>> find_open_request(const std::string& person,
@@ -106,7 +112,10 @@ class access_service {
                           bool admin = false);
   result<request> reassign(request_id id, const std::string& actor, const std::string& from,
                            const std::string& to, bool admin = false);
-  result<grant> revoke(grant_id id, const std::string& actor, bool admin = false);
+  // `comment` (may be empty) is kept in the request's records, audited with grant.revoked and
+  // told to the requester.
+  result<grant> revoke(grant_id id, const std::string& actor, bool admin = false,
+                       const std::string& comment = {});
 
   result<request> get_request(request_id id);
   result<grant> get_grant(grant_id id);

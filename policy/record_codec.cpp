@@ -78,8 +78,11 @@ std::string encode_decisions(const std::vector<decision_record>& decisions) {
 
 std::string encode_comments(const std::vector<comment_record>& comments) {
   json::array out;
-  for (const auto& c : comments)
-    out.emplace_back(json::object{{"author", c.author}, {"text", c.text}, {"at", to_millis(c.at)}});
+  for (const auto& c : comments) {
+    json::object o{{"author", c.author}, {"text", c.text}, {"at", to_millis(c.at)}};
+    if (c.kind != record_kind::comment) o["kind"] = to_string(c.kind);
+    out.emplace_back(std::move(o));
+  }
   return json_serialize(out);
 }
 
@@ -122,6 +125,13 @@ std::optional<std::vector<comment_record>> decode_comments(std::string_view text
     if (!read(o, "author", c.author) || !read(o, "text", c.text) || !read(o, "at", at))
       return false;
     c.at = from_millis(at);
+    if (o.contains("kind")) {  // absent: a comment (every record before kinds existed)
+      std::string kind_text;
+      if (!read(o, "kind", kind_text)) return false;
+      auto kind = parse_record_kind(kind_text);
+      if (!kind) return false;
+      c.kind = *kind;
+    }
     return true;
   });
 }

@@ -4,7 +4,8 @@
 //   levels:    [{"approvers": ["bob", "carol"], "condition": "any"}, ...]
 //   decisions: [{"approver": "bob", "verdict": "approve", "comment": "", "at": MS,
 //                "level": 0, "admin": false}, ...]
-//   comments:  [{"author": "alice", "text": "...", "at": MS}, ...]
+//   comments:  [{"author": "alice", "text": "...", "at": MS, "kind": K}, ...]
+//              K (record_kind: "reassigned", "revoked", "grant_ended") only when not a comment
 // where MS is milliseconds since the Unix epoch. Decoding rejects anything else (nullopt).
 //
 // Pure functions; may throw std::bad_alloc only.

@@ -36,6 +36,22 @@ std::string_view to_string(post_approval p) {
 
 std::string_view to_string(verdict v) { return v == verdict::approve ? "approve" : "deny"; }
 
+std::string_view to_string(record_kind k) {
+  switch (k) {
+    case record_kind::comment: return "comment";
+    case record_kind::reassigned: return "reassigned";
+    case record_kind::revoked: return "revoked";
+    case record_kind::grant_ended: return "grant_ended";
+  }
+  return "comment";
+}
+
+std::optional<record_kind> parse_record_kind(std::string_view text) {
+  constexpr record_kind all[] = {record_kind::comment, record_kind::reassigned,
+                                 record_kind::revoked, record_kind::grant_ended};
+  return parse_enum(text, all);
+}
+
 std::string_view to_string(config::protocol p) {
   switch (p) {
     case config::protocol::ssh: return "ssh";

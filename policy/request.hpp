@@ -28,15 +28,21 @@ namespace gatehouse::policy {
 enum class request_state { pending, approved, denied, expired, cancelled };
 enum class post_approval { none, pending, approved, denied };
 enum class verdict { approve, deny };
+// What a comment_record keeps: a person's comment, or a step of the request's life after
+// filing that is no decision (a reassignment "bob -> dave", a revocation with its comment, the
+// grant's end), kept with the comments so that the request's timeline shows every step.
+enum class record_kind { comment, reassigned, revoked, grant_ended };
 
 std::string_view to_string(request_state s);  // SPEC words: "pending", "approved", ...
 std::string_view to_string(post_approval p);  // "none", "pending", "approved", "denied"
 std::string_view to_string(verdict v);        // "approve", "deny"
+std::string_view to_string(record_kind k);    // "comment", "reassigned", "revoked", "grant_ended"
 std::string_view to_string(config::protocol p);
 std::string_view to_string(config::condition c);
 std::optional<request_state> parse_request_state(std::string_view text);
 std::optional<post_approval> parse_post_approval(std::string_view text);
 std::optional<verdict> parse_verdict(std::string_view text);
+std::optional<record_kind> parse_record_kind(std::string_view text);
 std::optional<config::protocol> parse_protocol(std::string_view text);
 std::optional<config::condition> parse_condition(std::string_view text);
 
@@ -70,9 +76,10 @@ struct decision_record {
 };
 
 struct comment_record {
-  std::string author;
-  std::string text;
+  std::string author;  // who; empty for the clock (grant_ended)
+  std::string text;    // the comment; "FROM -> TO" for a reassignment
   time_point at;
+  record_kind kind = record_kind::comment;
   bool operator==(const comment_record&) const = default;
 };
 
@@ -86,7 +93,7 @@ struct request {
   time_window window;
   std::vector<approver_level> levels;  // empty: nobody needs to approve (justify mode)
   std::vector<decision_record> decisions;
-  std::vector<comment_record> comments;
+  std::vector<comment_record> comments;  // comments and the other steps (record_kind)
   bool emergency = false;
   policy::post_approval post_approval = post_approval::none;
   request_state state = request_state::pending;

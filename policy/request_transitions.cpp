@@ -62,6 +62,10 @@ struct step {
     n.people = undecided_approvers(r(), k);
     if (!n.people.empty()) out.notifications.push_back(std::move(n));
   }
+  // A step of the request's life kept with its comments (record_kind).
+  void keep(record_kind kind, std::string author, std::string text) {
+    r().comments.push_back(comment_record{std::move(author), std::move(text), now, kind});
+  }
   void record(std::string approver, verdict v, std::string comment, std::size_t level,
               bool admin_override) {
     r().decisions.push_back(decision_record{std::move(approver), v, std::move(comment), now,
@@ -130,6 +134,7 @@ void deny_request(step& s, const std::string& by, const std::string& comment) {
       g.closed_at = s.now;
       s.out.changed_grant = g;
       s.happen(happening_kind::grant_revoked, by, comment);
+      s.keep(record_kind::revoked, by, {});  // the denial above carries the comment
     }
   }
   s.tell_requester(happening_kind::request_denied, by, comment);
@@ -268,7 +273,7 @@ outcome on_comment(step& s, const events::comment& e) {
   if (e.text.empty()) return make_error(error_code::invalid, "a comment needs some text");
   if (!e.admin && !involved(r, e.by))
     return refused(e.by + " is not part of " + ref(r) + " and cannot comment on it");
-  r.comments.push_back(comment_record{e.admin ? std::string(admin_actor) : e.by, e.text, s.now});
+  s.keep(record_kind::comment, e.admin ? std::string(admin_actor) : e.by, e.text);
   s.happen(happening_kind::request_comment, e.admin ? std::string(admin_actor) : e.by, e.text);
   return std::move(s.out);
 }
@@ -294,8 +299,9 @@ outcome on_reassign(step& s, const events::reassign& e) {
     asked = asked || j == k;
   }
   if (!moved) return refused(e.from + " has no undecided approval on " + ref(r) + " to hand on");
-  s.happen(happening_kind::request_reassigned, e.admin ? std::string(admin_actor) : e.by,
-           e.from + " -> " + e.to);
+  const std::string by = e.admin ? std::string(admin_actor) : e.by;
+  s.happen(happening_kind::request_reassigned, by, e.from + " -> " + e.to);
+  s.keep(record_kind::reassigned, by, e.from + " -> " + e.to);
   if (asked) {
     notification n;
     n.what = notification::kind::ask_approvers;
@@ -330,9 +336,10 @@ outcome on_revoke(step& s, const events::revoke& e) {
   g.state = grant_state::revoked;
   g.revoked_by = e.admin ? std::string(admin_actor) : e.by;
   g.closed_at = s.now;
-  s.happen(happening_kind::grant_revoked, g.revoked_by);
+  s.happen(happening_kind::grant_revoked, g.revoked_by, e.comment);
+  s.keep(record_kind::revoked, g.revoked_by, e.comment);
   if (g.revoked_by != r.requester)
-    s.tell_requester(happening_kind::grant_revoked, g.revoked_by, {});
+    s.tell_requester(happening_kind::grant_revoked, g.revoked_by, e.comment);
   s.out.changed_grant = std::move(g);
   return std::move(s.out);
 }
@@ -346,6 +353,7 @@ outcome on_end_grant(step& s) {
   g.state = grant_state::ended;
   g.closed_at = s.now;
   s.happen(happening_kind::grant_ended, {});
+  s.keep(record_kind::grant_ended, {}, {});
   s.out.changed_grant = std::move(g);
   return std::move(s.out);
 }

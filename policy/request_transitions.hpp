@@ -32,9 +32,10 @@
 //                                 at a level >= k; to is new there        if at level k
 //   pending    cancel(by)         by is requester, filer or admin        cancelled
 //   pending    expire             now >= pending_until                   expired, tell requester
-//   approved   revoke(by)         grant active; by approver/requester/   grant revoked
-//                                 admin
-//   approved   end_grant          grant active, now >= its end           grant ended
+//   approved   revoke(by,comment) grant active; by approver/requester/   grant revoked, recorded
+//                                 admin                                  (revoked) with comment
+//   approved   end_grant          grant active, now >= its end           grant ended, recorded
+//                                                                        (grant_ended)
 //   any        comment(by)        by is involved; text non-empty         comment appended only
 //   terminal   anything else      -                                      refused: "request #7 is
 //                                                                        already denied"
@@ -45,7 +46,9 @@
 // any level ends the request (a denial beats an approval); level k+1 is neither asked nor
 // may decide before level k is satisfied; terminal states absorb. An approval whose window
 // start has passed moves the window to start at the approval, keeping its length
-// ("--duration counts from the approval").
+// ("--duration counts from the approval"). Reassignments, revocations and the grant's end are
+// also kept in the request's comments as records of their kind (request.hpp, record_kind), so
+// its timeline shows every step.
 //
 // Pure and reentrant.
 #include <optional>
@@ -99,6 +102,7 @@ struct reassign {
 struct revoke {
   std::string by;  // recorded as revoked_by ("admin" for an administrator's override)
   bool admin = false;
+  std::string comment{};  // why; kept in the request's records, audited, told to the requester
 };
 struct end_grant {};
 }  // namespace events

@@ -36,7 +36,9 @@ std::string history_form(const std::map<std::string, std::string>& given) {
 std::string history_row(const policy::request& r) {
   std::string comments;
   for (const auto& c : r.comments)
-    comments += "<div><strong>" + escape(c.author) + "</strong>: " + escape(c.text) + "</div>";
+    comments += c.kind == policy::record_kind::comment
+                    ? "<div><strong>" + escape(c.author) + "</strong>: " + escape(c.text) + "</div>"
+                    : "<div class=\"muted\">" + escape(record_text(c)) + "</div>";
   return "<tr><td>#" + std::to_string(r.id) + "</td><td>" + escape(r.requester) + "</td><td>" +
          escape(r.account) + "@" + escape(r.server) +
          (r.emergency ? " <span class=\"emergency\">emergency</span>" : "") + "</td><td>" +

@@ -88,7 +88,8 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
       return redirect("/requests/" + std::string(parts[1]));
     }
     if (parts.size() == 3 && parts[0] == "grants" && parts[2] == "revoke" && parse_id(parts[1])) {
-      auto done = ops.revoke(as_me, *parse_id(parts[1]));
+      auto done = ops.revoke(as_me, *parse_id(parts[1]),
+                             form.count("comment") ? form["comment"] : std::string());
       if (!done) return not_done(done.err());
       return redirect(form.count("back") && form["back"].starts_with("/requests/") ? form["back"]
                                                                                    : "/grants");
@@ -173,7 +174,9 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
         actions += "<form class=\"inline\" method=\"post\" action=\"/grants/" +
                    std::to_string(g->id) + "/revoke\">" + hidden_csrf(csrf) +
                    "<input type=\"hidden\" name=\"back\" value=\"" + base +
-                   "\"><button class=\"deny\" type=\"submit\">Revoke grant #" +
+                   "\"><input type=\"text\" name=\"comment\" placeholder=\"why "
+                   "(optional)\" aria-label=\"Why the grant is revoked\"><button "
+                   "class=\"deny\" type=\"submit\">Revoke grant #" +
                    std::to_string(g->id) + "</button></form>";
     }
     if (!actions.empty()) body += "<div class=\"actions\">" + actions + "</div>";

@@ -52,6 +52,18 @@ std::string decided_by(const policy::request& r) {
   return out;
 }
 
+std::string record_text(const policy::comment_record& c) {
+  using policy::record_kind;
+  std::string out;
+  switch (c.kind) {
+    case record_kind::comment: return c.author + ": " + c.text;
+    case record_kind::reassigned: out = "reassigned by " + c.author; break;
+    case record_kind::revoked: out = "revoked by " + c.author; break;
+    case record_kind::grant_ended: out = "grant ended"; break;
+  }
+  return c.text.empty() ? out : out + ": " + c.text;
+}
+
 std::string request_csv_header() {
   return "id,requester,server,account,protocol,emergency,justification,state,post_approval,"
          "window_start,window_end,created,updated,decisions,comments,grant\r\n";
@@ -59,8 +71,7 @@ std::string request_csv_header() {
 
 std::string request_csv_row(const policy::request& r) {
   std::string comments;
-  for (const auto& c : r.comments)
-    comments += (comments.empty() ? "" : "; ") + c.author + ": " + c.text;
+  for (const auto& c : r.comments) comments += (comments.empty() ? "" : "; ") + record_text(c);
   const std::string fields[] = {std::to_string(r.id),
                                 r.requester,
                                 r.server,

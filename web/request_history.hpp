@@ -25,6 +25,10 @@ bool matches(const request_history_filter& f, const policy::request& r);
 // "bob (approve): ok; carol (deny)" in decision order.
 std::string decided_by(const policy::request& r);
 
+// One comment or other kept step as plain text: "bob: on it", "revoked by bob: done",
+// "reassigned by bob: bob -> dave", "grant ended".
+std::string record_text(const policy::comment_record& c);
+
 std::string request_csv_header();
 std::string request_csv_row(const policy::request& r);
 

@@ -26,6 +26,22 @@ std::string approvers_text(const policy::request& r) {
   }
   return out.empty() ? "nobody" : out;
 }
+std::string quoted(const std::string& text) {
+  return text.empty() ? std::string() : ": &ldquo;" + escape(text) + "&rdquo;";
+}
+
+// A comment, or another step kept with the comments (policy::record_kind), as a timeline item.
+std::string record_html(const policy::comment_record& c) {
+  const std::string who = "<strong>" + escape(c.author) + "</strong>";
+  switch (c.kind) {
+    case policy::record_kind::comment: return who + " commented" + quoted(c.text);
+    case policy::record_kind::reassigned:
+      return who + " reassigned the approval (" + escape(c.text) + ")";
+    case policy::record_kind::revoked: return who + " revoked the grant" + quoted(c.text);
+    case policy::record_kind::grant_ended: return "The grant ended";
+  }
+  return escape(c.text);
+}
 }  // namespace
 
 std::string request_facts(const policy::request& r) {
@@ -80,9 +96,7 @@ std::string timeline(const policy::request& r) {
     if (!d.comment.empty()) h += ": &ldquo;" + escape(d.comment) + "&rdquo;";
     items.push_back({d.at, h});
   }
-  for (const auto& c : r.comments)
-    items.push_back({c.at, "<strong>" + escape(c.author) + "</strong> commented: &ldquo;" +
-                               escape(c.text) + "&rdquo;"});
+  for (const auto& c : r.comments) items.push_back({c.at, record_html(c)});
   if (r.state == policy::request_state::expired || r.state == policy::request_state::cancelled)
     items.push_back({r.updated, "The request was " + escape(policy::to_string(r.state))});
   std::stable_sort(items.begin(), items.end(),

@@ -11,6 +11,7 @@
 #include "apps/app_directory.hpp"
 #include "apps/identity/http_tokens.hpp"
 #include "core/duration.hpp"
+#include "operations/filing_arguments.hpp"
 #include "operations/operations.hpp"
 #include "proxy/session/service_gate.hpp"
 #include "proxy/ssh/login_name.hpp"
@@ -22,8 +23,8 @@ namespace {
 
 constexpr std::string_view usage =
     "Commands:\n"
-    "  request ACCOUNT@SERVER --reason TEXT [--duration 2h] [--emergency]\n"
-    "                                                        file an access request\n"
+    "  request ACCOUNT@SERVER --reason TEXT [--start +1h|T] [--duration 2h|--until T]\n"
+    "          [--approvers bob,carol] [--emergency]         file an access request\n"
     "  requests                                              your requests\n"
     "  grants                                                your access grants\n"
     "  cancel ID                                             cancel your pending request\n"
@@ -93,6 +94,8 @@ std::string request_line(const policy::request& r) {
   if (r.state == policy::request_state::denied && !status.decided_by.empty())
     line += "  by " + status.decided_by + (status.comment.empty() ? "" : ": " + status.comment);
   if (r.grant) line += "  grant #" + std::to_string(*r.grant);
+  if (r.state == policy::request_state::pending && r.window.start > r.created)
+    line += "  from " + format_rfc3339(r.window.start);  // a window that begins later
   if (!r.justification.empty()) line += "  \"" + r.justification + "\"";
   return ascii_only(line, false) + "\n";  // a person's text never drives the reader's terminal
 }
@@ -200,7 +203,10 @@ command_result service_own_commands::run_command(const std::string& person,
   auto id = a.words.empty() ? std::nullopt : parse_id(a.words[0]);
 
   if (verb == "request") {
-    if (a.words.size() != 1) return fail("usage: request ACCOUNT@SERVER --reason TEXT");
+    if (a.words.size() != 1)
+      return fail(
+          "usage: request ACCOUNT@SERVER --reason TEXT [--start +1h|T] [--duration 2h|"
+          "--until T] [--approvers bob,carol]");
     auto parsed = parse_login_name(person + "@" + a.words[0]);
     if (auto* e = std::get_if<std::string>(&parsed)) return fail(*e);
     auto cfg = ops_.config();
@@ -210,11 +216,11 @@ command_result service_own_commands::run_command(const std::string& person,
     policy::filing f;
     f.justification = a.get("reason").value_or("");
     f.emergency = a.get("emergency").has_value();
-    if (auto d = a.get("duration")) {
-      auto seconds = parse_duration(*d);
-      if (!seconds) return fail("bad duration '" + *d + "' (use 30m, 2h, 1d)");
-      f.duration = *seconds;
-    }
+    auto read = [&a](std::string_view name) -> policy::result<std::optional<std::string>> {
+      return a.get(name);
+    };
+    if (auto done = operations::read_filing_arguments(read, wall_now(), f); !done)
+      return fail(done.message());
     policy::target t{person, where.server->name, where.account->name, config::protocol::ssh};
     auto filed = ops_.file(as_person, t, f);
     if (!filed) return fail(filed.message());

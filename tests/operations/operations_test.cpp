@@ -237,5 +237,36 @@ TEST_F(Operations, AdminRouteArgumentsAreCheckedBeforeAnythingChanges) {
   EXPECT_EQ(g->end - g->start, std::chrono::minutes(30));
 }
 
+// POST /v1/requests reads the chosen approvers as a list or as "bob,carol" (the policy core says
+// whether the rule lets the requester choose); POST /v1/grants/ID/revoke keeps its comment.
+TEST_F(Operations, AdminRoutesPassApproversAndTheRevocationComment) {
+  auto as_list = admin_post("/v1/requests", R"({"for":"alice","target":"root@web01",)"
+                                            R"("reason":"x","approvers":["bob"]})");
+  EXPECT_EQ(as_list.status, 422);
+  EXPECT_EQ(as_list.body,
+            R"({"error":"rule approve-web does not let the requester choose approvers"})");
+  auto not_names = admin_post("/v1/requests", R"({"for":"alice","target":"root@web01",)"
+                                              R"("reason":"x","approvers":["bob",7]})");
+  EXPECT_EQ(not_names.status, 400);
+  EXPECT_EQ(not_names.body, R"({"error":"approvers must be names"})");
+  auto bad_start = admin_post("/v1/requests", R"({"for":"alice","target":"root@web01",)"
+                                              R"("reason":"x","start":"later"})");
+  EXPECT_EQ(bad_start.status, 400);
+  EXPECT_EQ(bad_start.body, R"j({"error":"bad start 'later' (use an RFC 3339 time or +2h)"})j");
+
+  auto filed = file_for_alice();
+  ASSERT_EQ(admin_post("/v1/requests/" + std::to_string(filed.id) + "/approve", "{}").status, 200);
+  auto grant = *ops_->get_request(filed.id)->grant;
+  auto revoked = admin_post("/v1/grants/" + std::to_string(grant) + "/revoke",
+                            R"({"as":"carol","comment":"over"})");
+  EXPECT_EQ(revoked.status, 200) << revoked.body;
+  auto shown = admin::handle_policy_route(
+      *ops_, {"GET", "/v1/requests/" + std::to_string(filed.id), "", ""}, {});
+  ASSERT_TRUE(shown);
+  EXPECT_NE(shown->body.find(R"("history":[{"event":"revoked","actor":"carol","text":"over",)"),
+            std::string::npos)
+      << shown->body;
+}
+
 }  // namespace
 }  // namespace gatehouse::operations

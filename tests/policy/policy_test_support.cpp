@@ -121,11 +121,17 @@ bool recording_notifier::ask_approvers(const request& r, std::size_t level,
 }
 
 bool recording_notifier::tell_requester(const request& r, happening_kind what,
-                                        const std::string& by, const std::string&,
+                                        const std::string& by, const std::string& comment,
                                         std::string_view once) {
   if (refuse) return false;
-  calls.push_back(
-      {"tell", r.id, 0, {r.requester}, std::string(audit_name(what)), by, std::string(once)});
+  calls.push_back({"tell",
+                   r.id,
+                   0,
+                   {r.requester},
+                   std::string(audit_name(what)),
+                   by,
+                   std::string(once),
+                   comment});
   return true;
 }
 

@@ -78,7 +78,8 @@ class recording_notifier final : public notifier {
     std::vector<std::string> people;
     std::string about;  // tell: audit name of what happened
     std::string by;
-    std::string once;  // the notice's once prefix ("" without a stored notice)
+    std::string once;       // the notice's once prefix ("" without a stored notice)
+    std::string comment{};  // tell: the decision's comment
   };
   bool ask_approvers(const request& r, std::size_t level, const std::vector<std::string>& people,
                      std::string_view once) override;

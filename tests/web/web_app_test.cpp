@@ -1,6 +1,7 @@
 // The web app over a real SQLite store, access_service and gate_service (the io_context is not
 // run: the app is socket-free): approval links, CSRF, Origin, sign-in, routing.
 #include "tests/web/web_app_fixture.hpp"
+#include "web/request_history.hpp"
 
 namespace gatehouse::web {
 namespace {
@@ -219,6 +220,44 @@ TEST_F(WebApp, MyRequestsOffersCancelAndGrantsOfferRevoke) {
   EXPECT_EQ(post(revoke, "csrf=" + csrf_in(grants.body), public_url, bob).status, 303);
   EXPECT_EQ(access_->get_grant(grant)->state, policy::grant_state::revoked);
   EXPECT_EQ(access_->get_grant(grant)->revoked_by, "bob");
+}
+
+// The request page's timeline shows every step: the reassignment, the revocation with the reason
+// typed next to the button (also kept for the audit CSV), the grant's end of another request.
+TEST_F(WebApp, TheRequestPageRevokesWithAReasonAndShowsEveryStep) {
+  ASSERT_TRUE(access_->reassign(request_.id, "carol", "carol", "erin"));
+  ASSERT_TRUE(access_->approve(request_.id, "bob", {}));
+  auto bob = sign_in("bob");
+  auto base = "/requests/" + std::to_string(request_.id);
+  auto page = get(base, bob);
+  ASSERT_EQ(page.status, 200);
+  auto grant = *current().grant;
+  auto revoke = "/grants/" + std::to_string(grant) + "/revoke";
+  ASSERT_NE(page.body.find("action=\"" + revoke + "\""), std::string::npos);
+  ASSERT_NE(page.body.find("name=\"comment\""), std::string::npos);
+  EXPECT_EQ(post(revoke, "csrf=" + csrf_in(page.body) + "&back=" + base + "&comment=done+%3Cnow%3E",
+                 public_url, bob)
+                .status,
+            303);
+  EXPECT_EQ(access_->get_grant(grant)->state, policy::grant_state::revoked);
+  auto after = get(base, bob).body;
+  EXPECT_NE(after.find("<strong>carol</strong> reassigned the approval (carol -&gt; erin)"),
+            std::string::npos)
+      << after;
+  EXPECT_NE(after.find("<strong>bob</strong> revoked the grant: &ldquo;done &lt;now&gt;&rdquo;"),
+            std::string::npos)
+      << after;
+  EXPECT_NE(request_csv_row(current()).find("reassigned by carol: carol -> erin; revoked by bob: "
+                                            "done <now>"),
+            std::string::npos);
+
+  auto brief = access_->file_request(policy::testing::to("alice"), {"brief"});
+  ASSERT_TRUE(brief) << brief.message();
+  ASSERT_TRUE(access_->approve(brief->id, "bob", {.duration = std::chrono::minutes(5)}));
+  clock_.advance(std::chrono::minutes(5));
+  ASSERT_TRUE(access_->process_due(clock_.now()));
+  EXPECT_NE(get("/requests/" + std::to_string(brief->id), bob).body.find("The grant ended"),
+            std::string::npos);
 }
 
 // The key that verifies gated web apps' assertions, for anyone (apps fetch it signed out),
