@@ -24,6 +24,15 @@ class links {
 
   // Where anyone concerned can read the request (requires sign-in). "" without a web listener.
   virtual std::string request_url(std::int64_t request_id) = 0;
+
+  // Where the person with a grant for `account`@`server` opens a browser terminal on it, or
+  // the file browser (both require sign-in and a live grant). "" when that is not served.
+  virtual std::string terminal_url(const std::string& /*server*/, const std::string& /*account*/) {
+    return {};
+  }
+  virtual std::string files_url(const std::string& /*server*/, const std::string& /*account*/) {
+    return {};
+  }
 };
 
 // Used when there is no HTTPS listener: no links at all.

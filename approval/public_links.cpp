@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/web_text.hpp"
+
 namespace gatehouse::approval {
 
 public_links::public_links(token_store& tokens, std::string public_url, const clock& clk)
@@ -26,6 +28,16 @@ std::string public_links::approval_url(std::int64_t request_id, const std::strin
 
 std::string public_links::request_url(std::int64_t request_id) {
   return base_ + "/requests/" + std::to_string(request_id);
+}
+
+std::string public_links::terminal_url(const std::string& server, const std::string& account) {
+  if (!terminal_) return {};
+  return base_ + "/terminal/" + url_encode(server) + "/" + url_encode(account);
+}
+
+std::string public_links::files_url(const std::string& server, const std::string& account) {
+  if (!files_) return {};
+  return base_ + "/sftp/" + url_encode(server) + "/" + url_encode(account);
 }
 
 }  // namespace gatehouse::approval

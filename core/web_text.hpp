@@ -8,6 +8,9 @@
 
 namespace gatehouse {
 
+// Percent-encodes every byte but A-Z a-z 0-9 - _ . ~ and '/' (for paths and query values).
+std::string url_encode(std::string_view text);
+
 // Decodes a query string or form value: %XX escapes and '+' as a space. nullopt when an
 // escape is cut short or not hexadecimal.
 std::optional<std::string> url_decode(std::string_view text);

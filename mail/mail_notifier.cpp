@@ -136,9 +136,15 @@ bool mail_notifier::tell_requester(const policy::request& r, policy::happening_k
   auto c = config_();
   auto address = address_of(*c, r.requester);
   if (address.empty()) return true;
-  return queue({message(
-      *c, address, decision_mail(context_of(*c), r, what, by, comment, links_.request_url(r.id)),
-      r.id, once)});
+  std::vector<mail_link> open;  // an approved SSH account can be used from the browser
+  if (what == policy::happening_kind::request_approved && r.protocol == config::protocol::ssh &&
+      !r.account.empty())
+    open = {{"Open a terminal", links_.terminal_url(r.server, r.account)},
+            {"Browse files", links_.files_url(r.server, r.account)}};
+  return queue(
+      {message(*c, address,
+               decision_mail(context_of(*c), r, what, by, comment, links_.request_url(r.id), open),
+               r.id, once)});
 }
 
 bool mail_notifier::tell_emergency(const policy::request& r,

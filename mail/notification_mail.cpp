@@ -203,7 +203,8 @@ mail_content approver_mail(const mail_context& ctx, const policy::request& r, st
 
 mail_content decision_mail(const mail_context& ctx, const policy::request& r,
                            policy::happening_kind what, const std::string& by,
-                           const std::string& comment, const std::string& request_url) {
+                           const std::string& comment, const std::string& request_url,
+                           const std::vector<mail_link>& open) {
   using policy::happening_kind;
   const std::string id = "#" + std::to_string(r.id);
   const std::string who = actor(by);
@@ -260,6 +261,8 @@ mail_content decision_mail(const mail_context& ctx, const policy::request& r,
   b.facts.emplace_back("Decision", decision);
   if (!comment.empty()) b.facts.emplace_back("Comment", comment);
   add_request_facts(b, r);
+  for (const mail_link& l : open)
+    if (!l.url.empty()) b.actions.push_back({l.label, l.url});
   add_request_link(b, request_url);
   return finish(ctx, subject(ctx, title, r.id), b);
 }

@@ -11,6 +11,7 @@
 // Pure: the links are handed in (approval::links issues them), nothing is read or sent.
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "policy/request.hpp"
 #include "policy/request_transitions.hpp"
@@ -36,9 +37,18 @@ mail_content approver_mail(const mail_context& ctx, const policy::request& r, st
                            const std::string& request_url);
 
 // `what` happened to the requester's request, by `by` ("" for the clock) with `comment`.
+// A link offered in a mail: what it does, where.
+struct mail_link {
+  std::string label;
+  std::string url;
+};
+
+// `open`: where the requester may use an approval from the browser (terminal, files), first
+// among the mail's links.
 mail_content decision_mail(const mail_context& ctx, const policy::request& r,
                            policy::happening_kind what, const std::string& by,
-                           const std::string& comment, const std::string& request_url);
+                           const std::string& comment, const std::string& request_url,
+                           const std::vector<mail_link>& open = {});
 
 // Emergency access was taken; mail to one of the approvers.
 mail_content emergency_mail(const mail_context& ctx, const policy::request& r,

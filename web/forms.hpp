@@ -7,11 +7,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/web_text.hpp"  // url_decode, path_segments
+#include "core/web_text.hpp"  // url_encode, url_decode, path_segments
 
 namespace gatehouse::web {
 
-std::string url_encode(std::string_view text);
+using gatehouse::url_encode;
 
 // "a=1&b=two" -> {a: 1, b: two}; malformed pairs are skipped; the first of repeated keys wins.
 std::map<std::string, std::string> parse_form(std::string_view text);

@@ -166,8 +166,12 @@ void web_service::accept(boost::asio::ip::tcp::socket socket, std::string peer) 
 void web_service::stop() { impl_->server->stop(); }
 void web_service::set_terminal(terminal::terminal_front_end* terminal) {
   impl_->terminal = terminal;
+  impl_->links->serve_terminal(terminal != nullptr);  // the requester's mail links to it
 }
-void web_service::set_sftp(websftp::sftp_front_end* sftp) { impl_->sftp = sftp; }
+void web_service::set_sftp(websftp::sftp_front_end* sftp) {
+  impl_->sftp = sftp;
+  impl_->links->serve_files(sftp != nullptr);
+}
 approval::links& web_service::links() { return *impl_->links; }
 const apps::assertion_signer& web_service::assertion_signer() const { return *impl_->signer; }
 

@@ -172,6 +172,12 @@ TYPED_TEST(TokenStore, PublicLinksPointAtTheListener) {
   auto token = url.substr(std::string("https://gate.example/approvals/").size());
   EXPECT_EQ((*this->store_->find(token_kind::approval, token))->person, "bob");
   EXPECT_EQ(links.request_url(7), "https://gate.example/requests/7");
+  // Browser access links only once the web service serves them; names are percent-encoded.
+  EXPECT_EQ(links.terminal_url("web 01", "root"), "");
+  links.serve_terminal(true);
+  links.serve_files(true);
+  EXPECT_EQ(links.terminal_url("web 01", "root"), "https://gate.example/terminal/web%2001/root");
+  EXPECT_EQ(links.files_url("web01", "deploy"), "https://gate.example/sftp/web01/deploy");
 }
 
 TYPED_TEST(TokenStore, OfConcurrentUsesOnlyOneSucceeds) {

@@ -88,6 +88,10 @@ users:
 
     def test_terminal_on_an_approved_grant_resize_sessions_revocation_recording(self):
         grant = self.approved_grant()
+        # The requester's approval mail opens the terminal and the file browser.
+        for path in ("terminal", "sftp"):
+            self.link_in_mail("alice@example.com", "Connection Request Approved",
+                              f"/{path}/web01/{re.escape(self.env.account)}")
         seen_sessions = {}
         revoked = {}
 

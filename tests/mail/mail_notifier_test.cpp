@@ -22,6 +22,12 @@ class recorded_links final : public approval::links {
   std::string request_url(std::int64_t id) override {
     return "https://gate.test/requests/" + std::to_string(id);
   }
+  std::string terminal_url(const std::string& server, const std::string& account) override {
+    return "https://gate.test/terminal/" + server + "/" + account;
+  }
+  std::string files_url(const std::string& server, const std::string& account) override {
+    return "https://gate.test/sftp/" + server + "/" + account;
+  }
   struct ask {
     std::int64_t id;
     std::string approver;
@@ -101,6 +107,30 @@ TEST_F(MailNotifier, TellsTheRequesterOfADecision) {
   EXPECT_EQ(mails[0].mail.subject, "test-gate - Connection Request Denied - #7");
   auto parsed = parse_message(mails[0].mail.body);
   EXPECT_NE(parsed.parts.at(0).body.find("not today"), std::string::npos);
+}
+
+// The requester of an approved SSH account is offered the browser terminal and file browser;
+// an RDP approval or a denial offers neither.
+TEST_F(MailNotifier, AnApprovedSshRequestLinksToTheBrowserTerminalAndFiles) {
+  r_.protocol = config::protocol::ssh;
+  r_.state = policy::request_state::approved;
+  EXPECT_TRUE(
+      notifier().tell_requester(r_, policy::happening_kind::request_approved, "bob", "", ""));
+  r_.protocol = config::protocol::rdp;
+  EXPECT_TRUE(
+      notifier().tell_requester(r_, policy::happening_kind::request_approved, "bob", "", ""));
+  r_.protocol = config::protocol::ssh;
+  EXPECT_TRUE(notifier().tell_requester(r_, policy::happening_kind::request_denied, "bob", "", ""));
+  auto mails = queued();
+  ASSERT_EQ(mails.size(), 3u);
+  auto ssh = parse_message(mails[0].mail.body);
+  for (const auto& part : ssh.parts) {
+    EXPECT_NE(part.body.find("https://gate.test/terminal/web01/root"), std::string::npos);
+    EXPECT_NE(part.body.find("https://gate.test/sftp/web01/root"), std::string::npos);
+  }
+  for (const auto& other : {mails[1], mails[2]})
+    for (const auto& part : parse_message(other.mail.body).parts)
+      EXPECT_EQ(part.body.find("/terminal/"), std::string::npos) << part.body;
 }
 
 TEST_F(MailNotifier, EmergencyReachesEveryApproverOnce) {

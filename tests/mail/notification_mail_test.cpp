@@ -138,6 +138,20 @@ TEST(ApproverMail, EmergencyFlag) {
   EXPECT_NE(s.text.find("Emergency:      yes"), std::string::npos) << s.text;
 }
 
+TEST(DecisionMail, AnApprovalOffersTheBrowserLinksGivenBeforeTheRequest) {
+  auto r = sample_request();
+  auto approved = show(decision_mail(
+      ctx, r, happening_kind::request_approved, "bob", "", request_url,
+      {{"Open a terminal", "https://gate.test/terminal/web01/root"}, {"Browse files", ""}}));
+  for (const std::string* part : {&approved.text, &approved.html}) {
+    auto terminal = part->find("https://gate.test/terminal/web01/root");
+    EXPECT_NE(terminal, std::string::npos) << *part;
+    EXPECT_LT(terminal, part->find(request_url));
+    EXPECT_NE(part->find("Open a terminal"), std::string::npos);
+    EXPECT_EQ(part->find("Browse files"), std::string::npos);  // not served: no link
+  }
+}
+
 TEST(DecisionMail, ApprovedDeniedAndTheRest) {
   auto r = sample_request();
   auto approved =
