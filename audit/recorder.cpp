@@ -149,6 +149,8 @@ void write_out(asciicast_recorder::file& f) {
   f.buffer.clear();
 }
 
+constexpr std::size_t written_piece = 256 * 1024;
+
 // The one thread that encodes and writes every recording.
 class writer {
  public:
@@ -192,18 +194,27 @@ class writer {
       batch.swap(queue_);
       busy_ = true;
       lock.unlock();
-      std::size_t bytes = 0;
-      std::vector<asciicast_recorder::file*> touched;
-      for (auto& j : batch) {
-        bytes += j.data.size();
+      // Job by job, each released (and off the queue's count) once encoded, and a file's
+      // encoded lines written once they reach written_piece: the memory of a batch is not held
+      // twice (queued and encoded) until its end.
+      std::vector<file_ptr> touched;
+      while (!batch.empty()) {
+        auto& j = batch.front();
+        const auto bytes = j.data.size();
         process(j);
-        if (j.what != job::kind::close) touched.push_back(j.f.get());
+        if (j.what != job::kind::close) {
+          touched.push_back(j.f);
+          if (j.f->buffer.size() >= written_piece) write_out(*j.f);
+        }
+        batch.pop_front();
+        lock.lock();
+        queued_ -= bytes;
+        lock.unlock();
       }
-      for (auto* f : touched)
+      for (auto& f : touched)
         if (!f->buffer.empty()) write_out(*f);
-      batch.clear();
+      touched.clear();
       lock.lock();
-      queued_ -= bytes;
       busy_ = false;
       if (queue_.empty()) idle_.notify_all();
     }

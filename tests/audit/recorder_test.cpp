@@ -60,5 +60,38 @@ TEST(Asciicast, HeaderEventsAndEscapes) {
   std::filesystem::remove(path);
 }
 
+// Megabytes of output (a `cat` of a big file) in many pieces, some batches written out while
+// they are encoded (every 256 KiB): every piece is in the file, in order, and the recorder
+// left nothing out (8 MiB stays under the queue's bound whatever the writer's pace).
+TEST(Asciicast, ManyMegabytesAllRecordedInOrder) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("gh-cast-big-" + std::to_string(::getpid()) + ".cast");
+  std::filesystem::remove(path);
+  std::string error;
+  auto r = asciicast_recorder::open(path.string(), "xterm", 80, 24, error);
+  ASSERT_TRUE(r) << error;
+  constexpr int pieces = 512;
+  for (int i = 0; i < pieces; ++i) {
+    std::string piece = "piece " + std::to_string(i) + " ";
+    piece.resize(16 * 1024, 'x');
+    r->output(piece);
+  }
+  r->close();
+  asciicast_recorder::wait_idle();
+  EXPECT_EQ(r->dropped_bytes(), 0u);
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);  // the header
+  int next = 0;
+  while (std::getline(in, line)) {
+    auto at = line.find(", \"o\", \"piece ");
+    ASSERT_NE(at, std::string::npos) << line.substr(0, 80);
+    EXPECT_EQ(std::stoi(line.substr(at + 14)), next) << line.substr(0, 80);
+    ++next;
+  }
+  EXPECT_EQ(next, pieces);
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace gatehouse::audit

@@ -24,38 +24,10 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
+from process_memory import RssSampler, bound_checked  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
 SIZE = 100 * 1024 * 1024
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-class RssSampler:
-    """The gate's resident memory, sampled every 20 ms while a transfer runs."""
-    def __init__(self, pid):
-        self.pid, self.peak, self.stop = pid, 0, threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def run(self):
-        while not self.stop.is_set():
-            self.peak = max(self.peak, rss_kib(self.pid))
-            time.sleep(0.02)
-
-    def __enter__(self):
-        self.before = rss_kib(self.pid)
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
 
 
 class WebSftp(unittest.TestCase):
@@ -176,9 +148,7 @@ class WebSftp(unittest.TestCase):
         print(f"gatehoused RSS: before upload {up.before} KiB, peak during the 100 MB upload "
               f"{up.peak} KiB ({up_seconds:.1f} s); before download {down.before} KiB, peak "
               f"during the download {down.peak} KiB ({down_seconds:.1f} s)", file=sys.stderr)
-        if os.environ.get("GATEHOUSE_BUILD_TYPE") != "Sanitize":
-            # ASan keeps freed memory in its quarantine (256 MiB): a Sanitize run grows by
-            # ~300 MiB here whatever the streaming does, so the bound is checked without it.
+        if bound_checked():  # not under ASan (process_memory.py)
             self.assertLess(up.peak - up.before, 48 * 1024, "the upload is streamed, not held")
             self.assertLess(down.peak - down.before, 48 * 1024, "the download is streamed")
 

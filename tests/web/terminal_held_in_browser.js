@@ -6,18 +6,8 @@
 // Usage: node terminal_held_in_browser.js TERMINAL_URL OUT_DIR  (answers on stdin, as in
 // terminal_in_browser.js)
 const path = require('path');
-const readline = require('readline');
-
 const { inBrowser, run } = require('./in_browser');
-
-const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-
-async function ask(need, more = {}) {
-  console.log(JSON.stringify({ need, ...more }));
-  const answer = await lines.next();
-  if (answer.done) throw new Error(`no answer to ${need}`);
-  return answer.value.trim();
-}
+const { ask, waitForScreen } = require('./terminal_page');
 
 async function main() {
   const [terminalUrl, outDir] = process.argv.slice(2);
@@ -53,19 +43,7 @@ async function main() {
     await alice.waitForSelector('#terminal[data-state=open]', { timeout: 15000 });
     result.onwardMs = Date.now() - approvedAt;
     await alice.keyboard.type('echo "held-$((20+3))-then-in"\n');
-    const deadline = Date.now() + 15000;
-    for (;;) {
-      const text = await alice.evaluate(() => {
-        const b = window.gatehouseTerminal.buffer.active;
-        const out = [];
-        for (let i = 0; i < b.length; ++i) out.push(b.getLine(i).translateToString(true));
-        return out.join('\n');
-      });
-      const m = text.match(/^held-23-then-in$/m);
-      if (m) { result.output = m[0]; break; }
-      if (Date.now() > deadline) throw new Error(`no output on the terminal:\n${text}`);
-      await alice.waitForTimeout(50);
-    }
+    result.output = (await waitForScreen(alice, /^held-23-then-in$/m, 'output'))[0];
     await shot(alice, 'terminal-after-approval.png');
   });
   process.exit(0);  // stdin stays open

@@ -8,39 +8,8 @@
 // The driver answers on stdin: this script writes `{"need": WHAT, ...}` lines and reads one line
 // back (a URL from a mail, or "done"). The last stdout line is the result.
 const path = require('path');
-const readline = require('readline');
-
 const { inBrowser, run } = require('./in_browser');
-
-const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-
-async function ask(need, more = {}) {
-  console.log(JSON.stringify({ need, ...more }));
-  const answer = await lines.next();
-  if (answer.done) throw new Error(`no answer to ${need}`);
-  return answer.value.trim();
-}
-
-// What xterm shows: every line of its active buffer, trailing blanks trimmed.
-function screen(page) {
-  return page.evaluate(() => {
-    const b = window.gatehouseTerminal.buffer.active;
-    const out = [];
-    for (let i = 0; i < b.length; ++i) out.push(b.getLine(i).translateToString(true));
-    return out.join('\n');
-  });
-}
-
-async function waitForScreen(page, pattern, what) {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const text = await screen(page);
-    const m = text.match(pattern);
-    if (m) return m;
-    if (Date.now() > deadline) throw new Error(`no ${what} on the terminal:\n${text}`);
-    await page.waitForTimeout(50);
-  }
-}
+const { ask, screen, waitForScreen, openTerminalFromGrants } = require('./terminal_page');
 
 async function main() {
   const [grantsUrl, outDir] = process.argv.slice(2);
@@ -53,17 +22,7 @@ async function main() {
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
     });
-    await page.goto(grantsUrl);
-    await page.waitForURL(/\/sign-in\?next=/);
-    await page.fill('#who', 'alice@example.com');
-    await page.getByRole('button', { name: 'Send me a link' }).click();
-    await page.waitForLoadState();
-    await page.goto(await ask('sign-in link'));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForSelector('a.open-terminal');
-    result.grantsPage = await page.locator('main').innerText();
-    await page.click('a.open-terminal');
-    await page.waitForSelector('#terminal[data-state=open]', { timeout: 15000 });
+    await openTerminalFromGrants(page, grantsUrl, result);
     result.terminalUrl = page.url();
 
     await page.keyboard.type('echo "out-$((6*7))-put"\n');
