@@ -17,6 +17,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
 SUPPORT = os.path.join(ROOT, "tests", "integration", "support")
+sys.path.insert(0, SUPPORT)
+from process_memory import rss_kib  # noqa: E402,F401  (websocket_bench reads it from here)
 UPSTREAM_APP = os.path.join(ROOT, "tests", "apps", "upstream_app.py")
 NGINX = "/usr/sbin/nginx"
 DOMAIN = "apps.gate.test"
@@ -212,12 +214,3 @@ class HttpBenchEnv:
                 part.close()
         self.gate.close()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def rss_kib(pid):
-    """Resident set size of a process now, KiB (VmRSS)."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0

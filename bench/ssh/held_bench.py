@@ -47,6 +47,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration", "support"))
+from process_memory import rss_kib  # noqa: E402
 
 try:
     import asyncssh
@@ -55,13 +56,6 @@ except ImportError:  # pyenv or a venv on PATH: the Debian package lives in the 
         os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
     raise
 
-
-def vm_rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def percentile(samples, p):
@@ -239,13 +233,13 @@ async def run(env, args, rows):
     key = asyncssh.read_private_key(os.path.join(env.dir, "alice"))
     floor_us = loopback_send_us()
     idle = ssh_true_ms(env, args.runs)
-    rss0 = vm_rss_kib(env.proc.pid)
+    rss0 = rss_kib(env.proc.pid)
     recs, tasks, ramp_s = await hold_many(env, key, args.connections, args.ramp, False,
                                           args.ramp_budget)
     recs = [r for r in recs if "conn" in r or "error" in r]  # those the budget left out
     held = sum(1 for r in recs if "held" in r and "released" not in r)
     await asyncio.sleep(2)  # a keepalive round for every connection
-    rss1 = vm_rss_kib(env.proc.pid)
+    rss1 = rss_kib(env.proc.pid)
     sessions = json.loads(env.cli("sessions", "--json").stdout or "[]")
     daemon_held = sum(1 for s in sessions if s.get("state") == "held")
     loop = asyncio.get_running_loop()
