@@ -199,9 +199,13 @@ class sqlite_store final : public store {
     });
   }
 
+  // Without a sync of its own (synchronous = NORMAL for this commit; the next durable commit
+  // syncs it): a settle lost in a crash only has the notice told again, which queues no second
+  // mail (once_key).
   result<void> settle_notices(const std::vector<std::int64_t>& ids) override {
     return locked([&]() -> result<void> {
-      return in_transaction([&]() -> result<void> {
+      if (auto r = db_->exec("PRAGMA synchronous = NORMAL"); !r) return r.err();
+      auto done = in_transaction([&]() -> result<void> {
         for (std::int64_t id : ids) {
           auto s = db_->prepare("DELETE FROM notices WHERE id = ?1");
           if (!s) return s.err();
@@ -209,6 +213,8 @@ class sqlite_store final : public store {
         }
         return {};
       });
+      if (auto r = db_->exec("PRAGMA synchronous = FULL"); !r) return r.err();
+      return done;
     });
   }
 
