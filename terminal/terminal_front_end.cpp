@@ -22,14 +22,6 @@ namespace websocket = beast::websocket;
 namespace {
 constexpr std::string_view socket_path = "/terminal/ws";
 
-// "https://host:port" of a URL.
-std::string origin_of(std::string_view url) {
-  auto scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
-  auto slash = url.find('/', scheme + 3);
-  return std::string(url.substr(0, slash));
-}
-
 asio::awaitable<void> refuse(web::taken_connection& c, std::string text) {
   http::response<http::string_body> reply{http::status::forbidden, c.request.version()};
   reply.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -63,7 +55,7 @@ asio::awaitable<void> terminal_front_end::serve(web::taken_connection& c) {
     ticket = form["t"];
   }
   std::string origin(c.request[http::field::origin]);
-  if (!cfg->listen.http || origin != origin_of(cfg->listen.http->public_url)) {
+  if (!cfg->listen.http || origin != web::origin_of(cfg->listen.http->public_url)) {
     co_await refuse(c, "this socket is for the gate's own pages");
     co_return;
   }
