@@ -46,13 +46,7 @@ class WebSftp(unittest.TestCase):
 
     # --- helpers ------------------------------------------------------------------------
     def approved_grant(self):
-        r = self.env.cli("request", "--for", "alice", f"{self.env.account}@web01", "--reason",
-                         "move the files", "--json")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        request = json.loads(r.stdout)["id"]
-        r = self.env.cli("approve", str(request), "--as", "bob")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(self.env.cli("show", str(request), "--json").stdout)["grant_id"]
+        return self.env.approved_grant("move the files")
 
     def connection(self):
         return http.client.HTTPSConnection("127.0.0.1", self.env.http_port,

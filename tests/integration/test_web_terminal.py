@@ -65,13 +65,7 @@ users:
         return found.group(0)
 
     def approved_grant(self):
-        r = self.env.cli("request", "--for", "alice", f"{self.env.account}@web01", "--reason",
-                         "look at the logs", "--json")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        request = json.loads(r.stdout)["id"]
-        r = self.env.cli("approve", str(request), "--as", "bob")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(self.env.cli("show", str(request), "--json").stdout)["grant_id"]
+        return self.env.approved_grant("look at the logs")
 
     def audit_events(self):
         with open(self.audit_log) as f:

@@ -169,5 +169,16 @@ class WebEnv(SshEnv):
         assert r.status == 303, (r.status, r.body)
         return r.header("set-cookie").split(";")[0]
 
+    def approved_grant(self, reason, person="alice", server="web01", approver="bob"):
+        """The grant id after `person` files for self.account@`server` (admin CLI) and
+        `approver` approves."""
+        r = self.cli("request", "--for", person, f"{self.account}@{server}", "--reason", reason,
+                     "--json")
+        assert r.returncode == 0, r.stderr
+        request = json.loads(r.stdout)["id"]
+        r = self.cli("approve", str(request), "--as", approver)
+        assert r.returncode == 0, r.stderr
+        return json.loads(self.cli("show", str(request), "--json").stdout)["grant_id"]
+
     def raw_connection(self):
         return socket.create_connection(("127.0.0.1", self.http_port), timeout=10)
