@@ -16,6 +16,10 @@ using seconds = std::chrono::seconds;
 enum class protocol { ssh, rdp, http };
 enum class rule_mode { allow, justify, approve, deny };
 enum class condition { any, all };
+// rules[].reply_decisions: which decisions an approver may make by replying to the mail (SPEC
+// "Mail"). low_risk: a denial always, an approval only for a request that is not an emergency
+// and whose window is at most the rule's default_duration.
+enum class reply_decisions { off, low_risk, all };
 enum class write_failure { refuse, keep_going };  // YAML: refuse | continue
 enum class record_mode { pty, all };
 enum class http_audit { requests, sessions };  // audit.http
@@ -104,6 +108,20 @@ struct mail_settings {
   bool starttls = false;
   std::string ca_file;  // PEM bundle to verify the SMTP server with; empty = the system's CAs
   seconds keep_sent{std::chrono::days(7)};  // sent mail (its row, not its body) is pruned after
+
+  // Approvals by reply (SPEC "Mail"; off while `inbox` is ""). inbox: imaps://[USER@]HOST[:PORT]/
+  // MAILBOX, read by the mail thread; inbox_user/inbox_password log in (the URL's user when
+  // inbox_user is ""); inbox_ca_file verifies the IMAP server (empty = the system's CAs).
+  std::string inbox{};
+  std::string inbox_user{};
+  std::string inbox_password{};
+  std::string inbox_ca_file{};
+  seconds inbox_poll{30};  // how often the inbox is read
+  // The authserv-id whose Authentication-Results header is believed (the topmost one only).
+  std::string trusted_authserv_id{};
+  // The address replies go to, as LOCAL@DOMAIN; each mail's Reply-To is LOCAL+TOKEN@DOMAIN.
+  // "" = `from`.
+  std::string reply_to{};
 };
 
 struct audit_settings {
@@ -128,6 +146,10 @@ struct audit_settings {
   // requests: one http.request event per request of a gated web app (and session.start/end);
   // sessions: only session.start/end.
   http_audit http = http_audit::requests;
+
+  // Replaying or downloading a recording is an access request of its own (recording:<session>),
+  // decided like any other and never by the person recorded.
+  bool recordings_need_approval = false;
 
   bool records_exec() const { return record == record_mode::all || record_exec_output; }
   bool records_plain_shell() const { return record == record_mode::all; }
@@ -157,6 +179,15 @@ struct ssh_settings {
   std::vector<std::string> user_ca_keys;
   std::string revoked_keys;
   std::vector<std::string> revoked;
+};
+
+// The browser's file browser (websftp/): caps per upload, per listing, idle time and how many
+// a person may have open at once (YAML `web_sftp:`).
+struct web_sftp_settings {
+  std::uint64_t max_upload_bytes = 2ull << 30;
+  std::size_t max_listing_entries = 10000;
+  seconds idle_time{std::chrono::minutes(15)};
+  std::size_t sessions_per_person = 8;
 };
 
 struct user {
@@ -230,6 +261,11 @@ struct rule {
   bool emergency = false;
   seconds hold_timeout{10 * 60};
   bool allow_port_forwarding = false;
+  // approve/justify: a connection without a reason filed ahead is refused (an interactive SSH
+  // client is asked for one by keyboard-interactive first).
+  bool require_justification = false;
+  config::reply_decisions reply_decisions = reply_decisions::off;
+  std::vector<principal> fulfillers{};  // protocol: manual — who fulfils an approved request
 };
 
 // What becomes of live sessions while the store cannot be reached (PostgreSQL down): they go on
@@ -246,6 +282,9 @@ struct config {
   mail_settings mail;
   audit_settings audit;
   ssh_settings ssh;
+  web_sftp_settings web_sftp;
+  // io threads of the data plane (`workers: auto` = the cores); 1 until issue 20 lands.
+  unsigned workers = 1;
   std::vector<user> users;
   std::vector<group> groups;
   std::vector<server> servers;

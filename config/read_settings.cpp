@@ -17,8 +17,9 @@ namespace gatehouse::config {
 namespace {
 constexpr std::string_view top_keys[] = {"instance_name", "store",         "on_store_loss",
                                          "listen",        "mail",          "audit",
-                                         "ssh",           "users",         "groups",
-                                         "servers",       "server_groups", "rules"};
+                                         "ssh",           "web_sftp",      "users",
+                                         "groups",        "servers",       "server_groups",
+                                         "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
 constexpr std::string_view ssh_keys[] = {"address",
                                          "proxy_protocol_from",
@@ -51,6 +52,8 @@ constexpr std::string_view audit_keys[] = {"log",
                                            "signing_key",
                                            "checkpoint_every",
                                            "http"};
+constexpr std::string_view web_sftp_keys[] = {"max_upload_bytes", "max_listing_entries",
+                                              "idle_time", "sessions_per_person"};
 
 // "64M": bytes with an optional K, M or G suffix (binary units); nullopt when malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text) {
@@ -183,6 +186,23 @@ void read_mail(const map_reader& top, mail_settings& out) {
     m->report().error(m->value_at("keep_sent"), "'keep_sent' must be at least 1m");
 }
 
+// `key` as a size ("64M") of at least `least` bytes into `out`; false when absent or bad.
+bool read_size(const map_reader& m, std::string_view key, std::uint64_t& out, std::uint64_t least,
+               std::string_view least_text, std::string_view example) {
+  std::string size;
+  if (!m.read_string(key, size)) return false;
+  auto bytes = parse_size(size);
+  if (!bytes || *bytes < least) {
+    m.report().error(m.value_at(key), "bad size '" + size + "' for '" + std::string(key) +
+                                          "': expected bytes with an optional K, M or G suffix, "
+                                          "at least " + std::string(least_text) + " (e.g. " +
+                                          std::string(example) + ")");
+    return false;
+  }
+  out = *bytes;
+  return true;
+}
+
 void read_audit(const map_reader& top, audit_settings& out) {
   auto m = top.read_map("audit", audit_keys);
   if (!m) return;
@@ -205,17 +225,17 @@ void read_audit(const map_reader& top, audit_settings& out) {
   }
   std::size_t every = out.checkpoint_every;
   if (m->read_count("checkpoint_every", every, 10, 1000000)) out.checkpoint_every = every;
-  std::string size;
-  if (m->read_string("max_file_size", size)) {
-    auto bytes = parse_size(size);
-    if (!bytes || *bytes < 4096)
-      m->report().error(m->value_at("max_file_size"),
-                        "bad size '" + size +
-                            "' for 'max_file_size': expected bytes with an optional K, M or G "
-                            "suffix, at least 4K (e.g. 64M)");
-    else
-      out.max_file_size = *bytes;
-  }
+  read_size(*m, "max_file_size", out.max_file_size, 4096, "4K", "64M");
+}
+
+void read_web_sftp(const map_reader& top, web_sftp_settings& out) {
+  auto m = top.read_map("web_sftp", web_sftp_keys);
+  if (!m) return;
+  read_size(*m, "max_upload_bytes", out.max_upload_bytes, 1, "1", "2G");
+  m->read_count("max_listing_entries", out.max_listing_entries, 1, 1000000);
+  m->read_count("sessions_per_person", out.sessions_per_person, 1, 1000);
+  if (m->read_duration("idle_time", out.idle_time) && out.idle_time < std::chrono::seconds(10))
+    m->report().error(m->value_at("idle_time"), "'idle_time' must be at least 10s");
 }
 
 }  // namespace
@@ -245,6 +265,7 @@ void read_settings(const map_reader& top, config& out) {
   read_mail(top, out.mail);
   read_audit(top, out.audit);
   read_ssh_settings(top, out.ssh);
+  read_web_sftp(top, out.web_sftp);
 }
 
 }  // namespace gatehouse::config

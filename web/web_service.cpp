@@ -15,7 +15,6 @@
 #include "web/mail_sign_in_mailer.hpp"
 #include "web/sign_in_mailer.hpp"
 #include "websftp/sftp_front_end.hpp"
-#include "websftp/sftp_limits.hpp"
 
 namespace gatehouse::web {
 
@@ -143,7 +142,7 @@ void web_service::attach(policy::gate_service& gate, operations::service& operat
     if (auto* sftp = self->sftp; sftp && websftp::sftp_front_end::serves(r.target)) {
       route files;
       files.stream = [sftp](streamed_exchange& ex) { return sftp->serve(ex); };
-      files.max_body_bytes = websftp::max_upload_bytes;
+      files.max_body_bytes = self->context.current_config()->web_sftp.max_upload_bytes;
       return files;
     }
     if (auto events = self->web_app->wait_events_for(r)) {

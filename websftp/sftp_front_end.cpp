@@ -8,7 +8,6 @@
 #include "proxy/session/session_id.hpp"
 #include "web/forms.hpp"
 #include "web/http_stream.hpp"
-#include "websftp/sftp_limits.hpp"
 #include "websftp/sftp_operations.hpp"
 #include "websftp/sftp_session.hpp"
 
@@ -93,6 +92,7 @@ asio::awaitable<void> sftp_front_end::serve(web::streamed_exchange& ex) {
 
 asio::awaitable<void> sftp_front_end::open(web::streamed_exchange& ex, const std::string& ticket) {
   auto who = tickets_.redeem(ticket, std::chrono::steady_clock::now());
+  auto cfg = current_config_();
   if (!who)
     co_return co_await reply_error(ex, 403,
                                    "the ticket is unknown, used or expired; reload the page");
@@ -105,12 +105,12 @@ asio::awaitable<void> sftp_front_end::open(web::streamed_exchange& ex, const std
     mine += kv.second.session->target().person == who->person;
     return false;
   });
-  if (mine >= sessions_per_person)
+  if (mine >= cfg->web_sftp.sessions_per_person)
     co_return co_await reply_error(ex, 429, "too many file browsers open; close one first");
   auto id = "web-" + id_prefix_ + "-" + std::to_string(++next_id_);
   auto session = std::make_shared<sftp_session>(
       executor_, session_parts{parts_.gate, parts_.sessions, parts_.events, parts_.ca},
-      current_config_(), id, std::move(*who), ex.peer());
+      cfg, id, std::move(*who), ex.peer());
   auto secret = approval::random_base64url(32);
   sessions_.emplace(id, entry{secret, session});
   auto refused = co_await session->open();

@@ -84,7 +84,7 @@ asio::awaitable<void> list_directory(web::streamed_exchange& ex, sftp_session& s
     if (r.type != reply::kind::name) break;
     for (auto& e : r.names) {
       if (e.name == "." || e.name == "..") continue;
-      if (entries.size() >= max_listing_entries) {
+      if (entries.size() >= s.settings().max_listing_entries) {
         truncated = true;
         break;
       }

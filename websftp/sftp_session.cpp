@@ -189,7 +189,7 @@ void sftp_session::started() {
 }
 
 void sftp_session::touch() {
-  idle_.expires_after(idle_limit);
+  idle_.expires_after(config_->web_sftp.idle_time);
   idle_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (!ec && self && self->waiters_.empty())

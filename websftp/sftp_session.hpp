@@ -7,7 +7,7 @@
 //   checking    the gate decides (session::gate::check); no `allow` ends it with the reason;
 //   connecting  the upstream logs in;  opening  a session channel, the sftp subsystem, INIT;
 //   ready       requests from the front end's routes (send / wait), answered by id;
-//   finished    the grant ended or was revoked, `gatehouse kill`, idle for idle_limit, the
+//   finished    the grant ended or was revoked, `gatehouse kill`, idle for web_sftp.idle_time, the
 //               server closed, or the audit observer stopped (fail closed): every waiter gets
 //               a `malformed` reply and end_text() says why; session.end.
 // The SFTP client speaks the wire itself (websftp/sftp_wire) over libssh's non-blocking
@@ -64,7 +64,6 @@ struct session_parts {
 class sftp_session final : public std::enable_shared_from_this<sftp_session>,
                            public proxy::session::live_session {
  public:
-  static constexpr std::chrono::minutes idle_limit{15};
   static constexpr std::chrono::seconds answer_time{60};  // for one request
 
   sftp_session(boost::asio::any_io_executor executor, session_parts parts,
@@ -79,6 +78,8 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   // Why it ended ("access grant #3 ended: revoked by bob"); "" while it goes on.
   const std::string& end_text() const { return end_text_; }
   const web::terminal_target& target() const { return target_; }
+  // The caps it runs under (web_sftp.*), from the configuration it was opened with.
+  const config::web_sftp_settings& settings() const { return config_->web_sftp; }
 
   // Queues a request; its id to wait() for, or nullopt once finished.
   std::optional<std::uint32_t> send(std::uint8_t type, std::string_view body);
