@@ -13,7 +13,9 @@ namespace gatehouse::config {
 
 using seconds = std::chrono::seconds;
 
-enum class protocol { ssh, rdp, http };
+// manual: a resource the gate does not proxy ("GitHub write access"); an approved request
+// becomes a task for the rule's fulfillers.
+enum class protocol { ssh, rdp, http, manual };
 enum class rule_mode { allow, justify, approve, deny };
 enum class condition { any, all };
 // rules[].reply_decisions: which decisions an approver may make by replying to the mail (SPEC

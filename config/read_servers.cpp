@@ -23,6 +23,7 @@ std::string_view protocol_name(protocol p) {
     case protocol::ssh: return "ssh";
     case protocol::rdp: return "rdp";
     case protocol::http: return "http";
+    case protocol::manual: return "manual";
   }
   return "?";
 }

@@ -57,6 +57,7 @@ std::string_view to_string(config::protocol p) {
     case config::protocol::ssh: return "ssh";
     case config::protocol::rdp: return "rdp";
     case config::protocol::http: return "http";
+    case config::protocol::manual: return "manual";
   }
   return "ssh";
 }
@@ -85,7 +86,7 @@ std::optional<verdict> parse_verdict(std::string_view text) {
 
 std::optional<config::protocol> parse_protocol(std::string_view text) {
   constexpr config::protocol all[] = {config::protocol::ssh, config::protocol::rdp,
-                                      config::protocol::http};
+                                      config::protocol::http, config::protocol::manual};
   return parse_enum(text, all);
 }
 
