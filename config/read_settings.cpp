@@ -15,11 +15,9 @@
 namespace gatehouse::config {
 
 namespace {
-constexpr std::string_view top_keys[] = {"instance_name", "store",         "on_store_loss",
-                                         "listen",        "mail",          "audit",
-                                         "ssh",           "web_sftp",      "users",
-                                         "groups",        "servers",       "server_groups",
-                                         "rules"};
+constexpr std::string_view top_keys[] = {
+    "instance_name", "store", "on_store_loss", "listen",  "mail",          "audit", "ssh",
+    "web_sftp",      "users", "groups",        "servers", "server_groups", "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
 constexpr std::string_view ssh_keys[] = {"address",
                                          "proxy_protocol_from",
@@ -33,10 +31,10 @@ constexpr std::string_view rdp_keys[] = {
     "token_key", "public_address",      "max_held_per_person",   "max_held_per_source"};
 constexpr std::size_t most_connections = 1000000;  // the largest cap a max_* key takes
 constexpr std::string_view http_keys[] = {
-    "address",          "proxy_protocol_from", "tls_cert",    "tls_key",
-    "public_url",       "approval_links_require_sign_in",     "asciinema_player",
-    "metrics_token",    "apps_domain",         "assertion_key",
-    "max_connections",  "max_connections_per_source"};
+    "address",          "proxy_protocol_from", "tls_cert",
+    "tls_key",          "public_url",          "approval_links_require_sign_in",
+    "asciinema_player", "metrics_token",       "apps_domain",
+    "assertion_key",    "max_connections",     "max_connections_per_source"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
 constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
                                           "starttls", "ca_file", "keep_sent"};
@@ -148,8 +146,7 @@ void read_http_listener(const map_reader& listen, listeners& out) {
   if (m->value("asciinema_player")) read_path(*m, "asciinema_player", http.asciinema_player);
   read_metrics_token(*m, http.metrics_token);
   m->read_count("max_connections", http.max_connections, 1, most_connections);
-  m->read_count("max_connections_per_source", http.max_connections_per_source, 1,
-                most_connections);
+  m->read_count("max_connections_per_source", http.max_connections_per_source, 1, most_connections);
   read_checked(*m, "apps_domain", http.apps_domain, need::optional, check_host_name);
   for (auto& c : http.apps_domain)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -195,7 +192,8 @@ bool read_size(const map_reader& m, std::string_view key, std::uint64_t& out, st
   if (!bytes || *bytes < least) {
     m.report().error(m.value_at(key), "bad size '" + size + "' for '" + std::string(key) +
                                           "': expected bytes with an optional K, M or G suffix, "
-                                          "at least " + std::string(least_text) + " (e.g. " +
+                                          "at least " +
+                                          std::string(least_text) + " (e.g. " +
                                           std::string(example) + ")");
     return false;
   }
@@ -215,7 +213,8 @@ void read_audit(const map_reader& top, audit_settings& out) {
   m->read_enum("on_write_failure", out.on_write_failure,
                {{"refuse", write_failure::refuse}, {"continue", write_failure::keep_going}});
   m->read_enum("record", out.record, {{"pty", record_mode::pty}, {"all", record_mode::all}});
-  m->read_enum("http", out.http, {{"requests", http_audit::requests}, {"sessions", http_audit::sessions}});
+  m->read_enum("http", out.http,
+               {{"requests", http_audit::requests}, {"sessions", http_audit::sessions}});
   m->read_bool("record_input", out.record_input);
   m->read_bool("record_exec_output", out.record_exec_output);
   if (read_key_file(*m, "signing_key", out.signing_key, need::optional)) {

@@ -215,22 +215,15 @@ void terminal_session::started() {
       spdlog::error("terminal {}: recording not possible: {}", id_, error);
     }
   }
-  proxy::session::grant_watch::handlers on;
-  on.warn = [weak = weak_from_this()](std::chrono::minutes left, time_point end) {
-    auto self = weak.lock();
-    if (!self || self->phase_ != phase::relaying) return;
-    proxy::session::target t{self->target_.person, self->target_.server, self->target_.account,
-                             config::protocol::ssh};
-    self->send('w', proxy::ssh::grant_warning_text(self->authorization_->grant().value_or(0), t,
-                                                   left, end));
-  };
-  on.ended = [weak = weak_from_this()](const proxy::session::grant_status& g) {
-    auto self = weak.lock();
-    if (!self) return;
-    auto by = g.revoked ? (g.revoked_by.empty() ? std::string("an administrator") : g.revoked_by)
-                        : std::string();
-    self->close(web::grant_end_sentence(g.id, by), g.revoked ? "grant revoked" : "grant ended");
-  };
+  auto on = browser_grant_handlers(
+      *authorization_, target_,
+      [weak = weak_from_this()](const std::string& sentence) {
+        if (auto self = weak.lock(); self && self->phase_ == phase::relaying)
+          self->send('w', sentence);
+      },
+      [weak = weak_from_this()](const std::string& sentence, const std::string& reason) {
+        if (auto self = weak.lock()) self->close(sentence, reason);
+      });
   grant_watch_.start(*authorization_, std::move(on));
 }
 

@@ -14,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "proxy/session/gate.hpp"
+#include "proxy/session/grant_watch.hpp"
 #include "web/terminal_tickets.hpp"
 
 namespace gatehouse::certs {
@@ -36,5 +37,13 @@ std::unique_ptr<proxy::ssh::upstream> upstream_for(
     boost::asio::any_io_executor executor, const config::config& cfg, const web::terminal_target& t,
     const policy::authorization& a, const std::string& session_id,
     std::shared_ptr<const certs::certificate_authority> ca, std::string& error);
+
+// The grant watch's handlers for a browser session on `t` under `a`: `warn` is given the 5- and
+// 1-minute warnings' sentence (as ssh shows them), `end` the sentence for the person ("access
+// grant #3 ended: revoked by bob") and the session.end reason once the grant ends.
+proxy::session::grant_watch::handlers browser_grant_handlers(
+    const policy::authorization& a, const web::terminal_target& t,
+    std::function<void(const std::string& sentence)> warn,
+    std::function<void(const std::string& sentence, const std::string& reason)> end);
 
 }  // namespace gatehouse::terminal

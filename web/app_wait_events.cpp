@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "policy/async/gate_service.hpp"
+#include "web/event_stream.hpp"
 #include "web/http_stream.hpp"
 
 namespace gatehouse::web {
@@ -16,18 +17,6 @@ namespace {
 constexpr std::chrono::seconds keep_alive_every{25};
 constexpr std::chrono::minutes longest{10};
 
-// An event's text: each line of `data` its own data: line (a newline cannot end the event).
-std::string sse_event(std::string_view name, std::string_view data) {
-  std::string out = "event: " + std::string(name) + "\n";
-  std::size_t start = 0;
-  while (true) {
-    auto nl = data.find('\n', start);
-    out += "data: " + std::string(data.substr(start, nl - start)) + "\n";
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
-  }
-  return out + "\n";
-}
 }  // namespace
 
 // A coroutine keeps its own copy of what it is given (hence `waiting_text` by value).

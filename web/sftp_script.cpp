@@ -5,7 +5,9 @@
 // it to disk), upload (XMLHttpRequest, so the page shows the upload's progress), rename, make
 // folder, delete; leaving the page closes the session (a beacon to /close). Names from the server
 // are only ever set as text (textContent), never as HTML. #sftp's data-state is connecting | open |
-// closed; #sftp-status the last word, for people and tests.
+// closed; #sftp-status the last word, for people and tests. The session's events (server-sent:
+// the grant's 5- and 1-minute warnings into #sftp-warning, its end with the reason) reach the page
+// as they happen, not only at the next click.
 #include <string_view>
 
 #include "web/static_assets.hpp"
@@ -135,6 +137,16 @@ std::string_view sftp_script_text() {
     progress.value = 0;
     xhr.send(file);
   });
+  function follow() {
+    var events = new EventSource(url('events', {}));
+    events.addEventListener('warning', function (e) {
+      var w = document.getElementById('sftp-warning');
+      w.textContent = e.data;
+      w.hidden = false;
+    });
+    events.addEventListener('ended', function (e) { events.close(); say(e.data, 'closed'); });
+    events.onerror = function () { if (el.getAttribute('data-state') === 'closed') events.close(); };
+  }
   // Leaving the page ends its session at once rather than after the idle time.
   window.addEventListener('pagehide', function () {
     if (key && el.getAttribute('data-state') === 'open') navigator.sendBeacon(url('close', {}));
@@ -147,7 +159,7 @@ std::string_view sftp_script_text() {
       return fetch(api + 'open?t=' + encodeURIComponent(ticket), { method: 'POST', credentials: 'same-origin' });
     })
     .then(answer)
-    .then(function (body) { key = body.key; say('Connected', 'open'); list(body.home); })
+    .then(function (body) { key = body.key; say('Connected', 'open'); list(body.home); follow(); })
     .catch(function (e) { say(e.message, 'closed'); });
 })();
 )js";

@@ -158,6 +158,7 @@ web_reply app::sftp_page(const viewer& who, const std::string& server, const std
                          const std::string& base, const std::string& csrf) {
   std::string body = "<h1>Files on " + escape(account + "@" + server) + "</h1>";
   body += "<p class=\"muted\" id=\"sftp-status\">Connecting&hellip;</p>";
+  body += "<div class=\"notice\" id=\"sftp-warning\" hidden></div>";
   body += "<div id=\"sftp\" data-state=\"connecting\" data-ticket=\"" + escape(base + "/ticket") +
           "\" data-csrf=\"" + escape(csrf) +
           "\" data-api=\"/sftp-api/\">"

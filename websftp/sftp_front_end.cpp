@@ -1,11 +1,13 @@
 #include "websftp/sftp_front_end.hpp"
 
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/object.hpp>
 
 #include "approval/secrets.hpp"
 #include "core/json_text.hpp"
 #include "proxy/session/session_id.hpp"
+#include "web/event_stream.hpp"
 #include "web/forms.hpp"
 #include "web/http_stream.hpp"
 #include "websftp/sftp_operations.hpp"
@@ -18,7 +20,34 @@ namespace http = boost::beast::http;
 
 namespace {
 constexpr std::string_view api = "/sftp-api/";
+constexpr std::chrono::seconds keep_alive_every{25};
+
+// GET /sftp-api/events: the grant's warnings as they come (`warning`), then the session's end
+// with its reason (`ended`), as server-sent events; a comment now and then keeps it open.
+// By value: a coroutine keeps its own copy across the suspension.
+// cppcheck-suppress passedByValue
+asio::awaitable<void> stream_events(web::streamed_exchange& ex, std::shared_ptr<sftp_session> s) {
+  web::reply_head head;
+  head.content_type = "text/event-stream; charset=utf-8";
+  head.headers.emplace_back("Cache-Control", "no-store");
+  if (co_await ex.start_reply(head)) co_return;
+  std::string out = "retry: 3000\n\n";
+  for (std::size_t told = 0;;) {
+    for (; told < s->warnings().size(); ++told)
+      out += web::sse_event("warning", s->warnings()[told]);
+    const bool over = s->finished();
+    if (over) out += web::sse_event("ended", s->end_text());
+    if (out.empty()) out = ": open\n\n";
+    if (co_await ex.write(asio::buffer(out))) co_return;
+    if (over) break;
+    out.clear();
+    co_await s->news(keep_alive_every);
+    auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) co_return;
+  }
+  co_await ex.finish();
 }
+}  // namespace
 
 sftp_front_end::sftp_front_end(asio::any_io_executor executor,
                                std::function<std::shared_ptr<const config::config>()> cfg, parts p)
@@ -61,7 +90,7 @@ asio::awaitable<void> sftp_front_end::serve(web::streamed_exchange& ex) {
   if (post ? origin != web::origin_of(cfg->listen.http->public_url)
            : (fetch_site == "cross-site" || fetch_site == "same-site"))
     co_return co_await reply_error(ex, 403, "cross-site request refused");
-  const bool reads = what == "list" || what == "download";
+  const bool reads = what == "list" || what == "download" || what == "events";
   const bool writes = what == "open" || what == "upload" || what == "rename" || what == "mkdir" ||
                       what == "delete" || what == "close";
   if (!reads && !writes) co_return co_await reply_error(ex, 404, "no such operation");
@@ -76,6 +105,7 @@ asio::awaitable<void> sftp_front_end::serve(web::streamed_exchange& ex) {
     co_await ex.reply(200, "application/json", "{\"closed\":true}\n");
     co_return;
   }
+  if (what == "events") co_return co_await stream_events(ex, session);
   auto path = browser_path(form["path"]);
   if (!path) co_return co_await reply_error(ex, 400, "a path of 1 to 4096 bytes without NUL");
   if (what == "list") co_return co_await list_directory(ex, *session, *path);
@@ -109,8 +139,8 @@ asio::awaitable<void> sftp_front_end::open(web::streamed_exchange& ex, const std
     co_return co_await reply_error(ex, 429, "too many file browsers open; close one first");
   auto id = "web-" + id_prefix_ + "-" + std::to_string(++next_id_);
   auto session = std::make_shared<sftp_session>(
-      executor_, session_parts{parts_.gate, parts_.sessions, parts_.events, parts_.ca},
-      cfg, id, std::move(*who), ex.peer());
+      executor_, session_parts{parts_.gate, parts_.sessions, parts_.events, parts_.ca}, cfg, id,
+      std::move(*who), ex.peer());
   auto secret = approval::random_base64url(32);
   sessions_.emplace(id, entry{secret, session});
   auto refused = co_await session->open();

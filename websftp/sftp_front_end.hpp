@@ -9,6 +9,8 @@
 //   GET  /sftp-api/list?k=KEY&path=P        {"path", "entries": [{name, dir, size, mtime}],
 //                                           "truncated"} (at most max_listing_entries)
 //   GET  /sftp-api/download?k=KEY&path=P    the file, streamed
+//   GET  /sftp-api/events?k=KEY             server-sent events: `warning` (the grant ends in 5
+//                                           or 1 minute), then `ended` with the reason
 //   POST /sftp-api/upload?k=KEY&path=P      the body, streamed into P (web_sftp.max_upload_bytes)
 //   POST /sftp-api/rename?k=KEY&path=P&to=Q, /mkdir?k=KEY&path=P, /delete?k=KEY&path=P[&dir=1]
 //   POST /sftp-api/close?k=KEY              ends the session (the page is left)

@@ -175,17 +175,32 @@ void sftp_session::started() {
     fields["certificate_key_id"] = upstream_->certificate_key_id();
   event("session.start", std::move(fields));
   parts_.sessions.add(shared_from_this());
-  proxy::session::grant_watch::handlers on;
-  on.ended = [weak = weak_from_this()](const proxy::session::grant_status& g) {
-    auto self = weak.lock();
-    if (!self) return;
-    auto by = g.revoked ? (g.revoked_by.empty() ? std::string("an administrator") : g.revoked_by)
-                        : std::string();
-    self->close(web::grant_end_sentence(g.id, by), proxy::session::grant_end_reason(g));
-  };
+  auto on = terminal::browser_grant_handlers(
+      *authorization_, target_,
+      [weak = weak_from_this()](const std::string& sentence) {
+        if (auto self = weak.lock(); self && self->phase_ == phase::ready) {
+          self->warnings_.push_back(sentence);
+          self->tell_news();
+        }
+      },
+      [weak = weak_from_this()](const std::string& sentence, const std::string& reason) {
+        if (auto self = weak.lock()) self->close(sentence, reason);
+      });
   grant_watch_.start(*authorization_, std::move(on));
   touch();
   opened_.cancel();
+}
+
+asio::awaitable<void> sftp_session::news(std::chrono::seconds most) {
+  if (phase_ == phase::finished) co_return;
+  auto timer = std::make_shared<asio::steady_timer>(executor_, most);
+  news_.push_back(timer);
+  co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+  std::erase(news_, timer);
+}
+
+void sftp_session::tell_news() {
+  for (auto& timer : news_) timer->cancel();
 }
 
 void sftp_session::touch() {
@@ -262,6 +277,7 @@ void sftp_session::close(const std::string& text, const std::string& log_reason)
   idle_.cancel();
   opened_.cancel();
   for (auto& [id, timer] : waiters_) timer->cancel();
+  tell_news();
   spdlog::info("web sftp {}: closing: {}", id_, log_reason);
   if (observer_) observer_->finish();
   if (channel_) {

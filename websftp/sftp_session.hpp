@@ -34,6 +34,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/time.hpp"
@@ -89,6 +90,10 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   boost::asio::awaitable<reply> call(std::uint8_t type, std::string body);
   // Drops the replies of requests nobody will wait for (a download the browser left).
   void forget(std::uint32_t id);
+  // The grant's warnings so far (5 and 1 minute before its end), for the page's event stream.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  // Returns once a warning is added or the session finishes, or after `most`.
+  boost::asio::awaitable<void> news(std::chrono::seconds most);
   void count_transfer(std::uint64_t in, std::uint64_t out) { bytes_in_ += in, bytes_out_ += out; }
 
   const std::string& id() const override { return id_; }
@@ -106,6 +111,7 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   void on_packet(const std::string& packet);
   void started();
   void touch();
+  void tell_news();  // wakes every news() waiter
   void close(const std::string& text, const std::string& log_reason);
   void event(std::string_view name, boost::json::object fields);
   std::function<void()> waker();
@@ -137,6 +143,8 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   std::map<std::uint32_t, reply> replies_;  // arrived, not yet taken
   std::map<std::uint32_t, boost::asio::steady_timer*> waiters_;
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
+  std::vector<std::string> warnings_;
+  std::vector<std::shared_ptr<boost::asio::steady_timer>> news_;
 
   proxy::session::grant_watch grant_watch_;
   boost::asio::steady_timer opened_;  // wakes open() when ready or finished

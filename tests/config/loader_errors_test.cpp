@@ -44,7 +44,8 @@ TEST(ConfigErrors, MetricsTokenFiles) {
   auto with = [&](const std::string& file) {
     return problems(R"(listen:
   http: { address: "0.0.0.0:8443", tls_cert: good.token, tls_key: good.token,
-          metrics_token: )" + file + " }\n",
+          metrics_token: )" +
+                        file + " }\n",
                     dir.path());
   };
   auto bad = [&](const std::string& file) {
@@ -54,9 +55,9 @@ TEST(ConfigErrors, MetricsTokenFiles) {
   EXPECT_EQ(with("short.token"), bad("short.token"));
   EXPECT_EQ(with("spaced.token"), bad("spaced.token"));
   EXPECT_EQ(with("two-lines.token"), bad("two-lines.token"));
-  EXPECT_EQ(with("missing.token"), (lines{"test.yaml:3:26: cannot read key file '" +
-                                          (dir / "missing.token") +
-                                          "': No such file or directory"}));
+  EXPECT_EQ(with("missing.token"),
+            (lines{"test.yaml:3:26: cannot read key file '" + (dir / "missing.token") +
+                   "': No such file or directory"}));
   EXPECT_EQ(with("good.token"), lines{});
 }
 
@@ -373,6 +374,17 @@ TEST(ConfigErrors, BadAuditFileSize) {
   EXPECT_EQ(problems("audit: { max_file_size: 100 }\n").size(), 1u);
 }
 
+TEST(ConfigErrors, BadWebSftpCaps) {
+  EXPECT_EQ(problems("web_sftp: { max_upload_bytes: 2T }\n"),
+            (lines{"test.yaml:1:31: bad size '2T' for 'max_upload_bytes': expected bytes with an "
+                   "optional K, M or G suffix, at least 1 (e.g. 2G)"}));
+  EXPECT_EQ(problems("web_sftp: { idle_time: 5s }\n"),
+            (lines{"test.yaml:1:24: 'idle_time' must be at least 10s"}));
+  EXPECT_EQ(problems("web_sftp: { sessions_per_person: 0 }\n").size(), 1u);
+  EXPECT_EQ(problems("web_sftp: { max_listing_entries: many }\n").size(), 1u);
+  EXPECT_EQ(problems("web_sftp: { max_files: 3 }\n").size(), 1u);
+}
+
 TEST(ConfigErrors, BadRecordMode) {
   EXPECT_EQ(problems("audit: { record: everything }\n"),
             (lines{"test.yaml:1:18: bad value 'everything' for 'record': expected pty or all"}));
@@ -445,7 +457,8 @@ TEST(ConfigErrors, HttpAppsNeedServableNames) {
 )"),
             (lines{"test.yaml:2:92: bad host name 'apps..x': each dot-separated part has 1 to 63 "
                    "characters"}));
-  EXPECT_EQ(problems(R"(listen:
+  EXPECT_EQ(
+      problems(R"(listen:
   http: { address: "127.0.0.1:8443", tls_cert: /dev/null, tls_key: /dev/null, apps_domain: apps.x }
 servers:
   - { name: web_ui, protocol: http, url: "http://10.0.0.2" }
@@ -453,15 +466,15 @@ servers:
   - { name: kibana, protocol: http, url: "http://10.0.0.4", hosts: [grafana.apps.x], pass_identity: cookie }
   - { name: ssh1, address: "10.0.0.5:22", host_key: "SHA256:fyzNMfe4PyZ9ZgSqa3NHNT2os9nJfacly/kAaVPx3Fo", hosts: [a.x] }
 )"),
-            (lines{
-                "test.yaml:4:13: http server names are host name labels (letters, digits, '-'): "
-                "'web_ui' cannot be one",
-                "test.yaml:5:69: bad host name '-bad': a part may not begin or end with '-'",
-                "test.yaml:6:13: host name 'grafana.apps.x' of http server 'kibana' is already "
-                "'grafana''s",
-                "test.yaml:6:101: bad value 'cookie' for 'pass_identity': expected jwt, header or none",
-                "test.yaml:7:107: 'hosts' is not used by ssh servers",
-            }));
+      (lines{
+          "test.yaml:4:13: http server names are host name labels (letters, digits, '-'): "
+          "'web_ui' cannot be one",
+          "test.yaml:5:69: bad host name '-bad': a part may not begin or end with '-'",
+          "test.yaml:6:13: host name 'grafana.apps.x' of http server 'kibana' is already "
+          "'grafana''s",
+          "test.yaml:6:101: bad value 'cookie' for 'pass_identity': expected jwt, header or none",
+          "test.yaml:7:107: 'hosts' is not used by ssh servers",
+      }));
 }
 
 }  // namespace

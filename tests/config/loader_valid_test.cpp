@@ -302,6 +302,18 @@ rules:
   EXPECT_EQ(c.rules[2].mode, rule_mode::justify);
 }
 
+TEST(ConfigValid, WebSftpCaps) {
+  auto result = load_string(
+      "web_sftp: { max_upload_bytes: 512M, max_listing_entries: 200,"
+      " idle_time: 2m, sessions_per_person: 3 }\n",
+      "test.yaml", "/etc/gatehouse");
+  ASSERT_TRUE(result.value) << joined(result.problems);
+  EXPECT_EQ(result.value->web_sftp.max_upload_bytes, 512ull << 20);
+  EXPECT_EQ(result.value->web_sftp.max_listing_entries, 200u);
+  EXPECT_EQ(result.value->web_sftp.idle_time, std::chrono::minutes(2));
+  EXPECT_EQ(result.value->web_sftp.sessions_per_person, 3u);
+}
+
 TEST(ConfigValid, DefaultsFollowTheStructs) {
   auto result = load_string(R"(rules:
   - { name: r, users: ["*"], servers: ["*"] }
@@ -327,6 +339,10 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_EQ(c.audit.syslog_ca_file, "");
   EXPECT_EQ(c.audit.signing_key, "");
   EXPECT_EQ(c.audit.checkpoint_every, 1000u);
+  EXPECT_EQ(c.web_sftp.max_upload_bytes, 2ull << 30);
+  EXPECT_EQ(c.web_sftp.max_listing_entries, 10000u);
+  EXPECT_EQ(c.web_sftp.idle_time, std::chrono::minutes(15));
+  EXPECT_EQ(c.web_sftp.sessions_per_person, 8u);
   const rule& r = c.rules.at(0);
   const rule rule_defaults;
   EXPECT_EQ(r.mode, rule_mode::deny);

@@ -25,6 +25,7 @@ import urllib.parse
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
 from process_memory import RssSampler, bound_checked  # noqa: E402
+from gatehouse_env import GATEHOUSED  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
 SIZE = 100 * 1024 * 1024
@@ -286,6 +287,87 @@ class WebSftp(unittest.TestCase):
         self.assertEqual(self.env.stop(), 0, self.env.log()[-3000:])
         self.assertNotIn("Sanitizer", self.env.log())
         self.assertIn("session.end", [e["event"] for e in self.audit_events()])
+
+    def events(self, key):
+        """The session's event stream, read as server-sent events: yields (event, data)."""
+        conn = self.connection()
+        conn.request("GET", "/sftp-api/events?" + urllib.parse.urlencode({"k": key}))
+        res = conn.getresponse()
+        self.assertEqual(res.status, 200)
+        self.assertTrue(res.getheader("Content-Type").startswith("text/event-stream"))
+        name, data = None, []
+        while True:
+            line = res.fp.readline()
+            if not line:
+                return
+            line = line.decode().rstrip("\r\n")
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+            elif line == "" and name:
+                yield name, "\n".join(data)
+                name, data = None, []
+
+    def test_the_grant_warning_and_its_end_reach_the_open_page(self):
+        # A grant that ends in 70 s: the 1-minute warning comes 10 s in, while the page is
+        # open; then a revocation ends the session and the stream says why.
+        until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 70))
+        grant = self.env.approved_grant("quick look", approve_args=("--until", until))
+        key, home = self.open_session()
+        stream = self.events(key)
+        name, text = next(stream)
+        self.assertEqual(name, "warning")
+        self.assertIn(f"Access grant #{grant}", text)
+        self.assertIn("ends in 1 minute", text)
+        r = self.env.cli("revoke", str(grant))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(next(stream), ("ended", f"access grant #{grant} ended: revoked by admin"))
+        self.assertEqual(self.api("GET", "list", origin=False, k=key, path=home),
+                         (410, {"error": f"access grant #{grant} ended: revoked by admin"}))
+        end = [e for e in self.audit_events() if e["event"] == "session.end"][-1]
+        self.assertEqual(end["reason"], "grant revoked by admin")
+
+    def test_the_caps_come_from_the_configuration(self):
+        text = self.env.web_config_text(mode="approve")
+        text = text.replace("users:\n", "web_sftp:\n  max_upload_bytes: 64K\n"
+                            "  max_listing_entries: 5\n  sessions_per_person: 2\n"
+                            "  idle_time: 10s\nusers:\n", 1)
+        self.env.write_config(WebEnv.with_audit(text, self.audit_log))
+        r = self.env.cli("reload")
+        self.assertEqual(r.returncode, 0, r.stderr + self.env.log()[-2000:])
+        self.approved_grant()
+        key, home = self.open_session()
+        # An upload over 64 KiB is refused; one of 64 KiB is written.
+        target = os.path.join(self.files, "f.bin")
+        status, _ = self.api("POST", "upload", k=key, path=target, body=b"x" * (65536 + 1))
+        self.assertEqual(status, 413)
+        status, body = self.api("POST", "upload", k=key, path=target, body=b"x" * 65536)
+        self.assertEqual((status, body), (200, {"path": target, "bytes": 65536}))
+        # A listing stops at 5 entries and says so.
+        for i in range(6):
+            open(os.path.join(self.files, f"g{i}"), "w").close()
+        status, listing = self.api("GET", "list", origin=False, k=key, path=self.files)
+        self.assertEqual((status, len(listing["entries"]), listing["truncated"]), (200, 5, True))
+        # A second browser is allowed, a third is not.
+        self.open_session()
+        page = self.env.get(self.page_path, cookie=self.cookie)
+        csrf = re.search(r'data-csrf="([^"]+)"', page.body).group(1)
+        ticket = self.env.post(self.page_path + "/ticket", {"csrf": csrf}, cookie=self.cookie)
+        status, body = self.api("POST", "open", t=ticket.body.strip())
+        self.assertEqual((status, body["error"]),
+                         (429, "too many file browsers open; close one first"))
+        # Left alone for the idle time, the first one ends and says why.
+        stream = self.events(key)
+        self.assertEqual(next(stream),
+                         ("ended", "the file browser was idle too long; reload the page"))
+        # A bad value is refused with its place in the file.
+        self.env.write_config(WebEnv.with_audit(text.replace("idle_time: 10s", "idle_time: 2s"),
+                                                self.audit_log))
+        r = subprocess.run([GATEHOUSED, "--check", "-c", self.env.config_path],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("'idle_time' must be at least 10s", r.stdout + r.stderr)
 
     def test_in_the_browser_upload_with_progress_rename_download_delete_revoke(self):
         shots = prepare_browser("sftp")

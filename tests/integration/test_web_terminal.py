@@ -163,7 +163,7 @@ users:
         self.assertEqual((start["protocol"], start["via"], start["person"], start["grant_id"]),
                          ("ssh", "web", "alice", grant))
         end = next(e for e in events if e["event"] == "session.end")
-        self.assertEqual(end["reason"], "grant revoked")
+        self.assertEqual(end["reason"], "grant revoked by admin")  # as ssh and web SFTP say it
 
     def test_held_in_the_browser_file_approve_from_mail_and_the_terminal_opens(self):
         terminal_url = f"{self.env.public_url}/terminal/web01/{self.env.account}"

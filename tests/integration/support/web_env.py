@@ -169,14 +169,15 @@ class WebEnv(SshEnv):
         assert r.status == 303, (r.status, r.body)
         return r.header("set-cookie").split(";")[0]
 
-    def approved_grant(self, reason, person="alice", server="web01", approver="bob"):
+    def approved_grant(self, reason, person="alice", server="web01", approver="bob",
+                       approve_args=()):
         """The grant id after `person` files for self.account@`server` (admin CLI) and
-        `approver` approves."""
+        `approver` approves (with `approve_args`, e.g. ("--until", T))."""
         r = self.cli("request", "--for", person, f"{self.account}@{server}", "--reason", reason,
                      "--json")
         assert r.returncode == 0, r.stderr
         request = json.loads(r.stdout)["id"]
-        r = self.cli("approve", str(request), "--as", approver)
+        r = self.cli("approve", str(request), "--as", approver, *approve_args)
         assert r.returncode == 0, r.stderr
         return json.loads(self.cli("show", str(request), "--json").stdout)["grant_id"]
 
