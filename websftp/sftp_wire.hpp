@@ -18,33 +18,16 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy/ssh/sftp_packet_types.hpp"
+
 namespace gatehouse::websftp {
 
 inline constexpr std::size_t max_path = 4096;
 // OpenSSH's own limit on an SFTP packet (256 KiB) plus room for the header.
 inline constexpr std::uint32_t max_packet = 256 * 1024 + 1024;
 
-enum packet_type : std::uint8_t {
-  fxp_init = 1,
-  fxp_version = 2,
-  fxp_open = 3,
-  fxp_close = 4,
-  fxp_read = 5,
-  fxp_write = 6,
-  fxp_opendir = 11,
-  fxp_readdir = 12,
-  fxp_remove = 13,
-  fxp_mkdir = 14,
-  fxp_rmdir = 15,
-  fxp_realpath = 16,
-  fxp_stat = 17,
-  fxp_rename = 18,
-  fxp_status = 101,
-  fxp_handle = 102,
-  fxp_data = 103,
-  fxp_name = 104,
-  fxp_attrs = 105,
-};
+using sftp::packet_type;
+using enum sftp::packet_type;
 enum status_code : std::uint32_t { fx_ok = 0, fx_eof = 1, fx_no_such_file = 2 };
 // SSH_FXF_* open flags.
 inline constexpr std::uint32_t open_read = 0x01, open_write = 0x02, open_create = 0x08,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "proxy/ssh/sftp_packet_types.hpp"
+
 namespace gatehouse::proxy::ssh {
 
 namespace {
@@ -13,27 +15,7 @@ constexpr std::uint32_t head_cap = 2 * max_path + 64;    // two such paths and t
 constexpr std::size_t max_outstanding = 10000;
 constexpr const char* too_long = "path longer than 8 KiB";
 
-// SFTP v3 packet types (draft-ietf-secsh-filexfer-02; OpenSSH sftp.h).
-enum : std::uint8_t {
-  fxp_init = 1,
-  fxp_version = 2,
-  fxp_open = 3,
-  fxp_close = 4,
-  fxp_read = 5,
-  fxp_write = 6,
-  fxp_setstat = 9,
-  fxp_fsetstat = 10,
-  fxp_opendir = 11,
-  fxp_remove = 13,
-  fxp_mkdir = 14,
-  fxp_rmdir = 15,
-  fxp_rename = 18,
-  fxp_symlink = 20,
-  fxp_status = 101,
-  fxp_handle = 102,
-  fxp_data = 103,
-  fxp_extended = 200,
-};
+using namespace gatehouse::sftp;  // the packet types
 
 class reader {
  public:
