@@ -3,6 +3,7 @@
 // arrives after the hold moved on (or went away) changes nothing.
 #include "proxy/session/hold.hpp"
 
+#include "policy/justification.hpp"
 #include "policy/store_reachability.hpp"
 
 namespace gatehouse::proxy::session {
@@ -132,7 +133,17 @@ void hold::begin_filing(const decision& d, const std::string& justification) {
 
 void hold::on_filed(filing f) {
   if (state_ != state::filing) return;
-  if (auto* error = std::get_if<std::string>(&f)) return finish_refused(not_filed(*error), true);
+  if (auto* error = std::get_if<std::string>(&f)) {
+    // The rule files nothing without a reason and none was filed ahead: the front end asks
+    // for one (or refuses, saying how to file it ahead), as for a `justify` rule.
+    if (!justified_ && policy::is_justification_required(*error)) {
+      slots_.reset();
+      state_ = state::justifying;
+      view_.ask_justification(decision_);
+      return;
+    }
+    return finish_refused(not_filed(*error), true);
+  }
   request_ = std::get<request_status>(f);
   state_ = state::held;
   held_since_ = std::chrono::steady_clock::now();
