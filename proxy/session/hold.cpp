@@ -3,6 +3,8 @@
 // arrives after the hold moved on (or went away) changes nothing.
 #include "proxy/session/hold.hpp"
 
+#include <utility>
+
 #include "policy/justification.hpp"
 #include "policy/store_reachability.hpp"
 
@@ -105,6 +107,12 @@ void hold::justify(const std::string& answer) {
   auto self = shared_from_this();
   justification_ = answer;
   justified_ = true;
+  // An approve rule that requires a reason: filed with it and held like any approval (the
+  // place under the caps first, so a refused connection leaves no request behind).
+  if (decision_.verdict == verdict::approval_needed) {
+    announce_justification_ = true;
+    return begin_filing(decision_, answer);
+  }
   state_ = state::checking;
   context_->gate.file_or_reuse(target_, answer, [weak = weak_from_this()](filing f) {
     auto self = weak.lock();
@@ -145,6 +153,8 @@ void hold::on_filed(filing f) {
     return finish_refused(not_filed(*error), true);
   }
   request_ = std::get<request_status>(f);
+  if (std::exchange(announce_justification_, false))
+    view_.hold_event("justification.given", {{"request_id", request_.id}});
   state_ = state::held;
   held_since_ = std::chrono::steady_clock::now();
   view_.hold_event("hold.start", {{"request_id", request_.id}});

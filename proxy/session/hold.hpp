@@ -7,8 +7,8 @@
 //               justification needed -> justifying; approval needed -> filing;
 //   justifying  the front end obtains a reason its own way (SSH: keyboard-interactive; RDP
 //               cannot ask and refuses, saying how to file one ahead) and calls justify();
-//               the request is filed and the gate asked again (allow -> released, approval
-//               -> filing);
+//               justify rule: the request is filed and the gate asked again (allow ->
+//               released, approval -> filing); approve rule: filing, with the reason;
 //   filing      a place under the caps (per person, per source) is taken, else refused
 //               (hold_cap_reached); the request is filed or the open one reused; a rule that
 //               files nothing without a reason (require_justification) and no request filed
@@ -138,6 +138,7 @@ class hold : public std::enable_shared_from_this<hold> {
   decision decision_;  // the one that led to the hold (its timeout)
   std::string justification_;
   bool justified_ = false;  // a justification was filed: the next check must not ask again
+  bool announce_justification_ = false;  // approve: justification.given once it is filed
   request_status request_;
   held_slots slots_;
   watch request_watch_;
