@@ -26,7 +26,8 @@ constexpr std::string_view rule_keys[] = {"name",
                                           "pending_timeout",
                                           "emergency",
                                           "hold_timeout",
-                                          "allow_port_forwarding"};
+                                          "allow_port_forwarding",
+                                          "require_justification"};
 constexpr std::string_view level_keys[] = {"approvers", "condition"};
 constexpr std::string_view group_prefix = "group:";
 
@@ -168,6 +169,12 @@ void read_rule(const map_reader& m, config& out, source_map& where) {
   m.read_bool("auto_approve_if_requester_is_approver", r.auto_approve_if_requester_is_approver);
   m.read_bool("emergency", r.emergency);
   m.read_bool("allow_port_forwarding", r.allow_port_forwarding);
+  m.read_bool("require_justification", r.require_justification);
+  // Meaningful only where a reason is filed: allow never asks, deny never files.
+  if (mode_ok && r.require_justification && r.mode != rule_mode::approve &&
+      r.mode != rule_mode::justify)
+    m.report().error(m.key_at("require_justification"),
+                     "'require_justification' is only used with mode justify or approve");
   read_durations(m, r);
   out.rules.push_back(std::move(r));
   where.rules.push_back(std::move(at));

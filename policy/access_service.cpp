@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/duration.hpp"
+#include "policy/justification.hpp"
 
 namespace gatehouse::policy {
 
@@ -16,6 +17,13 @@ struct access_service::snapshot {
 };
 
 namespace {
+
+// An `approve` rule with require_justification: true files nothing without a reason.
+bool rule_requires_justification(const config::config& cfg, const std::string& rule_name) {
+  for (const auto& r : cfg.rules)
+    if (r.name == rule_name) return r.require_justification;
+  return false;
+}
 
 // Live grants as the decision sees them. A store failure reads as "no grant": the decision
 // then asks for approval instead of letting the person in (fail closed).
@@ -173,7 +181,7 @@ result<request> access_service::file_request(const target& t, const filing& f) {
     return refused(t.person + " already has grant #" + std::to_string(g->grant) + " for " + where +
                    " until " + format_rfc3339(g->until));
   if (auto* j = std::get_if<decisions::justification_needed>(&d)) {
-    if (f.justification.empty()) return invalid("a justification is required for " + where);
+    if (f.justification.empty()) return invalid(justification_required_text(where));
     terms = &j->terms;
   }
   auto* need = std::get_if<decisions::approval_needed>(&d);
@@ -182,6 +190,8 @@ result<request> access_service::file_request(const target& t, const filing& f) {
     if (!resolved) return resolved.err();
     levels = std::move(*resolved);
     terms = &need->terms;
+    if (f.justification.empty() && rule_requires_justification(*snap->cfg, terms->name))
+      return invalid(justification_required_text(where));
   }
   if (f.emergency && !terms->emergency)
     return refused("rule " + terms->name + " does not allow emergency access");

@@ -1,6 +1,7 @@
 #include "proxy/rdp/connection.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
@@ -15,9 +16,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
-
-// The justification an RDP client cannot be asked for.
-constexpr std::string_view default_reason = "RDP connection";
 
 time_point wall_now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -122,15 +120,25 @@ void connection::on_request() {
   hold_ = std::make_shared<session::hold>(client_.get_executor(), shared_->holds,
                                           static_cast<session::hold_view&>(*this), target_,
                                           source_);
-  hold_->start(std::string(default_reason));
+  hold_->start();
 }
 
 void connection::hold_event(std::string_view name, boost::json::object fields) {
   event(name, std::move(fields));
 }
 
+// An RDP client cannot be asked for a reason: without one filed ahead (which, under a
+// `justify` rule, is a grant by now) the connection is refused, saying how to file one.
+// Answered later, never from inside the hold's own call.
 void connection::ask_justification(const session::decision&) {
-  hold_->justify(std::string(default_reason));
+  asio::post(client_.get_executor(), [weak = std::weak_ptr<session::hold>(hold_),
+                                      person = target_.person, server = target_.server] {
+    auto held = weak.lock();
+    if (!held || held->finished()) return;
+    held->refuse(session::front_end_refusal::justification_missing,
+                 "RDP cannot ask for a justification: file it ahead with `ssh " + person +
+                     "@GATE rdp-file " + server + " --reason TEXT` or on the web");
+  });
 }
 
 void connection::holding(const session::request_status& r) {

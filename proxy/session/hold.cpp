@@ -3,6 +3,9 @@
 // arrives after the hold moved on (or went away) changes nothing.
 #include "proxy/session/hold.hpp"
 
+#include <utility>
+
+#include "policy/justification.hpp"
 #include "policy/store_reachability.hpp"
 
 namespace gatehouse::proxy::session {
@@ -104,6 +107,12 @@ void hold::justify(const std::string& answer) {
   auto self = shared_from_this();
   justification_ = answer;
   justified_ = true;
+  // An approve rule that requires a reason: filed with it and held like any approval (the
+  // place under the caps first, so a refused connection leaves no request behind).
+  if (decision_.verdict == verdict::approval_needed) {
+    announce_justification_ = true;
+    return begin_filing(decision_, answer);
+  }
   state_ = state::checking;
   context_->gate.file_or_reuse(target_, answer, [weak = weak_from_this()](filing f) {
     auto self = weak.lock();
@@ -132,8 +141,20 @@ void hold::begin_filing(const decision& d, const std::string& justification) {
 
 void hold::on_filed(filing f) {
   if (state_ != state::filing) return;
-  if (auto* error = std::get_if<std::string>(&f)) return finish_refused(not_filed(*error), true);
+  if (auto* error = std::get_if<std::string>(&f)) {
+    // The rule files nothing without a reason and none was filed ahead: the front end asks
+    // for one (or refuses, saying how to file it ahead), as for a `justify` rule.
+    if (!justified_ && policy::is_justification_required(*error)) {
+      slots_.reset();
+      state_ = state::justifying;
+      view_.ask_justification(decision_);
+      return;
+    }
+    return finish_refused(not_filed(*error), true);
+  }
   request_ = std::get<request_status>(f);
+  if (std::exchange(announce_justification_, false))
+    view_.hold_event("justification.given", {{"request_id", request_.id}});
   state_ = state::held;
   held_since_ = std::chrono::steady_clock::now();
   view_.hold_event("hold.start", {{"request_id", request_.id}});

@@ -6,10 +6,13 @@
 //   checking    the gate decides: allow -> released; deny -> refused;
 //               justification needed -> justifying; approval needed -> filing;
 //   justifying  the front end obtains a reason its own way (SSH: keyboard-interactive; RDP
-//               has none to ask and gives "RDP connection") and calls justify(); the request
-//               is filed and the gate asked again (allow -> released, approval -> filing);
+//               cannot ask and refuses, saying how to file one ahead) and calls justify();
+//               justify rule: the request is filed and the gate asked again (allow ->
+//               released, approval -> filing); approve rule: filing, with the reason;
 //   filing      a place under the caps (per person, per source) is taken, else refused
-//               (hold_cap_reached); the request is filed or the open one reused;
+//               (hold_cap_reached); the request is filed or the open one reused; a rule that
+//               files nothing without a reason (require_justification) and no request filed
+//               ahead: the place is given back and the hold is justifying, as above;
 //   held        subscribed to the request first, then its state is looked at; status lines
 //               every status_every; the rule's hold_timeout is a denial (hold_timeout);
 //               approval -> the re-check runs paced (paced_queue: a batch per turn of the
@@ -95,8 +98,8 @@ class hold : public std::enable_shared_from_this<hold> {
   hold(const hold&) = delete;
   hold& operator=(const hold&) = delete;
 
-  // `filed_with`: the justification a request is filed with when none is asked for (RDP:
-  // "RDP connection"; SSH: none).
+  // `filed_with`: the justification a request is filed with when none is asked for (none:
+  // SSH and RDP file an `approve` request without one unless the rule requires it).
   void start(std::string filed_with = {});
   void justify(const std::string& answer);  // while justifying
   // The front end's own refusal while checking, justifying or held (no justification given).
@@ -135,6 +138,7 @@ class hold : public std::enable_shared_from_this<hold> {
   decision decision_;  // the one that led to the hold (its timeout)
   std::string justification_;
   bool justified_ = false;  // a justification was filed: the next check must not ask again
+  bool announce_justification_ = false;  // approve: justification.given once it is filed
   request_status request_;
   held_slots slots_;
   watch request_watch_;

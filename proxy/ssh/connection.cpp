@@ -247,6 +247,12 @@ void connection::finish(bool linger) {
   deadline_.cancel();
   ticker_.cancel();
   grant_watch_.stop();
+  // Asked for a reason and gone without one (BatchMode, scp, rsync and git skip
+  // keyboard-interactive): a refusal for want of a justification, audited as access.denied.
+  if (hold_ && was == phase::justifying && hold_end_ == "client_left")
+    hold_->refuse(session::front_end_refusal::justification_missing,
+                  "no justification was given (the client did not answer keyboard-interactive); "
+                  "file the request ahead with --reason");
   if (hold_) hold_->cancel(hold_end_);
   if (held_ != nullptr) {
     ssh_message_free(held_);

@@ -7,7 +7,9 @@
 //                  key listed for the person is the moment the person is known; the login
 //                  name then gives the target, and the hold (proxy/session/hold.hpp) starts;
 //   checking       the gate decides (the signed request stays unanswered meanwhile);
-//   justifying     (justify rule) partial success -> keyboard-interactive prompt for a reason;
+//   justifying     (justify rule, or approve with require_justification and nothing filed
+//                  ahead) partial success -> keyboard-interactive prompt for a reason; a
+//                  client that leaves without answering (BatchMode) is refused, audited;
 //   holding        (approve rule) the signed request stays unanswered while banners and
 //                  SSH_MSG_IGNORE keep the client waiting, until the hold ends;
 //   connecting     the upstream leg logs in with the hold's authorization (the person still

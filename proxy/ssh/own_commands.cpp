@@ -30,7 +30,8 @@ constexpr std::string_view usage =
     "  cancel ID                                             cancel your pending request\n"
     "  approve ID [--comment TEXT] [--duration 2h]           approve a request\n"
     "  deny ID [--comment TEXT]                              deny a request\n"
-    "  rdp-file SERVER [--valid 8h]                          a .rdp file for an RDP server\n"
+    "  rdp-file SERVER [--valid 8h] [--reason TEXT]          a .rdp file for an RDP server\n"
+    "          (--reason files the request ahead: RDP cannot ask for one)\n"
     "  http-token APP [--valid 8h]                           a bearer token for a web app\n";
 
 time_point wall_now() {
@@ -113,11 +114,29 @@ std::string grant_line(const policy::grant& g, time_point now) {
   return line + "\n";
 }
 
-// `rdp-file SERVER`: a .rdp file whose routing token names the person and the server. The
-// gate decides when the client connects; a server the person may never reach is refused here.
-command_result rdp_file(const rdp_file_maker& make, const std::string& person,
-                        const parsed_args& a) {
-  if (a.words.size() != 1) return fail("usage: rdp-file SERVER [--valid 8h]");
+// Files a request for `t` as `person` with the options of `a` (--reason, the window, chosen
+// approvers, --emergency): `request` and `rdp-file --reason` alike.
+policy::result<policy::request> file_from_args(operations::service& ops, const std::string& person,
+                                               const policy::target& t, const parsed_args& a) {
+  policy::filing f;
+  f.justification = a.get("reason").value_or("");
+  f.emergency = a.get("emergency").has_value();
+  auto read = [&a](std::string_view name) -> policy::result<std::optional<std::string>> {
+    return a.get(name);
+  };
+  if (auto done = operations::read_filing_arguments(read, wall_now(), f); !done) return done.err();
+  return ops.file(operations::actor::person(person), t, f);
+}
+
+// `rdp-file SERVER [--reason TEXT]`: a .rdp file whose routing token names the person and the
+// server. The gate decides when the client connects; a server the person may never reach is
+// refused here. An RDP client cannot be asked for a reason, so `--reason` files the request
+// ahead (a `justify` rule grants it at once; an `approve` rule waits for its approvers); the
+// file goes to stdout, the request's line to stderr.
+command_result rdp_file(operations::service& ops, const rdp_file_maker& make,
+                        const std::string& person, const parsed_args& a) {
+  if (a.words.size() != 1)
+    return fail("usage: rdp-file SERVER [--valid 8h] [--reason TEXT [--duration 2h]]");
   auto valid = std::chrono::seconds(8 * 3600);
   if (auto v = a.get("valid")) {
     auto seconds = parse_duration(*v);
@@ -127,7 +146,11 @@ command_result rdp_file(const rdp_file_maker& make, const std::string& person,
   if (!make) return fail("RDP files are not available here");
   auto file = make(person, a.words[0], valid);
   if (!file.error.empty()) return fail(file.error);
-  return {0, file.text, {}};
+  if (!a.get("reason")) return {0, file.text, {}};
+  policy::target t{person, a.words[0], {}, config::protocol::rdp};
+  auto filed = file_from_args(ops, person, t, a);
+  if (!filed) return fail(filed.message());
+  return {0, file.text, request_line(*filed)};
 }
 
 // `http-token APP`: a personal bearer token for a gated web app (curl, CI), shown once: the
@@ -213,20 +236,12 @@ command_result service_own_commands::run_command(const std::string& person,
     auto resolved = resolve_login(*cfg, std::get<login_name>(parsed));
     if (auto* e = std::get_if<std::string>(&resolved)) return fail(*e);
     auto where = std::get<login_target>(resolved);
-    policy::filing f;
-    f.justification = a.get("reason").value_or("");
-    f.emergency = a.get("emergency").has_value();
-    auto read = [&a](std::string_view name) -> policy::result<std::optional<std::string>> {
-      return a.get(name);
-    };
-    if (auto done = operations::read_filing_arguments(read, wall_now(), f); !done)
-      return fail(done.message());
     policy::target t{person, where.server->name, where.account->name, config::protocol::ssh};
-    auto filed = ops_.file(as_person, t, f);
+    auto filed = file_from_args(ops_, person, t, a);
     if (!filed) return fail(filed.message());
     return {0, request_line(*filed), {}};
   }
-  if (verb == "rdp-file") return rdp_file(rdp_file_, person, a);
+  if (verb == "rdp-file") return rdp_file(ops_, rdp_file_, person, a);
   if (verb == "http-token") return http_token(ops_, person, a);
   if (verb == "requests" || verb == "grants") {
     return {0, own_view(person), {}};

@@ -192,6 +192,20 @@ TEST(ConfigErrors, MaxDurationShorterThanDefault) {
             }));
 }
 
+TEST(ConfigErrors, RequireJustificationOnlyWhereAReasonIsFiled) {
+  EXPECT_EQ(problems(R"(rules:
+  - name: r
+    users: ["*"]
+    servers: ["*"]
+    mode: allow
+    require_justification: true
+)"),
+            (lines{
+                "test.yaml:6:5: 'require_justification' is only used with mode justify or "
+                "approve",
+            }));
+}
+
 TEST(ConfigErrors, BadAddresses) {
   EXPECT_EQ(problems(R"(listen:
   rdp: { address: "host" }

@@ -147,6 +147,7 @@ rules:
     emergency: true
     hold_timeout: 5m
     allow_port_forwarding: true
+    require_justification: true
   - name: two-levels
     users: ["*"]
     servers: [win01]
@@ -290,6 +291,7 @@ rules:
   EXPECT_TRUE(r.emergency);
   EXPECT_EQ(r.hold_timeout, minutes{5});
   EXPECT_TRUE(r.allow_port_forwarding);
+  EXPECT_TRUE(r.require_justification);
 
   const rule& two = c.rules[1];
   EXPECT_EQ(two.users[0].what, principal::kind::everyone);
@@ -353,7 +355,7 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_EQ(r.pending_timeout, rule_defaults.pending_timeout);
   EXPECT_EQ(r.hold_timeout, rule_defaults.hold_timeout);
   EXPECT_FALSE(r.emergency || r.allow_port_forwarding || r.requester_chooses_approvers ||
-               r.auto_approve_if_requester_is_approver);
+               r.auto_approve_if_requester_is_approver || r.require_justification);
 }
 
 TEST(ConfigValid, RelativeSqlitePathFollowsTheConfigFile) {

@@ -169,7 +169,7 @@ class FakeRdp(FakeRdpCase):
         token = self.env.token()
         s = self.connect(token=token)
         req = self.pending_request()
-        self.assertEqual(req["justification"], "RDP connection")
+        self.assertEqual(req["justification"], "", "never a made-up reason")
         wait_for(lambda: [x for x in self.sessions() if x["state"] == "held"], what="held")
         time.sleep(1)
         self.assertEqual(self.server.requests, [], "nothing reaches the server while held")
@@ -292,6 +292,35 @@ class FakeRdp(FakeRdpCase):
         self.pending_request()
         self.assertEqual(self.env.stop(), 0, self.env.log())
         self.assert_refused(held)
+
+
+class JustifyAhead(FakeRdpCase):
+    """A `justify` rule: an RDP client cannot be asked for a reason, so it is filed ahead with
+    `ssh alice@gate rdp-file SERVER --reason …`; without one the connection is refused."""
+    mode = "justify"
+
+    def test_refused_without_a_reason_filed_ahead(self):
+        self.assert_refused(self.connect(token=self.env.token()))
+        wait_for(lambda: self.audit_events("access.denied"), what="access.denied")
+        denied = self.audit_events("access.denied")[-1]
+        self.assertIn("justification_missing", denied)
+        self.assertIn("rdp-file win01 --reason", denied)
+        self.assertEqual(self.cli_json("requests"), [], "nothing filed, no fixed text")
+        self.assertEqual(self.server.requests, [])
+
+    def test_the_reason_filed_with_the_rdp_file_lets_the_client_in(self):
+        r = self.env.rdp_file("win01", "alice", "--reason", "patch tuesday")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("#", r.stderr)  # the request's line
+        token = next(line.split("loadbalanceinfo:s:")[1].strip()
+                     for line in r.stdout.splitlines() if line.startswith("loadbalanceinfo:s:"))
+        [req] = self.cli_json("requests")
+        self.assertEqual((req["justification"], req["state"], req["protocol"]),
+                         ("patch tuesday", "approved", "rdp"))
+        self.assert_relays(self.connect(token=token))
+        [live] = self.sessions()
+        self.assertEqual(live["grant_id"], req["grant_id"])  # the session carries that reason
+        self.assertIn("patch tuesday", self.audit_events("request.created")[-1])
 
 
 class TrustedCookie(FakeRdpCase):

@@ -11,6 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import ssh_keygen, wait_for  # noqa: E402
+from pty_client import PtyClient  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
 
 
@@ -302,38 +303,15 @@ class JustifyInteractive(GateCase):
     mode = "justify"
 
     def test_prompt_then_connect(self):
-        import pty
-        import select
         self.start()
-        pid, fd = pty.fork()
-        if pid == 0:
-            args = self.env.ssh_args(batch=False, opts=("-o", "PreferredAuthentications=publickey,"
-                                                        "keyboard-interactive"))
-            os.execvp(args[0], args + ["echo", "justified-in"])
-        out = b""
-        deadline = time.time() + 20
-        answered = False
-        while time.time() < deadline:
-            r, _, _ = select.select([fd], [], [], 0.2)
-            if r:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out += chunk
-            if not answered and b"Justification for" in out:
-                os.write(fd, b"incident 42\n")
-                answered = True
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done == 0:
-            os.kill(pid, 9)
-            _, status = os.waitpid(pid, 0)
-        os.close(fd)
-        self.assertIn(f"Justification for {self.env.account}@web01: ".encode(), out)
-        self.assertIn(b"justified-in", out)
-        self.assertEqual(os.waitstatus_to_exitcode(status), 0, out)
+        args = self.env.ssh_args(batch=False, opts=("-o", "PreferredAuthentications=publickey,"
+                                                    "keyboard-interactive"))
+        client = PtyClient(args + ["echo", "justified-in"])
+        client.expect(f"Justification for {self.env.account}@web01: ")
+        client.send("incident 42\n")
+        rc, out = client.finish()
+        self.assertIn("justified-in", out)
+        self.assertEqual(rc, 0, out)
         self.assertEqual(self.cli_json("requests")[0]["justification"], "incident 42")
 
 

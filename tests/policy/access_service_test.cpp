@@ -326,6 +326,21 @@ TEST_F(AccessService, JustifyModeFilesAnApprovedRequestWithAGrant) {
   EXPECT_EQ(audit_.names(), (std::vector<std::string>{"request.created", "request.approved"}));
 }
 
+// require_justification on an approve rule: nothing is filed without a reason (the SSH gate
+// then asks an interactive client, and refuses a batch one saying how to file ahead).
+TEST_F(AccessService, ApproveRuleRequiringAJustificationFilesNothingWithoutOne) {
+  auto rule = prod_rule({level({"bob"})});
+  rule.require_justification = true;
+  use(rule);
+  auto missing = svc().file_request(to("alice"), {});
+  EXPECT_EQ(missing.code(), error_code::invalid);
+  EXPECT_EQ(missing.message(), "a justification is required for root@web01");
+  EXPECT_TRUE(audit_.names().empty());
+  request r = file("alice", {.justification = "rotate keys"});
+  EXPECT_EQ(r.state, request_state::pending);
+  EXPECT_EQ(r.justification, "rotate keys");
+}
+
 TEST_F(AccessService, NoRequestWhereTheRuleAllowsOrDenies) {
   use(standard_people()
           .rule(make_rule("open", rule_mode::allow, {"alice"}, {"dev01"}))

@@ -12,6 +12,7 @@
 #include "config/loader.hpp"
 #include "core/json_text.hpp"
 #include "policy/decision.hpp"
+#include "policy/justification.hpp"
 
 namespace gatehouse::proxy::session::testing {
 
@@ -88,6 +89,11 @@ void scripted_gate::check(const target& t, std::function<void(decision)> done) {
 
 void scripted_gate::file_or_reuse(const target&, const std::string& justification,
                                   std::function<void(filing)> done) {
+  if (plan.reason_required && justification.empty()) {
+    auto refused = filing(policy::justification_required_text("root@web01"));
+    asio::post(io_, [done = std::move(done), refused] { done(refused); });
+    return;
+  }
   justifications.push_back(justification);
   // A justify rule approves at filing.
   if (plan.first == verdict::justification_needed) request.state = request_state::approved;

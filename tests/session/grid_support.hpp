@@ -33,6 +33,9 @@ struct script {
   // Checks number store_away_from..store_away_until (counted from 1) cannot reach the access
   // store: they answer approval_needed marked store_unreachable, as the daemon's gate does.
   int store_away_from = 0, store_away_until = 0;
+  // The rule files nothing without a reason (require_justification): a filing without one is
+  // refused with policy::justification_required_text, as the daemon's gate does.
+  bool reason_required = false;
 };
 
 class scripted_gate final : public gate {

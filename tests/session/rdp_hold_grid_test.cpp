@@ -136,12 +136,29 @@ TEST_F(RdpHoldGrid, AllowedGoesStraightToTheServer) {
   EXPECT_FALSE(events_.has("hold.start"));
 }
 
-TEST_F(RdpHoldGrid, JustificationIsFiledForTheClientAndLetsThrough) {
+// RDP cannot ask for a reason and never makes one up: without one filed ahead (which a
+// justify rule has turned into a grant, so the check allows) the connection is refused.
+TEST_F(RdpHoldGrid, JustifyWithoutAReasonFiledAheadIsRefusedSayingHowToFileOne) {
   gate_.plan.first = verdict::justification_needed;
   auto c = connect();
-  expect_relayed();
-  EXPECT_EQ(gate_.justifications, std::vector<std::string>{"RDP connection"});
-  EXPECT_TRUE(events_.has("justification.given"));
+  ASSERT_TRUE(run_until(io_, [this] { return events_.has("access.denied"); }));
+  auto denied = events_.named("access.denied").back();
+  EXPECT_EQ(denied.text("reason"), "justification_missing");
+  EXPECT_NE(denied.text("text").find("rdp-file win01 --reason"), std::string::npos)
+      << denied.text("text");
+  EXPECT_TRUE(gate_.justifications.empty());  // nothing filed, no fixed text
+  EXPECT_FALSE(events_.has("justification.given"));
+  EXPECT_EQ(upstream_.accepted(), 0u);
+}
+
+TEST_F(RdpHoldGrid, ApproveRuleRequiringAReasonIsRefusedWithoutOneFiledAhead) {
+  gate_.plan.first = verdict::approval_needed;
+  gate_.plan.reason_required = true;
+  auto c = connect();
+  ASSERT_TRUE(run_until(io_, [this] { return events_.has("access.denied"); }));
+  EXPECT_EQ(events_.named("access.denied").back().text("reason"), "justification_missing");
+  EXPECT_FALSE(events_.has("hold.start"));
+  EXPECT_EQ(upstream_.accepted(), 0u);
 }
 
 TEST_F(RdpHoldGrid, ApprovedWhileHeldGoesOn) {
@@ -152,7 +169,7 @@ TEST_F(RdpHoldGrid, ApprovedWhileHeldGoesOn) {
   EXPECT_TRUE(events_.has("hold.start"));
   EXPECT_EQ(outcome_of_hold(), "approved");
   EXPECT_EQ(gate_.checks, 2);
-  EXPECT_EQ(gate_.justifications, std::vector<std::string>{"RDP connection"});
+  EXPECT_EQ(gate_.justifications, std::vector<std::string>{""});  // none asked, none made up
 }
 
 TEST_F(RdpHoldGrid, DeniedWhileHeldIsANegotiationFailure) {

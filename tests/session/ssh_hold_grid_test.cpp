@@ -185,6 +185,47 @@ TEST_F(SshHoldGrid, JustificationIsAskedFiledAndLetsThrough) {
   EXPECT_TRUE(events_.has("justification.given"));
 }
 
+// approve + require_justification, nothing filed ahead: the interactive client is asked by
+// keyboard-interactive before the hold, and the request is filed with its answer.
+TEST_F(SshHoldGrid, ApproveRuleRequiringAReasonAsksForItBeforeTheHold) {
+  gate_.plan.first = verdict::approval_needed;
+  gate_.plan.reason_required = true;
+  gate_.plan.decided_to = request_state::approved;
+  auto c = connect("read the logs");
+  expect_dialled(*c);
+  EXPECT_EQ(gate_.justifications, std::vector<std::string>{"read the logs"});  // filed once
+  ASSERT_EQ(events_.named("justification.given").size(), 1u);
+  EXPECT_EQ(events_.named("justification.given")[0].fields.at("request_id"), 42);
+  EXPECT_TRUE(events_.has("hold.start"));
+  EXPECT_EQ(outcome_of_hold(), "approved");
+}
+
+// The same for a client that does not answer keyboard-interactive (BatchMode): refused for
+// want of a reason, audited, nothing filed and no place taken.
+TEST_F(SshHoldGrid, ApproveRuleRequiringAReasonRefusesAClientThatCannotGiveOne) {
+  gate_.plan.first = verdict::approval_needed;
+  gate_.plan.reason_required = true;
+  auto c = connect();
+  ASSERT_TRUE(finished(*c));
+  EXPECT_NE(c->result(), SSH_AUTH_SUCCESS);
+  ASSERT_TRUE(run_until(io_, [this] { return events_.has("access.denied"); }));
+  EXPECT_EQ(denial(), "justification_missing");
+  EXPECT_FALSE(events_.has("hold.start"));
+  EXPECT_TRUE(gate_.justifications.empty());
+  EXPECT_EQ(upstream_.accepted(), 0u);
+}
+
+// Without require_justification an approve rule asks nothing: every client (BatchMode, scp,
+// git) waits at its key as before, and the request is filed without a reason.
+TEST_F(SshHoldGrid, ApproveRuleWithoutRequiredReasonHoldsEveryClientAtItsKey) {
+  gate_.plan.first = verdict::approval_needed;
+  gate_.plan.decided_to = request_state::approved;
+  auto c = connect();
+  expect_dialled(*c);
+  EXPECT_EQ(gate_.justifications, std::vector<std::string>{""});
+  EXPECT_FALSE(events_.has("justification.given"));
+}
+
 TEST_F(SshHoldGrid, ApprovedWhileHeldGoesOn) {
   gate_.plan.first = verdict::approval_needed;
   gate_.plan.decided_to = request_state::approved;

@@ -138,13 +138,14 @@ class RdpEnv(Env):
             """), "  ") + ("    approvers: [manager]\n" if mode == "approve" else "") + rule_extra
         return text
 
-    def rdp_file(self, server="win01", person="alice"):
-        """The .rdp file `ssh PERSON@gate rdp-file SERVER` prints (via the own-view command)."""
+    def rdp_file(self, server="win01", person="alice", *options):
+        """The .rdp file `ssh PERSON@gate rdp-file SERVER [OPTIONS]` prints (via the own-view
+        command; `--reason TEXT` files the request ahead)."""
         key = os.path.join(self.dir, person)
         r = subprocess.run(["ssh", "-F", "/dev/null", "-i", key, "-p", str(self.ssh_port),
                             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                             "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
-                            f"{person}@127.0.0.1", "rdp-file", server],
+                            f"{person}@127.0.0.1", "rdp-file", server, *options],
                            capture_output=True, timeout=30)
         # Bytes, not text mode: universal newlines would hide the file's CR LF line ends.
         return subprocess.CompletedProcess(r.args, r.returncode, r.stdout.decode(),
