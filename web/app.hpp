@@ -9,6 +9,7 @@
 //                                  bound to); POST with both consumes the link, sets the session
 //   POST /sign-out
 //   GET  /my/requests, /my/approvals, /requests/ID, /grants        (signed in)
+//   GET, POST /requests/new        file a request (request_new_page.cpp)
 //   POST /requests/ID/ACTION (approve, deny, cancel, comment, reassign), /grants/ID/revoke
 //   /api/v1/requests..., /api/v1/grants...   the admin API's endpoints (admin/policy_routes), as
 //                                  the signed-in person and scoped to what they may see
@@ -123,6 +124,8 @@ class app {
   bool may_mail_sign_in(const std::string& person, const std::string& peer);
   web_reply person_routes(const web_request& r, std::string_view path, const session& s);
   web_reply api_routes(const web_request& r, std::string_view path, const session& s);
+  // GET, POST /requests/new: the request form (request_new_page.cpp).
+  web_reply request_new_routes(const web_request& r, const session& s);
   // The portal of gated web apps (app_portal_pages.cpp): /apps, /apps/NAME[/request|/wait/ID].
   web_reply apps_routes(const web_request& r, std::string_view path, const session& s);
   // The browser terminal and the web SFTP's file browser (terminal_pages.cpp):
