@@ -39,9 +39,9 @@
 #include "config/config.hpp"
 #include "core/time.hpp"
 #include "core/window_limiter.hpp"
-#include "web/html.hpp"
 #include "policy/decision.hpp"
 #include "policy/request.hpp"
+#include "web/html.hpp"
 #include "web/http_message.hpp"
 
 namespace gatehouse::policy {
@@ -71,8 +71,8 @@ struct app_context {
   const clock& clk;
   std::function<std::shared_ptr<const config::config>()> current_config;
   sign_in_mailer& mailer;
-  std::function<std::size_t()> held_connections;  // for /metrics
-  std::function<std::string()> mail_metrics{};    // Prometheus lines about mail, if any
+  std::function<std::size_t()> held_connections;      // for /metrics
+  std::function<std::string()> mail_metrics{};        // Prometheus lines about mail, if any
   std::function<std::string()> connection_metrics{};  // the front ends' (refusals by reason)
   // Signs gated web apps' assertions; its JWKS is served at /.well-known/jwks.json (none: 404).
   const apps::assertion_signer* assertion_signer = nullptr;
