@@ -54,6 +54,7 @@ json::object to_json(const policy::request& r) {
           {"account", r.account},
           {"protocol", text(policy::to_string(r.protocol))},
           {"justification", r.justification},
+          {"title", r.title},
           {"emergency", r.emergency},
           {"post_approval", std::move(post)},
           {"window", json::object{{"start", format_rfc3339(r.window.start)},

@@ -138,6 +138,8 @@ void print_request(const json::value& r) {
   std::printf("  requester      %s\n", field(r, "requester").c_str());
   std::printf("  target         %s@%s (%s)\n", field(r, "account").c_str(),
               field(r, "server").c_str(), field(r, "protocol").c_str());
+  if (auto title = field(r, "title"); !title.empty())
+    std::printf("  title          %s\n", title.c_str());
   std::printf("  justification  %s\n", field(r, "justification").c_str());
   const auto& o = r.as_object();
   if (const auto* w = o.if_contains("window"))

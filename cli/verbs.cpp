@@ -111,14 +111,15 @@ const std::map<std::string, verb>& verbs() {
         [](const arguments& a) { return post_on_request(a, "reassign", {"--to"}); },
         print_request_outcome}},
       {"request",
-       {"request ACCOUNT@SERVER --for PERSON --reason R [--start T|+2h] [--duration D|--until T]"
-        " [--approvers A,B] [--emergency]",
+       {"request ACCOUNT@SERVER --for PERSON --reason R [--title T] [--start T|+2h]"
+        " [--duration D|--until T] [--approvers A,B] [--emergency]",
         1, 1,
         [](const arguments& a) {
           call c{"POST", "/v1/requests", {}};
           add_common(c.body, a);
-          copy_options(c.body, a,
-                       {"--for", "--reason", "--start", "--duration", "--until", "--approvers"});
+          copy_options(
+              c.body, a,
+              {"--for", "--reason", "--title", "--start", "--duration", "--until", "--approvers"});
           c.body["target"] = a.positional[0];
           c.body["emergency"] = a.has("--emergency");
           return c;

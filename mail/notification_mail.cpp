@@ -42,6 +42,7 @@ std::string actor(const std::string& by) { return by.empty() ? "gatehouse" : by;
 
 void add_request_facts(body& b, const policy::request& r) {
   b.facts.emplace_back("Request", "#" + std::to_string(r.id));
+  if (!r.title.empty()) b.facts.emplace_back("Title", r.title);
   b.facts.emplace_back("Requester", r.requester);
   if (!r.filed_by.empty() && r.filed_by != r.requester)
     b.facts.emplace_back("Filed by", r.filed_by);

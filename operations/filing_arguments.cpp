@@ -60,6 +60,13 @@ policy::result<void> read_filing_arguments(const argument_reader& read, time_poi
     f.until = parse_rfc3339(**until);
     if (!f.until) return bad("bad time '" + **until + "' (use RFC 3339)");
   }
+  auto title = read("title");
+  if (!title) return title.err();
+  if (*title) {
+    if ((*title)->size() > policy::max_title_bytes)
+      return bad("title: at most " + std::to_string(policy::max_title_bytes) + " bytes");
+    f.title = **title;
+  }
   auto approvers = read("approvers");
   if (!approvers) return approvers.err();
   if (*approvers) {

@@ -3,6 +3,7 @@
 // `POST /v1/requests` body (`gatehouse request`) and the SSH `request` command. Both read the
 // same names, so both refuse a bad argument with the same words.
 //
+//   title      a short name for the request (at most policy::max_title_bytes)
 //   start      RFC 3339, or +DURATION counted from now (+2h): a window that begins later
 //   duration   30m, 2h, 1d (from the start)
 //   until      RFC 3339 (the end; not with duration)
@@ -21,7 +22,7 @@
 
 namespace gatehouse::operations {
 
-// Sets start, duration, until and chosen_approvers of `f` from `read`; invalid (one line
+// Sets title, start, duration, until and chosen_approvers of `f` from `read`; invalid (one line
 // naming the argument) when one is malformed. `now` is what "+2h" counts from.
 policy::result<void> read_filing_arguments(const argument_reader& read, time_point now,
                                            policy::filing& f);

@@ -57,19 +57,28 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-// The approver levels of a new request: the requester is taken out unless the rule
-// auto-approves them, and, where the rule lets the requester choose, each level keeps only
-// the chosen people.
+}  // namespace
+
+std::vector<approver_level> proposed_levels(const decisions::approval_needed& need,
+                                            const std::string& requester) {
+  std::vector<approver_level> levels = need.levels;
+  if (!need.terms.auto_approve_if_requester_is_approver)
+    for (auto& level : levels) std::erase(level.approvers, requester);
+  return levels;
+}
+
+namespace {
+
+// The approver levels of a new request: proposed_levels, and, where the rule lets the
+// requester choose, each level keeps only the chosen people.
 result<std::vector<approver_level>> levels_for(const decisions::approval_needed& need,
                                                const std::string& requester,
                                                const std::vector<std::string>& chosen) {
-  std::vector<approver_level> levels = need.levels;
+  std::vector<approver_level> levels = proposed_levels(need, requester);
   std::vector<std::string> eligible;
-  for (auto& level : levels) {
-    if (!need.terms.auto_approve_if_requester_is_approver) std::erase(level.approvers, requester);
+  for (auto& level : levels)
     for (const auto& p : level.approvers)
       if (!contains(eligible, p)) eligible.push_back(p);
-  }
   if (!need.terms.requester_chooses_approvers) {
     if (!chosen.empty())
       return invalid("rule " + need.terms.name + " does not let the requester choose approvers");
@@ -167,6 +176,8 @@ void access_service::count_filing(const std::string& who) {
 
 result<request> access_service::file_request(const target& t, const filing& f) {
   if (auto over = filing_refused(filer(t, f))) return *over;
+  if (f.title.size() > max_title_bytes)
+    return invalid("title: at most " + std::to_string(max_title_bytes) + " bytes");
   const time_point now = clock_.now();
   auto snap = current();
   decision d = decide(snap->index, t, store_grants(store_), now);
@@ -209,6 +220,7 @@ result<request> access_service::file_request(const target& t, const filing& f) {
   draft.account = t.account;
   draft.protocol = t.protocol;
   draft.justification = f.justification;
+  draft.title = f.title;
   auto window = requested_window(f, *terms, now);
   if (!window) return window.err();
   draft.window = *window;

@@ -45,6 +45,7 @@ namespace gatehouse::policy {
 // What the requester (or an admin on their behalf) files.
 struct filing {
   std::string justification{};
+  std::string title{};  // at most max_title_bytes
   // The window asked for: from `start` (default now; a future start asks for access later)
   // for `duration` (default the rule's default_duration) or until `until`; at most one of
   // duration and until. Or an explicit `window` instead of all three. Within max_duration.
@@ -57,6 +58,12 @@ struct filing {
   std::string filed_by{};                       // empty: the requester
   bool by_administrator = false;                // the admin socket without --as: not limited
 };
+
+// The approver levels a request filed by `requester` under `need` would have before any choice
+// of theirs: the requester taken out of every level unless the rule auto-approves them. Where
+// the rule sets requester_chooses_approvers, these are the people they may choose among.
+std::vector<approver_level> proposed_levels(const decisions::approval_needed& need,
+                                            const std::string& requester);
 
 // How many requests one person may file within `window`; past it, filing is refused until
 // `window` has passed since the last one counted.

@@ -46,6 +46,9 @@ std::optional<record_kind> parse_record_kind(std::string_view text);
 std::optional<config::protocol> parse_protocol(std::string_view text);
 std::optional<config::condition> parse_condition(std::string_view text);
 
+// The longest title a request may carry, in bytes (SPEC: --title).
+inline constexpr std::size_t max_title_bytes = 200;
+
 inline bool is_terminal(request_state s) { return s != request_state::pending; }
 
 // The name under which administrators' overriding decisions are recorded (SPEC: "by admin").
@@ -90,6 +93,7 @@ struct request {
   std::string account;
   config::protocol protocol = config::protocol::ssh;
   std::string justification;
+  std::string title;  // the requester's short name for it (outside text); may be empty
   time_window window;
   std::vector<approver_level> levels;  // empty: nobody needs to approve (justify mode)
   std::vector<decision_record> decisions;

@@ -1,7 +1,8 @@
 #pragma once
 // The fields of a request, a grant and a change as every SQL backend keeps them: which
 // columns, in which order, encoded how (times as Unix milliseconds, levels, decisions and
-// comments as JSON through policy/record_codec), and how a row is read back. One copy for the
+// comments as JSON through policy/record_codec, the title - outside bytes - in its lossless
+// UTF-8 form, core/untrusted_text), and how a row is read back. One copy for the
 // backends (storage/sqlite/rows, storage/postgresql/rows), which differ only in how a value is
 // bound and read:
 //   Binder: b.bind(position, value) for std::int64_t, std::string_view and
@@ -10,6 +11,7 @@
 // Pure templates, no I/O, no thread-safety of their own.
 #include <string>
 
+#include "core/untrusted_text.hpp"
 #include "policy/record_codec.hpp"
 #include "policy/store.hpp"
 
@@ -19,13 +21,13 @@ namespace gatehouse::storage::fields {
 inline constexpr const char* request_columns =
     "id, version, state, requester, server, account, protocol, justification, window_start,"
     " window_end, emergency, post_approval, grant_id, rule, max_duration, pending_until,"
-    " auto_approve, filed_by, levels, decisions, comments, created, updated";
-// The columns bind_request fills, in its order (positions 1..21).
+    " auto_approve, filed_by, levels, decisions, comments, created, updated, title";
+// The columns bind_request fills, in its order (positions 1..22).
 inline constexpr const char* request_written_columns =
     "state, requester, server, account, protocol, justification, window_start, window_end,"
     " emergency, post_approval, grant_id, rule, max_duration, pending_until, auto_approve,"
-    " filed_by, levels, decisions, comments, created, updated";
-inline constexpr int request_field_count = 21;
+    " filed_by, levels, decisions, comments, created, updated, title";
+inline constexpr int request_field_count = 22;
 
 template <typename Binder>
 void bind_request(Binder& b, const policy::request& r) {
@@ -52,6 +54,7 @@ void bind_request(Binder& b, const policy::request& r) {
   b.bind(19, std::string_view(codec::encode_comments(r.comments)));
   b.bind(20, to_millis(r.created));
   b.bind(21, to_millis(r.updated));
+  b.bind(22, std::string_view(to_valid_utf8(r.title)));  // PostgreSQL TEXT takes only UTF-8
 }
 
 // A row selected with request_columns; internal error when its JSON parts are damaged.
@@ -82,6 +85,7 @@ policy::result<policy::request> read_request(const Row& s) {
   auto comments = codec::decode_comments(s.text(20));
   r.created = from_millis(s.integer(21));
   r.updated = from_millis(s.integer(22));
+  r.title = from_valid_utf8(s.text(23));
   if (!state || !protocol || !post || !levels || !decisions || !comments)
     return make_error(error_code::internal,
                       "request #" + std::to_string(r.id) + " is damaged in the store");

@@ -122,6 +122,7 @@ web_reply app::handle(const web_request& r) {
   if (path.starts_with("/terminal/") || path.starts_with("/sftp/"))
     return terminal_routes(r, path, *s);
   if (path == "/") return redirect("/my/approvals");
+  if (path == "/requests/new") return request_new_routes(r, *s);
   if (path == "/audit" || path == "/audit.csv" || path.starts_with("/audit/"))
     return audit_routes(r, path, *s);
   return person_routes(r, path, *s);

@@ -9,6 +9,7 @@
 //                                  bound to); POST with both consumes the link, sets the session
 //   POST /sign-out
 //   GET  /my/requests, /my/approvals, /requests/ID, /grants        (signed in)
+//   GET, POST /requests/new        file a request (request_new_page.cpp)
 //   POST /requests/ID/ACTION (approve, deny, cancel, comment, reassign), /grants/ID/revoke
 //   /api/v1/requests..., /api/v1/grants...   the admin API's endpoints (admin/policy_routes), as
 //                                  the signed-in person and scoped to what they may see
@@ -38,9 +39,9 @@
 #include "config/config.hpp"
 #include "core/time.hpp"
 #include "core/window_limiter.hpp"
-#include "web/html.hpp"
 #include "policy/decision.hpp"
 #include "policy/request.hpp"
+#include "web/html.hpp"
 #include "web/http_message.hpp"
 
 namespace gatehouse::policy {
@@ -70,8 +71,8 @@ struct app_context {
   const clock& clk;
   std::function<std::shared_ptr<const config::config>()> current_config;
   sign_in_mailer& mailer;
-  std::function<std::size_t()> held_connections;  // for /metrics
-  std::function<std::string()> mail_metrics{};    // Prometheus lines about mail, if any
+  std::function<std::size_t()> held_connections;      // for /metrics
+  std::function<std::string()> mail_metrics{};        // Prometheus lines about mail, if any
   std::function<std::string()> connection_metrics{};  // the front ends' (refusals by reason)
   // Signs gated web apps' assertions; its JWKS is served at /.well-known/jwks.json (none: 404).
   const apps::assertion_signer* assertion_signer = nullptr;
@@ -123,6 +124,8 @@ class app {
   bool may_mail_sign_in(const std::string& person, const std::string& peer);
   web_reply person_routes(const web_request& r, std::string_view path, const session& s);
   web_reply api_routes(const web_request& r, std::string_view path, const session& s);
+  // GET, POST /requests/new: the request form (request_new_page.cpp).
+  web_reply request_new_routes(const web_request& r, const session& s);
   // The portal of gated web apps (app_portal_pages.cpp): /apps, /apps/NAME[/request|/wait/ID].
   web_reply apps_routes(const web_request& r, std::string_view path, const session& s);
   // The browser terminal and the web SFTP's file browser (terminal_pages.cpp):

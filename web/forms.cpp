@@ -10,8 +10,10 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
-std::map<std::string, std::string> parse_form(std::string_view text) {
-  std::map<std::string, std::string> out;
+namespace {
+// Calls `take(key, value)` for each well-formed pair of `text`, in order.
+template <typename Take>
+void for_each_pair(std::string_view text, Take take) {
   while (!text.empty()) {
     auto amp = text.find('&');
     auto pair = text.substr(0, amp);
@@ -20,8 +22,24 @@ std::map<std::string, std::string> parse_form(std::string_view text) {
     auto key = url_decode(pair.substr(0, eq));
     auto value =
         url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
-    if (key && value && !key->empty()) out.emplace(std::move(*key), std::move(*value));
+    if (key && value && !key->empty()) take(std::move(*key), std::move(*value));
   }
+}
+}  // namespace
+
+std::map<std::string, std::string> parse_form(std::string_view text) {
+  std::map<std::string, std::string> out;
+  for_each_pair(text, [&out](std::string key, std::string value) {
+    out.emplace(std::move(key), std::move(value));
+  });
+  return out;
+}
+
+std::vector<std::string> form_values(std::string_view text, std::string_view key) {
+  std::vector<std::string> out;
+  for_each_pair(text, [&](std::string k, std::string value) {
+    if (k == key) out.push_back(std::move(value));
+  });
   return out;
 }
 

@@ -16,6 +16,9 @@ using gatehouse::url_encode;
 // "a=1&b=two" -> {a: 1, b: two}; malformed pairs are skipped; the first of repeated keys wins.
 std::map<std::string, std::string> parse_form(std::string_view text);
 
+// Every value of `key` in order ("approvers=bob&approvers=carol": checkboxes sharing a name).
+std::vector<std::string> form_values(std::string_view text, std::string_view key);
+
 // The value of cookie `name` in a Cookie header ("" when absent).
 std::string cookie_value(std::string_view header, std::string_view name);
 

@@ -9,6 +9,7 @@ std::string page(std::string_view title, const viewer& v, std::string_view body)
   if (!v.person.empty()) {
     nav = fmt::format(
         "<nav><a href=\"/my/approvals\">My approvals</a><a href=\"/my/requests\">My requests</a>"
+        "<a href=\"/requests/new\">Request access</a>"
         "<a href=\"/grants\">Grants</a>{}"
         "<span class=\"who\">{}</span></nav>",
         v.auditor ? "<a href=\"/audit\">Audit</a>" : "", escape(v.person));
@@ -52,9 +53,12 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 @media (max-width:30rem){dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 .hint{font-weight:400;color:var(--muted);font-size:.9rem}
-input[type=text],input[type=email],textarea,select{width:100%;padding:.55rem .6rem;font:inherit;
-border:1px solid var(--line);border-radius:6px;background:#fff}
+input[type=text],input[type=email],input[type=datetime-local],textarea,select{width:100%;
+padding:.55rem .6rem;font:inherit;border:1px solid var(--line);border-radius:6px;background:#fff}
 textarea{min-height:4.5rem}
+label.check{display:flex;gap:.5rem;align-items:center;font-weight:400;margin:.35rem 0}
+fieldset{border:1px solid var(--line);border-radius:6px;margin:1rem 0 0}
+fieldset[disabled]{opacity:.6}legend{font-weight:600}
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;margin-top:1rem}
 button{font:inherit;font-weight:600;padding:.6rem 1.4rem;border-radius:6px;border:1px solid
 transparent;cursor:pointer;background:var(--accent);color:#fff;min-width:8rem}

@@ -123,9 +123,11 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
                    ? button_form("/requests/" + std::to_string(q.id) + "/cancel", csrf, "Cancel")
                    : std::string();
       };
-      body = "<h1>My requests</h1><h2>Open</h2>" +
-             request_table(open, "No open requests.", cancel) + "<h2>Closed</h2>" +
-             request_table(closed, "None yet.");
+      body =
+          "<h1>My requests</h1><p><a class=\"request-access\" href=\"/requests/new\">Request "
+          "access</a></p><h2>Open</h2>" +
+          request_table(open, "No open requests.", cancel) + "<h2>Closed</h2>" +
+          request_table(closed, "None yet.");
     }
     body += "<form method=\"post\" action=\"/sign-out\">" + hidden_csrf(csrf) +
             "<div class=\"actions\"><button class=\"plain\" type=\"submit\">Sign out</button>"

@@ -49,6 +49,7 @@ std::string request_facts(const policy::request& r) {
   auto row = [&](std::string_view name, const std::string& html) {
     out += "<dt>" + std::string(name) + "</dt><dd>" + html + "</dd>";
   };
+  if (!r.title.empty()) row("Title", escape(r.title));
   row("Requester", escape(r.requester));
   row("Server", escape(r.server));
   row("Account", escape(r.account));
@@ -116,7 +117,8 @@ std::string request_table(const std::vector<policy::request>& rs, std::string_vi
       std::string(actions ? "<th></th>" : "") + "</tr></thead><tbody>";
   for (const auto& r : rs) {
     std::string id = std::to_string(r.id);
-    out += "<tr><td><a href=\"/requests/" + id + "\">#" + id + "</a></td><td>" +
+    out += "<tr><td><a href=\"/requests/" + id + "\">#" + id + "</a>" +
+           (r.title.empty() ? std::string() : " " + escape(r.title)) + "</td><td>" +
            escape(r.requester) + "</td><td>" + escape(r.account) + "@" + escape(r.server) +
            (r.emergency ? " <span class=\"emergency\">emergency</span>" : "") + "</td><td>" +
            escape(when(r.window.start)) + " (" +

@@ -23,7 +23,7 @@ namespace {
 
 constexpr std::string_view usage =
     "Commands:\n"
-    "  request ACCOUNT@SERVER --reason TEXT [--start +1h|T] [--duration 2h|--until T]\n"
+    "  request ACCOUNT@SERVER --reason TEXT [--title T] [--start +1h|T] [--duration 2h|--until T]\n"
     "          [--approvers bob,carol] [--emergency]         file an access request\n"
     "  requests                                              your requests\n"
     "  grants                                                your access grants\n"
@@ -228,7 +228,7 @@ command_result service_own_commands::run_command(const std::string& person,
   if (verb == "request") {
     if (a.words.size() != 1)
       return fail(
-          "usage: request ACCOUNT@SERVER --reason TEXT [--start +1h|T] [--duration 2h|"
+          "usage: request ACCOUNT@SERVER --reason TEXT [--title T] [--start +1h|T] [--duration 2h|"
           "--until T] [--approvers bob,carol]");
     auto parsed = parse_login_name(person + "@" + a.words[0]);
     if (auto* e = std::get_if<std::string>(&parsed)) return fail(*e);

@@ -48,7 +48,7 @@ const std::string request_insert = std::string("INSERT INTO requests (version, "
                                    placeholders(fields::request_field_count) + ") RETURNING id";
 const std::string request_update = "UPDATE requests SET version = version + 1, " +
                                    assignments(fields::request_written_columns) +
-                                   " WHERE id = $22 AND version = $23";
+                                   " WHERE id = $23 AND version = $24";
 const std::string grant_insert = std::string("INSERT INTO grants (version, ") +
                                  fields::grant_written_columns + ") VALUES (1, " +
                                  placeholders(fields::grant_field_count) + ") RETURNING id";

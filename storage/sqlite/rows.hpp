@@ -14,7 +14,7 @@ namespace gatehouse::storage::sqlite {
 extern const char* const request_columns;
 // Parameters ?1..?21 of bind_request, for INSERT ... VALUES and UPDATE ... SET.
 extern const char* const request_insert_sql;
-extern const char* const request_update_sql;  // ... WHERE id = ?22 AND version = ?23
+extern const char* const request_update_sql;  // ... WHERE id = ?23 AND version = ?24
 void bind_request(statement& s, const policy::request& r);
 // A row selected with request_columns; internal error when its JSON parts are damaged.
 result<policy::request> read_request(const statement& s);

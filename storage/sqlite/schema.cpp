@@ -127,6 +127,9 @@ CREATE INDEX notices_by_owed ON notices (owed_at);
 ALTER TABLE mail_outbox ADD COLUMN once_key TEXT;
 CREATE UNIQUE INDEX mail_outbox_once ON mail_outbox (once_key);
 )sql"},
+    {7, "request titles", R"sql(
+ALTER TABLE requests ADD COLUMN title TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

@@ -339,7 +339,7 @@ class sqlite_store final : public store {
     auto s = db_->prepare(sqlite::request_update_sql);
     if (!s) return s.err();
     sqlite::bind_request(**s, r);
-    (*s)->bind(22, r.id).bind(23, expected_version);
+    (*s)->bind(23, r.id).bind(24, expected_version);
     if (auto done = (*s)->run(); !done) return done.err();
     if (db_->changes() == 0) return missing_or_conflict("request", "requests", r.id);
     request stored = r;

@@ -19,6 +19,7 @@ policy::request sample_request() {
   r.account = "root";
   r.protocol = config::protocol::ssh;
   r.justification = "fix <prod> & \"restart\" nginx";
+  r.title = "nginx restart";
   r.window = {*parse_rfc3339("2026-11-22T19:00:00Z"), *parse_rfc3339("2026-11-22T21:00:00Z")};
   r.levels = {{{"bob", "carol"}, config::condition::any}, {{"dave"}, config::condition::all}};
   r.pending_until = *parse_rfc3339("2026-11-23T19:00:00Z");
@@ -59,9 +60,9 @@ TEST(ApproverMail, ExactSubject) {
 TEST(ApproverMail, EveryFactInBothParts) {
   auto s = show(approver_mail(ctx, sample_request(), 0, "bob", approval_url, request_url));
   for (const std::string* part : {&s.text, &s.html}) {
-    for (const char* fact :
-         {"alice", "web01", "root", "ssh", "2026-11-22T19:00:00.000Z", "2026-11-22T21:00:00.000Z",
-          "Justification", "Emergency", "no", "Approver level", "1 of 2", "#42"})
+    for (const char* fact : {"alice", "web01", "root", "ssh", "2026-11-22T19:00:00.000Z",
+                             "2026-11-22T21:00:00.000Z", "Title", "nginx restart", "Justification",
+                             "Emergency", "no", "Approver level", "1 of 2", "#42"})
       EXPECT_NE(part->find(fact), std::string::npos) << fact << " missing in\n" << *part;
   }
   EXPECT_NE(s.text.find("fix <prod> & \"restart\" nginx"), std::string::npos);

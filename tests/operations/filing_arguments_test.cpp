@@ -46,6 +46,19 @@ TEST(FilingArguments, ApproversAreACommaSeparatedList) {
   EXPECT_EQ(split_names(""), std::vector<std::string>{});
 }
 
+TEST(FilingArguments, TitleIsKeptAsGivenUpToItsBound) {
+  policy::filing f;
+  ASSERT_TRUE(read_filing_arguments(from({{"title", "disk \"full\" \x01"}}), now, f));
+  EXPECT_EQ(f.title, "disk \"full\" \x01");
+  policy::filing g;
+  ASSERT_TRUE(
+      read_filing_arguments(from({{"title", std::string(policy::max_title_bytes, 'x')}}), now, g));
+  auto over = read_filing_arguments(
+      from({{"title", std::string(policy::max_title_bytes + 1, 'x')}}), now, g);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.message(), "title: at most 200 bytes");
+}
+
 TEST(FilingArguments, RefusalsNameTheBadArgument) {
   auto refusal = [](std::map<std::string, std::string> args) {
     policy::filing f;

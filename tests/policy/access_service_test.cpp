@@ -341,6 +341,16 @@ TEST_F(AccessService, ApproveRuleRequiringAJustificationFilesNothingWithoutOne) 
   EXPECT_EQ(r.justification, "rotate keys");
 }
 
+TEST_F(AccessService, ATitleIsKeptWithTheRequestAndBounded) {
+  use(make_rule("why", rule_mode::justify, {"alice"}, {"dev01"}));
+  auto long_title = svc().file_request(
+      to("alice", "dev01"), {.justification = "x", .title = std::string(max_title_bytes + 1, 't')});
+  EXPECT_EQ(long_title.message(), "title: at most 200 bytes");
+  request r = file("alice", {.justification = "checking logs", .title = "logs \x1b[2J"}, "dev01");
+  EXPECT_EQ(r.title, "logs \x1b[2J");
+  EXPECT_EQ(svc().get_request(r.id)->title, "logs \x1b[2J");
+}
+
 TEST_F(AccessService, NoRequestWhereTheRuleAllowsOrDenies) {
   use(standard_people()
           .rule(make_rule("open", rule_mode::allow, {"alice"}, {"dev01"}))

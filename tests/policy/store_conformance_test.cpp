@@ -35,6 +35,7 @@ class StoreConformance : public ::testing::Test {
     r.account = "root";
     r.protocol = config::protocol::rdp;
     r.justification = "fix \"prod\"\nnow ✓";
+    r.title = "disk \"full\" \xff\x01 on web01";
     r.window = {t0(), t0() + 2h};
     r.levels = {{{"bob", "carol"}, config::condition::all}, {{"erin"}, config::condition::any}};
     r.decisions = {{"bob", verdict::approve, "fine", t0() + 1min, 0, false}};
@@ -77,6 +78,7 @@ void expect_same(const request& a, const request& b) {
   EXPECT_EQ(a.account, b.account);
   EXPECT_EQ(a.protocol, b.protocol);
   EXPECT_EQ(a.justification, b.justification);
+  EXPECT_EQ(a.title, b.title);
   EXPECT_EQ(a.window, b.window);
   EXPECT_EQ(a.levels, b.levels);
   EXPECT_EQ(a.decisions, b.decisions);
@@ -146,6 +148,7 @@ TYPED_TEST(StoreConformance, UpdateChecksTheVersion) {
   auto r = s.create_request(this->sample());
   request mine = *r, theirs = *r;
   mine.justification = "mine";
+  mine.title = "my title";
   auto updated = s.update_request(mine);
   ASSERT_TRUE(updated.ok()) << updated.message();
   EXPECT_EQ(updated->version, 2);
@@ -153,6 +156,7 @@ TYPED_TEST(StoreConformance, UpdateChecksTheVersion) {
   auto stale = s.update_request(theirs);
   EXPECT_EQ(stale.code(), error_code::conflict);
   EXPECT_EQ(s.get_request(r->id)->justification, "mine");
+  EXPECT_EQ(s.get_request(r->id)->title, "my title");
   request ghost = mine;
   ghost.id = 4242;
   EXPECT_EQ(s.update_request(ghost).code(), error_code::not_found);

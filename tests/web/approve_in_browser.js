@@ -33,7 +33,7 @@ async function main() {
     await page.screenshot({ path: path.join(outDir, 'approval-done.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'My approvals' }).click();
-    await page.locator('a[href^="/requests/"]').first().click();
+    await page.locator('main table a[href^="/requests/"]').first().click();
     result.detail = await page.locator('main').innerText();
     await page.screenshot({ path: path.join(outDir, 'request-detail.png'), fullPage: true });
   });

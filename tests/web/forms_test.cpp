@@ -21,6 +21,12 @@ TEST(Forms, FirstOfRepeatedKeysWins) {
   EXPECT_EQ(parse_form("action=deny&action=approve")["action"], "deny");
 }
 
+TEST(Forms, EveryValueOfARepeatedKeyInOrder) {
+  EXPECT_EQ(form_values("approvers=bob&x=1&approvers=carol%20d&approvers=%zz", "approvers"),
+            (std::vector<std::string>{"bob", "carol d"}));
+  EXPECT_TRUE(form_values("x=1", "approvers").empty());
+}
+
 TEST(Forms, MalformedEscapesAreRefused) {
   EXPECT_FALSE(url_decode("%").has_value());
   EXPECT_FALSE(url_decode("%4").has_value());
