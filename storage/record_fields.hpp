@@ -1,8 +1,8 @@
 #pragma once
 // The fields of a request, a grant and a change as every SQL backend keeps them: which
 // columns, in which order, encoded how (times as Unix milliseconds, levels, decisions and
-// comments as JSON through policy/record_codec, the title - outside bytes - in its lossless
-// UTF-8 form, core/untrusted_text), and how a row is read back. One copy for the
+// comments as JSON through policy/record_codec, the justification and the title - outside bytes -
+// in their lossless UTF-8 form, core/untrusted_text, since PostgreSQL's TEXT takes only UTF-8), and how a row is read back. One copy for the
 // backends (storage/sqlite/rows, storage/postgresql/rows), which differ only in how a value is
 // bound and read:
 //   Binder: b.bind(position, value) for std::int64_t, std::string_view and
@@ -38,7 +38,7 @@ void bind_request(Binder& b, const policy::request& r) {
   b.bind(3, std::string_view(r.server));
   b.bind(4, std::string_view(r.account));
   b.bind(5, to_string(r.protocol));
-  b.bind(6, std::string_view(r.justification));
+  b.bind(6, std::string_view(to_valid_utf8(r.justification)));  // outside bytes, as the title
   b.bind(7, to_millis(r.window.start));
   b.bind(8, to_millis(r.window.end));
   b.bind(9, std::int64_t{r.emergency});
@@ -70,7 +70,7 @@ policy::result<policy::request> read_request(const Row& s) {
   r.server = s.text(4);
   r.account = s.text(5);
   auto protocol = parse_protocol(s.text(6));
-  r.justification = s.text(7);
+  r.justification = from_valid_utf8(s.text(7));  // (rows written raw before: unchanged)
   r.window = {from_millis(s.integer(8)), from_millis(s.integer(9))};
   r.emergency = s.integer(10) != 0;
   auto post = parse_post_approval(s.text(11));

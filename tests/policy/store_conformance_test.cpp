@@ -34,7 +34,7 @@ class StoreConformance : public ::testing::Test {
     r.server = "web01";
     r.account = "root";
     r.protocol = config::protocol::rdp;
-    r.justification = "fix \"prod\"\nnow ✓";
+    r.justification = "fix \"prod\"\nnow ✓ caf\xe9";  // a Latin-1 byte: kept as it was
     r.title = "disk \"full\" \xff\x01 on web01";
     r.window = {t0(), t0() + 2h};
     r.levels = {{{"bob", "carol"}, config::condition::all}, {{"erin"}, config::condition::any}};
