@@ -266,7 +266,7 @@ std::optional<std::vector<std::string>> address_list(std::string_view value) {
   return out;
 }
 
-std::string decode_encoded_words(std::string_view value) {
+std::string decode_header_words(std::string_view value) {
   std::string out;
   std::string pending_space;  // blanks after an encoded-word, dropped if another one follows
   bool after_word = false;

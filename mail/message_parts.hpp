@@ -42,7 +42,7 @@ std::optional<std::vector<std::string>> address_list(std::string_view value);
 
 // RFC 2047: every "=?charset?B|Q?…?=" word decoded to its bytes (the charset is not
 // converted); whitespace between two adjacent encoded-words dropped. Other text unchanged.
-std::string decode_encoded_words(std::string_view value);
+std::string decode_header_words(std::string_view value);
 
 // The text/plain body of `m`, transfer-decoded (quoted-printable, base64, 7bit/8bit); nullopt
 // when there is none (an HTML-only message, a multipart without a text/plain part).

@@ -248,6 +248,7 @@ void read_decision(std::string_view text, mail_reply& r) {
     while (!rest.empty() && (blank(rest.front()) || rest.front() == ':' || rest.front() == '-' ||
                              rest.front() == ',' || rest.front() == '.' || rest.front() == '!'))
       rest.remove_prefix(1);
+    rest = rest.substr(0, rest.find('\r'));  // a lone CR ends the line too
     r.comment = std::string(trim(rest.substr(0, max_reply_comment)));
     return;
   }
@@ -302,7 +303,7 @@ mail_reply read_reply(std::string_view raw, const reply_settings& settings) {
 
   // The token: the address's and the subject's, one and the same.
   auto ours = split_address(settings.reply_address);
-  auto subject = decode_encoded_words(first_header(m.headers, "Subject").value_or(""));
+  auto subject = decode_header_words(first_header(m.headers, "Subject").value_or(""));
   auto in_address = ours ? address_tokens(m, *ours) : std::vector<std::string>{};
   auto in_subject = subject_tokens(subject);
   if (in_address.empty() || in_subject.empty())

@@ -190,6 +190,8 @@ TEST(ReplyReader, BytesThatAreNotUtf8AndOversizedMessagesAreReadSafely) {
   auto r = read(p);
   EXPECT_EQ(r.verdict, reply_verdict::approve);
   EXPECT_EQ(r.comment, "\xff\xfe\x80 ok");
+  p.body = "APPROVE ok\rBcc: x\r\n";  // found by fuzz/reply_reader: a lone CR
+  EXPECT_EQ(read(p).comment, "ok");
   p.body = "APPROVE " + std::string(5000, 'x') + "\r\n";
   EXPECT_EQ(read(p).comment.size(), max_reply_comment);
   p.body = std::string(max_reply_bytes, 'x');
@@ -223,8 +225,8 @@ TEST(MessageParts, AddressListsAndEncodedWords) {
   EXPECT_EQ(*list, (std::vector<std::string>{"a@x.example", "b@y.example", "c@z.example"}));
   EXPECT_FALSE(address_list("not an address"));
   EXPECT_FALSE(address_list("<a@x> <b@y>"));
-  EXPECT_EQ(decode_encoded_words("=?utf-8?q?a_b?= =?utf-8?b?Yw==?= d"), "a bc d");
-  EXPECT_EQ(decode_encoded_words("=?broken"), "=?broken");
+  EXPECT_EQ(decode_header_words("=?utf-8?q?a_b?= =?utf-8?b?Yw==?= d"), "a bc d");
+  EXPECT_EQ(decode_header_words("=?broken"), "=?broken");
   EXPECT_EQ(decode_quoted_printable("a=3Db=\r\nc=ZZ="), "a=bc=ZZ");
 }
 
