@@ -26,7 +26,8 @@ constexpr std::string_view rule_keys[] = {"name",
                                           "pending_timeout",
                                           "emergency",
                                           "hold_timeout",
-                                          "allow_port_forwarding"};
+                                          "allow_port_forwarding",
+                                          "reply_decisions"};
 constexpr std::string_view level_keys[] = {"approvers", "condition"};
 constexpr std::string_view group_prefix = "group:";
 
@@ -168,6 +169,10 @@ void read_rule(const map_reader& m, config& out, source_map& where) {
   m.read_bool("auto_approve_if_requester_is_approver", r.auto_approve_if_requester_is_approver);
   m.read_bool("emergency", r.emergency);
   m.read_bool("allow_port_forwarding", r.allow_port_forwarding);
+  m.read_enum("reply_decisions", r.reply_decisions,
+              {{"off", reply_decisions::off},
+               {"low-risk", reply_decisions::low_risk},
+               {"all", reply_decisions::all}});
   read_durations(m, r);
   out.rules.push_back(std::move(r));
   where.rules.push_back(std::move(at));
