@@ -6,13 +6,14 @@
 // authenticated set and a verdict; a comment is at most max_reply_comment bytes and holds no
 // line break; a token is only ever reported when the subject carries its marker; reading
 // the same bytes twice gives the same result (no hidden state).
+#include "mail/reply_reader.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "fuzz/fuzz_support.hpp"
-#include "mail/reply_reader.hpp"
 
 using namespace gatehouse;
 
@@ -22,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const mail::mail_reply r = mail::read_reply(raw, settings);
 
   fuzz::require(r.comment.size() <= mail::max_reply_comment, "the comment is capped");
-  fuzz::require(r.comment.find_first_of("\r\n") == std::string::npos,
-                "the comment is one line", r.comment);
+  fuzz::require(r.comment.find_first_of("\r\n") == std::string::npos, "the comment is one line",
+                r.comment);
   for (char c : r.token)
     fuzz::require((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                       c == '-' || c == '_',

@@ -118,8 +118,7 @@ fetch_result imap_fetch(const config::mail_settings& s, std::uint64_t uid) {
 
 imap_result imap_mark_seen(const config::mail_settings& s, std::uint64_t uid) {
   sink out{{}, max_search_reply};
-  return {perform(s, mailbox_url(s), "UID STORE " + std::to_string(uid) + " +FLAGS (\\Seen)",
-                  out)};
+  return {perform(s, mailbox_url(s), "UID STORE " + std::to_string(uid) + " +FLAGS (\\Seen)", out)};
 }
 
 }  // namespace gatehouse::mail

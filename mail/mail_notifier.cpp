@@ -105,8 +105,8 @@ outgoing_mail mail_notifier::message(const config::config& c, const std::string&
                                      std::string_view once, const std::string& reply_token) const {
   mime_message m;
   if (!reply_token.empty())
-    m.reply_to = tokened_address(c.mail.reply_to.empty() ? c.mail.from : c.mail.reply_to,
-                                 reply_token);
+    m.reply_to =
+        tokened_address(c.mail.reply_to.empty() ? c.mail.from : c.mail.reply_to, reply_token);
   m.from_name = c.instance_name;
   m.from_address = c.mail.from;
   m.to_address = address;

@@ -49,8 +49,8 @@ class mail_notifier final : public policy::notifier {
   std::string address_of(const config::config& c, const std::string& person);
   // One mail to `address`, queued at most once under `once` + address (none for "").
   outgoing_mail message(const config::config& c, const std::string& address,
-                        const mail_content& content, policy::request_id id,
-                        std::string_view once, const std::string& reply_token = {}) const;
+                        const mail_content& content, policy::request_id id, std::string_view once,
+                        const std::string& reply_token = {}) const;
   // A fresh reply token for `approver` on `r`, or "" (replies not offered, or not stored).
   std::string reply_token(const config::config& c, const policy::request& r,
                           const std::string& approver);

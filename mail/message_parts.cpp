@@ -75,7 +75,8 @@ content_type content_type_of(const std::vector<header_field>& h) {
 }
 
 std::string transfer_decoded(const incoming_message& m) {
-  auto encoding = lowercase(trim(first_header(m.headers, "Content-Transfer-Encoding").value_or("")));
+  auto encoding =
+      lowercase(trim(first_header(m.headers, "Content-Transfer-Encoding").value_or("")));
   if (encoding == "quoted-printable") return decode_quoted_printable(m.body);
   if (encoding == "base64") {
     std::string compact;
@@ -191,8 +192,8 @@ incoming_message parse_incoming(std::string_view raw) {
       continue;
     }
     if (m.headers.size() >= max_headers) continue;
-    m.headers.push_back({std::string(trim(line.substr(0, colon))),
-                         std::string(trim(line.substr(colon + 1)))});
+    m.headers.push_back(
+        {std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
   }
   return m;
 }
@@ -212,8 +213,8 @@ std::vector<std::string> all_headers(const std::vector<header_field>& h, std::st
 
 std::optional<std::vector<std::string>> address_list(std::string_view value) {
   std::vector<std::string> out;
-  std::string bare;       // text outside quotes, comments and angle brackets
-  std::string angled;     // the text inside <...>
+  std::string bare;    // text outside quotes, comments and angle brackets
+  std::string angled;  // the text inside <...>
   bool has_angle = false;
   auto finish = [&]() -> bool {
     std::string address(trim(has_angle ? std::string_view(angled) : std::string_view(bare)));
@@ -233,19 +234,26 @@ std::optional<std::vector<std::string>> address_list(std::string_view value) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
     if (quoted) {
-      if (c == '\\') ++i;
-      else if (c == '"') quoted = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        quoted = false;
       continue;
     }
     if (comment > 0) {
-      if (c == '\\') ++i;
-      else if (c == '(') ++comment;
-      else if (c == ')') --comment;
+      if (c == '\\')
+        ++i;
+      else if (c == '(')
+        ++comment;
+      else if (c == ')')
+        --comment;
       continue;
     }
     if (in_angle) {
-      if (c == '>') in_angle = false;
-      else angled += c;
+      if (c == '>')
+        in_angle = false;
+      else
+        angled += c;
       continue;
     }
     switch (c) {
@@ -255,7 +263,8 @@ std::optional<std::vector<std::string>> address_list(std::string_view value) {
         if (has_angle) return std::nullopt;
         in_angle = has_angle = true;
         break;
-      case ':': case ';': return std::nullopt;  // group syntax
+      case ':':
+      case ';': return std::nullopt;  // group syntax
       case ',':
         if (!finish()) return std::nullopt;
         break;
@@ -316,8 +325,8 @@ std::string decode_quoted_printable(std::string_view text) {
     // A soft line break: '=' then optional blanks then (CR)LF.
     std::size_t j = i + 1;
     while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
-    if (j < text.size() && (text[j] == '\n' || (text[j] == '\r' && j + 1 < text.size() &&
-                                                 text[j + 1] == '\n'))) {
+    if (j < text.size() &&
+        (text[j] == '\n' || (text[j] == '\r' && j + 1 < text.size() && text[j + 1] == '\n'))) {
       i = text[j] == '\r' ? j + 1 : j;
       continue;
     }

@@ -86,8 +86,7 @@ reply_outcome decide_by_reply(const reply_decider_context& ctx, std::string_view
   const config::user* approver = c->find_user(t.person);
   if (!approver || !same_address(approver->email, r.from))
     return refuse("it is not from the address of the approver the mail was sent to");
-  if (!t.usable(ctx.clk.now()))
-    return refuse("its approval token was used already or has expired");
+  if (!t.usable(ctx.clk.now())) return refuse("its approval token was used already or has expired");
   auto request = ctx.operations.get_request(t.request_id);
   if (!request) return refuse("request #" + std::to_string(t.request_id) + " cannot be read");
   if (auto why = reply_refusal(*c, *request, r.verdict); !why.empty()) return refuse(why);

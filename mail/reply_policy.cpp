@@ -18,7 +18,8 @@ bool replies_offered(const config::config& c, const policy::request& r) {
   return rule && rule->reply_decisions != config::reply_decisions::off;
 }
 
-std::string reply_refusal(const config::config& c, const policy::request& r, reply_verdict verdict) {
+std::string reply_refusal(const config::config& c, const policy::request& r,
+                          reply_verdict verdict) {
   if (c.mail.inbox.empty()) return "approval by reply is switched off";
   const config::rule* rule = rule_of(c, r);
   if (!rule || rule->reply_decisions == config::reply_decisions::off)

@@ -111,21 +111,31 @@ std::vector<std::string> auth_pieces(std::string_view value) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
     if (comment > 0) {
-      if (c == '\\') ++i;
-      else if (c == '(') ++comment;
-      else if (c == ')') --comment;
+      if (c == '\\')
+        ++i;
+      else if (c == '(')
+        ++comment;
+      else if (c == ')')
+        --comment;
       continue;
     }
     if (quoted) {
-      if (c == '"') quoted = false;
-      else if (c == '\\' && i + 1 < value.size()) pieces.back() += value[++i];
-      else pieces.back() += c;
+      if (c == '"')
+        quoted = false;
+      else if (c == '\\' && i + 1 < value.size())
+        pieces.back() += value[++i];
+      else
+        pieces.back() += c;
       continue;
     }
-    if (c == '"') quoted = true;
-    else if (c == '(') comment = 1, pieces.back() += ' ';
-    else if (c == ';') pieces.emplace_back();
-    else pieces.back() += c;
+    if (c == '"')
+      quoted = true;
+    else if (c == '(')
+      comment = 1, pieces.back() += ' ';
+    else if (c == ';')
+      pieces.emplace_back();
+    else
+      pieces.back() += c;
   }
   return pieces;
 }
@@ -234,16 +244,20 @@ void read_decision(std::string_view text, mail_reply& r) {
     auto line = trim(raw_line);
     if (line.empty() || line.front() == '>' || attribution(line)) continue;
     std::size_t n = 0;
-    while (n < line.size() && ((line[n] >= 'A' && line[n] <= 'Z') || (line[n] >= 'a' && line[n] <= 'z')))
+    while (n < line.size() &&
+           ((line[n] >= 'A' && line[n] <= 'Z') || (line[n] >= 'a' && line[n] <= 'z')))
       ++n;
     if (n < line.size()) {
       unsigned char next = static_cast<unsigned char>(line[n]);
       if ((next >= '0' && next <= '9') || next == '_' || next >= 0x80) return;  // "APPROVED2"
     }
     auto word = lowercase(line.substr(0, n));
-    if (word == "approve") r.verdict = reply_verdict::approve;
-    else if (word == "deny" || word == "disapprove") r.verdict = reply_verdict::deny;
-    else return;
+    if (word == "approve")
+      r.verdict = reply_verdict::approve;
+    else if (word == "deny" || word == "disapprove")
+      r.verdict = reply_verdict::deny;
+    else
+      return;
     auto rest = line.substr(n);
     while (!rest.empty() && (blank(rest.front()) || rest.front() == ':' || rest.front() == '-' ||
                              rest.front() == ',' || rest.front() == '.' || rest.front() == '!'))
@@ -307,9 +321,11 @@ mail_reply read_reply(std::string_view raw, const reply_settings& settings) {
   auto in_address = ours ? address_tokens(m, *ours) : std::vector<std::string>{};
   auto in_subject = subject_tokens(subject);
   if (in_address.empty() || in_subject.empty())
-    fail("it carries no approval token (reply to the approval mail itself, keeping its subject "
-         "and its reply address)");
-  else if (in_address.size() > 1 || in_subject.size() > 1 || in_address.front() != in_subject.front())
+    fail(
+        "it carries no approval token (reply to the approval mail itself, keeping its subject "
+        "and its reply address)");
+  else if (in_address.size() > 1 || in_subject.size() > 1 ||
+           in_address.front() != in_subject.front())
     fail("the token in its recipient address and the one in its subject differ");
   else
     r.token = in_address.front();

@@ -32,7 +32,7 @@ constexpr std::size_t max_reply_bytes = 256 * 1024;
 constexpr std::size_t max_reply_comment = 1000;
 
 struct reply_settings {
-  std::string reply_address;       // LOCAL@DOMAIN: mail.reply_to, else mail.from
+  std::string reply_address;  // LOCAL@DOMAIN: mail.reply_to, else mail.from
   std::string trusted_authserv_id;
 };
 

@@ -235,7 +235,8 @@ TEST_F(MailNotifier, OffersADecisionByReplyWithASingleUseTokenPerApprover) {
   }
   EXPECT_NE(tokens[0], tokens[1]);
   EXPECT_TRUE(storage.tokens->use(approval::token_kind::approval, tokens[0], clock_.now()).value());
-  EXPECT_FALSE(storage.tokens->use(approval::token_kind::approval, tokens[0], clock_.now()).value());
+  EXPECT_FALSE(
+      storage.tokens->use(approval::token_kind::approval, tokens[0], clock_.now()).value());
 
   // A rule that allows no decision by reply, or no inbox: no token, the subject of SPEC.
   ops.reply_decisions = config::reply_decisions::off;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mail/imap_client.hpp"
 #include "mail/message_parts.hpp"
 
 namespace gatehouse::mail {
@@ -22,8 +23,9 @@ struct reply_parts {
       "header.s=s1 header.b=abc;\r\n\tdmarc=pass (p=reject) header.from=example.com\r\n";
   std::string extra_headers;
   std::string content_headers = "Content-Type: text/plain; charset=utf-8\r\n";
-  std::string body = "APPROVE: fine for the deploy\r\n\r\nOn Mon, 7 Dec 2026, corp-gate "
-                     "wrote:\r\n> Connection approval needed\r\n";
+  std::string body =
+      "APPROVE: fine for the deploy\r\n\r\nOn Mon, 7 Dec 2026, corp-gate "
+      "wrote:\r\n> Connection approval needed\r\n";
 
   std::string raw() const {
     return auth + extra_headers + "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + subject +
@@ -121,8 +123,9 @@ TEST(ReplyReader, OnlyTheTopmostAuthenticationResultsOfTheTrustedServerCounts) {
 
   // A forged header below ours is never read.
   p = reply_parts{};
-  p.auth = "Authentication-Results: mx.gate.example; dmarc=fail header.from=example.com\r\n"
-           "Authentication-Results: mx.gate.example; dmarc=pass header.from=example.com\r\n";
+  p.auth =
+      "Authentication-Results: mx.gate.example; dmarc=fail header.from=example.com\r\n"
+      "Authentication-Results: mx.gate.example; dmarc=pass header.from=example.com\r\n";
   EXPECT_FALSE(read(p).authenticated);
   EXPECT_NE(read(p).problem.find("did not vouch"), std::string::npos);
 
@@ -141,16 +144,18 @@ TEST(ReplyReader, DkimMustBeAlignedWithTheFromDomain) {
   p.auth = "Authentication-Results: mx.gate.example; dkim=pass header.d=com\r\n";
   EXPECT_FALSE(read(p).authenticated);
   p.from = "bob@example.com";
-  p.auth = "Authentication-Results: mx.gate.example; dkim=pass header.d=example.com "
-           "header.i=@evil.example\r\n";
+  p.auth =
+      "Authentication-Results: mx.gate.example; dkim=pass header.d=example.com "
+      "header.i=@evil.example\r\n";
   EXPECT_FALSE(read(p).authenticated);
   p.auth = "Authentication-Results: mx.gate.example; dmarc=pass header.from=evil.example\r\n";
   EXPECT_FALSE(read(p).authenticated);
   p.auth = "Authentication-Results: mx.gate.example; spf=pass smtp.mailfrom=example.com\r\n";
   EXPECT_FALSE(read(p).authenticated);
   // A DMARC failure is not outweighed by a DKIM pass.
-  p.auth = "Authentication-Results: mx.gate.example; dkim=pass header.d=example.com; "
-           "dmarc=fail header.from=example.com\r\n";
+  p.auth =
+      "Authentication-Results: mx.gate.example; dkim=pass header.d=example.com; "
+      "dmarc=fail header.from=example.com\r\n";
   EXPECT_FALSE(read(p).authenticated);
 }
 
@@ -167,15 +172,17 @@ TEST(ReplyReader, QuotedPrintableBase64AndMultipartBodies) {
   EXPECT_EQ(read(p).verdict, reply_verdict::deny);
 
   p.content_headers = "Content-Type: multipart/alternative; boundary=\"b1\"\r\n";
-  p.body = "preamble\r\n--b1\r\nContent-Type: text/html\r\n\r\n<p>DENY</p>\r\n--b1\r\n"
-           "Content-Type: text/plain\r\n\r\nAPPROVE from the phone\r\n--b1--\r\n";
+  p.body =
+      "preamble\r\n--b1\r\nContent-Type: text/html\r\n\r\n<p>DENY</p>\r\n--b1\r\n"
+      "Content-Type: text/plain\r\n\r\nAPPROVE from the phone\r\n--b1--\r\n";
   r = read(p);
   EXPECT_EQ(r.verdict, reply_verdict::approve);
   EXPECT_EQ(r.comment, "from the phone");
 
   p.content_headers = "Content-Type: multipart/mixed; boundary=outer\r\n";
-  p.body = "--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n--inner\r\n"
-           "Content-Type: text/plain; charset=us-ascii\r\n\r\nDENY\r\n--inner--\r\n--outer--\r\n";
+  p.body =
+      "--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n--inner\r\n"
+      "Content-Type: text/plain; charset=us-ascii\r\n\r\nDENY\r\n--inner--\r\n--outer--\r\n";
   EXPECT_EQ(read(p).verdict, reply_verdict::deny);
 
   p.content_headers = "Content-Type: text/html\r\n";
@@ -228,6 +235,20 @@ TEST(MessageParts, AddressListsAndEncodedWords) {
   EXPECT_EQ(decode_header_words("=?utf-8?q?a_b?= =?utf-8?b?Yw==?= d"), "a bc d");
   EXPECT_EQ(decode_header_words("=?broken"), "=?broken");
   EXPECT_EQ(decode_quoted_printable("a=3Db=\r\nc=ZZ="), "a=bc=ZZ");
+}
+
+}  // namespace
+}  // namespace gatehouse::mail
+
+namespace gatehouse::mail {
+namespace {
+
+TEST(ImapClient, SearchRepliesGiveTheirUids) {
+  EXPECT_EQ(parse_search_reply("* SEARCH 3 4 19\r\n"), (std::vector<std::uint64_t>{3, 4, 19}));
+  EXPECT_EQ(parse_search_reply("* SEARCH\r\n"), std::vector<std::uint64_t>{});
+  EXPECT_EQ(parse_search_reply("* OK x\r\n* SEARCH 7\r\n* SEARCH 8 9\r\n"),
+            (std::vector<std::uint64_t>{7, 8, 9}));
+  EXPECT_EQ(parse_search_reply("garbage 5\r\n"), std::vector<std::uint64_t>{});
 }
 
 }  // namespace
