@@ -46,6 +46,17 @@ bool same_address(const std::string& a, const std::string& b) {
   return !a.empty() && lowercase(a) == lowercase(b);
 }
 
+// Answered: a configured person's address, or one the trusted server vouched for. A forged
+// From: of anyone else gets nothing (the gate is no mail reflector for strangers).
+bool answerable(const config::config& c, const mail_reply& r) {
+  if (r.from.empty() || same_address(r.from, c.mail.from) || same_address(r.from, reply_address(c)))
+    return false;
+  if (r.authenticated) return true;
+  for (const auto& u : c.users)
+    if (same_address(u.email, r.from)) return true;
+  return false;
+}
+
 }  // namespace
 
 reply_outcome decide_by_reply(const reply_decider_context& ctx, std::string_view raw) {
@@ -64,9 +75,7 @@ reply_outcome decide_by_reply(const reply_decider_context& ctx, std::string_view
     ctx.audit.record(e);
     spdlog::info("mail: reply {} from {}: {}{}", r.message_id, r.from, o.outcome,
                  o.reason.empty() ? "" : " (" + o.reason + ")");
-    if (o.outcome != "ignored" && !r.from.empty() && !automatic(raw) &&
-        !same_address(r.from, c->mail.from) && !same_address(r.from, reply_address(*c)))
-      answer(ctx, *c, r, subject, text);
+    if (answerable(*c, r) && !automatic(raw)) answer(ctx, *c, r, subject, text);
     return o;
   };
   auto refuse = [&](const std::string& why) {

@@ -7,11 +7,12 @@
 //      with the request) and its From: the token's approver's configured address;
 //   3. the request's rule must allow this decision by reply (mail/reply_policy);
 //   4. the token is consumed, then operations approve or deny as the approver with the comment.
-// The sender (From:) gets a confirmation or a reply saying why nothing happened; automatic
-// mail (Auto-Submitted, Precedence bulk/list/junk) and mail without a From address is
-// answered never. Every reply is audited as `mail.reply` {message_id, from, outcome
-// (approved | denied | refused | ignored), reason, and when known request, person, verdict,
-// authentication}.
+// The sender (From:) gets a confirmation or a reply saying why nothing happened when it is a
+// configured person's address or the trusted server vouched for it (a forged From: of a
+// stranger is never answered: no backscatter); automatic mail (Auto-Submitted, Precedence
+// bulk/list/junk), mail without one From address and our own addresses are never answered. Every
+// reply is audited as `mail.reply` {message_id, from, outcome (approved | denied | refused),
+// reason, and when known request, person, verdict, authentication}.
 //
 // Thread: the io_context's (the operations API's); called by the daemon with each message
 // the inbox thread posts.
@@ -38,7 +39,7 @@ struct reply_decider_context {
 };
 
 struct reply_outcome {
-  std::string outcome;  // "approved", "denied", "refused", "ignored"
+  std::string outcome;  // "approved", "denied", "refused"
   std::string reason;   // why nothing was decided ("" when decided)
 };
 

@@ -194,11 +194,18 @@ users:
                 self.assertEqual(event["outcome"], "refused")
                 self.assertIn(why, event["reason"])
                 self.assertEqual(self.request_state(rid), "pending")
+        # A stranger's forged From: the server vouched for nobody: audited, never answered.
+        raw, mid = reply(mail, sender="victim@elsewhere.example", auth="")
+        self.imap.append(raw)
+        self.assertEqual(self.audited(mid)["outcome"], "refused")
         # The token was never spent: the real approver's good reply still decides (a denial).
         raw, mid = reply(mail, body="DISAPPROVE not this week\r\n")
         self.imap.append(raw)
         self.assertEqual(self.audited(mid)["outcome"], "denied")
         self.assertEqual(self.request_state(rid), "denied")
+        self.sink.wait_for(lambda m: str(m["Subject"]) == f"test-gate - Request #{rid} denied" and
+                           "bob@example.com" in str(m["To"]), what="the confirmation of the denial")
+        self.assertEqual(self.sink.to("victim@elsewhere.example"), [])
 
 
 if __name__ == "__main__":
