@@ -27,7 +27,8 @@ constexpr std::string_view rule_keys[] = {"name",
                                           "emergency",
                                           "hold_timeout",
                                           "allow_port_forwarding",
-                                          "require_justification"};
+                                          "require_justification",
+                                          "reply_decisions"};
 constexpr std::string_view level_keys[] = {"approvers", "condition"};
 constexpr std::string_view group_prefix = "group:";
 
@@ -175,6 +176,10 @@ void read_rule(const map_reader& m, config& out, source_map& where) {
       r.mode != rule_mode::justify)
     m.report().error(m.key_at("require_justification"),
                      "'require_justification' is only used with mode justify or approve");
+  m.read_enum("reply_decisions", r.reply_decisions,
+              {{"off", reply_decisions::off},
+               {"low-risk", reply_decisions::low_risk},
+               {"all", reply_decisions::all}});
   read_durations(m, r);
   out.rules.push_back(std::move(r));
   where.rules.push_back(std::move(at));

@@ -36,8 +36,11 @@ constexpr std::string_view http_keys[] = {
     "asciinema_player", "metrics_token",       "apps_domain",
     "assertion_key",    "max_connections",     "max_connections_per_source"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
-constexpr std::string_view mail_keys[] = {"smtp",     "from",    "user",     "password",
-                                          "starttls", "ca_file", "keep_sent"};
+constexpr std::string_view mail_keys[] = {
+    "smtp",       "from",       "user",           "password",
+    "starttls",   "ca_file",    "keep_sent",      "inbox",
+    "inbox_user", "inbox_password", "inbox_ca_file", "inbox_poll",
+    "trusted_authserv_id", "reply_to"};
 constexpr std::string_view audit_keys[] = {"log",
                                            "recordings",
                                            "syslog",
@@ -168,6 +171,34 @@ void read_listen(const map_reader& top, listeners& out) {
   }
 }
 
+// Approvals by reply (SPEC "Mail"): the inbox and whose Authentication-Results are believed.
+// Plain imap:// only to this host (the tests' server); a reply is never believed without a
+// trusted authserv-id, so an inbox without one is refused.
+void read_inbox(const map_reader& m, mail_settings& out) {
+  read_checked(m, "inbox", out.inbox, need::optional, [](std::string_view url) {
+    if (auto problem = check_url(url, {"imaps", "imap"}, false); !problem.empty()) return problem;
+    if (!url.starts_with("imap://")) return std::string();
+    auto rest = url.substr(7);
+    auto host = rest.substr(0, rest.find_first_of("/?#"));
+    if (auto at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
+    if (host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]"))
+      return std::string();
+    return "plain imap:// is only for an IMAP server on this host (127.0.0.1, localhost, "
+           "[::1]); use imaps:// for '" + std::string(url) + "'";
+  });
+  m.read_string("inbox_user", out.inbox_user);
+  m.read_string("inbox_password", out.inbox_password);
+  read_path(m, "inbox_ca_file", out.inbox_ca_file);
+  if (m.read_duration("inbox_poll", out.inbox_poll) && out.inbox_poll < std::chrono::seconds(1))
+    m.report().error(m.value_at("inbox_poll"), "'inbox_poll' must be at least 1s");
+  m.read_string("trusted_authserv_id", out.trusted_authserv_id);
+  read_checked(m, "reply_to", out.reply_to, need::optional, check_email);
+  if (!out.inbox.empty() && out.trusted_authserv_id.empty())
+    m.report().error(m.value_at("inbox"),
+                     "'inbox' needs 'trusted_authserv_id': the authserv-id of your mail server's "
+                     "Authentication-Results header (replies are believed only on its word)");
+}
+
 void read_mail(const map_reader& top, mail_settings& out) {
   auto m = top.read_map("mail", mail_keys);
   if (!m) return;
@@ -181,6 +212,7 @@ void read_mail(const map_reader& top, mail_settings& out) {
   read_path(*m, "ca_file", out.ca_file);
   if (m->read_duration("keep_sent", out.keep_sent) && out.keep_sent < std::chrono::minutes(1))
     m->report().error(m->value_at("keep_sent"), "'keep_sent' must be at least 1m");
+  read_inbox(*m, out);
 }
 
 // `key` as a size ("64M") of at least `least` bytes into `out`; false when absent or bad.

@@ -30,7 +30,9 @@
 #include "core/time.hpp"
 #include "daemon/front_ends.hpp"
 #include "daemon/sd_notify.hpp"
+#include "mail/inbox_reader.hpp"
 #include "mail/mail_service.hpp"
+#include "mail/reply_decider.hpp"
 #include "nodes/node_presence.hpp"
 #include "nodes/node_views.hpp"
 #include "operations/operations.hpp"
@@ -176,7 +178,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
       if (auto e = start_web(); !e.empty()) return e;
     approval::links& links = web_ ? web_->links() : static_cast<approval::links&>(no_links_);
     if (!config_->mail.smtp.empty()) {
-      auto mail = mail::mail_service::start(config_, *storage_.outbox, links, clock_);
+      auto mail = mail::mail_service::start(config_, *storage_.outbox, links, clock_,
+                                            storage_.tokens.get());
       if (!mail) return mail.message();
       mail_ = std::move(*mail);
     }
@@ -190,6 +193,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
         front_end_context{io_, [this] { return config_; }, *gate_, *operations_, audit_,
                           [this] { return audit_.sessions_allowed(); }, [this] { return ca_; }});
     router_ = std::make_unique<admin::router>(*this, *operations_, &audit_);
+    if (mail_ && !config_->mail.inbox.empty()) start_inbox();
     // Only a store that can be lost while the daemon runs tells (PostgreSQL; SQLite never does).
     gate_->on_store_reachability([this](bool reachable) {
       if (!reachable) front_ends_->store_lost(config_->on_store_loss);
@@ -383,7 +387,24 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     return front_ends_->kill(id, by);
   }
 
+  // Approval by reply: the inbox thread fetches, the io thread decides (mail/reply_decider).
+  // The inbox settings are those of the start (a reload changes the rules, not the inbox).
+  void start_inbox() {
+    inbox_ = std::make_unique<mail::inbox_reader>(
+        [settings = config_->mail] { return settings; },
+        [this](std::string raw) {
+          asio::post(io_, [this, raw = std::move(raw)] {
+            mail::decide_by_reply(
+                {[this] { return config_; }, *operations_, *storage_.tokens, audit_, *mail_, clock_},
+                raw);
+          });
+        });
+    inbox_->start();
+    spdlog::info("mail: reading replies from the inbox every {}s", config_->mail.inbox_poll.count());
+  }
+
   void stop() {
+    if (inbox_) inbox_->stop();  // nothing more is posted to decide
     notify_stopping();
     for (auto& l : listeners_) l->stop();
     if (admin_) admin_->stop();
@@ -416,6 +437,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
   storage::stores storage_;                // the store, the token store and the outbox
   std::unique_ptr<web::web_service> web_;  // issues the links mail carries
   std::unique_ptr<mail::mail_service> mail_;
+  std::unique_ptr<mail::inbox_reader> inbox_;  // mail.inbox: replies that decide
   std::unique_ptr<policy::access_service> access_;
   std::unique_ptr<policy::gate_service> gate_;
   std::unique_ptr<operations::service> operations_;

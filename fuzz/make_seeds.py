@@ -178,6 +178,29 @@ def mail_text():
             "a" * 200 + " " + "b" * 80 + "\0\x1b[2J\0\r\nBcc: eve@example.com\0\t\0"]
 
 
+def reply_reader():
+    """Replies to an approval mail: a good one, quoted-printable, base64, multipart, a forged
+    header below ours, a quoted-only APPROVE, LF line ends and bytes that are not UTF-8."""
+    token = "AbCdEfGhIjKlMnOp-_0123456789abcdefghijklmno"
+    head = ("Authentication-Results: mx.gate.example;\r\n\tdkim=pass header.d=example.com;"
+            " dmarc=pass (p=reject) header.from=example.com\r\n"
+            "From: Bob <bob@example.com>\r\nTo: approvals+" + token + "@gate.example\r\n"
+            "Subject: Re: corp-gate - Connection Approval Notification - #42 [GH-" + token +
+            "]\r\nMessage-ID: <r1@example.com>\r\n")
+    plain = "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    return [head + plain + "APPROVE: ok\r\n\r\nOn Mon, 7 Dec 2026, gate wrote:\r\n> x\r\n",
+            head + "Content-Transfer-Encoding: quoted-printable\r\n" + plain + "DEN=\r\nY =E2=9C=93\r\n",
+            head + "Content-Transfer-Encoding: base64\r\n" + plain + "REVOWTogbm8K\r\n",
+            head + "Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n--b\r\n"
+            "Content-Type: text/html\r\n\r\n<p>x</p>\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+            "APPROVE\r\n--b--\r\n",
+            "Authentication-Results: mx.gate.example; dmarc=fail\r\n" + head + plain + "APPROVE\r\n",
+            head + plain + "On Mon, gate wrote:\r\n> APPROVE\r\n",
+            (head + plain + "APPROVE\r\n").replace("\r\n", "\n"),
+            (head + plain).encode() + b"APPROVE \xff\xfe\x80\r\n",
+            "From: =?utf-8?q?a?= <a@x>, b@y\r\nSubject: =?UTF-8?B?UmU6IFtHSC0=?=" + token + "]\r\n\r\n"]
+
+
 def login_name():
     return ["alice@root@web01", "alice@web01", "alice", "bob@postgres@db01", "alice@x@y@web01",
             "carol@win01"]
@@ -224,7 +247,7 @@ for name, make in [("config_yaml", config_yaml), ("x224", x224), ("rdp_token", r
                    ("proxy_protocol", proxy_protocol),
                    ("sftp_stream", sftp_stream), ("web_forms", web_forms), ("web_app", web_app),
                    ("admin_api", admin_api), ("record_codec", record_codec), ("audit_line", audit_line),
-                   ("audit_log", audit_log), ("mail_text", mail_text),
+                   ("audit_log", audit_log), ("mail_text", mail_text), ("reply_reader", reply_reader),
                    ("login_name", login_name), ("ssh_certificate", ssh_certificate),
                    ("terminal_frame", terminal_frame)]:
     write(name, make())

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "mail/mime.hpp"
+#include "mail/reply_policy.hpp"
 
 namespace gatehouse::mail {
 
@@ -65,13 +66,30 @@ mail_context context_of(const config::config& c) {
 
 mail_notifier::mail_notifier(config_source config, approval::links& links, outbox& box,
                              const clock& clock, mail_counters& counters,
-                             std::function<void()> queued)
+                             std::function<void()> queued, approval::token_store* reply_tokens)
     : config_(std::move(config)),
       links_(links),
       box_(box),
       clock_(clock),
       counters_(counters),
-      queued_(std::move(queued)) {}
+      queued_(std::move(queued)),
+      reply_tokens_(reply_tokens) {}
+
+std::string mail_notifier::reply_token(const config::config& c, const policy::request& r,
+                                       const std::string& approver) {
+  if (!reply_tokens_ || !replies_offered(c, r)) return {};
+  approval::token_record t;
+  t.kind = approval::token_kind::approval;
+  t.person = approver;
+  t.request_id = r.id;
+  t.expires = link_expiry(r);
+  auto token = reply_tokens_->issue(t, clock_.now());
+  if (!token) {
+    spdlog::error("mail: reply token for request #{} ({}): {}", r.id, approver, token.message());
+    return {};
+  }
+  return *token;
+}
 
 std::string mail_notifier::address_of(const config::config& c, const std::string& person) {
   const config::user* u = c.find_user(person);
@@ -84,8 +102,11 @@ std::string mail_notifier::address_of(const config::config& c, const std::string
 
 outgoing_mail mail_notifier::message(const config::config& c, const std::string& address,
                                      const mail_content& content, policy::request_id id,
-                                     std::string_view once) const {
+                                     std::string_view once, const std::string& reply_token) const {
   mime_message m;
+  if (!reply_token.empty())
+    m.reply_to =
+        tokened_address(c.mail.reply_to.empty() ? c.mail.from : c.mail.reply_to, reply_token);
   m.from_name = c.instance_name;
   m.from_address = c.mail.from;
   m.to_address = address;
@@ -124,8 +145,10 @@ bool mail_notifier::ask_approvers(const policy::request& r, std::size_t level,
     auto address = address_of(*c, person);
     if (address.empty()) continue;
     auto link = links_.approval_url(r.id, person, link_expiry(r));
-    mails.push_back(
-        message(*c, address, approver_mail(ctx, r, level, person, link, request_url), r.id, once));
+    auto token = reply_token(*c, r, person);
+    mails.push_back(message(*c, address,
+                            approver_mail(ctx, r, level, person, link, request_url, token), r.id,
+                            once, token));
   }
   return queue(mails);
 }

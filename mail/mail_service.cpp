@@ -9,7 +9,8 @@ namespace gatehouse::mail {
 
 result<std::unique_ptr<mail_service>> mail_service::start(std::shared_ptr<const config::config> c,
                                                           outbox& box, approval::links& links,
-                                                          const clock& clock) {
+                                                          const clock& clock,
+                                                          approval::token_store* reply_tokens) {
   std::unique_ptr<mail_service> s(new mail_service);
   mail_service* self = s.get();
   s->config_ = std::move(c);
@@ -17,8 +18,9 @@ result<std::unique_ptr<mail_service>> mail_service::start(std::shared_ptr<const 
   s->sender_ = std::make_unique<mail_sender>(
       *s->box_, [self] { return self->config()->mail; }, clock, s->counters_);
   mail_sender* sender = s->sender_.get();
-  s->notifier_ = std::make_unique<mail_notifier>([self] { return self->config(); }, links, *s->box_,
-                                                 clock, s->counters_, [sender] { sender->wake(); });
+  s->notifier_ =
+      std::make_unique<mail_notifier>([self] { return self->config(); }, links, *s->box_, clock,
+                                      s->counters_, [sender] { sender->wake(); }, reply_tokens);
   s->sender_->start();
   if (auto waiting = s->box_->unsent(); waiting && *waiting > 0)
     spdlog::info("mail: {} mail(s) waiting in the outbox", *waiting);

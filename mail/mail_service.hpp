@@ -7,6 +7,7 @@
 #include <string>
 
 #include "approval/links.hpp"
+#include "approval/token_store.hpp"
 #include "config/config.hpp"
 #include "core/time.hpp"
 #include "mail/mail_counters.hpp"
@@ -20,10 +21,12 @@ class mail_notifier;
 
 class mail_service {
  public:
-  // Starts the sender thread. `box` must outlive the service.
+  // Starts the sender thread. `box` (and `reply_tokens`, where approval-by-reply tokens are
+  // kept; nullptr offers no replies) must outlive the service.
   static result<std::unique_ptr<mail_service>> start(std::shared_ptr<const config::config> c,
                                                      outbox& box, approval::links& links,
-                                                     const clock& clock);
+                                                     const clock& clock,
+                                                     approval::token_store* reply_tokens = nullptr);
   ~mail_service();
 
   // A reloaded configuration: new addresses, instance name and SMTP settings apply to the

@@ -199,6 +199,7 @@ std::string render(const mime_message& m) {
   header("Date", format_rfc5322_date(m.date));
   header("From", from);
   header("To", header_safe(m.to_address));
+  if (!m.reply_to.empty()) header("Reply-To", header_safe(m.reply_to));
   header("Subject", encode_header_text(m.subject));
   header("Message-ID", "<" + header_safe(m.message_id) + ">");
   header("MIME-Version", "1.0");

@@ -1,6 +1,7 @@
 #pragma once
 // RFC 5322 / MIME text for one mail: a multipart/alternative message with a text/plain and a
 // text/html part, both UTF-8 and quoted-printable (so no line exceeds 76 characters), CRLF
+// (a Reply-To header only when one is given),
 // line endings, and a Subject that is an RFC 2047 encoded-word when it is not plain ASCII.
 //
 // Pure functions; nothing here reads the clock or the network.
@@ -16,6 +17,7 @@ struct mime_message {
   std::string from_name;     // display name ("" for none)
   std::string from_address;  // addr-spec
   std::string to_address;    // addr-spec
+  std::string reply_to;      // addr-spec, "" for no Reply-To header
   std::string subject;
   time_point date;
   std::string message_id;  // without angle brackets: "abc@example.com"

@@ -6,6 +6,7 @@
 
 #include "core/duration.hpp"
 #include "mail/mime.hpp"
+#include "mail/reply_reader.hpp"
 
 namespace gatehouse::mail {
 
@@ -179,7 +180,7 @@ std::string decision_link(const std::string& approval_url, policy::verdict v) {
 
 mail_content approver_mail(const mail_context& ctx, const policy::request& r, std::size_t level,
                            const std::string& approver, const std::string& approval_url,
-                           const std::string& request_url) {
+                           const std::string& request_url, const std::string& reply_token) {
   body b;
   b.heading = "Connection approval needed";
   b.intro.push_back(r.requester + " asks for " + target(r) + " (" +
@@ -199,7 +200,14 @@ mail_content approver_mail(const mail_context& ctx, const policy::request& r, st
   }
   add_request_link(b, request_url);
   if (approval_url.empty()) add_decide_commands(b, ctx, r, approver);
-  return finish(ctx, subject(ctx, "Connection Approval Notification", r.id), b);
+  std::string subject_line = subject(ctx, "Connection Approval Notification", r.id);
+  if (!reply_token.empty()) {
+    b.intro.push_back(
+        "You may also reply to this mail with APPROVE or DENY as the first line of your reply "
+        "(the rest of that line is your comment). Keep the subject as it is.");
+    subject_line += " " + subject_marker(reply_token);
+  }
+  return finish(ctx, std::move(subject_line), b);
 }
 
 mail_content decision_mail(const mail_context& ctx, const policy::request& r,

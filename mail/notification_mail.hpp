@@ -31,10 +31,12 @@ struct mail_content {
   std::string html;
 };
 
-// `approval_url` and `request_url` may be "" (no web listener).
+// `approval_url` and `request_url` may be "" (no web listener). With a `reply_token`, the
+// subject ends with its marker ("[GH-TOKEN]", mail/reply_reader.hpp) and the body says how to
+// decide by replying.
 mail_content approver_mail(const mail_context& ctx, const policy::request& r, std::size_t level,
                            const std::string& approver, const std::string& approval_url,
-                           const std::string& request_url);
+                           const std::string& request_url, const std::string& reply_token = {});
 
 // `what` happened to the requester's request, by `by` ("" for the clock) with `comment`.
 // A link offered in a mail: what it does, where.

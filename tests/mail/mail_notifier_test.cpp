@@ -192,3 +192,64 @@ TEST_F(MailNotifier, AnOutboxThatCannotStoreIsReported) {
 
 }  // namespace
 }  // namespace gatehouse::mail
+
+namespace gatehouse::mail {
+namespace {
+
+// Approval by reply: where the rule allows it, each approver's mail has its own token in the
+// Reply-To and the subject; the store keeps it (hashed) as a single-use approval secret.
+TEST_F(MailNotifier, OffersADecisionByReplyWithASingleUseTokenPerApprover) {
+  auto c = std::make_shared<config::config>(*config_);
+  c->mail.inbox = "imap://127.0.0.1:1143/INBOX";
+  c->mail.reply_to = "approvals@gate.example.com";
+  c->users[2].email = "carol@example.com";
+  config::rule ops;
+  ops.name = "ops";
+  ops.reply_decisions = config::reply_decisions::all;
+  c->rules = {ops};
+  config_ = c;
+  r_.rule = "ops";
+  auto storage = storage::open_storage("sqlite::memory:").value();
+  mail_notifier n([this] { return config_; }, links_, *box_, clock_, counters_, {},
+                  storage.tokens.get());
+  ASSERT_TRUE(n.ask_approvers(r_, 0, {"bob", "carol"}, ""));
+  auto mails = queued();
+  ASSERT_EQ(mails.size(), 2u);
+  std::vector<std::string> tokens;
+  for (const auto& m : mails) {
+    auto parsed = parse_message(m.mail.body);
+    const std::string reply_to = parsed.header("Reply-To");
+    ASSERT_TRUE(reply_to.starts_with("approvals+")) << reply_to;
+    ASSERT_TRUE(reply_to.ends_with("@gate.example.com")) << reply_to;
+    std::string token = reply_to.substr(10, reply_to.find('@') - 10);
+    EXPECT_EQ(m.mail.subject,
+              "test-gate - Connection Approval Notification - #7 [GH-" + token + "]");
+    EXPECT_NE(parsed.parts.at(0).body.find("reply to this mail with APPROVE or DENY"),
+              std::string::npos);
+    auto found = storage.tokens->find(approval::token_kind::approval, token).value();
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->person, m.mail.recipient.substr(0, m.mail.recipient.find('@')));
+    EXPECT_EQ(found->request_id, 7);
+    EXPECT_EQ(found->expires, r_.pending_until);
+    tokens.push_back(token);
+  }
+  EXPECT_NE(tokens[0], tokens[1]);
+  EXPECT_TRUE(storage.tokens->use(approval::token_kind::approval, tokens[0], clock_.now()).value());
+  EXPECT_FALSE(
+      storage.tokens->use(approval::token_kind::approval, tokens[0], clock_.now()).value());
+
+  // A rule that allows no decision by reply, or no inbox: no token, the subject of SPEC.
+  ops.reply_decisions = config::reply_decisions::off;
+  c->rules = {ops};
+  box_ = std::move(storage::open_storage("sqlite::memory:").value().outbox);
+  mail_notifier off([this] { return config_; }, links_, *box_, clock_, counters_, {},
+                    storage.tokens.get());
+  ASSERT_TRUE(off.ask_approvers(r_, 0, {"bob"}, ""));
+  auto plain = queued();
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].mail.subject, "test-gate - Connection Approval Notification - #7");
+  EXPECT_EQ(plain[0].mail.body.find("Reply-To:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gatehouse::mail
