@@ -26,7 +26,8 @@ constexpr std::string_view rule_keys[] = {"name",
                                           "pending_timeout",
                                           "emergency",
                                           "hold_timeout",
-                                          "allow_port_forwarding"};
+                                          "allow_port_forwarding",
+                                          "fulfillers"};
 constexpr std::string_view level_keys[] = {"approvers", "condition"};
 constexpr std::string_view group_prefix = "group:";
 
@@ -168,6 +169,11 @@ void read_rule(const map_reader& m, config& out, source_map& where) {
   m.read_bool("auto_approve_if_requester_is_approver", r.auto_approve_if_requester_is_approver);
   m.read_bool("emergency", r.emergency);
   m.read_bool("allow_port_forwarding", r.allow_port_forwarding);
+  // Who fulfils an approved request for a manual server: named people and groups only.
+  read_principals(m, "fulfillers", false, r.fulfillers, at.fulfillers, need::optional);
+  for (std::size_t i = 0; i < r.fulfillers.size(); ++i)
+    if (r.fulfillers[i].what == principal::kind::everyone)
+      m.report().error(at.fulfillers[i], "'*' cannot fulfil; list users or group:NAME");
   read_durations(m, r);
   out.rules.push_back(std::move(r));
   where.rules.push_back(std::move(at));
