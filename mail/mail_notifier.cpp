@@ -164,4 +164,16 @@ bool mail_notifier::tell_emergency(const policy::request& r,
   return queue(mails);
 }
 
+bool mail_notifier::ask_fulfillers(const policy::request& r,
+                                   const std::vector<std::string>& fulfillers,
+                                   std::string_view once) {
+  auto c = config_();
+  const auto content = fulfiller_mail(context_of(*c), r, links_.request_url(r.id));
+  std::vector<outgoing_mail> mails;
+  for (const auto& person : fulfillers)
+    if (auto address = address_of(*c, person); !address.empty())
+      mails.push_back(message(*c, address, content, r.id, once));
+  return queue(mails);
+}
+
 }  // namespace gatehouse::mail

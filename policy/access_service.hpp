@@ -117,6 +117,11 @@ class access_service {
   result<grant> revoke(grant_id id, const std::string& actor, bool admin = false,
                        const std::string& comment = {});
 
+  // A fulfiller (policy/fulfilment.hpp; `admin`: the administrator) reports the approved
+  // manual request `id` fulfilled with `text` as evidence, or `failed` with `text` as why.
+  result<request> fulfil(request_id id, const std::string& actor, bool failed,
+                         const std::string& text, bool admin = false);
+
   result<request> get_request(request_id id);
   result<grant> get_grant(grant_id id);
   result<std::vector<request>> list_requests(const request_filter& f = {});

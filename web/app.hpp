@@ -189,8 +189,12 @@ std::string waiting_sentence(const policy::request& r, std::string_view onward);
 constexpr std::string_view terminal_onward_words = "the terminal";
 constexpr std::string_view sftp_onward_words = "the file browser";
 
-// Who may see a request: its requester and its approvers.
+// Who may see a request: its requester and its approvers; with the configuration, also the
+// fulfillers of a manual request (policy/fulfilment.hpp).
 bool may_see(const policy::request& r, std::string_view person);
+bool may_see(const config::config& c, const policy::request& r, std::string_view person);
+// `person` is due to fulfil `r`: it waits for fulfilment and they are one of its fulfillers.
+bool due_to_fulfil(const config::config& c, const policy::request& r, std::string_view person);
 
 // The group whose members see the audit pages (/audit...).
 constexpr std::string_view auditors_group = "auditors";
