@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "mail/mime.hpp"
+#include "policy/recording_access.hpp"
 
 namespace gatehouse::mail {
 
@@ -138,7 +139,7 @@ bool mail_notifier::tell_requester(const policy::request& r, policy::happening_k
   if (address.empty()) return true;
   std::vector<mail_link> open;  // an approved SSH account can be used from the browser
   if (what == policy::happening_kind::request_approved && r.protocol == config::protocol::ssh &&
-      !r.account.empty())
+      !r.account.empty() && !policy::is_recording_request(r))
     open = {{"Open a terminal", links_.terminal_url(r.server, r.account)},
             {"Browse files", links_.files_url(r.server, r.account)}};
   return queue(

@@ -4,6 +4,7 @@
 
 #include "core/duration.hpp"
 #include "policy/fulfilment.hpp"
+#include "policy/recording_access.hpp"
 
 namespace gatehouse::policy {
 
@@ -144,6 +145,8 @@ void deny_request(step& s, const std::string& by, const std::string& comment) {
 // Who may decide at the current level, or why not.
 std::optional<error> check_decider(const request& r, const std::string& by, const char* verb) {
   if (!awaiting_decisions(r)) return finished(r);
+  if (is_recording_request(r) && by == recorded_person(r))
+    return refused(by + " cannot " + verb + " " + ref(r) + ": it asks to see their own session");
   if (by == r.requester && !r.auto_approve_requester)
     return refused(by + " cannot " + verb + " " + ref(r) + ": it is their own request");
   const std::size_t k = current_level(r);
@@ -287,6 +290,8 @@ outcome on_reassign(step& s, const events::reassign& e) {
                    ref(r));
   if (e.to == r.requester)
     return refused(e.to + " cannot approve " + ref(r) + ": it is their own request");
+  if (is_recording_request(r) && e.to == recorded_person(r))
+    return refused(e.to + " cannot approve " + ref(r) + ": it asks to see their own session");
   const std::size_t k = current_level(r);
   bool moved = false, asked = false;
   for (std::size_t j = k; j < r.levels.size(); ++j) {

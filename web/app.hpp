@@ -45,6 +45,7 @@
 
 namespace gatehouse::policy {
 class gate_service;
+class access_service;
 class authorization;
 struct request;
 }  // namespace gatehouse::policy
@@ -156,9 +157,17 @@ class app {
   static web_reply audit_events(const config_ptr& cfg, const web_request& r, bool csv,
                                 const viewer& v);
   static web_reply audit_sessions(const config_ptr& cfg, const web_request& r, const viewer& v);
+  // Replay and download check audit.recordings_need_approval and audit recording.viewed
+  // through `access` (thread-safe); `csrf` is the form token of the page's request form.
   static web_reply audit_replay(const config_ptr& cfg, const std::string& session_id,
-                                const viewer& v);
-  static web_reply audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v);
+                                const viewer& v, policy::access_service& access,
+                                const std::string& csrf);
+  static web_reply audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v,
+                                   policy::access_service& access);
+  // POST /audit/sessions/ID/request: files (or finds) the viewer's request to see ID's recording.
+  static web_reply audit_recording_request(const config_ptr& cfg, const std::string& session_id,
+                                           const viewer& v, policy::access_service& access,
+                                           const std::string& reason);
   web_reply audit_requests(const web_request& r, bool csv, const viewer& v);
   // Prometheus text from counters kept in memory; with listen.http.metrics_token, only for
   // "Authorization: Bearer TOKEN" (401 otherwise).
