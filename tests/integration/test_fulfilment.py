@@ -11,6 +11,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from smtp_sink import SmtpSink, html_part, text_part  # noqa: E402
 from gatehouse_env import Env, audit_events, wait_for  # noqa: E402
+from web_env import WebEnv  # noqa: E402
 
 MANUAL = """\
   - name: github-write
@@ -160,6 +161,40 @@ users:
         r = self.env.cli("request", "root@github-write", "--for", "alice", "--reason", "x")
         self.assertEqual(r.returncode, 1)
         self.assertIn("manual resource", r.stderr)
+
+
+class FulfilmentOnTheWeb(unittest.TestCase):
+    """carol, a fulfiller, finds the task under "Action required" and marks it on its page."""
+
+    def test_a_fulfiller_marks_the_task_on_the_web(self):
+        env = WebEnv()
+        self.addCleanup(env.close)
+        text = env.web_config_text(mode="allow")
+        text = text.replace("rules:\n", MANUAL, 1) + RULE.replace(
+            '["group:managers"]', "[carol]")
+        env.write_config(text)
+        env.start()
+        r = env.cli("request", "github-write", "--for", "alice", "--reason", "x", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rid = json.loads(r.stdout)["id"]
+        self.assertEqual(env.cli("approve", str(rid), "--as", "bob").returncode, 0)
+        carol = env.sign_in("carol")
+        todo = env.get("/my/approvals", cookie=carol)
+        self.assertEqual(todo.status, 200)
+        action_required = todo.body.split("<h2>Action required</h2>")[1].split("<h2>")[0]
+        self.assertIn(f'href="/requests/{rid}"', action_required)
+        page = env.get(f"/requests/{rid}", cookie=carol)
+        self.assertEqual(page.status, 200, page.body)
+        self.assertIn(f'action="/requests/{rid}/fulfil"', page.body)
+        done = env.post(f"/requests/{rid}/fulfil",
+                        {"csrf": page.csrf(), "evidence": "invited alice"}, cookie=carol)
+        self.assertIn(done.status, (302, 303), done.body)
+        shown = json.loads(env.cli("show", str(rid), "--json").stdout)
+        self.assertEqual(shown["fulfilment"], "fulfilled")
+        self.assertIn("fulfilled the request", env.get(f"/requests/{rid}", cookie=carol).body)
+        # bob is no fulfiller: no form for him.
+        bob = env.sign_in("bob")
+        self.assertNotIn("/fulfil\"", env.get(f"/requests/{rid}", cookie=bob).body)
 
 
 if __name__ == "__main__":
