@@ -1,6 +1,7 @@
 #include "admin/json_views.hpp"
 
 #include "core/time.hpp"
+#include "policy/fulfilment.hpp"
 
 namespace gatehouse::admin {
 
@@ -64,6 +65,7 @@ json::object to_json(const policy::request& r) {
           {"comments", std::move(comments)},
           {"history", std::move(history)},
           {"grant_id", std::move(grant)},
+          {"fulfilment", text(policy::to_string(policy::fulfilment_of(r)))},
           {"rule", r.rule},
           {"filed_by", r.filed_by},
           {"created", format_rfc3339(r.created)},

@@ -142,7 +142,7 @@ http_reply file_request(operations::service& ops, const route_caller& caller,
   const bool named_alone_ok = server && server->protocol != config::protocol::ssh;
   if (server_name.empty() || (at == std::string::npos && !named_alone_ok) ||
       (at != std::string::npos && account.empty()))
-    throw bad_input{"target must be ACCOUNT@SERVER (or SERVER for an RDP or web server)"};
+    throw bad_input{"target must be ACCOUNT@SERVER (or SERVER for an RDP, web or manual server)"};
   policy::target t{*for_person, server_name, account,
                    server ? server->protocol : config::protocol::ssh};
   policy::filing f;

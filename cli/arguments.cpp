@@ -4,7 +4,7 @@
 
 namespace gatehouse::cli {
 
-const std::set<std::string> flag_names = {"--json", "--emergency", "--help"};
+const std::set<std::string> flag_names = {"--json", "--emergency", "--failed", "--help"};
 
 std::optional<std::string> arguments::option(const std::string& name) const {
   auto it = options.find(name);

@@ -110,6 +110,13 @@ const std::map<std::string, verb>& verbs() {
        {"reassign ID --to USER --as USER", 1, 1,
         [](const arguments& a) { return post_on_request(a, "reassign", {"--to"}); },
         print_request_outcome}},
+      {"fulfil",
+       {"fulfil ID --evidence T | --failed --comment T [--as USER]", 1, 1,
+        [](const arguments& a) {
+          return a.has("--failed") ? post_on_request(a, "fulfil_failed", {"--comment"})
+                                   : post_on_request(a, "fulfil", {"--evidence"});
+        },
+        print_request_outcome}},
       {"request",
        {"request ACCOUNT@SERVER --for PERSON --reason R [--title T] [--start T|+2h]"
         " [--duration D|--until T] [--approvers A,B] [--emergency]",

@@ -126,6 +126,7 @@ bool check_rule(const directory_index& index, const rule& r, const rule_source& 
     check_principals(r.levels[l].approvers, at.levels[l].each, index.people, "user", "group",
                      report);
   }
+  check_principals(r.fulfillers, at.fulfillers, index.people, "user", "group", report);
   ok = ok && servers_ok && at.matchers_complete;
   return servers_ok && check_accounts(index, r, at, report) && ok;
 }
@@ -184,6 +185,7 @@ void cross_check(const config& c, const source_map& where, reporter& report) {
     sound[i] = check_rule(index, c.rules[i], where.rules[i], report);
   check_reachability(c, where, index, sound, report);
   check_approvers(c, where, index, sound, report);
+  check_fulfillers(c, where, index, sound, report);
   check_http_apps(c, where, report);
 }
 

@@ -28,7 +28,8 @@ constexpr std::string_view rule_keys[] = {"name",
                                           "hold_timeout",
                                           "allow_port_forwarding",
                                           "require_justification",
-                                          "reply_decisions"};
+                                          "reply_decisions",
+                                          "fulfillers"};
 constexpr std::string_view level_keys[] = {"approvers", "condition"};
 constexpr std::string_view group_prefix = "group:";
 
@@ -180,6 +181,11 @@ void read_rule(const map_reader& m, config& out, source_map& where) {
               {{"off", reply_decisions::off},
                {"low-risk", reply_decisions::low_risk},
                {"all", reply_decisions::all}});
+  // Who fulfils an approved request for a manual server: named people and groups only.
+  read_principals(m, "fulfillers", false, r.fulfillers, at.fulfillers, need::optional);
+  for (std::size_t i = 0; i < r.fulfillers.size(); ++i)
+    if (r.fulfillers[i].what == principal::kind::everyone)
+      m.report().error(at.fulfillers[i], "'*' cannot fulfil; list users or group:NAME");
   read_durations(m, r);
   out.rules.push_back(std::move(r));
   where.rules.push_back(std::move(at));

@@ -1,6 +1,7 @@
 // The servers people reach (with their accounts and pinned host keys) and server groups.
 // Which keys a server may hold depends on its protocol: a key that the protocol does not use
-// is reported rather than ignored.
+// is reported rather than ignored. A `manual` server (a resource people fulfil, "GitHub write
+// access") has only a name and groups.
 #include <cctype>
 #include <string_view>
 
@@ -90,8 +91,15 @@ void read_server(const map_reader& m, config& out, source_map& where) {
   bool protocol_known =
       !m.has("protocol") ||
       m.read_enum("protocol", s.protocol,
-                  {{"ssh", protocol::ssh}, {"rdp", protocol::rdp}, {"http", protocol::http}});
-  if (protocol_known) {
+                  {{"ssh", protocol::ssh},
+                   {"rdp", protocol::rdp},
+                   {"http", protocol::http},
+                   {"manual", protocol::manual}});
+  if (protocol_known && s.protocol == protocol::manual) {
+    // Fulfilled by people, never connected to: nothing of a connection applies.
+    for (auto key : {"address", "url", "ca_file", "hosts", "pass_identity", "host_key", "accounts"})
+      reject_key(m, key, s.protocol);
+  } else if (protocol_known) {
     if (s.protocol == protocol::http) {
       read_checked(m, "url", s.url, need::required, [](std::string_view url) {
         return check_url(url, {"http", "https"}, false);
@@ -112,7 +120,7 @@ void read_server(const map_reader& m, config& out, source_map& where) {
       reject_key(m, "host_key", s.protocol);
     }
   }
-  read_accounts(m, s, at);
+  if (s.protocol != protocol::manual) read_accounts(m, s, at);
   m.read_strings("groups", s.groups, &at.groups);
   out.servers.push_back(std::move(s));
   where.servers.push_back(std::move(at));

@@ -52,7 +52,8 @@ constexpr std::string_view audit_keys[] = {"log",
                                            "record_exec_output",
                                            "signing_key",
                                            "checkpoint_every",
-                                           "http"};
+                                           "http",
+                                           "recordings_need_approval"};
 constexpr std::string_view web_sftp_keys[] = {"max_upload_bytes", "max_listing_entries",
                                               "idle_time", "sessions_per_person"};
 
@@ -249,6 +250,7 @@ void read_audit(const map_reader& top, audit_settings& out) {
                {{"requests", http_audit::requests}, {"sessions", http_audit::sessions}});
   m->read_bool("record_input", out.record_input);
   m->read_bool("record_exec_output", out.record_exec_output);
+  m->read_bool("recordings_need_approval", out.recordings_need_approval);
   if (read_key_file(*m, "signing_key", out.signing_key, need::optional)) {
     if (auto problem = secret_file_problem(out.signing_key, 32))
       m->report().error(m->value_at("signing_key"),

@@ -165,4 +165,26 @@ void check_approvers(const config& c, const source_map& where, const directory_i
   }
 }
 
+// A rule that lets people reach a manual server leads to requests nobody can fulfil unless it
+// names fulfillers; `allow` would open nothing at all (nobody connects to a manual server).
+void check_fulfillers(const config& c, const source_map& where, const directory_index& index,
+                      const std::vector<bool>& sound, reporter& report) {
+  for (std::size_t i = 0; i < c.rules.size(); ++i) {
+    const rule& r = c.rules[i];
+    if (!sound[i] || r.mode == rule_mode::deny) continue;
+    for (const auto& s : c.servers) {
+      if (s.protocol != protocol::manual || !matches_member(r.servers, s.name, index.servers))
+        continue;
+      if (r.mode == rule_mode::allow)
+        report.error(where.rules[i].mode, rule_label(r.name) + " allows manual server " +
+                                              quote(s.name) +
+                                              ", which nobody connects to: use mode approve");
+      else if (r.fulfillers.empty())
+        report.error(where.rules[i].name, rule_label(r.name) + " matches manual server " +
+                                              quote(s.name) + " but names no 'fulfillers'");
+      break;
+    }
+  }
+}
+
 }  // namespace gatehouse::config

@@ -19,5 +19,8 @@ void check_reachability(const config& c, const source_map& where, const director
                         const std::vector<bool>& sound, reporter& report);
 void check_approvers(const config& c, const source_map& where, const directory_index& index,
                      const std::vector<bool>& sound, reporter& report);
+// A rule matching a `protocol: manual` server must name fulfillers and must not be `allow`.
+void check_fulfillers(const config& c, const source_map& where, const directory_index& index,
+                      const std::vector<bool>& sound, reporter& report);
 
 }  // namespace gatehouse::config

@@ -42,6 +42,7 @@ struct rule_source {
   std::vector<position> servers;
   std::vector<position> accounts;
   std::vector<level_source> levels;
+  std::vector<position> fulfillers;
   // False when users/servers/accounts had problems of their own; such a rule is left out of
   // the reachability checks, which would only add confusing follow-on complaints.
   bool matchers_complete = true;

@@ -9,6 +9,7 @@
 
 #include "mail/mime.hpp"
 #include "mail/reply_policy.hpp"
+#include "policy/recording_access.hpp"
 
 namespace gatehouse::mail {
 
@@ -161,7 +162,7 @@ bool mail_notifier::tell_requester(const policy::request& r, policy::happening_k
   if (address.empty()) return true;
   std::vector<mail_link> open;  // an approved SSH account can be used from the browser
   if (what == policy::happening_kind::request_approved && r.protocol == config::protocol::ssh &&
-      !r.account.empty())
+      !r.account.empty() && !policy::is_recording_request(r))
     open = {{"Open a terminal", links_.terminal_url(r.server, r.account)},
             {"Browse files", links_.files_url(r.server, r.account)}};
   return queue(
@@ -184,6 +185,18 @@ bool mail_notifier::tell_emergency(const policy::request& r,
     if (address.empty()) continue;
     mails.push_back(message(*c, address, emergency_mail(ctx, r, person, request_url), r.id, once));
   }
+  return queue(mails);
+}
+
+bool mail_notifier::ask_fulfillers(const policy::request& r,
+                                   const std::vector<std::string>& fulfillers,
+                                   std::string_view once) {
+  auto c = config_();
+  const auto content = fulfiller_mail(context_of(*c), r, links_.request_url(r.id));
+  std::vector<outgoing_mail> mails;
+  for (const auto& person : fulfillers)
+    if (auto address = address_of(*c, person); !address.empty())
+      mails.push_back(message(*c, address, content, r.id, once));
   return queue(mails);
 }
 

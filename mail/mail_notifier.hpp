@@ -41,6 +41,8 @@ class mail_notifier final : public policy::notifier {
                      const std::vector<std::string>& people, std::string_view once) override;
   bool tell_requester(const policy::request& r, policy::happening_kind what, const std::string& by,
                       const std::string& comment, std::string_view once) override;
+  bool ask_fulfillers(const policy::request& r, const std::vector<std::string>& fulfillers,
+                      std::string_view once) override;
   bool tell_emergency(const policy::request& r, const std::vector<std::string>& approvers,
                       std::string_view once) override;
 

@@ -31,7 +31,9 @@ std::string subject(const mail_context& ctx, std::string_view what, policy::requ
   return ctx.instance_name + " - " + std::string(what) + " - #" + std::to_string(id);
 }
 
-std::string target(const policy::request& r) { return r.account + "@" + r.server; }
+std::string target(const policy::request& r) {
+  return r.account.empty() ? r.server : r.account + "@" + r.server;
+}
 
 std::string window_text(const policy::time_window& w) {
   auto length = std::chrono::duration_cast<std::chrono::seconds>(w.length());
@@ -227,7 +229,22 @@ mail_content decision_mail(const mail_context& ctx, const policy::request& r,
       sentence = r.emergency ? "The emergency access you took under request " + id + " to " +
                                    target(r) + " was confirmed by " + who + "."
                              : "Your request " + id + " for " + target(r) + " was approved by " +
-                                   who + ". You may connect within the window below.";
+                                   who +
+                                   (r.protocol == config::protocol::manual
+                                        ? ". Its fulfillers are asked to grant it; you are told "
+                                          "when they have."
+                                        : ". You may connect within the window below.");
+      break;
+    case happening_kind::request_fulfilled:
+      title = "Access Request Fulfilled";
+      decision = "fulfilled by " + who;
+      sentence = "Your request " + id + " for " + target(r) + " was fulfilled by " + who + ".";
+      break;
+    case happening_kind::request_fulfilment_failed:
+      title = "Access Request Fulfilment Failed";
+      decision = "fulfilment failed (" + who + ")";
+      sentence = "Your approved request " + id + " for " + target(r) + " could not be fulfilled: " +
+                 who + " reported it failed.";
       break;
     case happening_kind::request_denied:
       title = "Connection Request Denied";
@@ -274,6 +291,23 @@ mail_content decision_mail(const mail_context& ctx, const policy::request& r,
     if (!l.url.empty()) b.actions.push_back({l.label, l.url});
   add_request_link(b, request_url);
   return finish(ctx, subject(ctx, title, r.id), b);
+}
+
+mail_content fulfiller_mail(const mail_context& ctx, const policy::request& r,
+                            const std::string& request_url) {
+  body b;
+  b.heading = "Fulfilment needed";
+  b.intro.push_back("Request #" + std::to_string(r.id) + " of " + r.requester + " for " +
+                    target(r) +
+                    " is approved. The gate does not grant this resource itself: you are a "
+                    "fulfiller. Grant it, then mark the request fulfilled with your evidence, or "
+                    "failed with why.");
+  add_request_facts(b, r);
+  add_request_link(b, request_url);
+  if (request_url.empty())
+    b.intro.push_back("Mark it: gatehouse fulfil " + std::to_string(r.id) +
+                      " --evidence TEXT, or --failed --comment TEXT.");
+  return finish(ctx, subject(ctx, "Fulfilment Needed", r.id), b);
 }
 
 mail_content emergency_mail(const mail_context& ctx, const policy::request& r,

@@ -4,7 +4,9 @@
 //     "<instance_name> - Connection Approval Notification - #<id>", the request's facts and
 //     the approve / deny links (or, without a web listener, the commands that decide);
 //   - the requester, on each decision (approved, denied, expired, cancelled, revoked);
-//   - every approver, when emergency access was taken.
+//   - every approver, when emergency access was taken;
+//   - each fulfiller, when a request for a manual resource is approved; the requester when it
+//     is fulfilled or failed.
 // Both bodies carry the same facts; control characters a person wrote (a justification, a
 // comment) are made visible, not sent (mime.hpp body_safe), and the HTML one escapes every value.
 //
@@ -51,6 +53,10 @@ mail_content decision_mail(const mail_context& ctx, const policy::request& r,
                            policy::happening_kind what, const std::string& by,
                            const std::string& comment, const std::string& request_url,
                            const std::vector<mail_link>& open = {});
+
+// An approved request for a manual resource waits for its fulfillers; mail to one of them.
+mail_content fulfiller_mail(const mail_context& ctx, const policy::request& r,
+                            const std::string& request_url);
 
 // Emergency access was taken; mail to one of the approvers.
 mail_content emergency_mail(const mail_context& ctx, const policy::request& r,

@@ -45,6 +45,11 @@ result<policy::request> service::comment(const actor& by, policy::request_id id,
   return told(access_.comment(id, by.name(), text, by.is_administrator()));
 }
 
+result<policy::request> service::fulfil(const actor& by, policy::request_id id, bool failed,
+                                        const std::string& text) {
+  return told(access_.fulfil(id, by.name(), failed, text, by.is_administrator()));
+}
+
 result<policy::request> service::reassign(const actor& by, policy::request_id id,
                                           const std::string& to) {
   return told(access_.reassign(id, by.name(), by.name(), to, by.is_administrator()));
@@ -68,6 +73,9 @@ result<policy::request> service::perform(const actor& by, policy::request_id id,
     }
     result<policy::request> operator()(const reassign_action& a) {
       return self.reassign(by, id, a.to);
+    }
+    result<policy::request> operator()(const fulfil_action& a) {
+      return self.fulfil(by, id, a.failed, a.text);
     }
   };
   return std::visit(visitor{*this, by, id}, action);

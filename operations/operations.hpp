@@ -4,7 +4,8 @@
 // admin API (admin/policy_routes, a JSON adapter over it), the web app and the SSH own
 // commands call it alike; no JSON passes between them.
 //
-//   file, approve, deny, cancel, comment, reassign, revoke   through access_service, which
+//   file, approve, deny, cancel, comment, reassign, revoke,  through access_service, which
+//   fulfil (a manual resource, policy/fulfilment.hpp)
 //        decides who may (the policy core's rules), audits and commits; then this tells the
 //        gate service itself (gate_service::changed), so held connections, grant watchers and
 //        timers learn of the change at once. No caller has to remember it.
@@ -65,6 +66,10 @@ class service {
   policy::result<policy::request> cancel(const actor& by, policy::request_id id);
   policy::result<policy::request> comment(const actor& by, policy::request_id id,
                                           const std::string& text);
+  // Reports an approved manual request fulfilled (`text`: the evidence) or `failed` (`text`:
+  // why); `by` must be one of its fulfillers (policy/fulfilment.hpp) or the administrator.
+  policy::result<policy::request> fulfil(const actor& by, policy::request_id id, bool failed,
+                                         const std::string& text);
   // Hands `by`'s part of the request to `to`.
   policy::result<policy::request> reassign(const actor& by, policy::request_id id,
                                            const std::string& to);

@@ -52,6 +52,18 @@ policy::result<request_action> parse_request_action(std::string_view name,
     if (!*to) return make_error(error_code::invalid, "reassign needs `to`");
     return request_action{reassign_action{std::move(**to)}};
   }
+  if (name == "fulfil") {
+    auto evidence = read("evidence");
+    if (!evidence) return evidence.err();
+    if (!*evidence || (*evidence)->empty())
+      return make_error(error_code::invalid, "fulfil needs `evidence`: what was done");
+    return request_action{fulfil_action{false, std::move(**evidence)}};
+  }
+  if (name == "fulfil_failed") {
+    if (!*comment || (*comment)->empty())
+      return make_error(error_code::invalid, "a failed fulfilment needs `comment`: why");
+    return request_action{fulfil_action{true, std::move(**comment)}};
+  }
   return make_error(error_code::not_found, "no such action: " + std::string(name));
 }
 

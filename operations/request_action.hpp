@@ -8,6 +8,8 @@
 //   cancel
 //   comment   text (required, not empty)
 //   reassign  to (required)
+//   fulfil    evidence (required: what was done), for a manual resource
+//   fulfil_failed  comment (required: why it could not be done)
 //
 // Plain values and a pure function; any thread.
 #include <chrono>
@@ -35,8 +37,12 @@ struct comment_action {
 struct reassign_action {
   std::string to;  // who takes over the actor's part
 };
-using request_action =
-    std::variant<approve_action, deny_action, cancel_action, comment_action, reassign_action>;
+struct fulfil_action {
+  bool failed = false;
+  std::string text;  // the evidence, or why it failed
+};
+using request_action = std::variant<approve_action, deny_action, cancel_action, comment_action,
+                                    reassign_action, fulfil_action>;
 
 // The value of the argument `name`: nullopt when absent, an error (code invalid, one line)
 // when present but not text.

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "policy/access_service.hpp"
+#include "policy/fulfilment.hpp"
 #include "policy/notice_codec.hpp"
 
 namespace gatehouse::policy {
@@ -24,7 +25,9 @@ change_kind change_of(happening_kind k) {
     case happening_kind::grant_revoked: return change_kind::grant_revoked;
     case happening_kind::request_reviewed:
     case happening_kind::request_comment:
-    case happening_kind::request_reassigned: break;
+    case happening_kind::request_reassigned:
+    case happening_kind::request_fulfilled:
+    case happening_kind::request_fulfilment_failed: break;
   }
   return change_kind::request_updated;
 }
@@ -35,6 +38,7 @@ const char* text_field(happening_kind k) {
     case happening_kind::access_emergency: return "justification";
     case happening_kind::request_comment: return "text";
     case happening_kind::request_reassigned: return "reassigned";
+    case happening_kind::request_fulfilled: return "evidence";
     default: return "comment";
   }
 }
@@ -114,6 +118,19 @@ result<committed> access_service::commit(const request& r, const grant* g, const
                                          time_point now) {
   auto out = transition(r, g, e, now);
   if (!out) return out.err();
+  // A manual request just approved becomes a task for its fulfillers (who they are is the
+  // configuration's, which the pure transition does not read).
+  if (r.state != request_state::approved &&
+      fulfilment_of(out->next) == fulfilment_state::awaiting) {
+    notification n;
+    n.what = notification::kind::ask_fulfillers;
+    n.people = fulfillers_of(*config(), out->next);
+    if (n.people.empty())
+      spdlog::warn("request #{} for manual server {} is approved but rule {} names no fulfiller",
+                   out->next.id, out->next.server, out->next.rule);
+    else
+      out->notifications.push_back(std::move(n));
+  }
   // Audited before it takes effect: the events are made durable inside the store transaction,
   // after every write succeeded and before the commit makes the change visible.
   const bool must_be_audited = !only_takes_access_away(out->happened);
@@ -184,6 +201,7 @@ bool access_service::tell(const request& r, const notification& n, std::int64_t 
     case notification::kind::tell_requester:
       return notifier_.tell_requester(r, n.about, n.by, n.comment, once);
     case notification::kind::tell_emergency: return notifier_.tell_emergency(r, n.people, once);
+    case notification::kind::ask_fulfillers: return notifier_.ask_fulfillers(r, n.people, once);
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/duration.hpp"
+#include "policy/fulfilment.hpp"
 #include "policy/justification.hpp"
 
 namespace gatehouse::policy {
@@ -308,6 +309,16 @@ result<grant> access_service::revoke(grant_id id, const std::string& actor, bool
   });
   if (!done) return done.err();
   return std::move(*done->stored_grant);
+}
+
+result<request> access_service::fulfil(request_id id, const std::string& actor, bool failed,
+                                       const std::string& text, bool admin) {
+  auto cfg = config();
+  auto done = act(id, clock_.now(), [&](const request& r) {
+    return events::fulfil{actor, fulfillers_of(*cfg, r), failed, text, admin};
+  });
+  if (!done) return done.err();
+  return std::move(done->req);
 }
 
 result<request> access_service::get_request(request_id id) { return store_.get_request(id); }

@@ -36,6 +36,7 @@
 #include "policy/audit_sink.hpp"
 #include "policy/decision.hpp"
 #include "policy/notifier.hpp"
+#include "policy/recording_access.hpp"
 #include "policy/request.hpp"
 #include "policy/result.hpp"
 #include "policy/store.hpp"
@@ -123,6 +124,22 @@ class access_service {
   // told to the requester.
   result<grant> revoke(grant_id id, const std::string& actor, bool admin = false,
                        const std::string& comment = {});
+
+  // A fulfiller (policy/fulfilment.hpp; `admin`: the administrator) reports the approved
+  // manual request `id` fulfilled with `text` as evidence, or `failed` with `text` as why.
+  result<request> fulfil(request_id id, const std::string& actor, bool failed,
+                         const std::string& text, bool admin = false);
+
+  // Recordings under audit.recordings_need_approval (policy/recording_access.hpp; in
+  // recording_access.cpp): whether `auditor` may view `s`'s recording now; files (or finds
+  // their pending) request for it with `reason`; audits each view as recording.viewed
+  // (`how`: "replay" or "download"), whether or not an approval was needed.
+  result<recording_access> recording_access_for(const std::string& auditor,
+                                                const recorded_session& s);
+  result<request> file_recording_request(const std::string& auditor, const recorded_session& s,
+                                         const std::string& reason);
+  void recording_viewed(const std::string& auditor, const recorded_session& s,
+                        std::string_view how, const recording_access& access);
 
   result<request> get_request(request_id id);
   result<grant> get_grant(grant_id id);

@@ -101,6 +101,11 @@ decision decide(const policy_index& index, const target& t, const grant_source& 
   if (s == policy_index::npos)
     return denied(deny_reason::unknown_server, "unknown server " + t.server);
   const config::server& server = index.server(s);
+  if (server.protocol == config::protocol::manual &&
+      (t.protocol != config::protocol::manual || !t.account.empty()))
+    return denied(deny_reason::wrong_protocol,
+                  "server " + t.server + " is a manual resource: nobody connects to it through "
+                  "the gate; request it (its fulfillers grant it by hand)");
   if (server.protocol != t.protocol)
     return denied(deny_reason::wrong_protocol, "server " + t.server + " is reached over " +
                                                    std::string(to_string(server.protocol)) +

@@ -33,6 +33,14 @@ bool log_notifier::tell_requester(const request& r, happening_kind what, const s
   return true;
 }
 
+bool notifier::ask_fulfillers(const request& r, const std::vector<std::string>& fulfillers,
+                              std::string_view) {
+  for (const auto& person : fulfillers)
+    spdlog::info("notify {}: request #{} for {} is approved and waits for fulfilment", person, r.id,
+                 r.server);
+  return true;
+}
+
 bool log_notifier::tell_emergency(const request& r, const std::vector<std::string>& approvers,
                                   std::string_view) {
   spdlog::warn("notify: emergency access by {} to {}@{} (request #{}); told {}", r.requester,

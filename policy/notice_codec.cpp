@@ -12,10 +12,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<notification::kind, std::string_view>, 3> kind_names{{
+constexpr std::array<std::pair<notification::kind, std::string_view>, 4> kind_names{{
     {notification::kind::ask_approvers, "ask_approvers"},
     {notification::kind::tell_requester, "tell_requester"},
     {notification::kind::tell_emergency, "tell_emergency"},
+    {notification::kind::ask_fulfillers, "ask_fulfillers"},
 }};
 
 constexpr std::array all_happenings{
@@ -24,7 +25,8 @@ constexpr std::array all_happenings{
     happening_kind::request_expired,  happening_kind::request_cancelled,
     happening_kind::request_comment,  happening_kind::request_reassigned,
     happening_kind::access_emergency, happening_kind::grant_ended,
-    happening_kind::grant_revoked,
+    happening_kind::grant_revoked,    happening_kind::request_fulfilled,
+    happening_kind::request_fulfilment_failed,
 };
 
 const json::string* string_at(const json::object& o, std::string_view key) {

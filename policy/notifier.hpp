@@ -32,6 +32,10 @@ class notifier {
   // Emergency access was taken; `approvers` are all the approvers of the request.
   virtual bool tell_emergency(const request& r, const std::vector<std::string>& approvers,
                               std::string_view once) = 0;
+  // The approved manual request `r` is a task for `fulfillers` (policy/fulfilment.hpp). Those
+  // that do not mail only log it.
+  virtual bool ask_fulfillers(const request& r, const std::vector<std::string>& fulfillers,
+                              std::string_view once);
 };
 
 class log_notifier final : public notifier {

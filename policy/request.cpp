@@ -42,13 +42,16 @@ std::string_view to_string(record_kind k) {
     case record_kind::reassigned: return "reassigned";
     case record_kind::revoked: return "revoked";
     case record_kind::grant_ended: return "grant_ended";
+    case record_kind::fulfilled: return "fulfilled";
+    case record_kind::fulfilment_failed: return "fulfilment_failed";
   }
   return "comment";
 }
 
 std::optional<record_kind> parse_record_kind(std::string_view text) {
   constexpr record_kind all[] = {record_kind::comment, record_kind::reassigned,
-                                 record_kind::revoked, record_kind::grant_ended};
+                                 record_kind::revoked, record_kind::grant_ended,
+                                 record_kind::fulfilled, record_kind::fulfilment_failed};
   return parse_enum(text, all);
 }
 

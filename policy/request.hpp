@@ -30,8 +30,9 @@ enum class post_approval { none, pending, approved, denied };
 enum class verdict { approve, deny };
 // What a comment_record keeps: a person's comment, or a step of the request's life after
 // filing that is no decision (a reassignment "bob -> dave", a revocation with its comment, the
-// grant's end), kept with the comments so that the request's timeline shows every step.
-enum class record_kind { comment, reassigned, revoked, grant_ended };
+// grant's end, a manual resource fulfilled or failed: policy/fulfilment.hpp), kept with the
+// comments so that the request's timeline shows every step.
+enum class record_kind { comment, reassigned, revoked, grant_ended, fulfilled, fulfilment_failed };
 
 std::string_view to_string(request_state s);  // SPEC words: "pending", "approved", ...
 std::string_view to_string(post_approval p);  // "none", "pending", "approved", "denied"

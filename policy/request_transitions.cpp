@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/duration.hpp"
+#include "policy/fulfilment.hpp"
+#include "policy/recording_access.hpp"
 
 namespace gatehouse::policy {
 
@@ -143,6 +145,8 @@ void deny_request(step& s, const std::string& by, const std::string& comment) {
 // Who may decide at the current level, or why not.
 std::optional<error> check_decider(const request& r, const std::string& by, const char* verb) {
   if (!awaiting_decisions(r)) return finished(r);
+  if (is_recording_request(r) && by == recorded_person(r))
+    return refused(by + " cannot " + verb + " " + ref(r) + ": it asks to see their own session");
   if (by == r.requester && !r.auto_approve_requester)
     return refused(by + " cannot " + verb + " " + ref(r) + ": it is their own request");
   const std::size_t k = current_level(r);
@@ -286,6 +290,8 @@ outcome on_reassign(step& s, const events::reassign& e) {
                    ref(r));
   if (e.to == r.requester)
     return refused(e.to + " cannot approve " + ref(r) + ": it is their own request");
+  if (is_recording_request(r) && e.to == recorded_person(r))
+    return refused(e.to + " cannot approve " + ref(r) + ": it asks to see their own session");
   const std::size_t k = current_level(r);
   bool moved = false, asked = false;
   for (std::size_t j = k; j < r.levels.size(); ++j) {
@@ -358,6 +364,34 @@ outcome on_end_grant(step& s) {
   return std::move(s.out);
 }
 
+outcome on_fulfil(step& s, const events::fulfil& e) {
+  request& r = s.r();
+  if (r.protocol != config::protocol::manual)
+    return refused(ref(r) + " is not for a manual resource: there is nothing to fulfil");
+  switch (fulfilment_of(r)) {
+    case fulfilment_state::awaiting: break;
+    case fulfilment_state::fulfilled: return refused(ref(r) + " is already fulfilled");
+    case fulfilment_state::failed: return refused("the fulfilment of " + ref(r) + " already failed");
+    case fulfilment_state::none:
+      if (r.state == request_state::pending)
+        return refused(ref(r) + " is not approved yet: it cannot be fulfilled");
+      return finished(r);
+  }
+  if (!e.admin && std::find(e.fulfillers.begin(), e.fulfillers.end(), e.by) == e.fulfillers.end())
+    return refused(e.by + " is not a fulfiller of " + ref(r) +
+                   (e.fulfillers.empty() ? "" : " (fulfillers: " + join(e.fulfillers) + ")"));
+  if (e.text.empty())
+    return make_error(error_code::invalid, e.failed ? "say why the fulfilment failed"
+                                                    : "the evidence of the fulfilment is missing");
+  const std::string by = e.admin ? std::string(admin_actor) : e.by;
+  const auto kind = e.failed ? happening_kind::request_fulfilment_failed
+                             : happening_kind::request_fulfilled;
+  s.keep(e.failed ? record_kind::fulfilment_failed : record_kind::fulfilled, by, e.text);
+  s.happen(kind, by, e.text);
+  s.tell_requester(kind, by, e.text);
+  return std::move(s.out);
+}
+
 }  // namespace
 
 std::string_view audit_name(happening_kind k) {
@@ -373,6 +407,8 @@ std::string_view audit_name(happening_kind k) {
     case happening_kind::access_emergency: return "access.emergency";
     case happening_kind::grant_ended: return "grant.ended";
     case happening_kind::grant_revoked: return "grant.revoked";
+    case happening_kind::request_fulfilled: return "request.fulfilled";
+    case happening_kind::request_fulfilment_failed: return "request.fulfilment_failed";
   }
   return "request.unknown";
 }
@@ -402,6 +438,7 @@ result<transition_outcome> transition(const request& r, const grant* current, co
                         [&](const events::reassign& x) { return on_reassign(s, x); },
                         [&](const events::revoke& x) { return on_revoke(s, x); },
                         [&](const events::end_grant&) { return on_end_grant(s); },
+                        [&](const events::fulfil& x) { return on_fulfil(s, x); },
                     },
                     e);
 }

@@ -37,6 +37,9 @@
 //   approved   end_grant          grant active, now >= its end           grant ended, recorded
 //                                                                        (grant_ended)
 //   any        comment(by)        by is involved; text non-empty         comment appended only
+//   approved   fulfil(by)         manual, not yet fulfilled or failed;   recorded (fulfilled /
+//                                 by a fulfiller or admin; text          fulfilment_failed), tell
+//                                                                        requester
 //   terminal   anything else      -                                      refused: "request #7 is
 //                                                                        already denied"
 //
@@ -105,11 +108,20 @@ struct revoke {
   std::string comment{};  // why; kept in the request's records, audited, told to the requester
 };
 struct end_grant {};
+// A fulfiller reports an approved request for a manual resource done (with evidence) or failed
+// (with why). `fulfillers` are the people the rule names now (policy/fulfilment.hpp).
+struct fulfil {
+  std::string by;
+  std::vector<std::string> fulfillers;
+  bool failed = false;
+  std::string text;
+  bool admin = false;
+};
 }  // namespace events
 
 using event = std::variant<events::file, events::approve, events::deny, events::admin_approve,
                            events::admin_deny, events::cancel, events::expire, events::comment,
-                           events::reassign, events::revoke, events::end_grant>;
+                           events::reassign, events::revoke, events::end_grant, events::fulfil>;
 
 // What happened, in audit vocabulary (SPEC "Audit").
 enum class happening_kind {
@@ -124,6 +136,8 @@ enum class happening_kind {
   access_emergency,    // access.emergency
   grant_ended,         // grant.ended
   grant_revoked,       // grant.revoked
+  request_fulfilled,   // request.fulfilled: a manual resource was granted by a fulfiller
+  request_fulfilment_failed,  // request.fulfilment_failed
 };
 std::string_view audit_name(happening_kind k);  // "request.created", ...
 
@@ -138,6 +152,7 @@ struct notification {
     ask_approvers,   // `people` of `level` are due to decide
     tell_requester,  // `about` happened, by `by`, with `comment`
     tell_emergency,  // emergency access was taken; `people` are all the approvers
+    ask_fulfillers,  // an approved manual request is a task for `people` (policy/fulfilment.hpp)
   };
   notification::kind what = kind::ask_approvers;
   std::size_t level = 0;

@@ -43,14 +43,15 @@ web_reply app::api_routes(const web_request& r, std::string_view path, const ses
     return json_error(405, "use GET or POST");
   }
 
-  // A person sees the requests they filed or are an approver of, and their grants.
+  // A person sees the requests they filed, are an approver or a fulfiller of, and their grants.
   admin::route_caller caller;
   caller.person = me;
-  caller.sees_request = [&me](const policy::request& q) { return may_see(q, me); };
+  auto cfg = context_.current_config();
+  caller.sees_request = [&me, cfg](const policy::request& q) { return may_see(*cfg, q, me); };
   caller.sees_grant = [&](const policy::grant& g) {
     if (g.person == me) return true;
     auto q = ops.get_request(g.request);
-    return q && may_see(*q, me);
+    return q && may_see(*cfg, *q, me);
   };
   const std::string v1 = "/v1/" + std::string(path.substr(prefix.size()));
   auto reply = admin::handle_policy_route(ops, {r.method, v1 + query, r.body, "web:" + me}, caller);

@@ -4,6 +4,7 @@
 
 #include "approval/secrets.hpp"
 #include "approval/token_store.hpp"
+#include "policy/fulfilment.hpp"
 #include "policy/request.hpp"
 #include "web/forms.hpp"
 #include "web/html.hpp"
@@ -36,6 +37,22 @@ web_reply message_page(int status, std::string_view title, const viewer& v, std:
 
 bool may_see(const policy::request& r, std::string_view person) {
   return r.requester == person || policy::is_approver(r, person);
+}
+
+namespace {
+bool fulfils(const config::config& c, const policy::request& r, std::string_view person) {
+  if (r.protocol != config::protocol::manual) return false;
+  auto people = policy::fulfillers_of(c, r);
+  return std::find(people.begin(), people.end(), person) != people.end();
+}
+}  // namespace
+
+bool may_see(const config::config& c, const policy::request& r, std::string_view person) {
+  return may_see(r, person) || fulfils(c, r, person);
+}
+
+bool due_to_fulfil(const config::config& c, const policy::request& r, std::string_view person) {
+  return policy::fulfilment_of(r) == policy::fulfilment_state::awaiting && fulfils(c, r, person);
 }
 
 app::app(app_context context)

@@ -46,6 +46,7 @@
 
 namespace gatehouse::policy {
 class gate_service;
+class access_service;
 class authorization;
 struct request;
 }  // namespace gatehouse::policy
@@ -159,9 +160,17 @@ class app {
   static web_reply audit_events(const config_ptr& cfg, const web_request& r, bool csv,
                                 const viewer& v);
   static web_reply audit_sessions(const config_ptr& cfg, const web_request& r, const viewer& v);
+  // Replay and download check audit.recordings_need_approval and audit recording.viewed
+  // through `access` (thread-safe); `csrf` is the form token of the page's request form.
   static web_reply audit_replay(const config_ptr& cfg, const std::string& session_id,
-                                const viewer& v);
-  static web_reply audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v);
+                                const viewer& v, policy::access_service& access,
+                                const std::string& csrf);
+  static web_reply audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v,
+                                   policy::access_service& access);
+  // POST /audit/sessions/ID/request: files (or finds) the viewer's request to see ID's recording.
+  static web_reply audit_recording_request(const config_ptr& cfg, const std::string& session_id,
+                                           const viewer& v, policy::access_service& access,
+                                           const std::string& reason);
   web_reply audit_requests(const web_request& r, bool csv, const viewer& v);
   // Prometheus text from counters kept in memory; with listen.http.metrics_token, only for
   // "Authorization: Bearer TOKEN" (401 otherwise).
@@ -192,8 +201,12 @@ std::string waiting_sentence(const policy::request& r, std::string_view onward);
 constexpr std::string_view terminal_onward_words = "the terminal";
 constexpr std::string_view sftp_onward_words = "the file browser";
 
-// Who may see a request: its requester and its approvers.
+// Who may see a request: its requester and its approvers; with the configuration, also the
+// fulfillers of a manual request (policy/fulfilment.hpp).
 bool may_see(const policy::request& r, std::string_view person);
+bool may_see(const config::config& c, const policy::request& r, std::string_view person);
+// `person` is due to fulfil `r`: it waits for fulfilment and they are one of its fulfillers.
+bool due_to_fulfil(const config::config& c, const policy::request& r, std::string_view person);
 
 // The group whose members see the audit pages (/audit...).
 constexpr std::string_view auditors_group = "auditors";

@@ -9,6 +9,7 @@
 
 #include "audit/log_files.hpp"
 #include "audit/query.hpp"
+#include "policy/async/gate_service.hpp"
 #include "web/app.hpp"
 #include "web/audit_search.hpp"
 #include "web/audit_views.hpp"
@@ -73,7 +74,11 @@ web_reply app::audit_routes(const web_request& r, std::string_view path, const s
                         "The audit pages are for members of the auditors group. Ask an "
                         "administrator to add you to it in the configuration.");
   const viewer v{s.person, true};
-  if (r.method != "GET" && r.method != "HEAD")
+  auto parts = path_segments(path);
+  // The one form of the audit pages: asking to see a recording (recordings_need_approval).
+  const bool recording_request = r.method == "POST" && parts.size() == 4 &&
+                                 parts[1] == "sessions" && parts[3] == "request";
+  if (r.method != "GET" && r.method != "HEAD" && !recording_request)
     return message_page(405, "Method not allowed", v, "The audit pages only show.");
   if (path == "/audit/requests" || path == "/audit/requests.csv")
     return audit_requests(r, path == "/audit/requests.csv", v);
@@ -90,12 +95,28 @@ web_reply app::audit_routes(const web_request& r, std::string_view path, const s
         [cfg, r, v, csv = path == "/audit.csv"] { return audit_events(cfg, r, csv, v); });
   if (path == "/audit/sessions")
     return off_thread([cfg, r, v] { return audit_sessions(cfg, r, v); });
-  auto parts = path_segments(path);
+  // The access service is thread-safe; the viewer's name is copied for the worker.
+  auto* access = &context_.gate.access();
+  if (recording_request) {
+    if (!same_origin(r))
+      return message_page(403, "Refused", v, "This form was sent from another site.");
+    auto form = parse_form(r.body);
+    if (!csrf_ok("session:" + s.token, form["csrf"]))
+      return message_page(403, "Refused", v, "The form has expired; reload the page and try again.");
+    return off_thread([cfg, access, person = s.person, id = std::string(parts[2]),
+                       reason = form["reason"]] {
+      return audit_recording_request(cfg, id, viewer{person, true}, *access, reason);
+    });
+  }
   if (parts.size() == 3 && parts[1] == "sessions")
-    return off_thread([cfg, v, id = std::string(parts[2])] { return audit_replay(cfg, id, v); });
+    return off_thread([cfg, access, person = s.person, id = std::string(parts[2]),
+                       csrf = csrf_token("session:" + s.token)] {
+      return audit_replay(cfg, id, viewer{person, true}, *access, csrf);
+    });
   if (parts.size() == 3 && parts[1] == "recordings")
-    return off_thread(
-        [cfg, v, name = std::string(parts[2])] { return audit_recording(cfg, name, v); });
+    return off_thread([cfg, access, person = s.person, name = std::string(parts[2])] {
+      return audit_recording(cfg, name, viewer{person, true}, *access);
+    });
   return message_page(404, "Not found", v, "There is no such page.");
 }
 

@@ -1,6 +1,10 @@
 // Sessions from the audit log: GET /audit/sessions (the list), /audit/sessions/ID (facts and
 // the replay with asciinema-player), /audit/recordings/NAME.cast (the recording itself, found
-// through the session's own events, never from a path in the URL).
+// through the session's own events, never from a path in the URL). Under
+// audit.recordings_need_approval a replay or download first needs the viewer's approved request
+// for recording:ID (policy/recording_access.hpp): the page offers to file it (POST
+// /audit/sessions/ID/request) and waits; every replay and download is audited as
+// recording.viewed, approval needed or not.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -8,6 +12,7 @@
 #include "audit/log_files.hpp"
 #include "audit/query.hpp"
 #include "core/duration.hpp"
+#include "policy/access_service.hpp"
 #include "web/app.hpp"
 #include "web/audit_search.hpp"
 #include "web/audit_sessions.hpp"
@@ -58,6 +63,32 @@ std::string session_link(const audit_session& s) {
 std::string recording_link(const std::string& path) {
   auto name = recording_name(path);
   return "<a href=\"/audit/recordings/" + url_encode(name) + "\" download>" + escape(name) + "</a>";
+}
+
+policy::recorded_session recorded(const audit_session& s) {
+  return {s.id, s.person, s.server, s.account};
+}
+
+// What a viewer without approval sees instead of the recording: their request waiting (the page
+// reloads itself until it is decided), or the form that files it.
+std::string approval_needed(const audit_session& s, const policy::recording_access& access,
+                            const std::string& csrf) {
+  std::string out =
+      "<div class=\"card\"><h2>Approval needed</h2><p class=\"notice\">Viewing the recording of "
+      "this session needs an approved request (audit.recordings_need_approval), decided by its "
+      "approvers, never by " + escape(s.person) + ".</p>";
+  if (access.pending) {
+    const auto& r = *access.pending;
+    out += "<p>Your <a href=\"/requests/" + std::to_string(r.id) + "\">request #" +
+           std::to_string(r.id) + "</a> is pending. " +
+           escape(waiting_sentence(r, "the recording")) + "</p></div>";
+    return out;
+  }
+  return out + "<form method=\"post\" action=\"/audit/sessions/" + url_encode(s.id) +
+         "/request\"><input type=\"hidden\" name=\"csrf\" value=\"" + escape(csrf) +
+         "\"><label for=\"reason\">Why you need to see it</label><textarea id=\"reason\" "
+         "name=\"reason\" required maxlength=\"2000\"></textarea><div class=\"actions\"><button "
+         "type=\"submit\">Ask to view the recording</button></div></form></div>";
 }
 
 std::string list_form(const audit_search& s) {
@@ -113,7 +144,8 @@ web_reply app::audit_sessions(const config_ptr& cfg, const web_request& r, const
   return html_reply(200, "Sessions", v, body);
 }
 
-web_reply app::audit_replay(const config_ptr& cfg, const std::string& session_id, const viewer& v) {
+web_reply app::audit_replay(const config_ptr& cfg, const std::string& session_id, const viewer& v,
+                            policy::access_service& access, const std::string& csrf) {
   std::string error;
   auto sessions = one_session(cfg->audit.log, session_id, error);
   if (!error.empty()) return message_page(500, "The audit log cannot be read", v, error);
@@ -135,6 +167,15 @@ web_reply app::audit_replay(const config_ptr& cfg, const std::string& session_id
     body += "<p class=\"muted\">This session was not recorded.</p>";
     return html_reply(200, "Session " + s.id, v, body);
   }
+  const std::string person(v.person);
+  auto allowed = access.recording_access_for(person, recorded(s));
+  if (!allowed) return message_page(500, "Try again later", v, allowed.message());
+  if (!allowed->allowed) {
+    auto page = html_reply(403, "Session " + s.id, v, body + approval_needed(s, *allowed, csrf));
+    if (allowed->pending) page.headers.emplace_back("Refresh", "10");
+    return page;
+  }
+  access.recording_viewed(person, recorded(s), "replay", *allowed);
   const bool player = player_installed(cfg->listen.http ? cfg->listen.http->asciinema_player : "");
   for (const auto& path : s.recordings) {
     auto name = recording_name(path);
@@ -159,16 +200,18 @@ web_reply app::audit_replay(const config_ptr& cfg, const std::string& session_id
   return reply;
 }
 
-web_reply app::audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v) {
+web_reply app::audit_recording(const config_ptr& cfg, const std::string& name, const viewer& v,
+                               policy::access_service& access) {
   auto id = session_of_recording_name(name);
   if (id.empty()) return message_page(404, "Not found", v, "There is no such recording.");
   std::string error;
   auto sessions = one_session(cfg->audit.log, id, error);
   if (!error.empty()) return message_page(500, "The audit log cannot be read", v, error);
   std::string path;
+  const audit_session* session = nullptr;
   for (const auto& s : sessions)
     for (const auto& p : s.recordings)
-      if (recording_name(p) == name) path = p;
+      if (recording_name(p) == name) path = p, session = &s;
   std::error_code ec;
   if (path.empty() || !std::filesystem::is_regular_file(path, ec))
     return message_page(404, "Not found", v, "There is no such recording.");
@@ -178,6 +221,14 @@ web_reply app::audit_recording(const config_ptr& cfg, const std::string& name, c
                         "This recording is too large to send from the web app; read it on the "
                         "gate: " +
                             path);
+  const std::string person(v.person);
+  auto allowed = access.recording_access_for(person, recorded(*session));
+  if (!allowed) return message_page(500, "Try again later", v, allowed.message());
+  if (!allowed->allowed)
+    return message_page(403, "Approval needed", v,
+                        "Viewing this recording needs an approved request: ask for it on "
+                        "/audit/sessions/" + id + ".");
+  access.recording_viewed(person, recorded(*session), "download", *allowed);
   std::ifstream in(path, std::ios::binary);
   if (!in) return message_page(500, "Not readable", v, "The recording cannot be read.");
   std::ostringstream text;
@@ -185,6 +236,21 @@ web_reply app::audit_recording(const config_ptr& cfg, const std::string& name, c
   web_reply reply{200, "application/x-asciicast", std::move(text).str(), {}};
   reply.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
   return reply;
+}
+
+web_reply app::audit_recording_request(const config_ptr& cfg, const std::string& session_id,
+                                       const viewer& v, policy::access_service& access,
+                                       const std::string& reason) {
+  std::string error;
+  auto sessions = one_session(cfg->audit.log, session_id, error);
+  if (!error.empty()) return message_page(500, "The audit log cannot be read", v, error);
+  if (sessions.empty())
+    return message_page(404, "Not found", v, "The audit log has no session " + session_id + ".");
+  auto filed = access.file_recording_request(std::string(v.person), recorded(sessions.front()),
+                                             reason);
+  if (!filed) return message_page(filed.code() == policy::error_code::invalid ? 400 : 403,
+                                  "Not done", v, filed.message());
+  return redirect("/audit/sessions/" + url_encode(session_id));
 }
 
 }  // namespace gatehouse::web

@@ -38,7 +38,7 @@ bool due_to_decide(const policy::request& r, std::string_view person) {
 // A request form's fields as the operations' named arguments: those the pages send, when filled.
 operations::argument_reader arguments_of(const std::map<std::string, std::string>& form) {
   return [&form](std::string_view key) -> policy::result<std::optional<std::string>> {
-    constexpr std::string_view sent[] = {"comment", "text", "to", "duration"};
+    constexpr std::string_view sent[] = {"comment", "text", "to", "duration", "evidence"};
     auto it = form.find(std::string(key));
     if (std::find(std::begin(sent), std::end(sent), key) == std::end(sent) || it == form.end() ||
         it->second.empty())
@@ -101,10 +101,13 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     auto all = ops.list_requests({});
     if (!all) return message_page(500, "Try again later", who, all.message());
     const bool approvals = path == "/my/approvals";
+    const auto cfg = context_.current_config();
     std::vector<policy::request> due, open, closed;
     for (auto& q : *all) {
-      if (approvals ? !policy::is_approver(q, me) : q.requester != me) continue;
-      if (approvals && due_to_decide(q, me))
+      // A fulfiller's task (an approved manual request) is action required too.
+      const bool fulfil = approvals && due_to_fulfil(*cfg, q, me);
+      if (!fulfil && (approvals ? !policy::is_approver(q, me) : q.requester != me)) continue;
+      if (fulfil || (approvals && due_to_decide(q, me)))
         due.push_back(std::move(q));
       else if (policy::awaiting_decisions(q))
         open.push_back(std::move(q));
@@ -140,7 +143,8 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     auto q =
         id ? ops.get_request(*id)
            : policy::result<policy::request>(policy::make_error(policy::error_code::not_found, ""));
-    if (!q || !may_see(*q, me))
+    const auto cfg = context_.current_config();
+    if (!q || !may_see(*cfg, *q, me))
       return message_page(404, "Not found", who, "There is no such request you may see.");
     const std::string base = "/requests/" + std::to_string(q->id);
     std::string body = "<h1>Request #" + std::to_string(q->id) + "</h1><div class=\"card\">" +
@@ -159,6 +163,20 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
           "\"><div class=\"actions\"><button class=\"approve\" type=\"submit\">Approve"
           "</button><button class=\"deny\" type=\"submit\" formaction=\"" +
           base + "/deny\">Deny</button></div></form>";
+    }
+    if (due_to_fulfil(*cfg, *q, me)) {
+      body += "<form class=\"card\" method=\"post\" action=\"" + base + "/fulfil\">" +
+              hidden_csrf(csrf) +
+              "<h2>Fulfilment</h2><p>The gate does not grant " + escape(q->server) +
+              " itself: grant it, then say what you did.</p><label for=\"evidence\">Evidence"
+              "</label><textarea id=\"evidence\" name=\"evidence\" required maxlength=\"2000\">"
+              "</textarea><div class=\"actions\"><button class=\"approve\" type=\"submit\">"
+              "Mark fulfilled</button></div></form><form class=\"card\" method=\"post\" "
+              "action=\"" + base + "/fulfil_failed\">" + hidden_csrf(csrf) +
+              "<label for=\"failed-comment\">Why it cannot be done</label><textarea "
+              "id=\"failed-comment\" name=\"comment\" required maxlength=\"2000\"></textarea>"
+              "<div class=\"actions\"><button class=\"deny\" type=\"submit\">Mark failed"
+              "</button></div></form>";
     }
     if (policy::is_approver(*q, me) && q->state == policy::request_state::pending) {
       body += "<form class=\"card\" method=\"post\" action=\"" + base + "/reassign\">" +

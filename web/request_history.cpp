@@ -60,6 +60,8 @@ std::string record_text(const policy::comment_record& c) {
     case record_kind::reassigned: out = "reassigned by " + c.author; break;
     case record_kind::revoked: out = "revoked by " + c.author; break;
     case record_kind::grant_ended: out = "grant ended"; break;
+    case record_kind::fulfilled: out = "fulfilled by " + c.author; break;
+    case record_kind::fulfilment_failed: out = "fulfilment failed by " + c.author; break;
   }
   return c.text.empty() ? out : out + ": " + c.text;
 }

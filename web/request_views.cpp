@@ -39,6 +39,9 @@ std::string record_html(const policy::comment_record& c) {
       return who + " reassigned the approval (" + escape(c.text) + ")";
     case policy::record_kind::revoked: return who + " revoked the grant" + quoted(c.text);
     case policy::record_kind::grant_ended: return "The grant ended";
+    case policy::record_kind::fulfilled: return who + " fulfilled the request" + quoted(c.text);
+    case policy::record_kind::fulfilment_failed:
+      return who + " could not fulfil the request" + quoted(c.text);
   }
   return escape(c.text);
 }

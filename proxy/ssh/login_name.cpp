@@ -56,6 +56,10 @@ std::variant<login_target, std::string> resolve_login(const config::config& cfg,
   out.server = cfg.find_server(login.server);
   if (out.server == nullptr) return "unknown server '" + login.server + "'";
   const auto& server = *out.server;
+  if (server.protocol == config::protocol::manual)
+    return "server '" + server.name +
+           "' is a manual resource: nobody connects to it through the gate; request it (its "
+           "fulfillers grant it by hand)";
   if (server.protocol != config::protocol::ssh)
     return "server '" + server.name + "' is not reached over SSH";
   if (server.accounts.empty()) return "server '" + server.name + "' has no accounts";

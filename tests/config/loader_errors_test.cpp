@@ -329,7 +329,8 @@ rules:
             (lines{
                 "test.yaml:1:28: bad value 'ignore' for 'on_write_failure': expected refuse or "
                 "continue",
-                "test.yaml:4:28: bad value 'telnet' for 'protocol': expected ssh, rdp or http",
+                "test.yaml:4:28: bad value 'telnet' for 'protocol': expected ssh, rdp, http or "
+                "manual",
                 "test.yaml:6:90: bad value 'most' for 'condition': expected any or all",
                 "test.yaml:7:52: bad value 'aprove' for 'mode': expected allow, justify, approve "
                 "or deny (did you mean 'approve'?)",

@@ -183,6 +183,11 @@ class AuditPages(unittest.TestCase):
         with open(self.cast) as f:
             self.assertEqual(cast.body, f.read())
         self.assertEqual(json.loads(cast.body.splitlines()[0])["version"], 2)
+        # Every replay and download is audited, even where no approval is needed.
+        viewed = [e for e in read_events(self.log) if e["event"] == "recording.viewed"
+                  and e["session"] == self.session]
+        self.assertEqual({(e["actor"], e["how"], e["approval"]) for e in viewed},
+                         {("carol", "replay", "not_needed"), ("carol", "download", "not_needed")})
         for bad in ("nosuch-1.cast", urllib.parse.quote("../../etc/passwd", safe=""),
                     "..%2Faudit.jsonl", f"{self.session}.cast.bak", f"{self.session}"):
             self.assertEqual(self.get(f"/audit/recordings/{bad}").status, 404, bad)

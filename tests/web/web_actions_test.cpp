@@ -32,7 +32,7 @@ TEST_F(WebActions, ApiFilesForTheSignedInPersonWhateverTheBodySays) {
   auto bad = api_post("/api/v1/requests", R"({"target":"web01","reason":"x"})", alice);
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.body,
-            R"j({"error":"target must be ACCOUNT@SERVER (or SERVER for an RDP or web server)"})j");
+            R"j({"error":"target must be ACCOUNT@SERVER (or SERVER for an RDP, web or manual server)"})j");
 }
 
 TEST_F(WebActions, ApiHidesWhatThePersonMayNotSee) {
