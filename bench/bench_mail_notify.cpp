@@ -45,6 +45,7 @@ void BM_compose_only(benchmark::State& state) {
     mime_message m{"gate",
                    "gate@example.com",
                    "bob@example.com",
+                   "",
                    c.subject,
                    r.window.start,
                    "x.42@example.com",
