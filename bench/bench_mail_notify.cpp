@@ -42,14 +42,8 @@ void BM_compose_only(benchmark::State& state) {
   const mail_context ctx{"gate", "gate.example.com"};
   for (auto _ : state) {
     auto c = approver_mail(ctx, r, 0, "bob", "https://gate.example.com/approvals/T", "");
-    mime_message m{"gate",
-                   "gate@example.com",
-                   "bob@example.com",
-                   "",
-                   c.subject,
-                   r.window.start,
-                   "x.42@example.com",
-                   c.text,
+    mime_message m{"gate",    "gate@example.com", "bob@example.com",  "",
+                   c.subject, r.window.start,     "x.42@example.com", c.text,
                    c.html};
     benchmark::DoNotOptimize(render(m));
   }

@@ -142,12 +142,16 @@ void check_http_apps(const config& c, const source_map& where, reporter& report)
       report.error(where.servers[i].name,
                    "http server " + quote(s.name) +
                        " cannot be served: set listen.http with apps_domain (it is served at "
-                       "https://" + s.name + ".<apps_domain>/)");
+                       "https://" +
+                       s.name + ".<apps_domain>/)");
       continue;
     }
-    if (auto problem = check_host_name(s.name); !problem.empty() || s.name.find('.') != std::string::npos) {
-      report.error(where.servers[i].name, "http server names are host name labels (letters, digits, "
-                                          "'-'): " + quote(s.name) + " cannot be one");
+    if (auto problem = check_host_name(s.name);
+        !problem.empty() || s.name.find('.') != std::string::npos) {
+      report.error(where.servers[i].name,
+                   "http server names are host name labels (letters, digits, "
+                   "'-'): " +
+                       quote(s.name) + " cannot be one");
       continue;
     }
     std::vector<std::string> names{s.name + "." + c.listen.http->apps_domain};
@@ -157,8 +161,8 @@ void check_http_apps(const config& c, const source_map& where, reporter& report)
       auto [it, fresh] = owner.emplace(n, s.name);
       if (!fresh && it->second != s.name)
         report.error(where.servers[i].name, "host name " + quote(n) + " of http server " +
-                                                quote(s.name) + " is already " +
-                                                quote(it->second) + "'s");
+                                                quote(s.name) + " is already " + quote(it->second) +
+                                                "'s");
     }
   }
 }

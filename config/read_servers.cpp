@@ -13,8 +13,8 @@
 namespace gatehouse::config {
 
 namespace {
-constexpr std::string_view server_keys[] = {"name",     "protocol", "address", "url",
-                                            "host_key", "accounts", "groups", "ca_file",
+constexpr std::string_view server_keys[] = {"name",     "protocol",     "address", "url",
+                                            "host_key", "accounts",     "groups",  "ca_file",
                                             "hosts",    "pass_identity"};
 constexpr std::string_view account_keys[] = {"name", "key_file", "auth"};
 constexpr std::string_view server_group_keys[] = {"name", "require_manager_approval"};
@@ -42,8 +42,9 @@ void reject_key(const map_reader& m, std::string_view key, protocol p) {
 void read_http_app(const map_reader& m, server& s) {
   if (m.has("ca_file")) read_path(m, "ca_file", s.ca_file);
   if (s.url.starts_with("https://") && s.ca_file.empty())
-    m.report().error(m.value_at("url"),
-                     "an https:// upstream needs 'ca_file' (the PEM bundle it is verified against)");
+    m.report().error(
+        m.value_at("url"),
+        "an https:// upstream needs 'ca_file' (the PEM bundle it is verified against)");
   if (m.read_strings("hosts", s.hosts)) {
     for (auto& h : s.hosts) {
       auto problem = check_host_name(h);
@@ -52,7 +53,8 @@ void read_http_app(const map_reader& m, server& s) {
     }
   }
   m.read_enum("pass_identity", s.pass_identity,
-              {{"jwt", pass_identity::jwt}, {"header", pass_identity::header},
+              {{"jwt", pass_identity::jwt},
+               {"header", pass_identity::header},
                {"none", pass_identity::none}});
 }
 
@@ -88,13 +90,11 @@ void read_server(const map_reader& m, config& out, source_map& where) {
   server s;
   server_source at;
   read_name(m, s.name, at.name);
-  bool protocol_known =
-      !m.has("protocol") ||
-      m.read_enum("protocol", s.protocol,
-                  {{"ssh", protocol::ssh},
-                   {"rdp", protocol::rdp},
-                   {"http", protocol::http},
-                   {"manual", protocol::manual}});
+  bool protocol_known = !m.has("protocol") || m.read_enum("protocol", s.protocol,
+                                                          {{"ssh", protocol::ssh},
+                                                           {"rdp", protocol::rdp},
+                                                           {"http", protocol::http},
+                                                           {"manual", protocol::manual}});
   if (protocol_known && s.protocol == protocol::manual) {
     // Fulfilled by people, never connected to: nothing of a connection applies.
     for (auto key : {"address", "url", "ca_file", "hosts", "pass_identity", "host_key", "accounts"})

@@ -36,11 +36,20 @@ constexpr std::string_view http_keys[] = {
     "asciinema_player", "metrics_token",       "apps_domain",
     "assertion_key",    "max_connections",     "max_connections_per_source"};
 constexpr std::string_view admin_keys[] = {"socket", "group"};
-constexpr std::string_view mail_keys[] = {
-    "smtp",       "from",       "user",           "password",
-    "starttls",   "ca_file",    "keep_sent",      "inbox",
-    "inbox_user", "inbox_password", "inbox_ca_file", "inbox_poll",
-    "trusted_authserv_id", "reply_to"};
+constexpr std::string_view mail_keys[] = {"smtp",
+                                          "from",
+                                          "user",
+                                          "password",
+                                          "starttls",
+                                          "ca_file",
+                                          "keep_sent",
+                                          "inbox",
+                                          "inbox_user",
+                                          "inbox_password",
+                                          "inbox_ca_file",
+                                          "inbox_poll",
+                                          "trusted_authserv_id",
+                                          "reply_to"};
 constexpr std::string_view audit_keys[] = {"log",
                                            "recordings",
                                            "syslog",
@@ -185,7 +194,8 @@ void read_inbox(const map_reader& m, mail_settings& out) {
     if (host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]"))
       return std::string();
     return "plain imap:// is only for an IMAP server on this host (127.0.0.1, localhost, "
-           "[::1]); use imaps:// for '" + std::string(url) + "'";
+           "[::1]); use imaps:// for '" +
+           std::string(url) + "'";
   });
   m.read_string("inbox_user", out.inbox_user);
   m.read_string("inbox_password", out.inbox_password);

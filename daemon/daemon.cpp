@@ -99,20 +99,20 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     listeners["admin"] = config_->listen.admin.socket;
     auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::steady_clock::now() - started_);
-    return {{"instance_name", config_->instance_name},
-            {"version", GATEHOUSE_VERSION},
-            {"pid", static_cast<std::int64_t>(::getpid())},
-            {"config_file", config_path_},
-            {"config_loaded_at", format_rfc3339(config_loaded_at_)},
-            {"reloads", reloads_},
-            {"uptime_seconds", uptime.count()},
-            {"store", config::shown_store_url(config_->store)},  // never its password
-            {"watchers", static_cast<std::int64_t>(gate_->watcher_count())},
-            {"listeners", std::move(listeners)},
-            {"audit", audit_.status()},
-            {"node", presence_ ? presence_->id() : std::string()},
-            {"nodes", presence_ ? nodes::nodes_view(*presence_, clock_.now())
-                                : boost::json::array()}};
+    return {
+        {"instance_name", config_->instance_name},
+        {"version", GATEHOUSE_VERSION},
+        {"pid", static_cast<std::int64_t>(::getpid())},
+        {"config_file", config_path_},
+        {"config_loaded_at", format_rfc3339(config_loaded_at_)},
+        {"reloads", reloads_},
+        {"uptime_seconds", uptime.count()},
+        {"store", config::shown_store_url(config_->store)},  // never its password
+        {"watchers", static_cast<std::int64_t>(gate_->watcher_count())},
+        {"listeners", std::move(listeners)},
+        {"audit", audit_.status()},
+        {"node", presence_ ? presence_->id() : std::string()},
+        {"nodes", presence_ ? nodes::nodes_view(*presence_, clock_.now()) : boost::json::array()}};
   }
 
   std::string reload(const std::string& by) override {
@@ -300,9 +300,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
                          [&](const std::string& net) { return network_contains(net, ip); });
     };
     listener->start(std::move(on_accept),
-                    {std::move(from_balancer), [this, name] {
-                       front_ends_->count_refusal(name, "no valid PROXY header");
-                     }});
+                    {std::move(from_balancer),
+                     [this, name] { front_ends_->count_refusal(name, "no valid PROXY header"); }});
     spdlog::info("{} listener on {}", name, endpoint_text(where));
     return {};
   }
@@ -367,15 +366,16 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
       auto fail = [](int status, const std::string& why) {
         return admin::http_reply{status, json_serialize(boost::json::object{{"error", why}})};
       };
-      if (!outcome) return fail(503, "cannot order node " + node + " to end session " + id +
-                                         ": " + outcome.message());
+      if (!outcome)
+        return fail(
+            503, "cannot order node " + node + " to end session " + id + ": " + outcome.message());
       if (*outcome == nodes::kill_outcome::unknown_session)
         return fail(404, "no live session " + id + " (node " + node + " no longer holds it)");
       if (*outcome == nodes::kill_outcome::pending)
         return fail(504, "session " + id + " lives on node " + node +
                              ", which did not confirm the kill within 5s; it may still end");
-      return admin::http_reply{
-          200, json_serialize(boost::json::object{{"killed", id}, {"node", node}})};
+      return admin::http_reply{200,
+                               json_serialize(boost::json::object{{"killed", id}, {"node", node}})};
     };
     return reply;
   }
@@ -394,13 +394,14 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
         [settings = config_->mail] { return settings; },
         [this](std::string raw) {
           asio::post(io_, [this, raw = std::move(raw)] {
-            mail::decide_by_reply(
-                {[this] { return config_; }, *operations_, *storage_.tokens, audit_, *mail_, clock_},
-                raw);
+            mail::decide_by_reply({[this] { return config_; }, *operations_, *storage_.tokens,
+                                   audit_, *mail_, clock_},
+                                  raw);
           });
         });
     inbox_->start();
-    spdlog::info("mail: reading replies from the inbox every {}s", config_->mail.inbox_poll.count());
+    spdlog::info("mail: reading replies from the inbox every {}s",
+                 config_->mail.inbox_poll.count());
   }
 
   void stop() {

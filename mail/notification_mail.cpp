@@ -226,14 +226,14 @@ mail_content decision_mail(const mail_context& ctx, const policy::request& r,
     case happening_kind::request_approved:
       title = "Connection Request Approved";
       decision = "approved by " + who;
-      sentence = r.emergency ? "The emergency access you took under request " + id + " to " +
-                                   target(r) + " was confirmed by " + who + "."
-                             : "Your request " + id + " for " + target(r) + " was approved by " +
-                                   who +
-                                   (r.protocol == config::protocol::manual
-                                        ? ". Its fulfillers are asked to grant it; you are told "
-                                          "when they have."
-                                        : ". You may connect within the window below.");
+      sentence = r.emergency
+                     ? "The emergency access you took under request " + id + " to " + target(r) +
+                           " was confirmed by " + who + "."
+                     : "Your request " + id + " for " + target(r) + " was approved by " + who +
+                           (r.protocol == config::protocol::manual
+                                ? ". Its fulfillers are asked to grant it; you are told "
+                                  "when they have."
+                                : ". You may connect within the window below.");
       break;
     case happening_kind::request_fulfilled:
       title = "Access Request Fulfilled";
@@ -243,8 +243,8 @@ mail_content decision_mail(const mail_context& ctx, const policy::request& r,
     case happening_kind::request_fulfilment_failed:
       title = "Access Request Fulfilment Failed";
       decision = "fulfilment failed (" + who + ")";
-      sentence = "Your approved request " + id + " for " + target(r) + " could not be fulfilled: " +
-                 who + " reported it failed.";
+      sentence = "Your approved request " + id + " for " + target(r) +
+                 " could not be fulfilled: " + who + " reported it failed.";
       break;
     case happening_kind::request_denied:
       title = "Connection Request Denied";

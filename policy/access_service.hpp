@@ -138,8 +138,8 @@ class access_service {
                                                 const recorded_session& s);
   result<request> file_recording_request(const std::string& auditor, const recorded_session& s,
                                          const std::string& reason);
-  void recording_viewed(const std::string& auditor, const recorded_session& s,
-                        std::string_view how, const recording_access& access);
+  void recording_viewed(const std::string& auditor, const recorded_session& s, std::string_view how,
+                        const recording_access& access);
 
   result<request> get_request(request_id id);
   result<grant> get_grant(grant_id id);

@@ -104,8 +104,9 @@ decision decide(const policy_index& index, const target& t, const grant_source& 
   if (server.protocol == config::protocol::manual &&
       (t.protocol != config::protocol::manual || !t.account.empty()))
     return denied(deny_reason::wrong_protocol,
-                  "server " + t.server + " is a manual resource: nobody connects to it through "
-                  "the gate; request it (its fulfillers grant it by hand)");
+                  "server " + t.server +
+                      " is a manual resource: nobody connects to it through "
+                      "the gate; request it (its fulfillers grant it by hand)");
   if (server.protocol != t.protocol)
     return denied(deny_reason::wrong_protocol, "server " + t.server + " is reached over " +
                                                    std::string(to_string(server.protocol)) +

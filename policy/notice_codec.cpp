@@ -20,12 +20,18 @@ constexpr std::array<std::pair<notification::kind, std::string_view>, 4> kind_na
 }};
 
 constexpr std::array all_happenings{
-    happening_kind::request_created,  happening_kind::request_reviewed,
-    happening_kind::request_approved, happening_kind::request_denied,
-    happening_kind::request_expired,  happening_kind::request_cancelled,
-    happening_kind::request_comment,  happening_kind::request_reassigned,
-    happening_kind::access_emergency, happening_kind::grant_ended,
-    happening_kind::grant_revoked,    happening_kind::request_fulfilled,
+    happening_kind::request_created,
+    happening_kind::request_reviewed,
+    happening_kind::request_approved,
+    happening_kind::request_denied,
+    happening_kind::request_expired,
+    happening_kind::request_cancelled,
+    happening_kind::request_comment,
+    happening_kind::request_reassigned,
+    happening_kind::access_emergency,
+    happening_kind::grant_ended,
+    happening_kind::grant_revoked,
+    happening_kind::request_fulfilled,
     happening_kind::request_fulfilment_failed,
 };
 

@@ -31,7 +31,9 @@ struct recorded_session {
 inline std::string recording_target(std::string_view session_id) {
   return std::string(recording_prefix) + std::string(session_id);
 }
-inline bool is_recording_request(const request& r) { return r.server.starts_with(recording_prefix); }
+inline bool is_recording_request(const request& r) {
+  return r.server.starts_with(recording_prefix);
+}
 // The person whose session `r` asks to see (empty for any other request).
 inline std::string recorded_person(const request& r) {
   return is_recording_request(r) ? r.account : std::string();
@@ -39,9 +41,9 @@ inline std::string recorded_person(const request& r) {
 
 // What an auditor may do with a recording now.
 struct recording_access {
-  bool allowed = false;                // no approval needed, or a live grant
-  std::optional<grant_id> grant;       // the grant that allows it, if one was needed
-  std::optional<request> pending;      // their request waiting for a decision, if any
+  bool allowed = false;            // no approval needed, or a live grant
+  std::optional<grant_id> grant;   // the grant that allows it, if one was needed
+  std::optional<request> pending;  // their request waiting for a decision, if any
 };
 
 }  // namespace gatehouse::policy

@@ -49,8 +49,8 @@ std::string_view to_string(record_kind k) {
 }
 
 std::optional<record_kind> parse_record_kind(std::string_view text) {
-  constexpr record_kind all[] = {record_kind::comment, record_kind::reassigned,
-                                 record_kind::revoked, record_kind::grant_ended,
+  constexpr record_kind all[] = {record_kind::comment,   record_kind::reassigned,
+                                 record_kind::revoked,   record_kind::grant_ended,
                                  record_kind::fulfilled, record_kind::fulfilment_failed};
   return parse_enum(text, all);
 }

@@ -371,7 +371,8 @@ outcome on_fulfil(step& s, const events::fulfil& e) {
   switch (fulfilment_of(r)) {
     case fulfilment_state::awaiting: break;
     case fulfilment_state::fulfilled: return refused(ref(r) + " is already fulfilled");
-    case fulfilment_state::failed: return refused("the fulfilment of " + ref(r) + " already failed");
+    case fulfilment_state::failed:
+      return refused("the fulfilment of " + ref(r) + " already failed");
     case fulfilment_state::none:
       if (r.state == request_state::pending)
         return refused(ref(r) + " is not approved yet: it cannot be fulfilled");
@@ -384,8 +385,8 @@ outcome on_fulfil(step& s, const events::fulfil& e) {
     return make_error(error_code::invalid, e.failed ? "say why the fulfilment failed"
                                                     : "the evidence of the fulfilment is missing");
   const std::string by = e.admin ? std::string(admin_actor) : e.by;
-  const auto kind = e.failed ? happening_kind::request_fulfilment_failed
-                             : happening_kind::request_fulfilled;
+  const auto kind =
+      e.failed ? happening_kind::request_fulfilment_failed : happening_kind::request_fulfilled;
   s.keep(e.failed ? record_kind::fulfilment_failed : record_kind::fulfilled, by, e.text);
   s.happen(kind, by, e.text);
   s.tell_requester(kind, by, e.text);

@@ -125,18 +125,18 @@ using event = std::variant<events::file, events::approve, events::deny, events::
 
 // What happened, in audit vocabulary (SPEC "Audit").
 enum class happening_kind {
-  request_created,     // request.created
-  request_reviewed,    // request.reviewed: one approver's approval, more are needed
-  request_approved,    // request.approved (also a post-approval of an emergency)
-  request_denied,      // request.denied (also a post-approval denial)
-  request_expired,     // request.expired
-  request_cancelled,   // request.cancelled
-  request_comment,     // request.comment
-  request_reassigned,  // request.reassigned
-  access_emergency,    // access.emergency
-  grant_ended,         // grant.ended
-  grant_revoked,       // grant.revoked
-  request_fulfilled,   // request.fulfilled: a manual resource was granted by a fulfiller
+  request_created,            // request.created
+  request_reviewed,           // request.reviewed: one approver's approval, more are needed
+  request_approved,           // request.approved (also a post-approval of an emergency)
+  request_denied,             // request.denied (also a post-approval denial)
+  request_expired,            // request.expired
+  request_cancelled,          // request.cancelled
+  request_comment,            // request.comment
+  request_reassigned,         // request.reassigned
+  access_emergency,           // access.emergency
+  grant_ended,                // grant.ended
+  grant_revoked,              // grant.revoked
+  request_fulfilled,          // request.fulfilled: a manual resource was granted by a fulfiller
   request_fulfilment_failed,  // request.fulfilment_failed
 };
 std::string_view audit_name(happening_kind k);  // "request.created", ...

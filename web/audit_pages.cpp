@@ -76,8 +76,8 @@ web_reply app::audit_routes(const web_request& r, std::string_view path, const s
   const viewer v{s.person, true};
   auto parts = path_segments(path);
   // The one form of the audit pages: asking to see a recording (recordings_need_approval).
-  const bool recording_request = r.method == "POST" && parts.size() == 4 &&
-                                 parts[1] == "sessions" && parts[3] == "request";
+  const bool recording_request =
+      r.method == "POST" && parts.size() == 4 && parts[1] == "sessions" && parts[3] == "request";
   if (r.method != "GET" && r.method != "HEAD" && !recording_request)
     return message_page(405, "Method not allowed", v, "The audit pages only show.");
   if (path == "/audit/requests" || path == "/audit/requests.csv")
@@ -90,23 +90,29 @@ web_reply app::audit_routes(const web_request& r, std::string_view path, const s
     return reply;
   };
   auto cfg = context_.current_config();
+  // The workers get their own copy of the viewer's name: `s` is gone once this returns (a
+  // viewer only points at a name).
   if (path == "/audit" || path == "/audit.csv")
-    return off_thread(
-        [cfg, r, v, csv = path == "/audit.csv"] { return audit_events(cfg, r, csv, v); });
+    return off_thread([cfg, r, person = s.person, csv = path == "/audit.csv"] {
+      return audit_events(cfg, r, csv, viewer{person, true});
+    });
   if (path == "/audit/sessions")
-    return off_thread([cfg, r, v] { return audit_sessions(cfg, r, v); });
-  // The access service is thread-safe; the viewer's name is copied for the worker.
+    return off_thread([cfg, r, person = s.person] {
+      return audit_sessions(cfg, r, viewer{person, true});
+    });
+  // The access service is thread-safe.
   auto* access = &context_.gate.access();
   if (recording_request) {
     if (!same_origin(r))
       return message_page(403, "Refused", v, "This form was sent from another site.");
     auto form = parse_form(r.body);
     if (!csrf_ok("session:" + s.token, form["csrf"]))
-      return message_page(403, "Refused", v, "The form has expired; reload the page and try again.");
-    return off_thread([cfg, access, person = s.person, id = std::string(parts[2]),
-                       reason = form["reason"]] {
-      return audit_recording_request(cfg, id, viewer{person, true}, *access, reason);
-    });
+      return message_page(403, "Refused", v,
+                          "The form has expired; reload the page and try again.");
+    return off_thread(
+        [cfg, access, person = s.person, id = std::string(parts[2]), reason = form["reason"]] {
+          return audit_recording_request(cfg, id, viewer{person, true}, *access, reason);
+        });
   }
   if (parts.size() == 3 && parts[1] == "sessions")
     return off_thread([cfg, access, person = s.person, id = std::string(parts[2]),

@@ -76,7 +76,8 @@ std::string approval_needed(const audit_session& s, const policy::recording_acce
   std::string out =
       "<div class=\"card\"><h2>Approval needed</h2><p class=\"notice\">Viewing the recording of "
       "this session needs an approved request (audit.recordings_need_approval), decided by its "
-      "approvers, never by " + escape(s.person) + ".</p>";
+      "approvers, never by " +
+      escape(s.person) + ".</p>";
   if (access.pending) {
     const auto& r = *access.pending;
     out += "<p>Your <a href=\"/requests/" + std::to_string(r.id) + "\">request #" +
@@ -227,7 +228,8 @@ web_reply app::audit_recording(const config_ptr& cfg, const std::string& name, c
   if (!allowed->allowed)
     return message_page(403, "Approval needed", v,
                         "Viewing this recording needs an approved request: ask for it on "
-                        "/audit/sessions/" + id + ".");
+                        "/audit/sessions/" +
+                            id + ".");
   access.recording_viewed(person, recorded(*session), "download", *allowed);
   std::ifstream in(path, std::ios::binary);
   if (!in) return message_page(500, "Not readable", v, "The recording cannot be read.");
@@ -246,10 +248,11 @@ web_reply app::audit_recording_request(const config_ptr& cfg, const std::string&
   if (!error.empty()) return message_page(500, "The audit log cannot be read", v, error);
   if (sessions.empty())
     return message_page(404, "Not found", v, "The audit log has no session " + session_id + ".");
-  auto filed = access.file_recording_request(std::string(v.person), recorded(sessions.front()),
-                                             reason);
-  if (!filed) return message_page(filed.code() == policy::error_code::invalid ? 400 : 403,
-                                  "Not done", v, filed.message());
+  auto filed =
+      access.file_recording_request(std::string(v.person), recorded(sessions.front()), reason);
+  if (!filed)
+    return message_page(filed.code() == policy::error_code::invalid ? 400 : 403, "Not done", v,
+                        filed.message());
   return redirect("/audit/sessions/" + url_encode(session_id));
 }
 

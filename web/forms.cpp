@@ -37,7 +37,7 @@ std::map<std::string, std::string> parse_form(std::string_view text) {
 
 std::vector<std::string> form_values(std::string_view text, std::string_view key) {
   std::vector<std::string> out;
-  for_each_pair(text, [&](std::string k, std::string value) {
+  for_each_pair(text, [&](const std::string& k, std::string value) {
     if (k == key) out.push_back(std::move(value));
   });
   return out;

@@ -166,13 +166,14 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     }
     if (due_to_fulfil(*cfg, *q, me)) {
       body += "<form class=\"card\" method=\"post\" action=\"" + base + "/fulfil\">" +
-              hidden_csrf(csrf) +
-              "<h2>Fulfilment</h2><p>The gate does not grant " + escape(q->server) +
+              hidden_csrf(csrf) + "<h2>Fulfilment</h2><p>The gate does not grant " +
+              escape(q->server) +
               " itself: grant it, then say what you did.</p><label for=\"evidence\">Evidence"
               "</label><textarea id=\"evidence\" name=\"evidence\" required maxlength=\"2000\">"
               "</textarea><div class=\"actions\"><button class=\"approve\" type=\"submit\">"
               "Mark fulfilled</button></div></form><form class=\"card\" method=\"post\" "
-              "action=\"" + base + "/fulfil_failed\">" + hidden_csrf(csrf) +
+              "action=\"" +
+              base + "/fulfil_failed\">" + hidden_csrf(csrf) +
               "<label for=\"failed-comment\">Why it cannot be done</label><textarea "
               "id=\"failed-comment\" name=\"comment\" required maxlength=\"2000\"></textarea>"
               "<div class=\"actions\"><button class=\"deny\" type=\"submit\">Mark failed"

@@ -117,9 +117,9 @@ void connection::on_request() {
   method_ = id.method;
   event("auth.success", {{"method", method_}});
   phase_ = phase::checking;
-  hold_ = std::make_shared<session::hold>(client_.get_executor(), shared_->holds,
-                                          static_cast<session::hold_view&>(*this), target_,
-                                          source_);
+  hold_ =
+      std::make_shared<session::hold>(client_.get_executor(), shared_->holds,
+                                      static_cast<session::hold_view&>(*this), target_, source_);
   hold_->start();
 }
 
@@ -150,12 +150,12 @@ void connection::holding(const session::request_status& r) {
 // A waiting client sends nothing until it gets its Connection Confirm: a read completes only
 // when it gives up (EOF) or breaks the protocol.
 void connection::watch_client_during_hold() {
-  client_.async_read_some(asio::buffer(&probe_, 1), [self = shared_from_this()](
-                                                        boost::system::error_code ec, std::size_t) {
-    if (self->phase_ != phase::holding) return;
-    self->hold_->cancel("client_left");
-    self->close(ec ? "client left while held" : "client spoke while held");
-  });
+  client_.async_read_some(asio::buffer(&probe_, 1),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                            if (self->phase_ != phase::holding) return;
+                            self->hold_->cancel("client_left");
+                            self->close(ec ? "client left while held" : "client spoke while held");
+                          });
 }
 
 void connection::released(const session::decision& d) {
@@ -242,12 +242,10 @@ void connection::watch_grant() {
   on.warn = [weak](std::chrono::minutes left, time_point end) {
     if (auto self = weak.lock())
       spdlog::info("rdp {}: grant of {} for {} ends in {} min ({})", self->id_,
-                   self->target_.person, self->target_.server, left.count(),
-                   format_rfc3339(end));
+                   self->target_.person, self->target_.server, left.count(), format_rfc3339(end));
   };
   on.ended = [weak](const session::grant_status& g) {
-    if (auto self = weak.lock())
-      self->close(session::grant_end_reason(g));
+    if (auto self = weak.lock()) self->close(session::grant_end_reason(g));
   };
   grant_watch_.start(*decision_.authorization, std::move(on));
 }

@@ -39,8 +39,8 @@ refusal audit_down() {
 }
 
 refusal store_down() {
-  return {front_end_refusal::store_unreachable, std::string(policy::store_unreachable_text), {},
-          {}};
+  return {
+      front_end_refusal::store_unreachable, std::string(policy::store_unreachable_text), {}, {}};
 }
 
 // Why a request could not be filed, as the hold refuses it.
@@ -170,8 +170,7 @@ void hold::on_filed(filing f) {
     if (!self || self->state_ != state::held) return;
     self->view_.hold_event("hold.timeout", {{"request_id", self->request_.id}});
     self->finish_refused(
-        {front_end_refusal::hold_timeout, {}, self->request_, self->decision_.hold_timeout},
-        false);
+        {front_end_refusal::hold_timeout, {}, self->request_, self->decision_.hold_timeout}, false);
   });
   // Decided already (an emergency rule approves at filing): go on at once.
   if (request_.state != request_state::pending) return on_update(request_);
@@ -232,14 +231,13 @@ void hold::status_tick() {
   status_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = ec ? nullptr : weak.lock();
     if (!self || self->state_ != state::held) return;
-    self->context_->gate.find_request(
-        self->request_.id, [weak](std::optional<request_status> now) {
-          auto again = weak.lock();
-          if (!again || again->state_ != state::held) return;
-          if (now && now->state == request_state::pending)
-            again->request_.waiting_for = now->waiting_for;
-          again->view_.waiting(again->request_, again->waited());
-        });
+    self->context_->gate.find_request(self->request_.id, [weak](std::optional<request_status> now) {
+      auto again = weak.lock();
+      if (!again || again->state_ != state::held) return;
+      if (now && now->state == request_state::pending)
+        again->request_.waiting_for = now->waiting_for;
+      again->view_.waiting(again->request_, again->waited());
+    });
     self->status_tick();
   });
 }
@@ -268,8 +266,7 @@ void hold::cancel(std::string_view outcome) {
   bool was_held = state_ == state::held;
   state_ = state::cancelled;
   leave_hold();
-  if (was_held)
-    view_.hold_event("hold.end", {{"request_id", request_.id}, {"outcome", outcome}});
+  if (was_held) view_.hold_event("hold.end", {{"request_id", request_.id}, {"outcome", outcome}});
 }
 
 void hold::finish_refused(refusal r, bool audit_denial) {

@@ -56,8 +56,8 @@ struct hold_context {
                std::size_t per_source)
       : gate(g), caps(per_person, per_source), releases(std::move(executor), 64) {}
   session::gate& gate;
-  hold_caps caps;           // held connections per person and per source address
-  paced_queue releases;     // approved connections going on to their server
+  hold_caps caps;                         // held connections per person and per source address
+  paced_queue releases;                   // approved connections going on to their server
   std::chrono::seconds status_every{10};  // status lines while held
   // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.
   std::function<bool()> sessions_allowed;
@@ -68,11 +68,11 @@ struct hold_context {
 class hold_view {
  public:
   virtual void hold_event(std::string_view name, boost::json::object fields) = 0;
-  virtual void ask_justification(const decision& d) = 0;  // answer with justify()
-  virtual void holding(const request_status&) {}          // entered `held`
+  virtual void ask_justification(const decision& d) = 0;                // answer with justify()
+  virtual void holding(const request_status&) {}                        // entered `held`
   virtual void waiting(const request_status&, std::chrono::seconds) {}  // a status line
-  virtual void approved(const request_status&) {}  // before the paced re-check
-  virtual void released(const decision& d) = 0;    // d.authorization is set
+  virtual void approved(const request_status&) {}                       // before the paced re-check
+  virtual void released(const decision& d) = 0;                         // d.authorization is set
   virtual void refused(const refusal& r) = 0;
 
  protected:
@@ -81,16 +81,7 @@ class hold_view {
 
 class hold : public std::enable_shared_from_this<hold> {
  public:
-  enum class state {
-    checking,
-    justifying,
-    filing,
-    held,
-    releasing,
-    released,
-    refused,
-    cancelled
-  };
+  enum class state { checking, justifying, filing, held, releasing, released, refused, cancelled };
 
   hold(boost::asio::any_io_executor executor, std::shared_ptr<hold_context> context,
        hold_view& view, target t, std::string source);

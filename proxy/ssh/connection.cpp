@@ -211,8 +211,7 @@ void connection::event(std::string_view name, boost::json::object fields) {
 }
 
 std::optional<boost::json::object> connection::describe() const {
-  if (phase_ == phase::key_exchange || phase_ == phase::authenticating ||
-      phase_ == phase::checking)
+  if (phase_ == phase::key_exchange || phase_ == phase::authenticating || phase_ == phase::checking)
     return std::nullopt;
   return session::session_object(
       {id_, login_.person, target_.server, target_.account, "ssh", peer_, started_,

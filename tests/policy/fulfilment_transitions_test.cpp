@@ -4,7 +4,6 @@
 #include "policy/fulfilment.hpp"
 #include "policy/recording_access.hpp"
 #include "policy/request_transitions.hpp"
-
 #include "policy_test_support.hpp"
 
 namespace gatehouse::policy::testing {

@@ -1,9 +1,9 @@
 #include "tests/session/grid_support.hpp"
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <boost/asio/post.hpp>
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -155,8 +155,7 @@ std::vector<recorded_event> event_recorder::named(const std::string& name) const
 }
 
 grid_files::grid_files() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "gatehouse-grid-XXXXXX").string();
+  std::string pattern = (std::filesystem::temp_directory_path() / "gatehouse-grid-XXXXXX").string();
   if (!mkdtemp(pattern.data())) ADD_FAILURE() << "mkdtemp failed";
   dir = pattern;
   host_key_ = make_key(dir, "host_key");
@@ -183,19 +182,23 @@ listen:
 users:
   - name: alice
     email: alice@example.com
-    ssh_keys: [")" + alice_public_ + R"("]
+    ssh_keys: [")" + alice_public_ +
+                     R"("]
   - name: bob
     email: bob@example.com
 servers:
   - name: web01
     protocol: ssh
-    address: )" + at + R"(
-    host_key: ")" + upstream_public_ + R"("
+    address: )" + at +
+                     R"(
+    host_key: ")" + upstream_public_ +
+                     R"("
     accounts:
       - { name: root, key_file: web01_root }
   - name: win01
     protocol: rdp
-    address: )" + at + R"(
+    address: )" + at +
+                     R"(
 rules:
   - name: needs-approval
     users: [alice]
@@ -247,8 +250,7 @@ void fake_upstream::close_all() {
 }
 
 test_listener::test_listener(asio::io_context& io, std::function<void(int, std::string)> take)
-    : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-      take_(std::move(take)) {
+    : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), take_(std::move(take)) {
   accept_next();
 }
 

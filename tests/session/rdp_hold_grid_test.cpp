@@ -2,11 +2,10 @@
 // a scripted gate: a raw TCP client sends an X.224 Connection Request with a trusted
 // "Cookie: mstshash=alice@win01" and waits, as mstsc does. "Let through" is the server
 // receiving the request; a refusal is the Connection Confirm with RDP_NEG_FAILURE, then EOF.
-#include <gtest/gtest.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
 
 #include <memory>
 
@@ -55,16 +54,16 @@ class rdp_client {
 
  private:
   void read() {
-    socket_.async_read_some(asio::buffer(buffer_), [this, alive = alive_](
-                                                       boost::system::error_code ec, std::size_t n) {
-      if (!*alive) return;
-      received_.append(buffer_.data(), n);
-      if (ec) {
-        closed_ = true;
-        return;
-      }
-      read();
-    });
+    socket_.async_read_some(asio::buffer(buffer_),
+                            [this, alive = alive_](boost::system::error_code ec, std::size_t n) {
+                              if (!*alive) return;
+                              received_.append(buffer_.data(), n);
+                              if (ec) {
+                                closed_ = true;
+                                return;
+                              }
+                              read();
+                            });
   }
   tcp::socket socket_;
   std::string request_ = connection_request("alice@win01");
@@ -79,8 +78,9 @@ class RdpHoldGrid : public ::testing::Test {
   RdpHoldGrid()
       : config_(files_.config(upstream_.port())),
         gate_(io_, config_),
-        front_end_(io_.get_executor(), [this] { return config_; },
-                   rdp::front_end::parts{gate_, sessions_, events_.sink(), {}}),
+        front_end_(
+            io_.get_executor(), [this] { return config_; },
+            rdp::front_end::parts{gate_, sessions_, events_.sink(), {}}),
         listener_(io_, [this](int fd, std::string peer) { front_end_.accept(fd, peer); }) {}
   ~RdpHoldGrid() override {
     sessions_.shut_all();

@@ -118,8 +118,9 @@ class SshHoldGrid : public ::testing::Test {
   SshHoldGrid()
       : config_(files_.config(upstream_.port())),
         gate_(io_, config_),
-        front_end_(io_.get_executor(), [this] { return config_; },
-                   ssh::front_end::parts{gate_, own_, sessions_, events_.sink(), {}}),
+        front_end_(
+            io_.get_executor(), [this] { return config_; },
+            ssh::front_end::parts{gate_, own_, sessions_, events_.sink(), {}}),
         listener_(io_, [this](int fd, std::string peer) { front_end_.accept(fd, peer); }) {}
   ~SshHoldGrid() override {
     sessions_.shut_all();

@@ -31,8 +31,9 @@ TEST_F(WebActions, ApiFilesForTheSignedInPersonWhateverTheBodySays) {
   EXPECT_NE(filed.body.find(R"("filed_by":"alice")"), std::string::npos) << filed.body;
   auto bad = api_post("/api/v1/requests", R"({"target":"web01","reason":"x"})", alice);
   EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(bad.body,
-            R"j({"error":"target must be ACCOUNT@SERVER (or SERVER for an RDP, web or manual server)"})j");
+  EXPECT_EQ(
+      bad.body,
+      R"j({"error":"target must be ACCOUNT@SERVER (or SERVER for an RDP, web or manual server)"})j");
 }
 
 TEST_F(WebActions, ApiHidesWhatThePersonMayNotSee) {
