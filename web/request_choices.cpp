@@ -40,8 +40,7 @@ std::vector<request_choice> request_choices(const config::config& cfg, const std
     if (server.protocol == config::protocol::ssh) {
       for (const auto& account : server.accounts)
         add_choice(out, index, {person, server.name, account.name, server.protocol}, now);
-    } else if (server.protocol == config::protocol::rdp ||
-               server.protocol == config::protocol::http) {
+    } else {  // rdp, http and manual resources are asked for by name alone
       add_choice(out, index, {person, server.name, "", server.protocol}, now);
     }
   }

@@ -1,6 +1,6 @@
 #pragma once
 // What the signed-in person may ask for on /requests/new (web/request_new_page.cpp): every
-// target - ACCOUNT@SERVER, or SERVER alone for RDP and web servers - for which a rule would take
+// target - ACCOUNT@SERVER, or SERVER alone for RDP, web and manual servers - for which a rule would take
 // a request from them (the policy's decide() over no grants says approval_needed or
 // justification_needed), with that rule's terms and the approvers it proposes
 // (policy::proposed_levels: the people a requester_chooses_approvers rule lets them choose
@@ -19,7 +19,7 @@
 namespace gatehouse::web {
 
 struct request_choice {
-  policy::target target;  // the person, server, account ("" for RDP and web servers), protocol
+  policy::target target;  // the person, server, account ("" but for SSH), protocol
   policy::rule_terms terms;
   bool needs_approval = false;                 // approve; else justify (a reason is enough)
   std::vector<policy::approver_level> levels;  // who decides; empty for justify

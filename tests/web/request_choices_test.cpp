@@ -48,6 +48,20 @@ TEST(RequestChoices, OnlyTargetsARuleWouldTakeARequestFor) {
   EXPECT_TRUE(request_choices(*cfg, "frank", policy::testing::t0()).empty());
 }
 
+// A resource the gate does not proxy (protocol: manual, fulfilled by people) is asked for by
+// name, as on the CLI.
+TEST(RequestChoices, ManualResourcesAreOfferedByName) {
+  auto cfg = standard_people()
+                 .server("github-write", {}, {}, config::protocol::manual)
+                 .rule(make_rule("gh", config::rule_mode::approve, {"alice"}, {"github-write"},
+                                 {"*"}, {level({"bob"})}))
+                 .build();
+  auto choices = request_choices(*cfg, "alice", policy::testing::t0());
+  EXPECT_EQ(names_of(choices), (std::vector<std::string>{"github-write"}));
+  EXPECT_EQ(choices.at(0).target.protocol, config::protocol::manual);
+  EXPECT_TRUE(choices.at(0).needs_approval);
+}
+
 TEST(RequestChoices, FormTimesAreReadAsUtc) {
   EXPECT_EQ(utc_from_form("2026-12-08T09:30"), "2026-12-08T09:30:00Z");
   EXPECT_EQ(utc_from_form("2026-12-08T09:30:15"), "2026-12-08T09:30:15Z");
