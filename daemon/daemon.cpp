@@ -131,7 +131,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
       spdlog::error("reload refused: {}", outcome);
     } else {
       ca_ = std::move(fresh_ca);
-      warn_about_listener_changes(*loaded.value);
+      warn_about_restart_only_changes(*loaded.value);
       for (const auto& w : config::exposed_key_files(*loaded.value))
         spdlog::warn("reload: {}: only the daemon's user should read it", w);
       config_ = loaded.value;
@@ -306,7 +306,7 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     return {};
   }
 
-  void warn_about_listener_changes(const config::config& next) const {
+  void warn_about_restart_only_changes(const config::config& next) const {
     auto text = [](const auto& opt) {
       return opt ? endpoint_text(opt->address) : std::string("off");
     };
@@ -315,6 +315,11 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     if (text(a.ssh) != text(b.ssh) || text(a.rdp) != text(b.rdp) || text(a.http) != text(b.http) ||
         a.admin.socket != b.admin.socket || a.admin.group != b.admin.group)
       spdlog::warn("reload: listener addresses changed; they take effect at the next restart");
+    const auto& m = config_->mail;
+    const auto& n = next.mail;
+    if (m.inbox != n.inbox || m.inbox_user != n.inbox_user || m.inbox_password != n.inbox_password ||
+        m.inbox_ca_file != n.inbox_ca_file || m.inbox_poll != n.inbox_poll)
+      spdlog::warn("reload: the mail.inbox settings changed; they take effect at the next restart");
   }
 
   void wait_for_signal() {
