@@ -7,6 +7,7 @@
 #include "core/duration.hpp"
 #include "mail/mime.hpp"
 #include "mail/reply_reader.hpp"
+#include "policy/recording_access.hpp"
 
 namespace gatehouse::mail {
 
@@ -31,7 +32,12 @@ std::string subject(const mail_context& ctx, std::string_view what, policy::requ
   return ctx.instance_name + " - " + std::string(what) + " - #" + std::to_string(id);
 }
 
+// What a request is for, in a sentence: "root@web01", "win01", or for a request to view a
+// recording "the recording of alice's session ssh-1".
 std::string target(const policy::request& r) {
+  if (policy::is_recording_request(r))
+    return "the recording of " + r.account + "'s session " +
+           r.server.substr(policy::recording_prefix.size());
   return r.account.empty() ? r.server : r.account + "@" + r.server;
 }
 

@@ -68,6 +68,18 @@ TEST(ApproverMail, EveryFactInBothParts) {
   EXPECT_NE(s.text.find("fix <prod> & \"restart\" nginx"), std::string::npos);
 }
 
+// A request to view a recording (audit.recordings_need_approval) says so in words.
+TEST(ApproverMail, ARecordingRequestNamesWhoseSessionItOpens) {
+  auto r = sample_request();
+  r.requester = "carol";
+  r.server = "recording:ssh-7-1";
+  r.account = "alice";
+  auto s = show(approver_mail(ctx, r, 0, "bob", approval_url, request_url));
+  EXPECT_NE(s.text.find("carol asks for the recording of alice's session ssh-7-1"),
+            std::string::npos)
+      << s.text;
+}
+
 TEST(ApproverMail, LinksInBothParts) {
   auto s = show(approver_mail(ctx, sample_request(), 1, "dave", approval_url, request_url));
   for (const std::string* part : {&s.text, &s.html}) {
