@@ -241,12 +241,7 @@ std::optional<std::vector<std::string>> address_list(std::string_view value) {
       continue;
     }
     if (comment > 0) {
-      if (c == '\\')
-        ++i;
-      else if (c == '(')
-        ++comment;
-      else if (c == ')')
-        --comment;
+      comment_step(value, i, comment);
       continue;
     }
     if (in_angle) {
@@ -339,6 +334,16 @@ std::string decode_quoted_printable(std::string_view text) {
     out += '=';
   }
   return out;
+}
+
+void comment_step(std::string_view value, std::size_t& i, int& depth) {
+  const char c = value[i];
+  if (c == '\\')
+    ++i;
+  else if (c == '(')
+    ++depth;
+  else if (c == ')')
+    --depth;
 }
 
 }  // namespace gatehouse::mail

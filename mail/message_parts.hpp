@@ -40,6 +40,10 @@ std::vector<std::string> all_headers(const std::vector<header_field>& h, std::st
 // the group syntax (which no reply needs).
 std::optional<std::vector<std::string>> address_list(std::string_view value);
 
+// Inside an RFC 5322 comment (`depth` > 0): takes the character at `i` (a quoted pair, both
+// of its characters) and follows the nesting; depth 0 once the comment has closed.
+void comment_step(std::string_view value, std::size_t& i, int& depth);
+
 // RFC 2047: every "=?charset?B|Q?…?=" word decoded to its bytes (the charset is not
 // converted); whitespace between two adjacent encoded-words dropped. Other text unchanged.
 std::string decode_header_words(std::string_view value);

@@ -111,12 +111,7 @@ std::vector<std::string> auth_pieces(std::string_view value) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
     if (comment > 0) {
-      if (c == '\\')
-        ++i;
-      else if (c == '(')
-        ++comment;
-      else if (c == ')')
-        --comment;
+      comment_step(value, i, comment);
       continue;
     }
     if (quoted) {
