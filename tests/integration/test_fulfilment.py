@@ -69,19 +69,14 @@ users:
         finally:
             cls.sink.stop()
 
-    def cli_json(self, *args):
-        r = self.env.cli(*args, "--json")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(r.stdout)
-
     def approved_request(self, server):
-        req = self.cli_json("request", server, "--for", "alice", "--reason", "release v2")
+        req = self.env.cli_json("request", server, "--for", "alice", "--reason", "release v2")
         rid = req["id"]
         self.assertEqual(req["protocol"], "manual")
         self.assertEqual(req["fulfilment"], "none")
         self.sink.wait_for(subject_is(f"test-gate - Connection Approval Notification - #{rid}",
                                       "bob@example.com"), what="bob's approval mail")
-        approved = self.cli_json("approve", str(rid), "--as", "bob", "--comment", "ok")
+        approved = self.env.cli_json("approve", str(rid), "--as", "bob", "--comment", "ok")
         self.assertEqual(approved["state"], "approved")
         self.assertEqual(approved["fulfilment"], "awaiting")
         # Every fulfiller (group managers: bob and carol) is asked, with how to mark it.
@@ -106,7 +101,7 @@ users:
         r = self.env.cli("fulfil", str(rid), "--as", "carol")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("evidence", r.stderr)
-        done = self.cli_json("fulfil", str(rid), "--evidence", "added alice to org <writers>",
+        done = self.env.cli_json("fulfil", str(rid), "--evidence", "added alice to org <writers>",
                              "--as", "carol")
         self.assertEqual(done["fulfilment"], "fulfilled")
         self.assertIn({"event": "fulfilled", "actor": "carol",
@@ -135,7 +130,7 @@ users:
         r = self.env.cli("fulfil", str(rid), "--failed", "--as", "bob")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("comment", r.stderr)
-        done = self.cli_json("fulfil", str(rid), "--failed", "--comment", "no licence left",
+        done = self.env.cli_json("fulfil", str(rid), "--failed", "--comment", "no licence left",
                              "--as", "bob")
         self.assertEqual(done["fulfilment"], "failed")
         msg = self.sink.wait_for(

@@ -9,7 +9,6 @@ pseudo-terminal where a person would answer a prompt, in BatchMode where a scrip
 - filed ahead with `--reason`, the BatchMode client is held and goes in once approved;
 - `ssh alice@gate request` without `--reason` is refused under that rule;
 - without the key an approve rule asks nothing: a BatchMode client is held at its key."""
-import json
 import os
 import sys
 import unittest
@@ -33,22 +32,17 @@ class JustificationCase(unittest.TestCase):
         self.env.start()
         self.target = f"{self.env.account}@web01"
 
-    def cli_json(self, *args):
-        r = self.env.cli(*args, "--json")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(r.stdout)
-
     def pending_request(self):
         found = []
 
         def probe():
-            found[:] = self.cli_json("requests", "--state", "pending")
+            found[:] = self.env.cli_json("requests", "--state", "pending")
             return bool(found)
         wait_for(probe, timeout=15, what="a pending request")
         return found[0]
 
     def wait_held(self):
-        wait_for(lambda: [s for s in self.cli_json("sessions") if s["state"] == "held"],
+        wait_for(lambda: [s for s in self.env.cli_json("sessions") if s["state"] == "held"],
                  timeout=15, what="a held connection")
 
     def approve(self, rid):
@@ -83,7 +77,7 @@ class RequiredReason(JustificationCase):
         err = r.stderr.decode(errors="replace")
         self.assertIn(f"Access to {self.target} needs a justification", err)
         self.assertIn(f"alice@127.0.0.1 request {self.target} --reason", err)
-        self.assertEqual(self.cli_json("requests"), [], "nothing filed without a reason")
+        self.assertEqual(self.env.cli_json("requests"), [], "nothing filed without a reason")
         wait_for(lambda: "justification_missing" in self.env.log(), what="access.denied")
         denied = [line for line in self.env.log().splitlines() if "access.denied" in line]
         self.assertTrue(any("justification_missing" in line for line in denied), denied)
@@ -99,14 +93,14 @@ class RequiredReason(JustificationCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(out, "batch-in\n")
         self.assertNotIn("needs a justification", err)
-        [only] = self.cli_json("requests")
+        [only] = self.env.cli_json("requests")
         self.assertEqual(only["justification"], "nightly backup")
 
     def test_filing_without_a_reason_is_refused(self):
         r = self.env.ssh("request", self.target, target="")
         self.assertEqual(r.returncode, 1)
         self.assertIn(f"a justification is required for {self.target}", r.stderr.decode())
-        self.assertEqual(self.cli_json("requests"), [])
+        self.assertEqual(self.env.cli_json("requests"), [])
 
 
 class NoRequiredReason(JustificationCase):

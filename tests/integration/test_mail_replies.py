@@ -6,7 +6,6 @@ approves and releases a held ssh, and the approver gets a confirmation. A wrong 
 missing, failing or foreign Authentication-Results, a reused token or an APPROVE only in the
 quoted part decide nothing, and each gets a reply saying why. Every reply is audited as
 `mail.reply` with its Message-ID."""
-import json
 import os
 import re
 import sys
@@ -81,23 +80,18 @@ users:
 
     def clear(self):
         """The tests share one daemon: no live grant or pending request of alice's is left."""
-        for g in self.cli_json("grants"):
+        for g in self.env.cli_json("grants"):
             if g["state"] == "active":
                 self.env.cli("revoke", str(g["id"]))
-        for r in self.cli_json("requests"):
+        for r in self.env.cli_json("requests"):
             if r["state"] == "pending":
                 self.env.cli("cancel", str(r["id"]))
 
-    def cli_json(self, *args):
-        r = self.env.cli(*args, "--json")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(r.stdout)
-
     def request_state(self, rid):
-        return next(r["state"] for r in self.cli_json("requests") if r["id"] == rid)
+        return next(r["state"] for r in self.env.cli_json("requests") if r["id"] == rid)
 
     def file_request(self):
-        return self.cli_json("request", f"{self.env.account}@web01", "--for", "alice",
+        return self.env.cli_json("request", f"{self.env.account}@web01", "--for", "alice",
                              "--reason", "deploy")
 
     def approval_mail(self, rid):
@@ -124,7 +118,7 @@ users:
         found = []
 
         def pending():
-            found[:] = [r for r in self.cli_json("requests") if r["state"] == "pending"]
+            found[:] = [r for r in self.env.cli_json("requests") if r["state"] == "pending"]
             return bool(found)
         wait_for(pending, timeout=15, what="a pending request")
         rid = found[0]["id"]

@@ -5,7 +5,6 @@ relaying, teardown at grant end and by `gatehouse kill`, garbage on the port.
 FakeRdp cases use a small RDP-speaking echo server, so they check the bytes exactly; XrdpCase
 runs the real xrdp 0.9 server and FreeRDP's xfreerdp client under Xvfb."""
 import datetime
-import json
 import os
 import select
 import socket
@@ -36,17 +35,12 @@ class RdpCase(unittest.TestCase):
                                                        listener_extra=self.listener_extra))
         self.env.start()
 
-    def cli_json(self, *args):
-        r = self.env.cli(*args, "--json")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(r.stdout)
-
     def sessions(self):
-        return [s for s in self.cli_json("sessions") if s.get("protocol") == "rdp"]
+        return [s for s in self.env.cli_json("sessions") if s.get("protocol") == "rdp"]
 
     def pending_request(self, timeout=10):
         found = []
-        wait_for(lambda: found.extend(self.cli_json("requests", "--state", "pending")) or found,
+        wait_for(lambda: found.extend(self.env.cli_json("requests", "--state", "pending")) or found,
                  timeout=timeout, what="a pending request")
         return found[0]
 
@@ -66,7 +60,7 @@ class RdpCase(unittest.TestCase):
         wait_for(lambda: not self.sessions(), what="the first connection gone")
         if hasattr(self, "server"):
             self.server.requests.clear()
-        return [r for r in self.cli_json("requests") if r["id"] == req["id"]][0]["grant_id"]
+        return [r for r in self.env.cli_json("requests") if r["id"] == req["id"]][0]["grant_id"]
 
     def audit_events(self, name):
         return [line for line in self.env.log().splitlines() if name in line]
@@ -189,7 +183,7 @@ class FakeRdp(FakeRdpCase):
         b = self.connect(token=token)
         wait_for(lambda: len([x for x in self.sessions() if x["state"] == "held"]) == 2,
                  what="two held")
-        self.assertEqual(len(self.cli_json("requests", "--state", "pending")), 1)
+        self.assertEqual(len(self.env.cli_json("requests", "--state", "pending")), 1)
         self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob").returncode, 0)
         self.assert_relays(a)
         self.assert_relays(b)
@@ -199,7 +193,7 @@ class FakeRdp(FakeRdpCase):
         grant = self.grant_ahead(duration="4s")
         s = self.connect(token=token)
         self.assert_relays(s, size=1000)
-        [g] = [g for g in self.cli_json("grants") if g["id"] == grant]
+        [g] = [g for g in self.env.cli_json("grants") if g["id"] == grant]
         end = datetime.datetime.fromisoformat(g["end"].replace("Z", "+00:00")).timestamp()
         s.settimeout(15)
         self.assertEqual(s.recv(10), b"")
@@ -276,7 +270,7 @@ class FakeRdp(FakeRdpCase):
         for _ in range(190):
             self.assert_refused(self.connect(token=token))
         self.assertEqual(len(self.held()), 10)
-        self.assertEqual(len(self.cli_json("requests", "--state", "pending")), 1)
+        self.assertEqual(len(self.env.cli_json("requests", "--state", "pending")), 1)
         denied = [e for e in self.audit_events("access.denied") if "hold_cap_reached" in e]
         self.assertEqual(len(denied), 190)
         self.assertIn("Too many connections of alice are waiting for approval (limit 10)",
@@ -305,7 +299,7 @@ class JustifyAhead(FakeRdpCase):
         denied = self.audit_events("access.denied")[-1]
         self.assertIn("justification_missing", denied)
         self.assertIn("rdp-file win01 --reason", denied)
-        self.assertEqual(self.cli_json("requests"), [], "nothing filed, no fixed text")
+        self.assertEqual(self.env.cli_json("requests"), [], "nothing filed, no fixed text")
         self.assertEqual(self.server.requests, [])
 
     def test_the_reason_filed_with_the_rdp_file_lets_the_client_in(self):
@@ -314,7 +308,7 @@ class JustifyAhead(FakeRdpCase):
         self.assertIn("#", r.stderr)  # the request's line
         token = next(line.split("loadbalanceinfo:s:")[1].strip()
                      for line in r.stdout.splitlines() if line.startswith("loadbalanceinfo:s:"))
-        [req] = self.cli_json("requests")
+        [req] = self.env.cli_json("requests")
         self.assertEqual((req["justification"], req["state"], req["protocol"]),
                          ("patch tuesday", "approved", "rdp"))
         self.assert_relays(self.connect(token=token))
@@ -419,7 +413,7 @@ class Xrdp(RdpCase):
         out, _ = proc.communicate(timeout=120)
         self.assertEqual(proc.returncode, 0, out + self.env.log())
         self.assertEqual(self.xrdp_established(), 1)
-        grant = [r for r in self.cli_json("requests") if r["id"] == req["id"]][0]["grant_id"]
+        grant = [r for r in self.env.cli_json("requests") if r["id"] == req["id"]][0]["grant_id"]
 
         # With the grant: connects at once; also from a generated .rdp file.
         r = self.env.xfreerdp(f"/load-balance-info:{token}", "+auth-only", timeout=120)

@@ -30,23 +30,18 @@ class GateCase(unittest.TestCase):
             self.rule_extra, **kw))
         self.env.start()
 
-    def cli_json(self, *args):
-        r = self.env.cli(*args, "--json")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(r.stdout)
-
     def pending_request(self, timeout=15):
         found = []
 
         def probe():
-            reqs = [r for r in self.cli_json("requests") if r["state"] == "pending"]
+            reqs = [r for r in self.env.cli_json("requests") if r["state"] == "pending"]
             found[:] = reqs
             return bool(reqs)
         wait_for(probe, timeout=timeout, what="a pending request")
         return found[0]
 
     def sessions(self):
-        return self.cli_json("sessions")
+        return self.env.cli_json("sessions")
 
     def finish(self, proc, timeout=30):
         out, err = proc.communicate(timeout=timeout)
@@ -180,7 +175,7 @@ class Hold(GateCase):
         self.assertEqual(rc, 255)
         self.assertIn("timed out", err)
         self.assertLess(time.time() - t, 15)
-        reqs = self.cli_json("requests")
+        reqs = self.env.cli_json("requests")
         self.assertEqual(reqs[0]["state"], "pending", "the request stays pending")
 
     def test_request_expiring_while_held(self):
@@ -208,7 +203,7 @@ class Hold(GateCase):
         self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob").returncode, 0)
         wait_for(lambda: any(s["state"] == "active" for s in self.sessions()), timeout=15,
                  what="active session")
-        grant = self.cli_json("requests")[0]["grant_id"]
+        grant = self.env.cli_json("requests")[0]["grant_id"]
         t = time.time()
         r = self.env.cli("revoke", str(grant), "--as", "carol")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -224,7 +219,7 @@ class Hold(GateCase):
                                       "4s").returncode, 0)
         rc, out, err = self.finish(proc, timeout=20)
         self.assertEqual(rc, 255)
-        grant = self.cli_json("requests")[0]["grant_id"]
+        grant = self.env.cli_json("requests")[0]["grant_id"]
         self.assertRegex(err, rf"Access grant #{grant} for {self.env.account}@web01 ended at "
                               r"\d\d:\d\d UTC")
 
@@ -235,7 +230,7 @@ class Hold(GateCase):
         self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob", "--duration",
                                       "63s").returncode, 0)
         time.sleep(5)
-        grant = self.cli_json("requests")[0]["grant_id"]
+        grant = self.env.cli_json("requests")[0]["grant_id"]
         self.assertEqual(self.env.cli("revoke", str(grant), "--as", "bob").returncode, 0)
         rc, out, err = self.finish(proc, timeout=20)
         self.assertIn(f"[gatehouse] Access grant #{grant} for {self.env.account}@web01 ends in "
@@ -248,7 +243,7 @@ class Hold(GateCase):
         req = self.pending_request()
         self.assertEqual(self.env.cli("approve", str(req["id"]), "--as", "bob", "--duration",
                                       "303s").returncode, 0)
-        grant = self.cli_json("requests")[0]["grant_id"]
+        grant = self.env.cli_json("requests")[0]["grant_id"]
         want = (f"[gatehouse] Access grant #{grant} for {self.env.account}@web01 ends in "
                 "5 minutes").encode()
         err = b""
@@ -295,7 +290,7 @@ class Justify(GateCase):
         r = self.env.ssh("echo justified")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, b"justified\n")
-        reqs = self.cli_json("requests")
+        reqs = self.env.cli_json("requests")
         self.assertEqual(reqs[0]["justification"], "fix the disk")
 
 
@@ -312,7 +307,7 @@ class JustifyInteractive(GateCase):
         rc, out = client.finish()
         self.assertIn("justified-in", out)
         self.assertEqual(rc, 0, out)
-        self.assertEqual(self.cli_json("requests")[0]["justification"], "incident 42")
+        self.assertEqual(self.env.cli_json("requests")[0]["justification"], "incident 42")
 
 
 class OwnView(GateCase):
@@ -362,7 +357,7 @@ class OwnView(GateCase):
         r = self.env.ssh("echo in")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(limit.encode(), r.stderr)
-        self.assertEqual(self.cli_json("requests", "--state", "pending"), [])
+        self.assertEqual(self.env.cli_json("requests", "--state", "pending"), [])
         r = self.env.cli("request", target, "--for", "alice", "--reason", "by the operator")
         self.assertEqual(r.returncode, 0, r.stderr)
 

@@ -12,7 +12,6 @@ requests", "SSH", "Mail"):
   not allow is refused; `--start` asks for a window that begins later;
 - `gatehouse revoke --comment`: the comment is in the request's history, the `grant.revoked`
   audit event and the requester's mail; reassignment and the grant's end are in the history."""
-import json
 import os
 import sqlite3
 import subprocess
@@ -140,11 +139,6 @@ class Workflows(unittest.TestCase):
             cls.sink.stop()
 
     # --- helpers -----------------------------------------------------------------------------
-    def cli_json(self, *args):
-        r = self.env.cli(*args, "--json")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(r.stdout)
-
     def own(self, person, *command):
         """`ssh PERSON@gate COMMAND…`: (exit code, stdout, stderr)."""
         r = self.env.ssh(*command, person=person, target="")
@@ -154,7 +148,7 @@ class Workflows(unittest.TestCase):
         found = []
 
         def probe():
-            found[:] = [r for r in self.cli_json("requests", "--state", "pending")
+            found[:] = [r for r in self.env.cli_json("requests", "--state", "pending")
                         if r["requester"] == person and r["server"] == server]
             return bool(found)
         wait_for(probe, timeout=15, what=f"a pending request of {person} for {server}")
@@ -195,10 +189,10 @@ class Workflows(unittest.TestCase):
         rc, out, err = self.own("bob", "approve", str(rid), "--comment", "level one ok")
         self.assertEqual(rc, 0, err)
         self.sink.wait_for(asked("carol@example.com", rid), what="level 2 (carol) asked")
-        self.assertEqual(self.cli_json("show", str(rid))["state"], "pending")
+        self.assertEqual(self.env.cli_json("show", str(rid))["state"], "pending")
         rc, out, err = self.own("carol", "approve", str(rid))
         self.assertEqual(rc, 0, err)
-        self.assertEqual(self.cli_json("show", str(rid))["state"], "approved")
+        self.assertEqual(self.env.cli_json("show", str(rid))["state"], "approved")
         r = self.env.ssh("echo through-two-levels", target=self.target("web03"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, b"through-two-levels\n")
@@ -233,7 +227,7 @@ class Workflows(unittest.TestCase):
     def test_the_requester_who_is_an_approver_goes_straight_in(self):
         r = self.env.ssh("echo self-approved", target=self.target("web01"))
         self.assertEqual((r.returncode, r.stdout), (0, b"self-approved\n"), r.stderr)
-        mine = [q for q in self.cli_json("requests")
+        mine = [q for q in self.env.cli_json("requests")
                 if q["requester"] == "alice" and q["server"] == "web01"]
         self.assertEqual(len(mine), 1)
         self.assertEqual(mine[0]["state"], "approved")
@@ -258,7 +252,7 @@ class Workflows(unittest.TestCase):
         rc, _, err = self.own("alice", "request", where, "--reason", "x", "--start", "soon")
         self.assertEqual(rc, 1)
         self.assertIn("bad start 'soon'", err)
-        self.assertEqual([r for r in self.cli_json("requests") if r["server"] == "web04"], [],
+        self.assertEqual([r for r in self.env.cli_json("requests") if r["server"] == "web04"], [],
                          "a refused filing leaves nothing behind")
 
         before = datetime.now(timezone.utc)
@@ -279,9 +273,9 @@ class Workflows(unittest.TestCase):
         self.assertIn("bob is not an approver", err)
         rc, _, err = self.own("carol", "approve", str(req["id"]))
         self.assertEqual(rc, 0, err)
-        grant = self.cli_json("show", str(req["id"]))
+        grant = self.env.cli_json("show", str(req["id"]))
         self.assertEqual(grant["state"], "approved")
-        g = [g for g in self.cli_json("grants") if g["id"] == grant["grant_id"]][0]
+        g = [g for g in self.env.cli_json("grants") if g["id"] == grant["grant_id"]][0]
         self.assertEqual(g["start"], req["window"]["start"], "the grant starts when asked")
 
     def test_chosen_approvers_and_start_through_the_cli(self):
@@ -290,7 +284,7 @@ class Workflows(unittest.TestCase):
                          "--approvers", "dave")
         self.assertEqual(r.returncode, 1)
         self.assertIn("dave cannot approve under rule chosen; choose among: bob, carol", r.stderr)
-        req = self.cli_json("request", self.target("web05"), "--for", "alice", "--reason", "cli",
+        req = self.env.cli_json("request", self.target("web05"), "--for", "alice", "--reason", "cli",
                             "--approvers", "bob", "--start", when.isoformat(),
                             "--until", (when + timedelta(hours=1)).isoformat())
         self.assertEqual(req["approvers"][0]["approvers"], ["bob"])
@@ -302,18 +296,18 @@ class Workflows(unittest.TestCase):
     # --- revocation comment, reassignment and grant end in the history --------------------------
     def test_revoke_comment_and_every_step_reach_history_audit_and_mail(self):
         where = self.target("web05")
-        req = self.cli_json("request", where, "--for", "alice", "--reason", "steps",
+        req = self.env.cli_json("request", where, "--for", "alice", "--reason", "steps",
                             "--approvers", "bob")
         rid = req["id"]
         self.assertEqual(self.env.cli("reassign", str(rid), "--to", "carol", "--as",
                                       "bob").returncode, 0)
         self.sink.wait_for(asked("carol@example.com", rid), what="carol asked after reassign")
-        done = self.cli_json("approve", str(rid), "--as", "carol")
+        done = self.env.cli_json("approve", str(rid), "--as", "carol")
         grant = done["grant_id"]
         r = self.env.cli("revoke", str(grant), "--as", "carol", "--comment", "rotation <done>")
         self.assertEqual(r.returncode, 0, r.stderr)
 
-        shown = self.cli_json("show", str(rid))
+        shown = self.env.cli_json("show", str(rid))
         self.assertEqual([(h["event"], h["actor"], h["text"]) for h in shown["history"]],
                          [("reassigned", "bob", "bob -> carol"),
                           ("revoked", "carol", "rotation <done>")])
@@ -331,10 +325,10 @@ class Workflows(unittest.TestCase):
         self.assertIn("revoked by carol", text_part(mail))
         self.assertIn("rotation <done>", text_part(mail))
 
-        short = self.cli_json("request", where, "--for", "alice", "--reason", "brief",
+        short = self.env.cli_json("request", where, "--for", "alice", "--reason", "brief",
                               "--approvers", "bob", "--duration", "2s")
         self.assertEqual(self.env.cli("approve", str(short["id"]), "--as", "bob").returncode, 0)
-        wait_for(lambda: [h["event"] for h in self.cli_json("show", str(short["id"]))["history"]]
+        wait_for(lambda: [h["event"] for h in self.env.cli_json("show", str(short["id"]))["history"]]
                  == ["grant_ended"], timeout=15, what="the grant's end in the history")
         self.assertIn("grant ended", self.env.cli("show", str(short["id"])).stdout)
 

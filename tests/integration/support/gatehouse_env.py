@@ -137,6 +137,13 @@ class Env:
         """The argv of a `gatehouse` call (args may be bytes, for text that is not UTF-8)."""
         return [GATEHOUSE, "--socket", self.socket, *args]
 
+    def cli_json(self, *args):
+        """`gatehouse ARGS --json`, parsed; AssertionError with its stderr when it fails."""
+        r = self.cli(*args, "--json")
+        if r.returncode != 0:
+            raise AssertionError(f"gatehouse {' '.join(map(str, args))}: {r.stderr}")
+        return json.loads(r.stdout)
+
     def cli(self, *args, check=False):
         return subprocess.run(self.cli_args(*args), capture_output=True, text=True, timeout=30,
                               check=check)
