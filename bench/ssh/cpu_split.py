@@ -22,6 +22,42 @@ def split(gate_pid, other_pids):
     return f"gate on CPU {cpus[0]}, targets and clients on CPU {','.join(map(str, cpus[1:]))}"
 
 
+def descendants(pids):
+    """The processes given and every process below them (read from /proc at this moment)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], list(pids)
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def split_trees(gate_pid, other_roots):
+    """As split(), for servers already running with threads and children of their own (the
+    other daemons, PostgreSQL and its backends): every thread of every process in those trees
+    goes to the other CPUs; what they start later inherits it."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return "shared (one CPU)"
+    rest = set(cpus[1:])
+    for pid in descendants(other_roots):
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                os.sched_setaffinity(int(tid), rest)
+        except OSError:  # it ended meanwhile
+            pass
+    return split(gate_pid, [])
+
+
 def client_first():
     """This process (the load generator) at real-time priority from now on, its children not:
     the thousands of target processes a teardown ends all exit on the same CPU, and would
