@@ -285,7 +285,7 @@ struct config {
   audit_settings audit;
   ssh_settings ssh;
   web_sftp_settings web_sftp;
-  // io threads of the data plane (`workers: auto` = the cores); 1 until issue 20 lands.
+  // io threads of the data plane (`workers: auto` = the cores; docs/architecture.md "Threads").
   unsigned workers = 1;
   std::vector<user> users;
   std::vector<group> groups;

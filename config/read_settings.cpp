@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "config/field_readers.hpp"
 #include "config/schema.hpp"
@@ -16,8 +17,8 @@ namespace gatehouse::config {
 
 namespace {
 constexpr std::string_view top_keys[] = {
-    "instance_name", "store", "on_store_loss", "listen",  "mail",          "audit", "ssh",
-    "web_sftp",      "users", "groups",        "servers", "server_groups", "rules"};
+    "instance_name", "store", "on_store_loss", "workers", "listen", "mail",          "audit",
+    "ssh",           "web_sftp", "users",      "groups",  "servers", "server_groups", "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
 constexpr std::string_view ssh_keys[] = {"address",
                                          "proxy_protocol_from",
@@ -281,6 +282,18 @@ void read_web_sftp(const map_reader& top, web_sftp_settings& out) {
     m->report().error(m->value_at("idle_time"), "'idle_time' must be at least 10s");
 }
 
+// `workers: auto` (the machine's cores) or a number of io threads, 1 to 256.
+void read_workers(const map_reader& top, unsigned& out) {
+  const auto* node = top.value("workers");
+  if (node == nullptr) return;
+  if (node->IsScalar() && node->Scalar() == "auto") {
+    out = std::max(1u, std::thread::hardware_concurrency());
+    return;
+  }
+  std::size_t n = out;
+  if (top.read_count("workers", n, 1, 256)) out = static_cast<unsigned>(n);
+}
+
 }  // namespace
 
 void read_config(read_context& ctx, const YAML::Node& root, config& out, source_map& where) {
@@ -304,6 +317,7 @@ void read_settings(const map_reader& top, config& out) {
   }
   top.read_enum("on_store_loss", out.on_store_loss,
                 {{"keep", store_loss::keep}, {"terminate", store_loss::terminate}});
+  read_workers(top, out.workers);
   read_listen(top, out.listen);
   read_mail(top, out.mail);
   read_audit(top, out.audit);

@@ -3,6 +3,7 @@
 namespace gatehouse {
 
 bool counted_slots::try_acquire(const std::string& key) {
+  std::lock_guard lock(mutex_);
   auto& n = counts_[key];
   if (n >= limit_) return false;
   ++n;
@@ -11,6 +12,7 @@ bool counted_slots::try_acquire(const std::string& key) {
 }
 
 void counted_slots::release(const std::string& key) {
+  std::lock_guard lock(mutex_);
   auto it = counts_.find(key);
   if (it == counts_.end()) return;
   --total_;
@@ -18,8 +20,24 @@ void counted_slots::release(const std::string& key) {
 }
 
 std::size_t counted_slots::count(const std::string& key) const {
+  std::lock_guard lock(mutex_);
   auto it = counts_.find(key);
   return it == counts_.end() ? 0 : it->second;
+}
+
+std::size_t counted_slots::total() const {
+  std::lock_guard lock(mutex_);
+  return total_;
+}
+
+std::size_t counted_slots::limit() const {
+  std::lock_guard lock(mutex_);
+  return limit_;
+}
+
+void counted_slots::set_limit(std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  limit_ = limit;
 }
 
 slot acquire(counted_slots& slots, const std::string& key) {

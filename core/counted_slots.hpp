@@ -8,8 +8,10 @@
 //                     (listen.ssh / listen.rdp: max_held_per_person, max_held_per_source),
 //                     with the words a refused person is given. The SSH and RDP listeners each
 //                     keep one.
-// Time-based limits are core/window_limiter.hpp. Pure bookkeeping; one thread.
+// Time-based limits are core/window_limiter.hpp. Pure bookkeeping. Thread-safe (one mutex per
+// counted_slots): the listeners of every io thread (`workers`) share one set of caps.
 #include <cstddef>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -23,12 +25,13 @@ class counted_slots {
   bool try_acquire(const std::string& key);
   void release(const std::string& key);
   std::size_t count(const std::string& key) const;
-  std::size_t total() const { return total_; }
-  std::size_t limit() const { return limit_; }
+  std::size_t total() const;
+  std::size_t limit() const;
   // A lower limit keeps the slots already taken; they count against it as they are released.
-  void set_limit(std::size_t limit) { limit_ = limit; }
+  void set_limit(std::size_t limit);
 
  private:
+  mutable std::mutex mutex_;
   std::size_t limit_;
   std::size_t total_ = 0;
   std::unordered_map<std::string, std::size_t> counts_;

@@ -3,6 +3,7 @@
 namespace gatehouse {
 
 void window_limiter::record(const std::string& key, steady_time now) {
+  std::lock_guard lock(mutex_);
   prune(now);
   auto& e = keys_[key];
   e.events.push_back(now);
@@ -14,9 +15,15 @@ void window_limiter::record(const std::string& key, steady_time now) {
 }
 
 bool window_limiter::blocked(const std::string& key, steady_time now) {
+  std::lock_guard lock(mutex_);
   prune(now);
   auto it = keys_.find(key);
   return it != keys_.end() && now < it->second.blocked_until;
+}
+
+std::size_t window_limiter::tracked() const {
+  std::lock_guard lock(mutex_);
+  return keys_.size();
 }
 
 void window_limiter::prune(steady_time now) {

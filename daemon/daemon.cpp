@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <random>
@@ -135,6 +136,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
       for (const auto& w : config::exposed_key_files(*loaded.value))
         spdlog::warn("reload: {}: only the daemon's user should read it", w);
       config_ = loaded.value;
+      shared_config_.store(config_);
+      shared_ca_.store(ca_);
       access_->set_config(config_);
       if (mail_) mail_->set_config(config_);
       config_loaded_at_ = clock_.now();
@@ -171,6 +174,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
   // Binds every listener and opens every resource; the first failure is fatal.
   std::string start() {
     if (auto e = load_ca(*config_, ca_); !e.empty()) return e;
+    shared_config_.store(config_);
+    shared_ca_.store(ca_);
     auto opened = storage::open_storage(config_->store);
     if (!opened) return opened.message();
     storage_ = std::move(*opened);
@@ -190,8 +195,9 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     operations_ = std::make_unique<operations::service>(  // kill: front_ends_
         *gate_, *this, operations::http_token_issuing{*storage_.tokens, audit_, clock_});
     front_ends_ = std::make_unique<front_ends>(
-        front_end_context{io_, [this] { return config_; }, *gate_, *operations_, audit_,
-                          [this] { return audit_.sessions_allowed(); }, [this] { return ca_; }});
+        front_end_context{io_, [this] { return shared_config_.load(); }, *gate_, *operations_,
+                          audit_, [this] { return audit_.sessions_allowed(); },
+                          [this] { return shared_ca_.load(); }, config_->workers});
     router_ = std::make_unique<admin::router>(*this, *operations_, &audit_);
     if (mail_ && !config_->mail.inbox.empty()) start_inbox();
     // Only a store that can be lost while the daemon runs tells (PostgreSQL; SQLite never does).
@@ -315,6 +321,8 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
     if (text(a.ssh) != text(b.ssh) || text(a.rdp) != text(b.rdp) || text(a.http) != text(b.http) ||
         a.admin.socket != b.admin.socket || a.admin.group != b.admin.group)
       spdlog::warn("reload: listener addresses changed; they take effect at the next restart");
+    if (config_->workers != next.workers)
+      spdlog::warn("reload: workers changed; it takes effect at the next restart");
     const auto& m = config_->mail;
     const auto& n = next.mail;
     if (m.inbox != n.inbox || m.inbox_user != n.inbox_user || m.inbox_password != n.inbox_password ||
@@ -432,6 +440,10 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
   asio::io_context io_{1};
   std::shared_ptr<const config::config> config_;
   std::shared_ptr<const certs::certificate_authority> ca_;  // ssh.ca_key; null = none
+  // What the front ends read on every io thread (`workers`): config_ and ca_, stored again
+  // at each reload.
+  std::atomic<std::shared_ptr<const config::config>> shared_config_;
+  std::atomic<std::shared_ptr<const certs::certificate_authority>> shared_ca_;
   std::string config_path_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_;

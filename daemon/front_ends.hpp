@@ -1,8 +1,13 @@
 #pragma once
-// The protocol front ends as the daemon sees them: a list of proxy::session::front_end, each
-// serving the listener of its name (and the HTTP front end, which the web service feeds), over one gate (proxy/session/service_gate) and one
-// session registry (`gatehouse sessions`, `kill`, shutdown). Only building the list knows
-// the protocols. The daemon owns one `front_ends`.
+// The protocol front ends as the daemon sees them: per io thread (`workers`; docs/
+// architecture.md "Threads") a list of proxy::session::front_end, each serving the listener of
+// its name, over that thread's gate and session registry; the HTTP front ends (apps, the
+// browser terminal, web SFTP), which the web service feeds, on the first. Only building the
+// lists knows the protocols. The daemon owns one `front_ends` and calls it on its io thread
+// (the control thread); it hands each accepted connection to the threads in turn and asks
+// every thread for `gatehouse sessions`, `kill` and shutdown (waiting for their answers: the
+// further threads never wait for the control thread). The threads start with the object and
+// are joined when it goes.
 #include <boost/json/array.hpp>
 
 #include <functional>
@@ -52,6 +57,9 @@ struct front_end_context {
   std::function<bool()> sessions_allowed;
   // The gate's user CA in force (ssh.ca_key, loaded at start and reload); null = none.
   std::function<std::shared_ptr<const certs::certificate_authority>()> current_ca;
+  // io threads for the SSH and RDP connections (config `workers`, read at start): the daemon's
+  // own (`io`) and workers - 1 more.
+  unsigned workers = 1;
 };
 
 class front_ends {

@@ -310,11 +310,13 @@ void connection::event(std::string_view name, boost::json::object fields) {
 std::optional<boost::json::object> connection::describe() const {
   if (phase_ == phase::reading || phase_ == phase::checking || phase_ == phase::finished)
     return std::nullopt;
-  return session::session_object(
+  auto o = session::session_object(
       {id_, target_.person, target_.server, "", "rdp", peer_, started_,
        decision_.authorization ? decision_.authorization->grant() : std::nullopt,
        relay_ ? relay_->bytes_in() : 0, relay_ ? relay_->bytes_out() : 0, to_string(phase_),
        phase_ == phase::holding ? std::optional<std::int64_t>(request_id_) : std::nullopt});
+  o["worker"] = shared_->worker;
+  return o;
 }
 
 }  // namespace gatehouse::proxy::rdp

@@ -45,19 +45,33 @@ struct front_end_settings {
   std::size_t max_unidentified_per_source = 32;  // connections still sending their request
 };
 
+// The limits every RDP front end of the daemon shares, whichever io thread (`workers`) serves
+// a connection. Thread-safe (counted_slots and hold_caps lock).
+struct source_limits {
+  explicit source_limits(const front_end_settings& s)
+      : unidentified(s.max_unidentified_per_source),
+        held(std::make_shared<hold_caps>(config::rdp_listener{}.max_held_per_person,
+                                         config::rdp_listener{}.max_held_per_source)) {}
+  counted_slots unidentified;       // connections still sending their request, by source
+  std::shared_ptr<hold_caps> held;  // held connections per person and per source
+};
+
 // What the connections of the listener share with their front end (a connection may outlive
 // it while its handlers drain).
 struct listener_state {
   listener_state(const front_end_settings& s, std::shared_ptr<session::hold_context> h,
-                 session::event_sink e)
+                 session::event_sink e, std::shared_ptr<source_limits> shared_limits)
       : settings(s),
         holds(std::move(h)),
         events(std::move(e)),
-        unidentified(s.max_unidentified_per_source) {}
+        limits(std::move(shared_limits)),
+        unidentified(limits->unidentified) {}
   front_end_settings settings;
   std::shared_ptr<session::hold_context> holds;  // the gate, the held caps, paced releases
   session::event_sink events;
-  counted_slots unidentified;  // connections still sending their request, by source
+  std::shared_ptr<source_limits> limits;
+  unsigned worker = 0;  // the daemon's io thread these connections run on (0: the first)
+  counted_slots& unidentified;  // connections still sending their request, by source
 };
 
 class connection : public std::enable_shared_from_this<connection>,

@@ -8,7 +8,8 @@
 //
 // Ownership: connections share `listener_state` with the front end, so they may outlive it
 // while their handlers drain; the registry and the gate must outlive both.
-// io_context thread only.
+// Threads: one front end per io thread (`workers`), each on its own executor with its own
+// registry and gate; only `source_limits` is shared between them (thread-safe).
 #include <boost/asio/any_io_executor.hpp>
 
 #include <functional>
@@ -31,6 +32,10 @@ class front_end final : public session::front_end {
     session::event_sink events = session::log_event_sink();
     // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.
     std::function<bool()> sessions_allowed;
+    // The limits shared with the RDP front ends of the daemon's other io threads; unset = a
+    // set of its own.
+    std::shared_ptr<source_limits> limits{};
+    unsigned worker = 0;  // which of the daemon's io threads runs it (session objects' `worker`)
   };
 
   front_end(boost::asio::any_io_executor executor, config_source config, parts p,
@@ -44,6 +49,7 @@ class front_end final : public session::front_end {
 
   std::size_t connection_count() const { return mine_.size(); }
   session::hold_context& holds() { return *shared_->holds; }
+  const std::shared_ptr<source_limits>& limits() const { return shared_->limits; }
 
  private:
   boost::asio::any_io_executor executor_;

@@ -49,14 +49,23 @@
 
 namespace gatehouse::proxy::session {
 
-// What the holds of one listener share; a connection keeps a shared_ptr, so it may outlive
-// its front end.
+// What the holds of one listener on one io thread share; a connection keeps a shared_ptr, so
+// it may outlive its front end. The caps may be shared with the same listener's front ends on
+// the daemon's other io threads (`workers`; hold_caps is thread-safe); the gate and the paced
+// releases are this thread's.
 struct hold_context {
+  hold_context(boost::asio::any_io_executor executor, session::gate& g,
+               std::shared_ptr<hold_caps> shared_caps)
+      : gate(g),
+        caps_owner(std::move(shared_caps)),
+        caps(*caps_owner),
+        releases(std::move(executor), 64) {}
   hold_context(boost::asio::any_io_executor executor, session::gate& g, std::size_t per_person,
                std::size_t per_source)
-      : gate(g), caps(per_person, per_source), releases(std::move(executor), 64) {}
+      : hold_context(std::move(executor), g, std::make_shared<hold_caps>(per_person, per_source)) {}
   session::gate& gate;
-  hold_caps caps;                         // held connections per person and per source address
+  std::shared_ptr<hold_caps> caps_owner;
+  hold_caps& caps;                        // held connections per person and per source address
   paced_queue releases;                   // approved connections going on to their server
   std::chrono::seconds status_every{10};  // status lines while held
   // The audit trail's verdict on new sessions (audit.on_write_failure); unset = allowed.

@@ -9,6 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 #include "core/log_text.hpp"
 #include "proxy/ssh/lingering_close.hpp"
 #include "proxy/ssh/own_view.hpp"
@@ -69,6 +71,7 @@ connection::~connection() {
 
 void connection::start(ssh_bind bind, int fd, std::function<void(const std::string&)> on_finished) {
   on_finished_ = std::move(on_finished);
+  thread_ = std::this_thread::get_id();
   phase_since_ = std::chrono::steady_clock::now();
   // libssh writes its whole buffer with one send() once its poll saw POLLOUT: the socket
   // must be non-blocking or a large write could stall the event loop.
@@ -102,12 +105,23 @@ void connection::start(ssh_bind bind, int fd, std::function<void(const std::stri
   run();
 }
 
+// A connection's libssh sessions must never be used from two threads (docs/architecture.md
+// "Threads"): every step runs on the io thread that started it. Test builds stop at once
+// when that is broken; others say so loudly.
+void connection::confinement_broken() const {
+  spdlog::critical("ssh {}: thread confinement broken: a step ran on another io thread", id_);
+#ifdef GATEHOUSE_TEST_HOOKS
+  std::abort();
+#endif
+}
+
 std::function<void()> connection::waker() {
   return [self = shared_from_this()] { self->run(); };
 }
 
 void connection::run() {
   if (phase_ == phase::finished) return;
+  if (std::this_thread::get_id() != thread_) confinement_broken();
   if (running_) {
     rerun_ = true;
     return;
@@ -213,11 +227,13 @@ void connection::event(std::string_view name, boost::json::object fields) {
 std::optional<boost::json::object> connection::describe() const {
   if (phase_ == phase::key_exchange || phase_ == phase::authenticating || phase_ == phase::checking)
     return std::nullopt;
-  return session::session_object(
+  auto o = session::session_object(
       {id_, login_.person, target_.server, target_.account, "ssh", peer_, started_,
        decision_.authorization ? decision_.authorization->grant() : std::nullopt, bytes_in_,
        bytes_out_, to_string(phase_),
        phase_ == phase::holding ? std::optional<std::int64_t>(request_id_) : std::nullopt});
+  o["worker"] = shared_->worker;
+  return o;
 }
 
 void connection::shut(const session::shut_reason& why) {

@@ -42,6 +42,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "certs/person_certificate.hpp"
@@ -79,22 +80,39 @@ struct front_end_settings {
   std::size_t max_unauthenticated_per_source = 32;
 };
 
+// The limits every SSH front end of the daemon shares, whichever io thread (`workers`) serves
+// a connection. Thread-safe (window_limiter, counted_slots and hold_caps lock).
+struct source_limits {
+  explicit source_limits(const front_end_settings& s)
+      : failures(s.max_auth_failures, s.failure_window, s.failure_penalty),
+        unauthenticated(s.max_unauthenticated_per_source),
+        held(std::make_shared<hold_caps>(config::ssh_listener{}.max_held_per_person,
+                                         config::ssh_listener{}.max_held_per_source)) {}
+  window_limiter failures;          // authentication failures by source address
+  counted_slots unauthenticated;    // by source address
+  std::shared_ptr<hold_caps> held;  // held connections per person and per source
+};
+
 // What the connections of one listener share with their front end.
 struct listener_state {
   listener_state(const front_end_settings& s, std::shared_ptr<session::hold_context> h,
-                 ssh::own_commands& own, session::event_sink e)
+                 ssh::own_commands& own, session::event_sink e,
+                 std::shared_ptr<source_limits> shared_limits)
       : settings(s),
         holds(std::move(h)),
         own(own),
         events(std::move(e)),
-        failures(s.max_auth_failures, s.failure_window, s.failure_penalty),
-        unauthenticated(s.max_unauthenticated_per_source) {}
+        limits(std::move(shared_limits)),
+        failures(limits->failures),
+        unauthenticated(limits->unauthenticated) {}
   front_end_settings settings;
   std::shared_ptr<session::hold_context> holds;  // the gate, the held caps, paced releases
   ssh::own_commands& own;
   session::event_sink events;
-  window_limiter failures;        // authentication failures by source address
-  counted_slots unauthenticated;  // by source address
+  std::shared_ptr<source_limits> limits;
+  unsigned worker = 0;  // the daemon's io thread these connections run on (0: the first)
+  window_limiter& failures;        // authentication failures by source address
+  counted_slots& unauthenticated;  // by source address
   // The gate's user CA in force (ssh.ca_key), for accounts on certificates; unset or null =
   // none loaded.
   std::function<std::shared_ptr<const certs::certificate_authority>()> ca;
@@ -142,6 +160,7 @@ class connection : public std::enable_shared_from_this<connection>,
   void step();
   void arm();
   std::function<void()> waker();
+  void confinement_broken() const;
   bool drain_messages(ssh_session s, ssh_counter counter, bool person_side);
   void close(const std::string& reason, const std::string& log_reason);
   // `linger`: end the person's socket with lingering_close (needs a running io_context).
@@ -191,6 +210,7 @@ class connection : public std::enable_shared_from_this<connection>,
   socket_watch down_watch_;
   ssh_counter_struct down_counter_{};
   bool running_ = false, rerun_ = false, closing_ = false;
+  std::thread::id thread_;  // the io thread that started it: every step runs there
   std::string close_reason_;
   std::string hold_end_ = "client_left";  // hold.end's outcome if the connection ends held
 

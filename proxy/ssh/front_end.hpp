@@ -12,7 +12,8 @@
 //
 // Ownership: connections share `listener_state` with the front end so that they may outlive
 // it while their handlers drain; the registry and the gate must outlive both.
-// io_context thread only.
+// Threads: one front end per io thread (`workers`), each on its own executor with its own
+// registry and gate; only `source_limits` is shared between them (thread-safe).
 #include <boost/asio/any_io_executor.hpp>
 #include <libssh/server.h>
 
@@ -45,6 +46,10 @@ class front_end final : public session::front_end {
     std::function<bool()> sessions_allowed{};
     // The gate's user CA in force, for accounts with `auth: certificate`; unset = none.
     std::function<std::shared_ptr<const certs::certificate_authority>()> ca{};
+    // The limits shared with the SSH front ends of the daemon's other io threads; unset = a
+    // set of its own.
+    std::shared_ptr<source_limits> limits{};
+    unsigned worker = 0;  // which of the daemon's io threads runs it (session objects' `worker`)
   };
 
   front_end(boost::asio::any_io_executor executor, config_source config, parts p,
@@ -59,6 +64,7 @@ class front_end final : public session::front_end {
   std::size_t connection_count() const { return mine_.size(); }
   const listener_state& state() const { return *shared_; }
   session::hold_context& holds() { return *shared_->holds; }
+  const std::shared_ptr<source_limits>& limits() const { return shared_->limits; }
 
  private:
   ssh_bind bind_for(const config::config& cfg);

@@ -3,7 +3,8 @@
 // exec commands (`request root@web01 --reason R`, `requests`, `cancel N`, `approve N`, ...).
 // An interface, so that the SSH front end builds and is tested without the policy core; the
 // daemon's implementation (service_own_commands, own_commands.cpp) goes through the
-// operations API. io_context thread.
+// operations API. The synchronous calls: the daemon's first io thread only (operations and
+// gate_service live there); a connection calls the *_async ones.
 #include <chrono>
 #include <functional>
 #include <string>
@@ -28,6 +29,16 @@ class own_commands {
   virtual std::string own_view(const std::string& person) = 0;
   virtual command_result run_command(const std::string& person,
                                      const std::vector<std::string>& args) = 0;
+  // The same for a connection on any of the daemon's io threads: `done` gets the answer on
+  // the caller's thread. These run the calls above at once (the daemon's first io thread); the
+  // further threads' implementation posts them to that thread and the answer back.
+  virtual void own_view_async(const std::string& person, std::function<void(std::string)> done) {
+    done(own_view(person));
+  }
+  virtual void run_command_async(const std::string& person, std::vector<std::string> args,
+                                 std::function<void(command_result)> done) {
+    done(run_command(person, args));
+  }
 };
 
 // `rdp-file SERVER`: the person's .rdp file for a server, or why there is none (the RDP

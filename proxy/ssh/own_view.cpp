@@ -44,9 +44,11 @@ std::vector<std::string> split_command_line(std::string_view line) {
   return words;
 }
 
-own_view_channel::own_view_channel(ssh_message open, own_commands& commands, std::string person)
+own_view_channel::own_view_channel(ssh_message open, own_commands& commands, std::string person,
+                                   std::function<void()> wake)
     : commands_(commands),
       person_(std::move(person)),
+      wake_(std::move(wake)),
       channel_(ssh_message_channel_request_open_reply_accept(open)) {
   ssh_message_free(open);
   if (channel_ == nullptr) return;
@@ -76,17 +78,22 @@ void own_view_channel::add_request(ssh_message request) {
       case SSH_CHANNEL_REQUEST_ENV:
       case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: ok = true; break;
       case SSH_CHANNEL_REQUEST_SHELL:
-        ok = started_ = true;
-        out_ = ascii_only(commands_.own_view(person_), true);
-        exit_code_ = 0;
+        ok = started_ = waiting_ = answering_ = true;
+        commands_.own_view_async(person_, [this, alive = std::weak_ptr<bool>(alive_)](
+                                              std::string view) {
+          if (!alive.expired()) answered({0, ascii_only(view, true), {}});
+        });
+        answering_ = false;
         break;
       case SSH_CHANNEL_REQUEST_EXEC: {
-        ok = started_ = true;
+        ok = started_ = waiting_ = answering_ = true;
         const char* line = ssh_message_channel_request_command(request);
-        auto result = commands_.run_command(person_, split_command_line(line ? line : ""));
-        out_ = std::move(result.out);
-        err_ = std::move(result.err);
-        exit_code_ = result.exit_code;
+        commands_.run_command_async(
+            person_, split_command_line(line ? line : ""),
+            [this, alive = std::weak_ptr<bool>(alive_)](command_result result) {
+              if (!alive.expired()) answered(std::move(result));
+            });
+        answering_ = false;
         break;
       }
       default: break;
@@ -94,7 +101,18 @@ void own_view_channel::add_request(ssh_message request) {
   } else if (type == SSH_CHANNEL_REQUEST_WINDOW_CHANGE) {
     ok = true;
   }
-  if (ok && started_ && pty_ && !converted_) {  // a terminal in raw mode needs CR LF
+  if (ok)
+    ssh_message_channel_request_reply_success(request);
+  else
+    ssh_message_reply_default(request);
+  ssh_message_free(request);
+}
+
+void own_view_channel::answered(command_result r) {
+  out_ = std::move(r.out);
+  err_ = std::move(r.err);
+  exit_code_ = r.exit_code;
+  if (pty_ && !converted_) {  // a terminal in raw mode needs CR LF
     converted_ = true;
     for (auto* text : {&out_, &err_}) {
       std::string crlf;
@@ -102,11 +120,8 @@ void own_view_channel::add_request(ssh_message request) {
       *text = std::move(crlf);
     }
   }
-  if (ok)
-    ssh_message_channel_request_reply_success(request);
-  else
-    ssh_message_reply_default(request);
-  ssh_message_free(request);
+  waiting_ = false;
+  if (!answering_ && wake_) wake_();
 }
 
 void own_view_channel::step() {
@@ -118,7 +133,7 @@ void own_view_channel::step() {
     channel_ = nullptr;
     return;
   }
-  if (!started_ || responded_) return;
+  if (!started_ || waiting_ || responded_) return;
   auto write = [&](std::string& data, bool is_stderr) {
     while (!data.empty()) {
       auto window = ssh_channel_window_size(channel_);

@@ -6,11 +6,13 @@
 // are accepted and ignored; anything else is refused.
 //
 // Ownership: the connection owns its own_view_channels; each owns its ssh_channel.
-// io_context thread only.
+// The connection's io thread only; the commands answer on it (own_commands' *_async calls).
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,8 +27,10 @@ std::vector<std::string> split_command_line(std::string_view line);
 
 class own_view_channel {
  public:
-  // Accepts the CHANNEL_OPEN `open` (takes ownership).
-  own_view_channel(ssh_message open, own_commands& commands, std::string person);
+  // Accepts the CHANNEL_OPEN `open` (takes ownership). `wake` is called when an answer of
+  // `commands` arrives after the request that asked for it (the connection then steps).
+  own_view_channel(ssh_message open, own_commands& commands, std::string person,
+                   std::function<void()> wake);
   ~own_view_channel();
   own_view_channel(const own_view_channel&) = delete;
   own_view_channel& operator=(const own_view_channel&) = delete;
@@ -38,10 +42,15 @@ class own_view_channel {
 
  private:
   void respond(const command_result& r);
+  void answered(command_result r);  // the command's output is ready to write
   static void on_close(ssh_session, ssh_channel, void* self);
 
   own_commands& commands_;
   std::string person_;
+  std::function<void()> wake_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for answers still to come
+  bool answering_ = false;  // inside add_request: an answer arriving now needs no wake
+  bool waiting_ = false;    // a command runs; nothing to write yet
   ssh_channel channel_ = nullptr;
   ssh_channel_callbacks_struct callbacks_{};
   bool started_ = false;

@@ -5,6 +5,7 @@ Every port is bound on 127.0.0.1 and chosen free by the kernel; everything is re
 the end. Binaries come from GATEHOUSE_BIN_DIR (set by CTest)."""
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -47,6 +48,16 @@ def quick_rule(pending_timeout="2s"):
             max_duration: 1h
             pending_timeout: {pending_timeout}
         """), "  ")
+
+def with_workers(text):
+    """The configuration with `workers: N` added when GATEHOUSE_TEST_WORKERS=N is set and it
+    names none itself: the suites run alike on one io thread and on several (issue 20). Added at
+    the end, so the positions of everything else stay where the test expects them."""
+    workers = os.environ.get("GATEHOUSE_TEST_WORKERS")
+    if not workers or re.search(r"^workers:", text, re.M):
+        return text
+    return text.rstrip("\n") + f"\nworkers: {workers}\n"
+
 
 class Env:
     """One daemon's directory: keys, config, store, socket."""
@@ -111,7 +122,7 @@ class Env:
 
     def write_config(self, text=None):
         with open(self.config_path, "w") as f:
-            f.write(text if text is not None else self.config_text())
+            f.write(with_workers(text if text is not None else self.config_text()))
 
     def start(self, wait=True, extra_args=()):
         if self._log:
