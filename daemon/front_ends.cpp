@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <future>
@@ -127,6 +128,9 @@ struct front_ends::impl {
       } else {
         l.own_io = std::make_unique<asio::io_context>(1);
         l.io = l.own_io.get();
+        // Its reactor's descriptors (epoll, eventfd, timerfd) now rather than at the first
+        // connection, so the daemon's descriptor count does not move with the load.
+        asio::steady_timer make_reactor(*l.io);
         l.lane_gate = std::make_unique<proxy::session::lane_gate>(
             gate, context.io.get_executor(), l.io->get_executor());
         l.lane_own = std::make_unique<lane_own_commands>(own, context.io.get_executor(),
