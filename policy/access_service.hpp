@@ -56,6 +56,9 @@ struct filing {
   std::optional<time_window> window{};
   bool emergency = false;
   std::vector<std::string> chosen_approvers{};  // for requester_chooses_approvers rules
+  // Targets after the first (the `target` filed for), decided together and granted per target;
+  // each under the same rule and protocol as the first, at most max_targets in all.
+  std::vector<request_target> more_targets{};
   std::string filed_by{};                       // empty: the requester
   bool by_administrator = false;                // the admin socket without --as: not limited
 };

@@ -168,6 +168,7 @@ struct transition_outcome {
   std::optional<grant> changed_grant;  // ended or revoked (version as read)
   std::vector<happening> happened;
   std::vector<notification> notifications;
+  std::vector<grant> more_new_grants{};  // one per next.more_targets (granted per target)
 };
 
 result<transition_outcome> transition(const request& r, const grant* current, const event& e,

@@ -90,6 +90,8 @@ struct write_batch {
   std::vector<change_kind> changes;    // feed rows about req and the grant, stamped req.updated
   std::vector<std::string> notices{};  // owed notifications (notice_codec text), stored with it,
                                        // owed from req.updated + notice_grace
+  std::vector<grant> more_new_grants{};  // one per req.more_targets, in order, inserted with it;
+                                         // each target's grant is set to its id
 };
 
 // How long the daemon that committed a change has to deliver its notices and settle them
@@ -108,6 +110,7 @@ struct committed {
   std::optional<policy::grant> stored_grant;  // the grant created or changed, as stored
   std::vector<change> changes;
   std::vector<std::int64_t> notice_ids{};  // the batch's notices, in order
+  std::vector<policy::grant> more_grants{};  // the further targets' grants created, as stored
 };
 
 // Runs inside apply()'s transaction before it commits; an error cancels the whole batch. It
