@@ -53,6 +53,11 @@
 // also kept in the request's comments as records of their kind (request.hpp, record_kind), so
 // its timeline shows every step.
 //
+// Several targets (request.more_targets): the request is decided as one; its approval creates
+// one grant per target (new_grant for the first, more_new_grants for the rest, same window);
+// revoke and end_grant act on the grant given as `current`, which may be any target's, and
+// each is recorded on its own (the record names the target).
+//
 // Pure and reentrant.
 #include <optional>
 #include <string>
