@@ -154,10 +154,10 @@ result<committed> access_service::commit(const request& r, const grant* g, const
     }
     return {};
   };
-  auto done = store_.apply(write_batch{out->next, out->new_grant, out->changed_grant,
-                                       changes_of(out->happened), notices_of(*out),
-                                       out->more_new_grants},
-                           audit_first);
+  auto done =
+      store_.apply(write_batch{out->next, out->new_grant, out->changed_grant,
+                               changes_of(out->happened), notices_of(*out), out->more_new_grants},
+                   audit_first);
   if (!done) {
     // Events already in the log whose change was rolled back (a failed commit, or a later
     // event of the same change refused) are followed by "<event>.failed" (FORMAT.md).

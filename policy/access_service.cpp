@@ -365,7 +365,10 @@ result<grant> access_service::revoke(grant_id id, const std::string& actor, bool
   if (!g) return g.err();
   auto done = act(
       g->request, clock_.now(),
-      [&](const request&) { return events::revoke{actor, admin, comment}; }, id);
+      [&](const request&) {
+        return events::revoke{actor, admin, comment};
+      },
+      id);
   if (!done) return done.err();
   return std::move(*done->stored_grant);
 }

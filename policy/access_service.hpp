@@ -59,8 +59,8 @@ struct filing {
   // Targets after the first (the `target` filed for), decided together and granted per target;
   // each under the same rule and protocol as the first, at most max_targets in all.
   std::vector<request_target> more_targets{};
-  std::string filed_by{};                       // empty: the requester
-  bool by_administrator = false;                // the admin socket without --as: not limited
+  std::string filed_by{};         // empty: the requester
+  bool by_administrator = false;  // the admin socket without --as: not limited
 };
 
 // The approver levels a request filed by `requester` under `need` would have before any choice

@@ -3,8 +3,9 @@
 // columns, in which order, encoded how (times as Unix milliseconds, levels, decisions and
 // comments as JSON through policy/record_codec, the justification and the title - outside bytes -
 // in their lossless UTF-8 form, core/untrusted_text, since PostgreSQL's TEXT takes only UTF-8), and
-// how a row is read back. A request's targets after the first are one JSON column (record_codec). One copy for the backends (storage/sqlite/rows, storage/postgresql/rows),
-// which differ only in how a value is bound and read:
+// how a row is read back. A request's targets after the first are one JSON column (record_codec).
+// One copy for the backends (storage/sqlite/rows, storage/postgresql/rows), which differ only in
+// how a value is bound and read:
 //   Binder: b.bind(position, value) for std::int64_t, std::string_view and
 //           std::optional<std::int64_t>, called in position order 1..N;
 //   Row:    r.integer(col), r.optional_integer(col), r.text(col), columns from 0.

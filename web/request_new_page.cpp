@@ -95,7 +95,8 @@ std::string filing_form(const request_choice& c, const std::vector<const request
       "<form class=\"card\" method=\"post\" action=\"/requests/new\">"
       "<input type=\"hidden\" name=\"csrf\" value=\"" +
       escape(csrf) + "\">" + hidden + "<p>Access to " + names + " under the rule <b>" +
-      escape(c.terms.name) + "</b>. <a href=\"/requests/new\">Choose another</a></p>"
+      escape(c.terms.name) +
+      "</b>. <a href=\"/requests/new\">Choose another</a></p>"
       "<label for=\"title\">Title</label><input type=\"text\" id=\"title\" name=\"title\" "
       "maxlength=\"" +
       std::to_string(policy::max_title_bytes) +

@@ -212,7 +212,8 @@ std::string service_own_commands::own_view(const std::string& person) {
       if (level < r.levels.size() && policy::is_approver_at(r, person, level) &&
           !policy::has_decided(r, person, level) && r.requester != person)
         mine += "  #" + std::to_string(r.id) + "  " + r.requester + " -> " +
-                policy::targets_text(r) + (r.justification.empty() ? "" : "  \"" + r.justification + "\"") + "\n";
+                policy::targets_text(r) +
+                (r.justification.empty() ? "" : "  \"" + r.justification + "\"") + "\n";
     }
   }
   if (!mine.empty()) out += "\nWaiting for your decision:\n" + mine;

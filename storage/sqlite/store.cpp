@@ -4,10 +4,10 @@
 #include <mutex>
 
 #include "policy/record_codec.hpp"
+#include "storage/record_fields.hpp"
 #include "storage/sqlite/database.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/sqlite/schema.hpp"
-#include "storage/record_fields.hpp"
 
 namespace gatehouse::storage::sqlite {
 

@@ -109,9 +109,9 @@ TEST_F(RequestTargets, OneRequestForTwoTargetsIsDecidedOnceAndGrantsBoth) {
   const auto& approved_event = audit_.events.back();
   EXPECT_EQ(approved_event.name, "request.approved");
   EXPECT_EQ(approved_event.fields.at("targets"), "root@web01, deploy@web02");
-  EXPECT_EQ(approved_event.fields.at("grants"),
-            std::to_string(*approved->grant) + "," +
-                std::to_string(*approved->more_targets[0].grant));
+  EXPECT_EQ(
+      approved_event.fields.at("grants"),
+      std::to_string(*approved->grant) + "," + std::to_string(*approved->more_targets[0].grant));
 }
 
 TEST_F(RequestTargets, ATargetUnderAnotherRuleIsRefusedByNameAndNothingIsFiled) {

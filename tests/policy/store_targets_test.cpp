@@ -34,9 +34,9 @@ class StoreTargets : public ::testing::Test {
   std::unique_ptr<access_service> service_;
 };
 
-using Backends = ::testing::Types<storage::testing::sqlite_file_backend,
-                                  storage::testing::sqlite_memory_backend,
-                                  storage::testing::postgresql_backend>;
+using Backends =
+    ::testing::Types<storage::testing::sqlite_file_backend, storage::testing::sqlite_memory_backend,
+                     storage::testing::postgresql_backend>;
 TYPED_TEST_SUITE(StoreTargets, Backends);
 
 TYPED_TEST(StoreTargets, FurtherTargetsRoundTrip) {

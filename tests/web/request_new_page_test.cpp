@@ -99,8 +99,7 @@ TEST_F(RequestNewPage, TwoTickedTargetsMakeOneRequestListingBoth) {
                           "&target=root%40web01&target=root%40dev01&reason=x",
                       public_url, cookie);
   EXPECT_EQ(nowhere.status, 403);
-  EXPECT_NE(nowhere.body.find("No rule lets you request access to root@dev01."),
-            std::string::npos);
+  EXPECT_NE(nowhere.body.find("No rule lets you request access to root@dev01."), std::string::npos);
 }
 
 TEST_F(RequestNewPage, AFormFromAnotherSiteOrWithoutItsTokenFilesNothing) {
