@@ -255,9 +255,13 @@ outcome on_admin_deny(step& s, const events::admin_deny& e) {
 
 outcome on_cancel(step& s, const events::cancel& e) {
   request& r = s.r();
-  if (r.state == request_state::approved && r.grant)
-    return refused(ref(r) + " is already approved; revoke grant #" + std::to_string(*r.grant) +
-                   " to end the access");
+  if (r.state == request_state::approved && r.grant) {
+    std::string grants;  // each target's grant (a request may have several)
+    for (const auto& t : targets_of(r))
+      if (t.grant) grants += (grants.empty() ? "#" : ", #") + std::to_string(*t.grant);
+    return refused(ref(r) + " is already approved; revoke grant" +
+                   (r.more_targets.empty() ? " " : "s ") + grants + " to end the access");
+  }
   if (r.state != request_state::pending) return finished(r);
   if (!e.admin && e.by != r.requester && e.by != r.filed_by)
     return refused("only " + r.requester + " or an admin may cancel " + ref(r));

@@ -69,6 +69,10 @@ TEST(RequestTargetTransitions, RevokeActsOnTheFurtherTargetsGrantAndNamesIt) {
   EXPECT_EQ(out->next.comments.back().kind, record_kind::revoked);
   EXPECT_EQ(out->next.comments.back().text, "deploy@web02: done");
 
+  auto cancel = transition(r, &g, events::cancel{"alice"}, t0() + 5min);
+  EXPECT_EQ(cancel.message(),
+            "request #7 is already approved; revoke grants #11, #12 to end the access");
+
   grant foreign = grant_on(99, r.id, "web03", "root");
   auto refused = transition(r, &foreign, events::revoke{"bob", false, ""}, t0() + 5min);
   EXPECT_EQ(refused.code(), error_code::internal);
