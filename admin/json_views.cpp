@@ -48,11 +48,23 @@ json::object to_json(const policy::request& r) {
     post = text(policy::to_string(r.post_approval));
   json::value grant = nullptr;
   if (r.grant) grant = *r.grant;
+  json::array targets;  // every target, the first (server, account) included
+  json::array grant_ids;
+  for (const auto& t : policy::targets_of(r)) {
+    json::value its_grant = nullptr;
+    if (t.grant) {
+      its_grant = *t.grant;
+      grant_ids.push_back(*t.grant);
+    }
+    targets.push_back(
+        json::object{{"server", t.server}, {"account", t.account}, {"grant_id", its_grant}});
+  }
   return {{"id", r.id},
           {"state", text(policy::to_string(r.state))},
           {"requester", r.requester},
           {"server", r.server},
           {"account", r.account},
+          {"targets", std::move(targets)},
           {"protocol", text(policy::to_string(r.protocol))},
           {"justification", r.justification},
           {"title", r.title},
@@ -65,6 +77,7 @@ json::object to_json(const policy::request& r) {
           {"comments", std::move(comments)},
           {"history", std::move(history)},
           {"grant_id", std::move(grant)},
+          {"grant_ids", std::move(grant_ids)},
           {"fulfilment", text(policy::to_string(policy::fulfilment_of(r)))},
           {"rule", r.rule},
           {"filed_by", r.filed_by},

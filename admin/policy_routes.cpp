@@ -128,24 +128,47 @@ operations::actor actor_of(const route_caller& caller, const json::object& body)
   return operations::actor::administrator();
 }
 
-http_reply file_request(operations::service& ops, const route_caller& caller,
-                        const json::object& body) {
-  auto for_person = caller.person ? caller.person : text_field(body, "for");
-  auto target_text = text_field(body, "target");
-  auto reason = text_field(body, "reason");
-  if (!for_person || !target_text) throw bad_input{"a request needs `for` and `target`"};
-  // ACCOUNT@SERVER; an RDP or web server has no accounts of ours and is named alone.
-  auto at = target_text->rfind('@');
-  std::string server_name = at == std::string::npos ? *target_text : target_text->substr(at + 1);
-  std::string account = at == std::string::npos ? "" : target_text->substr(0, at);
+// ACCOUNT@SERVER; an RDP or web server has no accounts of ours and is named alone.
+policy::target target_of(operations::service& ops, const std::string& person,
+                         const std::string& target_text) {
+  auto at = target_text.rfind('@');
+  std::string server_name = at == std::string::npos ? target_text : target_text.substr(at + 1);
+  std::string account = at == std::string::npos ? "" : target_text.substr(0, at);
   const auto* server = ops.config()->find_server(server_name);
   const bool named_alone_ok = server && server->protocol != config::protocol::ssh;
   if (server_name.empty() || (at == std::string::npos && !named_alone_ok) ||
       (at != std::string::npos && account.empty()))
     throw bad_input{"target must be ACCOUNT@SERVER (or SERVER for an RDP, web or manual server)"};
-  policy::target t{*for_person, server_name, account,
-                   server ? server->protocol : config::protocol::ssh};
+  return policy::target{person, server_name, account,
+                        server ? server->protocol : config::protocol::ssh};
+}
+
+// `targets`: every target of a request of several (the first may also be `target`).
+std::vector<std::string> target_texts(const json::object& body) {
+  std::vector<std::string> out;
+  if (auto first = text_field(body, "target")) out.push_back(*first);
+  const auto* v = body.if_contains("targets");
+  if (!v || v->is_null()) return out;
+  if (!v->is_array()) throw bad_input{"targets must be a list of ACCOUNT@SERVER"};
+  for (const auto& t : v->get_array()) {
+    if (!t.is_string()) throw bad_input{"targets must be a list of ACCOUNT@SERVER"};
+    out.emplace_back(t.get_string());
+  }
+  return out;
+}
+
+http_reply file_request(operations::service& ops, const route_caller& caller,
+                        const json::object& body) {
+  auto for_person = caller.person ? caller.person : text_field(body, "for");
+  auto targets = target_texts(body);
+  auto reason = text_field(body, "reason");
+  if (!for_person || targets.empty()) throw bad_input{"a request needs `for` and `target`"};
+  policy::target t = target_of(ops, *for_person, targets.front());
   policy::filing f;
+  for (std::size_t i = 1; i < targets.size(); ++i) {
+    auto more = target_of(ops, *for_person, targets[i]);
+    f.more_targets.push_back(policy::request_target{more.server, more.account, std::nullopt});
+  }
   f.justification = reason.value_or("");
   if (auto read =
           operations::read_filing_arguments(filing_arguments_of(body), system_clock().now(), f);

@@ -79,9 +79,29 @@ std::string field(const json::value& v, const char* key) {
 }
 
 // "root@web01", or "win01" for targets without an account (RDP).
-std::string target_text(const json::value& v) {
+std::string one_target_text(const json::value& v) {
   auto account = field(v, "account");
   return account.empty() ? field(v, "server") : account + "@" + field(v, "server");
+}
+
+// A grant's target, or every target of a request ("root@web01, deploy@web02").
+std::string target_text(const json::value& v) {
+  const auto* o = v.if_object();
+  const auto* targets = o ? o->if_contains("targets") : nullptr;
+  if (!targets || !targets->is_array() || targets->as_array().empty()) return one_target_text(v);
+  std::string out;
+  for (const auto& t : targets->as_array()) out += (out.empty() ? "" : ", ") + one_target_text(t);
+  return out;
+}
+
+// "#12", or "#12, #13" for a request granted per target; "-" before any grant.
+std::string grants_text(const json::value& request) {
+  const auto* o = request.if_object();
+  const auto* ids = o ? o->if_contains("grant_ids") : nullptr;
+  if (!ids || !ids->is_array() || ids->as_array().empty()) return field(request, "grant_id");
+  std::string out;
+  for (const auto& id : ids->as_array()) out += (out.empty() ? "#" : ", #") + text_of(&id);
+  return out;
 }
 
 // "bob, carol (any)" per level, levels joined by " then ".
@@ -136,8 +156,7 @@ void print_requests(const json::value& list) {
 void print_request(const json::value& r) {
   std::printf("request #%s  %s\n", field(r, "id").c_str(), field(r, "state").c_str());
   std::printf("  requester      %s\n", field(r, "requester").c_str());
-  std::printf("  target         %s@%s (%s)\n", field(r, "account").c_str(),
-              field(r, "server").c_str(), field(r, "protocol").c_str());
+  std::printf("  target         %s (%s)\n", target_text(r).c_str(), field(r, "protocol").c_str());
   if (auto title = field(r, "title"); !title.empty())
     std::printf("  title          %s\n", title.c_str());
   std::printf("  justification  %s\n", field(r, "justification").c_str());
@@ -148,7 +167,7 @@ void print_request(const json::value& r) {
   std::printf("  approvers      %s\n", approvers_text(r).c_str());
   if (field(r, "emergency") == "true")
     std::printf("  emergency      yes, post-approval %s\n", field(r, "post_approval").c_str());
-  std::printf("  grant          %s\n", field(r, "grant_id").c_str());
+  std::printf("  grant          %s\n", grants_text(r).c_str());
   if (const auto* d = o.if_contains("decisions"); d && d->is_array())
     for (const auto& x : d->as_array())
       std::printf("  decision       %s %s by %s: %s\n", field(x, "at").c_str(),
@@ -164,7 +183,9 @@ void print_request(const json::value& r) {
 
 void print_request_outcome(const json::value& r) {
   std::string line = "request #" + field(r, "id") + " " + field(r, "state");
-  if (auto g = field(r, "grant_id"); g != "-") line += ", grant #" + g + " until " + window_end(r);
+  if (auto g = grants_text(r); g != "-")
+    line += (g.find(',') == std::string::npos ? ", grant " : ", grants ") + g + " until " +
+            window_end(r);
   std::printf("%s\n", line.c_str());
 }
 

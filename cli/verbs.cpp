@@ -118,9 +118,9 @@ const std::map<std::string, verb>& verbs() {
         },
         print_request_outcome}},
       {"request",
-       {"request ACCOUNT@SERVER --for PERSON --reason R [--title T] [--start T|+2h]"
-        " [--duration D|--until T] [--approvers A,B] [--emergency]",
-        1, 1,
+       {"request ACCOUNT@SERVER [ACCOUNT@SERVER...] --for PERSON --reason R [--title T]"
+        " [--start T|+2h] [--duration D|--until T] [--approvers A,B] [--emergency]",
+        1, 64,  // the daemon refuses more than one request may name
         [](const arguments& a) {
           call c{"POST", "/v1/requests", {}};
           add_common(c.body, a);
@@ -128,6 +128,11 @@ const std::map<std::string, verb>& verbs() {
               c.body, a,
               {"--for", "--reason", "--title", "--start", "--duration", "--until", "--approvers"});
           c.body["target"] = a.positional[0];
+          if (a.positional.size() > 1) {  // several targets, decided together
+            json::array all;
+            for (const auto& t : a.positional) all.emplace_back(t);
+            c.body["targets"] = std::move(all);
+          }
           c.body["emergency"] = a.has("--emergency");
           return c;
         },

@@ -38,7 +38,7 @@ std::string target(const policy::request& r) {
   if (policy::is_recording_request(r))
     return "the recording of " + r.account + "'s session " +
            r.server.substr(policy::recording_prefix.size());
-  return r.account.empty() ? r.server : r.account + "@" + r.server;
+  return policy::targets_text(r);  // every target of a request of several
 }
 
 std::string window_text(const policy::time_window& w) {
@@ -57,6 +57,8 @@ void add_request_facts(body& b, const policy::request& r) {
     b.facts.emplace_back("Filed by", r.filed_by);
   b.facts.emplace_back("Server", r.server);
   b.facts.emplace_back("Account", r.account);
+  if (!r.more_targets.empty())  // decided together, granted per target
+    b.facts.emplace_back("Targets", policy::targets_text(r));
   b.facts.emplace_back("Protocol", std::string(policy::to_string(r.protocol)));
   b.facts.emplace_back("Window", window_text(r.window));
   b.facts.emplace_back("Justification", r.justification);

@@ -65,11 +65,20 @@ audit_event audit_of(const happening& h, const committed& done, time_point now) 
     f["window_start"] = format_rfc3339(r.window.start);
     f["window_end"] = format_rfc3339(r.window.end);
   }
+  if (!r.more_targets.empty()) f["targets"] = targets_text(r);
   if (done.stored_grant) {
+    // A grant's event names that grant's target (a request may have several).
+    f["server"] = done.stored_grant->server;
+    f["account"] = done.stored_grant->account;
     f["grant"] = std::to_string(done.stored_grant->id);
     f["grant_state"] = std::string(to_string(done.stored_grant->state));
   } else if (r.grant) {
     f["grant"] = std::to_string(*r.grant);
+  }
+  if (!done.more_grants.empty()) {
+    std::string ids = f["grant"];
+    for (const grant& g : done.more_grants) ids += "," + std::to_string(g.id);
+    f["grants"] = ids;
   }
   return e;
 }
@@ -145,9 +154,10 @@ result<committed> access_service::commit(const request& r, const grant* g, const
     }
     return {};
   };
-  auto done = store_.apply(write_batch{out->next, out->new_grant, out->changed_grant,
-                                       changes_of(out->happened), notices_of(*out)},
-                           audit_first);
+  auto done =
+      store_.apply(write_batch{out->next, out->new_grant, out->changed_grant,
+                               changes_of(out->happened), notices_of(*out), out->more_new_grants},
+                   audit_first);
   if (!done) {
     // Events already in the log whose change was rolled back (a failed commit, or a later
     // event of the same change refused) are followed by "<event>.failed" (FORMAT.md).
@@ -164,13 +174,14 @@ result<committed> access_service::commit(const request& r, const grant* g, const
 }
 
 result<committed> access_service::act(request_id id, time_point now,
-                                      const std::function<event(const request&)>& make) {
+                                      const std::function<event(const request&)>& make,
+                                      std::optional<grant_id> which) {
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
     auto r = store_.get_request(id);
     if (!r) return r.err();
     std::optional<grant> g;
-    if (r->grant) {
-      auto loaded = store_.get_grant(*r->grant);
+    if (auto id_of_grant = which ? which : r->grant) {
+      auto loaded = store_.get_grant(*id_of_grant);
       if (!loaded) return loaded.err();
       g = std::move(*loaded);
     }

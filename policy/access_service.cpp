@@ -175,17 +175,20 @@ void access_service::count_filing(const std::string& who) {
   filings_.record(who, limiter_time(clock_));
 }
 
-result<request> access_service::file_request(const target& t, const filing& f) {
-  if (auto over = filing_refused(filer(t, f))) return *over;
-  if (f.title.size() > max_title_bytes)
-    return invalid("title: at most " + std::to_string(max_title_bytes) + " bytes");
-  const time_point now = clock_.now();
-  auto snap = current();
-  decision d = decide(snap->index, t, store_grants(store_), now);
-  const std::string where = t.account + "@" + t.server;
+namespace {
 
-  const rule_terms* terms = nullptr;
+// What filing for one target would be under the rule that applies now: its terms and approver
+// levels, or why it cannot be filed (the person may already connect, the rule denies, a
+// justification or approvers are missing).
+struct target_terms {
+  rule_terms terms;
   std::vector<approver_level> levels;
+};
+
+result<target_terms> terms_for(const policy_index& index, const config::config& cfg, store& s,
+                               const target& t, const filing& f, time_point now) {
+  decision d = decide(index, t, store_grants(s), now);
+  const std::string where = t.account + "@" + t.server;
   if (auto* no = std::get_if<decisions::deny>(&d)) return refused(no->text);
   if (std::holds_alternative<decisions::allow>(d))
     return refused(t.person + " may connect to " + where + " without a request");
@@ -194,43 +197,98 @@ result<request> access_service::file_request(const target& t, const filing& f) {
                    " until " + format_rfc3339(g->until));
   if (auto* j = std::get_if<decisions::justification_needed>(&d)) {
     if (f.justification.empty()) return invalid(justification_required_text(where));
-    terms = &j->terms;
+    return target_terms{j->terms, {}};
   }
-  auto* need = std::get_if<decisions::approval_needed>(&d);
-  if (need) {
-    auto resolved = levels_for(*need, t.person, f.chosen_approvers);
-    if (!resolved) return resolved.err();
-    levels = std::move(*resolved);
-    terms = &need->terms;
-    if (f.justification.empty() && rule_requires_justification(*snap->cfg, terms->name))
-      return invalid(justification_required_text(where));
+  auto& need = std::get<decisions::approval_needed>(d);
+  auto resolved = levels_for(need, t.person, f.chosen_approvers);
+  if (!resolved) return resolved.err();
+  if (f.justification.empty() && rule_requires_justification(cfg, need.terms.name))
+    return invalid(justification_required_text(where));
+  return target_terms{need.terms, std::move(*resolved)};
+}
+
+std::string target_name(const std::string& server, const std::string& account) {
+  return account.empty() ? server : account + "@" + server;
+}
+
+// The further targets of a filing for `first`, duplicates folded; invalid past max_targets.
+result<std::vector<request_target>> further_targets(const target& first, const filing& f) {
+  std::vector<request_target> out;
+  for (const auto& t : f.more_targets) {
+    if (t.server == first.server && t.account == first.account) continue;
+    if (std::any_of(out.begin(), out.end(), [&](const request_target& o) {
+          return o.server == t.server && o.account == t.account;
+        }))
+      continue;
+    out.push_back(request_target{t.server, t.account, std::nullopt});
   }
-  if (f.emergency && !terms->emergency)
-    return refused("rule " + terms->name + " does not allow emergency access");
-  if (!f.emergency) {
-    auto open = find_open_request(t.person, t.server, t.account);
-    if (!open) return open.err();
-    if (*open)
-      return refused("request #" + std::to_string((*open)->id) + " for " + where +
-                     " is already waiting for approval");
+  if (out.size() + 1 > max_targets)
+    return invalid("at most " + std::to_string(max_targets) + " targets in one request");
+  return out;
+}
+
+}  // namespace
+
+result<request> access_service::file_request(const target& t, const filing& f) {
+  if (auto over = filing_refused(filer(t, f))) return *over;
+  if (f.title.size() > max_title_bytes)
+    return invalid("title: at most " + std::to_string(max_title_bytes) + " bytes");
+  const time_point now = clock_.now();
+  auto snap = current();
+  auto more = further_targets(t, f);
+  if (!more) return more.err();
+  if (f.emergency && !more->empty())
+    return refused("emergency access names one target: file the others separately");
+  auto first = terms_for(snap->index, *snap->cfg, store_, t, f, now);
+  if (!first) return first.err();
+  const rule_terms& terms = first->terms;
+  const std::string where = target_name(t.server, t.account);
+  // Decided together: every target under the same rule, protocol and approvers as the first.
+  for (const request_target& m : *more) {
+    const auto* srv = snap->cfg->find_server(m.server);
+    target other{t.person, m.server, m.account, srv ? srv->protocol : t.protocol};
+    const std::string name = target_name(m.server, m.account);
+    auto its = terms_for(snap->index, *snap->cfg, store_, other, f, now);
+    if (!its) return make_error(its.code(), name + ": " + its.message());
+    if (its->terms.name != terms.name)
+      return refused(name + " falls under rule " + its->terms.name + ", not " + terms.name +
+                     ": file these separately");
+    if (other.protocol != t.protocol)
+      return refused(name + " is reached by " + std::string(to_string(other.protocol)) + ", not " +
+                     std::string(to_string(t.protocol)) + ": file these separately");
+    if (its->levels != first->levels)
+      return refused(name + " needs other approvers than " + where + ": file these separately");
   }
+  if (f.emergency && !terms.emergency)
+    return refused("rule " + terms.name + " does not allow emergency access");
+  std::vector<request_target> all{{t.server, t.account, std::nullopt}};
+  all.insert(all.end(), more->begin(), more->end());
+  if (!f.emergency)
+    for (const request_target& each : all) {
+      auto open = find_open_request(t.person, each.server, each.account);
+      if (!open) return open.err();
+      if (*open)
+        return refused("request #" + std::to_string((*open)->id) + " for " +
+                       target_name(each.server, each.account) + " is already waiting for approval");
+    }
 
   request draft;
   draft.requester = t.person;
   draft.server = t.server;
   draft.account = t.account;
+  draft.more_targets = std::move(*more);
   draft.protocol = t.protocol;
   draft.justification = f.justification;
   draft.title = f.title;
-  auto window = requested_window(f, *terms, now);
+  auto window = requested_window(f, terms, now);
   if (!window) return window.err();
   draft.window = *window;
-  draft.levels = std::move(levels);
+  draft.levels = std::move(first->levels);
   draft.emergency = f.emergency;
-  draft.rule = terms->name;
-  draft.max_duration = terms->max_duration;
-  draft.pending_until = now + terms->pending_timeout;
-  draft.auto_approve_requester = terms->auto_approve_if_requester_is_approver;
+  draft.rule = terms.name;
+  draft.max_duration = terms.max_duration;
+  draft.pending_until = now + terms.pending_timeout;
+  draft.auto_approve_requester = terms.auto_approve_if_requester_is_approver;
   draft.filed_by = f.filed_by.empty() ? t.person : f.filed_by;
   auto done = commit(draft, nullptr, events::file{}, now);
   if (!done) return done.err();
@@ -241,11 +299,12 @@ result<request> access_service::file_request(const target& t, const filing& f) {
 result<std::optional<request>> access_service::find_open_request(const std::string& person,
                                                                  const std::string& server,
                                                                  const std::string& account) {
-  auto found =
-      store_.list_requests(request_filter{request_state::pending, person, server, account, 1});
+  // A person has few pending requests; a further target is inside a request's JSON column.
+  auto found = store_.list_requests(request_filter{request_state::pending, person, {}, {}, 0});
   if (!found) return found.err();
-  if (found->empty()) return std::optional<request>();
-  return std::optional<request>(std::move(found->front()));
+  for (auto& r : *found)  // newest first
+    if (covers(r, server, account)) return std::optional<request>(std::move(r));
+  return std::optional<request>();
 }
 
 result<request> access_service::approve(request_id id, const std::string& actor,
@@ -304,9 +363,12 @@ result<grant> access_service::revoke(grant_id id, const std::string& actor, bool
                                      const std::string& comment) {
   auto g = store_.get_grant(id);
   if (!g) return g.err();
-  auto done = act(g->request, clock_.now(), [&](const request&) {
-    return events::revoke{actor, admin, comment};
-  });
+  auto done = act(
+      g->request, clock_.now(),
+      [&](const request&) {
+        return events::revoke{actor, admin, comment};
+      },
+      id);
   if (!done) return done.err();
   return std::move(*done->stored_grant);
 }
@@ -345,7 +407,8 @@ result<due_report> access_service::process_due(time_point now) {
       return done.err();
   }
   for (const grant& g : due->ended_grants) {
-    auto done = act(g.request, now, [](const request&) { return events::end_grant{}; });
+    auto done = act(
+        g.request, now, [](const request&) { return events::end_grant{}; }, g.id);
     if (done)
       report.ended.push_back(std::move(*done->stored_grant));
     else if (done.code() != error_code::refused)

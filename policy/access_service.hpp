@@ -56,8 +56,11 @@ struct filing {
   std::optional<time_window> window{};
   bool emergency = false;
   std::vector<std::string> chosen_approvers{};  // for requester_chooses_approvers rules
-  std::string filed_by{};                       // empty: the requester
-  bool by_administrator = false;                // the admin socket without --as: not limited
+  // Targets after the first (the `target` filed for), decided together and granted per target;
+  // each under the same rule and protocol as the first, at most max_targets in all.
+  std::vector<request_target> more_targets{};
+  std::string filed_by{};         // empty: the requester
+  bool by_administrator = false;  // the admin socket without --as: not limited
 };
 
 // The approver levels a request filed by `requester` under `need` would have before any choice
@@ -101,13 +104,15 @@ class access_service {
   // The gate's question for a connection (decision.hpp), against the live grants.
   decision check(const target& t) const;
 
-  // Files a request for `t.person` under the rule that applies now. Refused when the person
+  // Files a request for `t.person` under the rule that applies now (and for each of
+  // f.more_targets, which must fall under the same rule and protocol). Refused when the person
   // may already connect, when a request for the same target is already pending, or when the
   // rule denies, or when the one filing has filed too many requests lately (filing_limit);
   // invalid for a window beyond max_duration, a start already past, both a duration and an
   // end, or a missing justification.
   result<request> file_request(const target& t, const filing& f);
-  // The newest pending request of this person for this account, if any (filed ahead).
+  // The newest pending request of this person naming this account among its targets, if any
+  // (filed ahead).
   result<std::optional<request>> find_open_request(const std::string& person,
                                                    const std::string& server,
                                                    const std::string& account);
@@ -157,8 +162,11 @@ class access_service {
   std::shared_ptr<const snapshot> current() const;
   // Runs the transition made by `make` on request `id` at `now`, audits and commits it
   // (retrying on version conflicts), then notifies.
+  // `which`: the grant the event is about (a revocation or end of one target's grant); else
+  // the request's first.
   result<committed> act(request_id id, time_point now,
-                        const std::function<event(const request&)>& make);
+                        const std::function<event(const request&)>& make,
+                        std::optional<grant_id> which = std::nullopt);
   result<committed> commit(const request& r, const grant* g, const event& e, time_point now);
   // Tells each notification of `out` (stored as done.notice_ids) and settles those told.
   void notify(const committed& done, const transition_outcome& out);

@@ -86,6 +86,16 @@ std::string encode_comments(const std::vector<comment_record>& comments) {
   return json_serialize(out);
 }
 
+std::string encode_targets(const std::vector<request_target>& targets) {
+  json::array out;
+  for (const auto& t : targets) {
+    json::object o{{"server", t.server}, {"account", t.account}};
+    if (t.grant) o["grant"] = *t.grant;
+    out.emplace_back(std::move(o));
+  }
+  return json_serialize(out);
+}
+
 std::optional<std::vector<approver_level>> decode_levels(std::string_view text) {
   return decode_array<approver_level>(text, [](const json::object& o, approver_level& level) {
     std::string condition;
@@ -131,6 +141,18 @@ std::optional<std::vector<comment_record>> decode_comments(std::string_view text
       auto kind = parse_record_kind(kind_text);
       if (!kind) return false;
       c.kind = *kind;
+    }
+    return true;
+  });
+}
+
+std::optional<std::vector<request_target>> decode_targets(std::string_view text) {
+  return decode_array<request_target>(text, [](const json::object& o, request_target& t) {
+    if (!read(o, "server", t.server) || !read(o, "account", t.account)) return false;
+    if (o.contains("grant")) {
+      std::int64_t id = 0;
+      if (!read(o, "grant", id)) return false;
+      t.grant = id;
     }
     return true;
   });

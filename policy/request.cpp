@@ -153,4 +153,30 @@ const decision_record* last_denial(const request& r) {
   return nullptr;
 }
 
+std::vector<request_target> targets_of(const request& r) {
+  std::vector<request_target> all{{r.server, r.account, r.grant}};
+  all.insert(all.end(), r.more_targets.begin(), r.more_targets.end());
+  return all;
+}
+
+bool covers(const request& r, std::string_view server, std::string_view account) {
+  if (r.server == server && r.account == account) return true;
+  return std::any_of(r.more_targets.begin(), r.more_targets.end(), [&](const request_target& t) {
+    return t.server == server && t.account == account;
+  });
+}
+
+bool owns_grant(const request& r, grant_id g) {
+  if (r.grant == g) return true;
+  return std::any_of(r.more_targets.begin(), r.more_targets.end(),
+                     [&](const request_target& t) { return t.grant == g; });
+}
+
+std::string targets_text(const request& r) {
+  std::string out;
+  for (const auto& t : targets_of(r))
+    out += (out.empty() ? "" : ", ") + (t.account.empty() ? t.server : t.account + "@" + t.server);
+  return out;
+}
+
 }  // namespace gatehouse::policy

@@ -87,6 +87,19 @@ struct comment_record {
   bool operator==(const comment_record&) const = default;
 };
 
+// A further account on a server of a request that names several targets (SPEC: `request
+// TARGET…`): decided together with the request, granted per target (its own grant, set when
+// the request is approved).
+struct request_target {
+  std::string server;
+  std::string account;
+  std::optional<grant_id> grant{};
+  bool operator==(const request_target&) const = default;
+};
+
+// How many targets one request may name (the first included).
+inline constexpr std::size_t max_targets = 20;
+
 struct request {
   request_id id = 0;  // 0 until stored
   std::string requester;
@@ -102,7 +115,10 @@ struct request {
   bool emergency = false;
   policy::post_approval post_approval = post_approval::none;
   request_state state = request_state::pending;
-  std::optional<grant_id> grant;
+  std::optional<grant_id> grant;  // the first target's grant
+  // The targets after the first (server/account/grant above), in the order filed; all of the
+  // same rule and protocol.
+  std::vector<request_target> more_targets{};
 
   // Terms copied from the rule at filing time.
   std::string rule;
@@ -117,6 +133,15 @@ struct request {
 };
 
 // --- Pure reading helpers over a request -----------------------------------------------------
+
+// Every target of the request, the first (server, account, grant) included, in order.
+std::vector<request_target> targets_of(const request& r);
+// The request names account@server among its targets.
+bool covers(const request& r, std::string_view server, std::string_view account);
+// `g` is the grant of one of the request's targets.
+bool owns_grant(const request& r, grant_id g);
+// "root@web01, deploy@web02": every target, for lines, mails and pages.
+std::string targets_text(const request& r);
 
 // Level `k` has enough approvals under its condition.
 bool level_satisfied(const request& r, std::size_t k);

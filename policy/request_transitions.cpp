@@ -88,6 +88,12 @@ void approve_now(step& s) {
   g.account = r.account;
   g.start = r.window.start;
   g.end = r.window.end;
+  for (const request_target& t : r.more_targets) {  // granted per target, the same window
+    grant more = g;
+    more.server = t.server;
+    more.account = t.account;
+    s.out.more_new_grants.push_back(std::move(more));
+  }
   s.out.new_grant = std::move(g);
 }
 
@@ -249,9 +255,13 @@ outcome on_admin_deny(step& s, const events::admin_deny& e) {
 
 outcome on_cancel(step& s, const events::cancel& e) {
   request& r = s.r();
-  if (r.state == request_state::approved && r.grant)
-    return refused(ref(r) + " is already approved; revoke grant #" + std::to_string(*r.grant) +
-                   " to end the access");
+  if (r.state == request_state::approved && r.grant) {
+    std::string grants;  // each target's grant (a request may have several)
+    for (const auto& t : targets_of(r))
+      if (t.grant) grants += (grants.empty() ? "#" : ", #") + std::to_string(*t.grant);
+    return refused(ref(r) + " is already approved; revoke grant" +
+                   (r.more_targets.empty() ? " " : "s ") + grants + " to end the access");
+  }
   if (r.state != request_state::pending) return finished(r);
   if (!e.admin && e.by != r.requester && e.by != r.filed_by)
     return refused("only " + r.requester + " or an admin may cancel " + ref(r));
@@ -318,12 +328,19 @@ outcome on_reassign(step& s, const events::reassign& e) {
   return std::move(s.out);
 }
 
-// Checks that `current` is the live grant of an approved request.
+// The text a revocation or grant end keeps in the timeline: its comment, and for a request of
+// several targets whose grant it was ("deploy@web02: done early").
+std::string grant_record_text(const request& r, const grant& g, const std::string& comment) {
+  if (r.more_targets.empty()) return comment;
+  return g.account + "@" + g.server + (comment.empty() ? "" : ": " + comment);
+}
+
+// Checks that `current` is the live grant of one of the targets of an approved request.
 std::optional<error> check_grant(const step& s) {
   const request& r = s.out.next;
   if (r.state != request_state::approved || !r.grant || !s.current)
     return refused(ref(r) + " has no grant");
-  if (s.current->id != *r.grant)
+  if (!owns_grant(r, s.current->id))
     return make_error(error_code::internal,
                       "grant #" + std::to_string(s.current->id) + " does not belong to " + ref(r));
   if (s.current->state != grant_state::active)
@@ -343,7 +360,7 @@ outcome on_revoke(step& s, const events::revoke& e) {
   g.revoked_by = e.admin ? std::string(admin_actor) : e.by;
   g.closed_at = s.now;
   s.happen(happening_kind::grant_revoked, g.revoked_by, e.comment);
-  s.keep(record_kind::revoked, g.revoked_by, e.comment);
+  s.keep(record_kind::revoked, g.revoked_by, grant_record_text(r, g, e.comment));
   if (g.revoked_by != r.requester)
     s.tell_requester(happening_kind::grant_revoked, g.revoked_by, e.comment);
   s.out.changed_grant = std::move(g);
@@ -359,7 +376,7 @@ outcome on_end_grant(step& s) {
   g.state = grant_state::ended;
   g.closed_at = s.now;
   s.happen(happening_kind::grant_ended, {});
-  s.keep(record_kind::grant_ended, {}, {});
+  s.keep(record_kind::grant_ended, {}, grant_record_text(s.r(), g, {}));
   s.out.changed_grant = std::move(g);
   return std::move(s.out);
 }

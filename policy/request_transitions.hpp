@@ -53,6 +53,11 @@
 // also kept in the request's comments as records of their kind (request.hpp, record_kind), so
 // its timeline shows every step.
 //
+// Several targets (request.more_targets): the request is decided as one; its approval creates
+// one grant per target (new_grant for the first, more_new_grants for the rest, same window);
+// revoke and end_grant act on the grant given as `current`, which may be any target's, and
+// each is recorded on its own (the record names the target).
+//
 // Pure and reentrant.
 #include <optional>
 #include <string>
@@ -168,6 +173,7 @@ struct transition_outcome {
   std::optional<grant> changed_grant;  // ended or revoked (version as read)
   std::vector<happening> happened;
   std::vector<notification> notifications;
+  std::vector<grant> more_new_grants{};  // one per next.more_targets (granted per target)
 };
 
 result<transition_outcome> transition(const request& r, const grant* current, const event& e,

@@ -9,9 +9,10 @@
 //   * records carry a version; an update names the version it read and fails with
 //     error_code::conflict if the record changed since (`UPDATE ... WHERE id=? AND version=?`);
 //     the caller re-reads and retries;
-//   * apply() writes a request, the grant created or changed with it, and the change-feed rows
-//     in ONE transaction: either all of it is visible or none. Its `before_commit` check runs
-//     inside that transaction once everything is written (ids and versions known) and before
+//   * apply() writes a request, the grant created or changed with it (and, for a request of
+//     several targets, the further targets' grants), and the change-feed rows in ONE
+//     transaction: either all of it is visible or none. Its `before_commit` check runs inside
+//     that transaction once everything is written (ids and versions known) and before
 //     anything is visible to other readers; an error from it rolls the transaction back
 //     (access_service records the audit events there: audited before it takes effect);
 //   * the change feed is a strictly increasing sequence (seq) of what changed, readable with
@@ -84,12 +85,14 @@ struct due_items {
 
 // One atomic write (a transition's outcome).
 struct write_batch {
-  request req;                         // id 0: inserted; else updated if req.version matches
-  std::optional<grant> new_grant;      // inserted for req; req.grant is set to its id
-  std::optional<grant> changed_grant;  // updated if its version matches
-  std::vector<change_kind> changes;    // feed rows about req and the grant, stamped req.updated
-  std::vector<std::string> notices{};  // owed notifications (notice_codec text), stored with it,
-                                       // owed from req.updated + notice_grace
+  request req;                           // id 0: inserted; else updated if req.version matches
+  std::optional<grant> new_grant;        // inserted for req; req.grant is set to its id
+  std::optional<grant> changed_grant;    // updated if its version matches
+  std::vector<change_kind> changes;      // feed rows about req and the grant, stamped req.updated
+  std::vector<std::string> notices{};    // owed notifications (notice_codec text), stored with it,
+                                         // owed from req.updated + notice_grace
+  std::vector<grant> more_new_grants{};  // one per req.more_targets, in order, inserted with it;
+                                         // each target's grant is set to its id
 };
 
 // How long the daemon that committed a change has to deliver its notices and settle them
@@ -107,7 +110,8 @@ struct committed {
   request req;                                // as stored, new version
   std::optional<policy::grant> stored_grant;  // the grant created or changed, as stored
   std::vector<change> changes;
-  std::vector<std::int64_t> notice_ids{};  // the batch's notices, in order
+  std::vector<std::int64_t> notice_ids{};    // the batch's notices, in order
+  std::vector<policy::grant> more_grants{};  // the further targets' grants created, as stored
 };
 
 // Runs inside apply()'s transaction before it commits; an error cancels the whole batch. It

@@ -3,8 +3,9 @@
 // columns, in which order, encoded how (times as Unix milliseconds, levels, decisions and
 // comments as JSON through policy/record_codec, the justification and the title - outside bytes -
 // in their lossless UTF-8 form, core/untrusted_text, since PostgreSQL's TEXT takes only UTF-8), and
-// how a row is read back. One copy for the backends (storage/sqlite/rows, storage/postgresql/rows),
-// which differ only in how a value is bound and read:
+// how a row is read back. A request's targets after the first are one JSON column (record_codec).
+// One copy for the backends (storage/sqlite/rows, storage/postgresql/rows), which differ only in
+// how a value is bound and read:
 //   Binder: b.bind(position, value) for std::int64_t, std::string_view and
 //           std::optional<std::int64_t>, called in position order 1..N;
 //   Row:    r.integer(col), r.optional_integer(col), r.text(col), columns from 0.
@@ -21,13 +22,13 @@ namespace gatehouse::storage::fields {
 inline constexpr const char* request_columns =
     "id, version, state, requester, server, account, protocol, justification, window_start,"
     " window_end, emergency, post_approval, grant_id, rule, max_duration, pending_until,"
-    " auto_approve, filed_by, levels, decisions, comments, created, updated, title";
-// The columns bind_request fills, in its order (positions 1..22).
+    " auto_approve, filed_by, levels, decisions, comments, created, updated, title, more_targets";
+// The columns bind_request fills, in its order (positions 1..23).
 inline constexpr const char* request_written_columns =
     "state, requester, server, account, protocol, justification, window_start, window_end,"
     " emergency, post_approval, grant_id, rule, max_duration, pending_until, auto_approve,"
-    " filed_by, levels, decisions, comments, created, updated, title";
-inline constexpr int request_field_count = 22;
+    " filed_by, levels, decisions, comments, created, updated, title, more_targets";
+inline constexpr int request_field_count = 23;
 
 template <typename Binder>
 void bind_request(Binder& b, const policy::request& r) {
@@ -55,6 +56,7 @@ void bind_request(Binder& b, const policy::request& r) {
   b.bind(20, to_millis(r.created));
   b.bind(21, to_millis(r.updated));
   b.bind(22, std::string_view(to_valid_utf8(r.title)));  // PostgreSQL TEXT takes only UTF-8
+  b.bind(23, std::string_view(codec::encode_targets(r.more_targets)));
 }
 
 // A row selected with request_columns; internal error when its JSON parts are damaged.
@@ -86,7 +88,8 @@ policy::result<policy::request> read_request(const Row& s) {
   r.created = from_millis(s.integer(21));
   r.updated = from_millis(s.integer(22));
   r.title = from_valid_utf8(s.text(23));
-  if (!state || !protocol || !post || !levels || !decisions || !comments)
+  auto more_targets = codec::decode_targets(s.text(24));
+  if (!state || !protocol || !post || !levels || !decisions || !comments || !more_targets)
     return make_error(error_code::internal,
                       "request #" + std::to_string(r.id) + " is damaged in the store");
   r.state = *state;
@@ -95,7 +98,17 @@ policy::result<policy::request> read_request(const Row& s) {
   r.levels = std::move(*levels);
   r.decisions = std::move(*decisions);
   r.comments = std::move(*comments);
+  r.more_targets = std::move(*more_targets);
   return r;
+}
+
+// The further target of `r` that grant `g` (just inserted for it) is for gets g's id.
+inline void set_target_grant(policy::request& r, const policy::grant& g) {
+  for (auto& t : r.more_targets)
+    if (t.server == g.server && t.account == g.account && !t.grant) {
+      t.grant = g.id;
+      return;
+    }
 }
 
 inline constexpr const char* grant_columns =

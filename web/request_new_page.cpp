@@ -1,8 +1,11 @@
 // /requests/new: the signed-in person files a request on the web (issue 17).
 //
 //   GET  /requests/new                 the targets some rule would take a request for
-//                                      (web/request_choices), to choose one
-//   GET  /requests/new?target=T        the form for T under its rule: a title, the
+//                                      (web/request_choices), to tick one or several
+//   GET  /requests/new?target=T[&target=U…]
+//                                      the form for T (and U…: one request, decided together,
+//                                      granted per target; all must fall under T's rule, which
+//                                      the policy checks when filing) under its rule: a title, the
 //                                      justification, the window (start and end, read as UTC;
 //                                      the end within the rule's max_duration), urgent mode where
 //                                      the rule allows emergency access, and the approvers -
@@ -16,6 +19,8 @@
 //
 // No script (the CSP forbids inline script): the form is made for the one target chosen.
 // Runs on the io thread as every page of web/app.
+#include <algorithm>
+
 #include "admin/policy_routes.hpp"
 #include "core/duration.hpp"
 #include "operations/filing_arguments.hpp"
@@ -35,15 +40,19 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+// A checkbox per target: several ticked make one request (under one rule).
 std::string target_chooser(const std::vector<request_choice>& choices) {
-  std::string options;
+  std::string boxes;
   for (const auto& c : choices)
-    options += "<option value=\"" + escape(c.name()) + "\">" + escape(c.name()) + " (rule " +
-               escape(c.terms.name) + ")</option>";
+    boxes += "<label class=\"check\"><input type=\"checkbox\" name=\"target\" value=\"" +
+             escape(c.name()) + "\"> " + escape(c.name()) + " <span class=\"hint\">(rule " +
+             escape(c.terms.name) + ")</span></label>";
   return "<form class=\"card\" method=\"get\" action=\"/requests/new\">"
-         "<label for=\"target\">Server and account</label><select id=\"target\" name=\"target\">" +
-         options +
-         "</select><div class=\"actions\"><button type=\"submit\">Continue</button></div></form>";
+         "<fieldset class=\"targets\"><legend>Servers and accounts <span class=\"hint\">(one "
+         "or several under the same rule: one request, granted per target)</span></legend>" +
+         boxes +
+         "</fieldset><div class=\"actions\"><button type=\"submit\">Continue</button></div>"
+         "</form>";
 }
 
 // Who decides: checkboxes to choose among, or the rule's approvers shown greyed.
@@ -72,13 +81,21 @@ std::string approvers_fieldset(const request_choice& c) {
   return out + "</fieldset>";
 }
 
-std::string filing_form(const request_choice& c, const std::string& csrf) {
+// The form for `c` and the further targets `more` (one request).
+std::string filing_form(const request_choice& c, const std::vector<const request_choice*>& more,
+                        const std::string& csrf) {
   const std::string max = format_duration(c.terms.max_duration);
+  std::string hidden = "<input type=\"hidden\" name=\"target\" value=\"" + escape(c.name()) + "\">";
+  std::string names = "<b>" + escape(c.name()) + "</b>";
+  for (const auto* m : more) {
+    hidden += "<input type=\"hidden\" name=\"target\" value=\"" + escape(m->name()) + "\">";
+    names += ", <b>" + escape(m->name()) + "</b>";
+  }
   std::string out =
       "<form class=\"card\" method=\"post\" action=\"/requests/new\">"
       "<input type=\"hidden\" name=\"csrf\" value=\"" +
-      escape(csrf) + "\"><input type=\"hidden\" name=\"target\" value=\"" + escape(c.name()) +
-      "\"><p>Access to <b>" + escape(c.name()) + "</b> under the rule <b>" + escape(c.terms.name) +
+      escape(csrf) + "\">" + hidden + "<p>Access to " + names + " under the rule <b>" +
+      escape(c.terms.name) +
       "</b>. <a href=\"/requests/new\">Choose another</a></p>"
       "<label for=\"title\">Title</label><input type=\"text\" id=\"title\" name=\"title\" "
       "maxlength=\"" +
@@ -99,10 +116,21 @@ std::string filing_form(const request_choice& c, const std::string& csrf) {
   return out + "<div class=\"actions\"><button type=\"submit\">File request</button></div></form>";
 }
 
-std::string query_value(std::string_view target, std::string_view key) {
+std::vector<std::string> query_values(std::string_view target, std::string_view key) {
   auto q = target.find('?');
   if (q == std::string_view::npos) return {};
-  return parse_form(target.substr(q + 1))[std::string(key)];
+  return form_values(target.substr(q + 1), key);
+}
+
+// The choices named `names`, in order, duplicates once; null for a name no rule takes.
+std::vector<const request_choice*> chosen_targets(const std::vector<request_choice>& choices,
+                                                  const std::vector<std::string>& names) {
+  std::vector<const request_choice*> out;
+  for (const auto& n : names) {
+    const auto* c = find_choice(choices, n);
+    if (!c || std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -118,9 +146,16 @@ web_reply app::request_new_routes(const web_request& r, const session& s) {
     if (choices.empty())
       return message_page(200, "Request access", who,
                           "No rule lets you request access to anything.", false);
-    const auto* chosen = find_choice(choices, query_value(r.target, "target"));
-    if (!chosen && choices.size() == 1) chosen = &choices.front();
-    body += chosen ? filing_form(*chosen, csrf_token(binding)) : target_chooser(choices);
+    auto picked = chosen_targets(choices, query_values(r.target, "target"));
+    std::erase(picked, nullptr);
+    if (picked.empty() && choices.size() == 1) picked.push_back(&choices.front());
+    if (picked.empty()) {
+      body += target_chooser(choices);
+    } else {
+      const auto* first = picked.front();
+      picked.erase(picked.begin());
+      body += filing_form(*first, picked, csrf_token(binding));
+    }
     return html_reply(200, "Request access", who, body);
   }
 
@@ -130,10 +165,15 @@ web_reply app::request_new_routes(const web_request& r, const session& s) {
   if (!csrf_ok(binding, form["csrf"]))
     return message_page(403, "Refused", who,
                         "The form has expired; reload the page and try again.");
-  const auto* chosen = find_choice(choices, form["target"]);
-  if (!chosen)
-    return message_page(403, "Not filed", who,
-                        "No rule lets you request access to " + form["target"] + ".");
+  auto names = form_values(r.body, "target");
+  for (const auto& name : names)
+    if (!find_choice(choices, name))
+      return message_page(403, "Not filed", who,
+                          "No rule lets you request access to " + name + ".");
+  auto picked = chosen_targets(choices, names);
+  if (picked.empty())
+    return message_page(403, "Not filed", who, "Choose a server and account to request.");
+  const auto* chosen = picked.front();
   // The form's fields as the filing's named arguments (operations/filing_arguments).
   std::map<std::string, std::string> named{
       {"title", form["title"]},
@@ -148,6 +188,9 @@ web_reply app::request_new_routes(const web_request& r, const session& s) {
   policy::filing filing;
   filing.justification = form["reason"];
   filing.emergency = !form["emergency"].empty();
+  for (std::size_t i = 1; i < picked.size(); ++i)  // decided together, granted per target
+    filing.more_targets.push_back(
+        {picked[i]->target.server, picked[i]->target.account, std::nullopt});
   if (auto read_ok = operations::read_filing_arguments(read, context_.clk.now(), filing); !read_ok)
     return message_page(400, "Not filed", who, read_ok.message());
   auto filed = context_.operations.file(operations::actor::person(me), chosen->target, filing);

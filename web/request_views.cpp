@@ -56,6 +56,13 @@ std::string request_facts(const policy::request& r) {
   row("Requester", escape(r.requester));
   row("Server", escape(r.server));
   row("Account", escape(r.account));
+  if (!r.more_targets.empty()) {  // decided together, granted per target
+    std::string list = "<ul class=\"targets\">";
+    for (const auto& t : policy::targets_of(r))
+      list += "<li>" + escape(t.account.empty() ? t.server : t.account + "@" + t.server) +
+              (t.grant ? " (grant #" + std::to_string(*t.grant) + ")" : std::string()) + "</li>";
+    row("Targets", list + "</ul>");
+  }
   row("Protocol", escape(policy::to_string(r.protocol)));
   row("Window", escape(when(r.window.start)) + " &ndash; " + escape(when(r.window.end)) + " (" +
                     escape(format_duration(
@@ -122,7 +129,7 @@ std::string request_table(const std::vector<policy::request>& rs, std::string_vi
     std::string id = std::to_string(r.id);
     out += "<tr><td><a href=\"/requests/" + id + "\">#" + id + "</a>" +
            (r.title.empty() ? std::string() : " " + escape(r.title)) + "</td><td>" +
-           escape(r.requester) + "</td><td>" + escape(r.account) + "@" + escape(r.server) +
+           escape(r.requester) + "</td><td>" + escape(policy::targets_text(r)) +
            (r.emergency ? " <span class=\"emergency\">emergency</span>" : "") + "</td><td>" +
            escape(when(r.window.start)) + " (" +
            escape(format_duration(

@@ -88,13 +88,14 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
 
 std::string request_line(const policy::request& r) {
   std::string line = "  #" + std::to_string(r.id) + "  " + std::string(policy::to_string(r.state)) +
-                     "  " + r.account + "@" + r.server;
+                     "  " + policy::targets_text(r);
   auto status = session::to_request_status(r);
   if (r.state == policy::request_state::pending && !status.waiting_for.empty())
     line += "  waiting for " + names(status.waiting_for);
   if (r.state == policy::request_state::denied && !status.decided_by.empty())
     line += "  by " + status.decided_by + (status.comment.empty() ? "" : ": " + status.comment);
-  if (r.grant) line += "  grant #" + std::to_string(*r.grant);
+  for (const auto& t : policy::targets_of(r))
+    if (t.grant) line += "  grant #" + std::to_string(*t.grant);
   if (r.state == policy::request_state::pending && r.window.start > r.created)
     line += "  from " + format_rfc3339(r.window.start);  // a window that begins later
   if (!r.justification.empty()) line += "  \"" + r.justification + "\"";
@@ -117,8 +118,10 @@ std::string grant_line(const policy::grant& g, time_point now) {
 // Files a request for `t` as `person` with the options of `a` (--reason, the window, chosen
 // approvers, --emergency): `request` and `rdp-file --reason` alike.
 policy::result<policy::request> file_from_args(operations::service& ops, const std::string& person,
-                                               const policy::target& t, const parsed_args& a) {
+                                               const policy::target& t, const parsed_args& a,
+                                               std::vector<policy::request_target> more = {}) {
   policy::filing f;
+  f.more_targets = std::move(more);
   f.justification = a.get("reason").value_or("");
   f.emergency = a.get("emergency").has_value();
   auto read = [&a](std::string_view name) -> policy::result<std::optional<std::string>> {
@@ -208,8 +211,9 @@ std::string service_own_commands::own_view(const std::string& person) {
       auto level = policy::current_level(r);
       if (level < r.levels.size() && policy::is_approver_at(r, person, level) &&
           !policy::has_decided(r, person, level) && r.requester != person)
-        mine += "  #" + std::to_string(r.id) + "  " + r.requester + " -> " + r.account + "@" +
-                r.server + (r.justification.empty() ? "" : "  \"" + r.justification + "\"") + "\n";
+        mine += "  #" + std::to_string(r.id) + "  " + r.requester + " -> " +
+                policy::targets_text(r) +
+                (r.justification.empty() ? "" : "  \"" + r.justification + "\"") + "\n";
     }
   }
   if (!mine.empty()) out += "\nWaiting for your decision:\n" + mine;
@@ -226,18 +230,23 @@ command_result service_own_commands::run_command(const std::string& person,
   auto id = a.words.empty() ? std::nullopt : parse_id(a.words[0]);
 
   if (verb == "request") {
-    if (a.words.size() != 1)
+    if (a.words.empty())
       return fail(
-          "usage: request ACCOUNT@SERVER --reason TEXT [--title T] [--start +1h|T] [--duration 2h|"
-          "--until T] [--approvers bob,carol]");
-    auto parsed = parse_login_name(person + "@" + a.words[0]);
-    if (auto* e = std::get_if<std::string>(&parsed)) return fail(*e);
+          "usage: request ACCOUNT@SERVER [ACCOUNT@SERVER...] --reason TEXT [--title T]"
+          " [--start +1h|T] [--duration 2h|--until T] [--approvers bob,carol]");
     auto cfg = ops_.config();
-    auto resolved = resolve_login(*cfg, std::get<login_name>(parsed));
-    if (auto* e = std::get_if<std::string>(&resolved)) return fail(*e);
-    auto where = std::get<login_target>(resolved);
-    policy::target t{person, where.server->name, where.account->name, config::protocol::ssh};
-    auto filed = file_from_args(ops_, person, t, a);
+    std::vector<policy::request_target> targets;  // several: decided together, granted each
+    for (const auto& word : a.words) {
+      auto parsed = parse_login_name(person + "@" + word);
+      if (auto* e = std::get_if<std::string>(&parsed)) return fail(*e);
+      auto resolved = resolve_login(*cfg, std::get<login_name>(parsed));
+      if (auto* e = std::get_if<std::string>(&resolved)) return fail(*e);
+      auto where = std::get<login_target>(resolved);
+      targets.push_back({where.server->name, where.account->name, std::nullopt});
+    }
+    policy::target t{person, targets[0].server, targets[0].account, config::protocol::ssh};
+    targets.erase(targets.begin());
+    auto filed = file_from_args(ops_, person, t, a, std::move(targets));
     if (!filed) return fail(filed.message());
     return {0, request_line(*filed), {}};
   }

@@ -134,6 +134,9 @@ CREATE UNIQUE INDEX mail_outbox_once ON mail_outbox (once_key);
     {7, "request titles", R"sql(
 ALTER TABLE requests ADD COLUMN title TEXT NOT NULL DEFAULT '';
 )sql"},
+    {8, "several targets in one request", R"sql(
+ALTER TABLE requests ADD COLUMN more_targets TEXT NOT NULL DEFAULT '[]';
+)sql"},
 };
 
 // Releases the session's migration lock however migrate() leaves.

@@ -48,7 +48,7 @@ const std::string request_insert = std::string("INSERT INTO requests (version, "
                                    placeholders(fields::request_field_count) + ") RETURNING id";
 const std::string request_update = "UPDATE requests SET version = version + 1, " +
                                    assignments(fields::request_written_columns) +
-                                   " WHERE id = $23 AND version = $24";
+                                   " WHERE id = $24 AND version = $25";
 const std::string grant_insert = std::string("INSERT INTO grants (version, ") +
                                  fields::grant_written_columns + ") VALUES (1, " +
                                  placeholders(fields::grant_field_count) + ") RETURNING id";
@@ -319,7 +319,15 @@ class pg_store final : public store {
       r.grant = stored->id;
       out.stored_grant = std::move(*stored);
     }
-    if (!is_new || batch.new_grant) {
+    for (const grant& more : batch.more_new_grants) {
+      grant g = more;
+      g.request = r.id;
+      auto stored = insert_grant(c, g);
+      if (!stored) return stored.err();
+      fields::set_target_grant(r, *stored);
+      out.more_grants.push_back(std::move(*stored));
+    }
+    if (!is_new || batch.new_grant || !batch.more_new_grants.empty()) {
       auto stored = update_request_row(c, r, is_new ? 1 : r.version);
       if (!stored) return stored.err();
       r = std::move(*stored);

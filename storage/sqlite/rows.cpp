@@ -11,16 +11,17 @@ const char* const request_columns = fields::request_columns;
 const char* const request_insert_sql =
     "INSERT INTO requests (version, state, requester, server, account, protocol, justification,"
     " window_start, window_end, emergency, post_approval, grant_id, rule, max_duration,"
-    " pending_until, auto_approve, filed_by, levels, decisions, comments, created, updated, title)"
-    " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22)";
+    " pending_until, auto_approve, filed_by, levels, decisions, comments, created, updated, title,"
+    " more_targets) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 
 const char* const request_update_sql =
     "UPDATE requests SET version = version + 1, state = ?1, requester = ?2, server = ?3,"
     " account = ?4, protocol = ?5, justification = ?6, window_start = ?7, window_end = ?8,"
     " emergency = ?9, post_approval = ?10, grant_id = ?11, rule = ?12, max_duration = ?13,"
     " pending_until = ?14, auto_approve = ?15, filed_by = ?16, levels = ?17, decisions = ?18,"
-    " comments = ?19, created = ?20, updated = ?21, title = ?22 WHERE id = ?23 AND version = ?24";
+    " comments = ?19, created = ?20, updated = ?21, title = ?22, more_targets = ?23"
+    " WHERE id = ?24 AND version = ?25";
 
 void bind_request(statement& s, const request& r) { fields::bind_request(s, r); }
 

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "policy/record_codec.hpp"
+#include "storage/record_fields.hpp"
 #include "storage/sqlite/database.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/sqlite/schema.hpp"
@@ -295,7 +296,15 @@ class sqlite_store final : public store {
       r.grant = stored->id;
       out.stored_grant = std::move(*stored);
     }
-    if (!is_new || batch.new_grant) {
+    for (const grant& more : batch.more_new_grants) {
+      grant g = more;
+      g.request = r.id;
+      auto stored = insert_grant(g);
+      if (!stored) return stored.err();
+      fields::set_target_grant(r, *stored);
+      out.more_grants.push_back(std::move(*stored));
+    }
+    if (!is_new || batch.new_grant || !batch.more_new_grants.empty()) {
       if (auto stored = update_request_row(r, is_new ? 1 : r.version); !stored)
         return stored.err();
       else
@@ -339,7 +348,7 @@ class sqlite_store final : public store {
     auto s = db_->prepare(sqlite::request_update_sql);
     if (!s) return s.err();
     sqlite::bind_request(**s, r);
-    (*s)->bind(23, r.id).bind(24, expected_version);
+    (*s)->bind(24, r.id).bind(25, expected_version);
     if (auto done = (*s)->run(); !done) return done.err();
     if (db_->changes() == 0) return missing_or_conflict("request", "requests", r.id);
     request stored = r;

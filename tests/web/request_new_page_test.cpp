@@ -22,8 +22,9 @@ TEST_F(RequestNewPage, OffersOnlyWhatARuleTakesARequestFor) {
   auto cookie = sign_in("dave");
   auto list = get("/requests/new", cookie);
   ASSERT_EQ(list.status, 200);
-  EXPECT_NE(list.body.find("<option value=\"root@web01\">"), std::string::npos) << list.body;
-  EXPECT_NE(list.body.find("<option value=\"deploy@web01\">"), std::string::npos);
+  EXPECT_NE(list.body.find("name=\"target\" value=\"root@web01\">"), std::string::npos)
+      << list.body;
+  EXPECT_NE(list.body.find("name=\"target\" value=\"deploy@web01\">"), std::string::npos);
   EXPECT_EQ(list.body.find("dev01"), std::string::npos);  // no rule takes a request for it
   EXPECT_NE(get("/my/requests", cookie).body.find("href=\"/requests/new\""), std::string::npos);
   // carol is in no rule's users: nothing to offer.
@@ -73,6 +74,32 @@ TEST_F(RequestNewPage, TheRulesApproversAreShownGreyedAndDecide) {
   EXPECT_EQ(r.levels[0].approvers, (std::vector<std::string>{"bob", "carol"}));
   auto shown = get(header(filed, "Location"), cookie);
   EXPECT_NE(shown.body.find("<dt>Title</dt><dd>New release</dd>"), std::string::npos);
+}
+
+TEST_F(RequestNewPage, TwoTickedTargetsMakeOneRequestListingBoth) {
+  auto cookie = sign_in("dave");
+  auto form = get("/requests/new?target=root%40web01&target=deploy%40web01", cookie);
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("Access to <b>root@web01</b>, <b>deploy@web01</b> under the rule"),
+            std::string::npos)
+      << form.body;
+  auto filed = post("/requests/new",
+                    "csrf=" + url_encode(csrf_in(form.body)) +
+                        "&target=root%40web01&target=deploy%40web01&target=root%40web01&reason=x",
+                    public_url, cookie);
+  ASSERT_EQ(filed.status, 303) << filed.body;
+  auto id = std::stoll(header(filed, "Location").substr(std::string("/requests/").size()));
+  auto r = *access_->get_request(id);
+  EXPECT_EQ(policy::targets_text(r), "root@web01, deploy@web01");  // the repeat folded
+  auto shown = get(header(filed, "Location"), cookie);
+  EXPECT_NE(shown.body.find("<li>root@web01</li><li>deploy@web01</li>"), std::string::npos)
+      << shown.body;
+  auto nowhere = post("/requests/new",
+                      "csrf=" + url_encode(csrf_in(form.body)) +
+                          "&target=root%40web01&target=root%40dev01&reason=x",
+                      public_url, cookie);
+  EXPECT_EQ(nowhere.status, 403);
+  EXPECT_NE(nowhere.body.find("No rule lets you request access to root@dev01."), std::string::npos);
 }
 
 TEST_F(RequestNewPage, AFormFromAnotherSiteOrWithoutItsTokenFilesNothing) {
