@@ -5,7 +5,7 @@ set(CMAKE_CXX_EXTENSIONS OFF)
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
-  set(CMAKE_BUILD_TYPE Debug CACHE STRING "Debug, Release, RelWithDebInfo or Sanitize" FORCE)
+  set(CMAKE_BUILD_TYPE Debug CACHE STRING "Debug, Release, RelWithDebInfo, Sanitize or Tsan" FORCE)
 endif()
 
 add_compile_options(-Wall -Wextra -Werror -Wno-deprecated-declarations)
@@ -28,6 +28,11 @@ set(CMAKE_CXX_FLAGS_SANITIZE
     CACHE STRING "" FORCE)
 set(CMAKE_EXE_LINKER_FLAGS_SANITIZE "-fsanitize=address,undefined" CACHE STRING "" FORCE)
 set(CMAKE_SHARED_LINKER_FLAGS_SANITIZE "-fsanitize=address,undefined" CACHE STRING "" FORCE)
+
+# "Tsan": ThreadSanitizer, for the daemon on several io threads (`workers`; scripts/tsan).
+set(CMAKE_CXX_FLAGS_TSAN "-O1 -g -fno-omit-frame-pointer -fsanitize=thread" CACHE STRING "" FORCE)
+set(CMAKE_EXE_LINKER_FLAGS_TSAN "-fsanitize=thread" CACHE STRING "" FORCE)
+set(CMAKE_SHARED_LINKER_FLAGS_TSAN "-fsanitize=thread" CACHE STRING "" FORCE)
 
 # GATEHOUSE_FUZZ: libFuzzer harnesses in fuzz/ (scripts/fuzz), clang only, in a build directory
 # of their own: every library is compiled with coverage for the fuzzer and ASan + UBSan.
