@@ -17,8 +17,8 @@ namespace gatehouse::config {
 
 namespace {
 constexpr std::string_view top_keys[] = {
-    "instance_name", "store", "on_store_loss", "workers", "listen", "mail",          "audit",
-    "ssh",           "web_sftp", "users",      "groups",  "servers", "server_groups", "rules"};
+    "instance_name", "store",    "on_store_loss", "workers", "listen",  "mail",          "audit",
+    "ssh",           "web_sftp", "users",         "groups",  "servers", "server_groups", "rules"};
 constexpr std::string_view listen_keys[] = {"ssh", "rdp", "http", "admin"};
 constexpr std::string_view ssh_keys[] = {"address",
                                          "proxy_protocol_from",

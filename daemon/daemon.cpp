@@ -325,8 +325,9 @@ class daemon::impl final : public admin::daemon_control, public operations::sess
       spdlog::warn("reload: workers changed; it takes effect at the next restart");
     const auto& m = config_->mail;
     const auto& n = next.mail;
-    if (m.inbox != n.inbox || m.inbox_user != n.inbox_user || m.inbox_password != n.inbox_password ||
-        m.inbox_ca_file != n.inbox_ca_file || m.inbox_poll != n.inbox_poll)
+    if (m.inbox != n.inbox || m.inbox_user != n.inbox_user ||
+        m.inbox_password != n.inbox_password || m.inbox_ca_file != n.inbox_ca_file ||
+        m.inbox_poll != n.inbox_poll)
       spdlog::warn("reload: the mail.inbox settings changed; they take effect at the next restart");
   }
 

@@ -47,8 +47,7 @@ proxy::ssh::rdp_file_maker rdp_files(policy::gate_service& service) {
 // (operations and gate_service live there), answered on the connection's.
 class lane_own_commands final : public proxy::ssh::own_commands {
  public:
-  lane_own_commands(own_commands& inner, asio::any_io_executor control,
-                    asio::any_io_executor lane)
+  lane_own_commands(own_commands& inner, asio::any_io_executor control, asio::any_io_executor lane)
       : inner_(inner), control_(std::move(control)), lane_(std::move(lane)) {}
 
   // Never called on a further thread: own_view_channel asks the *_async calls.
@@ -68,10 +67,10 @@ class lane_own_commands final : public proxy::ssh::own_commands {
   void run_command_async(const std::string& person, std::vector<std::string> args,
                          std::function<void(proxy::ssh::command_result)> done) override {
     asio::post(control_, [this, person, args = std::move(args), done = std::move(done)]() mutable {
-      asio::post(lane_, [done = std::move(done),
-                         result = inner_.run_command(person, args)]() mutable {
-        done(std::move(result));
-      });
+      asio::post(lane_,
+                 [done = std::move(done), result = inner_.run_command(person, args)]() mutable {
+                   done(std::move(result));
+                 });
     });
   }
 
@@ -114,7 +113,9 @@ auto on_lane(lane& l, F f) -> decltype(f()) {
 // web SFTP are fed by the web service's listener, on the control thread.
 struct front_ends::impl {
   explicit impl(front_end_context c)
-      : context(std::move(c)), gate(context.gate), own(context.operations, rdp_files(context.gate)) {
+      : context(std::move(c)),
+        gate(context.gate),
+        own(context.operations, rdp_files(context.gate)) {
     auto events = proxy::session::audit_event_sink(context.audit, &refusals);
     const unsigned workers = std::max(1u, context.workers);
     std::shared_ptr<proxy::ssh::source_limits> ssh_limits;
@@ -131,8 +132,8 @@ struct front_ends::impl {
         // Its reactor's descriptors (epoll, eventfd, timerfd) now rather than at the first
         // connection, so the daemon's descriptor count does not move with the load.
         asio::steady_timer make_reactor(*l.io);
-        l.lane_gate = std::make_unique<proxy::session::lane_gate>(
-            gate, context.io.get_executor(), l.io->get_executor());
+        l.lane_gate = std::make_unique<proxy::session::lane_gate>(gate, context.io.get_executor(),
+                                                                  l.io->get_executor());
         l.lane_own = std::make_unique<lane_own_commands>(own, context.io.get_executor(),
                                                          l.io->get_executor());
         lane_gate = l.lane_gate.get();
@@ -158,8 +159,8 @@ struct front_ends::impl {
         apps::app_front_end::parts{gate, first.sessions, events, context.sessions_allowed, clk});
     terminal = std::make_unique<terminal::terminal_front_end>(
         context.io.get_executor(), context.current_config,
-        terminal::terminal_front_end::parts{gate, first.sessions, events,
-                                            context.sessions_allowed, context.current_ca});
+        terminal::terminal_front_end::parts{gate, first.sessions, events, context.sessions_allowed,
+                                            context.current_ca});
     sftp = std::make_unique<websftp::sftp_front_end>(
         context.io.get_executor(), context.current_config,
         websftp::sftp_front_end::parts{gate, first.sessions, events, context.sessions_allowed,
@@ -252,8 +253,8 @@ void front_ends::store_lost(config::store_loss on_loss) {
     ended += on_lane(*l, [&] {
       return l->sessions.shut_live({text, "store unreachable (on_store_loss: terminate)"});
     });
-  spdlog::warn("store lost: ended {} live sessions (on_store_loss: terminate), {} held wait",
-               ended, held_now);
+  spdlog::warn("store lost: ended {} live sessions (on_store_loss: terminate), {} held wait", ended,
+               held_now);
 }
 
 std::size_t front_ends::held() const {

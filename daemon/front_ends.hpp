@@ -73,7 +73,7 @@ class front_ends {
 
   boost::json::array sessions() const;  // SPEC's session objects
   bool kill(const std::string& session_id, const std::string& by);
-  void stop_all();           // SIGTERM: end every session and hold cleanly
+  void stop_all();  // SIGTERM: end every session and hold cleanly
   // The access store was lost (gate_service::on_store_reachability): live sessions go on
   // (on_store_loss: keep) or are ended at once with the reason (terminate); holds wait.
   void store_lost(config::store_loss on_loss);

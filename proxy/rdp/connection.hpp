@@ -70,7 +70,7 @@ struct listener_state {
   std::shared_ptr<session::hold_context> holds;  // the gate, the held caps, paced releases
   session::event_sink events;
   std::shared_ptr<source_limits> limits;
-  unsigned worker = 0;  // the daemon's io thread these connections run on (0: the first)
+  unsigned worker = 0;          // the daemon's io thread these connections run on (0: the first)
   counted_slots& unidentified;  // connections still sending their request, by source
 };
 

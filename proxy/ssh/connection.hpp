@@ -110,7 +110,7 @@ struct listener_state {
   ssh::own_commands& own;
   session::event_sink events;
   std::shared_ptr<source_limits> limits;
-  unsigned worker = 0;  // the daemon's io thread these connections run on (0: the first)
+  unsigned worker = 0;             // the daemon's io thread these connections run on (0: the first)
   window_limiter& failures;        // authentication failures by source address
   counted_slots& unauthenticated;  // by source address
   // The gate's user CA in force (ssh.ca_key), for accounts on certificates; unset or null =

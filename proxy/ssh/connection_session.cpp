@@ -148,11 +148,11 @@ void connection::handle_session_message(ssh_message m) {
   if (type == SSH_REQUEST_CHANNEL_OPEN) {
     if (phase_ == phase::own_view) {
       if (subtype == SSH_CHANNEL_SESSION) {
-        own_channels_.push_back(
-            std::make_unique<own_view_channel>(m, shared_->own, target_.person,
-                                               [weak = weak_from_this()] {
-                                                 if (auto self = weak.lock()) self->run();
-                                               }));
+        own_channels_.push_back(std::make_unique<own_view_channel>(m, shared_->own, target_.person,
+                                                                   [weak = weak_from_this()] {
+                                                                     if (auto self = weak.lock())
+                                                                       self->run();
+                                                                   }));
         return;
       }
     } else if (subtype == SSH_CHANNEL_SESSION ||

@@ -41,8 +41,8 @@ front_end::front_end(boost::asio::any_io_executor executor, config_source config
   auto limits = p.limits ? std::move(p.limits) : std::make_shared<source_limits>(settings);
   auto holds = std::make_shared<session::hold_context>(executor, p.gate, limits->held);
   holds->sessions_allowed = std::move(p.sessions_allowed);
-  shared_ = std::make_shared<listener_state>(settings, std::move(holds), p.own,
-                                             std::move(p.events), std::move(limits));
+  shared_ = std::make_shared<listener_state>(settings, std::move(holds), p.own, std::move(p.events),
+                                             std::move(limits));
   shared_->worker = p.worker;
   shared_->ca = std::move(p.ca);
   id_prefix_ = session::unique_id_prefix();

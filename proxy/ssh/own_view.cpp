@@ -79,10 +79,10 @@ void own_view_channel::add_request(ssh_message request) {
       case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: ok = true; break;
       case SSH_CHANNEL_REQUEST_SHELL:
         ok = started_ = waiting_ = answering_ = true;
-        commands_.own_view_async(person_, [this, alive = std::weak_ptr<bool>(alive_)](
-                                              const std::string& view) {
-          if (!alive.expired()) answered({0, ascii_only(view, true), {}});
-        });
+        commands_.own_view_async(
+            person_, [this, alive = std::weak_ptr<bool>(alive_)](const std::string& view) {
+              if (!alive.expired()) answered({0, ascii_only(view, true), {}});
+            });
         answering_ = false;
         break;
       case SSH_CHANNEL_REQUEST_EXEC: {
