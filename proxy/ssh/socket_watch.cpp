@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <mutex>
 #include <unordered_map>
 
 namespace gatehouse::proxy::ssh {
@@ -11,11 +10,12 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Which watch holds each fd number. Guarded for the tests that run several io_contexts;
-// the daemon has one io thread.
-std::mutex registry_mutex;
+// Which watch holds each fd number, per thread. Each io thread (`workers`) runs an
+// io_context with an epoll set of its own: a number libssh closed on one thread and a socket
+// accepted meanwhile on another do not meet in one epoll set, so only a reuse on the same
+// thread is a missed sync (and there the sync rule above holds, as nothing runs in between).
 std::unordered_map<int, socket_watch*>& registry() {
-  static std::unordered_map<int, socket_watch*> watches;
+  thread_local std::unordered_map<int, socket_watch*> watches;
   return watches;
 }
 
@@ -25,11 +25,8 @@ bool socket_watch::watch(ssh_session session, int fd) {
   release();
   if (session == nullptr || fd < 0) return false;
   socket_watch* stale = nullptr;
-  {
-    std::lock_guard lock(registry_mutex);
-    auto [it, added] = registry().try_emplace(fd, this);
-    if (!added) stale = std::exchange(it->second, this);
-  }
+  if (auto [it, added] = registry().try_emplace(fd, this); !added)
+    stale = std::exchange(it->second, this);
   if (stale != nullptr) {
     // Its libssh closed the fd and nobody synced: the number is reused by our new socket,
     // which Asio does not watch yet, so letting go of the old registration is still safe.
@@ -40,7 +37,6 @@ bool socket_watch::watch(ssh_session session, int fd) {
   boost::system::error_code ec;
   descriptor_.assign(fd, ec);
   if (ec) {
-    std::lock_guard lock(registry_mutex);
     registry().erase(fd);
     return false;
   }
@@ -84,7 +80,6 @@ void socket_watch::arm(bool want_write, const std::function<void()>& ready, bool
 void socket_watch::release() {
   read_armed_ = write_armed_ = false;
   if (fd_ >= 0) {
-    std::lock_guard lock(registry_mutex);
     if (auto it = registry().find(fd_); it != registry().end() && it->second == this)
       registry().erase(it);
   }

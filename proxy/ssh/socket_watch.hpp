@@ -13,7 +13,7 @@
 // watch() also checks that no other watch still holds the number (a missed sync), lets go
 // of that one and logs it.
 //
-// Owned by one connection; used on the io_context thread only.
+// Owned by one connection; used on its io thread only (the check above is per thread).
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <libssh/libssh.h>

@@ -400,6 +400,13 @@ TEST(ConfigErrors, BadWebSftpCaps) {
   EXPECT_EQ(problems("web_sftp: { max_files: 3 }\n").size(), 1u);
 }
 
+TEST(ConfigErrors, BadWorkers) {
+  EXPECT_EQ(problems("workers: 0\n").size(), 1u);
+  EXPECT_EQ(problems("workers: 257\n").size(), 1u);
+  EXPECT_EQ(problems("workers: many\n").size(), 1u);
+  EXPECT_EQ(problems("workers: [2]\n").size(), 1u);
+}
+
 TEST(ConfigErrors, BadRecordMode) {
   EXPECT_EQ(problems("audit: { record: everything }\n"),
             (lines{"test.yaml:1:18: bad value 'everything' for 'record': expected pty or all"}));

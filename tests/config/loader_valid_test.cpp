@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "tests/config/test_support.hpp"
 
@@ -316,6 +318,15 @@ TEST(ConfigValid, WebSftpCaps) {
   EXPECT_EQ(result.value->web_sftp.sessions_per_person, 3u);
 }
 
+TEST(ConfigValid, Workers) {
+  auto four = load_string("workers: 4\n", "test.yaml", "/etc/gatehouse");
+  ASSERT_TRUE(four.value) << joined(four.problems);
+  EXPECT_EQ(four.value->workers, 4u);
+  auto cores = load_string("workers: auto\n", "test.yaml", "/etc/gatehouse");
+  ASSERT_TRUE(cores.value) << joined(cores.problems);
+  EXPECT_EQ(cores.value->workers, std::max(1u, std::thread::hardware_concurrency()));
+}
+
 TEST(ConfigValid, DefaultsFollowTheStructs) {
   auto result = load_string(R"(rules:
   - { name: r, users: ["*"], servers: ["*"] }
@@ -327,6 +338,7 @@ TEST(ConfigValid, DefaultsFollowTheStructs) {
   EXPECT_EQ(c.instance_name, defaults.instance_name);
   EXPECT_EQ(c.store, defaults.store);
   EXPECT_EQ(c.on_store_loss, store_loss::keep);
+  EXPECT_EQ(c.workers, 1u);
   EXPECT_FALSE(c.listen.ssh || c.listen.rdp || c.listen.http);
   EXPECT_EQ(c.listen.admin.socket, "/run/gatehouse/admin.sock");
   EXPECT_EQ(c.listen.admin.group, "");
