@@ -9,6 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from shared_daemon_case import SharedDaemonCase  # noqa: E402
 from smtp_sink import SmtpSink, html_part, text_part  # noqa: E402
 from gatehouse_env import Env, audit_events, wait_for  # noqa: E402
 from web_env import WebEnv  # noqa: E402
@@ -39,7 +40,7 @@ def subject_is(subject, to):
     return lambda m: str(m["Subject"]) == subject and to in str(m["To"])
 
 
-class FulfilmentThroughTheDaemon(unittest.TestCase):
+class FulfilmentThroughTheDaemon(SharedDaemonCase):
     @classmethod
     def setUpClass(cls):
         cls.sink = SmtpSink().start()
@@ -60,14 +61,6 @@ users:
                                 cls.env.config_path, "--check"], capture_output=True, text=True)
         assert check.returncode == 0, check.stdout + check.stderr
         cls.env.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.env.stop()
-            cls.env.close()
-        finally:
-            cls.sink.stop()
 
     def approved_request(self, server):
         req = self.env.cli_json("request", server, "--for", "alice", "--reason", "release v2")

@@ -16,6 +16,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from shared_daemon_case import SharedDaemonCase  # noqa: E402
 from smtp_sink import SilentSmtp, SmtpSink, html_part, text_part  # noqa: E402
 from gatehouse_env import Env, free_port, wait_for  # noqa: E402
 from web_env import WebEnv  # noqa: E402
@@ -64,7 +65,7 @@ def subject_is(subject, to):
     return lambda m: str(m["Subject"]) == subject and to in str(m["To"])
 
 
-class MailToARealSmtpServer(unittest.TestCase):
+class MailToARealSmtpServer(SharedDaemonCase):
     @classmethod
     def setUpClass(cls):
         cls.sink = SmtpSink().start()
@@ -73,14 +74,6 @@ class MailToARealSmtpServer(unittest.TestCase):
 
     def setUp(self):
         self.addCleanup(clear, self.env)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.env.stop()
-            cls.env.close()
-        finally:
-            cls.sink.stop()
 
     def test_approvers_are_asked_with_every_fact_in_both_parts(self):
         req = file_request(self.env)

@@ -17,6 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from shared_daemon_case import SharedDaemonCase  # noqa: E402
 from gatehouse_env import audit_events, wait_for  # noqa: E402
 from smtp_sink import SmtpSink, text_part  # noqa: E402
 from web_env import WebEnv  # noqa: E402
@@ -71,7 +72,7 @@ def approval_subject(rid):
     return f"test-gate - Connection Approval Notification - #{rid}"
 
 
-class RequestTargets(unittest.TestCase):
+class RequestTargets(SharedDaemonCase):
     @classmethod
     def setUpClass(cls):
         cls.sink = SmtpSink().start()
@@ -83,19 +84,6 @@ class RequestTargets(unittest.TestCase):
         except BaseException:
             cls.tearDownClass()
             raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.env.stop()
-            cls.env.close()
-        finally:
-            cls.sink.stop()
-
-    def own(self, person, *command):
-        """`ssh PERSON@gate COMMAND…`: (exit code, stdout, stderr)."""
-        r = self.env.ssh(*command, person=person, target="")
-        return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
 
     def target(self, server):
         return f"{self.env.account}@{server}"

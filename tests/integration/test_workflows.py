@@ -21,6 +21,7 @@ import unittest
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from shared_daemon_case import SharedDaemonCase  # noqa: E402
 from gatehouse_env import audit_events, ssh_keygen, wait_for  # noqa: E402
 from smtp_sink import SmtpSink, text_part  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
@@ -115,7 +116,7 @@ def rfc3339(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-class Workflows(unittest.TestCase):
+class Workflows(SharedDaemonCase):
     @classmethod
     def setUpClass(cls):
         cls.sink = SmtpSink().start()
@@ -130,20 +131,7 @@ class Workflows(unittest.TestCase):
             cls.tearDownClass()
             raise
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.env.stop()
-            cls.env.close()
-        finally:
-            cls.sink.stop()
-
     # --- helpers -----------------------------------------------------------------------------
-    def own(self, person, *command):
-        """`ssh PERSON@gate COMMAND…`: (exit code, stdout, stderr)."""
-        r = self.env.ssh(*command, person=person, target="")
-        return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
-
     def pending_of(self, person, server):
         found = []
 
