@@ -11,6 +11,8 @@
 //   Row:    r.integer(col), r.optional_integer(col), r.text(col), columns from 0.
 // Pure templates, no I/O, no thread-safety of their own.
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/untrusted_text.hpp"
 #include "policy/record_codec.hpp"
@@ -100,6 +102,25 @@ policy::result<policy::request> read_request(const Row& s) {
   r.comments = std::move(*comments);
   r.more_targets = std::move(*more_targets);
   return r;
+}
+
+// A list's server and account filters match any target of a request, not only the first.
+// SQL narrows with `server = X OR more_targets LIKE '%"server":"X"%'` (target_pattern; a LIKE
+// may match more: `_` is its wildcard, and an account may read like a server), and this
+// decides exactly. Such a near miss can leave a limited list one short.
+inline std::string target_pattern(std::string_view key, std::string_view value) {
+  return "%\"" + std::string(key) + "\":\"" + std::string(value) + "\"%";
+}
+inline bool filter_matches_targets(const policy::request& r, const policy::request_filter& f) {
+  if (!f.server && !f.account) return true;
+  for (const auto& t : policy::targets_of(r))
+    if ((!f.server || t.server == *f.server) && (!f.account || t.account == *f.account))
+      return true;
+  return false;
+}
+inline void keep_matching_targets(std::vector<policy::request>& list,
+                                  const policy::request_filter& f) {
+  std::erase_if(list, [&](const policy::request& r) { return !filter_matches_targets(r, f); });
 }
 
 // The further target of `r` that grant `g` (just inserted for it) is for gets g's id.

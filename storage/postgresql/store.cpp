@@ -94,15 +94,25 @@ class pg_store final : public store {
         p.add(*v);
         where += std::string(" AND ") + column + " = $" + std::to_string(p.size());
       };
+      // Any target (fields::filter_matches_targets): the first, or one of more_targets.
+      auto any_target = [&](const char* column, const std::optional<std::string>& v) {
+        if (!v) return;
+        p.add(*v);
+        where += std::string(" AND (") + column + " = $" + std::to_string(p.size());
+        p.add(fields::target_pattern(column, *v));
+        where += " OR more_targets LIKE $" + std::to_string(p.size()) + ")";
+      };
       if (f.state) filter("state", std::string(to_string(*f.state)));
       filter("requester", f.requester);
-      filter("server", f.server);
-      filter("account", f.account);
+      any_target("server", f.server);
+      any_target("account", f.account);
       p.add(limit_of(f.limit));
       auto r = c.query(
           request_select + where + " ORDER BY id DESC LIMIT $" + std::to_string(p.size()), p);
       if (!r) return r.err();
-      return read_rows<request>(*r, fields::read_request<row_view>);
+      auto list = read_rows<request>(*r, fields::read_request<row_view>);
+      if (list) fields::keep_matching_targets(*list, f);
+      return list;
     });
   }
 

@@ -68,8 +68,8 @@ class sqlite_store final : public store {
       std::string where = "WHERE 1";
       if (f.state) where += " AND state = ?1";
       if (f.requester) where += " AND requester = ?2";
-      if (f.server) where += " AND server = ?3";
-      if (f.account) where += " AND account = ?4";
+      if (f.server) where += " AND (server = ?3 OR more_targets LIKE ?6)";
+      if (f.account) where += " AND (account = ?4 OR more_targets LIKE ?7)";
       const std::string sql =
           select_from(sqlite::request_columns,
                       ("FROM requests " + where + " ORDER BY id DESC LIMIT ?5").c_str());
@@ -80,7 +80,11 @@ class sqlite_store final : public store {
       bind_text(**s, 3, f.server);
       bind_text(**s, 4, f.account);
       (*s)->bind(5, limit_of(f.limit));
-      return read_all<request>(**s, sqlite::read_request);
+      if (f.server) (*s)->bind(6, fields::target_pattern("server", *f.server));
+      if (f.account) (*s)->bind(7, fields::target_pattern("account", *f.account));
+      auto list = read_all<request>(**s, sqlite::read_request);
+      if (list) fields::keep_matching_targets(*list, f);
+      return list;
     });
   }
 

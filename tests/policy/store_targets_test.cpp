@@ -54,6 +54,36 @@ TYPED_TEST(StoreTargets, FurtherTargetsRoundTrip) {
   EXPECT_EQ(targets_text(*read), "root@web01, deploy@web02, r\xe9ot \"x\"@web02");
 }
 
+TYPED_TEST(StoreTargets, ListsFilteredByServerOrAccountMatchAnyTarget) {
+  request r;
+  r.requester = "alice";
+  r.server = "web01";
+  r.account = "root";
+  r.more_targets = {{"web02", "deploy", std::nullopt}};
+  r.window = {t0(), t0() + 1h};
+  request other = r;
+  other.more_targets = {{"web_2", "deploy", std::nullopt}};  // `_` is LIKE's wildcard
+  other.server = "db01";
+  auto created = this->store_->create_request(r);
+  ASSERT_TRUE(created.ok()) << created.message();
+  ASSERT_TRUE(this->store_->create_request(other).ok());
+  auto ids = [&](request_filter f) {
+    std::vector<request_id> out;
+    auto list = this->store_->list_requests(f);
+    EXPECT_TRUE(list.ok()) << list.message();
+    if (list)
+      for (const auto& x : *list) out.push_back(x.id);
+    return out;
+  };
+  const std::vector<request_id> just_r{created->id};
+  EXPECT_EQ(ids({.server = "web02"}), just_r) << "the second target's server";
+  EXPECT_EQ(ids({.server = "web01"}), just_r) << "the first target's server";
+  EXPECT_EQ(ids({.server = "web02", .account = "deploy"}), just_r);
+  EXPECT_EQ(ids({.server = "web02", .account = "root"}), std::vector<request_id>{})
+      << "root is asked on web01, not on web02";
+  EXPECT_EQ(ids({.account = "deploy"}).size(), 2u);
+}
+
 TYPED_TEST(StoreTargets, TwoTargetsApprovedGiveTwoGrantsEachRevokedOnItsOwn) {
   auto& svc = *this->service_;
   filing f{.justification = "deploy 4.2"};
