@@ -30,7 +30,9 @@ set(CMAKE_EXE_LINKER_FLAGS_SANITIZE "-fsanitize=address,undefined" CACHE STRING 
 set(CMAKE_SHARED_LINKER_FLAGS_SANITIZE "-fsanitize=address,undefined" CACHE STRING "" FORCE)
 
 # "Tsan": ThreadSanitizer, for the daemon on several io threads (`workers`; scripts/tsan).
-set(CMAKE_CXX_FLAGS_TSAN "-O1 -g -fno-omit-frame-pointer -fsanitize=thread" CACHE STRING "" FORCE)
+# GCC warns that TSan cannot see std::atomic_thread_fence (Asio's fenced blocks use it):
+# -Wno-tsan, or the build stops there.
+set(CMAKE_CXX_FLAGS_TSAN "-O1 -g -fno-omit-frame-pointer -fsanitize=thread -Wno-tsan" CACHE STRING "" FORCE)
 set(CMAKE_EXE_LINKER_FLAGS_TSAN "-fsanitize=thread" CACHE STRING "" FORCE)
 set(CMAKE_SHARED_LINKER_FLAGS_TSAN "-fsanitize=thread" CACHE STRING "" FORCE)
 
