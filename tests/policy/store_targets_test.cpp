@@ -161,7 +161,9 @@ TYPED_TEST(StoreTargets, EachGrantEndsOnItsOwnDeadline) {
   auto report = svc.process_due(this->clock_.now());
   ASSERT_TRUE(report.ok()) << report.message();
   EXPECT_EQ(report->ended.size(), 2u);
-  for (const auto& g : *this->store_->list_grants({.request = filed->id}))
+  auto grants = this->store_->list_grants({.request = filed->id});
+  ASSERT_TRUE(grants.ok()) << grants.message();
+  for (const auto& g : *grants)
     EXPECT_EQ(g.state, grant_state::ended) << g.account << "@" << g.server;
 }
 
