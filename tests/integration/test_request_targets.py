@@ -26,15 +26,8 @@ from web_env import WebEnv  # noqa: E402
 def config_text(env, smtp_url):
     """Servers web01..web07 and db01 all reach the one sshd. Rule `deploys` takes web01..web07,
     rule `databases` db01; bob approves both."""
-    key = " ".join(env.upstream_host_key.split()[:2])
-    servers = "".join(f"""
-  - name: {name}
-    protocol: ssh
-    address: "127.0.0.1:{env.sshd_port}"
-    host_key: "{key}"
-    accounts:
-      - {{ name: {env.account}, key_file: {env.account_key} }}""" for name in (
-        "web01", "web02", "web03", "web04", "web05", "web06", "web07", "db01"))
+    servers = env.servers_yaml(
+        ("web01", "web02", "web03", "web04", "web05", "web06", "web07", "db01"))
     people = "".join(f"""
   - name: {name}
     email: {name}@example.com

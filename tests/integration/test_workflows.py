@@ -31,16 +31,8 @@ def config_text(env, smtp_url):
     """People: alice (developers, manager bob), dave (contractors, manager carol, the group
     requires manager approval), erin (ops, manager bob). Servers web01..web05 all reach the one
     sshd; web02 is in server group production, which requires manager approval."""
-    key = " ".join(env.upstream_host_key.split()[:2])
-    servers = "".join(f"""
-  - name: {name}
-    protocol: ssh
-    address: "127.0.0.1:{env.sshd_port}"
-    host_key: "{key}"
-    accounts:
-      - {{ name: {env.account}, key_file: {env.account_key} }}
-    groups: [{group}]""" for name, group in (("web01", ""), ("web02", "production"),
-                                             ("web03", ""), ("web04", ""), ("web05", "")))
+    servers = env.servers_yaml(("web01", "web02", "web03", "web04", "web05"),
+                               groups={"web02": "production"})
     people = "".join(f"""
   - name: {name}
     email: {name}@example.com

@@ -127,6 +127,23 @@ class SshEnv(Env):
                 accounts: ["*"]
                 mode: {mode}""") + approvers + "\n" + rule_extra
 
+    def servers_yaml(self, names, groups=None):
+        """`servers:` list entries (indented two spaces) for servers that all reach the one
+        sshd with the account's key, each in the server groups `groups[name]` if given."""
+        key = " ".join(self.upstream_host_key.split()[:2])
+        out = ""
+        for name in names:
+            out += f"""
+  - name: {name}
+    protocol: ssh
+    address: "127.0.0.1:{self.sshd_port}"
+    host_key: "{key}"
+    accounts:
+      - {{ name: {self.account}, key_file: {self.account_key} }}"""
+            if groups is not None:
+                out += f"\n    groups: [{groups.get(name, '')}]"
+        return out
+
     # --- clients ---------------------------------------------------------------------------
     def ssh_args(self, person="alice", target=None, opts=(), batch=True):
         login = f"{person}@{self.account}@web01" if target is None else (
