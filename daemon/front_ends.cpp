@@ -47,15 +47,9 @@ proxy::ssh::rdp_file_maker rdp_files(policy::gate_service& service) {
 // (operations and gate_service live there), answered on the connection's.
 class lane_own_commands final : public proxy::ssh::own_commands {
  public:
-  lane_own_commands(own_commands& inner, asio::any_io_executor control, asio::any_io_executor lane)
+  lane_own_commands(proxy::ssh::service_own_commands& inner, asio::any_io_executor control,
+                    asio::any_io_executor lane)
       : inner_(inner), control_(std::move(control)), lane_(std::move(lane)) {}
-
-  // Never called on a further thread: own_view_channel asks the *_async calls.
-  std::string own_view(const std::string&) override { return {}; }
-  proxy::ssh::command_result run_command(const std::string&,
-                                         const std::vector<std::string>&) override {
-    return {1, {}, "gatehouse: internal error (a command on the wrong thread)\n"};
-  }
 
   void own_view_async(const std::string& person, std::function<void(std::string)> done) override {
     asio::post(control_, [this, person, done = std::move(done)]() mutable {
@@ -75,7 +69,7 @@ class lane_own_commands final : public proxy::ssh::own_commands {
   }
 
  private:
-  own_commands& inner_;
+  proxy::ssh::service_own_commands& inner_;
   asio::any_io_executor control_;
   asio::any_io_executor lane_;
 };

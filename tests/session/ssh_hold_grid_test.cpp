@@ -21,9 +21,12 @@ namespace {
 
 class no_own_commands final : public ssh::own_commands {
  public:
-  std::string own_view(const std::string&) override { return {}; }
-  ssh::command_result run_command(const std::string&, const std::vector<std::string>&) override {
-    return {};
+  void own_view_async(const std::string&, std::function<void(std::string)> done) override {
+    done({});
+  }
+  void run_command_async(const std::string&, std::vector<std::string>,
+                         std::function<void(ssh::command_result)> done) override {
+    done({});
   }
 };
 

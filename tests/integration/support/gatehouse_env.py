@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -182,7 +183,10 @@ class Env:
 
     def close(self):
         # socket_watch logs this when a connection kept watching an fd libssh had closed.
-        missed_sync = "(missed sync)" in self.log()
+        log = self.log()
+        missed_sync = "(missed sync)" in log
+        # A Tsan build (scripts/tsan) that reported a race and was not stopped by it.
+        race = "WARNING: ThreadSanitizer" in log
         try:
             if self.proc and self.proc.poll() is None:
                 self.proc.kill()
@@ -190,9 +194,14 @@ class Env:
         finally:
             if self._log:
                 self._log.close()
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if os.environ.get("GATEHOUSE_TEST_KEEP"):  # to read the daemon's log after a run
+                print(f"kept {self.dir}", file=sys.stderr)
+            else:
+                shutil.rmtree(self.dir, ignore_errors=True)
         if missed_sync:
             raise AssertionError("the daemon watched a closed descriptor (missed sync)")
+        if race:
+            raise AssertionError("ThreadSanitizer reported a race in the daemon's log")
 
 
 def audit_events(path, name):
