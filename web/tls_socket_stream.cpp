@@ -178,14 +178,21 @@ step socket_state::write(asio::const_buffer from) {
   return outcome(r);
 }
 
-// close_notify is sent, and that is all: the peer's is not waited for (0 from SSL_shutdown).
-step socket_state::shutdown() {
+// close_notify is sent; then the peer's is awaited when `wait_for_peer` (bounded by the
+// deadline or the WebSocket's timer), so that closing the socket does not reset a connection
+// whose peer still sends its own. Anything else the peer sends meanwhile is discarded.
+step socket_state::shutdown(bool wait_for_peer) {
   ERR_clear_error();
   last_errno = 0;
   int r = SSL_shutdown(ssl);
-  if (r >= 0) return {};
+  if (r == 1 || (r == 0 && !wait_for_peer)) return {};
+  if (r == 0) {  // sent; now read until the peer's close_notify
+    ERR_clear_error();
+    r = SSL_shutdown(ssl);
+    if (r == 1) return {};
+  }
   step s = outcome(r);
-  if (s.wait == want::read) return {};  // only the peer's close_notify is missing
+  if (s.wait == want::read && !wait_for_peer) return {};
   return s;
 }
 
@@ -239,7 +246,7 @@ void tls_socket_stream::cancel() {
 }
 
 void teardown(boost::beast::role_type, tls_socket_stream& s, error_code& ec) {
-  ec = s.state_->shutdown().ec;
+  ec = s.state_->shutdown(false).ec;
   s.close();
 }
 

@@ -8,7 +8,8 @@
 //
 // An Asio/Beast AsyncStream: async_read_some, async_write_some (one TLS record at most per
 // call; a buffer sequence's small first pieces are joined, up to one record), async_handshake,
-// async_shutdown (sends close_notify and completes: it does not wait for the peer's). Timeouts
+// async_shutdown (sends close_notify, then awaits the peer's until the deadline; with no
+// deadline it does not wait). Timeouts
 // as beast::tcp_stream's: expires_after() sets a deadline for the operations that follow; an
 // operation still waiting on the socket at the deadline closes the socket and fails with
 // beast::error::timeout. Per-operation cancellation (terminal, partial, total) cancels the
@@ -76,7 +77,7 @@ class socket_state : public std::enable_shared_from_this<socket_state> {
   step handshake();
   step read(boost::asio::mutable_buffer into);
   step write(boost::asio::const_buffer from);
-  step shutdown();
+  step shutdown(bool wait_for_peer);
 
   // Before an operation waits on the socket: the deadline's timer is armed for `s` (a deadline
   // already past closes the socket and gives beast::error::timeout).
@@ -208,7 +209,10 @@ struct handshake_attempt {
 struct shutdown_attempt {
   bool close_after = false;  // a WebSocket's teardown: the socket is closed once it is done
   step operator()(socket_state& s) {
-    step done = s.shutdown();
+    // The peer's close_notify is awaited under a deadline, or in a WebSocket's teardown (whose
+    // own timer closes the socket when it takes too long); never without a bound.
+    bool wait = close_after || s.deadline != socket_state::clock::time_point::max();
+    step done = s.shutdown(wait);
     if (done.wait == want::nothing && close_after) s.close();
     return done;
   }
