@@ -3,13 +3,14 @@
 // what to wait for, and the deadline timers. Thread: the stream's (the io thread).
 #include "web/tls_socket_stream.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <climits>
@@ -125,15 +126,9 @@ step socket_state::outcome(int result) {
   int why = SSL_get_error(ssl, result);
   step s;
   switch (why) {
-    case SSL_ERROR_WANT_READ:
-      s.wait = want::read;
-      break;
-    case SSL_ERROR_WANT_WRITE:
-      s.wait = want::write;
-      break;
-    case SSL_ERROR_ZERO_RETURN:
-      s.ec = asio::error::eof;
-      break;
+    case SSL_ERROR_WANT_READ: s.wait = want::read; break;
+    case SSL_ERROR_WANT_WRITE: s.wait = want::write; break;
+    case SSL_ERROR_ZERO_RETURN: s.ec = asio::error::eof; break;
     case SSL_ERROR_SYSCALL:
       if (auto e = ERR_get_error())
         s.ec = openssl_error(e);

@@ -6,6 +6,12 @@
 // coroutine frame; most of it is OpenSSL's SSL object after the handshake: no session cache or
 // ticket setting changes it); asio::ssl::stream, measured the same way, keeps its buffers
 // (~85 KiB each), which shows the measure sees them.
+#include <malloc.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,12 +23,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <gtest/gtest.h>
-#include <malloc.h>
-#include <netinet/in.h>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <array>
 #include <chrono>

@@ -6,6 +6,10 @@
 // memory of idle connections: after the handshake and one exchange, 200 connections waiting on
 // a read keep less than 16 KiB each on the server (asio::ssl::stream keeps its buffers: the
 // same measure shows it).
+#include "web/tls_socket_stream.hpp"
+
+#include <unistd.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -21,7 +25,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
-#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -30,7 +33,6 @@
 #include <vector>
 
 #include "web/test_certificate.hpp"
-#include "web/tls_socket_stream.hpp"
 
 namespace gatehouse::web {
 namespace {
@@ -210,8 +212,8 @@ TEST_F(TlsSocketStream, ACancelledReadLeavesTheStreamUsable) {
         auto stream = co_await accept_tls();
         std::array<char, 512> in;
         asio::steady_timer soon(io_, 50ms);
-        auto first = co_await (stream.async_read_some(asio::buffer(in), tuple) ||
-                               soon.async_wait(tuple));
+        auto first =
+            co_await (stream.async_read_some(asio::buffer(in), tuple) || soon.async_wait(tuple));
         winner = first.index();
         stream.expires_after(10s);
         go.cancel();  // now the client writes
