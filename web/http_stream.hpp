@@ -1,7 +1,7 @@
 #pragma once
 // The streaming side of https_server (web/https_server.hpp), for the routes that need more than
 // a string: a request body read in pieces, a reply written in pieces, or the whole connection
-// (a WebSocket, a relay to an upstream). Includes Beast and Asio's SSL: include it only in the
+// (a WebSocket, a relay to an upstream). Includes Beast and the TLS stream: include it only in the
 // files of such routes.
 //
 // The server makes these objects in the connection's coroutine and lends them to the route for
@@ -20,7 +20,6 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -30,10 +29,12 @@
 #include <vector>
 
 #include "web/http_message.hpp"
+#include "web/tls_socket_stream.hpp"
 
 namespace gatehouse::web {
 
-using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+// TLS straight on the socket, no buffers while idle (web/tls_socket_stream.hpp).
+using tls_stream = tls_socket_stream;
 using request_header = boost::beast::http::request_header<>;
 using stream_result = std::pair<boost::system::error_code, std::size_t>;
 

@@ -10,7 +10,6 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
@@ -77,7 +76,7 @@ bool declares_too_much(const head_parser& parser, std::uint64_t limit) {
 
 struct https_server::state : std::enable_shared_from_this<state> {
   struct open_connection {
-    beast::tcp_stream* socket = nullptr;
+    tls_stream* stream = nullptr;
     std::shared_ptr<asio::cancellation_signal> cancel;  // ends whatever the coroutine awaits
   };
 
@@ -240,7 +239,7 @@ struct https_server::state : std::enable_shared_from_this<state> {
   asio::awaitable<void> serve(tcp::socket socket, std::string peer, std::string source,
                               std::shared_ptr<asio::cancellation_signal> cancel) {
     auto self = shared_from_this();
-    tls_stream stream(beast::tcp_stream(std::move(socket)), tls);
+    tls_stream stream(std::move(socket), tls);
     auto& lowest = beast::get_lowest_layer(stream);
     auto registered =
         open_connections.insert(open_connections.end(), open_connection{&lowest, cancel});
@@ -349,7 +348,7 @@ void https_server::accept(tcp::socket socket, std::string peer) {
 void https_server::stop() {
   state_->stopped = true;
   for (auto& c : state_->open_connections) {
-    c.socket->cancel();
+    c.stream->cancel();
     c.cancel->emit(asio::cancellation_type::terminal);
   }
   // A search under way finishes (it hands its reply to the io_context, which must still
