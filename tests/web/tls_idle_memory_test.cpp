@@ -31,7 +31,7 @@
 #include <filesystem>
 #include <functional>
 
-#include "web/test_certificate.hpp"
+#include "tests/web/tls_loopback_server.hpp"
 #include "web/tls_socket_stream.hpp"
 
 namespace gatehouse::web {
@@ -79,19 +79,9 @@ class TlsIdleMemory : public ::testing::Test {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     GTEST_SKIP() << "a sanitizer's allocator is not glibc's: mallinfo2 does not see it";
 #endif
-    dir_ = std::filesystem::temp_directory_path() /
-           ("tls-idle-memory-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(test_support::make_test_certificate(dir_));
-    tls_.use_certificate_chain_file((dir_ / "cert").string());
-    tls_.use_private_key_file((dir_ / "key").string(), ssl::context::pem);
-    SSL_CTX_set_mode(tls_.native_handle(), SSL_MODE_RELEASE_BUFFERS);  // as https_server
-    acceptor_.open(tcp::v4());
-    acceptor_.bind(tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    acceptor_.listen(512);
+    ASSERT_TRUE(server_.start("tls-idle-memory"));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override { server_.stop(); }
 
   // Serves 1 + idle_connections connections made by `Stream` (from a socket and the context);
   // returns the heap bytes per idle connection past the first (which warms every cache).
@@ -102,7 +92,7 @@ class TlsIdleMemory : public ::testing::Test {
     pid_t child = ::fork();
     if (child == 0) {
       ::close(hold[1]);
-      run_clients(acceptor_.local_endpoint().port(), 1 + idle_connections, hold[0]);
+      run_clients(server_.acceptor.local_endpoint().port(), 1 + idle_connections, hold[0]);
     }
     ::close(hold[0]);
     int idle = 0, failed = 0;
@@ -118,14 +108,14 @@ class TlsIdleMemory : public ::testing::Test {
       if (idle == 1 + idle_connections) {
         after = heap_in_use();
         ::close(hold[1]);  // the clients leave: every read below ends
-        acceptor_.close();
+        server_.acceptor.close();
       }
       std::array<char, 1> next;
       co_await stream.async_read_some(asio::buffer(next), tuple);
     };
     auto accept_all = [&]() -> asio::awaitable<void> {
       for (int i = 0; i < 1 + idle_connections; ++i) {
-        auto [ec, socket] = co_await acceptor_.async_accept(tuple);
+        auto [ec, socket] = co_await server_.acceptor.async_accept(tuple);
         if (ec) co_return;
         asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
       }
@@ -141,15 +131,13 @@ class TlsIdleMemory : public ::testing::Test {
     return (static_cast<double>(after) - static_cast<double>(before)) / idle_connections;
   }
 
-  std::filesystem::path dir_;
   asio::io_context io_;
-  ssl::context tls_{ssl::context::tls_server};
-  tcp::acceptor acceptor_{io_};
+  test_support::tls_loopback_server server_{io_};
 };
 
 TEST_F(TlsIdleMemory, AnIdleConnectionOfOurStreamKeepsLessThan20KiB) {
   auto per_connection = bytes_per_idle_connection<tls_socket_stream>(
-      [this](tcp::socket s) { return tls_socket_stream(std::move(s), tls_); });
+      [this](tcp::socket s) { return tls_socket_stream(std::move(s), server_.tls); });
   std::printf("web::tls_socket_stream: %.0f bytes per idle connection\n", per_connection);
   RecordProperty("bytes_per_idle_connection", static_cast<int>(per_connection));
   EXPECT_LT(per_connection, 20 * 1024);
@@ -158,7 +146,7 @@ TEST_F(TlsIdleMemory, AnIdleConnectionOfOurStreamKeepsLessThan20KiB) {
 TEST_F(TlsIdleMemory, AsioSslStreamKeepsItsBuffersWhenIdle) {
   using asio_stream = beast::ssl_stream<beast::tcp_stream>;
   auto per_connection = bytes_per_idle_connection<asio_stream>(
-      [this](tcp::socket s) { return asio_stream(beast::tcp_stream(std::move(s)), tls_); });
+      [this](tcp::socket s) { return asio_stream(beast::tcp_stream(std::move(s)), server_.tls); });
   std::printf("asio::ssl::stream: %.0f bytes per idle connection\n", per_connection);
   EXPECT_GT(per_connection, 64 * 1024);
 }

@@ -32,7 +32,7 @@
 #include <functional>
 #include <vector>
 
-#include "web/test_certificate.hpp"
+#include "tests/web/tls_loopback_server.hpp"
 
 namespace gatehouse::web {
 namespace {
@@ -51,30 +51,18 @@ char byte_at(std::uint64_t i) { return static_cast<char>(((i * 2654435761u) >> 7
 
 class TlsSocketStream : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("tls-socket-stream-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(test_support::make_test_certificate(dir_));
-    server_tls_.use_certificate_chain_file((dir_ / "cert").string());
-    server_tls_.use_private_key_file((dir_ / "key").string(), ssl::context::pem);
-    SSL_CTX_set_mode(server_tls_.native_handle(), SSL_MODE_RELEASE_BUFFERS);  // as https_server
-    acceptor_.open(tcp::v4());
-    acceptor_.bind(tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    acceptor_.listen(512);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { ASSERT_TRUE(server_.start("tls-socket-stream")); }
+  void TearDown() override { server_.stop(); }
 
   asio::awaitable<tls_socket_stream> accept_tls() {
-    auto socket = co_await acceptor_.async_accept(asio::use_awaitable);
-    tls_socket_stream stream(std::move(socket), server_tls_);
+    auto socket = co_await server_.acceptor.async_accept(asio::use_awaitable);
+    tls_socket_stream stream(std::move(socket), server_.tls);
     auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, tuple);
     EXPECT_FALSE(ec) << ec.message();
     co_return stream;
   }
   asio::awaitable<void> connect_tls(client_stream& c) {
-    co_await beast::get_lowest_layer(c).async_connect(acceptor_.local_endpoint(),
+    co_await beast::get_lowest_layer(c).async_connect(server_.acceptor.local_endpoint(),
                                                       asio::use_awaitable);
     auto [ec] = co_await c.async_handshake(ssl::stream_base::client, tuple);
     EXPECT_FALSE(ec) << ec.message();
@@ -89,11 +77,9 @@ class TlsSocketStream : public ::testing::Test {
     ASSERT_TRUE(io_.stopped()) << "the test did not finish";
   }
 
-  std::filesystem::path dir_;
   asio::io_context io_;
-  ssl::context server_tls_{ssl::context::tls_server};
   ssl::context client_tls_{ssl::context::tls_client};
-  tcp::acceptor acceptor_{io_};
+  test_support::tls_loopback_server server_{io_};
 };
 
 TEST_F(TlsSocketStream, EchoesEightMebibytesThroughPartialWritesAndReadsTheCloseAsEof) {
