@@ -50,6 +50,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration", "support"))
 from process_memory import rss_kib  # noqa: E402
+from stats import percentile  # noqa: E402
 
 try:
     import asyncssh
@@ -59,10 +60,6 @@ except ImportError:  # pyenv or a venv on PATH: the Debian package lives in the 
     raise
 
 
-
-def percentile(samples, p):
-    s = sorted(samples)
-    return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s))) - 1))]
 
 
 class Held(asyncssh.SSHClient):

@@ -37,11 +37,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration", "support"))
-
-
-def percentile(samples, p):
-    s = sorted(samples)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] if s else float("nan")
+from stats import percentile  # noqa: E402
 
 
 def rate(argv, clients, seconds):
@@ -74,8 +70,8 @@ def rate(argv, clients, seconds):
 def row(name, measured, anchor=None):
     per_s, ms, failed, why = measured
     ratio = f"{per_s / anchor:.2f}" if anchor else "1"
-    out = (f"| {name} | {per_s:.1f} | {statistics.median(ms) if ms else float('nan'):.0f} / "
-           f"{percentile(ms, 99):.0f} | {failed} | {ratio} |")
+    times = f"{statistics.median(ms):.0f} / {percentile(ms, 99):.0f}" if ms else "-"
+    out = f"| {name} | {per_s:.1f} | {times} | {failed} | {ratio} |"
     if failed:
         out += f"\n| &nbsp;&nbsp;first failure | {why[:200]} | | | |"
     return out

@@ -31,6 +31,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration", "support"))
+from stats import percentile  # noqa: E402
 
 try:
     import asyncssh
@@ -46,10 +47,6 @@ def cpu_seconds(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-
-def percentile(samples, p):
-    s = sorted(samples)
-    return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s))) - 1))]
 
 
 class Live(asyncssh.SSHClient):
