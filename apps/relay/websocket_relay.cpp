@@ -1,9 +1,11 @@
 // WebSocket pass-through (apps/relay/exchange_context.hpp): the client's Origin must be the
 // app's; a fresh upstream connection does the WebSocket handshake with the forwarded headers,
 // then the client is accepted (with the subprotocol the upstream chose) and frames flow both
-// ways through one 2 KiB piece per direction (text/binary kept, fragments as they come; each
-// side answers pings itself; a close passes on with its code and reason). connection_end
-// closes the client with 1008 and the reason and the upstream with 1001.
+// ways (text/binary kept, fragments as they come; each side answers pings itself; a close
+// passes on with its code and reason). connection_end closes the client with 1008 and the
+// reason and the upstream with 1001. An idle WebSocket keeps little: each direction waits
+// with a 256-byte piece and takes an 8 KiB one only while a longer message passes; the
+// request's and the upstream answer's headers are let go once both handshakes are done.
 // Thread: the io thread, in the client connection's coroutine.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -14,6 +16,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <array>
+#include <memory>
 
 #include "apps/relay/exchange_context.hpp"
 #include "apps/relay/request_rules.hpp"
@@ -29,7 +32,8 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t piece_size = 2048;  // per direction: most of an idle WebSocket's memory
+constexpr std::size_t waiting_piece = 256;       // per direction, while it waits
+constexpr std::size_t message_piece = 8 * 1024;  // per direction, while a longer message passes
 
 // Handshake headers Beast writes itself.
 bool handshake_field(const http::fields::value_type& f) {
@@ -52,10 +56,12 @@ websocket::stream_base::timeout timeouts(const relay_limits& limits) {
 // same code (1001 when `from` failed without a close).
 template <class From, class To>
 asio::awaitable<void> pump(From& from, To& to, bool& to_closing, std::uint64_t& bytes) {
-  std::array<char, piece_size> piece;
+  std::array<char, waiting_piece> waiting;
+  std::unique_ptr<char[]> large;  // while a message longer than `waiting` passes
   bool starting = true;
   for (;;) {
-    auto [ec, n] = co_await from.async_read_some(asio::buffer(piece), tuple);
+    auto piece = large ? asio::buffer(large.get(), message_piece) : asio::buffer(waiting);
+    auto [ec, n] = co_await from.async_read_some(piece, tuple);
     if (ec) {
       if (!to_closing && to.is_open()) {
         to_closing = true;
@@ -74,6 +80,10 @@ asio::awaitable<void> pump(From& from, To& to, bool& to_closing, std::uint64_t& 
     auto [wec, wrote] = co_await to.async_write_some(done, asio::buffer(piece.data(), n), tuple);
     if (wec) co_return;  // `to` is gone: the other direction's read fails and closes `from`
     starting = done;
+    if (done)
+      large.reset();
+    else if (!large && n == waiting.size())
+      large = std::make_unique_for_overwrite<char[]>(message_piece);
   }
 }
 
@@ -136,6 +146,7 @@ asio::awaitable<void> websocket_via(Up& up, upstream_connection& c, exchange_con
     co_return;
   }
   std::string protocol(answer[http::field::sec_websocket_protocol]);
+  answer = {};
   forwarded.clear();
   websocket::stream<web::tls_stream&> client(cx.client);
   client.set_option(timeouts(cx.limits));
@@ -154,6 +165,7 @@ asio::awaitable<void> websocket_via(Up& up, upstream_connection& c, exchange_con
   }
   rec.status = 101;
   cx.client_buffer.shrink_to_fit();  // empty after the handshake; an idle WebSocket keeps little
+  head.get() = {};                   // the request's headers: nothing reads them any more
   auto executor = co_await asio::this_coro::executor;
   ws_pair_state st{asio::steady_timer(executor, asio::steady_timer::time_point::max())};
   cx.end.on_end([&st] { st.wake.cancel(); });
