@@ -1,7 +1,9 @@
 // One forwarded HTTP exchange (apps/relay/exchange_context.hpp): the request's head rewritten
 // for the upstream (apps/relay/request_rules.hpp), its body streamed from the client to the
-// upstream and the response's body back, each through one 16 KiB piece (Beast's buffer_body),
-// so memory stays bounded whatever the sizes. The upstream connection comes from the app's
+// upstream and the response's body back, each through one piece of at most 16 KiB (Beast's
+// buffer_body), so memory stays bounded whatever the sizes; the piece is taken only when a body
+// is to be moved, and no larger than the body when its length is known (a small response
+// costs no 16 KiB allocation). The upstream connection comes from the app's
 // pool and goes back to it only after a complete, reusable exchange; a pooled connection that
 // fails before any response byte is retried once on a fresh one for an idempotent request
 // without a body. Thread: the io thread, in the client connection's coroutine.
@@ -14,8 +16,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
-#include <vector>
 
 #include "apps/relay/exchange_context.hpp"
 #include "apps/relay/request_rules.hpp"
@@ -35,6 +37,25 @@ namespace {
 constexpr std::size_t piece_size = 16 * 1024;
 constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
 
+// The exchange's body piece: allocated (not zeroed) when a body is first moved, at most
+// piece_size, and as small as the body when its remaining length is known.
+class body_piece {
+ public:
+  // Room for `remaining` more body bytes (none: unknown length); grows, never shrinks.
+  void fit(boost::optional<std::uint64_t> remaining) {
+    auto want = remaining ? std::clamp<std::uint64_t>(*remaining, 1, piece_size) : piece_size;
+    if (size_ >= want) return;
+    bytes_ = std::make_unique_for_overwrite<char[]>(want);
+    size_ = want;
+  }
+  char* data() const { return bytes_.get(); }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<char[]> bytes_;
+  std::size_t size_ = 0;
+};
+
 bool idempotent(http::verb v) {
   return v == http::verb::get || v == http::verb::head || v == http::verb::options ||
          v == http::verb::trace || v == http::verb::put || v == http::verb::delete_;
@@ -48,7 +69,7 @@ bool no_response_body(int status, bool head_request) {
 template <class Up>
 asio::awaitable<error_code> send_request(Up& up, upstream_connection& c, exchange_context& cx,
                                          http::request<http::buffer_body>& req,
-                                         body_parser* body_in, std::vector<char>& piece,
+                                         body_parser* body_in, body_piece& piece,
                                          exchange_record& rec, error_code& client_error) {
   http::request_serializer<http::buffer_body> sr{req};
   req.body().data = nullptr;
@@ -63,6 +84,7 @@ asio::awaitable<error_code> send_request(Up& up, upstream_connection& c, exchang
     co_return ec;
   }
   if (cx.client_buffer.capacity() < piece_size) cx.client_buffer.reserve(piece_size);
+  piece.fit(body_in->content_length_remaining());
   while (!body_in->is_done()) {
     auto& b = body_in->get().body();
     b.data = piece.data();
@@ -126,7 +148,7 @@ struct response_plan {
 template <class Up>
 asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, exchange_context& cx,
                                                response_parser& rp, response_plan& plan,
-                                               std::vector<char>& piece, exchange_record& rec) {
+                                               body_piece& piece, exchange_record& rec) {
   const auto& in = rp.get();
   int status = in.result_int();
   http::response<http::buffer_body> res{in.result(), plan.req.version};
@@ -168,8 +190,12 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, e
   }
   // Read the upstream a piece at a time, not in Beast's 512-byte steps on an empty buffer
   // (measured: a 1 GiB download went out as 534-byte TLS records at 24 MiB/s). Given back
-  // (shrunk) when the connection returns to the pool.
-  if (c.buffer.capacity() < piece_size) c.buffer.reserve(piece_size);
+  // (shrunk) when the connection returns to the pool. A body already read whole with the
+  // head needs neither more room nor reads.
+  auto remaining = rp.content_length_remaining();
+  if (c.buffer.capacity() < piece_size && (!remaining || *remaining > c.buffer.size()))
+    c.buffer.reserve(piece_size);
+  if (!rp.is_done()) piece.fit(remaining);
   while (!rp.is_done()) {
     auto& b = rp.get().body();
     b.data = piece.data();
@@ -248,7 +274,7 @@ asio::awaitable<after_exchange> forward_exchange(exchange_context& cx, head_pars
     body_in.emplace(std::move(head));
     body_in->body_limit(cx.limits.max_upload_bytes);
   }
-  std::vector<char> piece(piece_size);
+  body_piece piece;
   std::unique_ptr<upstream_connection> conn;
   std::optional<response_parser> rp;
   upstream_connection* current = nullptr;
