@@ -99,6 +99,10 @@ socket_state::socket_state(asio::ip::tcp::socket s, asio::ssl::context& context)
   SSL_set_bio(ssl, bio, bio);  // the SSL object owns the BIO
   // Beast hands a write the same bytes again at another address after a partial write.
   SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // A record in one recv(2), not its 5-byte header and then its body in two. Safe because
+  // every wait for readability follows an SSL_read that asked for more bytes (operation<>):
+  // what OpenSSL has read ahead is always consumed before the socket is waited on.
+  SSL_set_read_ahead(ssl, 1);
   // Each write is a whole TLS record (small pieces are joined first): none may wait for the
   // peer's delayed ACK (a handshake over 40 ms, a reply behind its head).
   error_code ignored;

@@ -176,13 +176,19 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, e
   res.body().more = !bodyless;
   http::response_serializer<http::buffer_body> sr{res};
   auto& client_lowest = beast::get_lowest_layer(cx.client);
-  client_lowest.expires_after(cx.limits.idle_time);
-  auto [hec, hn] = co_await http::async_write_header(cx.client, sr, tuple);
-  cx.counters.bytes_out += hn;
   rec.status = status;
-  if (hec) {
-    rec.error = "client gone";
-    co_return after_exchange::drop;
+  // A body that came whole with the head (a small response) goes out with the head, in one
+  // record: the first body write below writes the head too.
+  auto remaining = rp.content_length_remaining();
+  bool body_came_whole = !bodyless && remaining && *remaining <= c.buffer.size();
+  if (!body_came_whole) {
+    client_lowest.expires_after(cx.limits.idle_time);
+    auto [hec, hn] = co_await http::async_write_header(cx.client, sr, tuple);
+    cx.counters.bytes_out += hn;
+    if (hec) {
+      rec.error = "client gone";
+      co_return after_exchange::drop;
+    }
   }
   if (bodyless) {
     plan.upstream_done = rp.is_done();
@@ -190,11 +196,9 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, e
   }
   // Read the upstream a piece at a time, not in Beast's 512-byte steps on an empty buffer
   // (measured: a 1 GiB download went out as 534-byte TLS records at 24 MiB/s). Given back
-  // (shrunk) when the connection returns to the pool. A body already read whole with the
-  // head needs neither more room nor reads.
-  auto remaining = rp.content_length_remaining();
-  if (c.buffer.capacity() < piece_size && (!remaining || *remaining > c.buffer.size()))
-    c.buffer.reserve(piece_size);
+  // (shrunk) when the connection returns to the pool. A body that came whole needs neither
+  // more room nor reads.
+  if (c.buffer.capacity() < piece_size && !body_came_whole) c.buffer.reserve(piece_size);
   if (!rp.is_done()) piece.fit(remaining);
   while (!rp.is_done()) {
     auto& b = rp.get().body();
@@ -212,7 +216,7 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, e
     if (n == 0) continue;
     res.body().data = piece.data();
     res.body().size = n;
-    res.body().more = true;
+    res.body().more = !rp.is_done();  // the last piece ends the body in the same write
     cx.counters.peak_queued_reply_bytes =
         std::max<std::uint64_t>(cx.counters.peak_queued_reply_bytes, n);
     client_lowest.expires_after(cx.limits.idle_time);
@@ -226,13 +230,16 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, e
     rec.bytes_out += n;
   }
   plan.upstream_done = true;
-  res.body().data = nullptr;
-  res.body().size = 0;
-  res.body().more = false;
-  auto [fec, fn] = co_await http::async_write(cx.client, sr, tuple);
-  cx.counters.bytes_out += fn;
-  if (fec == http::error::need_buffer) fec = {};
-  if (fec) co_return after_exchange::drop;
+  if (!sr.is_done()) {  // the body ended without a last piece (or there was none): end it
+    res.body().data = nullptr;
+    res.body().size = 0;
+    res.body().more = false;
+    client_lowest.expires_after(cx.limits.idle_time);
+    auto [fec, fn] = co_await http::async_write(cx.client, sr, tuple);
+    cx.counters.bytes_out += fn;
+    if (fec == http::error::need_buffer) fec = {};
+    if (fec) co_return after_exchange::drop;
+  }
   co_return keep_alive ? after_exchange::next_request : after_exchange::close;
 }
 
