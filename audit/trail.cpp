@@ -24,6 +24,14 @@ log_options options_for(const config::audit_settings& settings, const std::strin
   }
   return out;
 }
+
+// Events of every request of a web app and every SFTP file: with a durable log they are in it,
+// and in the daemon's own log at that rate (thousands a second) they would drown the rest
+// (and cost a write each): that log has them only at debug level.
+bool per_request_event(const std::string& name) {
+  return name == "http.request" || name == "sftp.open" || name == "sftp.close" ||
+         name == "sftp.opendir";
+}
 }  // namespace
 
 trail::trail(const config::audit_settings& settings, const std::string& instance_name) {
@@ -44,7 +52,13 @@ bool trail::record_before_change(const policy::audit_event& event) {
     unlogged_ = {unlogged_.seq + 1, line.hash};
     forward(event, line.text, unlogged_.seq, line.hash);
   }
-  lines_.record(event);
+  if (!log_ || !per_request_event(event.name)) {
+    lines_.record(event);
+  } else if (spdlog::should_log(spdlog::level::debug)) {
+    std::string line = "audit " + event.name;  // policy::log_audit_sink's line, at debug level
+    for (const auto& [key, value] : event.fields) line += " " + key + "=" + value;
+    spdlog::debug("{}", line);
+  }
   return written || !refuse_on_failure_.load();
 }
 

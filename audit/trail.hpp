@@ -1,6 +1,8 @@
 #pragma once
 // The daemon's audit trail: the durable event log when `audit.log` is set (event_log), one
-// log line per event in any case, and the session gate's health rule (audit.on_write_failure).
+// daemon log line per event (per-request events - http.request, sftp.open/close/opendir - only
+// at debug level when the durable log has them), and the session gate's health rule
+// (audit.on_write_failure).
 // The daemon owns one and hands it to every part as their policy::audit_sink.
 #include <boost/json/object.hpp>
 

@@ -301,6 +301,10 @@ class HttpApps(unittest.TestCase):
         self.assertIn(("GET", "/headers/board?x=", 200),
                       [(e["method"], e["path"], e["status"]) for e in requests])
         self.assertTrue(any(e.get("websocket") for e in requests))
+        # Each request is in the audit log, not also a line in the daemon's own log (at an
+        # app's rate that would drown it); the session's events are in both.
+        self.assertNotIn(" audit http.request ", self.env.log())
+        self.assertIn(" audit session.start ", self.env.log())
         ends = [e for e in self.audit("session.end") if e.get("protocol") == "http"]
         self.assertEqual([e["reason"] for e in ends], ["grant revoked by admin"])
 
