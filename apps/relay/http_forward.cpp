@@ -295,7 +295,7 @@ asio::awaitable<after_exchange> forward_exchange(exchange_context& cx, head_pars
   } restore{cx};
 
   for (int attempt = 0;; ++attempt) {
-    conn = attempt == 0 ? pool->take_idle() : nullptr;
+    conn = attempt == 0 ? pool->take_idle(retryable) : nullptr;
     current = nullptr;
     if (!conn) {
       auto made = co_await pool->connect();

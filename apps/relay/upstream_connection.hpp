@@ -56,8 +56,10 @@ struct upstream_pool::state {
   // connect_time.
   boost::asio::awaitable<std::variant<std::unique_ptr<upstream_connection>, connect_failure>>
   connect();
-  // The most recently used idle connection that still looks alive; null when there is none.
-  std::unique_ptr<upstream_connection> take_idle();
+  // The most recently used idle connection that still looks alive (a peek at its socket,
+  // skipped when `retry_covers`: the request is retried once on a fresh connection if a stale
+  // one fails before answering); null when there is none.
+  std::unique_ptr<upstream_connection> take_idle(bool retry_covers = false);
   // After a complete, reusable exchange.
   void give_back(std::unique_ptr<upstream_connection> c);
 };

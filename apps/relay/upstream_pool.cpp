@@ -82,12 +82,12 @@ bool looks_alive(upstream_connection& c) {
 }
 }  // namespace
 
-std::unique_ptr<upstream_connection> upstream_pool::state::take_idle() {
+std::unique_ptr<upstream_connection> upstream_pool::state::take_idle(bool retry_covers) {
   auto now = std::chrono::steady_clock::now();
   while (!idle.empty()) {
     auto c = std::move(idle.back());
     idle.pop_back();
-    if (now - c->idle_since < limits.idle_time && looks_alive(*c)) {
+    if (now - c->idle_since < limits.idle_time && (retry_covers || looks_alive(*c))) {
       c->reused = true;
       return c;
     }

@@ -7,7 +7,9 @@
 #include <boost/json.hpp>
 #include <openssl/evp.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "apps/relay_fixture.hpp"
 
@@ -15,6 +17,7 @@ namespace gatehouse::apps {
 namespace {
 
 using namespace test_support;
+using namespace std::chrono_literals;
 
 constexpr std::uint64_t big = 100ull << 20;
 
@@ -131,6 +134,29 @@ TEST_F(Relay, KeepsOneUpstreamConnectionForManyRequests) {
   EXPECT_EQ(opened, 1u);
 }
 
+// The app closes a kept connection without saying so (its keep-alive timeout): the next
+// request on it is still answered. A GET goes out without a look at the socket first and is
+// retried once on a fresh connection; a POST (not retried) is sent only on one that looks alive.
+TEST_F(Relay, AConnectionTheAppClosedWhileKeptIsNoError) {
+  client_stream s(client_io_, client_tls_);
+  connect(s);
+  ASSERT_EQ(get(s, "plain.app", "/headers/close-after").result_int(), 200);
+  std::this_thread::sleep_for(300ms);
+  auto again = get(s, "plain.app", "/headers/close-after");
+  EXPECT_EQ(again.result_int(), 200) << again.body();
+  std::this_thread::sleep_for(300ms);
+  http::request<http::string_body> post{http::verb::post, "/headers/posted", 11};
+  post.set(http::field::host, "plain.app");
+  post.body() = "form=1";
+  post.prepare_payload();
+  auto posted = exchange(s, std::move(post));
+  EXPECT_EQ(posted.result_int(), 200) << posted.body();
+  EXPECT_NE(posted.body().find("\"method\": \"POST\""), std::string::npos) << posted.body();
+  std::size_t opened = 0;
+  on_io([&] { opened = plain_pool_->opened(); });
+  EXPECT_EQ(opened, 3u);  // each closed one replaced once
+}
+
 TEST_F(Relay, AnswersForTheGate) {
   client_stream s(client_io_, client_tls_);
   connect(s);
@@ -174,9 +200,10 @@ TEST_F(Relay, Downloads100MBThroughBoundedMemory) {
     EXPECT_EQ(got.hex(), expected_sha256(big));
     auto peak = status_kib("VmHWM:");
     // Resident memory means nothing under AddressSanitizer (shadow memory, quarantine).
-  if (!sanitized_build) {
-    EXPECT_LT(peak, before + 32 * 1024) << "resident memory grew by " << (peak - before) << " KiB";
-  }
+    if (!sanitized_build) {
+      EXPECT_LT(peak, before + 32 * 1024)
+          << "resident memory grew by " << (peak - before) << " KiB";
+    }
   }
   std::uint64_t queued = 0;
   on_io([&] { queued = server_->counters().peak_queued_reply_bytes; });

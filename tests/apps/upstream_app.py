@@ -4,7 +4,9 @@
   upstream_app.py [--tls CERT KEY]
 
   GET  /headers[...]      the request as JSON: method, path, query, headers, connection
-                          (a number per upstream connection: keep-alive reuse shows)
+                          (a number per upstream connection: keep-alive reuse shows);
+                          /headers/close-after closes the connection 50 ms after answering,
+                          without saying so (as a keep-alive timeout does)
   GET  /redirect          302 to its own absolute URL /landed
   GET  /cookie            a Set-Cookie with Domain=127.0.0.1
   GET  /download?bytes=N  N bytes (byte i = i % 251), streamed; &chunked=1 without a length
@@ -40,6 +42,8 @@ def connection_number(request):
 
 
 async def headers(request):
+    if request.path.endswith("/close-after"):
+        asyncio.get_running_loop().call_later(0.05, request.transport.close)
     return web.json_response({
         "method": request.method, "path": request.path, "query": request.query_string,
         "headers": [[k, v] for k, v in request.headers.items()],
