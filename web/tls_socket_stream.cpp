@@ -167,14 +167,27 @@ step socket_state::read(asio::mutable_buffer into) {
   return outcome(r);
 }
 
+// Record after record (SSL_MODE_ENABLE_PARTIAL_WRITE makes each SSL_write_ex one record) until
+// the buffer is sent or the socket is full: a 64 KiB body piece is one operation, not four, each
+// of which would complete through the io_context's queue. When a later record cannot go out
+// whole, OpenSSL keeps it pending and the bytes before it are reported: the caller offers the
+// rest next, which starts with that record's bytes, as a retried SSL_write_ex must.
 step socket_state::write(asio::const_buffer from) {
-  if (from.size() == 0) return {};
-  ERR_clear_error();
-  last_errno = 0;
-  std::size_t n = 0;
-  int r = SSL_write_ex(ssl, from.data(), from.size(), &n);
-  if (r == 1) return {want::nothing, {}, n};
-  return outcome(r);
+  const auto* data = static_cast<const char*>(from.data());
+  std::size_t sent = 0;
+  while (sent < from.size()) {
+    ERR_clear_error();
+    last_errno = 0;
+    std::size_t n = 0;
+    int r = SSL_write_ex(ssl, data + sent, from.size() - sent, &n);
+    if (r != 1) {
+      step s = outcome(r);
+      if (sent == 0) return s;
+      break;  // what went out is done; a full socket or a failure is met by the next write
+    }
+    sent += n;
+  }
+  return {want::nothing, {}, sent};
 }
 
 // close_notify is sent; then the peer's is awaited when `wait_for_peer` (bounded by the

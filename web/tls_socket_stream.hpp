@@ -6,8 +6,8 @@
 // keeps no TLS record buffers: what it costs is the SSL object and this small state (issue 15;
 // asio::ssl::stream keeps about 70 KiB per connection for its whole life).
 //
-// An Asio/Beast AsyncStream: async_read_some, async_write_some (one TLS record at most per
-// call; a buffer sequence's small first pieces are joined, up to one record), async_handshake,
+// An Asio/Beast AsyncStream: async_read_some, async_write_some (its first buffer, record after
+// record until sent or the socket is full; small first pieces joined first), async_handshake,
 // async_shutdown (sends close_notify, then awaits the peer's until the deadline; with no
 // deadline it does not wait). Timeouts
 // as beast::tcp_stream's: expires_after() sets a deadline for the operations that follow; an

@@ -1,6 +1,7 @@
 // web::tls_socket_stream over real TLS on 127.0.0.1, the server side ours and the client Beast's
 // ssl_stream (or, for the memory figure, plain OpenSSL in a child process): 8 MiB echoed back
-// intact through partial writes of buffer sequences, the client's close_notify read as eof and
+// intact through partial writes of buffer sequences, a 64 KiB write_some sent as four records
+// until the socket fills (16 MiB intact), the client's close_notify read as eof and
 // a close without it as stream_truncated, a stalled peer ending a read and a write with
 // beast::error::timeout, a cancelled read (awaitable `||`) leaving the stream usable, and the
 // memory of idle connections: after the handshake and one exchange, 200 connections waiting on
@@ -136,6 +137,51 @@ TEST_F(TlsSocketStream, EchoesEightMebibytesThroughPartialWritesAndReadsTheClose
   for (std::uint64_t i = 0; i < total; ++i) wrong += received[i] != byte_at(i);
   EXPECT_EQ(wrong, 0u);
   EXPECT_EQ(server_end, asio::error::eof) << server_end.message();
+}
+
+// A write_some of 64 KiB is four records in one operation while the socket takes them; when it
+// fills mid-buffer, the records that went out are reported and the rest follows intact.
+TEST_F(TlsSocketStream, AWriteSomeSendsRecordsUntilTheSocketIsFullAndLosesNoByte) {
+  constexpr std::uint64_t total = 16u << 20;
+  constexpr std::size_t piece = 64 * 1024;
+  std::size_t first_write = 0, short_writes = 0;
+  std::vector<char> received;
+  run(
+      [&]() -> asio::awaitable<void> {
+        auto stream = co_await accept_tls();
+        std::vector<char> out(total);
+        for (std::uint64_t k = 0; k < total; ++k) out[k] = byte_at(k);
+        for (std::uint64_t sent = 0; sent < total;) {
+          auto n = std::min<std::uint64_t>(piece, total - sent);
+          auto [ec, w] =
+              co_await stream.async_write_some(asio::buffer(out.data() + sent, n), tuple);
+          EXPECT_FALSE(ec) << ec.message();
+          if (ec) break;
+          if (sent == 0) first_write = w;
+          short_writes += w < n;
+          sent += w;
+        }
+        co_await stream.async_shutdown(tuple);
+      },
+      [&]() -> asio::awaitable<void> {
+        client_stream c(io_, client_tls_);
+        co_await connect_tls(c);
+        asio::steady_timer later(io_, 300ms);  // the server fills the socket meanwhile
+        co_await later.async_wait(tuple);
+        std::vector<char> in(100 * 1024);
+        while (received.size() < total) {
+          auto [ec, n] = co_await c.async_read_some(asio::buffer(in), tuple);
+          if (ec) co_return;
+          received.insert(received.end(), in.begin(), in.begin() + n);
+        }
+        co_await c.async_shutdown(tuple);
+      });
+  EXPECT_EQ(first_write, piece) << "four records in one write_some";
+  EXPECT_GT(short_writes, 0u) << "the socket never filled: the test shows nothing";
+  ASSERT_EQ(received.size(), total);
+  std::uint64_t wrong = 0;
+  for (std::uint64_t i = 0; i < total; ++i) wrong += received[i] != byte_at(i);
+  EXPECT_EQ(wrong, 0u);
 }
 
 TEST_F(TlsSocketStream, APeerGoneWithoutCloseNotifyIsStreamTruncated) {
