@@ -3,8 +3,9 @@
 #include <boost/json/value.hpp>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
-#include <map>
+#include <vector>
 
 #include "core/json_text.hpp"
 
@@ -21,9 +22,18 @@ bool reserved(const std::string& key) {
   return key == "ts" || key == "seq" || key == "event" || key == "prev_hash" || key == "hash";
 }
 
+// 0, or an optional minus and up to 18 digits without a leading zero: an int64 that JSON
+// writes back exactly as it is.
+bool is_plain_integer(std::string_view s) {
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  if (s.empty() || s.size() > 18 || (s.front() == '0' && s.size() > 1)) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // A field value the producer marked as JSON is written unquoted only when it really is JSON,
 // so that a line is always one well-formed object.
 std::string json_text(const std::string& value) {
+  if (is_plain_integer(value)) return value;  // what a parse and a serialize would give back
   bool raw_bytes = false;
   std::error_code ec;
   auto v = json_parse_text(value, raw_bytes, ec);
@@ -55,19 +65,52 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 formatted_line format_line(const policy::audit_event& event, const chain_position& after) {
-  std::string line = "{\"ts\":" + json_quote(format_rfc3339(event.at));
-  line += ",\"seq\":" + std::to_string(after.seq + 1);
-  line += ",\"event\":" + json_quote(event.name);
-  std::map<std::string, std::string> members;  // name -> JSON text, sorted by name
+  // The members sorted by their written name; a reserved key is written as field_KEY, and when
+  // that meets a key of the same name the one later in the event's order is kept.
+  struct member {
+    const std::string* key;
+    const std::string* value;
+    bool renamed;
+    std::string name() const { return renamed ? "field_" + *key : *key; }
+  };
+  std::vector<member> members;
+  members.reserve(event.fields.size());
+  bool any_renamed = false;
   for (const auto& [key, value] : event.fields) {
-    members[reserved(key) ? "field_" + key : key] =
-        event.json_fields.count(key) != 0 ? json_text(value) : json_quote(value);
+    members.push_back({&key, &value, reserved(key)});
+    any_renamed = any_renamed || members.back().renamed;
   }
-  for (const auto& [name, value] : members) line += "," + json_quote(name) + ":" + value;
-  line += ",\"prev_hash\":\"" + after.hash + "\"}";
+  if (any_renamed) {
+    std::stable_sort(members.begin(), members.end(),
+                     [](const member& a, const member& b) { return a.name() < b.name(); });
+    std::vector<member> kept;
+    for (std::size_t i = 0; i < members.size(); ++i)
+      if (i + 1 == members.size() || members[i + 1].name() != members[i].name())
+        kept.push_back(members[i]);
+    members = std::move(kept);
+  }
+  std::string line;
+  line.reserve(256);
+  line += "{\"ts\":";
+  line += json_quote(format_rfc3339(event.at));
+  line += ",\"seq\":";
+  line += std::to_string(after.seq + 1);
+  line += ",\"event\":";
+  line += json_quote(event.name);
+  for (const auto& m : members) {
+    line += ',';
+    line += json_quote(m.renamed ? m.name() : *m.key);
+    line += ':';
+    line += event.json_fields.count(*m.key) != 0 ? json_text(*m.value) : json_quote(*m.value);
+  }
+  line += ",\"prev_hash\":\"";
+  line += after.hash;
+  line += "\"}";
   auto hash = sha256_hex(line);
   line.pop_back();
-  line += std::string(hash_member) + hash + "\"}";
+  line += hash_member;
+  line += hash;
+  line += "\"}";
   return {std::move(line), std::move(hash)};
 }
 

@@ -1,6 +1,7 @@
 #include "proxy/session/audit_events.hpp"
 
 #include <chrono>
+#include <string>
 
 #include "core/json_text.hpp"
 
@@ -27,6 +28,10 @@ event_sink audit_event_sink(policy::audit_sink& sink, refusal_tally* refusals) {
       std::string key(kv.key());
       if (v.is_string()) {
         e.fields[key] = std::string(v.as_string());
+      } else if (v.is_int64() || v.is_uint64()) {  // as the serializer writes them, cheaper
+        e.fields[key] =
+            v.is_int64() ? std::to_string(v.get_int64()) : std::to_string(v.get_uint64());
+        e.json_fields.insert(key);
       } else {
         e.fields[key] = json_serialize(v);
         e.json_fields.insert(key);

@@ -27,6 +27,21 @@ TEST(ChainLine, FirstLineHasTheDocumentedShape) {
   EXPECT_EQ(checked->hash, line.hash);
 }
 
+TEST(ChainLine, AReservedKeyMeetingItsRenamedTwinKeepsOneMemberAndNumbersStayExact) {
+  auto e = make_event("x", {{"field_ts", "a"},
+                            {"ts", "b"},
+                            {"n", "-5"},
+                            {"z", "0"},
+                            {"lead", "007"},
+                            {"big", "12345678901234567890"}});
+  for (const char* k : {"n", "z", "lead", "big"}) e.json_fields.insert(k);
+  auto text = format_line(e, {}).text;
+  EXPECT_NE(text.find(R"("event":"x","big":12345678901234567890,"field_ts":"b","lead":"007",)"
+                      R"("n":-5,"z":0,"prev_hash")"),
+            std::string::npos)
+      << text;
+}
+
 TEST(ChainLine, KnownSha256) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

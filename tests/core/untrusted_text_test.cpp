@@ -3,6 +3,7 @@
 #include "core/untrusted_text.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <gtest/gtest.h>
 
@@ -84,6 +85,14 @@ TEST(JsonText, SerializedJsonIsValidAndParsesStrictly) {
   EXPECT_EQ(from_valid_utf8(back.as_object().at("reason").as_string()), "caf\xe9");
   EXPECT_EQ(back.as_object().at(to_valid_utf8("ke\xffy")).as_string(), "\x1b[2J");
   EXPECT_EQ(json_quote("a\xe9"), "\"a\xf4\x8f\xbb\xa9\"");
+}
+
+TEST(JsonText, QuotingAnyByteIsWhatBoostJsonWrites) {
+  for (int b = 0; b < 256; ++b) {
+    std::string s = "a" + std::string(1, static_cast<char>(b)) + "z";
+    EXPECT_EQ(json_quote(s), boost::json::serialize(boost::json::string(to_valid_utf8(s))))
+        << "byte " << b;
+  }
 }
 
 TEST(JsonText, ParsingGivesTheBytesBack) {
