@@ -33,7 +33,6 @@ bool is_plain_integer(std::string_view s) {
 // A field value the producer marked as JSON is written unquoted only when it really is JSON,
 // so that a line is always one well-formed object.
 std::string json_text(const std::string& value) {
-  if (is_plain_integer(value)) return value;  // what a parse and a serialize would give back
   bool raw_bytes = false;
   std::error_code ec;
   auto v = json_parse_text(value, raw_bytes, ec);
@@ -90,18 +89,23 @@ formatted_line format_line(const policy::audit_event& event, const chain_positio
     members = std::move(kept);
   }
   std::string line;
-  line.reserve(256);
+  line.reserve(512);  // an event's line is a few hundred bytes
   line += "{\"ts\":";
-  line += json_quote(format_rfc3339(event.at));
+  append_json_quoted(line, format_rfc3339(event.at));
   line += ",\"seq\":";
   line += std::to_string(after.seq + 1);
   line += ",\"event\":";
-  line += json_quote(event.name);
+  append_json_quoted(line, event.name);
   for (const auto& m : members) {
     line += ',';
-    line += json_quote(m.renamed ? m.name() : *m.key);
+    append_json_quoted(line, m.renamed ? m.name() : *m.key);
     line += ':';
-    line += event.json_fields.count(*m.key) != 0 ? json_text(*m.value) : json_quote(*m.value);
+    if (event.json_fields.count(*m.key) == 0)
+      append_json_quoted(line, *m.value);
+    else if (is_plain_integer(*m.value))
+      line += *m.value;  // what a parse and a serialize would give back
+    else
+      line += json_text(*m.value);
   }
   line += ",\"prev_hash\":\"";
   line += after.hash;

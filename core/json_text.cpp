@@ -77,20 +77,34 @@ std::string json_serialize(const json::value& value) {
   return json::serialize(copy);
 }
 
+namespace {
+// Printable ASCII without a quote or a backslash (most values): the serializer would write it
+// as it is, between quotes.
+bool quotes_as_is(std::string_view bytes) {
+  return std::all_of(bytes.begin(), bytes.end(),
+                     [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+}
+}  // namespace
+
 std::string json_quote(std::string_view bytes) {
-  // Printable ASCII without a quote or a backslash (most values) is what the serializer would
-  // write, between quotes: no json::string and no serializer on the audit trail's hot path.
-  if (std::all_of(bytes.begin(), bytes.end(),
-                  [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
+  if (quotes_as_is(bytes)) {
     std::string out;
-    out.reserve(bytes.size() + 2);
-    out += '"';
-    out.append(bytes);
-    out += '"';
+    append_json_quoted(out, bytes);
     return out;
   }
   if (needs_no_escapes(bytes)) return json::serialize(json::string(bytes));
   return json::serialize(json::string(to_valid_utf8(bytes)));
+}
+
+void append_json_quoted(std::string& out, std::string_view bytes) {
+  if (!quotes_as_is(bytes)) {
+    out += json_quote(bytes);
+    return;
+  }
+  out.reserve(out.size() + bytes.size() + 2);
+  out += '"';
+  out.append(bytes);
+  out += '"';
 }
 
 json::value json_parse_text(std::string_view text, bool& had_raw_bytes, std::error_code& error) {

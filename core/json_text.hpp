@@ -18,6 +18,8 @@ std::string json_serialize(const boost::json::value& value);
 
 // JSON text of one string value (with its quotes), valid UTF-8 whatever `bytes` holds.
 std::string json_quote(std::string_view bytes);
+// The same, appended to `out` (no string of its own for the usual printable ASCII).
+void append_json_quoted(std::string& out, std::string_view bytes);
 
 // Parses `text`, its strings and member names turned back into bytes. Parsing is strict; when
 // that fails only because of bytes that are not UTF-8 (a record from before the lossless

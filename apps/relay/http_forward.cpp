@@ -155,9 +155,10 @@ asio::awaitable<after_exchange> relay_response(Up& up, upstream_connection& c, e
   const auto& in = rp.get();
   int status = in.result_int();
   http::response<http::buffer_body> res{in.result(), plan.req.version};
+  // The fields are moved in, not copied one by one (an allocation and a name lookup each);
+  // the reason is kept among them, so it is set after.
+  static_cast<http::fields&>(res) = client_fields(in.base(), plan.target, plan.a.origin);
   res.reason(in.reason());
-  for (const auto& f : client_fields(in.base(), plan.target, plan.a.origin))
-    res.insert(f.name_string(), f.value());
   for (const auto& [name, value] : plan.a.reply_headers) res.set(name, value);
   bool keep_alive = plan.req.keep_alive && !plan.a.close_after && !cx.end.ended();
   bool bodyless = no_response_body(status, plan.req.head);
@@ -266,11 +267,11 @@ asio::awaitable<after_exchange> forward_exchange(exchange_context& cx, head_pars
     co_return co_await fail(cx, req, 413, "request body too large", rec);
 
   http::request<http::buffer_body> up_req;
+  // Moved in (the method and target are kept among the fields: set after).
+  static_cast<http::fields&>(up_req) = upstream_fields(request, a, cx.peer);
   up_req.method_string(request.method_string());
   up_req.target(upstream_request_target(pool->target, request.target()));
   up_req.version(11);
-  for (const auto& f : upstream_fields(request, a, cx.peer))
-    up_req.insert(f.name_string(), f.value());
   up_req.set(http::field::host, pool->target.authority());
   bool has_body = head.chunked() || head.content_length().value_or(0) > 0;
   if (head.chunked())
