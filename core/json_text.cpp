@@ -84,24 +84,29 @@ bool quotes_as_is(std::string_view bytes) {
   return std::all_of(bytes.begin(), bytes.end(),
                      [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
 }
+
+// Anything else: through the serializer, in the lossless form when it is not UTF-8.
+std::string serialized_quote(std::string_view bytes) {
+  if (needs_no_escapes(bytes)) return json::serialize(json::string(bytes));
+  return json::serialize(json::string(to_valid_utf8(bytes)));
+}
 }  // namespace
 
 std::string json_quote(std::string_view bytes) {
-  if (quotes_as_is(bytes)) {
-    std::string out;
-    append_json_quoted(out, bytes);
-    return out;
-  }
-  if (needs_no_escapes(bytes)) return json::serialize(json::string(bytes));
-  return json::serialize(json::string(to_valid_utf8(bytes)));
+  if (!quotes_as_is(bytes)) return serialized_quote(bytes);
+  std::string out;
+  out.reserve(bytes.size() + 2);
+  out += '"';
+  out.append(bytes);
+  out += '"';
+  return out;
 }
 
 void append_json_quoted(std::string& out, std::string_view bytes) {
   if (!quotes_as_is(bytes)) {
-    out += json_quote(bytes);
+    out += serialized_quote(bytes);
     return;
   }
-  out.reserve(out.size() + bytes.size() + 2);
   out += '"';
   out.append(bytes);
   out += '"';
