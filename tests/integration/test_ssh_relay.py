@@ -2,24 +2,19 @@
 with exit status and stderr, stdin and EOF, a pty shell with window changes, signals, sftp,
 scp (SFTP and legacy), rsync, git clone and push, agent forwarding refused, several channels
 on one connection (ControlMaster), and 64 MiB transfers both ways with checksums."""
-import fcntl
 import hashlib
 import os
 import re
-import pty
-import select
 import shlex
-import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import wait_for  # noqa: E402
 from process_memory import bound_checked  # noqa: E402
+from pty_client import PtyClient  # noqa: E402
 from ssh_env import SshEnv  # noqa: E402
 
 
@@ -80,44 +75,21 @@ class SshRelay(unittest.TestCase):
         self.assertIn(b"signal", r.stderr.lower() + r.stdout.lower() + b"signal")
 
     def test_pty_shell_and_window_change(self):
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.environ["TERM"] = "xterm-256color"
-            args = self.env.ssh_args(opts=("-tt",))
-            os.execvp(args[0], args)
+        client = PtyClient(self.env.ssh_args(opts=("-tt",)), size=(40, 100),
+                           env={"TERM": "xterm-256color"})
         try:
-            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
-            out = b""
-
-            def read_until(needle, timeout=15):
-                nonlocal out
-                deadline = time.time() + timeout
-                while needle not in out and time.time() < deadline:
-                    r, _, _ = select.select([fd], [], [], 0.2)
-                    if r:
-                        try:
-                            out += os.read(fd, 65536)
-                        except OSError:
-                            break
-                return needle in out
-
-            time.sleep(1.0)
-            os.write(fd, b"echo T=$TERM; stty size\n")
-            self.assertTrue(read_until(b"40 100"), out)
-            self.assertIn(b"T=xterm-256color", out)
-            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 120, 0, 0))
-            os.kill(pid, signal.SIGWINCH)
+            client.send("echo T=$TERM; stty size\n")
+            client.expect("40 100")
+            self.assertIn(b"T=xterm-256color", client.output)
+            client.resize(50, 120)
             time.sleep(0.5)
-            os.write(fd, b"stty size\n")
-            self.assertTrue(read_until(b"50 120"), out)
-            os.write(fd, b"exit 5\n")
-            read_until(b"\x00", timeout=3)
+            client.send("stty size\n")
+            client.expect("50 120")
+            client.send("exit 5\n")
         finally:
-            _, status = os.waitpid(pid, 0)
-            os.close(fd)
-        self.assertEqual(os.waitstatus_to_exitcode(status), 5)
+            status, shown = client.finish()
+        self.assertEqual(status, 5, shown)
         # the terminal was recorded as asciicast v2, complete once the session ended
-        import json
         casts = sorted(os.listdir(self.recordings))
         wait_for(lambda: any(self.read_cast(c)[-1][1] == "o" and "exit 5" in
                              "".join(e[2] for e in self.read_cast(c)[1:]) for c in casts),
