@@ -2,7 +2,12 @@
 keys and config, the real gatehoused started on loopback, and the real gatehouse CLI.
 
 Every port is bound on 127.0.0.1 and chosen free by the kernel; everything is removed at
-the end. Binaries come from GATEHOUSE_BIN_DIR (set by CTest)."""
+the end. Binaries come from GATEHOUSE_BIN_DIR (set by CTest).
+
+A suite that hangs is killed by CTest at its TIMEOUT with only what it had printed: when CTest
+passes that timeout (GATEHOUSE_TEST_TIMEOUT, seconds), every thread's Python stack is written
+to stderr 30 s before it, so the log shows where the suite waited."""
+import faulthandler
 import json
 import os
 import re
@@ -14,6 +19,9 @@ import sys
 import tempfile
 import textwrap
 import time
+
+if os.environ.get("GATEHOUSE_TEST_TIMEOUT"):
+    faulthandler.dump_traceback_later(max(1.0, float(os.environ["GATEHOUSE_TEST_TIMEOUT"]) - 30))
 
 BIN_DIR = os.environ.get("GATEHOUSE_BIN_DIR", os.path.join(os.getcwd(), "build"))
 GATEHOUSED = os.path.join(BIN_DIR, "daemon", "gatehoused")
