@@ -25,7 +25,7 @@
 #include "proxy/session/registry.hpp"
 #include "proxy/session/service_gate.hpp"
 #include "proxy/ssh/front_end.hpp"
-#include "proxy/ssh/own_commands.hpp"
+#include "proxy/ssh/service_own_commands.hpp"
 #include "terminal/terminal_front_end.hpp"
 #include "websftp/sftp_front_end.hpp"
 

@@ -1,9 +1,9 @@
 // The person's own view and commands over SSH (SPEC "SSH": `ssh alice@gate` lists grants and
 // requests; `request`, `requests`, `grants`, `cancel`, `approve`, `deny`, `rdp-file`,
 // `http-token` as exec commands that print to stdout and exit 0, or print the reason to stderr
-// and exit 1): the daemon's service_own_commands (own_commands.hpp). Every action goes through
-// the operations API as the person (which tells the gate service of every change).
-#include "proxy/ssh/own_commands.hpp"
+// and exit 1): the daemon's service_own_commands (service_own_commands.hpp). Every action goes
+// through the operations API as the person (which tells the gate service of every change).
+#include "proxy/ssh/service_own_commands.hpp"
 
 #include <algorithm>
 #include <optional>

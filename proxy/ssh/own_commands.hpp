@@ -2,18 +2,13 @@
 // What `ssh person@gate` with no target serves (SPEC "SSH"): the person's own view and their
 // exec commands (`request root@web01 --reason R`, `requests`, `cancel N`, `approve N`, ...).
 // An interface, so that the SSH front end builds and is tested without the policy core; the
-// daemon's implementation (service_own_commands, own_commands.cpp) goes through the
-// operations API. A connection sees only the asynchronous calls, answered on its own io
-// thread; the synchronous ones exist only on service_own_commands, for the daemon's first io
-// thread (operations and gate_service live there).
-#include <chrono>
+// daemon's implementation is service_own_commands (service_own_commands.hpp, apart: a
+// connection's code that saw that final class would be devirtualized into it by g++ -O3 and
+// need the policy core to link). A connection sees only the asynchronous calls, answered on
+// its own io thread.
 #include <functional>
 #include <string>
 #include <vector>
-
-namespace gatehouse::operations {
-class service;
-}
 
 namespace gatehouse::proxy::ssh {
 
@@ -31,38 +26,6 @@ class own_commands {
   virtual void own_view_async(const std::string& person, std::function<void(std::string)> done) = 0;
   virtual void run_command_async(const std::string& person, std::vector<std::string> args,
                                  std::function<void(command_result)> done) = 0;
-};
-
-// `rdp-file SERVER`: the person's .rdp file for a server, or why there is none (the RDP
-// front end's; handed in by the daemon so that no front end includes another's headers).
-struct rdp_file_text {
-  std::string text;
-  std::string error;
-};
-using rdp_file_maker = std::function<rdp_file_text(
-    const std::string& person, const std::string& server, std::chrono::seconds valid)>;
-
-// The daemon's own commands: every action goes through the operations API as the person, which
-// tells the gate service itself, so held connections and timers learn of it at once. The
-// daemon's first io thread only: the *_async calls answer at once there, and the further
-// threads' connections reach it through the daemon's lane_own_commands.
-class service_own_commands final : public own_commands {
- public:
-  service_own_commands(operations::service& ops, rdp_file_maker rdp_file)
-      : ops_(ops), rdp_file_(std::move(rdp_file)) {}
-  std::string own_view(const std::string& person);
-  command_result run_command(const std::string& person, const std::vector<std::string>& args);
-  void own_view_async(const std::string& person, std::function<void(std::string)> done) override {
-    done(own_view(person));
-  }
-  void run_command_async(const std::string& person, std::vector<std::string> args,
-                         std::function<void(command_result)> done) override {
-    done(run_command(person, args));
-  }
-
- private:
-  operations::service& ops_;
-  rdp_file_maker rdp_file_;
 };
 
 }  // namespace gatehouse::proxy::ssh
