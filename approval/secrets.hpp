@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/sha256.hpp"
+
 namespace gatehouse::approval {
 
 // `bytes` random bytes from OpenSSL's CSPRNG, base64url without padding. Throws
@@ -12,8 +14,7 @@ namespace gatehouse::approval {
 std::string random_base64url(std::size_t bytes);
 std::string base64url(std::string_view bytes);
 
-// Lowercase hex SHA-256 of `data`.
-std::string sha256_hex(std::string_view data);
+using gatehouse::sha256_hex;  // core/sha256.hpp: lowercase hex SHA-256
 // HMAC-SHA256 of `data` under `key`, base64url.
 std::string hmac_base64url(std::string_view key, std::string_view data);
 

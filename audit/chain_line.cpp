@@ -1,10 +1,8 @@
 #include "audit/chain_line.hpp"
 
 #include <boost/json/value.hpp>
-#include <openssl/evp.h>
 
 #include <algorithm>
-#include <array>
 #include <vector>
 
 #include "core/json_text.hpp"
@@ -48,20 +46,6 @@ bool is_hex(std::string_view s) {
 }
 
 }  // namespace
-
-std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += digits[digest[i] >> 4];
-    out += digits[digest[i] & 0xf];
-  }
-  return out;
-}
 
 formatted_line format_line(const policy::audit_event& event, const chain_position& after) {
   // The members sorted by their written name; a reserved key is written as field_KEY, and when

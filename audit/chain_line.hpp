@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/sha256.hpp"
 #include "policy/audit_sink.hpp"
 
 namespace gatehouse::audit {
@@ -36,10 +37,10 @@ struct checked_line {
   std::uint64_t seq = 0;
   std::string prev_hash, hash;
   bool raw_bytes = false;  // holds bytes that are not UTF-8 (written before the lossless form)
-  std::string event;  // its name
+  std::string event;       // its name
 };
 std::optional<checked_line> check_line(std::string_view line, std::string& problem);
 
-std::string sha256_hex(std::string_view bytes);
+using gatehouse::sha256_hex;  // core/sha256.hpp: the line hashes
 
 }  // namespace gatehouse::audit

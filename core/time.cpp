@@ -4,16 +4,40 @@
 
 namespace gatehouse {
 
+namespace {
+// `value` as exactly `width` decimal digits at `out` (callers keep it in range).
+void put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+}  // namespace
+
+// Digits written directly (every audit line has a timestamp: snprintf's format parsing was
+// most of its cost); a year outside 0..9999 goes through snprintf as before.
 std::string format_rfc3339(time_point t) {
   auto day = std::chrono::floor<std::chrono::days>(t);
   std::chrono::year_month_day ymd{day};
   std::chrono::hh_mm_ss hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                int(hms.minutes().count()), int(hms.seconds().count()),
-                int(hms.subseconds().count()));
-  return buf;
+  int year = int(ymd.year());
+  if (year < 0 || year > 9999) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year,
+                  unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                  int(hms.minutes().count()), int(hms.seconds().count()),
+                  int(hms.subseconds().count()));
+    return buf;
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";
+  put_digits(&out[0], unsigned(year), 4);
+  put_digits(&out[5], unsigned(ymd.month()), 2);
+  put_digits(&out[8], unsigned(ymd.day()), 2);
+  put_digits(&out[11], unsigned(hms.hours().count()), 2);
+  put_digits(&out[14], unsigned(hms.minutes().count()), 2);
+  put_digits(&out[17], unsigned(hms.seconds().count()), 2);
+  put_digits(&out[20], unsigned(hms.subseconds().count()), 3);
+  return out;
 }
 
 std::string format_clock_time(time_point t) {
