@@ -55,9 +55,7 @@ bool trail::record_before_change(const policy::audit_event& event) {
   if (!log_ || !per_request_event(event.name)) {
     lines_.record(event);
   } else if (spdlog::should_log(spdlog::level::debug)) {
-    std::string line = "audit " + event.name;  // policy::log_audit_sink's line, at debug level
-    for (const auto& [key, value] : event.fields) line += " " + key + "=" + value;
-    spdlog::debug("{}", line);
+    spdlog::debug("{}", policy::log_audit_sink::line(event));
   }
   return written || !refuse_on_failure_.load();
 }

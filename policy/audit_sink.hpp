@@ -10,11 +10,10 @@
 // a crash between the two never leaves an unaudited change. It is called from whichever
 // thread acted: implementations must be thread-safe and must not call back into the service
 // or the store.
-#include <map>
-#include <set>
 #include <string>
 
 #include "core/time.hpp"
+#include "policy/audit_fields.hpp"
 
 namespace gatehouse::policy {
 
@@ -23,10 +22,10 @@ struct audit_event {
   time_point at;
   // actor, request, requester, server, account, protocol, state, post_approval, grant,
   // window_start, window_end, comment, ... (absent when not relevant)
-  std::map<std::string, std::string> fields;
+  audit_fields fields;  // sorted by name
   // Names of fields whose value is JSON text (numbers, arrays, objects) rather than a string;
   // the audit log writes those unquoted.
-  std::set<std::string> json_fields;
+  audit_names json_fields;
 };
 
 class audit_sink {
@@ -45,6 +44,7 @@ class audit_sink {
 class log_audit_sink final : public audit_sink {
  public:
   void record(const audit_event& event) override;
+  static std::string line(const audit_event& event);  // the line, for other levels
 };
 
 }  // namespace gatehouse::policy

@@ -14,11 +14,13 @@ std::string names(const std::vector<std::string>& people) {
 }
 }  // namespace
 
-void log_audit_sink::record(const audit_event& event) {
-  std::string line = "audit " + event.name;
-  for (const auto& [key, value] : event.fields) line += " " + key + "=" + value;
-  spdlog::info("{}", line);
+std::string log_audit_sink::line(const audit_event& event) {
+  std::string out = "audit " + event.name;
+  for (const auto& [key, value] : event.fields) out += " " + key + "=" + value;
+  return out;
 }
+
+void log_audit_sink::record(const audit_event& event) { spdlog::info("{}", line(event)); }
 
 bool log_notifier::ask_approvers(const request& r, std::size_t level,
                                  const std::vector<std::string>& people, std::string_view) {

@@ -22,20 +22,20 @@ event_sink audit_event_sink(policy::audit_sink& sink, refusal_tally* refusals) {
     e.name = std::string(name);
     e.at =
         std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    e.fields.reserve(fields.size());
     for (const auto& kv : fields) {
       const auto& v = kv.value();
       if (v.is_null()) continue;
-      std::string key(kv.key());
+      std::string& value = e.fields[kv.key()];
       if (v.is_string()) {
-        e.fields[key] = std::string(v.as_string());
-      } else if (v.is_int64() || v.is_uint64()) {  // as the serializer writes them, cheaper
-        e.fields[key] =
-            v.is_int64() ? std::to_string(v.get_int64()) : std::to_string(v.get_uint64());
-        e.json_fields.insert(key);
-      } else {
-        e.fields[key] = json_serialize(v);
-        e.json_fields.insert(key);
+        value.assign(v.get_string());
+        continue;
       }
+      if (v.is_int64() || v.is_uint64())  // as the serializer writes them, cheaper
+        value = v.is_int64() ? std::to_string(v.get_int64()) : std::to_string(v.get_uint64());
+      else
+        value = json_serialize(v);
+      e.json_fields.insert(kv.key());
     }
     sink.record(e);
   };

@@ -21,7 +21,7 @@ class Query : public ::testing::Test {
         testing::scratch_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     path_ = (dir / "audit.jsonl").string();
     event_log log({path_, 800});
-    auto at = [](std::string name, std::int64_t minute, std::map<std::string, std::string> f) {
+    auto at = [](std::string name, std::int64_t minute, policy::audit_fields f) {
       auto e = make_event(std::move(name), std::move(f));
       e.at = *parse_rfc3339("2026-11-22T10:00:00Z") + std::chrono::minutes(minute);
       return e;
