@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -97,7 +96,7 @@ struct world {
 void write_audit_log(time_point at) {
   std::ofstream out(fuzz::fixture_dir() + "/audit.jsonl", std::ios::trunc);
   audit::chain_position after;
-  const std::map<std::string, std::string> fields[] = {
+  const policy::audit_fields fields[] = {
       {{"requester", "alice"}, {"server", "web01"}, {"account", "root"}, {"request", "1"}},
       {{"person", "alice"}, {"server", "web01"}, {"session", "s1"}, {"protocol", "ssh"}},
       {{"person", "alice"}, {"session", "s1"}, {"path", "/etc/motd"}, {"flags", "read"}}};
