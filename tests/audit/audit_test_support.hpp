@@ -29,8 +29,7 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
   return dir;
 }
 
-inline policy::audit_event make_event(std::string name,
-                                      policy::audit_fields fields = {}) {
+inline policy::audit_event make_event(std::string name, policy::audit_fields fields = {}) {
   policy::audit_event e;
   e.name = std::move(name);
   e.at = time_point(std::chrono::milliseconds(1795000000123));
