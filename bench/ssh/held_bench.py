@@ -9,7 +9,8 @@ rule needs approval; bob's rule allows), then, from this ONE python3-asyncssh pr
      the others find it); a connection counts as held when the gate's first hold banner
      ("Request #… waiting for …") arrives while its signed key request stays unanswered;
   3. gate memory: VmRSS of gatehoused before the holds vs with all held, per held connection;
-  4. busy: the same `ssh bob… true` while the N are held (median), as a ratio to idle;
+  4. busy: the same `ssh bob… true` while the N are held (median), as a ratio to idle; and
+     from 1 s after the decision, --runs times while the released ones leave (median, max);
   5. decision: `gatehouse approve` (or deny) for the request; each client notes when the gate
      tells it (the "approved; connecting" banner, or the disconnect with the reason), and
      leaves; latency from the decision (the timestamp of the daemon's `audit request.approved`
@@ -198,6 +199,21 @@ def ssh_true_ms(env, runs):
     return statistics.median(samples), max(samples)
 
 
+def logins_while_they_leave(env, runs):
+    """`ssh bob true`, `runs` times one after another, from 1 s after the decision: while the
+    released connections leave and the gate tears them down (a stall of the gate's io thread
+    in that teardown shows here). After an approval the gate also dials the target for every
+    connection still open, and sshd's MaxStartups may drop bob's login in that flood: counted,
+    not fatal. Returns (median ms, max ms, failed)."""
+    time.sleep(1)
+    samples, failed = [], 0
+    for _ in range(runs):
+        t = time.perf_counter()
+        failed += env.ssh("true", person="bob", timeout=120).returncode != 0
+        samples.append((time.perf_counter() - t) * 1000)
+    return statistics.median(samples), max(samples), failed
+
+
 def loopback_send_us(pairs=2000, size=120):
     """The kernel's floor for telling a connection: one send(2) of one small packet (about an
     encrypted banner) on a loopback TCP socket, whose cost includes the receiving side's TCP
@@ -270,8 +286,10 @@ async def run(env, args, rows):
     daemon_held = sum(1 for s in sessions if s.get("state") == "held")
     loop = asyncio.get_running_loop()
     busy = await loop.run_in_executor(None, ssh_true_ms, env, args.runs)
+    leaving = loop.run_in_executor(None, logins_while_they_leave, env, args.runs)
     latencies, told, cli_ms, missing = await decide_and_wait(env, recs, args.decision, False,
                                                              realtime=args.cpu_split)
+    leaving = await leaving
     await asyncio.gather(*tasks, return_exceptions=True)
     errors = [r["error"] for r in recs if "error" in r and "held" not in r]
 
@@ -283,6 +301,8 @@ async def run(env, args, rows):
     rows.append(("`ssh bob true` idle, median / max ms", f"{idle[0]:.0f} / {idle[1]:.0f}"))
     rows.append(("`ssh bob true` with all held, median / max ms", f"{busy[0]:.0f} / {busy[1]:.0f}"))
     rows.append(("  ratio busy / idle (median)", f"{busy[0] / idle[0]:.2f}"))
+    rows.append(("`ssh bob true` from 1 s after the decision, as they leave, median / max ms "
+                 "/ failed", f"{leaving[0]:.0f} / {leaving[1]:.0f} / {leaving[2]}"))
     rows.append((f"{args.decision}: CLI start -> decided / -> reply ready / -> CLI exited, ms",
                  " / ".join(f"{x:.0f}" for x in cli_ms)))
     rows.append(("floor: one loopback send(2) per connection from one thread, µs / x held, ms",

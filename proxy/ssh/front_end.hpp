@@ -69,7 +69,6 @@ class front_end final : public session::front_end {
  private:
   ssh_bind bind_for(const config::config& cfg);
   void apply_limits(const config::config& cfg);
-  void give_back_memory();
   std::string next_id();
 
   boost::asio::any_io_executor executor_;
@@ -81,7 +80,6 @@ class front_end final : public session::front_end {
   ssh_bind bind_ = nullptr;
   std::vector<std::string> bind_keys_;
   std::uint64_t counter_ = 0;
-  std::size_t high_water_ = 0;  // most connections at once since memory was last given back
   std::string id_prefix_;
 };
 

@@ -114,12 +114,12 @@ class Robustness(unittest.TestCase):
               file=sys.stderr)
         self.assertIn("login grace time exceeded", self.env.log())
         if bound_checked():
-            # ASan keeps freed memory in its quarantine; elsewhere what a flood took comes
-            # back (glibc keeps some fragments for reuse). A leak grows with every flood, while
-            # the allocator's fragments settle: one of the two later floods must leave (almost)
+            # ASan keeps freed memory in its quarantine. Elsewhere the heap a flood took is kept
+            # for the next one (the gate does not malloc_trim: that froze its io thread for
+            # seconds), so a later flood reuses it. A leak grows with every flood, while the
+            # allocator's fragments settle: one of the two later floods must leave (almost)
             # nothing more behind. (CI saw 1056 KiB once after the second flood: one flood's
             # growth alone is noise at this size.)
-            self.assertLess(after1 - base_rss, (peak1 - base_rss) * 3 // 4 + 1024)
             self.assertLess(min(after2 - after1, after3 - after2), 1024,
                             "memory kept grows with each flood")
             self.assertLess(after3 - after1, 3 * 1024, "memory kept grows with each flood")
