@@ -19,6 +19,11 @@
 
 namespace gatehouse::policy {
 
+namespace audit_fields_detail {
+// Name order; compare(), not <: clang 14 cannot rewrite libstdc++ 12's string_view <=> for <.
+inline bool before(std::string_view a, std::string_view b) { return a.compare(b) < 0; }
+}  // namespace audit_fields_detail
+
 class audit_fields {
  public:
   using value_type = std::pair<std::string, std::string>;
@@ -60,9 +65,10 @@ class audit_fields {
  private:
   template <class Items>
   static auto find_slot(Items& items, std::string_view name) -> decltype(items.begin()) {
-    return std::lower_bound(
-        items.begin(), items.end(), name,
-        [](const value_type& item, std::string_view n) { return item.first.compare(n) < 0; });
+    return std::lower_bound(items.begin(), items.end(), name,
+                            [](const value_type& item, std::string_view n) {
+                              return audit_fields_detail::before(item.first, n);
+                            });
   }
   std::vector<value_type> items_;
 };
@@ -75,19 +81,17 @@ class audit_names {
     for (auto n : names) insert(n);
   }
   void insert(std::string_view name) {
-    auto it = std::lower_bound(names_.begin(), names_.end(), name, before);
+    auto it = std::lower_bound(names_.begin(), names_.end(), name, audit_fields_detail::before);
     if (it == names_.end() || *it != name) names_.emplace(it, name);
   }
   bool contains(std::string_view name) const {
-    auto it = std::lower_bound(names_.begin(), names_.end(), name, before);
+    auto it = std::lower_bound(names_.begin(), names_.end(), name, audit_fields_detail::before);
     return it != names_.end() && *it == name;
   }
   std::size_t count(std::string_view name) const { return contains(name) ? 1 : 0; }
   bool operator==(const audit_names&) const = default;
 
  private:
-  // compare(), not <: clang 14 cannot rewrite libstdc++ 12's string_view <=> for <.
-  static bool before(const std::string& a, std::string_view b) { return a.compare(b) < 0; }
   std::vector<std::string> names_;
 };
 
