@@ -7,8 +7,8 @@ a 128-byte file and a sparse 1 GiB file), nginx as the reference TLS reverse pro
 upstream) and the gate (gatehoused from --bin-dir, apps under apps.gate.test, an `allow` rule
 for the bench person, who uses a personal token). Then, in this order:
 
-  1. idle WebSockets through the gate (--websockets, default 10,000): the daemon's RSS before
-     and after, per connection (websocket_bench.py);
+  1. idle WebSockets (--websockets, default 10,000) through the gate, then through nginx: each
+     proxy's RSS before and after, per connection (websocket_bench.py);
   2. WebSockets on one grant (--revoke-websockets, default 1,000), then `gatehouse revoke`:
      the time from the command to each close frame (1008), p50/p99;
   3. small responses, wrk, --connections (64) keep-alive connections, --seconds each: direct
@@ -185,6 +185,10 @@ def ratio_rows(results):
         out.append(("small: gate / nginx requests/s (goal >= 0.8)",
                     f"{g['rps'] / n['rps']:.2f}"))
         out.append(("small: gate / nginx p99 (goal <= 1.5)", f"{g['p99_ms'] / n['p99_ms']:.2f}"))
+    if "idle" in results and "idle_nginx" in results:
+        gate, nginx = results["idle"], results["idle_nginx"]
+        out.append(("idle WebSocket memory: gate / nginx",
+                    f"{gate['per_socket_kib'] / nginx['per_socket_kib']:.2f}"))
     if "gate" in big and "nginx" in big:
         out.append(("1 GiB: gate / nginx throughput (goal >= 0.9)",
                     f"{big['gate']['mib_s'] / big['nginx']['mib_s']:.2f}"))
@@ -236,8 +240,10 @@ def run(args, bin_dir, nofile):
                 rows.append(("idle WebSockets asked, capped by the open-files limit "
                              f"({nofile}: two per WebSocket in the gate)",
                              f"{args.websockets} -> {fitting}"))
-            results["idle"] = asyncio.run(websocket_bench.idle_sockets(
-                env, min(args.websockets, fitting), args.per_source, rows))
+            for via in ("gate", "nginx"):
+                results["idle" if via == "gate" else "idle_nginx"] = asyncio.run(
+                    websocket_bench.idle_sockets(env, min(args.websockets, fitting),
+                                                 args.per_source, rows, via))
         if "revoke" in only:
             results["revoke"] = asyncio.run(websocket_bench.revoke_closes(
                 env, args.revoke_websockets, args.per_source, rows))

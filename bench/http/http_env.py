@@ -83,7 +83,7 @@ class Nginx:
                 daemon off;
                 pid {self.dir}/nginx.pid;
                 error_log {self.dir}/error.log warn;
-                events {{ worker_connections 20000; }}
+                events {{ worker_connections 50000; }}
                 http {{
                   client_body_temp_path {self.dir}/body;
                   proxy_temp_path {self.dir}/proxy;
@@ -147,35 +147,49 @@ class HttpBenchEnv:
         self.parts.append(self.upstream)
         wait_port(self.upstream_port, self.upstream.proc, "the upstream nginx")
 
+        self.ws_log = open(os.path.join(self.dir, "ws_upstream.log"), "w")
+        self.ws_app = subprocess.Popen([sys.executable, UPSTREAM_APP], stdout=subprocess.PIPE,
+                                       stderr=self.ws_log, text=True)
+        self.ws_port = int(self.ws_app.stdout.readline())
+        self.parts.append(self)
+
         self.proxy_port = free_port()
+
+        def tls_server(name, location, listen_options=""):  # options: on one listen only
+            return textwrap.dedent(f"""\
+                server {{
+                  listen 127.0.0.1:{self.proxy_port} ssl{listen_options};
+                  server_name {name}.{DOMAIN};
+                  ssl_certificate {self.cert};
+                  ssl_certificate_key {self.key};
+                  ssl_protocols TLSv1.2 TLSv1.3;
+                  ssl_ciphers {TLS12_CIPHERS};
+                  ssl_prefer_server_ciphers on;
+                  location / {{
+                """) + textwrap.indent(textwrap.dedent(location), "    ") + "  }\n}\n"
+
+        # files: small responses and the download; echo: the idle WebSockets (an hour's
+        # timeouts: the gate closes no idle app connection of its own either).
         self.proxy = Nginx(self.dir, "proxy", textwrap.dedent(f"""\
             access_log {self.dir}/proxy/access.log;
             upstream files {{ server 127.0.0.1:{self.upstream_port}; keepalive 32; }}
-            server {{
-              listen 127.0.0.1:{self.proxy_port} ssl backlog=4096;
-              server_name files.{DOMAIN};
-              ssl_certificate {self.cert};
-              ssl_certificate_key {self.key};
-              ssl_protocols TLSv1.2 TLSv1.3;
-              ssl_ciphers {TLS12_CIPHERS};
-              ssl_prefer_server_ciphers on;
-              location / {{
+            """) + tls_server("files", listen_options=" backlog=4096", location="""\
                 proxy_pass http://files;
                 proxy_http_version 1.1;
                 proxy_set_header Connection "";
                 proxy_set_header Host $host;
                 proxy_max_temp_file_size 0;
-              }}
-            }}
-            """))
+                """) + tls_server("echo", f"""\
+                proxy_pass http://127.0.0.1:{self.ws_port};
+                proxy_http_version 1.1;
+                proxy_set_header Upgrade $http_upgrade;
+                proxy_set_header Connection "upgrade";
+                proxy_set_header Host $host;
+                proxy_read_timeout 1h;
+                proxy_send_timeout 1h;
+                """))
         self.parts.append(self.proxy)
         wait_port(self.proxy_port, self.proxy.proc, "the proxy nginx")
-
-        self.ws_log = open(os.path.join(self.dir, "ws_upstream.log"), "w")
-        self.ws_app = subprocess.Popen([sys.executable, UPSTREAM_APP], stdout=subprocess.PIPE,
-                                       stderr=self.ws_log, text=True)
-        self.parts.append(self)
-        self.ws_port = int(self.ws_app.stdout.readline())
 
         self.audit_log = os.path.join(self.dir, "audit.jsonl")
         text = self.gate.web_config_text(
@@ -201,6 +215,14 @@ class HttpBenchEnv:
 
     def gate_pid(self):
         return self.gate.proc.pid
+
+    def proxy_worker_pid(self):
+        """The reference nginx's one worker (its master only forks and waits)."""
+        with open(f"/proc/{self.proxy.proc.pid}/task/{self.proxy.proc.pid}/children") as f:
+            children = f.read().split()
+        if len(children) != 1:
+            raise SystemExit(f"the proxy nginx has {len(children)} workers, not 1")
+        return int(children[0])
 
     def close(self):
         """Stops what was started, the gate last (it removes the directory)."""

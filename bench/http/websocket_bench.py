@@ -1,5 +1,6 @@
-"""WebSockets through the gate for bench/http/http_bench.py: many idle ones (the daemon's memory
-per connection) and many on one grant closed when it is revoked (time to each close frame).
+"""WebSockets for bench/http/http_bench.py: many idle ones through the gate and through nginx
+(each proxy's memory per connection) and many on one grant closed when it is revoked (time to
+each close frame).
 
 Owns the asyncio client (python3-aiohttp): sockets are spread over source addresses
 127.0.0.2, .3, … (at most `per_source` each, under the gate's per-source connection cap), each
@@ -30,10 +31,12 @@ def percentile(samples, p):
 
 
 class Sockets:
-    """N WebSockets of one app with one token; `open()` then `close()`."""
+    """N WebSockets of one app with one token, through the gate or (`port`) nginx;
+    `open()` then `close()`."""
 
-    def __init__(self, env, app, token, per_source, ramp=64):
+    def __init__(self, env, app, token, per_source, ramp=64, port=None):
         self.env, self.app, self.token = env, app, token
+        self.port = port or env.gate_port
         self.per_source, self.ramp = per_source, ramp
         self.ctx = ssl.create_default_context(cafile=env.cert)
         self.sessions = {}
@@ -49,7 +52,7 @@ class Sockets:
         return self.sessions[source]
 
     async def open_one(self, i, timeout=600):
-        origin = f"https://{self.app}.{DOMAIN}:{self.env.gate_port}"
+        origin = f"https://{self.app}.{DOMAIN}:{self.port}"
         try:
             # The gate wants the app's own Origin on a WebSocket, a token's too.
             ws = await self.session_for(i).ws_connect(
@@ -91,16 +94,19 @@ async def settle_rss(pid, seconds=2.0):
     return rss_kib(pid)
 
 
-async def idle_sockets(env, count, per_source, rows):
-    """`count` idle WebSockets through the gate: the daemon's RSS before and after."""
-    pid = env.gate_pid()
-    token = env.token("echo")
-    socks = Sockets(env, "echo", token, per_source)
+async def idle_sockets(env, count, per_source, rows, via="gate"):
+    """`count` idle WebSockets to the echo app through the gate or through nginx (`via`): the
+    proxy's RSS before and after (nginx: its one worker's)."""
+    if via == "gate":
+        pid, token, port = env.gate_pid(), env.token("echo"), None
+    else:
+        pid, token, port = env.proxy_worker_pid(), "", env.proxy_port
+    socks = Sockets(env, "echo", token, per_source, port=port)
     # One socket first: the app's session, its upstream pool and TLS state exist before the
     # baseline, so the delta is what each further connection costs.
     await socks.open(1)
     if not socks.live:
-        raise SystemExit(f"no WebSocket through the gate: {socks.errors[:1]}")
+        raise SystemExit(f"no WebSocket through {via}: {socks.errors[:1]}")
     before = await settle_rss(pid)
     t0 = time.perf_counter()
     await socks.open(count - 1, first=1)
@@ -109,20 +115,20 @@ async def idle_sockets(env, count, per_source, rows):
     echoed = await socks.echo_all()
     after_echo = await settle_rss(pid, 1.0)
     opened = len(socks.live)
-    rows.append(("idle WebSockets asked / open through the gate / echoed",
+    rows.append((f"idle WebSockets asked / open through {via} / echoed",
                  f"{count} / {opened} / {echoed}"))
     if socks.errors:
         rows.append(("  refused or failed (first)", f"{len(socks.errors)} ({socks.errors[0]})"))
     rows.append(("  time to open them, s", f"{open_s:.1f}"))
-    rows.append(("  gate RSS before / after opening / after one echo each, MiB",
+    rows.append((f"  {via} RSS before / after opening / after one echo each, MiB",
                  f"{before / 1024:.1f} / {after / 1024:.1f} / {after_echo / 1024:.1f}"))
     if opened > 1:
-        rows.append(("  gate memory per idle WebSocket (RSS delta / sockets), KiB",
+        rows.append((f"  {via} memory per idle WebSocket (RSS delta / sockets), KiB",
                      f"{(after - before) / (opened - 1):.1f} "
-                     f"(after an echo each: {(after_echo - before) / (opened - 1):.1f}; "
-                     "aim <= 16)"))
+                     f"(after an echo each: {(after_echo - before) / (opened - 1):.1f}"
+                     + ("; aim <= 16)" if via == "gate" else ")")))
     await socks.close()
-    await asyncio.sleep(2)  # the gate has let go of them before the next benchmark
+    await asyncio.sleep(2)  # the proxy has let go of them before the next benchmark
     return {"asked": count, "open": opened, "per_socket_kib": (after - before) / max(opened - 1, 1),
             "per_socket_after_echo_kib": (after_echo - before) / max(opened - 1, 1)}
 
