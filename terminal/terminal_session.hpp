@@ -37,17 +37,14 @@
 
 #include "config/config.hpp"
 #include "core/time.hpp"
-#include "proxy/session/event_sink.hpp"
 #include "proxy/session/gate.hpp"
 #include "proxy/session/grant_watch.hpp"
 #include "proxy/session/registry.hpp"
+#include "terminal/web_leg.hpp"
 #include "web/terminal_tickets.hpp"
 
 namespace gatehouse::audit {
 class asciicast_recorder;
-}
-namespace gatehouse::certs {
-class certificate_authority;
 }
 namespace gatehouse::proxy::ssh {
 class upstream;
@@ -57,12 +54,7 @@ namespace gatehouse::terminal {
 
 class terminal_socket;  // terminal_session.cpp: the Beast WebSocket, kept out of this header
 
-struct session_parts {
-  proxy::session::gate& gate;
-  proxy::session::registry& sessions;
-  proxy::session::event_sink events;
-  std::function<std::shared_ptr<const certs::certificate_authority>()> ca;
-};
+using session_parts = browser_session_parts;
 
 class terminal_session final : public std::enable_shared_from_this<terminal_session>,
                                public proxy::session::live_session {

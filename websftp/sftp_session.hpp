@@ -38,16 +38,13 @@
 
 #include "config/config.hpp"
 #include "core/time.hpp"
-#include "proxy/session/event_sink.hpp"
 #include "proxy/session/gate.hpp"
 #include "proxy/session/grant_watch.hpp"
 #include "proxy/session/registry.hpp"
+#include "terminal/web_leg.hpp"
 #include "web/terminal_tickets.hpp"
 #include "websftp/sftp_wire.hpp"
 
-namespace gatehouse::certs {
-class certificate_authority;
-}
 namespace gatehouse::proxy::ssh {
 class upstream;
 class sftp_observer;
@@ -55,12 +52,7 @@ class sftp_observer;
 
 namespace gatehouse::websftp {
 
-struct session_parts {
-  proxy::session::gate& gate;
-  proxy::session::registry& sessions;
-  proxy::session::event_sink events;
-  std::function<std::shared_ptr<const certs::certificate_authority>()> ca;
-};
+using session_parts = terminal::browser_session_parts;
 
 class sftp_session final : public std::enable_shared_from_this<sftp_session>,
                            public proxy::session::live_session {
