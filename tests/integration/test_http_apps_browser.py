@@ -10,17 +10,15 @@ and the next navigation shows the request page. Screenshots land in the build di
 (tests/web/screenshots) to be looked at."""
 import json
 import os
-import re
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from smtp_sink import SmtpSink, text_part  # noqa: E402
+from smtp_sink import SmtpSink  # noqa: E402
 import test_http_apps  # noqa: E402  (its classes stay there: not run twice)
-from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
+from browser_env import drive_browser, prepare_browser  # noqa: E402
 from tls_cert import self_signed_cert  # noqa: E402
 from web_env import WebEnv  # noqa: E402
 
@@ -50,22 +48,10 @@ class AppsInBrowser(unittest.TestCase):
             extra_servers=test_http_apps.APP_SERVERS.format(port=upstream_port),
             rule_extra=test_http_apps.APP_RULES,
             http_extra=f"apps_domain: {test_http_apps.DOMAIN}")
-        text = text.replace("users:\n", f"""mail:
-  smtp: "{self.sink.url}"
-  from: "gatehouse@example.com"
-users:
-""", 1)
+        text = WebEnv.with_mail(text, self.sink.url)
         self.env.write_config(text)
         self.env.start()
         self.ctx = self.env.tls_context()
-
-    def link_in_mail(self, to, subject_part, path_pattern):
-        mail = self.sink.wait_for(
-            lambda m: to in str(m["To"]) and subject_part in str(m["Subject"]),
-            what=f"mail to {to} about {subject_part}")
-        found = re.search(re.escape(self.env.public_url) + path_pattern, text_part(mail))
-        self.assertIsNotNone(found, text_part(mail))
-        return found.group(0)
 
     def grafana_request(self, state):
         listed = json.loads(self.env.cli("requests", "--json").stdout)
@@ -73,26 +59,18 @@ users:
 
     def test_sign_in_request_approve_app_websocket_token_and_revocation(self):
         app_url = f"{self.origin('grafana')}/app.html"
-        browser = subprocess.Popen(["node", os.path.join(WEB_TESTS, "apps_in_browser.js"),
-                                    app_url, self.shots], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        watchdog = threading.Timer(240, browser.kill)
-        watchdog.start()
-        self.addCleanup(watchdog.cancel)
-        self.addCleanup(lambda: browser.poll() is None and browser.kill())
         revoked = {}
 
         def answer(need):
             if need["need"] == "sign-in link":
-                return self.link_in_mail("alice@example.com", "Sign-in link",
-                                         r"/sign-in/[A-Za-z0-9_-]{43}")
+                return self.env.link_in_mail(self.sink, "alice@example.com", "Sign-in link",
+                                             r"/sign-in/[A-Za-z0-9_-]{43}")
             if need["need"] == "approval link":
                 pending = self.grafana_request("pending")
                 self.assertEqual(len(pending), 1)
                 revoked["request"] = pending[0]["id"]
-                return self.link_in_mail(
-                    "bob@example.com", f"#{pending[0]['id']}",
-                    r"/approvals/[A-Za-z0-9_-]{43}\?decision=approve")
+                return self.env.link_in_mail(self.sink, "bob@example.com", f"#{pending[0]['id']}",
+                                             r"/approvals/[A-Za-z0-9_-]{43}\?decision=approve")
             if need["need"] == "revocation":
                 self.check_the_app_side(need, revoked["request"])
                 grant = json.loads(self.env.cli("show", str(revoked["request"]), "--json")
@@ -104,16 +82,8 @@ users:
                 return "done"
             self.fail(f"unknown need {need}")
 
-        last = None
-        for line in browser.stdout:
-            last = line
-            message = json.loads(line)
-            if "need" in message:
-                browser.stdin.write(answer(message) + "\n")
-                browser.stdin.flush()
-        browser.wait(timeout=30)
-        self.assertEqual(browser.returncode, 0, browser.stderr.read())
-        seen = json.loads(last)
+        seen = drive_browser(self, "apps_in_browser.js", [app_url, self.shots], answer,
+                             seconds=240)
 
         self.assertTrue(seen["signInUrl"].startswith(f"{self.env.public_url}/sign-in?next="),
                         seen["signInUrl"])

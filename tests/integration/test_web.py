@@ -5,10 +5,8 @@ ssh at once; garbage, bad TLS, oversized headers and slow clients never disturb 
 import json
 import os
 import re
-import socket
 import sqlite3
 import ssl
-import subprocess
 import sys
 import threading
 import time
@@ -267,11 +265,7 @@ class Abuse(WebCase):
         self.sink = SmtpSink().start()
         self.addCleanup(self.sink.stop)
         text = self.env.web_config_text(mode="approve", http_extra=http_extra)
-        self.config = text.replace("users:\n", f"""mail:
-  smtp: "{self.sink.url}"
-  from: "gatehouse@example.com"
-users:
-""", 1)
+        self.config = WebEnv.with_mail(text, self.sink.url)
         self.env.write_config(self.config)
         self.env.start()
 

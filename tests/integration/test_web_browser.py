@@ -7,14 +7,13 @@ asciinema-player (installed from npm) draws what was shown, with no Content Secu
 violation. Screenshots land in the build directory (tests/web/screenshots) to be looked at."""
 import json
 import os
-import re
 import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from gatehouse_env import wait_for  # noqa: E402
-from smtp_sink import SmtpSink, text_part  # noqa: E402
+from smtp_sink import SmtpSink  # noqa: E402
 from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
 from web_env import WebEnv, install_player  # noqa: E402
 
@@ -29,20 +28,9 @@ class Browser(unittest.TestCase):
         self.addCleanup(self.env.close)
         self.env.start_sshd()
         text = self.env.web_config_text(mode="approve", rule_extra="    hold_timeout: 3m\n")
-        text = text.replace("users:\n", f"""mail:
-  smtp: "{self.sink.url}"
-  from: "gatehouse@example.com"
-users:
-""", 1)
+        text = WebEnv.with_mail(text, self.sink.url)
         self.env.write_config(text)
         self.env.start()
-
-    def link_in_mail(self, to, subject_part, path_pattern):
-        mail = self.sink.wait_for(lambda m: to in str(m["To"]) and subject_part in str(m["Subject"]),
-                                  what=f"mail to {to} about {subject_part}")
-        found = re.search(re.escape(self.env.public_url) + path_pattern, text_part(mail))
-        self.assertIsNotNone(found, text_part(mail))
-        return found.group(0)
 
     def test_click_approve_and_the_held_ssh_proceeds(self):
         # An earlier request, denied, so that My approvals has history.
@@ -62,13 +50,13 @@ users:
             req = reqs[0] if reqs else None
             return req is not None
         wait_for(pending, timeout=15, what="held request")
-        approval_url = self.link_in_mail(
-            "bob@example.com", f"Connection Approval Notification - #{req['id']}",
-            r"/approvals/[A-Za-z0-9_-]{43}\?decision=approve")
+        approval_url = self.env.link_in_mail(self.sink, "bob@example.com",
+                                             f"Connection Approval Notification - #{req['id']}",
+                                             r"/approvals/[A-Za-z0-9_-]{43}\?decision=approve")
         asked = self.env.post("/sign-in", {"who": "bob@example.com"})
         self.assertEqual(asked.status, 200)
-        sign_in_url = self.link_in_mail("bob@example.com", "Sign-in link",
-                                        r"/sign-in/[A-Za-z0-9_-]{43}")
+        sign_in_url = self.env.link_in_mail(self.sink, "bob@example.com", "Sign-in link",
+                                            r"/sign-in/[A-Za-z0-9_-]{43}")
         out = subprocess.run(["node", os.path.join(WEB_TESTS, "approve_in_browser.js"),
                               approval_url, sign_in_url, self.shots],
                              capture_output=True, text=True, timeout=180)

@@ -33,11 +33,7 @@ class RequestForm(unittest.TestCase):
         text = self.env.web_config_text(
             mode="approve", rule_extra="    requester_chooses_approvers: true\n"
                                        "    max_duration: 4h\n")
-        text = text.replace("users:\n", f"""mail:
-  smtp: "{self.sink.url}"
-  from: "gatehouse@example.com"
-users:
-""", 1)
+        text = WebEnv.with_mail(text, self.sink.url)
         # dave is a person of the gate but no approver of alice's rule.
         carol = "    email: carol@example.com\n"
         text = text.replace(carol, carol + "  - name: dave\n    email: dave@example.com\n", 1)

@@ -17,13 +17,12 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
+from browser_env import drive_browser, prepare_browser  # noqa: E402
 from process_memory import RssSampler, bound_checked  # noqa: E402
 from gatehouse_env import GATEHOUSED  # noqa: E402
 from web_env import WebEnv  # noqa: E402
@@ -386,23 +385,9 @@ class WebSftp(unittest.TestCase):
                 return "done"
             self.fail(f"unknown need {need}")
 
-        browser = subprocess.Popen(
-            ["node", os.path.join(WEB_TESTS, "sftp_in_browser.js"),
-             f"{self.env.public_url}/grants", self.files, shots],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        watchdog = threading.Timer(120, browser.kill)
-        watchdog.start()
-        self.addCleanup(watchdog.cancel)
-        last = None
-        for line in browser.stdout:
-            last = json.loads(line)
-            if "need" in last:
-                browser.stdin.write(answer(last) + "\n")
-                browser.stdin.flush()
-        browser.wait(timeout=30)
-        self.assertEqual(browser.returncode, 0,
-                         browser.stderr.read() + "\ngatehoused:\n" + self.env.log()[-4000:])
-        seen = last
+        seen = drive_browser(self, "sftp_in_browser.js",
+                             [f"{self.env.public_url}/grants", self.files, shots], answer,
+                             log=lambda: "gatehoused:\n" + self.env.log()[-4000:])
         self.assertEqual(seen["sftpUrl"], f"{self.env.public_url}{self.page_path}")
         self.assertEqual((seen["progress"], seen["progressText"]), ("100", "8.0 MiB of 8.0 MiB"))
         self.assertEqual(seen["afterUpload"], "Uploaded report.bin (8388608 bytes)")

@@ -16,15 +16,13 @@ import json
 import os
 import re
 import secrets
-import subprocess
 import sys
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
-from smtp_sink import SmtpSink, text_part  # noqa: E402
-from browser_env import WEB_TESTS, prepare_browser  # noqa: E402
+from smtp_sink import SmtpSink  # noqa: E402
+from browser_env import drive_browser, prepare_browser  # noqa: E402
 from process_memory import RssSampler, bound_checked  # noqa: E402
 from web_env import WebEnv, install_player  # noqa: E402
 
@@ -48,21 +46,9 @@ class WebTerminal(unittest.TestCase):
         self.audit_log = os.path.join(self.env.dir, "audit.jsonl")
         text = self.env.web_config_text(mode="approve", http_extra=f"asciinema_player: {player}")
         text = WebEnv.with_audit(text, self.audit_log, self.recordings)
-        text = text.replace("users:\n", f"""mail:
-  smtp: "{self.sink.url}"
-  from: "gatehouse@example.com"
-users:
-""", 1)
+        text = WebEnv.with_mail(text, self.sink.url)
         self.env.write_config(text)
         self.env.start()
-
-    def link_in_mail(self, to, subject_part, path_pattern):
-        mail = self.sink.wait_for(
-            lambda m: to in str(m["To"]) and subject_part in str(m["Subject"]),
-            what=f"mail to {to} about {subject_part}")
-        found = re.search(re.escape(self.env.public_url) + path_pattern, text_part(mail))
-        self.assertIsNotNone(found, text_part(mail))
-        return found.group(0)
 
     def approved_grant(self):
         return self.env.approved_grant("look at the logs")
@@ -72,39 +58,22 @@ users:
             return [json.loads(line) for line in f if line.strip()]
 
     def drive(self, script, url, answer, more_args=(), seconds=120):
-        browser = subprocess.Popen(["node", os.path.join(WEB_TESTS, script), url, self.shots,
-                                    *more_args],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        watchdog = threading.Timer(seconds, browser.kill)
-        watchdog.start()
-        self.addCleanup(watchdog.cancel)
-        self.addCleanup(lambda: browser.poll() is None and browser.kill())
-        last = None
-        for line in browser.stdout:
-            last = line
-            message = json.loads(line)
-            if "need" in message:
-                browser.stdin.write(answer(message) + "\n")
-                browser.stdin.flush()
-        browser.wait(timeout=30)
-        self.assertEqual(browser.returncode, 0,
-                         browser.stderr.read() + "\ngatehoused:\n" + self.env.log()[-4000:])
-        return json.loads(last)
+        return drive_browser(self, script, [url, self.shots, *more_args], answer, seconds,
+                             log=lambda: "gatehoused:\n" + self.env.log()[-4000:])
 
     def test_terminal_on_an_approved_grant_resize_sessions_revocation_recording(self):
         grant = self.approved_grant()
         # The requester's approval mail opens the terminal and the file browser.
         for path in ("terminal", "sftp"):
-            self.link_in_mail("alice@example.com", "Connection Request Approved",
-                              f"/{path}/web01/{re.escape(self.env.account)}")
+            self.env.link_in_mail(self.sink, "alice@example.com", "Connection Request Approved",
+                                  f"/{path}/web01/{re.escape(self.env.account)}")
         seen_sessions = {}
         revoked = {}
 
         def answer(need):
             if need["need"] == "sign-in link":
-                return self.link_in_mail("alice@example.com", "Sign-in link",
-                                         r"/sign-in/[A-Za-z0-9_-]{43}")
+                return self.env.link_in_mail(self.sink, "alice@example.com", "Sign-in link",
+                                             r"/sign-in/[A-Za-z0-9_-]{43}")
             if need["need"] == "sessions":
                 seen_sessions["list"] = json.loads(self.env.cli("sessions", "--json").stdout)
                 return "done"
@@ -171,15 +140,15 @@ users:
 
         def answer(need):
             if need["need"] == "sign-in link":
-                return self.link_in_mail("alice@example.com", "Sign-in link",
-                                         r"/sign-in/[A-Za-z0-9_-]{43}")
+                return self.env.link_in_mail(self.sink, "alice@example.com", "Sign-in link",
+                                             r"/sign-in/[A-Za-z0-9_-]{43}")
             if need["need"] == "approval link":
                 pending = [q for q in json.loads(self.env.cli("requests", "--json").stdout)
                            if q["state"] == "pending"]
                 self.assertEqual(len(pending), 1)
                 filed["request"] = pending[0]
-                return self.link_in_mail("bob@example.com", f"#{pending[0]['id']}",
-                                         r"/approvals/[A-Za-z0-9_-]{43}\?decision=approve")
+                return self.env.link_in_mail(self.sink, "bob@example.com", f"#{pending[0]['id']}",
+                                             r"/approvals/[A-Za-z0-9_-]{43}\?decision=approve")
             self.fail(f"unknown need {need}")
 
         seen = self.drive("terminal_held_in_browser.js", terminal_url, answer)
@@ -213,8 +182,8 @@ users:
 
         def answer(need):
             if need["need"] == "sign-in link":
-                return self.link_in_mail("alice@example.com", "Sign-in link",
-                                         r"/sign-in/[A-Za-z0-9_-]{43}")
+                return self.env.link_in_mail(self.sink, "alice@example.com", "Sign-in link",
+                                             r"/sign-in/[A-Za-z0-9_-]{43}")
             if need["need"] == "cat starts":
                 sampled["rss"] = RssSampler(pid).start()
                 sampled["at"] = time.time()

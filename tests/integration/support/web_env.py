@@ -11,6 +11,7 @@ import subprocess
 import urllib.parse
 
 from gatehouse_env import BIN_DIR, free_port
+from smtp_sink import text_part
 from ssh_env import SshEnv
 from tls_cert import self_signed_cert
 
@@ -68,6 +69,23 @@ class WebEnv(SshEnv):
         if recordings:
             section += f"  recordings: {recordings}\n"
         return text.replace("users:\n", section + extra + "users:\n", 1)
+
+    @staticmethod
+    def with_mail(text, smtp_url):
+        """The config `text` with a `mail:` section that sends through `smtp_url` (an
+        SmtpSink's), from gatehouse@example.com."""
+        section = f'mail:\n  smtp: "{smtp_url}"\n  from: "gatehouse@example.com"\n'
+        return text.replace("users:\n", section + "users:\n", 1)
+
+    def link_in_mail(self, sink, to, subject_part, path_pattern):
+        """The link to this gate (public URL + `path_pattern`, a regex) in the mail to `to` whose
+        subject holds `subject_part`, once `sink` has it."""
+        mail = sink.wait_for(lambda m: to in str(m["To"]) and subject_part in str(m["Subject"]),
+                             what=f"mail to {to} about {subject_part}")
+        found = re.search(re.escape(self.public_url) + path_pattern, text_part(mail))
+        if found is None:
+            raise AssertionError(f"no link {path_pattern} in the mail:\n{text_part(mail)}")
+        return found.group(0)
 
     @staticmethod
     def fill_audit_log(path, events):
