@@ -31,22 +31,12 @@ constexpr std::size_t read_piece = 16 * 1024;
 terminal_session::terminal_session(asio::any_io_executor executor, session_parts parts,
                                    std::shared_ptr<const config::config> config, std::string id,
                                    web::terminal_target target, std::string client)
-    : executor_(executor),
-      parts_(std::move(parts)),
-      config_(std::move(config)),
-      id_(std::move(id)),
-      target_(std::move(target)),
-      client_(std::move(client)),
-      started_at_(
-          std::chrono::time_point_cast<time_point::duration>(std::chrono::system_clock::now())),
-      since_(std::chrono::steady_clock::now()),
-      grant_watch_(executor, parts_.gate),
+    : browser_ssh_session(executor, std::move(parts), std::move(config), std::move(id),
+                          std::move(target), std::move(client)),
       wake_writer_(executor),
       size_deadline_(executor) {}
 
-terminal_session::~terminal_session() {
-  if (channel_) ssh_channel_free(channel_);
-}
+terminal_session::~terminal_session() = default;
 
 std::function<void()> terminal_session::waker() {
   return [weak = weak_from_this()] {
@@ -142,18 +132,7 @@ void terminal_session::on_frame(std::string_view bytes) {
 }
 
 void terminal_session::on_decision(const proxy::session::decision& d) {
-  if (phase_ != phase::checking) return;
-  boost::json::object denied;
-  if (auto why = refusal_of(d, target_, denied)) {
-    event("access.denied", std::move(denied));
-    return close(*why, "refused: " + *why);
-  }
-  authorization_ = *d.authorization;
-  rule_ = d.rule;
-  std::string error;
-  upstream_ = upstream_for(executor_, *config_, target_, *authorization_, id_,
-                           parts_.ca ? parts_.ca() : nullptr, error);
-  if (!upstream_) return close(error, "target not configured");
+  if (phase_ != phase::checking || !admit(d)) return;
   phase_ = phase::connecting;
   upstream_->start(waker());
   step();
@@ -163,16 +142,12 @@ void terminal_session::step() {
   if (stepping_ || !upstream_ || phase_ == phase::finished) return;
   stepping_ = true;
   if (phase_ == phase::connecting) {
-    upstream_->step();
-    if (upstream_->failed()) {
+    auto step = step_login();
+    if (step == login::failed) {
       stepping_ = false;
-      event("upstream.failure", {{"text", upstream_->failure()}});
-      return close(upstream_->failure(), "upstream: " + upstream_->failure());
+      return;
     }
-    if (upstream_->ready()) {
-      phase_ = phase::opening;
-      channel_ = ssh_channel_new(upstream_->session());
-    }
+    if (step == login::ready) phase_ = phase::opening;
   }
   if (phase_ == phase::opening && channel_ && open_channel()) started();
   if (phase_ == phase::relaying) relay();
@@ -198,12 +173,7 @@ bool terminal_session::open_channel() {
 
 void terminal_session::started() {
   phase_ = phase::relaying;
-  since_ = std::chrono::steady_clock::now();
-  boost::json::object fields{{"rule", rule_}, {"host_key", upstream_->host_key_fingerprint()}};
-  if (auto grant = authorization_->grant()) fields["grant_id"] = *grant;
-  if (!upstream_->certificate_key_id().empty())
-    fields["certificate_key_id"] = upstream_->certificate_key_id();
-  event("session.start", std::move(fields));
+  event("session.start", start_fields());
   if (!config_->audit.recordings.empty()) {
     std::string error;
     auto path = config_->audit.recordings + "/" + id_ + ".cast";
@@ -269,21 +239,11 @@ void terminal_session::close(const std::string& text, const std::string& log_rea
   const bool was_live = phase_ == phase::relaying;
   phase_ = phase::finished;
   size_deadline_.cancel();
-  grant_watch_.stop();
   spdlog::info("terminal {}: closing: {}", id_, log_reason);
   if (recording_) recording_->close();
-  if (channel_) {
-    ssh_channel_free(channel_);
-    channel_ = nullptr;
-  }
-  if (upstream_) upstream_->close();
+  end_leg();
   if (was_live) {
-    boost::json::object fields{{"bytes_in", bytes_in_},
-                               {"bytes_out", bytes_out_},
-                               {"duration_s", std::chrono::duration_cast<std::chrono::seconds>(
-                                                  std::chrono::steady_clock::now() - since_)
-                                                  .count()},
-                               {"reason", log_reason}};
+    auto fields = end_fields(log_reason);
     if (!recording_path_.empty()) fields["recordings"] = boost::json::array{recording_path_};
     event("session.end", std::move(fields));
   }
@@ -292,19 +252,6 @@ void terminal_session::close(const std::string& text, const std::string& log_rea
   wake_writer_.cancel();
   // Later: the registry may be calling shut() on this session right now.
   asio::post(executor_, [self = shared_from_this()] { self->parts_.sessions.remove(self->id_); });
-}
-
-void terminal_session::event(std::string_view name, boost::json::object fields) {
-  if (!parts_.events) return;
-  boost::json::object o{{"session", id_},
-                        {"client", client_},
-                        {"person", target_.person},
-                        {"server", target_.server},
-                        {"account", target_.account}};
-  for (auto& kv : fields) o[kv.key()] = kv.value();
-  o["protocol"] = "ssh";
-  o["via"] = "web";
-  parts_.events(name, std::move(o));
 }
 
 std::optional<boost::json::object> terminal_session::describe() const {

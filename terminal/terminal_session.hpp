@@ -35,21 +35,11 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.hpp"
-#include "core/time.hpp"
-#include "proxy/session/gate.hpp"
-#include "proxy/session/grant_watch.hpp"
-#include "proxy/session/registry.hpp"
-#include "terminal/web_leg.hpp"
-#include "web/terminal_tickets.hpp"
+#include "terminal/browser_ssh_session.hpp"
 
 namespace gatehouse::audit {
 class asciicast_recorder;
 }
-namespace gatehouse::proxy::ssh {
-class upstream;
-}
-
 namespace gatehouse::terminal {
 
 class terminal_socket;  // terminal_session.cpp: the Beast WebSocket, kept out of this header
@@ -57,7 +47,7 @@ class terminal_socket;  // terminal_session.cpp: the Beast WebSocket, kept out o
 using session_parts = browser_session_parts;
 
 class terminal_session final : public std::enable_shared_from_this<terminal_session>,
-                               public proxy::session::live_session {
+                               public browser_ssh_session {
  public:
   static constexpr std::size_t unacked_limit = 256 * 1024;
 
@@ -69,10 +59,7 @@ class terminal_session final : public std::enable_shared_from_this<terminal_sess
   // Runs the terminal over `socket` (accepted) until it ends.
   boost::asio::awaitable<void> run(terminal_socket& socket);
 
-  const std::string& id() const override { return id_; }
   std::optional<boost::json::object> describe() const override;
-  bool held() const override { return false; }
-  void shut(const proxy::session::shut_reason& why) override { close(why.text, why.log); }
 
  private:
   enum class phase { sizing, checking, connecting, opening, relaying, finished };
@@ -86,34 +73,20 @@ class terminal_session final : public std::enable_shared_from_this<terminal_sess
   void relay();
   void started();
   void send(char type, std::string_view payload);
-  void close(const std::string& text, const std::string& log_reason);
-  void event(std::string_view name, boost::json::object fields);
+  void close(const std::string& text, const std::string& log_reason) override;
   std::function<void()> waker();
 
-  boost::asio::any_io_executor executor_;
-  session_parts parts_;
-  std::shared_ptr<const config::config> config_;
-  std::string id_;
-  web::terminal_target target_;
-  std::string client_;
-  time_point started_at_;
-  std::chrono::steady_clock::time_point since_;
   phase phase_ = phase::sizing;
   terminal_socket* socket_ = nullptr;
 
   int cols_ = 80, rows_ = 24;
   bool resize_pending_ = false;
   int open_step_ = 0;
-  std::optional<policy::authorization> authorization_;
-  std::string rule_;
-  std::unique_ptr<proxy::ssh::upstream> upstream_;
-  ssh_channel channel_ = nullptr;
   std::string input_;  // typed, not yet taken by the channel
-  std::uint64_t sent_ = 0, acked_ = 0, bytes_in_ = 0, bytes_out_ = 0;
+  std::uint64_t sent_ = 0, acked_ = 0;
   bool stepping_ = false;
   std::unique_ptr<audit::asciicast_recorder> recording_;
   std::string recording_path_;
-  proxy::session::grant_watch grant_watch_;
 
   std::deque<std::string> outgoing_;  // frames for the browser
   bool closing_ = false;              // the 'c' frame is queued: close the socket after it

@@ -1,10 +1,9 @@
 #pragma once
 // What every browser front end of the SSH gate (the terminal, web SFTP) does between the
-// gate's decision and a live upstream leg, in one place: the parts a session is given, the
-// words of a refusal (and the access.denied audit fields), and the upstream to ACCOUNT@SERVER
-// under the policy's authorization (proxy/ssh/upstream_params_for: pinned host key, the
-// account's key or a per-session certificate). Pure but for the upstream it makes; io_context
-// thread.
+// gate's decision and a live upstream leg, in one place: the words of a refusal (and the
+// access.denied audit fields), and the upstream to ACCOUNT@SERVER under the policy's
+// authorization (proxy/ssh/upstream_params_for: pinned host key, the account's key or a
+// per-session certificate). Pure but for the upstream it makes; io_context thread.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/object.hpp>
 
@@ -14,7 +13,6 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "proxy/session/event_sink.hpp"
 #include "proxy/session/gate.hpp"
 #include "proxy/session/grant_watch.hpp"
 #include "web/terminal_tickets.hpp"
@@ -22,23 +20,11 @@
 namespace gatehouse::certs {
 class certificate_authority;
 }
-namespace gatehouse::proxy::session {
-class registry;
-}
 namespace gatehouse::proxy::ssh {
 class upstream;
 }
 
 namespace gatehouse::terminal {
-
-// What a browser session (terminal_session, websftp::sftp_session) is given by its front end:
-// the gate it asks, the registry it is listed in, its audit events and the SSH CA, if any.
-struct browser_session_parts {
-  proxy::session::gate& gate;
-  proxy::session::registry& sessions;
-  proxy::session::event_sink events;
-  std::function<std::shared_ptr<const certs::certificate_authority>()> ca;
-};
 
 // nullopt when `d` lets the person in (an allow with its authorization); else the sentence for
 // the person, and in `denied` the fields of the access.denied event.

@@ -20,22 +20,12 @@ constexpr std::size_t read_piece = 64 * 1024;
 sftp_session::sftp_session(asio::any_io_executor executor, session_parts parts,
                            std::shared_ptr<const config::config> config, std::string id,
                            web::terminal_target target, std::string client)
-    : executor_(executor),
-      parts_(std::move(parts)),
-      config_(std::move(config)),
-      id_(std::move(id)),
-      target_(std::move(target)),
-      client_(std::move(client)),
-      started_at_(
-          std::chrono::time_point_cast<time_point::duration>(std::chrono::system_clock::now())),
-      since_(std::chrono::steady_clock::now()),
-      grant_watch_(executor, parts_.gate),
+    : browser_ssh_session(executor, std::move(parts), std::move(config), std::move(id),
+                          std::move(target), std::move(client)),
       opened_(executor),
       idle_(executor) {}
 
-sftp_session::~sftp_session() {
-  if (channel_) ssh_channel_free(channel_);
-}
+sftp_session::~sftp_session() = default;
 
 std::function<void()> sftp_session::waker() {
   return [weak = weak_from_this()] {
@@ -58,18 +48,7 @@ asio::awaitable<std::string> sftp_session::open() {
 }
 
 void sftp_session::on_decision(const proxy::session::decision& d) {
-  if (phase_ != phase::checking) return;
-  boost::json::object denied;
-  if (auto why = terminal::refusal_of(d, target_, denied)) {
-    event("access.denied", std::move(denied));
-    return close(*why, "refused: " + *why);
-  }
-  authorization_ = *d.authorization;
-  rule_ = d.rule;
-  std::string error;
-  upstream_ = terminal::upstream_for(executor_, *config_, target_, *authorization_, id_,
-                                     parts_.ca ? parts_.ca() : nullptr, error);
-  if (!upstream_) return close(error, "target not configured");
+  if (phase_ != phase::checking || !admit(d)) return;
   phase_ = phase::connecting;
   upstream_->start(waker());
   step();
@@ -79,16 +58,12 @@ void sftp_session::step() {
   if (stepping_ || !upstream_ || phase_ == phase::finished) return;
   stepping_ = true;
   if (phase_ == phase::connecting) {
-    upstream_->step();
-    if (upstream_->failed()) {
+    auto step = step_login();
+    if (step == login::failed) {
       stepping_ = false;
-      event("upstream.failure", {{"text", upstream_->failure()}});
-      return close(upstream_->failure(), "upstream: " + upstream_->failure());
+      return;
     }
-    if (upstream_->ready()) {
-      phase_ = phase::opening;
-      channel_ = ssh_channel_new(upstream_->session());
-    }
+    if (step == login::ready) phase_ = phase::opening;
   }
   if (phase_ == phase::opening && channel_ && !channel_open_ && open_channel()) {
     channel_open_ = true;  // INIT goes first; VERSION makes it ready (on_packet)
@@ -168,12 +143,7 @@ void sftp_session::on_packet(const std::string& packet) {
 
 void sftp_session::started() {
   phase_ = phase::ready;
-  since_ = std::chrono::steady_clock::now();
-  boost::json::object fields{{"rule", rule_}, {"host_key", upstream_->host_key_fingerprint()}};
-  if (auto grant = authorization_->grant()) fields["grant_id"] = *grant;
-  if (!upstream_->certificate_key_id().empty())
-    fields["certificate_key_id"] = upstream_->certificate_key_id();
-  event("session.start", std::move(fields));
+  event("session.start", start_fields());
   parts_.sessions.add(shared_from_this());
   auto on = terminal::browser_grant_handlers(
       *authorization_, target_,
@@ -273,40 +243,15 @@ void sftp_session::close(const std::string& text, const std::string& log_reason)
   const bool was_live = phase_ == phase::ready;
   phase_ = phase::finished;
   end_text_ = text.empty() ? "the file browser was closed" : text;
-  grant_watch_.stop();
   idle_.cancel();
   opened_.cancel();
   for (auto& [id, timer] : waiters_) timer->cancel();
   tell_news();
   spdlog::info("web sftp {}: closing: {}", id_, log_reason);
   if (observer_) observer_->finish();
-  if (channel_) {
-    ssh_channel_free(channel_);
-    channel_ = nullptr;
-  }
-  if (upstream_) upstream_->close();
-  if (was_live) {
-    event("session.end", {{"bytes_in", bytes_in_},
-                          {"bytes_out", bytes_out_},
-                          {"duration_s", std::chrono::duration_cast<std::chrono::seconds>(
-                                             std::chrono::steady_clock::now() - since_)
-                                             .count()},
-                          {"reason", log_reason}});
-  }
+  end_leg();
+  if (was_live) event("session.end", end_fields(log_reason));
   asio::post(executor_, [self = shared_from_this()] { self->parts_.sessions.remove(self->id_); });
-}
-
-void sftp_session::event(std::string_view name, boost::json::object fields) {
-  if (!parts_.events) return;
-  boost::json::object o{{"session", id_},
-                        {"client", client_},
-                        {"person", target_.person},
-                        {"server", target_.server},
-                        {"account", target_.account}};
-  for (auto& kv : fields) o[kv.key()] = kv.value();
-  o["protocol"] = "ssh";
-  o["via"] = "web";
-  parts_.events(name, std::move(o));
 }
 
 std::optional<boost::json::object> sftp_session::describe() const {

@@ -36,26 +36,19 @@
 #include <string>
 #include <vector>
 
-#include "config/config.hpp"
-#include "core/time.hpp"
-#include "proxy/session/gate.hpp"
-#include "proxy/session/grant_watch.hpp"
-#include "proxy/session/registry.hpp"
-#include "terminal/web_leg.hpp"
-#include "web/terminal_tickets.hpp"
+#include "terminal/browser_ssh_session.hpp"
 #include "websftp/sftp_wire.hpp"
 
 namespace gatehouse::proxy::ssh {
-class upstream;
 class sftp_observer;
-}  // namespace gatehouse::proxy::ssh
+}
 
 namespace gatehouse::websftp {
 
 using session_parts = terminal::browser_session_parts;
 
 class sftp_session final : public std::enable_shared_from_this<sftp_session>,
-                           public proxy::session::live_session {
+                           public terminal::browser_ssh_session {
  public:
   static constexpr std::chrono::seconds answer_time{60};  // for one request
 
@@ -88,10 +81,7 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   boost::asio::awaitable<void> news(std::chrono::seconds most);
   void count_transfer(std::uint64_t in, std::uint64_t out) { bytes_in_ += in, bytes_out_ += out; }
 
-  const std::string& id() const override { return id_; }
   std::optional<boost::json::object> describe() const override;
-  bool held() const override { return false; }
-  void shut(const proxy::session::shut_reason& why) override { close(why.text, why.log); }
 
  private:
   enum class phase { checking, connecting, opening, ready, finished };
@@ -104,25 +94,12 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   void started();
   void touch();
   void tell_news();  // wakes every news() waiter
-  void close(const std::string& text, const std::string& log_reason);
-  void event(std::string_view name, boost::json::object fields);
+  void close(const std::string& text, const std::string& log_reason) override;
   std::function<void()> waker();
 
-  boost::asio::any_io_executor executor_;
-  session_parts parts_;
-  std::shared_ptr<const config::config> config_;
-  std::string id_;
-  web::terminal_target target_;
-  std::string client_;
-  time_point started_at_;
-  std::chrono::steady_clock::time_point since_;
   phase phase_ = phase::checking;
   std::string end_text_;
 
-  std::optional<policy::authorization> authorization_;
-  std::string rule_;
-  std::unique_ptr<proxy::ssh::upstream> upstream_;
-  ssh_channel channel_ = nullptr;
   int open_step_ = 0;
   bool channel_open_ = false;
   bool stepping_ = false;
@@ -134,11 +111,9 @@ class sftp_session final : public std::enable_shared_from_this<sftp_session>,
   std::set<std::uint32_t> expected_;        // sent, answer still wanted
   std::map<std::uint32_t, reply> replies_;  // arrived, not yet taken
   std::map<std::uint32_t, boost::asio::steady_timer*> waiters_;
-  std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
   std::vector<std::string> warnings_;
   std::vector<std::shared_ptr<boost::asio::steady_timer>> news_;
 
-  proxy::session::grant_watch grant_watch_;
   boost::asio::steady_timer opened_;  // wakes open() when ready or finished
   boost::asio::steady_timer idle_;
 };
