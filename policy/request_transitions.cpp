@@ -287,6 +287,11 @@ outcome on_comment(step& s, const events::comment& e) {
   if (e.text.empty()) return make_error(error_code::invalid, "a comment needs some text");
   if (!e.admin && !involved(r, e.by))
     return refused(e.by + " is not part of " + ref(r) + " and cannot comment on it");
+  auto kept = std::count_if(r.comments.begin(), r.comments.end(),
+                            [](const comment_record& c) { return c.kind == record_kind::comment; });
+  if (std::size_t(kept) >= max_comments)
+    return refused(ref(r) + " has " + std::to_string(max_comments) +
+                   " comments, the most one request keeps");
   s.keep(record_kind::comment, e.admin ? std::string(admin_actor) : e.by, e.text);
   s.happen(happening_kind::request_comment, e.admin ? std::string(admin_actor) : e.by, e.text);
   return std::move(s.out);
@@ -440,8 +445,31 @@ std::string window_problem(const request& r, const time_window& w, time_point no
   return {};
 }
 
+namespace {
+
+// The words a person adds with `e` (see max_comment_bytes); empty for events without any.
+std::string_view words_of(const event& e) {
+  return std::visit(
+      overloaded{
+          [](const events::approve& x) -> std::string_view { return x.comment; },
+          [](const events::deny& x) -> std::string_view { return x.comment; },
+          [](const events::admin_approve& x) -> std::string_view { return x.comment; },
+          [](const events::admin_deny& x) -> std::string_view { return x.comment; },
+          [](const events::comment& x) -> std::string_view { return x.text; },
+          [](const events::revoke& x) -> std::string_view { return x.comment; },
+          [](const events::fulfil& x) -> std::string_view { return x.text; },
+          [](const auto&) -> std::string_view { return {}; },
+      },
+      e);
+}
+
+}  // namespace
+
 result<transition_outcome> transition(const request& r, const grant* current, const event& e,
                                       time_point now) {
+  if (words_of(e).size() > max_comment_bytes)
+    return make_error(error_code::invalid,
+                      "a comment: at most " + std::to_string(max_comment_bytes) + " bytes");
   step s{transition_outcome{r, std::nullopt, std::nullopt, {}, {}}, current, now};
   s.r().updated = now;
   return std::visit(overloaded{

@@ -124,6 +124,13 @@ struct fulfil {
 };
 }  // namespace events
 
+// What a request keeps of people's words, which every read of it decodes: the words of one
+// event (a comment, a decision's or a revocation's comment, a fulfilment's evidence) at most
+// max_comment_bytes, and at most max_comments comments (record_kind::comment) per request.
+// Past either the event is refused and nothing is kept.
+inline constexpr std::size_t max_comment_bytes = 4096;
+inline constexpr std::size_t max_comments = 100;
+
 using event = std::variant<events::file, events::approve, events::deny, events::admin_approve,
                            events::admin_deny, events::cancel, events::expire, events::comment,
                            events::reassign, events::revoke, events::end_grant, events::fulfil>;

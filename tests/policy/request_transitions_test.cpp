@@ -172,5 +172,39 @@ TEST(RequestTransitions, EmergencyFilingTellsEveryApproverAndAsksTheFirstLevel) 
             "the window of request #0 can no longer change: it is already approved");
 }
 
+// People's words are bounded: every read of a request decodes all it keeps (found by the
+// admin_api fuzzer: a store where one request gathered thousands of 4 KiB comments).
+TEST(RequestTransitions, CommentsAreBoundedInSizeAndNumber) {
+  request r = pending_request({{{"bob"}, config::condition::any}});
+  const std::string longest(max_comment_bytes, 'w');
+  const std::string too_long = longest + "w";
+  for (const event& e : std::vector<event>{events::comment{"bob", too_long, false},
+                                           events::deny{"bob", too_long},
+                                           events::approve{"bob", too_long, std::nullopt},
+                                           events::admin_deny{too_long},
+                                           events::revoke{"bob", false, too_long}}) {
+    auto out = transition(r, nullptr, e, t0());
+    EXPECT_EQ(out.code(), error_code::invalid);
+    EXPECT_EQ(out.message(), "a comment: at most 4096 bytes");
+  }
+  // Other records (a reassignment's) do not count against the comments.
+  auto handed = transition(r, nullptr, events::reassign{"bob", "bob", "carol", false}, t0());
+  ASSERT_TRUE(handed.ok()) << handed.message();
+  r = handed->next;
+  for (std::size_t i = 0; i < max_comments; ++i) {
+    auto out = transition(r, nullptr, events::comment{"alice", longest, false}, t0());
+    ASSERT_TRUE(out.ok()) << i << ": " << out.message();
+    r = out->next;
+  }
+  EXPECT_EQ(r.comments.size(), max_comments + 1);
+  auto full = transition(r, nullptr, events::comment{"alice", "one more", false}, t0());
+  EXPECT_EQ(full.code(), error_code::refused);
+  EXPECT_EQ(full.message(), "request #7 has 100 comments, the most one request keeps");
+  // A decision with a comment still goes through.
+  auto denied = transition(r, nullptr, events::deny{"carol", "no: see the thread"}, t0());
+  ASSERT_TRUE(denied.ok()) << denied.message();
+  EXPECT_EQ(denied->next.state, request_state::denied);
+}
+
 }  // namespace
 }  // namespace gatehouse::policy::testing
