@@ -178,11 +178,10 @@ TEST(RequestTransitions, CommentsAreBoundedInSizeAndNumber) {
   request r = pending_request({{{"bob"}, config::condition::any}});
   const std::string longest(max_comment_bytes, 'w');
   const std::string too_long = longest + "w";
-  for (const event& e : std::vector<event>{events::comment{"bob", too_long, false},
-                                           events::deny{"bob", too_long},
-                                           events::approve{"bob", too_long, std::nullopt},
-                                           events::admin_deny{too_long},
-                                           events::revoke{"bob", false, too_long}}) {
+  for (const event& e :
+       std::vector<event>{events::comment{"bob", too_long, false}, events::deny{"bob", too_long},
+                          events::approve{"bob", too_long, std::nullopt},
+                          events::admin_deny{too_long}, events::revoke{"bob", false, too_long}}) {
     auto out = transition(r, nullptr, e, t0());
     EXPECT_EQ(out.code(), error_code::invalid);
     EXPECT_EQ(out.message(), "a comment: at most 4096 bytes");
