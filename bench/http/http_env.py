@@ -126,82 +126,87 @@ class HttpBenchEnv:
         self.parts = []
         self.gate = WebEnv()
         self.parts.append(self.gate)
-        self.dir = self.gate.dir
-        self.cert, self.key = self_signed_cert(self.dir, "gate", more_names=["*." + DOMAIN])
-        self.gate.cert, self.gate.key = self.cert, self.key
+        try:  # whatever started is stopped again when a later part fails
+            self.dir = self.gate.dir
+            self.cert, self.key = self_signed_cert(self.dir, "gate", more_names=["*." + DOMAIN])
+            self.gate.cert, self.gate.key = self.cert, self.key
 
-        www = os.path.join(self.dir, "www")
-        os.makedirs(www)
-        with open(os.path.join(www, "small"), "wb") as f:
-            f.write(b"x" * (SMALL_BYTES - 1) + b"\n")
-        with open(os.path.join(www, "big"), "wb") as f:
-            f.truncate(BIG_BYTES)  # sparse: read from the page cache's zero page, no disk
-        self.upstream_port = free_port()
-        self.upstream = Nginx(self.dir, "upstream", textwrap.dedent(f"""\
-            access_log off;
-            server {{
-              listen 127.0.0.1:{self.upstream_port} backlog=4096;
-              root {www};
-            }}
-            """))
-        self.parts.append(self.upstream)
-        wait_port(self.upstream_port, self.upstream.proc, "the upstream nginx")
-
-        self.ws_log = open(os.path.join(self.dir, "ws_upstream.log"), "w")
-        self.ws_app = subprocess.Popen([sys.executable, UPSTREAM_APP], stdout=subprocess.PIPE,
-                                       stderr=self.ws_log, text=True)
-        self.ws_port = int(self.ws_app.stdout.readline())
-        self.parts.append(self)
-
-        self.proxy_port = free_port()
-
-        def tls_server(name, location, listen_options=""):  # options: on one listen only
-            return textwrap.dedent(f"""\
+            www = os.path.join(self.dir, "www")
+            os.makedirs(www)
+            with open(os.path.join(www, "small"), "wb") as f:
+                f.write(b"x" * (SMALL_BYTES - 1) + b"\n")
+            with open(os.path.join(www, "big"), "wb") as f:
+                f.truncate(BIG_BYTES)  # sparse: read from the page cache's zero page, no disk
+            self.upstream_port = free_port()
+            self.upstream = Nginx(self.dir, "upstream", textwrap.dedent(f"""\
+                access_log off;
                 server {{
-                  listen 127.0.0.1:{self.proxy_port} ssl{listen_options};
-                  server_name {name}.{DOMAIN};
-                  ssl_certificate {self.cert};
-                  ssl_certificate_key {self.key};
-                  ssl_protocols TLSv1.2 TLSv1.3;
-                  ssl_ciphers {TLS12_CIPHERS};
-                  ssl_prefer_server_ciphers on;
-                  location / {{
-                """) + textwrap.indent(textwrap.dedent(location), "    ") + "  }\n}\n"
-
-        # files: small responses and the download; echo: the idle WebSockets (an hour's
-        # timeouts: the gate closes no idle app connection of its own either).
-        self.proxy = Nginx(self.dir, "proxy", textwrap.dedent(f"""\
-            access_log {self.dir}/proxy/access.log;
-            upstream files {{ server 127.0.0.1:{self.upstream_port}; keepalive 32; }}
-            """) + tls_server("files", listen_options=" backlog=4096", location="""\
-                proxy_pass http://files;
-                proxy_http_version 1.1;
-                proxy_set_header Connection "";
-                proxy_set_header Host $host;
-                proxy_max_temp_file_size 0;
-                """) + tls_server("echo", f"""\
-                proxy_pass http://127.0.0.1:{self.ws_port};
-                proxy_http_version 1.1;
-                proxy_set_header Upgrade $http_upgrade;
-                proxy_set_header Connection "upgrade";
-                proxy_set_header Host $host;
-                proxy_read_timeout 1h;
-                proxy_send_timeout 1h;
+                  listen 127.0.0.1:{self.upstream_port} backlog=4096;
+                  root {www};
+                }}
                 """))
-        self.parts.append(self.proxy)
-        wait_port(self.proxy_port, self.proxy.proc, "the proxy nginx")
+            self.parts.append(self.upstream)
+            wait_port(self.upstream_port, self.upstream.proc, "the upstream nginx")
 
-        self.audit_log = os.path.join(self.dir, "audit.jsonl")
-        text = self.gate.web_config_text(
-            extra_servers=APP_SERVERS.format(files=self.upstream_port, ws=self.ws_port),
-            rule_extra=APP_RULES,
-            # The listener caps (512 / 64 per source by default) above what the bench opens.
-            http_extra=f"apps_domain: {DOMAIN}, max_connections: {GATE_CONNECTIONS}, "
-                       f"max_connections_per_source: {GATE_CONNECTIONS}")
-        text = WebEnv.with_audit(text, self.audit_log, extra=f"  http: {audit_http}\n")
-        self.gate.write_config(text)
-        self.gate.start()
-        self.gate_port = self.gate.http_port
+            self.ws_log = open(os.path.join(self.dir, "ws_upstream.log"), "w")
+            self.ws_app = subprocess.Popen([sys.executable, UPSTREAM_APP], stdout=subprocess.PIPE,
+                                           stderr=self.ws_log, text=True)
+            self.ws_port = int(self.ws_app.stdout.readline())
+            self.parts.append(self)
+
+            self.proxy_port = free_port()
+
+            def tls_server(name, location, listen_options=""):  # options: on one listen only
+                return textwrap.dedent(f"""\
+                    server {{
+                      listen 127.0.0.1:{self.proxy_port} ssl{listen_options};
+                      server_name {name}.{DOMAIN};
+                      ssl_certificate {self.cert};
+                      ssl_certificate_key {self.key};
+                      ssl_protocols TLSv1.2 TLSv1.3;
+                      ssl_ciphers {TLS12_CIPHERS};
+                      ssl_prefer_server_ciphers on;
+                      location / {{
+                    """) + textwrap.indent(textwrap.dedent(location), "    ") + "  }\n}\n"
+
+            # files: small responses and the download; echo: the idle WebSockets (an hour's
+            # timeouts: the gate closes no idle app connection of its own either).
+            self.proxy = Nginx(self.dir, "proxy", textwrap.dedent(f"""\
+                access_log {self.dir}/proxy/access.log;
+                upstream files {{ server 127.0.0.1:{self.upstream_port}; keepalive 32; }}
+                """) + tls_server("files", listen_options=" backlog=4096", location="""\
+                    proxy_pass http://files;
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection "";
+                    proxy_set_header Host $host;
+                    proxy_max_temp_file_size 0;
+                    """) + tls_server("echo", f"""\
+                    proxy_pass http://127.0.0.1:{self.ws_port};
+                    proxy_http_version 1.1;
+                    proxy_set_header Upgrade $http_upgrade;
+                    proxy_set_header Connection "upgrade";
+                    proxy_set_header Host $host;
+                    proxy_read_timeout 1h;
+                    proxy_send_timeout 1h;
+                    """))
+            self.parts.append(self.proxy)
+            wait_port(self.proxy_port, self.proxy.proc, "the proxy nginx")
+
+            self.audit_log = os.path.join(self.dir, "audit.jsonl")
+            text = self.gate.web_config_text(
+                extra_servers=APP_SERVERS.format(files=self.upstream_port, ws=self.ws_port),
+                rule_extra=APP_RULES,
+                # The listener caps (512 / 64 per source by default) above what the bench opens.
+                http_extra=f"apps_domain: {DOMAIN}, max_connections: {GATE_CONNECTIONS}, "
+                           f"max_connections_per_source: {GATE_CONNECTIONS}")
+            text = WebEnv.with_audit(text, self.audit_log, extra=f"  http: {audit_http}\n")
+            self.gate.write_config(text)
+            self.gate.start()
+            self.gate_port = self.gate.http_port
+        except BaseException:
+            self.close()
+            raise
+
 
     def token(self, app):
         """alice's personal token for `app` (`ssh … http-token APP` on the gate)."""
