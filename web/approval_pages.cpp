@@ -31,7 +31,7 @@ std::string decision_form(const std::string& action_url, const std::string& csrf
          escape(csrf) +
          "\">"
          "<label for=\"comment\">Comment <span class=\"hint\">(optional; the requester sees it)"
-         "</span></label><textarea id=\"comment\" name=\"comment\" maxlength=\"2000\"></textarea>"
+         "</span></label><textarea id=\"comment\" name=\"comment\" maxlength=\"1000\"></textarea>"
          "<label for=\"duration\">Access for <span class=\"hint\">(requested " +
          escape(format_duration(requested)) + "; at most " +
          escape(format_duration(r.max_duration)) +

@@ -169,13 +169,13 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
               hidden_csrf(csrf) + "<h2>Fulfilment</h2><p>The gate does not grant " +
               escape(q->server) +
               " itself: grant it, then say what you did.</p><label for=\"evidence\">Evidence"
-              "</label><textarea id=\"evidence\" name=\"evidence\" required maxlength=\"2000\">"
+              "</label><textarea id=\"evidence\" name=\"evidence\" required maxlength=\"1000\">"
               "</textarea><div class=\"actions\"><button class=\"approve\" type=\"submit\">"
               "Mark fulfilled</button></div></form><form class=\"card\" method=\"post\" "
               "action=\"" +
               base + "/fulfil_failed\">" + hidden_csrf(csrf) +
               "<label for=\"failed-comment\">Why it cannot be done</label><textarea "
-              "id=\"failed-comment\" name=\"comment\" required maxlength=\"2000\"></textarea>"
+              "id=\"failed-comment\" name=\"comment\" required maxlength=\"1000\"></textarea>"
               "<div class=\"actions\"><button class=\"deny\" type=\"submit\">Mark failed"
               "</button></div></form>";
     }
@@ -205,7 +205,7 @@ web_reply app::person_routes(const web_request& r, std::string_view path, const 
     body += "<form class=\"card\" method=\"post\" action=\"" + base + "/comment\">" +
             hidden_csrf(csrf) +
             "<label for=\"text\">Add a comment</label><textarea id=\"text\" name=\"text\" "
-            "required maxlength=\"2000\"></textarea><div class=\"actions\"><button "
+            "required maxlength=\"1000\"></textarea><div class=\"actions\"><button "
             "type=\"submit\">Comment</button></div></form>";
     return html_reply(200, "Request #" + std::to_string(q->id), who, body);
   }
